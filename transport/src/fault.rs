@@ -1,0 +1,1 @@
+//! A transport wrapper that injects faults for tests: errors, sense, garbage data.

@@ -1,0 +1,76 @@
+//! SCSI passthrough for CD/DVD/BD drives (SAM-5 §5 command model, SPC-4 §4.5 sense data).
+//!
+//! One object-safe [`Transport`] trait executes a [`Request`] (a CDB, a typed data phase and a
+//! timeout) and returns a [`Completion`] (SCSI status, sense bytes, residual, duration).
+//! A CHECK CONDITION is a completion, not an error: [`TransportError`] is reserved for the
+//! operating system or host adapter failing to deliver the command.
+//!
+//! Backends live under `sys/` (Linux SG_IO, Windows SPTI, macOS IOKit); they are the only
+//! code in the workspace allowed to use `unsafe`.
+#![deny(unsafe_code)]
+
+pub mod addr;
+pub mod error;
+pub mod fault;
+pub mod scan;
+pub mod sense;
+mod sense_table;
+pub mod spc;
+pub mod sys;
+pub mod trace;
+
+mod types;
+
+pub use addr::DevSpec;
+pub use error::TransportError;
+pub use sense::{Sense, SenseKey};
+pub use types::{Cdb, CdbError, Completion, DataPhase, Request, ScsiStatus};
+
+use std::time::Duration;
+
+/// Default command timeout when a caller has no better figure (MMC commands that touch the
+/// medium can take far longer; the write path passes its own).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A path to a SCSI device that can execute one command at a time.
+///
+/// Implementations are OS backends (SG_IO, SPTI, IOKit), wrappers around another transport
+/// (tracing, fault injection) and the emulated drive in `mmc`.
+pub trait Transport {
+    /// Executes one command and returns how the device completed it.
+    ///
+    /// `Ok` for every completion the device produced, including CHECK CONDITION; `Err` only
+    /// when the command could not be delivered or its outcome is unknown (OS error, host
+    /// adapter error, timeout).
+    fn execute(&mut self, req: Request<'_>) -> Result<Completion, TransportError>;
+
+    /// Largest data phase in bytes this path carries in one command.
+    fn max_transfer(&self) -> usize;
+
+    /// Human-readable name of the device this transport reaches (path or description).
+    fn name(&self) -> &str;
+}
+
+impl<T: Transport + ?Sized> Transport for &mut T {
+    fn execute(&mut self, req: Request<'_>) -> Result<Completion, TransportError> {
+        (**self).execute(req)
+    }
+    fn max_transfer(&self) -> usize {
+        (**self).max_transfer()
+    }
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn execute(&mut self, req: Request<'_>) -> Result<Completion, TransportError> {
+        (**self).execute(req)
+    }
+    fn max_transfer(&self) -> usize {
+        (**self).max_transfer()
+    }
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+}

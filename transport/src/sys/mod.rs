@@ -1,0 +1,1 @@
+//! Operating system backends. The only modules in the workspace that may use `unsafe`.
