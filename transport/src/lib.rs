@@ -74,3 +74,14 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
         (**self).name()
     }
 }
+
+/// How to open a device.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Open read-only (enough for diagnostics; the Linux backend falls back to it when
+    /// read-write is refused and this is not set).
+    pub read_only: bool,
+    /// Ask the OS for exclusive access (Linux `O_EXCL`, Windows no sharing, macOS exclusive
+    /// access of the MMC interface).
+    pub exclusive: bool,
+}

@@ -1,1 +1,14 @@
-//! Operating system backends. The only modules in the workspace that may use `unsafe`.
+//! Operating system backends. The only modules in the workspace that may use `unsafe`;
+//! each `unsafe` block does one thing and carries a `// SAFETY:` comment.
+
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)] // reason: SG_IO ioctls
+pub mod linux;
+
+#[cfg(windows)]
+#[allow(unsafe_code)] // reason: SPTI DeviceIoControl
+pub mod windows;
+
+#[cfg(target_os = "macos")]
+#[allow(unsafe_code)] // reason: IOKit SCSITask interface
+pub mod macos;

@@ -1,0 +1,1 @@
+//! backend: linux (to be written)

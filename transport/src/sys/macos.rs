@@ -1,0 +1,1 @@
+//! backend: macos (to be written)

@@ -1,0 +1,1 @@
+//! backend: windows (to be written)
