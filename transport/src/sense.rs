@@ -1,5 +1,11 @@
-//! Sense data (SPC-4 §4.5): fixed (70h/71h) and descriptor (72h/73h) formats, sense keys,
-//! and the ASC/ASCQ text table of SPC-4 Annex D plus MMC-6's additions.
+//! Sense data (SPC-4 §4.5): fixed (70h/71h, §4.5.3) and descriptor (72h/73h, §4.5.2)
+//! formats, sense keys (§4.5.6), the sense-key-specific field (§4.5.2.4: progress
+//! indication, field pointer), and the ASC/ASCQ texts of SPC-4 Annex D with MMC-6's codes.
+//!
+//! Parsing never panics and never rejects a code it does not know: unknown sense keys are
+//! [`SenseKey::Unknown`], unknown ASC/ASCQ pairs print as "unknown additional sense code".
+//! A buffer that ends after the sense key but before the ASC/ASCQ bytes still parses; the
+//! missing fields read as zero (as the Linux kernel and sg3_utils treat short sense).
 
 use std::fmt;
 
@@ -168,16 +174,165 @@ impl Sense {
     }
 
     /// The SPC-4/MMC-6 text for this ASC/ASCQ, if the table has it.
+    ///
+    /// For codes with a numbered qualifier (e.g. 40/NN) this is the text with `NN` in it;
+    /// [`Sense::asc_description`] fills in the number.
     pub fn asc_text(&self) -> Option<&'static str> {
         asc_text(self.asc, self.ascq)
+    }
+
+    /// The SPC-4/MMC-6 description of this ASC/ASCQ, with any numbered qualifier filled in.
+    pub fn asc_description(&self) -> Option<AscDescription> {
+        asc_description(self.asc, self.ascq)
+    }
+
+    /// True when the key, ASC and ASCQ are exactly these.
+    pub fn is(&self, key: SenseKey, asc: u8, ascq: u8) -> bool {
+        self.key == key && self.asc == asc && self.ascq == ascq
+    }
+
+    /// NOT READY, LOGICAL UNIT IS IN PROCESS OF BECOMING READY (02/04/01): wait and retry.
+    pub fn is_not_ready_becoming_ready(&self) -> bool {
+        self.is(SenseKey::NotReady, 0x04, 0x01)
+    }
+
+    /// NOT READY, LOGICAL UNIT NOT READY, LONG WRITE IN PROGRESS (02/04/08): the drive is
+    /// still flushing or closing; poll (MMC-6 §4.1.4), watching [`Sense::progress`].
+    pub fn is_long_write_in_progress(&self) -> bool {
+        self.is(SenseKey::NotReady, 0x04, 0x08)
+    }
+
+    /// NOT READY, LOGICAL UNIT NOT READY, OPERATION IN PROGRESS (02/04/07), e.g. during
+    /// BLANK or FORMAT UNIT with the IMMED bit.
+    pub fn is_operation_in_progress(&self) -> bool {
+        self.is(SenseKey::NotReady, 0x04, 0x07)
+    }
+
+    /// NOT READY, LOGICAL UNIT NOT READY, FORMAT IN PROGRESS (02/04/04).
+    pub fn is_format_in_progress(&self) -> bool {
+        self.is(SenseKey::NotReady, 0x04, 0x04)
+    }
+
+    /// Any UNIT ATTENTION (sense key 6h): the command was not executed and may be retried.
+    pub fn is_unit_attention(&self) -> bool {
+        self.key == SenseKey::UnitAttention
+    }
+
+    /// ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE (05/20/00): the device lacks the
+    /// command.
+    pub fn is_invalid_opcode(&self) -> bool {
+        self.is(SenseKey::IllegalRequest, 0x20, 0x00)
+    }
+
+    /// ILLEGAL REQUEST, INVALID FIELD IN CDB (05/24/00).
+    pub fn is_invalid_field_in_cdb(&self) -> bool {
+        self.is(SenseKey::IllegalRequest, 0x24, 0x00)
+    }
+
+    /// MEDIUM NOT PRESENT (ASC 3Ah, any qualifier: tray open, tray closed, loadable, ...).
+    pub fn is_medium_not_present(&self) -> bool {
+        self.asc == 0x3A
+    }
+
+    /// NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (ASC 28h).
+    pub fn is_medium_changed(&self) -> bool {
+        self.asc == 0x28
+    }
+
+    /// Sense-key-specific progress indication (SPC-4 §4.5.2.4.4) as raw 1/65536 units.
+    ///
+    /// Present with NO SENSE or NOT READY when the SKSV bit is set, e.g. during LONG WRITE IN
+    /// PROGRESS, FORMAT IN PROGRESS or a BLANK with IMMED.
+    pub fn progress_raw(&self) -> Option<u16> {
+        match self.key {
+            SenseKey::NoSense | SenseKey::NotReady => {
+                self.key_specific.map(|b| u16::from_be_bytes([b[1], b[2]]))
+            }
+            _ => None,
+        }
+    }
+
+    /// Progress of the operation under way as a fraction in `0.0..1.0` (see
+    /// [`Sense::progress_raw`]).
+    pub fn progress(&self) -> Option<f64> {
+        self.progress_raw().map(|v| f64::from(v) / 65536.0)
+    }
+
+    /// Sense-key-specific field pointer (SPC-4 §4.5.2.4.2): which byte (and bit) of the CDB
+    /// or parameter list an ILLEGAL REQUEST objects to.
+    pub fn field_pointer(&self) -> Option<FieldPointer> {
+        if self.key != SenseKey::IllegalRequest {
+            return None;
+        }
+        let b = self.key_specific?;
+        Some(FieldPointer {
+            in_cdb: b[0] & 0x40 != 0,
+            byte: u16::from_be_bytes([b[1], b[2]]),
+            bit: (b[0] & 0x08 != 0).then_some(b[0] & 0x07),
+        })
+    }
+
+    /// Sense-key-specific actual retry count (SPC-4 §4.5.2.4.3), for RECOVERED ERROR,
+    /// MEDIUM ERROR and HARDWARE ERROR.
+    pub fn retry_count(&self) -> Option<u16> {
+        match self.key {
+            SenseKey::RecoveredError | SenseKey::MediumError | SenseKey::HardwareError => {
+                self.key_specific.map(|b| u16::from_be_bytes([b[1], b[2]]))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Where in a command an ILLEGAL REQUEST found the bad field (SPC-4 §4.5.2.4.2 table 52).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FieldPointer {
+    /// True when the field is in the CDB, false when in the parameter data (C/D bit).
+    pub in_cdb: bool,
+    /// Byte offset of the field.
+    pub byte: u16,
+    /// Bit of the byte, when the device names one (BPV set).
+    pub bit: Option<u8>,
+}
+
+/// The description of an ASC/ASCQ pair from SPC-4 Annex D / MMC-6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AscDescription {
+    /// A code with its own text.
+    Text(&'static str),
+    /// A code of a family whose qualifier is a number (`NN` in the template), e.g. 40/NN
+    /// DIAGNOSTIC FAILURE ON COMPONENT NN.
+    Numbered {
+        /// The text with `NN` standing for the number.
+        template: &'static str,
+        /// The number (the ASCQ).
+        number: u8,
+    },
+}
+
+impl fmt::Display for AscDescription {
+    /// The text; for numbered families `NN` is replaced by the qualifier in hex, e.g.
+    /// `DIAGNOSTIC FAILURE ON COMPONENT 85h`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            AscDescription::Text(t) => f.write_str(t),
+            AscDescription::Numbered { template, number } => match template.split_once("NN") {
+                Some((before, after)) => write!(f, "{before}{number:02X}h{after}"),
+                None => f.write_str(template),
+            },
+        }
     }
 }
 
 impl fmt::Display for Sense {
     /// `MEDIUM ERROR: WRITE ERROR (0C/00)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.asc_text() {
-            Some(t) => write!(f, "{}: {} ({:02X}/{:02X})", self.key, t, self.asc, self.ascq),
+        match self.asc_description() {
+            Some(t) => write!(
+                f,
+                "{}: {} ({:02X}/{:02X})",
+                self.key, t, self.asc, self.ascq
+            ),
             None => write!(
                 f,
                 "{}: unknown additional sense code ({:02X}/{:02X})",
@@ -193,13 +348,18 @@ fn parse_impl(bytes: &[u8]) -> Result<Sense, SenseError> {
     match code {
         0x70 | 0x71 => {
             if bytes.len() < 3 {
-                return Err(SenseError::Truncated { len: bytes.len(), need: 3 });
+                return Err(SenseError::Truncated {
+                    len: bytes.len(),
+                    need: 3,
+                });
             }
             let key = SenseKey::from_nibble(bytes[2]);
             let asc = bytes.get(12).copied().unwrap_or(0);
             let ascq = bytes.get(13).copied().unwrap_or(0);
             let information = if first & 0x80 != 0 && bytes.len() >= 7 {
-                Some(u64::from(u32::from_be_bytes([bytes[3], bytes[4], bytes[5], bytes[6]])))
+                Some(u64::from(u32::from_be_bytes([
+                    bytes[3], bytes[4], bytes[5], bytes[6],
+                ])))
             } else {
                 None
             };
@@ -227,7 +387,10 @@ fn parse_impl(bytes: &[u8]) -> Result<Sense, SenseError> {
         }
         0x72 | 0x73 => {
             if bytes.len() < 2 {
-                return Err(SenseError::Truncated { len: bytes.len(), need: 2 });
+                return Err(SenseError::Truncated {
+                    len: bytes.len(),
+                    need: 2,
+                });
             }
             let key = SenseKey::from_nibble(bytes[1]);
             let asc = bytes.get(2).copied().unwrap_or(0);
@@ -281,10 +444,304 @@ fn parse_impl(bytes: &[u8]) -> Result<Sense, SenseError> {
 }
 
 fn be_u64(b: &[u8]) -> u64 {
-    b.iter().take(8).fold(0u64, |acc, &x| (acc << 8) | u64::from(x))
+    b.iter()
+        .take(8)
+        .fold(0u64, |acc, &x| (acc << 8) | u64::from(x))
 }
 
 /// The SPC-4/MMC-6 text for an ASC/ASCQ pair, if the table has it.
 pub fn asc_text(asc: u8, ascq: u8) -> Option<&'static str> {
     crate::sense_table::lookup(asc, ascq)
+}
+
+/// The SPC-4/MMC-6 description of an ASC/ASCQ pair, numbered families included.
+pub fn asc_description(asc: u8, ascq: u8) -> Option<AscDescription> {
+    use crate::sense_table::Found;
+    Some(match crate::sense_table::find(asc, ascq)? {
+        Found::Exact(t) => AscDescription::Text(t),
+        Found::Numbered(template) => AscDescription::Numbered {
+            template,
+            number: ascq,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fixed format, SPC-4 §4.5.3 table 53 layout: VALID + 70h, key MEDIUM ERROR,
+    /// INFORMATION = LBA 0x0001_2345, additional length 0Ah, CSI, ASC/ASCQ 0C/00.
+    #[test]
+    fn fixed_format_full() {
+        let b = [
+            0xF0, 0x00, 0x03, 0x00, 0x01, 0x23, 0x45, 0x0A, 0x00, 0x00, 0x00, 0x07, 0x0C, 0x00,
+            0x00, 0x00, 0x00, 0x00,
+        ];
+        let s = Sense::parse(&b).unwrap();
+        assert_eq!(s.response_code, 0x70);
+        assert_eq!(s.key, SenseKey::MediumError);
+        assert_eq!((s.asc, s.ascq), (0x0C, 0x00));
+        assert_eq!(s.information, Some(0x0001_2345));
+        assert_eq!(s.command_specific, Some(7));
+        assert_eq!(s.key_specific, None);
+        assert!(!s.deferred);
+        assert_eq!(s.to_string(), "MEDIUM ERROR: WRITE ERROR (0C/00)");
+    }
+
+    #[test]
+    fn fixed_without_valid_bit_has_no_information() {
+        let mut b = Sense::fixed(SenseKey::IllegalRequest, 0x24, 0x00);
+        b[3..7].copy_from_slice(&[0, 0, 0, 9]);
+        let s = Sense::parse(&b).unwrap();
+        assert_eq!(s.information, None);
+        assert!(s.is_invalid_field_in_cdb());
+        assert_eq!(
+            s.to_string(),
+            "ILLEGAL REQUEST: INVALID FIELD IN CDB (24/00)"
+        );
+    }
+
+    #[test]
+    fn fixed_deferred() {
+        let mut b = Sense::fixed(SenseKey::MediumError, 0x0C, 0x09);
+        b[0] = 0x71;
+        let s = Sense::parse(&b).unwrap();
+        assert!(s.deferred);
+        assert_eq!(
+            s.to_string(),
+            "MEDIUM ERROR: WRITE ERROR - LOSS OF STREAMING (0C/09)"
+        );
+    }
+
+    /// NOT READY / LONG WRITE IN PROGRESS with progress indication 8000h (half done).
+    #[test]
+    fn progress_indication_fixed() {
+        let mut b = Sense::fixed(SenseKey::NotReady, 0x04, 0x08);
+        b[15] = 0x80;
+        b[16] = 0x80;
+        b[17] = 0x00;
+        let s = Sense::parse(&b).unwrap();
+        assert!(s.is_long_write_in_progress());
+        assert_eq!(s.progress_raw(), Some(0x8000));
+        assert_eq!(s.progress(), Some(0.5));
+        // Without SKSV there is no progress.
+        b[15] = 0x00;
+        assert_eq!(Sense::parse(&b).unwrap().progress(), None);
+    }
+
+    #[test]
+    fn field_pointer_fixed() {
+        // ILLEGAL REQUEST, INVALID FIELD IN CDB, SKSV, C/D=1, BPV=1 bit 5, byte 2.
+        let mut b = Sense::fixed(SenseKey::IllegalRequest, 0x24, 0x00);
+        b[15] = 0x80 | 0x40 | 0x08 | 0x05;
+        b[16] = 0x00;
+        b[17] = 0x02;
+        let s = Sense::parse(&b).unwrap();
+        assert_eq!(
+            s.field_pointer(),
+            Some(FieldPointer {
+                in_cdb: true,
+                byte: 2,
+                bit: Some(5)
+            })
+        );
+        assert_eq!(s.progress(), None);
+    }
+
+    /// Descriptor format (SPC-4 §4.5.2): 72h, MEDIUM ERROR 11/00, an information
+    /// descriptor (§4.5.2.2, type 00h, length 0Ah, VALID) with LBA 0x0000_0001_0000_0010,
+    /// and a sense key specific descriptor (type 02h) with a retry count of 3.
+    #[test]
+    fn descriptor_format_with_information() {
+        let b = [
+            0x72, 0x03, 0x11, 0x00, 0x00, 0x00, 0x00, 0x14, // header, additional length 20
+            0x00, 0x0A, 0x80, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x10, // info
+            0x02, 0x06, 0x00, 0x00, 0x80, 0x00, 0x03, 0x00, // sense key specific
+        ];
+        let s = Sense::parse(&b).unwrap();
+        assert_eq!(s.response_code, 0x72);
+        assert_eq!(s.key, SenseKey::MediumError);
+        assert_eq!(s.information, Some(0x1_0000_0010));
+        assert_eq!(s.key_specific, Some([0x80, 0x00, 0x03]));
+        assert_eq!(s.retry_count(), Some(3));
+        assert_eq!(
+            s.to_string(),
+            "MEDIUM ERROR: UNRECOVERED READ ERROR (11/00)"
+        );
+    }
+
+    #[test]
+    fn descriptor_deferred_and_progress() {
+        let b = [
+            0x73, 0x02, 0x04, 0x07, 0, 0, 0, 0x08, // header
+            0x02, 0x06, 0x00, 0x00, 0x80, 0x40, 0x00, 0x00, // SKS: progress 4000h
+        ];
+        let s = Sense::parse(&b).unwrap();
+        assert!(s.deferred);
+        assert!(s.is_operation_in_progress());
+        assert_eq!(s.progress(), Some(0.25));
+    }
+
+    #[test]
+    fn descriptor_overlong_descriptor_is_ignored() {
+        // Information descriptor claims 0Ah bytes but the additional length ends early.
+        let b = [
+            0x72, 0x05, 0x24, 0x00, 0, 0, 0, 0x06, 0x00, 0x0A, 0x80, 0, 0, 0,
+        ];
+        let s = Sense::parse(&b).unwrap();
+        assert_eq!(s.information, None);
+        assert!(s.is_invalid_field_in_cdb());
+    }
+
+    #[test]
+    fn truncated_fixed_buffer() {
+        // Five bytes of fixed sense: key present, ASC/ASCQ absent.
+        let s = Sense::parse(&[0x70, 0x00, 0x03, 0x00, 0x00]).unwrap();
+        assert_eq!(s.key, SenseKey::MediumError);
+        assert_eq!((s.asc, s.ascq), (0, 0));
+        assert_eq!(s.information, None);
+        assert_eq!(
+            Sense::parse(&[0x70, 0x00]),
+            Err(SenseError::Truncated { len: 2, need: 3 })
+        );
+        assert_eq!(
+            Sense::parse(&[0x72]),
+            Err(SenseError::Truncated { len: 1, need: 2 })
+        );
+        assert_eq!(Sense::parse(&[]), Err(SenseError::Empty));
+        // Thirteen bytes: ASC present, ASCQ absent.
+        let mut b = Sense::fixed(SenseKey::NotReady, 0x3A, 0x02);
+        b.truncate(13);
+        let s = Sense::parse(&b).unwrap();
+        assert!(s.is_medium_not_present());
+    }
+
+    #[test]
+    fn unknown_asc_and_key() {
+        let s = Sense::parse(&Sense::fixed(SenseKey::MediumError, 0x99, 0x42)).unwrap();
+        assert_eq!(s.asc_text(), None);
+        assert_eq!(
+            s.to_string(),
+            "MEDIUM ERROR: unknown additional sense code (99/42)"
+        );
+        let mut b = Sense::fixed(SenseKey::NoSense, 0, 0);
+        b[2] = 0x0F;
+        let s = Sense::parse(&b).unwrap();
+        assert_eq!(s.key, SenseKey::Unknown(0x0F));
+        assert_eq!(s.key.code(), 0x0F);
+    }
+
+    #[test]
+    fn unknown_response_code() {
+        assert_eq!(
+            Sense::parse(&[0x7F, 0, 5, 0, 0]),
+            Err(SenseError::UnknownFormat(0x7F))
+        );
+        assert_eq!(
+            Sense::parse(&[0x00; 18]),
+            Err(SenseError::UnknownFormat(0x00))
+        );
+    }
+
+    #[test]
+    fn numbered_family_display() {
+        let s = Sense::parse(&Sense::fixed(SenseKey::HardwareError, 0x40, 0x85)).unwrap();
+        assert_eq!(
+            s.to_string(),
+            "HARDWARE ERROR: DIAGNOSTIC FAILURE ON COMPONENT 85h (40/85)"
+        );
+        assert_eq!(s.asc_text(), Some("DIAGNOSTIC FAILURE ON COMPONENT NN"));
+    }
+
+    #[test]
+    fn helpers() {
+        let p = |k, a, q| Sense::parse(&Sense::fixed(k, a, q)).unwrap();
+        assert!(p(SenseKey::NotReady, 0x04, 0x01).is_not_ready_becoming_ready());
+        assert!(!p(SenseKey::NotReady, 0x04, 0x08).is_not_ready_becoming_ready());
+        assert!(p(SenseKey::UnitAttention, 0x29, 0x00).is_unit_attention());
+        assert!(p(SenseKey::UnitAttention, 0x28, 0x00).is_medium_changed());
+        assert!(p(SenseKey::IllegalRequest, 0x20, 0x00).is_invalid_opcode());
+        assert!(!p(SenseKey::IllegalRequest, 0x24, 0x00).is_invalid_opcode());
+        assert!(p(SenseKey::NotReady, 0x3A, 0x01).is_medium_not_present());
+        assert!(p(SenseKey::NotReady, 0x04, 0x04).is_format_in_progress());
+        assert_eq!(
+            p(SenseKey::IllegalRequest, 0x30, 0x05).to_string(),
+            "ILLEGAL REQUEST: CANNOT WRITE MEDIUM - INCOMPATIBLE FORMAT (30/05)"
+        );
+    }
+
+    #[test]
+    fn sense_keys_roundtrip() {
+        for n in 0u8..16 {
+            assert_eq!(SenseKey::from_nibble(n).code(), n);
+            assert!(!SenseKey::from_nibble(n).name().is_empty());
+        }
+        assert_eq!(SenseKey::from_nibble(0xF3), SenseKey::MediumError);
+    }
+
+    fn exercise(b: &[u8]) {
+        if let Ok(s) = Sense::parse(b) {
+            let _ = s.to_string();
+            let _ = (
+                s.progress(),
+                s.field_pointer(),
+                s.retry_count(),
+                s.asc_text(),
+            );
+        }
+    }
+
+    /// Every buffer of up to 2 bytes, and every first byte with every key byte at 3 bytes.
+    #[test]
+    fn exhaustive_short_buffers_never_panic() {
+        exercise(&[]);
+        for a in 0..=255u8 {
+            exercise(&[a]);
+            for b in 0..=255u8 {
+                exercise(&[a, b]);
+                exercise(&[a, 0, b]);
+            }
+        }
+    }
+
+    /// Pseudo-random buffers up to 64 bytes, biased to valid response codes.
+    #[test]
+    fn random_buffers_never_panic() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut buf = [0u8; 64];
+        for i in 0..200_000u32 {
+            let len = (next() % 65) as usize;
+            for byte in buf.iter_mut().take(len) {
+                *byte = next() as u8;
+            }
+            if len > 0 && i % 2 == 0 {
+                buf[0] = [0x70, 0x71, 0x72, 0x73, 0xF0, 0xF1][(next() % 6) as usize];
+            }
+            if len > 9 && i % 4 == 0 {
+                // Small descriptor lengths so descriptor walking is exercised.
+                buf[7] = (next() % 64) as u8;
+                buf[9] = (next() % 16) as u8;
+            }
+            exercise(&buf[..len]);
+        }
+    }
+
+    /// Every ASC/ASCQ pair formats without panicking.
+    #[test]
+    fn every_code_formats() {
+        for asc in 0..=255u8 {
+            for ascq in 0..=255u8 {
+                let s = Sense::parse(&Sense::fixed(SenseKey::NotReady, asc, ascq)).unwrap();
+                let t = s.to_string();
+                assert!(t.ends_with(&format!("({asc:02X}/{ascq:02X})")), "{t}");
+            }
+        }
+    }
 }
