@@ -34,3 +34,5 @@ impl<S: SectorSource + ?Sized> SectorSource for Box<S> {
         (**self).sector_count()
     }
 }
+
+pub mod wire;
