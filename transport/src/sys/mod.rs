@@ -12,3 +12,12 @@ pub mod windows;
 #[cfg(target_os = "macos")]
 #[allow(unsafe_code)] // reason: IOKit SCSITask interface
 pub mod macos;
+
+/// SPTI layouts and pure helpers of the Windows backend; compiled on every OS for tests.
+#[cfg(any(test, windows))]
+pub mod windows_layout;
+
+/// IOKit SCSITask/MMC interface layouts and pure helpers of the macOS backend; compiled on
+/// every OS for tests.
+#[cfg(any(test, target_os = "macos"))]
+pub mod macos_ffi;

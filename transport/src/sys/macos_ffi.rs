@@ -1,0 +1,1 @@
+//! IOKit SCSITaskLib.h / IOCFPlugIn.h interface layouts for the macOS backend (being written).
