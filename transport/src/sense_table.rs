@@ -1571,6 +1571,35 @@ mod tests {
         }
     }
 
+    /// Every row agrees with sg3_utils' `sg_decode_sense` (an independent decoder of the same
+    /// T10 list), except codes newer than the installed sg3-utils, which it cannot name.
+    #[test]
+    fn rows_agree_with_sg_decode_sense() {
+        let mut agreed = 0;
+        for row in ROWS {
+            let [asc, ascq] = row.code.to_be_bytes();
+            let sense = crate::Sense::fixed(crate::SenseKey::IllegalRequest, asc, ascq);
+            let args: Vec<String> = sense.iter().map(|b| format!("{b:02x}")).collect();
+            let out = std::process::Command::new("sg_decode_sense")
+                .args(&args)
+                .output()
+                .expect("sg_decode_sense not found: install the sg3-utils package");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let Some(theirs) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("Additional sense: "))
+                .map(str::trim)
+            else {
+                assert!(text.contains(&format!("ASC={asc:02x}")), "{text}");
+                continue;
+            };
+            let theirs = theirs.to_ascii_uppercase().replace("(OBS)", "(OBSOLETE)");
+            assert_eq!(row.text, theirs, "{asc:02X}/{ascq:02X}");
+            agreed += 1;
+        }
+        assert!(agreed > 700, "only {agreed} rows checked");
+    }
+
     #[test]
     fn numbered_families() {
         assert_eq!(
