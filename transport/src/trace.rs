@@ -524,6 +524,25 @@ mod tests {
     }
 
     #[test]
+    fn wraps_boxed_transports_and_stays_send() {
+        fn assert_send<S: Send>(_: &S) {}
+        let boxed: Box<dyn Transport + Send> = Box::new(Canned {
+            fill: 3,
+            residual: 0,
+            sense: None,
+            fail: false,
+        });
+        let mut t = Tracer::with_sink(boxed, Box::new(|_: &str| {}));
+        assert_send(&t);
+        let mut buf = [0u8; 1];
+        t.execute(Request::read(Cdb::six([0x12, 0, 0, 0, 1, 0]), &mut buf))
+            .unwrap();
+        assert_eq!(buf, [3]);
+        let outer: Box<dyn Transport + Send> = Box::new(t);
+        assert_eq!(outer.name(), "canned");
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(DurationText(Duration::from_secs(30)).to_string(), "30s");
         assert_eq!(
