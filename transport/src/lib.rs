@@ -21,8 +21,9 @@ pub mod trace;
 
 mod types;
 
-pub use addr::DevSpec;
+pub use addr::{AddrError, DevSpec};
 pub use error::TransportError;
+pub use scan::{default_device, scan, ScanEntry};
 pub use sense::{Sense, SenseKey};
 pub use types::{Cdb, CdbError, Completion, DataPhase, Request, ScsiStatus};
 
@@ -84,4 +85,87 @@ pub struct OpenOptions {
     /// Ask the OS for exclusive access (Linux `O_EXCL`, Windows no sharing, macOS exclusive
     /// access of the MMC interface).
     pub exclusive: bool,
+}
+
+/// Opens an operating-system device named by `spec`: a path is opened as it is, `b,t,l` is
+/// looked up in [`scan`]. The emulated drive (`emu:`) is not an OS device: `mmc::open`
+/// opens it, and this returns [`TransportError::Unsupported`] for it.
+pub fn open(
+    spec: &DevSpec,
+    opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    match spec {
+        DevSpec::Emu { .. } => Err(TransportError::Unsupported(
+            "the emulated drive (emu:) is opened by mmc::open".to_string(),
+        )),
+        DevSpec::Path(path) => open_path(path, opts),
+        DevSpec::Btl { bus, target, lun } => open_btl(*bus, *target, *lun, opts),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn open_path(
+    path: &std::path::Path,
+    opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    Ok(Box::new(sys::linux::SgDevice::open(path, opts)?))
+}
+
+#[cfg(target_os = "linux")]
+fn open_btl(
+    bus: u32,
+    target: u32,
+    lun: u32,
+    opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    let entries = scan()?;
+    let entry = scan::find_btl(&entries, bus, target, lun)
+        .ok_or_else(|| TransportError::NotFound { path: format!("{bus},{target},{lun}").into() })?;
+    match entry.path() {
+        Some(p) => open_path(p, opts),
+        None => Err(TransportError::NotFound { path: format!("{bus},{target},{lun}").into() }),
+    }
+}
+
+#[cfg(windows)]
+fn open_path(
+    path: &std::path::Path,
+    opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    Ok(Box::new(sys::windows::SptiDevice::open(path, opts)?))
+}
+
+#[cfg(windows)]
+fn open_btl(
+    bus: u32,
+    target: u32,
+    lun: u32,
+    opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    Ok(Box::new(sys::windows::SptiDevice::open_btl(bus, target, lun, opts)?))
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
+fn open_path(
+    path: &std::path::Path,
+    _opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    Err(TransportError::Unsupported(format!(
+        "{}: SCSI passthrough is not available on {} in this build",
+        path.display(),
+        std::env::consts::OS
+    )))
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
+fn open_btl(
+    bus: u32,
+    target: u32,
+    lun: u32,
+    _opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    Err(TransportError::Unsupported(format!(
+        "{bus},{target},{lun}: SCSI passthrough is not available on {} in this build",
+        std::env::consts::OS
+    )))
 }
