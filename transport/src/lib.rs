@@ -119,11 +119,15 @@ fn open_btl(
     opts: &OpenOptions,
 ) -> Result<Box<dyn Transport + Send>, TransportError> {
     let entries = scan()?;
-    let entry = scan::find_btl(&entries, bus, target, lun)
-        .ok_or_else(|| TransportError::NotFound { path: format!("{bus},{target},{lun}").into() })?;
+    let entry =
+        scan::find_btl(&entries, bus, target, lun).ok_or_else(|| TransportError::NotFound {
+            path: format!("{bus},{target},{lun}").into(),
+        })?;
     match entry.path() {
         Some(p) => open_path(p, opts),
-        None => Err(TransportError::NotFound { path: format!("{bus},{target},{lun}").into() }),
+        None => Err(TransportError::NotFound {
+            path: format!("{bus},{target},{lun}").into(),
+        }),
     }
 }
 
@@ -142,7 +146,9 @@ fn open_btl(
     lun: u32,
     opts: &OpenOptions,
 ) -> Result<Box<dyn Transport + Send>, TransportError> {
-    Ok(Box::new(sys::windows::SptiDevice::open_btl(bus, target, lun, opts)?))
+    Ok(Box::new(sys::windows::SptiDevice::open_btl(
+        bus, target, lun, opts,
+    )?))
 }
 
 #[cfg(not(any(target_os = "linux", windows)))]
