@@ -1,3 +1,19 @@
 //! The MMC-6 command set (INCITS 468): typed CDB builders and response views, `Drive`,
 //! msinfo, the write path, and an emulated drive answering CDBs as a real one does.
 #![forbid(unsafe_code)]
+
+use transport::{DevSpec, OpenOptions, Transport, TransportError};
+
+/// Opens the drive `spec` names: an OS device through [`transport::open`], or the emulated
+/// drive for `emu:PATH[,key=value...]`. This is what the CLI calls.
+pub fn open(
+    spec: &DevSpec,
+    opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    match spec {
+        DevSpec::Emu { .. } => Err(TransportError::Unsupported(
+            "the emulated drive (emu:) is not available yet".to_string(),
+        )),
+        _ => transport::open(spec, opts),
+    }
+}
