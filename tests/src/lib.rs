@@ -1,1 +1,18 @@
-//! Test support: the VM test bed (QEMU guest with real SG_IO, tgt over iSCSI) and helpers.
+//! Test support: the VM test bed (a QEMU guest with real SG_IO, tgt over iSCSI) and the
+//! helpers the end-to-end tests share. See `README.md` ("The test bed") for how to use it.
+//!
+//! - [`vm::Vm`]: build and boot a guest with drives, files and commands; get each
+//!   command's stdout, stderr and exit status back ([`vm::GuestRun`]).
+//! - [`tgt::TgtDisc`]: a private tgtd serving a blank DVD+R over iSCSI for [`vm::Vm::iscsi`].
+//! - [`host`]: host tool lookup that fails with the package to install, the guest kernel.
+//! - [`cpio`]: the newc archive writer behind the initramfs.
+
+pub mod cpio;
+pub mod error;
+pub mod host;
+pub mod tgt;
+pub mod vm;
+
+pub use error::{HarnessError, Result, TEST_COMMAND};
+pub use tgt::TgtDisc;
+pub use vm::{CmdOutput, Drive, GuestRun, Vm};

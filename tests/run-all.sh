@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need on a fresh Debian/Ubuntu machine, fetches
+# the guest kernel for the VM test bed (cached outside the repository), builds the static
+# guest `discburn` once, then runs every test of the workspace.
+#
+#   bash tests/run-all.sh [extra args for `cargo test`]
+#
+# Environment it sets for the tests (the VM tests fail, naming this script, without them):
+#   DISCBURN_GUEST_BIN     statically linked discburn to put into the guest initramfs
+#   DISCBURN_GUEST_KERNEL  folder holding the unpacked linux-image-*-cloud-amd64 package
+# Knobs: DISCBURN_KERNEL_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/discburn/kernel),
+#        DISCBURN_SKIP_INSTALL=1 (do not call apt-get even if something is missing).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf '[run-all] %s\n' "$*" >&2; }
+now() { date +%s; }
+T0=$(now)
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+
+# --- 1. Debian packages ---------------------------------------------------------------
+PACKAGES=(qemu-system-x86 qemu-block-extra busybox-static cpio tgt sg3-utils xorriso
+    genisoimage wodim libarchive-tools p7zip-full)
+APT_UPDATED=0
+apt_update() {
+    if [ "$APT_UPDATED" -eq 0 ]; then
+        log "apt-get update"
+        "${SUDO[@]}" apt-get update -q >&2
+        APT_UPDATED=1
+    fi
+}
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+        missing+=("$p")
+    fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "${DISCBURN_SKIP_INSTALL:-0}" = 1 ]; then
+        log "missing packages (not installing, DISCBURN_SKIP_INSTALL=1): ${missing[*]}"
+    else
+        apt_update
+        log "apt-get install ${missing[*]}"
+        "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+    fi
+fi
+
+# --- 2. The guest kernel (linux-image-cloud-amd64 resolved to its versioned package) ----
+CACHE="${DISCBURN_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/discburn/kernel}"
+mkdir -p "$CACHE"
+resolve_kernel_pkg() {
+    apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+        awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
+}
+KPKG="$(resolve_kernel_pkg || true)"
+if [ -z "$KPKG" ] && [ ! -e "$CACHE/current" ]; then
+    apt_update
+    KPKG="$(resolve_kernel_pkg || true)"
+fi
+if [ -n "$KPKG" ]; then
+    KDIR="$CACHE/$KPKG"
+    if [ ! -e "$KDIR/.complete" ]; then
+        log "fetching guest kernel package $KPKG into $KDIR"
+        tmp="$(mktemp -d)"
+        chmod 755 "$tmp"
+        if ! (cd "$tmp" && apt-get download -q "$KPKG" >&2); then
+            apt_update
+            (cd "$tmp" && apt-get download -q "$KPKG" >&2)
+        fi
+        rm -rf "$KDIR.partial"
+        dpkg -x "$tmp"/*.deb "$KDIR.partial"
+        rm -rf "$tmp" "$KDIR"
+        mv "$KDIR.partial" "$KDIR"
+        touch "$KDIR/.complete"
+    fi
+    ln -sfn "$KPKG" "$CACHE/current"
+else
+    log "could not resolve linux-image-cloud-amd64; using the cached kernel"
+    KDIR="$(readlink -f "$CACHE/current")"
+fi
+export DISCBURN_GUEST_KERNEL="$KDIR"
+log "guest kernel: $DISCBURN_GUEST_KERNEL ($(( $(now) - T0 )) s)"
+
+# --- 3. The static guest binary --------------------------------------------------------
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+GUEST_TARGET_DIR="$TARGET_DIR/guest"
+log "building the static guest discburn"
+RUSTFLAGS='-C target-feature=+crt-static' cargo build --release \
+    --target x86_64-unknown-linux-gnu -p discburn --target-dir "$GUEST_TARGET_DIR" >&2
+export DISCBURN_GUEST_BIN="$GUEST_TARGET_DIR/x86_64-unknown-linux-gnu/release/discburn"
+log "guest binary: $DISCBURN_GUEST_BIN ($(( $(now) - T0 )) s)"
+
+# --- 4. Every test ---------------------------------------------------------------------
+log "cargo test --workspace"
+cargo test --workspace "$@"
+log "all tests done in $(( $(now) - T0 )) s"
