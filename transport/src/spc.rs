@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::Cdb;
+use crate::{Cdb, Completion, Request, Transport, TransportError};
 
 /// INQUIRY operation code (SPC-4 §6.6).
 pub const INQUIRY: u8 = 0x12;
@@ -37,6 +37,67 @@ pub fn inquiry_cdb(vpd_page: Option<u8>, allocation_length: u16) -> Cdb {
 /// TEST UNIT READY CDB (SPC-4 §6.47).
 pub fn test_unit_ready_cdb() -> Cdb {
     Cdb::six([TEST_UNIT_READY, 0, 0, 0, 0, 0])
+}
+
+/// Why [`inquiry`] got no data.
+#[derive(Debug, thiserror::Error)]
+pub enum InquiryError {
+    /// The command was not delivered.
+    #[error("INQUIRY: {0}")]
+    Transport(#[from] TransportError),
+    /// The device answered with another status than GOOD (a VPD page it lacks gives
+    /// CHECK CONDITION, ILLEGAL REQUEST, INVALID FIELD IN CDB).
+    #[error("INQUIRY{}: {completion}", page.map(|p| format!(" VPD page {p:02X}h")).unwrap_or_default())]
+    Device {
+        /// The VPD page asked for, if any.
+        page: Option<u8>,
+        /// The device's answer.
+        completion: Completion,
+    },
+}
+
+/// Sends INQUIRY for standard data (`vpd_page` = `None`) or a VPD page and returns the bytes
+/// the device transferred. Standard data is asked for with 36 bytes first (SPC-4 §6.6.1),
+/// then again with the length the device says it has; a VPD page with 255 bytes, then again
+/// with its PAGE LENGTH when longer.
+pub fn inquiry<T: Transport + ?Sized>(
+    t: &mut T,
+    vpd_page: Option<u8>,
+) -> Result<Vec<u8>, InquiryError> {
+    let first = match vpd_page {
+        None => STANDARD_INQUIRY_LEN,
+        Some(_) => 255,
+    };
+    let data = inquiry_once(t, vpd_page, first)?;
+    let want = match vpd_page {
+        None => data.get(4).map(|&n| usize::from(n) + 5),
+        Some(_) => VpdPage::full_length(&data),
+    };
+    match want {
+        Some(w) if w > data.len() && data.len() == usize::from(first) => {
+            let len = u16::try_from(w).unwrap_or(u16::MAX);
+            inquiry_once(t, vpd_page, len)
+        }
+        _ => Ok(data),
+    }
+}
+
+fn inquiry_once<T: Transport + ?Sized>(
+    t: &mut T,
+    vpd_page: Option<u8>,
+    len: u16,
+) -> Result<Vec<u8>, InquiryError> {
+    let mut buf = vec![0u8; usize::from(len)];
+    let c = t.execute(Request::read(inquiry_cdb(vpd_page, len), &mut buf))?;
+    if !c.is_good() {
+        return Err(InquiryError::Device {
+            page: vpd_page,
+            completion: c,
+        });
+    }
+    let n = c.transferred(buf.len());
+    buf.truncate(n);
+    Ok(buf)
 }
 
 /// Why INQUIRY bytes were rejected.
@@ -211,6 +272,8 @@ impl<'a> InquiryData<'a> {
     const FLAGS3: usize = 3;
     /// Byte 4: ADDITIONAL LENGTH (n - 4).
     const ADDITIONAL_LENGTH: usize = 4;
+    /// Byte 7: RELADR (obsolete), WBUS16/SYNC/LINKED (obsolete), CMDQUE, ...
+    const FLAGS7: usize = 7;
     /// Bytes 8..16: T10 VENDOR IDENTIFICATION.
     const VENDOR: (usize, usize) = (8, 16);
     /// Bytes 16..32: PRODUCT IDENTIFICATION.
@@ -345,6 +408,26 @@ impl<'a> InquiryData<'a> {
         }
         s.push_str(&self.device_type().cdrecord_name());
         s
+    }
+
+    /// The byte 7 capability flags in cdrecord's words (`-inq` "Capabilities" line):
+    /// RELADR, WBUS32, WBUS16, SYNC, LINKED, CMDQUEUE, SFTRE (bits 7..0, bit 2 unnamed).
+    pub fn capability_words(&self) -> Vec<&'static str> {
+        const NAMES: [(u8, &str); 7] = [
+            (0x80, "RELADR"),
+            (0x40, "WBUS32"),
+            (0x20, "WBUS16"),
+            (0x10, "SYNC"),
+            (0x08, "LINKED"),
+            (0x02, "CMDQUEUE"),
+            (0x01, "SFTRE"),
+        ];
+        let b = self.byte(Self::FLAGS7);
+        NAMES
+            .iter()
+            .filter(|(m, _)| b & m != 0)
+            .map(|&(_, n)| n)
+            .collect()
     }
 
     /// True when the device sent fewer than the 36 bytes of a SCSI-2 ("CCS") answer:
@@ -819,5 +902,80 @@ mod tests {
             DesignatorType::Unknown(0xF)
         );
         assert_eq!(Association::from_bits(3).name(), "association 3");
+    }
+
+    /// A device answering INQUIRY from fixed bytes, truncated to the allocation length, as
+    /// SPC-4 §4.2.5.6 says a device does; unknown VPD pages get ILLEGAL REQUEST.
+    struct Answers {
+        standard: Vec<u8>,
+        vpd: Vec<Vec<u8>>,
+        asked: Vec<u16>,
+    }
+
+    impl Transport for Answers {
+        fn execute(&mut self, req: Request<'_>) -> Result<Completion, TransportError> {
+            let cdb = req.cdb.as_bytes().to_vec();
+            let alloc = u16::from_be_bytes([cdb[3], cdb[4]]);
+            self.asked.push(alloc);
+            let answer = if cdb[1] & 1 == 0 {
+                Some(self.standard.clone())
+            } else {
+                self.vpd.iter().find(|p| p[1] == cdb[2]).cloned()
+            };
+            let Some(answer) = answer else {
+                let sense = crate::Sense::fixed(crate::SenseKey::IllegalRequest, 0x24, 0);
+                return Ok(Completion::check_condition(sense, Duration::ZERO));
+            };
+            let crate::DataPhase::In(buf) = req.data else {
+                panic!("not a data-in command")
+            };
+            let n = answer.len().min(buf.len()).min(usize::from(alloc));
+            buf[..n].copy_from_slice(&answer[..n]);
+            let mut c = Completion::good(Duration::ZERO);
+            c.residual = buf.len() - n;
+            Ok(c)
+        }
+        fn max_transfer(&self) -> usize {
+            65536
+        }
+        fn name(&self) -> &str {
+            "answers"
+        }
+    }
+
+    use std::time::Duration;
+
+    #[test]
+    fn inquiry_asks_again_for_longer_data() {
+        let mut long = QEMU_CD.to_vec();
+        long[4] = 59; // 64 bytes of standard data
+        long.resize(64, b'x');
+        let mut serial = vec![0x05, 0x80, 0x01, 0x04];
+        serial.extend(std::iter::repeat_n(b'7', 260));
+        let mut t = Answers {
+            standard: long,
+            vpd: vec![serial],
+            asked: vec![],
+        };
+        let d = inquiry(&mut t, None).unwrap();
+        assert_eq!(d.len(), 64);
+        assert_eq!(t.asked, vec![36, 64]);
+        let p = inquiry(&mut t, Some(0x80)).unwrap();
+        assert_eq!(p.len(), 264);
+        assert_eq!(t.asked, vec![36, 64, 255, 264]);
+        let e = inquiry(&mut t, Some(0x83)).unwrap_err();
+        assert!(matches!(
+            e,
+            InquiryError::Device {
+                page: Some(0x83),
+                ..
+            }
+        ));
+        assert_eq!(
+            e.to_string(),
+            "INQUIRY VPD page 83h: CHECK CONDITION: ILLEGAL REQUEST: INVALID FIELD IN CDB (24/00)"
+        );
+        let d = InquiryData::new_checked(&QEMU_CD).unwrap();
+        assert_eq!(d.capability_words(), vec!["SYNC", "CMDQUEUE"]);
     }
 }
