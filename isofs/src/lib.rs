@@ -35,4 +35,10 @@ impl<S: SectorSource + ?Sized> SectorSource for Box<S> {
     }
 }
 
+pub mod build;
+pub mod names;
+pub mod tree;
 pub mod wire;
+
+pub use build::{BuildError, Image, Options, RockRidge};
+pub use tree::{ScanOptions, Tree};

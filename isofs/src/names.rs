@@ -1,0 +1,446 @@
+//! File identifiers: ECMA-119 §7.5 (d-characters, §7.4.1), §10.1–§10.3 (interchange levels),
+//! ISO 9660:1999 §7.5 (level 4: up to 207 bytes, no version), Joliet §3 (UCS-2 big endian,
+//! 64 characters, forbidden `* / : ; ? \`), and mkisofs-compatible mangling of names that
+//! collide after conversion (a `~N` counter replaces the end of the base name).
+
+use std::collections::HashSet;
+
+/// Rules for converting a name to an ISO 9660 identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IsoNameRules {
+    /// Interchange level 1..=4 (4 = ISO 9660:1999).
+    pub level: u8,
+    /// `-d`: do not add a trailing period to names without extension.
+    pub omit_period: bool,
+    /// `-N`: omit the ";1" version number.
+    pub omit_version: bool,
+    /// `-l`: allow 31-character names at level 1.
+    pub long_names: bool,
+    /// `-allow-lowercase`: keep lower case letters.
+    pub allow_lowercase: bool,
+    /// `-allow-multidot`: keep periods other than the last.
+    pub allow_multidot: bool,
+}
+
+impl Default for IsoNameRules {
+    fn default() -> Self {
+        Self {
+            level: 1,
+            omit_period: false,
+            omit_version: false,
+            long_names: false,
+            allow_lowercase: false,
+            allow_multidot: false,
+        }
+    }
+}
+
+impl IsoNameRules {
+    fn map_char(&self, c: char) -> char {
+        if self.level >= 4 {
+            return if c == '/' || c == '\0' { '_' } else { c };
+        }
+        match c {
+            'A'..='Z' | '0'..='9' | '_' => c,
+            'a'..='z' if self.allow_lowercase => c,
+            'a'..='z' => c.to_ascii_uppercase(),
+            _ => '_',
+        }
+    }
+
+    /// Maximum length of the name part (without ";1") for files and directories.
+    fn max_len(&self, dir: bool) -> usize {
+        match self.level {
+            1 if !self.long_names => {
+                if dir {
+                    8
+                } else {
+                    12
+                }
+            }
+            4 => 207,
+            _ => {
+                if dir {
+                    31
+                } else {
+                    30
+                }
+            }
+        }
+    }
+
+    /// Converts `name` to an identifier (without version) for a file or a directory,
+    /// before collision handling. Returns (base, extension) for files.
+    fn convert(&self, name: &str, dir: bool) -> (String, Option<String>) {
+        if self.level >= 4 {
+            let s: String = name.chars().map(|c| self.map_char(c)).collect();
+            return (truncate_bytes(&s, 207 - if dir { 0 } else { 0 }), None);
+        }
+        if dir {
+            let s: String = name.chars().map(|c| self.map_char(c)).collect();
+            return (truncate_chars(&s, self.max_len(true)), None);
+        }
+        let (base, ext) = match name.rfind('.') {
+            Some(0) | None => (name, None),
+            Some(i) => (&name[..i], Some(&name[i + 1..])),
+        };
+        let mut b: String = base
+            .chars()
+            .map(|c| {
+                if c == '.' && self.allow_multidot {
+                    '.'
+                } else {
+                    self.map_char(c)
+                }
+            })
+            .collect();
+        if b.is_empty() {
+            b.push('_');
+        }
+        let mut e: Option<String> = ext.map(|e| e.chars().map(|c| self.map_char(c)).collect());
+        if self.level == 1 && !self.long_names {
+            b = truncate_chars(&b, 8);
+            e = e.map(|e| truncate_chars(&e, 3));
+        } else {
+            let max = self.max_len(false);
+            let el = e.as_ref().map_or(0, |e| e.len() + 1);
+            if b.len() + el > max {
+                let el2 = el.min(max / 2);
+                if let Some(x) = e.as_mut() {
+                    *x = truncate_chars(x, el2.saturating_sub(1));
+                }
+                let el = e.as_ref().map_or(0, |e| e.len() + 1);
+                b = truncate_chars(&b, max - el);
+            }
+        }
+        (b, e)
+    }
+
+    fn assemble(&self, base: &str, ext: Option<&str>, dir: bool) -> String {
+        if dir || self.level >= 4 {
+            let mut s = base.to_string();
+            if let Some(e) = ext {
+                s.push('.');
+                s.push_str(e);
+            }
+            return s;
+        }
+        let mut s = base.to_string();
+        match ext {
+            Some(e) if !e.is_empty() => {
+                s.push('.');
+                s.push_str(e);
+            }
+            _ if !self.omit_period => s.push('.'),
+            _ => {}
+        }
+        if !self.omit_version {
+            s.push_str(";1");
+        }
+        s
+    }
+}
+
+fn truncate_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn truncate_bytes(s: &str, n: usize) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.len() + c.len_utf8() > n {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Assigns unique identifiers to the entries of one directory. `names[i]` is the original
+/// name and `dirs[i]` whether it is a directory; returns the identifiers in the same order.
+/// Names are taken in the given order; a later name that collides gets `~1`, `~2`, ...
+/// replacing the end of its base name.
+pub fn iso_identifiers(rules: &IsoNameRules, names: &[&str], dirs: &[bool]) -> Vec<Vec<u8>> {
+    let mut used: HashSet<String> = HashSet::with_capacity(names.len());
+    let mut out = Vec::with_capacity(names.len());
+    for (name, &dir) in names.iter().zip(dirs) {
+        let (base, ext) = rules.convert(name, dir);
+        let key = |s: &str| {
+            if rules.allow_lowercase || rules.level >= 4 {
+                s.to_string()
+            } else {
+                s.to_ascii_uppercase()
+            }
+        };
+        let mut id = rules.assemble(&base, ext.as_deref(), dir);
+        if used.contains(&key(&id)) {
+            let maxb = if rules.level == 1 && !rules.long_names {
+                8
+            } else {
+                rules.max_len(dir) - ext.as_ref().map_or(0, |e| e.len() + 1)
+            };
+            let mut n = 1u32;
+            loop {
+                let suffix = format!("~{n}");
+                let keep = maxb.saturating_sub(suffix.len()).min(base.chars().count());
+                let b: String = base.chars().take(keep).collect::<String>() + &suffix;
+                id = rules.assemble(&b, ext.as_deref(), dir);
+                if !used.contains(&key(&id)) {
+                    break;
+                }
+                n += 1;
+            }
+        }
+        used.insert(key(&id));
+        out.push(id.into_bytes());
+    }
+    out
+}
+
+/// Joliet name limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JolietRules {
+    /// Maximum UCS-2 code units (64, or 103 with `-joliet-long`).
+    pub max_units: usize,
+    /// Omit ";1" on files.
+    pub omit_version: bool,
+}
+
+fn joliet_units(name: &str, max: usize) -> Vec<u16> {
+    let mut out: Vec<u16> = Vec::with_capacity(name.len());
+    for c in name.chars() {
+        let c = match c {
+            '*' | '/' | ':' | ';' | '?' | '\\' => '_',
+            c if (c as u32) < 0x20 => '_',
+            c => c,
+        };
+        let mut buf = [0u16; 2];
+        let enc = c.encode_utf16(&mut buf);
+        if out.len() + enc.len() > max {
+            break;
+        }
+        out.extend_from_slice(enc);
+    }
+    out
+}
+
+/// Assigns unique Joliet identifiers (UCS-2 big-endian bytes) to one directory's entries.
+/// Truncation never splits a surrogate pair; collisions get `~N` before the extension.
+pub fn joliet_identifiers(rules: &JolietRules, names: &[&str], dirs: &[bool]) -> Vec<Vec<u8>> {
+    let mut used: HashSet<Vec<u16>> = HashSet::with_capacity(names.len());
+    let mut out = Vec::with_capacity(names.len());
+    for (name, &dir) in names.iter().zip(dirs) {
+        let mut u = joliet_units(name, rules.max_units);
+        if used.contains(&u) {
+            let (base, ext) = match name.rfind('.') {
+                Some(i) if i > 0 && !dir => (&name[..i], &name[i..]),
+                _ => (&name[..], ""),
+            };
+            let ext_u = joliet_units(ext, rules.max_units / 2);
+            let mut n = 1u32;
+            loop {
+                let suffix: Vec<u16> = format!("~{n}").encode_utf16().collect();
+                let room = rules.max_units.saturating_sub(ext_u.len() + suffix.len());
+                let mut b = joliet_units(base, room);
+                b.extend_from_slice(&suffix);
+                b.extend_from_slice(&ext_u);
+                if !used.contains(&b) {
+                    u = b;
+                    break;
+                }
+                n += 1;
+            }
+        }
+        used.insert(u.clone());
+        let mut bytes = Vec::with_capacity(u.len() * 2 + 4);
+        for x in &u {
+            bytes.extend_from_slice(&x.to_be_bytes());
+        }
+        if !dir && !rules.omit_version {
+            bytes.extend_from_slice(&[0, b';', 0, b'1']);
+        }
+        out.push(bytes);
+    }
+    out
+}
+
+/// Decodes a Joliet identifier (UCS-2/UTF-16 big endian), dropping a ";1" version.
+pub fn decode_joliet(id: &[u8]) -> String {
+    let units: Vec<u16> = id
+        .chunks_exact(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    let s = String::from_utf16_lossy(&units);
+    strip_version(&s).to_string()
+}
+
+/// Removes a ";N" version suffix and a trailing period left by it (ECMA-119 §7.5.1).
+pub fn strip_version(s: &str) -> &str {
+    let s = match s.rfind(';') {
+        Some(i) if s[i + 1..].bytes().all(|b| b.is_ascii_digit()) => &s[..i],
+        _ => s,
+    };
+    s.strip_suffix('.').unwrap_or(s)
+}
+
+/// A shell-style pattern (`*`, `?`, `[...]`) as mkisofs `-m`/`-x`/`-hide` use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob(pub String);
+
+impl Glob {
+    /// Whether `s` matches the whole pattern.
+    pub fn matches(&self, s: &str) -> bool {
+        glob_match(self.0.as_bytes(), s.as_bytes())
+    }
+}
+
+fn glob_match(p: &[u8], s: &[u8]) -> bool {
+    let (mut pi, mut si) = (0usize, 0usize);
+    let (mut star_p, mut star_s) = (usize::MAX, 0usize);
+    while si < s.len() {
+        if pi < p.len() {
+            match p[pi] {
+                b'*' => {
+                    star_p = pi;
+                    star_s = si;
+                    pi += 1;
+                    continue;
+                }
+                b'?' => {
+                    pi += 1;
+                    si += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((ok, next)) = class(&p[pi..], s[si]) {
+                        if ok {
+                            pi += next;
+                            si += 1;
+                            continue;
+                        }
+                    } else if s[si] == b'[' {
+                        pi += 1;
+                        si += 1;
+                        continue;
+                    }
+                }
+                c if c == s[si] => {
+                    pi += 1;
+                    si += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if star_p != usize::MAX {
+            pi = star_p + 1;
+            star_s += 1;
+            si = star_s;
+            continue;
+        }
+        return false;
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Matches a `[...]` class at the start of `p`; returns (matched, pattern bytes used).
+fn class(p: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let neg = matches!(p.get(1), Some(b'!') | Some(b'^'));
+    if neg {
+        i += 1;
+    }
+    let mut ok = false;
+    let mut first = true;
+    while i < p.len() {
+        if p[i] == b']' && !first {
+            return Some((ok != neg, i + 1));
+        }
+        first = false;
+        if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
+            if p[i] <= c && c <= p[i + 2] {
+                ok = true;
+            }
+            i += 3;
+        } else {
+            if p[i] == c {
+                ok = true;
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level1_mangling_and_collisions() {
+        let r = IsoNameRules::default();
+        let ids = iso_identifiers(
+            &r,
+            &[
+                "readme",
+                "longfilename.text",
+                "longfilenameX.txt",
+                "a.b.c",
+                "dir",
+            ],
+            &[false, false, false, false, true],
+        );
+        let s: Vec<String> = ids
+            .into_iter()
+            .map(|v| String::from_utf8(v).unwrap())
+            .collect();
+        assert_eq!(
+            s,
+            [
+                "README.;1",
+                "LONGFILE.TEX;1",
+                "LONGFILE.TXT;1",
+                "A_B.C;1",
+                "DIR"
+            ]
+        );
+        let ids = iso_identifiers(&r, &["abcdefghij.txt", "abcdefghik.txt"], &[false, false]);
+        assert_eq!(ids[0], b"ABCDEFGH.TXT;1");
+        assert_eq!(ids[1], b"ABCDEF~1.TXT;1");
+        let r = IsoNameRules {
+            omit_period: true,
+            omit_version: true,
+            ..r
+        };
+        assert_eq!(iso_identifiers(&r, &["readme"], &[false])[0], b"README");
+    }
+
+    #[test]
+    fn joliet_names() {
+        let r = JolietRules {
+            max_units: 64,
+            omit_version: false,
+        };
+        let ids = joliet_identifiers(&r, &["a:b", "😀x"], &[false, true]);
+        assert_eq!(ids[0], [0, b'a', 0, b'_', 0, b'b', 0, b';', 0, b'1']);
+        assert_eq!(ids[1], [0xD8, 0x3D, 0xDE, 0x00, 0, b'x']);
+        // 63 units then an astral char that would need 2 units: truncated before it.
+        let name = "a".repeat(63) + "😀";
+        let ids = joliet_identifiers(&r, &[&name], &[true]);
+        assert_eq!(ids[0].len(), 126);
+        assert_eq!(decode_joliet(&[0, b'a', 0, b';', 0, b'1']), "a");
+    }
+
+    #[test]
+    fn globs() {
+        assert!(Glob("*.o".into()).matches("x.o"));
+        assert!(!Glob("*.o".into()).matches("x.oo"));
+        assert!(Glob("a?c".into()).matches("abc"));
+        assert!(Glob("[a-c]x".into()).matches("bx"));
+        assert!(!Glob("[!a-c]x".into()).matches("bx"));
+        assert!(Glob("*".into()).matches(""));
+    }
+}

@@ -1,0 +1,650 @@
+//! The in-memory file tree a session is built from: an arena of nodes with all names in
+//! one byte buffer, filled by scanning sources (mkisofs pathspecs and graft points,
+//! `-m`/`-x` exclusion, `-f`, `-hide`, `-sort`) or by importing a previous session.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::names::Glob;
+use crate::wire::Timestamp;
+
+/// Index of a node in a [`Tree`].
+pub type NodeId = u32;
+
+/// A byte range in one of the tree's buffers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// File metadata as Rock Ridge records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Meta {
+    /// POSIX mode with the file type bits.
+    pub mode: u32,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// Modification time.
+    pub mtime: Timestamp,
+    /// Access time.
+    pub atime: Timestamp,
+    /// Attribute change time.
+    pub ctime: Timestamp,
+    /// Hard link group (0 = none): nodes with the same non-zero value are one file.
+    pub link: u32,
+}
+
+/// Where a regular file's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Data {
+    /// A file on the local file system (path in the tree's path buffer).
+    Path(Span),
+    /// An extent of a previous session, already on the medium (absolute LBA).
+    Old {
+        /// First block.
+        lba: u32,
+    },
+    /// Bytes held in memory (index into the tree's blobs).
+    Blob(u32),
+}
+
+/// What a node is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A directory and its children (unsorted until layout).
+    Dir(Vec<NodeId>),
+    /// A regular file.
+    File {
+        /// Size in bytes.
+        size: u64,
+        /// Source of the bytes.
+        data: Data,
+    },
+    /// A symbolic link with its target (in the name buffer).
+    Symlink(Span),
+    /// A character or block device (type in the mode), with its device number.
+    Device(u64),
+    /// A named pipe.
+    Fifo,
+    /// A socket.
+    Socket,
+}
+
+/// One file, directory, link or special file.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Name (in the name buffer); empty for the root.
+    pub name: Span,
+    /// Parent directory (the root is its own parent).
+    pub parent: NodeId,
+    /// What it is.
+    pub kind: Kind,
+    /// Metadata.
+    pub meta: Meta,
+    /// Hidden from the ISO 9660 / Rock Ridge tree (`-hide`).
+    pub hide_iso: bool,
+    /// Hidden from the Joliet tree (`-hide-joliet`).
+    pub hide_joliet: bool,
+    /// Sort weight for data placement (`-sort`): higher first.
+    pub weight: i32,
+    /// Detached from the tree (removed or replaced).
+    pub dead: bool,
+}
+
+/// Errors while collecting the sources of an image.
+#[derive(Debug, thiserror::Error)]
+pub enum TreeError {
+    /// A source could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// A graft point puts something below a non-directory.
+    #[error("{0}: a path component is not a directory in the image")]
+    NotADirectory(String),
+    /// A name is not valid.
+    #[error("invalid name in image path {0:?}")]
+    BadName(String),
+}
+
+/// Options that shape scanning.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Follow symbolic links (`-f`).
+    pub follow_links: bool,
+    /// Exclude names or paths matching these (`-m`, `-x`, `-exclude-list`).
+    pub exclude: Vec<Glob>,
+    /// Hide from the ISO/RR tree (`-hide`).
+    pub hide: Vec<Glob>,
+    /// Hide from the Joliet tree (`-hide-joliet`).
+    pub hide_joliet: Vec<Glob>,
+    /// Sort weights (`-sort`): pattern and weight.
+    pub sort: Vec<(Glob, i32)>,
+}
+
+/// The file tree of one session.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    nodes: Vec<Node>,
+    names: Vec<u8>,
+    paths: Vec<u8>,
+    blobs: Vec<Vec<u8>>,
+    links: HashMap<(u64, u64), u32>,
+    next_link: u32,
+    /// New files that replaced a previous session's file of the same size: (new node, old
+    /// extent). The builder keeps the old extent when the contents are equal.
+    pub replaced: Vec<(NodeId, u32)>,
+}
+
+impl Default for Tree {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn ts(secs: i64, nanos: i64) -> Timestamp {
+    Timestamp {
+        secs,
+        nanos: nanos.clamp(0, 999_999_999) as u32,
+    }
+}
+
+#[cfg(unix)]
+fn meta_from(m: &fs::Metadata) -> (Meta, u64, (u64, u64), u64) {
+    use std::os::unix::fs::MetadataExt;
+    (
+        Meta {
+            mode: m.mode(),
+            uid: m.uid(),
+            gid: m.gid(),
+            mtime: ts(m.mtime(), m.mtime_nsec()),
+            atime: ts(m.atime(), m.atime_nsec()),
+            ctime: ts(m.ctime(), m.ctime_nsec()),
+            link: 0,
+        },
+        m.nlink(),
+        (m.dev(), m.ino()),
+        m.rdev(),
+    )
+}
+
+#[cfg(not(unix))]
+fn meta_from(m: &fs::Metadata) -> (Meta, u64, (u64, u64), u64) {
+    let t = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| Timestamp {
+            secs: d.as_secs() as i64,
+            nanos: d.subsec_nanos(),
+        })
+        .unwrap_or_default();
+    let mode = if m.is_dir() { 0o040755 } else { 0o100644 };
+    (
+        Meta {
+            mode,
+            mtime: t,
+            atime: t,
+            ctime: t,
+            ..Meta::default()
+        },
+        1,
+        (0, 0),
+        0,
+    )
+}
+
+/// POSIX file type bits.
+pub mod mode {
+    /// Type mask.
+    pub const S_IFMT: u32 = 0o170000;
+    /// Directory.
+    pub const S_IFDIR: u32 = 0o040000;
+    /// Regular file.
+    pub const S_IFREG: u32 = 0o100000;
+    /// Symbolic link.
+    pub const S_IFLNK: u32 = 0o120000;
+    /// Character device.
+    pub const S_IFCHR: u32 = 0o020000;
+    /// Block device.
+    pub const S_IFBLK: u32 = 0o060000;
+    /// FIFO.
+    pub const S_IFIFO: u32 = 0o010000;
+    /// Socket.
+    pub const S_IFSOCK: u32 = 0o140000;
+}
+
+#[cfg(unix)]
+fn os_bytes(p: &std::ffi::OsStr) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    p.as_bytes().to_vec()
+}
+#[cfg(not(unix))]
+fn os_bytes(p: &std::ffi::OsStr) -> Vec<u8> {
+    p.to_string_lossy().into_owned().into_bytes()
+}
+
+#[cfg(unix)]
+fn bytes_path(b: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}
+#[cfg(not(unix))]
+fn bytes_path(b: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(b).into_owned())
+}
+
+impl Tree {
+    /// An empty tree holding only a root directory (mode 0755).
+    pub fn new() -> Self {
+        let root = Node {
+            name: Span::default(),
+            parent: 0,
+            kind: Kind::Dir(Vec::new()),
+            meta: Meta {
+                mode: mode::S_IFDIR | 0o755,
+                ..Meta::default()
+            },
+            hide_iso: false,
+            hide_joliet: false,
+            weight: 0,
+            dead: false,
+        };
+        Self {
+            nodes: vec![root],
+            names: Vec::new(),
+            paths: Vec::new(),
+            blobs: Vec::new(),
+            links: HashMap::new(),
+            next_link: 1,
+            replaced: Vec::new(),
+        }
+    }
+
+    /// The root directory.
+    pub const ROOT: NodeId = 0;
+
+    /// A node.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    /// A node, mutable.
+    pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
+        &mut self.nodes[id as usize]
+    }
+
+    /// Number of nodes in the arena (including detached ones).
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether only the root exists.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.len() <= 1
+    }
+
+    /// The bytes of a name span.
+    pub fn span(&self, s: Span) -> &[u8] {
+        &self.names[s.start as usize..(s.start + s.len) as usize]
+    }
+
+    /// A node's name bytes.
+    pub fn name(&self, id: NodeId) -> &[u8] {
+        self.span(self.nodes[id as usize].name)
+    }
+
+    /// A node's name as text (invalid UTF-8 replaced).
+    pub fn name_str(&self, id: NodeId) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.name(id))
+    }
+
+    /// Source path of a `Data::Path`.
+    pub fn source_path(&self, s: Span) -> PathBuf {
+        bytes_path(&self.paths[s.start as usize..(s.start + s.len) as usize])
+    }
+
+    /// In-memory contents of a `Data::Blob`.
+    pub fn blob(&self, i: u32) -> &[u8] {
+        self.blobs.get(i as usize).map_or(&[][..], |v| &v[..])
+    }
+
+    /// Stores a byte string in the name buffer.
+    pub fn intern(&mut self, b: &[u8]) -> Span {
+        let s = Span {
+            start: self.names.len() as u32,
+            len: b.len() as u32,
+        };
+        self.names.extend_from_slice(b);
+        s
+    }
+
+    fn intern_path(&mut self, p: &Path) -> Span {
+        let b = os_bytes(p.as_os_str());
+        let s = Span {
+            start: self.paths.len() as u32,
+            len: b.len() as u32,
+        };
+        self.paths.extend_from_slice(&b);
+        s
+    }
+
+    /// Stores bytes as a blob for a `Data::Blob` file.
+    pub fn add_blob(&mut self, b: Vec<u8>) -> Data {
+        self.blobs.push(b);
+        Data::Blob(self.blobs.len() as u32 - 1)
+    }
+
+    /// Children of a directory (empty for other nodes), detached ones excluded.
+    pub fn children(&self, id: NodeId) -> &[NodeId] {
+        match &self.nodes[id as usize].kind {
+            Kind::Dir(c) => c,
+            _ => &[],
+        }
+    }
+
+    /// Finds a child by name.
+    pub fn lookup(&self, dir: NodeId, name: &[u8]) -> Option<NodeId> {
+        self.children(dir)
+            .iter()
+            .copied()
+            .find(|&c| self.name(c) == name)
+    }
+
+    /// Finds a node by a slash-separated image path.
+    pub fn lookup_path(&self, path: &str) -> Option<NodeId> {
+        let mut cur = Self::ROOT;
+        for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
+            cur = self.lookup(cur, comp.as_bytes())?;
+        }
+        Some(cur)
+    }
+
+    /// Adds a child to `dir` without checking for an existing one of the same name.
+    pub fn push_child(&mut self, dir: NodeId, name: &[u8], kind: Kind, meta: Meta) -> NodeId {
+        let name = self.intern(name);
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(Node {
+            name,
+            parent: dir,
+            kind,
+            meta,
+            hide_iso: false,
+            hide_joliet: false,
+            weight: 0,
+            dead: false,
+        });
+        if let Kind::Dir(c) = &mut self.nodes[dir as usize].kind {
+            c.push(id);
+        }
+        id
+    }
+
+    /// Detaches a node from its parent (mkisofs has no way to do this; `--remove`).
+    pub fn detach(&mut self, id: NodeId) {
+        if id == Self::ROOT {
+            return;
+        }
+        let p = self.nodes[id as usize].parent;
+        if let Kind::Dir(c) = &mut self.nodes[p as usize].kind {
+            c.retain(|&x| x != id);
+        }
+        self.nodes[id as usize].dead = true;
+    }
+
+    /// Adds or replaces the child `name` of `dir`. A directory replacing a directory keeps
+    /// the existing node (contents are merged); anything else replaces the old node.
+    pub fn put_child(&mut self, dir: NodeId, name: &[u8], kind: Kind, meta: Meta) -> NodeId {
+        if let Some(old) = self.lookup(dir, name) {
+            let both_dirs = matches!(self.nodes[old as usize].kind, Kind::Dir(_))
+                && matches!(kind, Kind::Dir(_));
+            if both_dirs {
+                self.nodes[old as usize].meta = meta;
+                return old;
+            }
+            let prev = match (&self.nodes[old as usize].kind, &kind) {
+                (
+                    Kind::File {
+                        size: a,
+                        data: Data::Old { lba },
+                    },
+                    Kind::File { size: b, .. },
+                ) if a == b => Some(*lba),
+                _ => None,
+            };
+            self.detach(old);
+            let id = self.push_child(dir, name, kind, meta);
+            if let Some(lba) = prev {
+                self.replaced.push((id, lba));
+            }
+            return id;
+        }
+        self.push_child(dir, name, kind, meta)
+    }
+
+    /// Returns the directory at `path`, creating missing directories (mode 0755, times of
+    /// `meta`).
+    pub fn ensure_dir(&mut self, path: &str, meta: Meta) -> Result<NodeId, TreeError> {
+        let mut cur = Self::ROOT;
+        for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
+            if comp == ".." {
+                return Err(TreeError::BadName(path.to_string()));
+            }
+            cur = match self.lookup(cur, comp.as_bytes()) {
+                Some(n) if matches!(self.nodes[n as usize].kind, Kind::Dir(_)) => n,
+                Some(_) => return Err(TreeError::NotADirectory(path.to_string())),
+                None => self.push_child(
+                    cur,
+                    comp.as_bytes(),
+                    Kind::Dir(Vec::new()),
+                    Meta {
+                        mode: mode::S_IFDIR | 0o755,
+                        link: 0,
+                        ..meta
+                    },
+                ),
+            };
+        }
+        Ok(cur)
+    }
+
+    fn excluded(opts: &ScanOptions, name: &str, path: &str) -> bool {
+        opts.exclude
+            .iter()
+            .any(|g| g.matches(name) || g.matches(path))
+    }
+
+    /// Adds the source `src` at image path `dest` (mkisofs graft point `dest=src`; without
+    /// a graft point `dest` is "/"). A directory's contents are merged into `dest`; a file
+    /// becomes `dest` itself, or goes inside it when `dest` ends with '/' or is the root.
+    pub fn add_source(
+        &mut self,
+        dest: &str,
+        src: &Path,
+        opts: &ScanOptions,
+    ) -> Result<(), TreeError> {
+        let io = |e: io::Error| TreeError::Io {
+            path: src.to_path_buf(),
+            source: e,
+        };
+        let md = if opts.follow_links {
+            fs::metadata(src)
+        } else {
+            fs::symlink_metadata(src)
+        }
+        .map_err(io)?;
+        let (meta, ..) = meta_from(&md);
+        if md.is_dir() {
+            let d = self.ensure_dir(dest, meta)?;
+            if d != Self::ROOT || dest.trim_matches('/').is_empty() {
+                let keep = self.nodes[d as usize].meta.link;
+                self.nodes[d as usize].meta = Meta { link: keep, ..meta };
+            }
+            let mut stack = Vec::new();
+            self.scan_dir(d, src, opts, &mut stack)?;
+        } else {
+            let trimmed = dest.trim_end_matches('/');
+            let (parent, name) = if dest.ends_with('/') || trimmed.is_empty() {
+                let n = src.file_name().map(os_bytes).unwrap_or_default();
+                (trimmed, n)
+            } else {
+                match trimmed.rfind('/') {
+                    Some(i) => (&trimmed[..i], trimmed[i + 1..].as_bytes().to_vec()),
+                    None => ("", trimmed.as_bytes().to_vec()),
+                }
+            };
+            if name.is_empty() || name == b".." || name == b"." {
+                return Err(TreeError::BadName(dest.to_string()));
+            }
+            let pmeta = Meta {
+                mode: mode::S_IFDIR | 0o755,
+                ..meta
+            };
+            let p = self.ensure_dir(parent, pmeta)?;
+            self.add_entry(p, &name, src, &md, opts, true, &mut Vec::new())?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)] // reason: recursion state of the scan
+    fn add_entry(
+        &mut self,
+        dir: NodeId,
+        name: &[u8],
+        path: &Path,
+        md: &fs::Metadata,
+        opts: &ScanOptions,
+        checked: bool,
+        stack: &mut Vec<(u64, u64)>,
+    ) -> Result<(), TreeError> {
+        let (mut meta, nlink, key, rdev) = meta_from(md);
+        let ft = meta.mode & mode::S_IFMT;
+        let kind = match ft {
+            mode::S_IFDIR => Kind::Dir(Vec::new()),
+            mode::S_IFLNK => {
+                let t = fs::read_link(path).map_err(|e| TreeError::Io {
+                    path: path.into(),
+                    source: e,
+                })?;
+                let b = os_bytes(t.as_os_str());
+                Kind::Symlink(self.intern(&b))
+            }
+            mode::S_IFCHR | mode::S_IFBLK => Kind::Device(rdev),
+            mode::S_IFIFO => Kind::Fifo,
+            mode::S_IFSOCK => Kind::Socket,
+            _ => {
+                if nlink > 1 {
+                    let next = self.next_link;
+                    let l = *self.links.entry(key).or_insert(next);
+                    if l == next {
+                        self.next_link += 1;
+                    }
+                    meta.link = l;
+                }
+                let sp = self.intern_path(path);
+                Kind::File {
+                    size: md.len(),
+                    data: Data::Path(sp),
+                }
+            }
+        };
+        let is_dir = matches!(kind, Kind::Dir(_));
+        let id = if checked {
+            self.put_child(dir, name, kind, meta)
+        } else {
+            self.push_child(dir, name, kind, meta)
+        };
+        let pstr = path.to_string_lossy();
+        let nstr = String::from_utf8_lossy(name);
+        let n = &mut self.nodes[id as usize];
+        if opts
+            .hide
+            .iter()
+            .any(|g| g.matches(&nstr) || g.matches(&pstr))
+        {
+            n.hide_iso = true;
+        }
+        if opts
+            .hide_joliet
+            .iter()
+            .any(|g| g.matches(&nstr) || g.matches(&pstr))
+        {
+            n.hide_joliet = true;
+        }
+        if let Some((_, w)) = opts.sort.iter().find(|(g, _)| g.matches(&pstr)) {
+            n.weight = *w;
+        }
+        if is_dir {
+            if stack.contains(&key) {
+                return Ok(()); // -f followed a link back into an ancestor
+            }
+            stack.push(key);
+            let r = self.scan_dir(id, path, opts, stack);
+            stack.pop();
+            r?;
+        }
+        Ok(())
+    }
+
+    fn scan_dir(
+        &mut self,
+        dir: NodeId,
+        path: &Path,
+        opts: &ScanOptions,
+        stack: &mut Vec<(u64, u64)>,
+    ) -> Result<(), TreeError> {
+        let io = |e: io::Error| TreeError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        };
+        let checked = !self.children(dir).is_empty();
+        let mut ents: Vec<(Vec<u8>, PathBuf)> = Vec::new();
+        for e in fs::read_dir(path).map_err(io)? {
+            let e = e.map_err(io)?;
+            ents.push((os_bytes(&e.file_name()), e.path()));
+        }
+        ents.sort();
+        for (name, p) in ents {
+            let nstr = String::from_utf8_lossy(&name);
+            if Self::excluded(opts, &nstr, &p.to_string_lossy()) {
+                continue;
+            }
+            let md = if opts.follow_links {
+                fs::metadata(&p)
+            } else {
+                fs::symlink_metadata(&p)
+            }
+            .map_err(|e| TreeError::Io {
+                path: p.clone(),
+                source: e,
+            })?;
+            self.add_entry(dir, &name, &p, &md, opts, checked, stack)?;
+        }
+        Ok(())
+    }
+
+    /// Removes the node at `path` (and its subtree). Returns whether it existed.
+    pub fn remove_path(&mut self, path: &str) -> bool {
+        match self.lookup_path(path) {
+            Some(id) if id != Self::ROOT => {
+                self.detach(id);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Allocates a new hard-link group number.
+    pub fn new_link_group(&mut self) -> u32 {
+        self.next_link += 1;
+        self.next_link - 1
+    }
+}
