@@ -2,6 +2,11 @@
 //! msinfo, the write path, and an emulated drive answering CDBs as a real one does.
 #![forbid(unsafe_code)]
 
+pub mod cmd;
+pub mod error;
+pub mod feature;
+pub mod profile;
+
 use transport::{DevSpec, OpenOptions, Transport, TransportError};
 
 /// Opens the drive `spec` names: an OS device through [`transport::open`], or the emulated

@@ -1,0 +1,312 @@
+//! MMC-6 commands (INCITS 468 §6) and the SPC-4 commands a drive answers: one file per
+//! command or close family, each with its CDB builder and a checked view of the answer.
+//!
+//! Views follow one rule: `XxxView::new_checked(&[u8])` verifies every length the view's
+//! accessors rely on, after which no accessor can panic whatever the device sent. Fields are
+//! read through the big-endian helpers below with named offsets.
+
+pub mod atip;
+pub mod blank_format;
+pub mod buffer_capacity;
+pub mod close;
+pub mod disc_info;
+pub mod event_status;
+pub mod format_capacities;
+pub mod get_configuration;
+pub mod get_performance;
+pub mod inquiry;
+pub mod mechanism_status;
+pub mod mode;
+pub mod read;
+pub mod read_capacity;
+pub mod request_sense;
+pub mod reserve_track;
+pub mod speed;
+pub mod start_stop;
+pub mod test_unit_ready;
+pub mod toc;
+pub mod track_info;
+pub mod write;
+
+/// Operation codes used by this crate (SPC-4 §6, MMC-6 §6 table 5).
+pub mod op {
+    /// TEST UNIT READY.
+    pub const TEST_UNIT_READY: u8 = 0x00;
+    /// REQUEST SENSE.
+    pub const REQUEST_SENSE: u8 = 0x03;
+    /// FORMAT UNIT.
+    pub const FORMAT_UNIT: u8 = 0x04;
+    /// INQUIRY.
+    pub const INQUIRY: u8 = 0x12;
+    /// START STOP UNIT.
+    pub const START_STOP_UNIT: u8 = 0x1B;
+    /// PREVENT ALLOW MEDIUM REMOVAL.
+    pub const PREVENT_ALLOW_MEDIUM_REMOVAL: u8 = 0x1E;
+    /// READ FORMAT CAPACITIES.
+    pub const READ_FORMAT_CAPACITIES: u8 = 0x23;
+    /// READ CAPACITY.
+    pub const READ_CAPACITY: u8 = 0x25;
+    /// READ(10).
+    pub const READ_10: u8 = 0x28;
+    /// WRITE(10).
+    pub const WRITE_10: u8 = 0x2A;
+    /// SYNCHRONIZE CACHE.
+    pub const SYNCHRONIZE_CACHE: u8 = 0x35;
+    /// READ BUFFER.
+    pub const READ_BUFFER: u8 = 0x3C;
+    /// READ TOC/PMA/ATIP.
+    pub const READ_TOC: u8 = 0x43;
+    /// GET CONFIGURATION.
+    pub const GET_CONFIGURATION: u8 = 0x46;
+    /// GET EVENT STATUS NOTIFICATION.
+    pub const GET_EVENT_STATUS_NOTIFICATION: u8 = 0x4A;
+    /// READ DISC INFORMATION.
+    pub const READ_DISC_INFORMATION: u8 = 0x51;
+    /// READ TRACK INFORMATION.
+    pub const READ_TRACK_INFORMATION: u8 = 0x52;
+    /// RESERVE TRACK.
+    pub const RESERVE_TRACK: u8 = 0x53;
+    /// SEND OPC INFORMATION.
+    pub const SEND_OPC_INFORMATION: u8 = 0x54;
+    /// MODE SELECT(10).
+    pub const MODE_SELECT_10: u8 = 0x55;
+    /// REPAIR TRACK.
+    pub const REPAIR_TRACK: u8 = 0x58;
+    /// MODE SENSE(10).
+    pub const MODE_SENSE_10: u8 = 0x5A;
+    /// CLOSE TRACK/SESSION.
+    pub const CLOSE_TRACK_SESSION: u8 = 0x5B;
+    /// READ BUFFER CAPACITY.
+    pub const READ_BUFFER_CAPACITY: u8 = 0x5C;
+    /// SEND CUE SHEET.
+    pub const SEND_CUE_SHEET: u8 = 0x5D;
+    /// BLANK.
+    pub const BLANK: u8 = 0xA1;
+    /// SEND KEY.
+    pub const SEND_KEY: u8 = 0xA3;
+    /// REPORT KEY.
+    pub const REPORT_KEY: u8 = 0xA4;
+    /// LOAD/UNLOAD MEDIUM.
+    pub const LOAD_UNLOAD_MEDIUM: u8 = 0xA6;
+    /// SET READ AHEAD.
+    pub const SET_READ_AHEAD: u8 = 0xA7;
+    /// READ(12).
+    pub const READ_12: u8 = 0xA8;
+    /// WRITE(12).
+    pub const WRITE_12: u8 = 0xAA;
+    /// READ MEDIA SERIAL NUMBER / SERVICE ACTION IN(12).
+    pub const READ_MEDIA_SERIAL_NUMBER: u8 = 0xAB;
+    /// GET PERFORMANCE.
+    pub const GET_PERFORMANCE: u8 = 0xAC;
+    /// READ DISC STRUCTURE.
+    pub const READ_DISC_STRUCTURE: u8 = 0xAD;
+    /// SET STREAMING.
+    pub const SET_STREAMING: u8 = 0xB6;
+    /// READ CD MSF.
+    pub const READ_CD_MSF: u8 = 0xB9;
+    /// SET CD SPEED.
+    pub const SET_CD_SPEED: u8 = 0xBB;
+    /// MECHANISM STATUS.
+    pub const MECHANISM_STATUS: u8 = 0xBD;
+    /// READ CD.
+    pub const READ_CD: u8 = 0xBE;
+    /// SEND DISC STRUCTURE.
+    pub const SEND_DISC_STRUCTURE: u8 = 0xBF;
+}
+
+/// The name MMC-6/SPC-4 gives an operation code ("unknown command" for others).
+pub fn opcode_name(opcode: u8) -> &'static str {
+    match opcode {
+        op::TEST_UNIT_READY => "TEST UNIT READY",
+        op::REQUEST_SENSE => "REQUEST SENSE",
+        op::FORMAT_UNIT => "FORMAT UNIT",
+        op::INQUIRY => "INQUIRY",
+        op::START_STOP_UNIT => "START STOP UNIT",
+        op::PREVENT_ALLOW_MEDIUM_REMOVAL => "PREVENT ALLOW MEDIUM REMOVAL",
+        op::READ_FORMAT_CAPACITIES => "READ FORMAT CAPACITIES",
+        op::READ_CAPACITY => "READ CAPACITY",
+        op::READ_10 => "READ(10)",
+        op::WRITE_10 => "WRITE(10)",
+        0x2E => "WRITE AND VERIFY(10)",
+        0x2F => "VERIFY(10)",
+        op::SYNCHRONIZE_CACHE => "SYNCHRONIZE CACHE",
+        0x3B => "WRITE BUFFER",
+        op::READ_BUFFER => "READ BUFFER",
+        0x42 => "READ SUB-CHANNEL",
+        op::READ_TOC => "READ TOC/PMA/ATIP",
+        op::GET_CONFIGURATION => "GET CONFIGURATION",
+        op::GET_EVENT_STATUS_NOTIFICATION => "GET EVENT STATUS NOTIFICATION",
+        op::READ_DISC_INFORMATION => "READ DISC INFORMATION",
+        op::READ_TRACK_INFORMATION => "READ TRACK INFORMATION",
+        op::RESERVE_TRACK => "RESERVE TRACK",
+        op::SEND_OPC_INFORMATION => "SEND OPC INFORMATION",
+        op::MODE_SELECT_10 => "MODE SELECT(10)",
+        op::REPAIR_TRACK => "REPAIR TRACK",
+        op::MODE_SENSE_10 => "MODE SENSE(10)",
+        op::CLOSE_TRACK_SESSION => "CLOSE TRACK/SESSION",
+        op::READ_BUFFER_CAPACITY => "READ BUFFER CAPACITY",
+        op::SEND_CUE_SHEET => "SEND CUE SHEET",
+        0xA0 => "REPORT LUNS",
+        op::BLANK => "BLANK",
+        0xA2 => "SECURITY PROTOCOL IN",
+        op::SEND_KEY => "SEND KEY",
+        op::REPORT_KEY => "REPORT KEY",
+        op::LOAD_UNLOAD_MEDIUM => "LOAD/UNLOAD MEDIUM",
+        op::SET_READ_AHEAD => "SET READ AHEAD",
+        op::READ_12 => "READ(12)",
+        op::WRITE_12 => "WRITE(12)",
+        op::READ_MEDIA_SERIAL_NUMBER => "READ MEDIA SERIAL NUMBER",
+        op::GET_PERFORMANCE => "GET PERFORMANCE",
+        op::READ_DISC_STRUCTURE => "READ DISC STRUCTURE",
+        0xB5 => "SECURITY PROTOCOL OUT",
+        op::SET_STREAMING => "SET STREAMING",
+        op::READ_CD_MSF => "READ CD MSF",
+        op::SET_CD_SPEED => "SET CD SPEED",
+        op::MECHANISM_STATUS => "MECHANISM STATUS",
+        op::READ_CD => "READ CD",
+        op::SEND_DISC_STRUCTURE => "SEND DISC STRUCTURE",
+        _ => "unknown command",
+    }
+}
+
+/// Big-endian field readers over a checked buffer. Out-of-range offsets read as zero, so
+/// even a view with a bug cannot panic; `new_checked` is what guarantees the bytes exist.
+pub(crate) mod be {
+    /// Byte at `off`.
+    pub fn u8_at(b: &[u8], off: usize) -> u8 {
+        b.get(off).copied().unwrap_or(0)
+    }
+    fn at(b: &[u8], off: usize, i: usize) -> u8 {
+        off.checked_add(i).map_or(0, |o| u8_at(b, o))
+    }
+    /// 16-bit big-endian at `off`.
+    pub fn u16_at(b: &[u8], off: usize) -> u16 {
+        u16::from_be_bytes([at(b, off, 0), at(b, off, 1)])
+    }
+    /// 24-bit big-endian at `off`.
+    pub fn u24_at(b: &[u8], off: usize) -> u32 {
+        u32::from_be_bytes([0, at(b, off, 0), at(b, off, 1), at(b, off, 2)])
+    }
+    /// 32-bit big-endian at `off`.
+    pub fn u32_at(b: &[u8], off: usize) -> u32 {
+        u32::from_be_bytes([at(b, off, 0), at(b, off, 1), at(b, off, 2), at(b, off, 3)])
+    }
+    /// Bit `bit` of the byte at `off`.
+    pub fn bit(b: &[u8], off: usize, bit: u8) -> bool {
+        u8_at(b, off) & (1 << bit) != 0
+    }
+    /// Bits `lo..lo+width` of the byte at `off`.
+    pub fn bits(b: &[u8], off: usize, lo: u8, width: u8) -> u8 {
+        (u8_at(b, off) >> lo) & ((1u16 << width) - 1) as u8
+    }
+    /// Bytes `off..off+len`, clipped to the buffer.
+    pub fn slice(b: &[u8], off: usize, len: usize) -> &[u8] {
+        let start = off.min(b.len());
+        let end = off.saturating_add(len).min(b.len());
+        &b[start..end]
+    }
+    /// Writes a 16-bit big-endian value at `off` of a builder's own fixed buffer.
+    pub fn put16(b: &mut [u8], off: usize, v: u16) {
+        if let Some(d) = b.get_mut(off..off.saturating_add(2)) {
+            d.copy_from_slice(&v.to_be_bytes());
+        }
+    }
+    /// Writes a 24-bit big-endian value at `off`.
+    pub fn put24(b: &mut [u8], off: usize, v: u32) {
+        if let Some(d) = b.get_mut(off..off.saturating_add(3)) {
+            d.copy_from_slice(&v.to_be_bytes()[1..]);
+        }
+    }
+    /// Writes a 32-bit big-endian value at `off`.
+    pub fn put32(b: &mut [u8], off: usize, v: u32) {
+        if let Some(d) = b.get_mut(off..off.saturating_add(4)) {
+            d.copy_from_slice(&v.to_be_bytes());
+        }
+    }
+}
+
+/// A CD time position: minutes, seconds, frames (75 frames a second; MMC-6 §4.2.3.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Msf {
+    /// Minutes.
+    pub m: u8,
+    /// Seconds (0..59).
+    pub s: u8,
+    /// Frames (0..74).
+    pub f: u8,
+}
+
+impl Msf {
+    /// The LBA of this time as MMC-6 table 16 maps it: `(m*60+s)*75+f - 150`, and for
+    /// times in the lead-in (m >= 90) `- 450150`, giving negative LBAs.
+    pub fn to_lba(self) -> i32 {
+        let frames = (i32::from(self.m) * 60 + i32::from(self.s)) * 75 + i32::from(self.f);
+        if self.m >= 90 {
+            frames - 450_150
+        } else {
+            frames - 150
+        }
+    }
+
+    /// The time of an LBA (inverse of [`Msf::to_lba`]; LBAs below -150 map into the lead-in).
+    pub fn from_lba(lba: i32) -> Msf {
+        let frames = if lba < -150 { lba + 450_150 } else { lba + 150 };
+        let frames = frames.max(0) as u32;
+        Msf {
+            m: (frames / (75 * 60)).min(255) as u8,
+            s: ((frames / 75) % 60) as u8,
+            f: (frames % 75) as u8,
+        }
+    }
+}
+
+impl std::fmt::Display for Msf {
+    /// `97:15/17`, as cdrecord prints times.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}:{:02}/{:02}", self.m, self.s, self.f)
+    }
+}
+
+/// The time as cdrecord prints blocks with it: `-12508 (97:15/17)`.
+pub fn lba_with_msf(lba: i32) -> String {
+    format!("{lba} ({})", Msf::from_lba(lba))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn msf_lba_roundtrip_and_leadin() {
+        // cdrecord -atip: "ATIP start of lead in:  -12508 (97:15/17)".
+        let m = Msf {
+            m: 97,
+            s: 15,
+            f: 17,
+        };
+        assert_eq!(m.to_lba(), -12508);
+        assert_eq!(Msf::from_lba(-12508), m);
+        // "ATIP start of lead out: 359845 (79:59/70)".
+        assert_eq!(
+            Msf {
+                m: 79,
+                s: 59,
+                f: 70
+            }
+            .to_lba(),
+            359845
+        );
+        assert_eq!(Msf::from_lba(0), Msf { m: 0, s: 2, f: 0 });
+        assert_eq!(lba_with_msf(-12508), "-12508 (97:15/17)");
+    }
+
+    #[test]
+    fn be_helpers_never_panic() {
+        let b = [1u8, 2, 3];
+        assert_eq!(be::u16_at(&b, 0), 0x0102);
+        assert_eq!(be::u32_at(&b, 1), 0x0203_0000);
+        assert_eq!(be::u32_at(&b, usize::MAX), 0);
+        assert_eq!(be::slice(&b, 2, usize::MAX), &[3]);
+        assert_eq!(be::bits(&[0b1011_0000], 0, 4, 4), 0b1011);
+    }
+}
