@@ -125,22 +125,15 @@ impl IoKitDevice {
         let dev_path = PathBuf::from(&arg);
         let entry = find_entry(&MacDevice::parse(&arg), &dev_path)?;
         let (service, authoring) = scsi_task_entry(entry)?;
+        // cdrecord's order: the MMC user client for authoring devices, else (or when that
+        // fails) the generic SCSITask user client.
         let (plugin, mmc, task_device) = if authoring {
-            let plugin = PlugIn::create(&service, MMC_DEVICE_USER_CLIENT_TYPE_ID, &dev_path)?;
-            let mmc: Com<MmcDeviceInterface> = plugin.query(MMC_DEVICE_INTERFACE_ID, &dev_path)?;
-            let get = mmc.vtable().get_scsi_task_device_interface.ok_or_else(|| {
-                missing(&dev_path, "MMCDeviceInterface::GetSCSITaskDeviceInterface")
-            })?;
-            // SAFETY: `mmc` is a live MMCDeviceInterface; the method takes only `self`.
-            let raw = unsafe { get(mmc.this()) };
-            let task_device = Com::new(raw).ok_or_else(|| {
-                open_error(&dev_path, "GetSCSITaskDeviceInterface", ioreturn::NO_DEVICE)
-            })?;
-            (plugin, Some(mmc), task_device)
+            match open_mmc(&service, &dev_path) {
+                Ok(t) => t,
+                Err(mmc_err) => open_generic(&service, &dev_path).map_err(|_| mmc_err)?,
+            }
         } else {
-            let plugin = PlugIn::create(&service, SCSI_TASK_DEVICE_USER_CLIENT_TYPE_ID, &dev_path)?;
-            let task_device = plugin.query(SCSI_TASK_DEVICE_INTERFACE_ID, &dev_path)?;
-            (plugin, None, task_device)
+            open_generic(&service, &dev_path)?
         };
         let obtain = task_device
             .vtable()
@@ -149,6 +142,10 @@ impl IoKitDevice {
         // SAFETY: `task_device` is a live SCSITaskDeviceInterface; the method takes only `self`.
         let kr = unsafe { obtain(task_device.this()) };
         if kr != ioreturn::SUCCESS {
+            // Release in dependency order before reporting.
+            drop(task_device);
+            drop(mmc);
+            drop(plugin);
             return Err(open_error(&dev_path, "ObtainExclusiveAccess", kr));
         }
         let read = search_number(service.0, keys::MAX_BYTE_COUNT_READ);
@@ -212,6 +209,37 @@ impl IoKitDevice {
         }
         Ok(entries)
     }
+}
+
+/// Interfaces of one user client: the plug-in, the MMC interface (authoring devices) and the
+/// SCSITask device interface.
+type UserClient = (
+    PlugIn,
+    Option<Com<MmcDeviceInterface>>,
+    Com<ScsiTaskDeviceInterface>,
+);
+
+/// The MMC user client and its SCSITask device interface.
+fn open_mmc(service: &IoObject, path: &Path) -> Result<UserClient, TransportError> {
+    let plugin = PlugIn::create(service, MMC_DEVICE_USER_CLIENT_TYPE_ID, path)?;
+    let mmc: Com<MmcDeviceInterface> = plugin.query(MMC_DEVICE_INTERFACE_ID, path)?;
+    let get = mmc
+        .vtable()
+        .get_scsi_task_device_interface
+        .ok_or_else(|| missing(path, "MMCDeviceInterface::GetSCSITaskDeviceInterface"))?;
+    // SAFETY: `mmc` is a live MMCDeviceInterface; the method takes only `self` and returns a
+    // new reference (SCSITaskLib allocates a fresh SCSITaskDeviceClass).
+    let raw = unsafe { get(mmc.this()) };
+    let task_device = Com::new(raw)
+        .ok_or_else(|| open_error(path, "GetSCSITaskDeviceInterface", ioreturn::NO_DEVICE))?;
+    Ok((plugin, Some(mmc), task_device))
+}
+
+/// The generic SCSITask user client.
+fn open_generic(service: &IoObject, path: &Path) -> Result<UserClient, TransportError> {
+    let plugin = PlugIn::create(service, SCSI_TASK_DEVICE_USER_CLIENT_TYPE_ID, path)?;
+    let task_device = plugin.query(SCSI_TASK_DEVICE_INTERFACE_ID, path)?;
+    Ok((plugin, None, task_device))
 }
 
 impl Drop for IoKitDevice {

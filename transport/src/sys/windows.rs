@@ -31,8 +31,9 @@ use windows_sys::Win32::Storage::IscsiDisc::{
     SCSI_ADDRESS, SCSI_PASS_THROUGH_DIRECT,
 };
 use windows_sys::Win32::System::Ioctl::{
-    PropertyStandardQuery, StorageAdapterProperty, IOCTL_STORAGE_QUERY_PROPERTY,
-    STORAGE_ADAPTER_DESCRIPTOR, STORAGE_PROPERTY_QUERY,
+    PropertyStandardQuery, StorageAdapterProperty, IOCTL_STORAGE_GET_DEVICE_NUMBER,
+    IOCTL_STORAGE_QUERY_PROPERTY, STORAGE_ADAPTER_DESCRIPTOR, STORAGE_DEVICE_NUMBER,
+    STORAGE_PROPERTY_QUERY,
 };
 use windows_sys::Win32::System::WindowsProgramming::DRIVE_CDROM;
 use windows_sys::Win32::System::IO::DeviceIoControl;
@@ -119,6 +120,18 @@ pub struct WinScanEntry {
     pub address: ScsiAddress,
     /// INQUIRY identity.
     pub identity: InquiryIdentity,
+    /// Bytes of standard INQUIRY data the device returned (fewer than 36: cdrecord's
+    /// "NON CCS").
+    pub inquiry_len: usize,
+}
+
+/// A device the scan reached, before bus numbering.
+struct Found {
+    path: String,
+    address: ScsiAddress,
+    number: Option<(u32, u32)>,
+    identity: InquiryIdentity,
+    inquiry_len: usize,
 }
 
 impl SptiDevice {
@@ -182,7 +195,7 @@ impl SptiDevice {
     /// Devices that cannot be opened are skipped; when none could be opened and at least one
     /// refused access, the error is [`TransportError::PermissionDenied`].
     pub fn scan() -> Result<Vec<WinScanEntry>, TransportError> {
-        let mut found: Vec<(String, ScsiAddress, InquiryIdentity)> = Vec::new();
+        let mut found: Vec<Found> = Vec::new();
         let mut denied: Option<TransportError> = None;
         let opts = OpenOptions {
             read_only: false,
@@ -197,10 +210,8 @@ impl SptiDevice {
             candidates.push((format!(r"\\.\CdRom{n}"), 26 + n as u8));
         }
         for n in 0..SCAN_MAX_INDEX {
-            candidates.push((
-                format!(r"\\.\PhysicalDrive{n}"),
-                26 + SCAN_MAX_INDEX as u8 + n as u8,
-            ));
+            let index = 26 + SCAN_MAX_INDEX as u8 + n as u8;
+            candidates.push((format!(r"\\.\PhysicalDrive{n}"), index));
         }
 
         for (path, fallback_index) in candidates {
@@ -215,8 +226,15 @@ impl SptiDevice {
             let address = dev
                 .address
                 .unwrap_or_else(|| ScsiAddress::fallback(fallback_index));
-            if found.iter().any(|(_, a, _)| *a == address) {
-                continue; // the same device through another name
+            // The same device through another name (E: and CdRom0): same class device number,
+            // or, where the driver does not say, the same SCSI address.
+            let number = device_number(&dev.handle);
+            let seen = found.iter().any(|f| match (number, f.number) {
+                (Some(a), Some(b)) => a == b,
+                _ => f.address == address,
+            });
+            if seen {
+                continue;
             }
             let mut inq = [0u8; 36];
             let cdb = Cdb::six([0x12, 0, 0, 0, inq.len() as u8, 0]);
@@ -225,8 +243,14 @@ impl SptiDevice {
                 _ => continue,
             };
             let valid = done.transferred(inq.len());
-            if let Some(id) = InquiryIdentity::parse(&inq[..valid]) {
-                found.push((path, address, id));
+            if let Some(identity) = InquiryIdentity::parse(&inq[..valid]) {
+                found.push(Found {
+                    path,
+                    address,
+                    number,
+                    identity,
+                    inquiry_len: valid,
+                });
             }
         }
         if found.is_empty() {
@@ -238,19 +262,20 @@ impl SptiDevice {
         let map = BusMap::new(
             adapter_buses()
                 .into_iter()
-                .chain(found.iter().map(|(_, a, _)| (a.port, a.path))),
+                .chain(found.iter().map(|f| (f.address.port, f.address.path))),
         );
         let mut entries: Vec<WinScanEntry> = found
             .into_iter()
-            .filter_map(|(path, address, identity)| {
-                let (bus, target, lun) = map.btl(address)?;
+            .filter_map(|f| {
+                let (bus, target, lun) = map.btl(f.address)?;
                 Some(WinScanEntry {
                     bus,
                     target,
                     lun,
-                    path,
-                    address,
-                    identity,
+                    path: f.path,
+                    address: f.address,
+                    identity: f.identity,
+                    inquiry_len: f.inquiry_len,
                 })
             })
             .collect();
@@ -493,6 +518,32 @@ fn get_address(handle: &OwnedHandle) -> Result<ScsiAddress, u32> {
         target: a.TargetId,
         lun: a.Lun,
     })
+}
+
+/// `IOCTL_STORAGE_GET_DEVICE_NUMBER`: the class device's (type, number), the same for
+/// `\\.\E:` and the `\\.\CdRomN` behind it.
+fn device_number(handle: &OwnedHandle) -> Option<(u32, u32)> {
+    let mut n = STORAGE_DEVICE_NUMBER {
+        DeviceType: 0,
+        DeviceNumber: 0,
+        PartitionNumber: 0,
+    };
+    let mut returned = 0u32;
+    // SAFETY: output points to a live STORAGE_DEVICE_NUMBER of the size given; no input;
+    // synchronous.
+    let ok = unsafe {
+        DeviceIoControl(
+            handle.as_raw_handle() as HANDLE,
+            IOCTL_STORAGE_GET_DEVICE_NUMBER,
+            ptr::null(),
+            0,
+            ptr::from_mut(&mut n).cast(),
+            size_of::<STORAGE_DEVICE_NUMBER>() as u32,
+            &mut returned,
+            ptr::null_mut(),
+        )
+    };
+    (ok != 0).then_some((n.DeviceType, n.DeviceNumber))
 }
 
 /// Drive letters whose type is `DRIVE_CDROM`, A to Z.
