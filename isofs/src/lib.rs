@@ -36,9 +36,12 @@ impl<S: SectorSource + ?Sized> SectorSource for Box<S> {
 }
 
 pub mod build;
+pub mod merge;
 pub mod names;
+pub mod read;
 pub mod tree;
 pub mod wire;
 
 pub use build::{BuildError, Image, Options, RockRidge};
+pub use read::{extract, sessions, Entry, FileSource, Namespace, ReadError, Volume};
 pub use tree::{ScanOptions, Tree};

@@ -1,0 +1,1002 @@
+//! The image reader: ECMA-119 §6.7–§9 (volume descriptor set, directories, multi-extent
+//! files), SUSP 1.12 (SP skip, CE continuation), RRIP 1.12 (PX, PN, SL, NM, TF, CL/PL/RE),
+//! Joliet, ISO 9660:1999 enhanced descriptors. Works on any [`SectorSource`].
+//!
+//! Untrusted images cannot make it panic, loop or allocate without bound: directory sizes
+//! are capped, CE chains are bounded, walks track visited extents and depth.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+use crate::names::{decode_joliet, strip_version};
+use crate::wire::dir::DirRecord;
+use crate::wire::susp;
+use crate::wire::vd::{VdType, VolumeDescriptor};
+use crate::wire::{Timestamp, WireError};
+use crate::{SectorSource, SECTOR};
+
+/// Largest directory the reader accepts (bytes).
+pub const MAX_DIR_SIZE: u32 = 256 << 20;
+/// Deepest directory nesting the walker follows.
+pub const MAX_DEPTH: usize = 512;
+/// Longest chain of CE continuation areas per record.
+pub const MAX_CE_CHAIN: usize = 32;
+
+/// Errors of reading an image.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The source failed.
+    #[error("reading block {lba}: {source}")]
+    Io {
+        /// Block.
+        lba: u32,
+        /// The error.
+        source: io::Error,
+    },
+    /// No volume descriptor set at the session start.
+    #[error("no ISO 9660 volume descriptor set at block {0}")]
+    NoVolume(u32),
+    /// A structure is malformed.
+    #[error("malformed {what} at block {lba}: {source}")]
+    Malformed {
+        /// Which structure.
+        what: &'static str,
+        /// Block.
+        lba: u32,
+        /// Detail.
+        source: WireError,
+    },
+    /// A directory contains itself (directly or through descendants).
+    #[error("directory loop: extent {0} is its own ancestor")]
+    Loop(u32),
+    /// Nesting deeper than [`MAX_DEPTH`].
+    #[error("directories nested deeper than {MAX_DEPTH}")]
+    TooDeep,
+    /// A size field is beyond what the reader accepts or the medium holds.
+    #[error("{what} of {size} bytes at block {lba} is beyond the limit")]
+    TooLarge {
+        /// Which structure.
+        what: &'static str,
+        /// Claimed size.
+        size: u64,
+        /// Block.
+        lba: u32,
+    },
+    /// A path does not exist in the image.
+    #[error("{0}: not found in the image")]
+    NotFound(String),
+    /// A path names a non-directory where a directory was expected.
+    #[error("{0}: not a directory")]
+    NotADirectory(String),
+    /// An image name that cannot be extracted safely.
+    #[error("refusing unsafe name {0:?}")]
+    UnsafeName(String),
+    /// Writing extracted data failed.
+    #[error("{path}: {source}")]
+    Extract {
+        /// Target path.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+}
+
+/// Which directory tree names come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Namespace {
+    /// ISO 9660 with Rock Ridge.
+    RockRidge,
+    /// Joliet (UCS-2).
+    Joliet,
+    /// ISO 9660:1999 enhanced volume descriptor tree.
+    Iso1999,
+    /// Plain ISO 9660.
+    Iso9660,
+}
+
+/// One file, directory, link or special file of an image, with what Rock Ridge recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Entry {
+    /// Name (Rock Ridge, Joliet or ISO 9660, version removed).
+    pub name: String,
+    /// Whether this is a directory.
+    pub is_dir: bool,
+    /// Size in bytes (sum of all extents).
+    pub size: u64,
+    /// Extents (LBA, bytes) in order.
+    pub extents: Vec<(u32, u32)>,
+    /// POSIX mode from PX (type and permissions).
+    pub mode: Option<u32>,
+    /// Owner from PX.
+    pub uid: Option<u32>,
+    /// Group from PX.
+    pub gid: Option<u32>,
+    /// Link count from PX.
+    pub nlink: Option<u32>,
+    /// File serial number from PX (RRIP 1.12).
+    pub ino: Option<u32>,
+    /// Modification time (TF, else the recording date).
+    pub mtime: Option<Timestamp>,
+    /// Access time (TF).
+    pub atime: Option<Timestamp>,
+    /// Attribute change time (TF).
+    pub ctime: Option<Timestamp>,
+    /// Symbolic link target (SL).
+    pub symlink: Option<String>,
+    /// Device number (PN).
+    pub rdev: Option<u64>,
+    /// Relocated directory marker (RE): hidden from listings.
+    pub relocated: bool,
+}
+
+impl Entry {
+    /// First extent LBA.
+    pub fn lba(&self) -> u32 {
+        self.extents.first().map_or(0, |e| e.0)
+    }
+    /// Whether this is a symbolic link.
+    pub fn is_symlink(&self) -> bool {
+        self.symlink.is_some()
+    }
+}
+
+/// A regular file or block device holding an LBA-addressed image (block N at byte N*2048).
+#[derive(Debug)]
+pub struct FileSource {
+    file: fs::File,
+}
+
+impl FileSource {
+    /// Opens `path` read-only.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        Ok(Self {
+            file: fs::File::open(path)?,
+        })
+    }
+    /// Wraps an open file.
+    pub fn new(file: fs::File) -> Self {
+        Self { file }
+    }
+}
+
+impl SectorSource for FileSource {
+    fn read_sectors(&mut self, lba: u32, buf: &mut [u8]) -> io::Result<()> {
+        let off = u64::from(lba) * SECTOR as u64;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileExt;
+            self.file.read_exact_at(buf, off)
+        }
+        #[cfg(not(unix))]
+        {
+            use std::io::{Read, Seek, SeekFrom};
+            self.file.seek(SeekFrom::Start(off))?;
+            self.file.read_exact(buf)
+        }
+    }
+    fn sector_count(&mut self) -> io::Result<Option<u64>> {
+        use std::io::{Seek, SeekFrom};
+        let end = self.file.seek(SeekFrom::End(0))?;
+        Ok(Some(end / SECTOR as u64))
+    }
+}
+
+/// An in-memory image (tests, fuzzing).
+impl SectorSource for Vec<u8> {
+    fn read_sectors(&mut self, lba: u32, buf: &mut [u8]) -> io::Result<()> {
+        let off = u64::from(lba) * SECTOR as u64;
+        let end = off + buf.len() as u64;
+        if end > self.len() as u64 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "beyond the end of the image",
+            ));
+        }
+        buf.copy_from_slice(&self[off as usize..end as usize]);
+        Ok(())
+    }
+    fn sector_count(&mut self) -> io::Result<Option<u64>> {
+        Ok(Some(self.len() as u64 / SECTOR as u64))
+    }
+}
+
+/// Summary of a session's volume descriptors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeInfo {
+    /// First block of the session.
+    pub start: u32,
+    /// Volume space size recorded in the PVD.
+    pub space_size: u32,
+    /// Volume identifier.
+    pub volume_id: String,
+    /// System identifier.
+    pub system_id: String,
+    /// Publisher.
+    pub publisher_id: String,
+    /// Data preparer.
+    pub preparer_id: String,
+    /// Application.
+    pub application_id: String,
+    /// Creation date.
+    pub created: Option<Timestamp>,
+    /// Whether Rock Ridge was found.
+    pub rock_ridge: bool,
+    /// Joliet level, if any.
+    pub joliet: Option<u8>,
+    /// Whether an ISO 9660:1999 enhanced descriptor exists.
+    pub iso1999: bool,
+    /// Boot catalog LBA, if any.
+    pub boot_catalog: Option<u32>,
+    /// Highest block used by this session's descriptors, directories and files (exclusive),
+    /// as far as the directory tree shows; filled in by [`Volume::session_end`].
+    pub end: Option<u32>,
+}
+
+/// An opened session of an image.
+#[derive(Debug)]
+pub struct Volume<S: SectorSource> {
+    src: S,
+    info: VolumeInfo,
+    ns: Namespace,
+    root: Entry,
+    susp_skip: Option<usize>,
+    limit: Option<u64>,
+}
+
+fn rd<S: SectorSource + ?Sized>(src: &mut S, lba: u32, n: usize) -> Result<Vec<u8>, ReadError> {
+    let mut b = vec![0u8; n * SECTOR];
+    src.read_sectors(lba, &mut b)
+        .map_err(|e| ReadError::Io { lba, source: e })?;
+    Ok(b)
+}
+
+impl<S: SectorSource> Volume<S> {
+    /// Opens the session whose volume descriptors start at `start` + 16, choosing the
+    /// namespace: `prefer` when present, else Rock Ridge, Joliet, ISO 9660:1999, ISO 9660.
+    pub fn open(mut src: S, start: u32, prefer: Option<Namespace>) -> Result<Self, ReadError> {
+        let limit = src.sector_count().ok().flatten();
+        let mut pvd: Option<Vec<u8>> = None;
+        let mut svd: Option<(Vec<u8>, u8)> = None;
+        let mut evd: Option<Vec<u8>> = None;
+        let mut boot = None;
+        for i in 0..64u32 {
+            let lba = start + 16 + i;
+            let b = match rd(&mut src, lba, 1) {
+                Ok(b) => b,
+                Err(e) if i == 0 => return Err(e),
+                Err(_) => break,
+            };
+            let Ok(vd) = VolumeDescriptor::new_checked(&b) else {
+                if i == 0 {
+                    return Err(ReadError::NoVolume(start));
+                }
+                break;
+            };
+            match vd.vd_type() {
+                VdType::Primary if pvd.is_none() => pvd = Some(b.clone()),
+                VdType::Supplementary => {
+                    if let Some(l) = vd.joliet_level() {
+                        if svd.is_none() {
+                            svd = Some((b.clone(), l));
+                        }
+                    } else if vd.is_enhanced() && evd.is_none() {
+                        evd = Some(b.clone());
+                    }
+                }
+                VdType::BootRecord => boot = vd.boot_catalog(),
+                VdType::Terminator => break,
+                _ => {}
+            }
+        }
+        let pvd = pvd.ok_or(ReadError::NoVolume(start))?;
+        let p = VolumeDescriptor::new_checked(&pvd).map_err(|e| ReadError::Malformed {
+            what: "PVD",
+            lba: start + 16,
+            source: e,
+        })?;
+        let mut info = VolumeInfo {
+            start,
+            space_size: p.space_size(),
+            volume_id: p.volume_id(),
+            system_id: p.system_id(),
+            publisher_id: p.publisher_id(),
+            preparer_id: p.preparer_id(),
+            application_id: p.application_id(),
+            created: p.created(),
+            rock_ridge: false,
+            joliet: svd.as_ref().map(|s| s.1),
+            iso1999: evd.is_some(),
+            boot_catalog: boot,
+            end: None,
+        };
+        let root_of = |b: &[u8], lba: u32| -> Result<Entry, ReadError> {
+            let r = DirRecord::new_checked(&b[156..190]).map_err(|e| ReadError::Malformed {
+                what: "root directory record",
+                lba,
+                source: e,
+            })?;
+            Ok(Entry {
+                name: String::new(),
+                is_dir: true,
+                size: u64::from(r.size()),
+                extents: vec![(r.extent(), r.size())],
+                mtime: r.date(),
+                ..Entry::default()
+            })
+        };
+        let pvd_root = root_of(&pvd, start + 16)?;
+        let mut v = Self {
+            src,
+            info: info.clone(),
+            ns: Namespace::Iso9660,
+            root: pvd_root.clone(),
+            susp_skip: None,
+            limit,
+        };
+        // Rock Ridge: SP in the first record of the root directory (SUSP §5.3).
+        let rr = v.detect_susp(&pvd_root).unwrap_or(None);
+        info.rock_ridge = rr.is_some();
+        let choice = match prefer {
+            Some(Namespace::Joliet) if svd.is_some() => Namespace::Joliet,
+            Some(Namespace::Iso1999) if evd.is_some() => Namespace::Iso1999,
+            Some(Namespace::Iso9660) => Namespace::Iso9660,
+            _ if rr.is_some() => Namespace::RockRidge,
+            _ if svd.is_some() => Namespace::Joliet,
+            _ if evd.is_some() => Namespace::Iso1999,
+            _ => Namespace::Iso9660,
+        };
+        v.ns = choice;
+        match choice {
+            Namespace::RockRidge => {
+                v.susp_skip = rr;
+                v.root = v.with_dot_attrs(pvd_root)?;
+            }
+            Namespace::Joliet => {
+                if let Some((b, _)) = &svd {
+                    v.root = root_of(b, start + 17)?;
+                }
+            }
+            Namespace::Iso1999 => {
+                if let Some(b) = &evd {
+                    v.root = root_of(b, start + 17)?;
+                }
+            }
+            Namespace::Iso9660 => {}
+        }
+        v.info = info;
+        Ok(v)
+    }
+
+    /// Volume descriptor summary.
+    pub fn info(&self) -> &VolumeInfo {
+        &self.info
+    }
+
+    /// The namespace in use.
+    pub fn namespace(&self) -> Namespace {
+        self.ns
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Entry {
+        &self.root
+    }
+
+    /// Gives back the sector source.
+    pub fn into_source(self) -> S {
+        self.src
+    }
+
+    /// The sector source.
+    pub fn source(&mut self) -> &mut S {
+        &mut self.src
+    }
+
+    fn check_extent(&mut self, what: &'static str, lba: u32, size: u64) -> Result<(), ReadError> {
+        if let Some(n) = self.limit {
+            if u64::from(lba) + size.div_ceil(SECTOR as u64) > n {
+                return Err(ReadError::TooLarge { what, size, lba });
+            }
+        }
+        Ok(())
+    }
+
+    fn read_dir_bytes(&mut self, dir: &Entry) -> Result<Vec<u8>, ReadError> {
+        let (lba, size) = dir.extents.first().copied().unwrap_or((0, 0));
+        if size > MAX_DIR_SIZE {
+            return Err(ReadError::TooLarge {
+                what: "directory",
+                size: u64::from(size),
+                lba,
+            });
+        }
+        self.check_extent("directory", lba, u64::from(size))?;
+        let n = (size as usize).div_ceil(SECTOR);
+        rd(&mut self.src, lba, n)
+    }
+
+    fn detect_susp(&mut self, root: &Entry) -> Result<Option<usize>, ReadError> {
+        let (lba, _) = root.extents.first().copied().unwrap_or((0, 0));
+        let b = rd(&mut self.src, lba, 1)?;
+        let r = DirRecord::new_checked(&b).map_err(|e| ReadError::Malformed {
+            what: "root '.' record",
+            lba,
+            source: e,
+        })?;
+        let su = r.system_use();
+        if su.len() >= 7 && &su[0..2] == b"SP" && su[4] == 0xBE && su[5] == 0xEF {
+            return Ok(Some(usize::from(su[6])));
+        }
+        Ok(None)
+    }
+
+    /// Re-reads a directory's "." record to pick up its own Rock Ridge attributes.
+    fn with_dot_attrs(&mut self, mut dir: Entry) -> Result<Entry, ReadError> {
+        let (lba, _) = dir.extents.first().copied().unwrap_or((0, 0));
+        let b = rd(&mut self.src, lba, 1)?;
+        let r = DirRecord::new_checked(&b).map_err(|e| ReadError::Malformed {
+            what: "'.' record",
+            lba,
+            source: e,
+        })?;
+        let mut e = Entry::default();
+        // SP sits before the skip; the root "." is read from offset 0.
+        self.apply_susp(&mut e, r.system_use(), lba, true)?;
+        dir.mode = e.mode;
+        dir.uid = e.uid;
+        dir.gid = e.gid;
+        dir.nlink = e.nlink;
+        dir.ino = e.ino;
+        if e.mtime.is_some() {
+            dir.mtime = e.mtime;
+        }
+        dir.atime = e.atime;
+        dir.ctime = e.ctime;
+        Ok(dir)
+    }
+
+    /// Applies the SUSP entries of one record (following CE) to `e`. Returns the CL target
+    /// when the record stands in for a relocated directory.
+    fn apply_susp(
+        &mut self,
+        e: &mut Entry,
+        area: &[u8],
+        lba: u32,
+        dot: bool,
+    ) -> Result<Option<u32>, ReadError> {
+        let skip = if dot { 0 } else { self.susp_skip.unwrap_or(0) };
+        let mut name = String::new();
+        let mut have_nm = false;
+        let mut link: Vec<u8> = Vec::new();
+        let mut have_sl = false;
+        let mut sl_cont = false;
+        let mut cl = None;
+        let mut pending: Vec<u8> = area.get(skip..).unwrap_or(&[]).to_vec();
+        let mut chain = 0;
+        loop {
+            let mut next: Option<susp::Continuation> = None;
+            for ent in susp::entries(&pending, 0) {
+                let ent = ent.map_err(|s| ReadError::Malformed {
+                    what: "SUSP area",
+                    lba,
+                    source: s,
+                })?;
+                let bad = |s| ReadError::Malformed {
+                    what: "Rock Ridge entry",
+                    lba,
+                    source: s,
+                };
+                match &ent.sig {
+                    b"CE" => next = Some(susp::parse_ce(ent.data).map_err(bad)?),
+                    b"PX" => {
+                        let p = susp::parse_px(ent.data).map_err(bad)?;
+                        e.mode = Some(p.mode);
+                        e.nlink = Some(p.nlink);
+                        e.uid = Some(p.uid);
+                        e.gid = Some(p.gid);
+                        e.ino = p.ino;
+                    }
+                    b"PN" => e.rdev = Some(susp::parse_pn(ent.data).map_err(bad)?),
+                    b"TF" => {
+                        let t = susp::parse_tf(ent.data).map_err(bad)?;
+                        if t.modified.is_some() {
+                            e.mtime = t.modified;
+                        }
+                        e.atime = t.accessed;
+                        e.ctime = t.changed;
+                    }
+                    b"NM" => {
+                        if let Some((&f, rest)) = ent.data.split_first() {
+                            have_nm = true;
+                            if f & 0x02 != 0 {
+                                name.push('.');
+                            } else if f & 0x04 != 0 {
+                                name.push_str("..");
+                            } else {
+                                name.push_str(&String::from_utf8_lossy(rest));
+                            }
+                        }
+                    }
+                    b"SL" => {
+                        have_sl = true;
+                        susp::parse_sl(ent.data, &mut link, &mut sl_cont).map_err(bad)?;
+                        if link.len() > 65_536 {
+                            return Err(ReadError::TooLarge {
+                                what: "symbolic link target",
+                                size: link.len() as u64,
+                                lba,
+                            });
+                        }
+                    }
+                    b"CL" => cl = Some(susp::parse_addr("CL entry", ent.data).map_err(bad)?),
+                    b"RE" => e.relocated = true,
+                    _ => {}
+                }
+            }
+            let Some(c) = next else { break };
+            chain += 1;
+            if chain > MAX_CE_CHAIN {
+                return Err(ReadError::Malformed {
+                    what: "CE chain",
+                    lba,
+                    source: WireError::Invalid {
+                        what: "CE",
+                        detail: format!("more than {MAX_CE_CHAIN} continuation areas"),
+                    },
+                });
+            }
+            if c.offset as usize + c.len as usize > SECTOR {
+                return Err(ReadError::Malformed {
+                    what: "CE entry",
+                    lba,
+                    source: WireError::Overrun {
+                        what: "continuation area",
+                        field: c.offset as usize + c.len as usize,
+                        avail: SECTOR,
+                    },
+                });
+            }
+            let b = rd(&mut self.src, c.block, 1)?;
+            pending = b[c.offset as usize..(c.offset + c.len) as usize].to_vec();
+        }
+        if have_nm && !name.is_empty() {
+            e.name = name;
+        }
+        if have_sl {
+            e.symlink = Some(String::from_utf8_lossy(&link).into_owned());
+        }
+        Ok(cl)
+    }
+
+    /// Lists a directory (without "." and ".."); relocated directories appear where they
+    /// belong (CL), not in the relocation directory (RE).
+    pub fn read_dir(&mut self, dir: &Entry) -> Result<Vec<Entry>, ReadError> {
+        if !dir.is_dir {
+            return Err(ReadError::NotADirectory(dir.name.clone()));
+        }
+        let bytes = self.read_dir_bytes(dir)?;
+        let base = dir.lba();
+        let size = dir.extents.first().map_or(0, |e| e.1) as usize;
+        let mut out: Vec<Entry> = Vec::new();
+        let mut pos = 0usize;
+        let mut pending: Option<Entry> = None;
+        while pos < size.min(bytes.len()) {
+            let in_sec = pos % SECTOR;
+            let len = usize::from(bytes[pos]);
+            if len == 0 {
+                pos += SECTOR - in_sec;
+                continue;
+            }
+            let lba = base + (pos / SECTOR) as u32;
+            if in_sec + len > SECTOR {
+                return Err(ReadError::Malformed {
+                    what: "directory record",
+                    lba,
+                    source: WireError::Overrun {
+                        what: "directory record",
+                        field: len,
+                        avail: SECTOR - in_sec,
+                    },
+                });
+            }
+            let r = DirRecord::new_checked(&bytes[pos..pos + len]).map_err(|s| {
+                ReadError::Malformed {
+                    what: "directory record",
+                    lba,
+                    source: s,
+                }
+            })?;
+            pos += len;
+            if r.is_dot_or_dotdot() {
+                continue;
+            }
+            let raw = r.name();
+            let name = match self.ns {
+                Namespace::Joliet => decode_joliet(raw),
+                Namespace::Iso1999 => String::from_utf8_lossy(raw).into_owned(),
+                _ => strip_version(&String::from_utf8_lossy(raw)).to_string(),
+            };
+            // Continuation of a multi-extent file.
+            if let Some(p) = pending.as_mut() {
+                if p.extents.len() >= 1 << 16 {
+                    return Err(ReadError::TooLarge {
+                        what: "multi-extent file",
+                        size: p.size,
+                        lba,
+                    });
+                }
+                p.extents.push((r.extent(), r.size()));
+                p.size += u64::from(r.size());
+                if !r.is_multi_extent() {
+                    if let Some(p) = pending.take() {
+                        out.push(p);
+                    }
+                }
+                continue;
+            }
+            let mut e = Entry {
+                name,
+                is_dir: r.is_dir(),
+                size: u64::from(r.size()),
+                extents: vec![(r.extent(), r.size())],
+                mtime: r.date(),
+                ..Entry::default()
+            };
+            if self.ns == Namespace::RockRidge {
+                if let Some(cl) = self.apply_susp(&mut e, r.system_use(), lba, false)? {
+                    // Placeholder for a relocated directory: read its "." record.
+                    let b = rd(&mut self.src, cl, 1)?;
+                    let d = DirRecord::new_checked(&b).map_err(|s| ReadError::Malformed {
+                        what: "relocated directory",
+                        lba: cl,
+                        source: s,
+                    })?;
+                    e.is_dir = true;
+                    e.extents = vec![(cl, d.size())];
+                    e.size = u64::from(d.size());
+                }
+                if e.relocated {
+                    continue;
+                }
+            }
+            if r.is_multi_extent() && !e.is_dir {
+                pending = Some(e);
+                continue;
+            }
+            out.push(e);
+        }
+        if let Some(p) = pending {
+            out.push(p);
+        }
+        Ok(out)
+    }
+
+    /// Finds the entry at a slash-separated path.
+    pub fn lookup(&mut self, path: &str) -> Result<Entry, ReadError> {
+        let mut cur = self.root.clone();
+        for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
+            if !cur.is_dir {
+                return Err(ReadError::NotADirectory(path.to_string()));
+            }
+            let kids = self.read_dir(&cur)?;
+            cur = kids
+                .into_iter()
+                .find(|k| k.name == comp)
+                .ok_or_else(|| ReadError::NotFound(path.to_string()))?;
+        }
+        Ok(cur)
+    }
+
+    /// Walks the tree below `dir` depth first, calling `f(path, entry)` for each entry
+    /// (paths relative, '/'-separated). Detects loops and bounds depth.
+    pub fn walk(
+        &mut self,
+        dir: &Entry,
+        f: &mut dyn FnMut(&str, &Entry) -> Result<(), ReadError>,
+    ) -> Result<(), ReadError> {
+        let mut seen = HashSet::new();
+        seen.insert(dir.lba());
+        let mut ancestors = vec![dir.lba()];
+        self.walk_inner(dir, "", f, &mut seen, &mut ancestors)
+    }
+
+    fn walk_inner(
+        &mut self,
+        dir: &Entry,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, &Entry) -> Result<(), ReadError>,
+        seen: &mut HashSet<u32>,
+        ancestors: &mut Vec<u32>,
+    ) -> Result<(), ReadError> {
+        if ancestors.len() > MAX_DEPTH {
+            return Err(ReadError::TooDeep);
+        }
+        let kids = self.read_dir(dir)?;
+        for k in kids {
+            let path = if prefix.is_empty() {
+                k.name.clone()
+            } else {
+                format!("{prefix}/{}", k.name)
+            };
+            if k.is_dir {
+                let lba = k.lba();
+                if ancestors.contains(&lba) || !seen.insert(lba) {
+                    return Err(ReadError::Loop(lba));
+                }
+                let k = if self.ns == Namespace::RockRidge {
+                    self.with_dot_attrs(k)?
+                } else {
+                    k
+                };
+                f(&path, &k)?;
+                ancestors.push(lba);
+                let r = self.walk_inner(&k, &path, f, seen, ancestors);
+                ancestors.pop();
+                r?;
+            } else {
+                f(&path, &k)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies a file's bytes to `w`.
+    pub fn read_file(&mut self, e: &Entry, w: &mut dyn Write) -> Result<(), ReadError> {
+        const CH: usize = 64;
+        let mut buf = vec![0u8; CH * SECTOR];
+        for &(lba, len) in &e.extents {
+            self.check_extent("file extent", lba, u64::from(len))?;
+            let mut left = len as usize;
+            let mut at = lba;
+            while left > 0 {
+                let n = left.min(CH * SECTOR);
+                let nb = n.div_ceil(SECTOR);
+                self.src
+                    .read_sectors(at, &mut buf[..nb * SECTOR])
+                    .map_err(|s| ReadError::Io { lba: at, source: s })?;
+                w.write_all(&buf[..n]).map_err(|s| ReadError::Extract {
+                    path: PathBuf::from(&e.name),
+                    source: s,
+                })?;
+                left -= n;
+                at += nb as u32;
+            }
+        }
+        Ok(())
+    }
+
+    /// The highest block (exclusive) used by this session's directories and by files whose
+    /// extents lie at or after the session start.
+    pub fn session_end(&mut self) -> Result<u32, ReadError> {
+        let start = self.info.start;
+        let root = self.root.clone();
+        let mut end = root.lba() + (root.extents[0].1).div_ceil(SECTOR as u32);
+        self.walk(&root, &mut |_, e| {
+            for &(l, n) in &e.extents {
+                if l >= start {
+                    end = end.max(l + n.div_ceil(SECTOR as u32));
+                }
+            }
+            Ok(())
+        })?;
+        self.info.end = Some(end);
+        Ok(end)
+    }
+}
+
+fn safe_component(name: &str) -> Result<&str, ReadError> {
+    let mut comps = Path::new(name).components();
+    match (comps.next(), comps.next()) {
+        (Some(Component::Normal(_)), None) if !name.contains('/') && !name.contains('\0') => {
+            Ok(name)
+        }
+        _ => Err(ReadError::UnsafeName(name.to_string())),
+    }
+}
+
+/// Extracts `entry` (file or directory tree) into the existing directory `dest`, never
+/// writing outside it: names with '/', "..", or absolute forms are refused, existing
+/// symbolic links are never followed, files are created new. Sets modes and times when
+/// Rock Ridge recorded them.
+pub fn extract<S: SectorSource>(
+    vol: &mut Volume<S>,
+    entry: &Entry,
+    dest: &Path,
+) -> Result<(), ReadError> {
+    let ex = |p: &Path, e: io::Error| ReadError::Extract {
+        path: p.to_path_buf(),
+        source: e,
+    };
+    if entry.is_dir {
+        let mut dirs: Vec<(PathBuf, Entry)> = Vec::new();
+        let root = entry.clone();
+        vol.walk(&root, &mut |_, _| Ok(()))?; // validate structure first (loops, depth)
+        extract_dir(vol, &root, dest, &mut dirs, 0)?;
+        for (p, e) in dirs.iter().rev() {
+            apply_meta(p, e).map_err(|s| ex(p, s))?;
+        }
+        Ok(())
+    } else {
+        let name = safe_component(&entry.name)?;
+        extract_one(vol, entry, &dest.join(name))
+    }
+}
+
+fn extract_dir<S: SectorSource>(
+    vol: &mut Volume<S>,
+    dir: &Entry,
+    dest: &Path,
+    dirs: &mut Vec<(PathBuf, Entry)>,
+    depth: usize,
+) -> Result<(), ReadError> {
+    if depth > MAX_DEPTH {
+        return Err(ReadError::TooDeep);
+    }
+    let ex = |p: &Path, e: io::Error| ReadError::Extract {
+        path: p.to_path_buf(),
+        source: e,
+    };
+    for k in vol.read_dir(dir)? {
+        let name = safe_component(&k.name)?;
+        let p = dest.join(name);
+        if k.is_dir {
+            match fs::create_dir(&p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let md = fs::symlink_metadata(&p).map_err(|s| ex(&p, s))?;
+                    if !md.is_dir() {
+                        return Err(ex(
+                            &p,
+                            io::Error::new(
+                                io::ErrorKind::AlreadyExists,
+                                "exists and is not a directory",
+                            ),
+                        ));
+                    }
+                }
+                Err(e) => return Err(ex(&p, e)),
+            }
+            let k = if vol.ns == Namespace::RockRidge {
+                vol.with_dot_attrs(k)?
+            } else {
+                k
+            };
+            extract_dir(vol, &k, &p, dirs, depth + 1)?;
+            dirs.push((p, k));
+        } else {
+            extract_one(vol, &k, &p)?;
+        }
+    }
+    Ok(())
+}
+
+fn extract_one<S: SectorSource>(vol: &mut Volume<S>, e: &Entry, p: &Path) -> Result<(), ReadError> {
+    let ex = |e: io::Error| ReadError::Extract {
+        path: p.to_path_buf(),
+        source: e,
+    };
+    let ft = e.mode.map(|m| m & crate::tree::mode::S_IFMT);
+    if let Some(t) = &e.symlink {
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(t, p).map_err(ex)?;
+            return Ok(());
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = t;
+            return Ok(());
+        }
+    }
+    if matches!(
+        ft,
+        Some(
+            crate::tree::mode::S_IFIFO
+                | crate::tree::mode::S_IFCHR
+                | crate::tree::mode::S_IFBLK
+                | crate::tree::mode::S_IFSOCK
+        )
+    ) {
+        // Special files are not recreated (that needs mknod privileges); skip quietly.
+        log::info!("{}: special file not extracted", p.display());
+        return Ok(());
+    }
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(p)
+        .map_err(ex)?;
+    {
+        let mut w = io::BufWriter::new(&mut f);
+        vol.read_file(e, &mut w)?;
+        w.flush().map_err(ex)?;
+    }
+    drop(f);
+    apply_meta(p, e).map_err(ex)
+}
+
+fn apply_meta(p: &Path, e: &Entry) -> io::Result<()> {
+    #[cfg(unix)]
+    if let Some(m) = e.mode {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(p, fs::Permissions::from_mode(m & 0o7777))?;
+    }
+    if let Some(t) = e.mtime {
+        let st = std::time::UNIX_EPOCH
+            + std::time::Duration::from_secs(t.secs.max(0) as u64)
+            + std::time::Duration::from_nanos(u64::from(t.nanos));
+        let f = fs::File::options()
+            .read(true)
+            .open(p)
+            .or_else(|_| fs::File::open(p))?;
+        f.set_modified(st)?;
+    }
+    Ok(())
+}
+
+/// One session found on an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// First block.
+    pub start: u32,
+    /// Volume space size of its PVD.
+    pub space_size: u32,
+    /// Volume identifier.
+    pub volume_id: String,
+    /// Creation date.
+    pub created: Option<Timestamp>,
+}
+
+/// Finds the sessions of an LBA-addressed whole-disc image (no TOC available): session 1 at
+/// block 0; each next one where the previous one's volume space size says the volume ends
+/// (absolute, as genisoimage/xorriso write it, or relative to the session), or after the
+/// CD lead-out/lead-in gaps (11400 after the first session, 6900 later), or at the next
+/// 16/32-block boundary.
+pub fn sessions<S: SectorSource + ?Sized>(src: &mut S) -> Result<Vec<SessionInfo>, ReadError> {
+    let mut out: Vec<SessionInfo> = Vec::new();
+    let mut start = 0u32;
+    let probe = |src: &mut S, s: u32| -> Option<SessionInfo> {
+        let b = rd(src, s.checked_add(16)?, 1).ok()?;
+        let v = VolumeDescriptor::new_checked(&b).ok()?;
+        if v.vd_type() != VdType::Primary {
+            return None;
+        }
+        Some(SessionInfo {
+            start: s,
+            space_size: v.space_size(),
+            volume_id: v.volume_id(),
+            created: v.created(),
+        })
+    };
+    let Some(first) = probe(src, 0) else {
+        return Err(ReadError::NoVolume(0));
+    };
+    out.push(first);
+    while out.len() < 1000 {
+        let last = &out[out.len() - 1];
+        let s = last.start;
+        let mut cands: Vec<u32> = Vec::new();
+        for base in [last.space_size, s.saturating_add(last.space_size)] {
+            if base > s {
+                cands.push(base);
+                cands.push(base.saturating_add(if out.len() == 1 { 11_400 } else { 6_900 }));
+                cands.push(base.div_ceil(16) * 16);
+                cands.push(base.div_ceil(32) * 32);
+            }
+        }
+        let next = cands
+            .into_iter()
+            .filter(|&c| c > s)
+            .find_map(|c| probe(src, c));
+        match next {
+            Some(n) if n.start > start => {
+                start = n.start;
+                out.push(n);
+            }
+            _ => break,
+        }
+    }
+    Ok(out)
+}
