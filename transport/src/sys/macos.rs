@@ -49,6 +49,8 @@ use super::macos_ffi::{
     MMC_DEVICE_USER_CLIENT_TYPE_ID, SCSI_TASK_DEVICE_INTERFACE_ID,
     SCSI_TASK_DEVICE_USER_CLIENT_TYPE_ID, SENSE_LEN,
 };
+use crate::scan::{IdentitySource, ScanEntry};
+use crate::spc::DeviceType;
 use crate::{Completion, DataPhase, OpenOptions, Request, Transport, TransportError};
 
 #[link(name = "IOKit", kind = "framework")]
@@ -116,6 +118,40 @@ pub struct MacScanEntry {
     pub removable: bool,
     /// True for an MMC authoring device (`SCSITaskAuthoringDevice`).
     pub authoring: bool,
+}
+
+impl MacScanEntry {
+    /// The portable scan entry (`crate::scan::ScanEntry`): the registry path is the node to
+    /// open, `os_address` is the BSD name when a medium is present.
+    pub fn into_scan_entry(self) -> ScanEntry {
+        let device_type = DeviceType::from_code(self.device_type);
+        let type_words = format!(
+            "{}{}",
+            if self.removable { "Removable " } else { "" },
+            device_type.cdrecord_name()
+        );
+        ScanEntry {
+            bus: self.bus,
+            target: self.target,
+            lun: self.lun,
+            os_address: self.bsd_name.unwrap_or_default(),
+            sg_path: None,
+            block_path: Some(PathBuf::from(self.path)),
+            vendor_padded: format!("{:<8}", self.vendor),
+            product_padded: format!("{:<16}", self.product),
+            revision_padded: format!("{:<4}", self.revision),
+            vendor: self.vendor,
+            product: self.product,
+            revision: self.revision,
+            device_type,
+            removable: self.removable,
+            type_words,
+            non_ccs: false,
+            identity_from: IdentitySource::Sysfs(
+                "IOKit registry properties (no INQUIRY without exclusive access)".to_string(),
+            ),
+        }
+    }
 }
 
 impl IoKitDevice {
