@@ -1,6 +1,68 @@
 //! `discburn`: the command-line front end.
+//!
+//! The binary's name picks the personality (`legacy`): `cdrecord`/`wodim` take cdrecord's
+//! syntax; any other name is the `discburn` command line of `args`. Exit status: 0 success,
+//! 1 failure, 2 usage error (see `error`).
 #![forbid(unsafe_code)]
 
+mod args;
+mod cmd;
+mod device;
+mod error;
+mod legacy;
+mod output;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::error::CliError;
+use crate::legacy::Personality;
+
 fn main() {
-    println!("discburn");
+    let argv: Vec<String> = std::env::args().collect();
+    let argv0 = argv.first().map(String::as_str).unwrap_or("discburn");
+    let (personality, prog) = Personality::from_argv0(argv0);
+    let result = match personality {
+        Personality::Cdrecord => legacy::cdrecord::run(&prog, argv.get(1..).unwrap_or(&[])),
+        Personality::Mkisofs => Err(CliError::Failed(format!(
+            "{prog}: the mkisofs personality is not available in this version of discburn"
+        ))),
+        Personality::Discburn => run_discburn(),
+    };
+    if let Err(e) = result {
+        let msg = e.to_string();
+        // Legacy messages carry their program name already.
+        if msg.starts_with(&format!("{prog}:")) {
+            eprintln!("{msg}");
+        } else {
+            eprintln!("{prog}: {msg}");
+        }
+        std::process::exit(e.exit_code());
+    }
+}
+
+fn run_discburn() -> Result<(), CliError> {
+    // clap prints its own usage errors and exits with status 2 (0 for --help/--version).
+    let cli = Cli::parse();
+    init_logging(cli.global.verbose);
+    match &cli.command {
+        Command::Scan(a) => cmd::scan::run(&cli.global, a),
+        Command::Inquiry(a) => cmd::inquiry::run(&cli.global, a),
+    }
+}
+
+/// Sets up `log` output on stderr: warnings by default, `-v` info, `-vv` debug, `-vvv` trace
+/// (`DISCBURN_LOG` overrides, in env_logger syntax).
+pub(crate) fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => log::LevelFilter::Warn,
+        1 => log::LevelFilter::Info,
+        2 => log::LevelFilter::Debug,
+        _ => log::LevelFilter::Trace,
+    };
+    let _ = env_logger::Builder::new()
+        .filter_level(level)
+        .format_timestamp(None)
+        .parse_env("DISCBURN_LOG")
+        .try_init();
 }

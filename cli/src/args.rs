@@ -1,0 +1,76 @@
+//! Every clap type of the `discburn` command line, in one place.
+//!
+//! The legacy personalities (`cdrecord`, `wodim`) keep their own historic syntax
+//! (`dev=0,0,0 -scanbus`), which clap cannot express; `legacy/` parses it by hand.
+
+use clap::{Args, Parser, Subcommand};
+
+/// Burn multisession CDs, DVDs and Blu-rays; talk to drives through SCSI passthrough.
+#[derive(Debug, Parser)]
+#[command(name = "discburn", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Options every subcommand takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Device: b,t,l | t,l | ATA:b,t,l | a path (/dev/sr0, /dev/sg1) | emu:PATH[,key=value...].
+    /// Default: $CDR_DEVICE, else the only CD/DVD drive present.
+    #[arg(long, global = true, value_name = "DEV", allow_hyphen_values = true)]
+    pub dev: Option<String>,
+    /// More output: -v informational messages, -vv every SCSI command (CDB, status, sense,
+    /// time) on stderr, -vvv also the first data bytes of each command.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Machine-readable JSON on stdout (shapes documented in the `output` module).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every SCSI device with its b,t,l, device nodes, vendor, product, revision and type.
+    Scan(ScanArgs),
+    /// Show a device's standard INQUIRY data, unit serial number and device identification.
+    Inquiry(InquiryArgs),
+}
+
+/// `discburn scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Only CD/DVD devices (peripheral device type 05h).
+    #[arg(long)]
+    pub drives_only: bool,
+}
+
+/// `discburn inquiry`.
+#[derive(Debug, Args)]
+pub struct InquiryArgs {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_anywhere() {
+        let c = Cli::try_parse_from(["discburn", "inquiry", "--dev", "0,0,0", "-vv"]).unwrap();
+        assert_eq!(c.global.dev.as_deref(), Some("0,0,0"));
+        assert_eq!(c.global.verbose, 2);
+        let c = Cli::try_parse_from(["discburn", "--json", "scan"]).unwrap();
+        assert!(c.global.json);
+        assert!(matches!(c.command, Command::Scan(_)));
+    }
+}

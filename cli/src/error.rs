@@ -1,0 +1,48 @@
+//! The CLI's error: what went wrong and which exit status it gives.
+//!
+//! Exit statuses: 0 success, 1 failure (device, I/O, nothing found), 2 usage error
+//! (unknown option, malformed `dev=`; clap's own usage errors exit 2 as well).
+
+use transport::spc::InquiryError;
+use transport::{AddrError, TransportError};
+
+/// Exit status for a failure.
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit status for a usage error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// A failed command line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The command line is wrong (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// A `dev=` / `--dev` / `$CDR_DEVICE` value is none of the accepted forms (exit 2).
+    #[error(transparent)]
+    Addr(#[from] AddrError),
+    /// The device could not be reached or failed (exit 1).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// No default device could be chosen (exit 1).
+    #[error(transparent)]
+    DefaultDevice(#[from] transport::scan::DefaultDeviceError),
+    /// INQUIRY failed (exit 1).
+    #[error(transparent)]
+    Inquiry(#[from] InquiryError),
+    /// Anything else that failed (exit 1).
+    #[error("{0}")]
+    Failed(String),
+    /// Writing the output failed (exit 1).
+    #[error("output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl CliError {
+    /// The process exit status for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) | CliError::Addr(_) => EXIT_USAGE,
+            _ => EXIT_FAILURE,
+        }
+    }
+}

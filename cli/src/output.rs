@@ -1,0 +1,400 @@
+//! Output of the subcommands: human text by default, JSON with `--json`.
+//!
+//! The JSON shapes are a stable interface (tests and scripts parse them); fields are only
+//! ever added. One JSON document per command, on stdout, followed by a newline.
+//!
+//! `discburn scan --json`:
+//! ```json
+//! {"devices": [
+//!   {"btl": "0,0,0", "bus": 0, "target": 0, "lun": 0,
+//!    "os_address": "0:0:0:0",          // Linux H:C:T:L
+//!    "sg": "/dev/sg0",                 // or null
+//!    "block": "/dev/sr0",              // or null
+//!    "vendor": "QEMU", "product": "QEMU CD-ROM", "revision": "2.5+",   // trimmed
+//!    "device_type": 5,                 // peripheral device type code
+//!    "type_name": "CD-ROM",            // cdrecord's word for the type
+//!    "type_words": "Removable CD-ROM", // as cdrecord -scanbus prints it
+//!    "removable": true,
+//!    "identity_from": "inquiry",       // or "sysfs" when INQUIRY could not be sent
+//!    "identity_note": null}            // why not, for "sysfs"
+//! ]}
+//! ```
+//!
+//! `discburn inquiry --json`:
+//! ```json
+//! {"device": "/dev/sr0",
+//!  "standard": {"peripheral_qualifier": 0, "device_type": 5, "type_name": "CD-ROM",
+//!    "type_words": "Removable CD-ROM", "removable": true, "version": 5,
+//!    "version_name": "SPC-3", "response_data_format": 2, "additional_length": 31,
+//!    "vendor": "QEMU", "product": "QEMU CD-ROM", "revision": "2.5+",
+//!    "capabilities": ["SYNC", "CMDQUEUE"], "hex": "0580051f..."},
+//!  "vpd_pages": [0, 131],              // null when page 00h is not supported
+//!  "unit_serial_number": null,         // null when page 80h is not supported
+//!  "device_identification": [          // null when page 83h is not supported
+//!    {"association": "logical unit", "designator_type": "vendor specific",
+//!     "code_set": "ASCII", "protocol_identifier": null, "text": "cd0"}]}
+//! ```
+//!
+//! Text output of `scan` is one tab-separated line per device after a header line:
+//! `b,t,l  H:C:T:L  sg  block  'vendor'  'product'  'revision'  type words` (`-` for a
+//! missing node).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use transport::scan::{IdentitySource, ScanEntry};
+use transport::spc::{Designator, InquiryData};
+
+use crate::error::CliError;
+
+/// A report printable as text or JSON.
+pub trait Report: Serialize {
+    /// Writes the human-readable form.
+    fn write_text(&self, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Prints `report` on stdout as JSON (`json`) or text.
+pub fn emit<R: Report>(report: &R, json: bool) -> Result<(), CliError> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, report)
+            .map_err(|e| CliError::Output(io::Error::other(e)))?;
+        writeln!(out)?;
+    } else {
+        report.write_text(&mut out)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `scan` output.
+#[derive(Debug, Serialize)]
+pub struct ScanReport {
+    /// Every device, sorted by b,t,l.
+    pub devices: Vec<ScanDevice>,
+}
+
+/// One device of [`ScanReport`].
+#[derive(Debug, Serialize)]
+pub struct ScanDevice {
+    /// `b,t,l`.
+    pub btl: String,
+    /// Bus.
+    pub bus: u32,
+    /// Target.
+    pub target: u32,
+    /// LUN.
+    pub lun: u32,
+    /// The OS address (Linux `H:C:T:L`).
+    pub os_address: String,
+    /// `/dev/sgN`.
+    pub sg: Option<String>,
+    /// `/dev/srN`, `/dev/sdX`, `\\.\E:`.
+    pub block: Option<String>,
+    /// Vendor, trimmed.
+    pub vendor: String,
+    /// Product, trimmed.
+    pub product: String,
+    /// Revision, trimmed.
+    pub revision: String,
+    /// Peripheral device type code.
+    pub device_type: u8,
+    /// cdrecord's word for the type.
+    pub type_name: String,
+    /// The type as `cdrecord -scanbus` prints it.
+    pub type_words: String,
+    /// RMB.
+    pub removable: bool,
+    /// "inquiry" or "sysfs".
+    pub identity_from: &'static str,
+    /// Why the identity came from sysfs.
+    pub identity_note: Option<String>,
+}
+
+impl ScanReport {
+    /// Builds the report from scan entries.
+    pub fn new(entries: &[ScanEntry]) -> Self {
+        let devices = entries
+            .iter()
+            .map(|e| {
+                let (from, note) = match &e.identity_from {
+                    IdentitySource::Inquiry => ("inquiry", None),
+                    IdentitySource::Sysfs(r) => ("sysfs", Some(r.clone())),
+                };
+                ScanDevice {
+                    btl: e.btl(),
+                    bus: e.bus,
+                    target: e.target,
+                    lun: e.lun,
+                    os_address: e.os_address.clone(),
+                    sg: e.sg_path.as_ref().map(|p| p.display().to_string()),
+                    block: e.block_path.as_ref().map(|p| p.display().to_string()),
+                    vendor: e.vendor.clone(),
+                    product: e.product.clone(),
+                    revision: e.revision.clone(),
+                    device_type: e.device_type.code(),
+                    type_name: e.device_type.cdrecord_name(),
+                    type_words: e.type_words.clone(),
+                    removable: e.removable,
+                    identity_from: from,
+                    identity_note: note,
+                }
+            })
+            .collect();
+        ScanReport { devices }
+    }
+}
+
+impl Report for ScanReport {
+    fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "b,t,l\tH:C:T:L\tsg\tblock\tvendor\tproduct\trevision\ttype"
+        )?;
+        for d in &self.devices {
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t'{}'\t'{}'\t'{}'\t{}",
+                d.btl,
+                d.os_address,
+                d.sg.as_deref().unwrap_or("-"),
+                d.block.as_deref().unwrap_or("-"),
+                d.vendor,
+                d.product,
+                d.revision,
+                d.type_words
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Standard INQUIRY data of [`InquiryReport`].
+#[derive(Debug, Serialize)]
+pub struct StandardInquiry {
+    /// PERIPHERAL QUALIFIER.
+    pub peripheral_qualifier: u8,
+    /// PERIPHERAL DEVICE TYPE code.
+    pub device_type: u8,
+    /// cdrecord's word for the type.
+    pub type_name: String,
+    /// The type as cdrecord prints it ("Removable CD-ROM").
+    pub type_words: String,
+    /// RMB.
+    pub removable: bool,
+    /// VERSION.
+    pub version: u8,
+    /// VERSION as a standard's name.
+    pub version_name: String,
+    /// RESPONSE DATA FORMAT.
+    pub response_data_format: u8,
+    /// ADDITIONAL LENGTH.
+    pub additional_length: u8,
+    /// Vendor, trimmed.
+    pub vendor: String,
+    /// Product, trimmed.
+    pub product: String,
+    /// Revision, trimmed.
+    pub revision: String,
+    /// Byte 7 flags in cdrecord's words.
+    pub capabilities: Vec<String>,
+    /// The bytes received, in hex.
+    pub hex: String,
+}
+
+impl StandardInquiry {
+    /// Builds the view from checked INQUIRY data.
+    pub fn from_data(d: &InquiryData<'_>) -> Self {
+        StandardInquiry {
+            peripheral_qualifier: d.peripheral_qualifier(),
+            device_type: d.device_type().code(),
+            type_name: d.device_type().cdrecord_name(),
+            type_words: d.type_words(),
+            removable: d.removable(),
+            version: d.version(),
+            version_name: d.version_name(),
+            response_data_format: d.response_data_format(),
+            additional_length: d.additional_length(),
+            vendor: d.vendor(),
+            product: d.product(),
+            revision: d.revision(),
+            capabilities: d
+                .capability_words()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            hex: d.as_bytes().iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
+}
+
+/// One designation descriptor of [`InquiryReport`].
+#[derive(Debug, Serialize)]
+pub struct DesignatorReport {
+    /// ASSOCIATION in words.
+    pub association: String,
+    /// DESIGNATOR TYPE in words.
+    pub designator_type: String,
+    /// CODE SET in words.
+    pub code_set: String,
+    /// PROTOCOL IDENTIFIER when PIV is set.
+    pub protocol_identifier: Option<u8>,
+    /// The designator as text (hex for binary ones).
+    pub text: String,
+}
+
+/// `inquiry` output.
+#[derive(Debug, Serialize)]
+pub struct InquiryReport {
+    /// The device as named (`dev=` form).
+    pub device: String,
+    /// Standard INQUIRY data.
+    pub standard: StandardInquiry,
+    /// Supported VPD pages (page 00h); `None` when the device does not answer it.
+    pub vpd_pages: Option<Vec<u8>>,
+    /// Unit serial number (page 80h); `None` when not supported.
+    pub unit_serial_number: Option<String>,
+    /// Device identification descriptors (page 83h); `None` when not supported.
+    pub device_identification: Option<Vec<DesignatorReport>>,
+}
+
+impl InquiryReport {
+    /// Assembles the report.
+    pub fn new(
+        device: &str,
+        standard: StandardInquiry,
+        vpd_pages: Option<Vec<u8>>,
+        unit_serial_number: Option<String>,
+        ident: Option<&[Designator]>,
+    ) -> Self {
+        InquiryReport {
+            device: device.to_string(),
+            standard,
+            vpd_pages,
+            unit_serial_number,
+            device_identification: ident.map(|v| {
+                v.iter()
+                    .map(|d| DesignatorReport {
+                        association: d.association.name(),
+                        designator_type: d.designator_type.name(),
+                        code_set: d.code_set.name(),
+                        protocol_identifier: d.piv.then_some(d.protocol_identifier),
+                        text: d.text(),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// Text for a VPD page that is absent.
+pub const NOT_SUPPORTED: &str = "not supported by this device";
+
+impl Report for InquiryReport {
+    fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        let s = &self.standard;
+        writeln!(out, "Device:                {}", self.device)?;
+        writeln!(
+            out,
+            "Device type:           {} ({:02X}h)",
+            s.type_words, s.device_type
+        )?;
+        writeln!(out, "Peripheral qualifier:  {}", s.peripheral_qualifier)?;
+        writeln!(
+            out,
+            "Version:               {} ({})",
+            s.version, s.version_name
+        )?;
+        writeln!(out, "Response data format:  {}", s.response_data_format)?;
+        writeln!(out, "Capabilities:          {}", s.capabilities.join(" "))?;
+        writeln!(out, "Vendor:                '{}'", s.vendor)?;
+        writeln!(out, "Product:               '{}'", s.product)?;
+        writeln!(out, "Revision:              '{}'", s.revision)?;
+        match &self.vpd_pages {
+            Some(p) => {
+                let list: Vec<String> = p.iter().map(|c| format!("{c:02X}h")).collect();
+                writeln!(out, "VPD pages:             {}", list.join(" "))?
+            }
+            None => writeln!(out, "VPD pages:             {NOT_SUPPORTED}")?,
+        }
+        match &self.unit_serial_number {
+            Some(sn) => writeln!(out, "Unit serial number:    '{sn}'")?,
+            None => writeln!(out, "Unit serial number:    {NOT_SUPPORTED}")?,
+        }
+        match &self.device_identification {
+            Some(v) if v.is_empty() => writeln!(out, "Device identification: (no descriptors)")?,
+            Some(v) => {
+                writeln!(out, "Device identification:")?;
+                for d in v {
+                    writeln!(
+                        out,
+                        "  {}, {}, {}: {}",
+                        d.association, d.designator_type, d.code_set, d.text
+                    )?;
+                }
+            }
+            None => writeln!(out, "Device identification: {NOT_SUPPORTED}")?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use transport::spc::{self, VpdPage};
+
+    const QEMU_CD: &[u8] = b"\x05\x80\x05\x12\x1f\x00\x00\x12QEMU    QEMU CD-ROM     2.5+";
+
+    fn report() -> InquiryReport {
+        let d = InquiryData::new_checked(QEMU_CD).unwrap();
+        let page = [
+            0x05, 0x83, 0x00, 0x07, 0x02, 0x00, 0x00, 0x03, b'c', b'd', b'0',
+        ];
+        let ident = spc::device_identification(&VpdPage::new_checked(&page, 0x83).unwrap());
+        InquiryReport::new(
+            "/dev/sr0",
+            StandardInquiry::from_data(&d),
+            Some(vec![0x00, 0x83]),
+            None,
+            Some(&ident),
+        )
+    }
+
+    #[test]
+    fn inquiry_json_shape() {
+        let v = serde_json::to_value(report()).unwrap();
+        assert_eq!(v["device"], "/dev/sr0");
+        assert_eq!(v["standard"]["device_type"], 5);
+        assert_eq!(v["standard"]["type_words"], "Removable CD-ROM");
+        assert_eq!(v["standard"]["vendor"], "QEMU");
+        assert_eq!(v["standard"]["product"], "QEMU CD-ROM");
+        assert_eq!(v["standard"]["revision"], "2.5+");
+        assert_eq!(v["standard"]["version_name"], "SPC-3");
+        assert_eq!(v["vpd_pages"], serde_json::json!([0, 131]));
+        assert!(v["unit_serial_number"].is_null());
+        assert_eq!(v["device_identification"][0]["text"], "cd0");
+        assert_eq!(v["device_identification"][0]["code_set"], "ASCII");
+    }
+
+    #[test]
+    fn inquiry_text_says_not_supported() {
+        let mut out = Vec::new();
+        report().write_text(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("Unit serial number:    not supported by this device"),
+            "{text}"
+        );
+        assert!(text.contains("VPD pages:             00h 83h"), "{text}");
+        assert!(
+            text.contains("logical unit, vendor specific, ASCII: cd0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Device type:           Removable CD-ROM (05h)"),
+            "{text}"
+        );
+    }
+}
