@@ -3,8 +3,10 @@
 #![forbid(unsafe_code)]
 
 pub mod cmd;
+pub mod drive;
 pub mod error;
 pub mod feature;
+pub mod msinfo;
 pub mod profile;
 
 use transport::{DevSpec, OpenOptions, Transport, TransportError};

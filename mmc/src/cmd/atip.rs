@@ -23,6 +23,11 @@ pub struct AtipView<'a> {
 }
 
 impl<'a> AtipView<'a> {
+    /// The bytes the view covers (clipped to the length the answer announced).
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.b
+    }
+
     /// Checks that the header and the lead-in/lead-out times are present.
     pub fn new_checked(b: &'a [u8]) -> Result<Self, ParseError> {
         ParseError::need("ATIP data", b, MIN_LEN)?;

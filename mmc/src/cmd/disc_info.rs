@@ -91,6 +91,16 @@ pub struct DiscInfoView<'a> {
 }
 
 impl<'a> DiscInfoView<'a> {
+    /// Wraps bytes a `new_checked` call already accepted (accessors never panic anyway).
+    pub(crate) fn trusted(b: &'a [u8]) -> Self {
+        DiscInfoView { b }
+    }
+
+    /// The bytes the view covers (clipped to the length the answer announced).
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.b
+    }
+
     /// Checks that the 34 standard bytes are present and the data type is 000b.
     pub fn new_checked(b: &'a [u8]) -> Result<Self, ParseError> {
         ParseError::need("disc information", b, STANDARD_LEN)?;

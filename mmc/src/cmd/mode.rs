@@ -135,6 +135,16 @@ macro_rules! flag {
 }
 
 impl<'a> CapabilitiesPage<'a> {
+    /// Wraps bytes a `new_checked` call already accepted (accessors never panic anyway).
+    pub(crate) fn trusted(p: &'a [u8]) -> Self {
+        CapabilitiesPage { p }
+    }
+
+    /// The bytes the view covers (clipped to the length the answer announced).
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.p
+    }
+
     /// Checks page code 2Ah and the first 16 bytes (through the buffer size).
     pub fn new_checked(p: &'a [u8]) -> Result<Self, ParseError> {
         ParseError::need("page 2Ah", p, CAPABILITIES_MIN_LEN)?;

@@ -61,6 +61,16 @@ pub struct TrackInfoView<'a> {
 }
 
 impl<'a> TrackInfoView<'a> {
+    /// Wraps bytes a `new_checked` call already accepted (accessors never panic anyway).
+    pub(crate) fn trusted(b: &'a [u8]) -> Self {
+        TrackInfoView { b }
+    }
+
+    /// The bytes the view covers (clipped to the length the answer announced).
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.b
+    }
+
     /// Checks that the block is at least 28 bytes (fields past the data length read as 0).
     pub fn new_checked(b: &'a [u8]) -> Result<Self, ParseError> {
         ParseError::need("track information", b, MIN_LEN)?;
