@@ -1,5 +1,6 @@
 //! Runs the built `discburn` binary: usage errors, `dev=` forms, missing and forbidden
 //! devices, exit statuses, and the `cdrecord`/`wodim` personalities (a symlink named so).
+#![cfg(unix)] // reason: symlinks, setpriv and /dev nodes are Unix things
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
 use std::path::{Path, PathBuf};
