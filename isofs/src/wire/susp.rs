@@ -210,7 +210,7 @@ pub fn sl(target: &[u8]) -> Vec<Vec<u8>> {
             b"." => comps.push((0x02, &[][..])),
             b".." => comps.push((0x04, &[][..])),
             p => {
-                let pieces: Vec<&[u8]> = p.chunks(248).collect();
+                let pieces: Vec<&[u8]> = p.chunks(244).collect();
                 let n = pieces.len();
                 for (i, c) in pieces.into_iter().enumerate() {
                     comps.push((if i + 1 < n { 0x01 } else { 0 }, c));
@@ -221,7 +221,12 @@ pub fn sl(target: &[u8]) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
     let mut body: Vec<u8> = Vec::new();
     for (f, c) in comps {
-        if 5 + body.len() + 2 + c.len() > 255 {
+        // Keep 2 bytes for the closing empty component (see below).
+        if !body.is_empty() && 5 + body.len() + 2 + c.len() > 255 - 2 {
+            // End the entry with an empty component flagged CONTINUE: Linux adds the '/'
+            // after a complete component itself and none at an entry end after a continued
+            // one; libarchive never adds one at an entry start. Both then agree.
+            body.extend_from_slice(&[0x01, 0]);
             out.push(std::mem::take(&mut body));
         }
         body.push(f);
