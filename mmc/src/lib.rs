@@ -4,6 +4,7 @@
 
 pub mod cmd;
 pub mod drive;
+pub mod emu;
 pub mod error;
 pub mod feature;
 pub mod msinfo;
@@ -18,9 +19,7 @@ pub fn open(
     opts: &OpenOptions,
 ) -> Result<Box<dyn Transport + Send>, TransportError> {
     match spec {
-        DevSpec::Emu { .. } => Err(TransportError::Unsupported(
-            "the emulated drive (emu:) is not available yet".to_string(),
-        )),
+        DevSpec::Emu { path, options } => Ok(Box::new(emu::open(path, options)?)),
         _ => transport::open(spec, opts),
     }
 }

@@ -1,0 +1,609 @@
+//! The disc in the emulated drive: tracks, sessions and their state machine (MMC-6 §4.2.3
+//! CD-R/RW, §4.3.5 DVD-R incremental and borders, §4.3.6 DVD+R sessions, §4.5.3.5 BD-R SRM,
+//! §4.3.7/§4.5.4 overwritable DVD+RW and BD-RE), and its persisted state file.
+//!
+//! State file (`PATH.state`, JSON, written to `PATH.state.tmp` then renamed at every state
+//! change): the medium, its capacity, the tracks (number, session, start, blocks recorded,
+//! reservation, closed, damaged), the lead-out start of every closed session, the finalized
+//! flag and the drive settings. Block data lives only in the image file.
+//!
+//! Crash semantics: the image is written before the state that claims it. While a track is
+//! being written the state is saved at most once a second (and at SYNCHRONIZE CACHE), so a
+//! process killed mid-write leaves the track *incomplete* (open, not closed) with its
+//! recorded length at the last save, inside an incomplete session; earlier sessions are
+//! untouched. On reopen the drive reports that track as a real one reports an interrupted
+//! track found through the PMA/RMA: an incomplete track with a valid NWA, which can be
+//! written further or closed.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{EmuError, EmuOpenError};
+use super::medium::{MediumKind, WriteModel};
+
+/// A track on the disc (for DVD+R: a fragment; for BD-R: an SRM track).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Track {
+    /// Track number (1-based over the disc).
+    pub number: u16,
+    /// Session number (1-based).
+    pub session: u16,
+    /// First LBA.
+    pub start: u32,
+    /// Readable blocks from `start`: written so far while open; data plus padding once closed.
+    pub length: u32,
+    /// Size reserved by RESERVE TRACK, if any.
+    #[serde(default)]
+    pub reserved: Option<u32>,
+    /// Closed (no next writable address).
+    pub closed: bool,
+    /// A write error or buffer underrun damaged the track.
+    #[serde(default)]
+    pub damaged: bool,
+}
+
+/// Drive settings kept with the disc.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Write speed in x (None: unthrottled).
+    #[serde(default)]
+    pub speed: Option<f64>,
+    /// Drive buffer in bytes.
+    #[serde(default)]
+    pub buffer: Option<u64>,
+    /// Buffer-underrun protection.
+    #[serde(default)]
+    pub bup: Option<bool>,
+}
+
+/// The disc: medium, capacity, tracks and sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Disc {
+    /// File format tag.
+    pub format: String,
+    /// The medium.
+    pub medium: MediumKind,
+    /// Usable blocks (nominal, `fill_early`, or formatted size).
+    pub capacity: u32,
+    /// Overwritable media: formatted.
+    #[serde(default)]
+    pub formatted: bool,
+    /// Tracks in address order.
+    pub tracks: Vec<Track>,
+    /// Lead-out start (first address after the session) of every closed session.
+    pub session_ends: Vec<u32>,
+    /// No more sessions can be added.
+    pub finalized: bool,
+    /// Drive settings.
+    #[serde(default)]
+    pub settings: Settings,
+}
+
+/// State file format tag.
+pub const STATE_FORMAT: &str = "discburn-emu-1";
+
+/// The track the next write goes to when it starts a new one (MMC's invisible track), or
+/// the incomplete track being written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Invisible {
+    /// Its track number.
+    pub number: u16,
+    /// Its session number.
+    pub session: u16,
+    /// Its first LBA.
+    pub start: u32,
+    /// Next writable address.
+    pub nwa: u32,
+    /// Blocks already written (0 for a blank invisible track).
+    pub recorded: u32,
+    /// Index into `tracks` when it is an existing incomplete track.
+    pub index: Option<usize>,
+}
+
+/// Where a write goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteTarget {
+    /// An existing open track, by index.
+    Track(usize),
+    /// A new track starting at the invisible track's start.
+    NewTrack,
+    /// Overwritable medium: anywhere within the capacity.
+    Random,
+}
+
+/// Where a read may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadCheck {
+    /// Readable blocks.
+    Ok,
+    /// First block that is not readable, and whether it lies past everything recorded.
+    Bad {
+        /// The block.
+        lba: u32,
+        /// True past the end of all recorded data (LBA out of range).
+        past_end: bool,
+    },
+}
+
+fn align_up(v: u32, a: u32) -> u32 {
+    if a <= 1 {
+        v
+    } else {
+        v.div_ceil(a).saturating_mul(a)
+    }
+}
+
+impl Disc {
+    /// A blank disc of this medium (ROM media: use [`Disc::pressed`]).
+    pub fn blank(medium: MediumKind) -> Disc {
+        Disc {
+            format: STATE_FORMAT.into(),
+            medium,
+            capacity: medium.nominal_capacity(),
+            formatted: false,
+            tracks: Vec::new(),
+            session_ends: Vec::new(),
+            finalized: false,
+            settings: Settings::default(),
+        }
+    }
+
+    /// A pressed disc holding `blocks` blocks in one track of one closed session.
+    pub fn pressed(medium: MediumKind, blocks: u32) -> Disc {
+        Disc {
+            format: STATE_FORMAT.into(),
+            medium,
+            capacity: blocks,
+            formatted: false,
+            tracks: vec![Track {
+                number: 1,
+                session: 1,
+                start: 0,
+                length: blocks,
+                reserved: None,
+                closed: true,
+                damaged: false,
+            }],
+            session_ends: vec![blocks],
+            finalized: true,
+            settings: Settings::default(),
+        }
+    }
+
+    /// How this medium is written.
+    pub fn model(&self) -> WriteModel {
+        self.medium.write_model()
+    }
+
+    /// Number of closed sessions.
+    pub fn closed_sessions(&self) -> usize {
+        self.session_ends.len()
+    }
+
+    /// Number of the session being (or to be) written.
+    pub fn open_session(&self) -> u16 {
+        u16::try_from(self.session_ends.len() + 1).unwrap_or(u16::MAX)
+    }
+
+    /// True for a sequential medium with nothing on it.
+    pub fn is_blank(&self) -> bool {
+        match self.model() {
+            WriteModel::Random => !self.formatted,
+            _ => self.tracks.is_empty() && self.session_ends.is_empty(),
+        }
+    }
+
+    /// Tracks of the open (incomplete) session.
+    pub fn open_session_tracks(&self) -> impl Iterator<Item = &Track> {
+        let s = self.open_session();
+        self.tracks.iter().filter(move |t| t.session == s)
+    }
+
+    /// Size of a track as READ TRACK INFORMATION reports it once closed (data, padding,
+    /// run-out) or reserved.
+    pub fn track_size(&self, t: &Track) -> u32 {
+        if t.closed {
+            t.length + self.medium.run_out()
+        } else if let Some(r) = t.reserved {
+            r
+        } else {
+            t.length
+        }
+    }
+
+    /// First address after a track (including run-out or reservation).
+    pub fn track_end(&self, t: &Track) -> u32 {
+        t.start.saturating_add(self.track_size(t))
+    }
+
+    /// Start of a new track: after the open session's last track (plus pregap on CD), or
+    /// after the last closed session plus the medium's session gap, or 0.
+    pub fn next_track_start(&self) -> u32 {
+        let s = self.open_session();
+        if let Some(last) = self.tracks.iter().rev().find(|t| t.session == s) {
+            return align_up(
+                self.track_end(last) + self.medium.track_pregap(),
+                self.medium.family().blocking(),
+            );
+        }
+        if let Some(end) = self.session_ends.last() {
+            return align_up(
+                end.saturating_add(self.medium.session_gap(self.session_ends.len())),
+                self.medium.family().blocking(),
+            );
+        }
+        0
+    }
+
+    /// The invisible (or incomplete) track of a sequential medium; None once finalized.
+    pub fn invisible(&self) -> Option<Invisible> {
+        if self.finalized || self.model() != WriteModel::Sequential {
+            return None;
+        }
+        if let Some((i, t)) = self.tracks.iter().enumerate().next_back() {
+            if !t.closed && t.reserved.is_none() {
+                return Some(Invisible {
+                    number: t.number,
+                    session: t.session,
+                    start: t.start,
+                    nwa: t.start + t.length,
+                    recorded: t.length,
+                    index: Some(i),
+                });
+            }
+        }
+        let start = self.next_track_start();
+        Some(Invisible {
+            number: self.tracks.last().map(|t| t.number + 1).unwrap_or(1),
+            session: self.open_session(),
+            start,
+            nwa: start,
+            recorded: 0,
+            index: None,
+        })
+    }
+
+    /// Next writable address of an open track, if it has one.
+    pub fn track_nwa(&self, t: &Track) -> Option<u32> {
+        if t.closed || t.damaged || self.finalized {
+            None
+        } else {
+            Some(t.start + t.length)
+        }
+    }
+
+    /// End of all readable data.
+    pub fn readable_end(&self) -> u32 {
+        match self.model() {
+            WriteModel::Random => {
+                if self.formatted {
+                    self.capacity
+                } else {
+                    0
+                }
+            }
+            _ => self
+                .tracks
+                .iter()
+                .map(|t| t.start + t.length)
+                .max()
+                .unwrap_or(0),
+        }
+    }
+
+    /// Whether `blocks` blocks from `lba` can be read.
+    pub fn check_read(&self, lba: u32, blocks: u32) -> ReadCheck {
+        let end = lba as u64 + blocks as u64;
+        if self.model() == WriteModel::Random {
+            return if end <= self.readable_end() as u64 {
+                ReadCheck::Ok
+            } else {
+                ReadCheck::Bad {
+                    lba: lba.max(self.readable_end()),
+                    past_end: true,
+                }
+            };
+        }
+        let mut at = lba;
+        while (at as u64) < end {
+            match self
+                .tracks
+                .iter()
+                .find(|t| t.start <= at && at < t.start + t.length)
+            {
+                Some(t) => at = t.start + t.length,
+                None => {
+                    return ReadCheck::Bad {
+                        lba: at,
+                        past_end: at >= self.readable_end(),
+                    };
+                }
+            }
+        }
+        ReadCheck::Ok
+    }
+
+    /// Decides where a write of `blocks` at `lba` goes, or why it may not.
+    pub fn write_target(&self, lba: u32, blocks: u32) -> Result<WriteTarget, EmuError> {
+        let end = lba as u64 + blocks as u64;
+        match self.model() {
+            WriteModel::Rom => Err(EmuError::CannotWrite {
+                what: "a pressed disc cannot be written".into(),
+            }),
+            WriteModel::Random => {
+                if self.formatted && end > self.capacity as u64 {
+                    return Err(EmuError::LbaOutOfRange {
+                        lba,
+                        blocks,
+                        limit: self.capacity,
+                    });
+                }
+                Ok(WriteTarget::Random)
+            }
+            WriteModel::Sequential => {
+                if self.finalized {
+                    return Err(EmuError::InvalidWriteAddress { lba, nwa: None });
+                }
+                for (i, t) in self.tracks.iter().enumerate() {
+                    if self.track_nwa(t) == Some(lba) {
+                        let limit = match t.reserved {
+                            Some(r) => t.start + r,
+                            None => self.capacity,
+                        };
+                        if end > limit as u64 {
+                            return Err(EmuError::LbaOutOfRange { lba, blocks, limit });
+                        }
+                        return Ok(WriteTarget::Track(i));
+                    }
+                }
+                let inv = self.invisible();
+                match inv {
+                    Some(v) if v.index.is_none() && v.start == lba => {
+                        if end > self.capacity as u64 {
+                            return Err(EmuError::LbaOutOfRange {
+                                lba,
+                                blocks,
+                                limit: self.capacity,
+                            });
+                        }
+                        Ok(WriteTarget::NewTrack)
+                    }
+                    _ => Err(EmuError::InvalidWriteAddress {
+                        lba,
+                        nwa: inv.map(|v| v.nwa),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Appends a new open track at the invisible track's start; returns its index.
+    pub fn start_track(&mut self, reserved: Option<u32>) -> usize {
+        let start = self.next_track_start();
+        let number = self.tracks.last().map(|t| t.number + 1).unwrap_or(1);
+        self.tracks.push(Track {
+            number,
+            session: self.open_session(),
+            start,
+            length: 0,
+            reserved,
+            closed: false,
+            damaged: false,
+        });
+        self.tracks.len() - 1
+    }
+
+    /// Closes track `i`: pads it to the medium's minimum, its reservation and its ECC
+    /// alignment. Returns the block range the drive must fill with zeros.
+    pub fn close_track(&mut self, i: usize) -> Option<(u32, u32)> {
+        let min = self.medium.min_track();
+        let blocking = self.medium.family().blocking();
+        let t = self.tracks.get_mut(i)?;
+        if t.closed {
+            return None;
+        }
+        let padded = align_up(t.length.max(min).max(t.reserved.unwrap_or(0)), blocking);
+        let fill = (t.start + t.length, t.start + padded);
+        t.length = padded;
+        t.closed = true;
+        Some(fill)
+    }
+
+    /// Index of the open track with this number (`0xFF`: the incomplete track).
+    pub fn open_track_index(&self, number: u16) -> Option<usize> {
+        if number == 0xFF || number == 0 {
+            return self.invisible().and_then(|v| v.index);
+        }
+        self.tracks
+            .iter()
+            .position(|t| t.number == number && !t.closed)
+    }
+
+    /// Closes the open session: closes its open tracks, records its end, and finalizes the
+    /// disc when `finalize`. Returns the zero-fill ranges of closed tracks.
+    pub fn close_session(&mut self, finalize: bool) -> Result<Vec<(u32, u32)>, EmuError> {
+        if self.finalized {
+            return Err(EmuError::SequenceError {
+                what: "the disc is closed".into(),
+            });
+        }
+        let s = self.open_session();
+        let open: Vec<usize> = (0..self.tracks.len())
+            .filter(|&i| self.tracks[i].session == s && !self.tracks[i].closed)
+            .collect();
+        let mut fills = Vec::new();
+        for i in open {
+            if let Some(f) = self.close_track(i) {
+                fills.push(f);
+            }
+        }
+        let end = self
+            .tracks
+            .iter()
+            .filter(|t| t.session == s)
+            .map(|t| self.track_end(t))
+            .max();
+        match end {
+            Some(e) => {
+                self.session_ends.push(e);
+                self.finalized = finalize;
+            }
+            None if self.is_blank() => {
+                return Err(EmuError::SequenceError {
+                    what: "no session to close on a blank disc".into(),
+                })
+            }
+            None => {
+                if finalize {
+                    self.finalized = true;
+                }
+            }
+        }
+        Ok(fills)
+    }
+
+    /// Removes the last session (BLANK type 6 on CD-RW); returns the first freed LBA.
+    pub fn blank_last_session(&mut self) -> Result<u32, EmuError> {
+        let s = self.open_session();
+        let has_open = self.tracks.iter().any(|t| t.session == s);
+        let target = if has_open && !self.finalized {
+            s
+        } else if let Some(n) = u16::try_from(self.session_ends.len())
+            .ok()
+            .filter(|&n| n > 0)
+        {
+            self.session_ends.pop();
+            self.finalized = false;
+            n
+        } else {
+            return Err(EmuError::SequenceError {
+                what: "no session to blank".into(),
+            });
+        };
+        let first = self
+            .tracks
+            .iter()
+            .find(|t| t.session == target)
+            .map(|t| t.start)
+            .unwrap_or(0);
+        self.tracks.retain(|t| t.session != target);
+        Ok(first)
+    }
+
+    /// Validates a loaded state.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.format != STATE_FORMAT {
+            return Err(format!("unknown format {:?}", self.format));
+        }
+        let mut prev_end = 0u32;
+        for (i, t) in self.tracks.iter().enumerate() {
+            if usize::from(t.number) != i + 1 {
+                return Err(format!("track {} listed as number {}", i + 1, t.number));
+            }
+            if t.start < prev_end {
+                return Err(format!("track {} overlaps the previous one", t.number));
+            }
+            if t.session == 0 || usize::from(t.session) > self.session_ends.len() + 1 {
+                return Err(format!(
+                    "track {} in impossible session {}",
+                    t.number, t.session
+                ));
+            }
+            if t.closed && usize::from(t.session) > self.session_ends.len() {
+                // A closed track in the open session is fine (CD TAO after SYNC CACHE).
+            }
+            prev_end = self.track_end(t);
+        }
+        if self.model() == WriteModel::Sequential && prev_end > self.medium.nominal_capacity() {
+            return Err("tracks extend past the medium".into());
+        }
+        Ok(())
+    }
+
+    /// Loads a state file.
+    pub fn load(path: &Path) -> Result<Disc, EmuOpenError> {
+        let bytes = fs::read(path).map_err(|source| EmuOpenError::Io {
+            op: "read",
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let disc: Disc = serde_json::from_slice(&bytes).map_err(|e| EmuOpenError::BadState {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        disc.validate().map_err(|reason| EmuOpenError::BadState {
+            path: path.to_path_buf(),
+            reason,
+        })?;
+        Ok(disc)
+    }
+
+    /// Saves the state atomically: writes `path.tmp`, syncs it, renames it over `path`.
+    pub fn save(&self, path: &Path) -> Result<(), EmuError> {
+        let io = |op, source| EmuError::Io {
+            op,
+            path: path.to_path_buf(),
+            source,
+        };
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| io("encode state", std::io::Error::other(e)))?;
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = std::path::PathBuf::from(tmp);
+        {
+            let mut f = fs::File::create(&tmp).map_err(|e| io("create", e))?;
+            f.write_all(&json).map_err(|e| io("write", e))?;
+            f.write_all(b"\n").map_err(|e| io("write", e))?;
+            f.sync_all().map_err(|e| io("sync", e))?;
+        }
+        fs::rename(&tmp, path).map_err(|e| io("rename", e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cd_gaps() {
+        let mut d = Disc::blank(MediumKind::CdR);
+        assert_eq!(d.invisible().unwrap().start, 0);
+        assert_eq!(d.write_target(0, 10).unwrap(), WriteTarget::NewTrack);
+        let i = d.start_track(None);
+        d.tracks[i].length = 10;
+        d.close_session(false).unwrap();
+        // padded to 300, 2 run-out blocks: lead-out at 302, next session at 11702
+        assert_eq!(d.session_ends, vec![302]);
+        assert_eq!(d.invisible().unwrap().start, 11_702);
+        let i = d.start_track(None);
+        d.tracks[i].length = 1000;
+        d.close_session(false).unwrap();
+        assert_eq!(d.session_ends[1], 11_702 + 1002);
+        assert_eq!(d.invisible().unwrap().start, 11_702 + 1002 + 6900);
+        assert!(matches!(
+            d.write_target(5, 1),
+            Err(EmuError::InvalidWriteAddress { .. })
+        ));
+    }
+
+    #[test]
+    fn reads() {
+        let mut d = Disc::blank(MediumKind::DvdPlusR);
+        let i = d.start_track(None);
+        d.tracks[i].length = 20;
+        assert_eq!(d.check_read(0, 20), ReadCheck::Ok);
+        assert_eq!(
+            d.check_read(19, 2),
+            ReadCheck::Bad {
+                lba: 20,
+                past_end: true
+            }
+        );
+        d.close_session(false).unwrap();
+        assert_eq!(d.tracks[0].length, 32);
+    }
+}

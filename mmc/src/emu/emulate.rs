@@ -1,0 +1,1692 @@
+//! One `emulate_*` function per command (MMC-6 §6 and SPC-4 §6; response layouts from each
+//! command's response table, cited at each function).
+
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use transport::{DataPhase, SenseKey, TransportError};
+
+use super::command::Command;
+use super::disc::{ReadCheck, Track, WriteTarget};
+use super::error::{fixed_sense, EmuError};
+use super::features::{get_configuration, MediaView};
+use super::medium::{lba_to_msf, Family, MediumKind, WriteModel, CD_LEADOUT_LIMIT};
+use super::{EmuDrive, BLOCK, PAGE05_LEN};
+
+/// A command failed on the device (sense) or could not be transferred (host error).
+enum Fail {
+    Emu(EmuError),
+    Host(TransportError),
+}
+
+impl From<EmuError> for Fail {
+    fn from(e: EmuError) -> Self {
+        Fail::Emu(e)
+    }
+}
+
+type R = Result<usize, Fail>;
+
+fn host(opcode: u8, text: String) -> Fail {
+    Fail::Host(TransportError::Host { opcode, text })
+}
+
+/// The data-in buffer (an absent data phase is an empty one).
+fn din<'b>(data: &'b mut DataPhase<'_>, opcode: u8) -> Result<&'b mut [u8], Fail> {
+    match data {
+        DataPhase::In(b) => Ok(b),
+        DataPhase::None => Ok(&mut []),
+        DataPhase::Out(_) => Err(host(
+            opcode,
+            "data direction mismatch: device sends data, host sent some".into(),
+        )),
+    }
+}
+
+/// The data-out buffer.
+fn dout<'b>(data: &'b DataPhase<'_>, opcode: u8) -> Result<&'b [u8], Fail> {
+    match data {
+        DataPhase::Out(b) => Ok(b),
+        DataPhase::None => Ok(&[]),
+        DataPhase::In(_) => Err(host(
+            opcode,
+            "data direction mismatch: device expects data, host reads".into(),
+        )),
+    }
+}
+
+/// Copies a response into the host buffer, cut at the allocation length.
+fn reply(buf: &mut [u8], bytes: &[u8], alloc: usize) -> usize {
+    let n = bytes.len().min(alloc).min(buf.len());
+    buf[..n].copy_from_slice(&bytes[..n]);
+    n
+}
+
+fn field(opcode: u8, what: impl Into<String>) -> EmuError {
+    EmuError::InvalidField {
+        opcode,
+        what: what.into(),
+    }
+}
+
+fn param(opcode: u8, what: impl Into<String>) -> EmuError {
+    EmuError::InvalidParameter {
+        opcode,
+        what: what.into(),
+    }
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// A 4-byte TOC address: LBA, or 00 M S F.
+fn toc_addr(msf: bool, lba: u32) -> [u8; 4] {
+    if msf {
+        let [m, s, f] = lba_to_msf(i64::from(lba));
+        [0, m, s, f]
+    } else {
+        lba.to_be_bytes()
+    }
+}
+
+/// ATIP start time of lead-in per medium (the disc manufacturer code, MMC-6 §6.26.3.6).
+fn atip_leadin(kind: MediumKind) -> [u8; 3] {
+    match kind {
+        MediumKind::CdRw => [97, 10, 0],
+        _ => [97, 26, 66],
+    }
+}
+
+/// One complete session as the TOC shows it: number, tracks (number, start), lead-out.
+struct TocSession {
+    number: u16,
+    tracks: Vec<(u16, u32)>,
+    leadout: u32,
+}
+
+impl EmuDrive {
+    pub(super) fn dispatch(
+        &mut self,
+        cmd: Command,
+        opcode: u8,
+        data: &mut DataPhase<'_>,
+    ) -> Result<Result<usize, EmuError>, TransportError> {
+        let r = match cmd {
+            Command::TestUnitReady => Ok(0),
+            Command::RequestSense { desc, alloc } => self.emulate_request_sense(desc, alloc, data),
+            Command::Inquiry { evpd, page, alloc } => self.emulate_inquiry(evpd, page, alloc, data),
+            Command::ModeSense {
+                pc,
+                page,
+                subpage,
+                alloc,
+            } => self.emulate_mode_sense(pc, page, subpage, alloc, data),
+            Command::ModeSelect { pf, sp, len } => self.emulate_mode_select(pf, sp, len, data),
+            Command::GetConfiguration { rt, start, alloc } => {
+                self.emulate_get_configuration(rt, start, alloc, data)
+            }
+            Command::GetEventStatus {
+                polled,
+                classes,
+                alloc,
+            } => self.emulate_get_event_status(polled, classes, alloc, data),
+            Command::ReadCapacity => self.emulate_read_capacity(data),
+            Command::Read { lba, blocks } => self.emulate_read(opcode, lba, blocks, data),
+            Command::ReadToc {
+                msf,
+                format,
+                number,
+                alloc,
+            } => self.emulate_read_toc(msf, format, number, alloc, data),
+            Command::ReadDiscInfo { data_type, alloc } => {
+                self.emulate_read_disc_info(data_type, alloc, data)
+            }
+            Command::ReadTrackInfo {
+                open: _,
+                kind,
+                value,
+                alloc,
+            } => self.emulate_read_track_info(kind, value, alloc, data),
+            Command::ReserveTrack { arsv, size } => self.emulate_reserve_track(arsv, size),
+            Command::Write { lba, blocks } => self.emulate_write(opcode, lba, blocks, data),
+            Command::SynchronizeCache { immed: _ } => self.emulate_synchronize_cache(),
+            Command::CloseTrackSession {
+                immed: _,
+                function,
+                number,
+            } => self.emulate_close_track_session(function, number),
+            Command::Blank {
+                immed: _,
+                kind,
+                address: _,
+            } => self.emulate_blank(kind),
+            Command::FormatUnit {
+                fmt_data,
+                cmp_list: _,
+                code,
+            } => self.emulate_format_unit(fmt_data, code, data),
+            Command::ReadFormatCapacities { alloc } => {
+                self.emulate_read_format_capacities(alloc, data)
+            }
+            Command::GetPerformance {
+                data_type,
+                lba: _,
+                max,
+                kind,
+            } => self.emulate_get_performance(data_type, max, kind, data),
+            Command::SetCdSpeed { read, write } => self.emulate_set_cd_speed(read, write),
+            Command::SetStreaming { kind, len } => self.emulate_set_streaming(kind, len, data),
+            Command::ReadBufferCapacity { block, alloc } => {
+                self.emulate_read_buffer_capacity(block, alloc, data)
+            }
+            Command::StartStopUnit {
+                immed: _,
+                loej,
+                start,
+                power: _,
+            } => self.emulate_start_stop_unit(loej, start),
+            Command::PreventAllow { prevent } => {
+                self.locked = prevent & 1 != 0;
+                Ok(0)
+            }
+            Command::MechanismStatus { alloc } => self.emulate_mechanism_status(alloc, data),
+        };
+        match r {
+            Ok(n) => Ok(Ok(n)),
+            Err(Fail::Emu(e)) => Ok(Err(e)),
+            Err(Fail::Host(e)) => Err(e),
+        }
+    }
+
+    fn kind(&self) -> MediumKind {
+        self.disc.medium
+    }
+
+    fn family(&self) -> Family {
+        self.disc.medium.family()
+    }
+
+    fn io(&self, op: &'static str, source: std::io::Error) -> EmuError {
+        EmuError::Io {
+            op,
+            path: self.image_path.clone(),
+            source,
+        }
+    }
+
+    // ---- speeds ------------------------------------------------------------------------
+
+    fn write_speeds_kbs(&self) -> Vec<u32> {
+        let one = self.family().one_x_kbs();
+        self.kind()
+            .write_speeds_x()
+            .iter()
+            .map(|x| (x * one).round() as u32)
+            .collect()
+    }
+
+    pub(super) fn max_write_kbs(&self) -> u32 {
+        self.write_speeds_kbs().first().copied().unwrap_or(0)
+    }
+
+    pub(super) fn max_read_kbs(&self) -> u32 {
+        (self.kind().max_read_x() * self.family().one_x_kbs()).round() as u32
+    }
+
+    /// Sets the buffer drain rate from the `speed=` setting and the host's selected speed.
+    pub(super) fn update_rate(&mut self) {
+        let one_kbs = self.family().one_x_kbs();
+        let selected_x = f64::from(self.write_speed_kbs) / one_kbs;
+        self.buffer.rate = self.disc.settings.speed.map(|x| {
+            let x = if selected_x > 0.0 {
+                x.min(selected_x)
+            } else {
+                x
+            };
+            x * self.family().one_x_bytes_per_sec()
+        });
+    }
+
+    /// The fastest offered speed not above `kbs` (FFFFh or above all: the fastest).
+    fn pick_write_speed(&self, kbs: u32) -> u32 {
+        let speeds = self.write_speeds_kbs();
+        speeds
+            .iter()
+            .copied()
+            .find(|&s| s <= kbs.saturating_add(10))
+            .or_else(|| speeds.last().copied())
+            .unwrap_or(0)
+    }
+
+    // ---- SPC commands ------------------------------------------------------------------
+
+    /// REQUEST SENSE (SPC-4 §6.29): the sense of the last failed command, else a pending
+    /// UNIT ATTENTION, else the tray state, else NO SENSE; fixed format only.
+    fn emulate_request_sense(&mut self, desc: bool, alloc: u16, data: &mut DataPhase<'_>) -> R {
+        let buf = din(data, 0x03)?;
+        if desc {
+            return Err(field(0x03, "DESC: descriptor format sense is not supported").into());
+        }
+        let sense = if let Some(s) = self.last_sense.take() {
+            s
+        } else if self.pending_ua {
+            self.pending_ua = false;
+            EmuError::MediumChanged.to_sense()
+        } else if self.tray_open {
+            EmuError::MediumNotPresent.to_sense()
+        } else {
+            fixed_sense(SenseKey::NoSense, 0, 0, None)
+        };
+        Ok(reply(buf, &sense, usize::from(alloc)))
+    }
+
+    /// INQUIRY (SPC-4 §6.6.2 table 142 standard data; §7.8.16 page 00h; §7.8.15 page 80h).
+    fn emulate_inquiry(&mut self, evpd: bool, page: u8, alloc: u16, data: &mut DataPhase<'_>) -> R {
+        let buf = din(data, 0x12)?;
+        let bytes: Vec<u8> = if !evpd {
+            if page != 0 {
+                return Err(field(0x12, "PAGE CODE set without EVPD").into());
+            }
+            let mut d = vec![0u8; 36];
+            d[0] = 0x05; // peripheral qualifier 0, device type 05h (CD/DVD)
+            d[1] = 0x80; // RMB: removable
+            d[2] = 0x05; // version: SPC-3
+            d[3] = 0x02; // response data format 2
+            d[4] = 31; // additional length
+            d[8..16].copy_from_slice(b"DISCBURN");
+            d[16..32].copy_from_slice(b"EMULATED DRIVE  ");
+            d[32..36].copy_from_slice(b"1.00");
+            d
+        } else {
+            match page {
+                0x00 => vec![0x05, 0x00, 0x00, 0x02, 0x00, 0x80],
+                0x80 => {
+                    let serial = b"EMU0000001";
+                    let mut d = vec![0x05, 0x80, 0x00, serial.len() as u8];
+                    d.extend_from_slice(serial);
+                    d
+                }
+                p => return Err(field(0x12, format!("VPD page {p:02X}h is not supported")).into()),
+            }
+        };
+        Ok(reply(buf, &bytes, usize::from(alloc)))
+    }
+
+    /// START STOP UNIT (MMC-6 §6.40): LoEj with Start loads, without ejects.
+    fn emulate_start_stop_unit(&mut self, loej: bool, start: bool) -> R {
+        if loej {
+            if start {
+                if self.tray_open {
+                    self.tray_open = false;
+                    self.media_event = 2; // NewMedia
+                    self.pending_ua = true;
+                }
+            } else {
+                if self.locked {
+                    return Err(EmuError::RemovalPrevented.into());
+                }
+                self.finish_pending()?;
+                self.tray_open = true;
+                self.media_event = 3; // MediaRemoval
+            }
+        }
+        Ok(0)
+    }
+
+    /// MECHANISM STATUS (MMC-6 §6.11 table 331): header only, no changer slots.
+    fn emulate_mechanism_status(&mut self, alloc: u16, data: &mut DataPhase<'_>) -> R {
+        let buf = din(data, 0xBD)?;
+        let d = [
+            0x00,
+            if self.tray_open { 0x10 } else { 0x00 },
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        ];
+        Ok(reply(buf, &d, usize::from(alloc)))
+    }
+
+    /// GET EVENT STATUS NOTIFICATION (MMC-6 §6.7): polled only; the media class (§6.7.2.5).
+    fn emulate_get_event_status(
+        &mut self,
+        polled: bool,
+        classes: u8,
+        alloc: u16,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        let buf = din(data, 0x4A)?;
+        if !polled {
+            return Err(field(
+                0x4A,
+                "asynchronous notification is not supported (Polled=0)",
+            )
+            .into());
+        }
+        const MEDIA: u8 = 0x10;
+        let d: Vec<u8> = if classes & MEDIA != 0 {
+            let event = std::mem::take(&mut self.media_event);
+            let status = if self.tray_open { 0x01 } else { 0x02 };
+            vec![0x00, 0x06, 0x04, MEDIA, event, status, 0, 0]
+        } else {
+            vec![0x00, 0x02, 0x80, MEDIA]
+        };
+        Ok(reply(buf, &d, usize::from(alloc)))
+    }
+
+    // ---- MODE SENSE / MODE SELECT --------------------------------------------------------
+
+    pub(super) fn default_page05(&self) -> [u8; PAGE05_LEN] {
+        let mut p = [0u8; PAGE05_LEN];
+        p[0] = 0x05;
+        p[1] = (PAGE05_LEN - 2) as u8;
+        let bufe = if self.disc.settings.bup == Some(false) {
+            0
+        } else {
+            0x40
+        };
+        let (write_type, track_mode) = match self.family() {
+            Family::Cd => (0x01, 0x04), // TAO, data track
+            _ => (0x00, 0x05),          // incremental, data track
+        };
+        p[2] = bufe | write_type;
+        p[3] = track_mode; // multi-session 00b
+        p[4] = 0x08; // data block type 8: mode 1, 2048 bytes
+        p[14..16].copy_from_slice(&150u16.to_be_bytes()); // audio pause length
+        p
+    }
+
+    fn page05_changeable() -> [u8; PAGE05_LEN] {
+        let mut p = [0xFFu8; PAGE05_LEN];
+        p[0] = 0x05;
+        p[1] = (PAGE05_LEN - 2) as u8;
+        p[2] = 0x7F;
+        p[4] = 0x0F;
+        p[6] = 0;
+        p[7] = 0x3F;
+        p[9] = 0;
+        p
+    }
+
+    /// Page 2Ah, CD/DVD Capabilities and Mechanical Status (MMC-6 §7.7, table 673).
+    fn page_2a(&self) -> Vec<u8> {
+        let speeds = if self.tray_open {
+            Vec::new()
+        } else {
+            self.write_speeds_kbs()
+        };
+        let mut p = vec![0u8; 32];
+        p[0] = 0x2A;
+        p[2] = 0x10 | 0x08 | 0x04 | 0x02 | 0x01; // DVD-R, DVD-ROM, method 2, CD-RW, CD-R read
+        p[3] = 0x10 | 0x04 | 0x02 | 0x01; // DVD-R, test write, CD-RW, CD-R write
+        p[4] = 0x80 | 0x40 | 0x10; // BUF, multi-session, mode 2 form 1
+        p[6] = 0x20 | 0x08 | 0x01 | if self.locked { 0x02 } else { 0 }; // tray, eject, lock
+        let max_read = self.max_read_kbs().min(0xFFFF) as u16;
+        p[8..10].copy_from_slice(&max_read.to_be_bytes());
+        let buf_kb = (self.buffer.size / 1024).min(0xFFFF) as u16;
+        p[12..14].copy_from_slice(&buf_kb.to_be_bytes());
+        p[14..16].copy_from_slice(&(self.read_speed_kbs.min(0xFFFF) as u16).to_be_bytes());
+        let max_w = speeds.first().copied().unwrap_or(0).min(0xFFFF) as u16;
+        p[18..20].copy_from_slice(&max_w.to_be_bytes());
+        let cur_w = self.write_speed_kbs.min(0xFFFF) as u16;
+        p[20..22].copy_from_slice(&cur_w.to_be_bytes());
+        p[28..30].copy_from_slice(&cur_w.to_be_bytes());
+        p[30..32].copy_from_slice(&(speeds.len() as u16).to_be_bytes());
+        for s in &speeds {
+            p.extend_from_slice(&[0, 0]);
+            p.extend_from_slice(&(s.min(&0xFFFF).to_owned() as u16).to_be_bytes());
+        }
+        p[1] = (p.len() - 2) as u8;
+        p
+    }
+
+    /// MODE SENSE(10) (SPC-4 §6.12; header table 453; pages 01h, 05h, 2Ah, 3Fh = all).
+    fn emulate_mode_sense(
+        &mut self,
+        pc: u8,
+        page: u8,
+        subpage: u8,
+        alloc: u16,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        let buf = din(data, 0x5A)?;
+        if pc == 3 {
+            return Err(EmuError::SavingNotSupported.into());
+        }
+        if subpage != 0 && !(page == 0x3F && subpage == 0xFF) {
+            return Err(field(0x5A, format!("subpage {subpage:02X}h is not supported")).into());
+        }
+        let p01 = match pc {
+            1 => vec![0x01, 0x0A, 0xFF, 0xFF, 0, 0, 0, 0, 0xFF, 0, 0xFF, 0xFF],
+            2 => vec![0x01, 0x0A, 0x00, 0x05, 0, 0, 0, 0, 0x05, 0, 0, 0],
+            _ => self.page01.to_vec(),
+        };
+        let p05 = match pc {
+            1 => Self::page05_changeable().to_vec(),
+            2 => self.default_page05().to_vec(),
+            _ => self.page05.to_vec(),
+        };
+        let p2a = match pc {
+            1 => {
+                let mut p = self.page_2a();
+                for b in &mut p[2..] {
+                    *b = 0;
+                }
+                p
+            }
+            _ => self.page_2a(),
+        };
+        let mut out = vec![0u8; 8];
+        match page {
+            0x01 => out.extend_from_slice(&p01),
+            0x05 => out.extend_from_slice(&p05),
+            0x2A => out.extend_from_slice(&p2a),
+            0x3F => {
+                out.extend_from_slice(&p01);
+                out.extend_from_slice(&p05);
+                out.extend_from_slice(&p2a);
+            }
+            p => return Err(field(0x5A, format!("mode page {p:02X}h is not supported")).into()),
+        }
+        let len = (out.len() - 2) as u16;
+        out[0..2].copy_from_slice(&len.to_be_bytes());
+        Ok(reply(buf, &out, usize::from(alloc)))
+    }
+
+    /// MODE SELECT(10) (SPC-4 §6.10): pages 01h and 05h (MMC-6 §7.5.4 write parameters,
+    /// checked against the medium), page 2Ah accepted and ignored (nothing changeable).
+    fn emulate_mode_select(&mut self, pf: bool, sp: bool, len: u16, data: &mut DataPhase<'_>) -> R {
+        const OP: u8 = 0x55;
+        if !pf {
+            return Err(field(OP, "PF must be 1").into());
+        }
+        if sp {
+            return Err(field(OP, "SP: saving pages is not supported").into());
+        }
+        let src = dout(data, OP)?;
+        let len = usize::from(len);
+        if src.len() < len {
+            return Err(host(
+                OP,
+                format!(
+                    "parameter list length {len} but only {} bytes sent",
+                    src.len()
+                ),
+            ));
+        }
+        let list = &src[..len];
+        if len == 0 {
+            return Ok(0);
+        }
+        if len < 8 {
+            return Err(EmuError::ParameterListLength {
+                opcode: OP,
+                what: "shorter than the 8-byte mode parameter header".into(),
+            }
+            .into());
+        }
+        let bd_len = usize::from(u16::from_be_bytes([list[6], list[7]]));
+        let mut at = 8 + bd_len;
+        let mut new05 = self.page05;
+        let mut new01 = self.page01;
+        while at < len {
+            if at + 2 > len {
+                return Err(EmuError::ParameterListLength {
+                    opcode: OP,
+                    what: format!("page header cut at byte {at}"),
+                }
+                .into());
+            }
+            let code = list[at] & 0x3F;
+            let plen = usize::from(list[at + 1]);
+            let end = at + 2 + plen;
+            if end > len {
+                return Err(EmuError::ParameterListLength {
+                    opcode: OP,
+                    what: format!("page {code:02X}h runs past the list"),
+                }
+                .into());
+            }
+            let page = &list[at..end];
+            match code {
+                0x01 => {
+                    let n = page.len().min(new01.len());
+                    new01[2..n].copy_from_slice(&page[2..n]);
+                }
+                0x05 => {
+                    if page.len() < 16 {
+                        return Err(param(OP, "page 05h too short").into());
+                    }
+                    let n = page.len().min(PAGE05_LEN);
+                    new05[2..n].copy_from_slice(&page[2..n]);
+                    self.check_page05(&new05)?;
+                }
+                0x2A => {}
+                c => return Err(param(OP, format!("mode page {c:02X}h cannot be selected")).into()),
+            }
+            at = end;
+        }
+        self.page05 = new05;
+        self.page01 = new01;
+        if self.page05[2] & 0x10 == 0 {
+            self.sim_nwa = None;
+        }
+        Ok(0)
+    }
+
+    /// Checks write parameters against the medium (MMC-6 §7.5.4.2 ff.).
+    fn check_page05(&self, p: &[u8; PAGE05_LEN]) -> Result<(), EmuError> {
+        const OP: u8 = 0x55;
+        let write_type = p[2] & 0x0F;
+        let test = p[2] & 0x10 != 0;
+        let dbt = p[4] & 0x0F;
+        match self.kind() {
+            MediumKind::CdR | MediumKind::CdRw => {
+                if !matches!(write_type, 0 | 1) {
+                    return Err(param(OP, format!("write type {write_type}: only packet (0) and TAO (1); SAO/raw need SEND CUE SHEET, which this drive lacks")));
+                }
+                if !matches!(dbt, 8 | 10) {
+                    return Err(param(OP, format!("data block type {dbt}: only 2048-byte data blocks (8, 10) are supported")));
+                }
+            }
+            MediumKind::DvdR => {
+                if !matches!(write_type, 0 | 2) {
+                    return Err(param(
+                        OP,
+                        format!("write type {write_type}: DVD-R takes incremental (0) or DAO (2)"),
+                    ));
+                }
+                if dbt != 8 {
+                    return Err(param(OP, format!("data block type {dbt}: DVD takes 8")));
+                }
+            }
+            _ => {}
+        }
+        if test && !self.kind().supports_test_write() {
+            return Err(param(
+                OP,
+                format!(
+                    "Test Write: {} media cannot simulate",
+                    self.kind().option_name()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn test_write(&self) -> bool {
+        self.page05[2] & 0x10 != 0 && self.kind().supports_test_write()
+    }
+
+    fn bup_on(&self) -> bool {
+        self.page05[2] & 0x40 != 0
+    }
+
+    // ---- GET CONFIGURATION ---------------------------------------------------------------
+
+    fn media_view(&self) -> MediaView {
+        MediaView {
+            medium: if self.tray_open {
+                None
+            } else {
+                Some(self.kind())
+            },
+            readable: !self.tray_open && self.disc.readable_end() > 0,
+            formatted: self.disc.formatted,
+            last_lba: self.disc.capacity.saturating_sub(1),
+        }
+    }
+
+    /// GET CONFIGURATION (MMC-6 §6.6; header table 285, features §5.3).
+    fn emulate_get_configuration(
+        &mut self,
+        rt: u8,
+        start: u16,
+        alloc: u16,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        let buf = din(data, 0x46)?;
+        if rt == 3 {
+            return Err(field(0x46, "RT 11b is reserved").into());
+        }
+        let d = get_configuration(&self.media_view(), rt, start);
+        Ok(reply(buf, &d, usize::from(alloc)))
+    }
+
+    // ---- reading -------------------------------------------------------------------------
+
+    /// READ CAPACITY (MMC-6 §6.19, table 401): last readable LBA and 2048.
+    fn emulate_read_capacity(&mut self, data: &mut DataPhase<'_>) -> R {
+        let buf = din(data, 0x25)?;
+        let last = self.disc.readable_end().saturating_sub(1);
+        let mut d = [0u8; 8];
+        d[0..4].copy_from_slice(&last.to_be_bytes());
+        d[4..8].copy_from_slice(&(BLOCK as u32).to_be_bytes());
+        Ok(reply(buf, &d, 8))
+    }
+
+    /// READ(10)/READ(12) (MMC-6 §6.16, §6.17): recorded blocks only.
+    fn emulate_read(&mut self, opcode: u8, lba: u32, blocks: u32, data: &mut DataPhase<'_>) -> R {
+        let need = blocks as usize * BLOCK;
+        {
+            let buf = din(data, opcode)?;
+            if buf.len() < need {
+                return Err(host(
+                    opcode,
+                    format!(
+                        "data overrun: {blocks} blocks need {need} bytes, buffer holds {}",
+                        buf.len()
+                    ),
+                ));
+            }
+        }
+        if blocks == 0 {
+            return Ok(0);
+        }
+        match self.disc.check_read(lba, blocks) {
+            ReadCheck::Ok => {}
+            ReadCheck::Bad { past_end: true, .. } => {
+                return Err(EmuError::LbaOutOfRange {
+                    lba,
+                    blocks,
+                    limit: self.disc.readable_end(),
+                }
+                .into())
+            }
+            ReadCheck::Bad {
+                lba: bad,
+                past_end: false,
+            } => return Err(EmuError::UnrecoveredRead { lba: bad }.into()),
+        }
+        let pos = u64::from(lba) * BLOCK as u64;
+        let r = (|| -> std::io::Result<()> {
+            let buf = match data {
+                DataPhase::In(b) => &mut b[..need],
+                _ => return Ok(()),
+            };
+            let mut f = &self.file;
+            f.seek(SeekFrom::Start(pos))?;
+            let mut got = 0;
+            while got < need {
+                let n = f.read(&mut buf[got..])?;
+                if n == 0 {
+                    break;
+                }
+                got += n;
+            }
+            buf[got..].fill(0);
+            Ok(())
+        })();
+        r.map_err(|e| self.io("read", e))?;
+        Ok(need)
+    }
+
+    fn toc_sessions(&self) -> Vec<TocSession> {
+        if self.disc.model() == WriteModel::Random {
+            if !self.disc.formatted {
+                return Vec::new();
+            }
+            return vec![TocSession {
+                number: 1,
+                tracks: vec![(1, 0)],
+                leadout: self.disc.capacity,
+            }];
+        }
+        self.disc
+            .session_ends
+            .iter()
+            .enumerate()
+            .map(|(i, &end)| {
+                let n = (i + 1) as u16;
+                TocSession {
+                    number: n,
+                    tracks: self
+                        .disc
+                        .tracks
+                        .iter()
+                        .filter(|t| t.session == n)
+                        .map(|t| (t.number, t.start))
+                        .collect(),
+                    leadout: end,
+                }
+            })
+            .collect()
+    }
+
+    /// READ TOC/PMA/ATIP (MMC-6 §6.26): formats 0 (table 480), 1 (table 482), 2 (table 484,
+    /// CD only), 4 (ATIP, table 488, CD-R/RW only). Only complete sessions are in the TOC.
+    fn emulate_read_toc(
+        &mut self,
+        msf: bool,
+        format: u8,
+        number: u8,
+        alloc: u16,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        const OP: u8 = 0x43;
+        let buf = din(data, OP)?;
+        let is_cd = self.family() == Family::Cd;
+        if format == 4 {
+            if !matches!(self.kind(), MediumKind::CdR | MediumKind::CdRw) {
+                return Err(field(OP, "ATIP exists on CD-R/RW only").into());
+            }
+            let mut d = vec![0u8; 28];
+            d[1] = 26;
+            d[4] = 0x80 | 0x50 | 0x02; // ITWP 5, reference speed 2
+            d[5] = 0x40; // URU
+            d[6] = 0x80
+                | if self.kind() == MediumKind::CdRw {
+                    0x40
+                } else {
+                    0
+                };
+            d[8..11].copy_from_slice(&atip_leadin(self.kind()));
+            d[12..15].copy_from_slice(&lba_to_msf(i64::from(CD_LEADOUT_LIMIT)));
+            return Ok(reply(buf, &d, usize::from(alloc)));
+        }
+        if !matches!(format, 0..=2) {
+            return Err(field(OP, format!("TOC format {format} is not supported")).into());
+        }
+        if format == 2 && !is_cd {
+            return Err(field(OP, "full TOC exists on CD only").into());
+        }
+        let sessions = self.toc_sessions();
+        let (Some(first_s), Some(last_s)) = (sessions.first(), sessions.last()) else {
+            return Err(field(OP, "no complete session on the disc").into());
+        };
+        let all: Vec<(u16, u32)> = sessions
+            .iter()
+            .flat_map(|s| s.tracks.iter().copied())
+            .collect();
+        let first_t = all.first().map(|t| t.0).unwrap_or(1) as u8;
+        let last_t = all.last().map(|t| t.0).unwrap_or(1) as u8;
+        let mut out = vec![0u8, 0];
+        match format {
+            0 => {
+                if number != 0xAA && number > last_t {
+                    return Err(field(OP, format!("track {number} is not on the disc")).into());
+                }
+                out.extend_from_slice(&[first_t, last_t]);
+                for &(n, start) in &all {
+                    if number != 0xAA && n >= u16::from(number) {
+                        out.extend_from_slice(&[0, 0x14, n as u8, 0]);
+                        out.extend_from_slice(&toc_addr(msf, start));
+                    }
+                }
+                out.extend_from_slice(&[0, 0x14, 0xAA, 0]);
+                out.extend_from_slice(&toc_addr(msf, last_s.leadout));
+            }
+            1 => {
+                let (n, start) = last_s.tracks.first().copied().unwrap_or((1, 0));
+                out.extend_from_slice(&[first_s.number as u8, last_s.number as u8]);
+                out.extend_from_slice(&[0, 0x14, n as u8, 0]);
+                out.extend_from_slice(&toc_addr(msf, start));
+            }
+            _ => {
+                if u16::from(number) > last_s.number {
+                    return Err(field(OP, format!("session {number} is not on the disc")).into());
+                }
+                out.extend_from_slice(&[first_s.number as u8, last_s.number as u8]);
+                let recordable = matches!(self.kind(), MediumKind::CdR | MediumKind::CdRw);
+                let msf3 = |lba: u32| lba_to_msf(i64::from(lba));
+                for (i, s) in sessions.iter().enumerate() {
+                    if s.number < u16::from(number) {
+                        continue;
+                    }
+                    let sn = s.number as u8;
+                    let ft = s.tracks.first().map(|t| t.0).unwrap_or(0) as u8;
+                    let lt = s.tracks.last().map(|t| t.0).unwrap_or(0) as u8;
+                    out.extend_from_slice(&[sn, 0x14, 0, 0xA0, 0, 0, 0, 0, ft, 0x00, 0]);
+                    out.extend_from_slice(&[sn, 0x14, 0, 0xA1, 0, 0, 0, 0, lt, 0, 0]);
+                    let lo = msf3(s.leadout);
+                    out.extend_from_slice(&[sn, 0x14, 0, 0xA2, 0, 0, 0, 0, lo[0], lo[1], lo[2]]);
+                    for &(n, start) in &s.tracks {
+                        let a = msf3(start);
+                        out.extend_from_slice(&[
+                            sn, 0x14, 0, n as u8, 0, 0, 0, 0, a[0], a[1], a[2],
+                        ]);
+                    }
+                    if recordable {
+                        // B0: start of the next possible program area (FF:FF:FF when closed)
+                        // and the outermost possible lead-out start.
+                        let next = match sessions.get(i + 1) {
+                            Some(n) => n.tracks.first().map(|t| msf3(t.1)),
+                            None => self.disc.invisible().map(|v| msf3(v.start)),
+                        }
+                        .unwrap_or([0xFF, 0xFF, 0xFF]);
+                        let max = msf3(CD_LEADOUT_LIMIT);
+                        let pointers = if i == 0 { 2 } else { 1 };
+                        out.extend_from_slice(&[
+                            sn, 0x54, 0, 0xB0, next[0], next[1], next[2], pointers, max[0], max[1],
+                            max[2],
+                        ]);
+                        if i == 0 {
+                            let li = atip_leadin(self.kind());
+                            out.extend_from_slice(&[
+                                sn, 0x54, 0, 0xC0, 0, 0, 0, 0, li[0], li[1], li[2],
+                            ]);
+                        }
+                    }
+                }
+            }
+        }
+        let len = (out.len() - 2) as u16;
+        out[0..2].copy_from_slice(&len.to_be_bytes());
+        Ok(reply(buf, &out, usize::from(alloc)))
+    }
+
+    /// READ DISC INFORMATION (MMC-6 §6.22, standard disc information table 432).
+    fn emulate_read_disc_info(&mut self, data_type: u8, alloc: u16, data: &mut DataPhase<'_>) -> R {
+        const OP: u8 = 0x51;
+        let buf = din(data, OP)?;
+        if data_type != 0 {
+            return Err(field(
+                OP,
+                format!("disc information data type {data_type} is not supported"),
+            )
+            .into());
+        }
+        let disc = &self.disc;
+        let is_cd = self.family() == Family::Cd;
+        let recordable_cd = matches!(self.kind(), MediumKind::CdR | MediumKind::CdRw);
+        // (disc status, state of last session, sessions, first/last track in last session)
+        let (status, last_state, sessions, first_last, last_last): (u8, u8, u16, u16, u16) =
+            match disc.model() {
+                WriteModel::Rom => (2, 3, 1, 1, 1),
+                WriteModel::Random => {
+                    if disc.formatted {
+                        (2, 3, 1, 1, 1)
+                    } else {
+                        (0, 0, 1, 1, 1)
+                    }
+                }
+                WriteModel::Sequential => {
+                    if disc.finalized {
+                        let n = disc.session_ends.len() as u16;
+                        let ts: Vec<&Track> =
+                            disc.tracks.iter().filter(|t| t.session == n).collect();
+                        let f = ts.first().map(|t| t.number).unwrap_or(1);
+                        let l = ts.last().map(|t| t.number).unwrap_or(f);
+                        (2, 3, n, f, l)
+                    } else {
+                        let inv = disc.invisible();
+                        let inv_n = inv.map(|v| v.number).unwrap_or(1);
+                        let f = disc
+                            .open_session_tracks()
+                            .next()
+                            .map(|t| t.number)
+                            .unwrap_or(inv_n);
+                        let has_open = disc.open_session_tracks().next().is_some();
+                        let status = if disc.is_blank() { 0 } else { 1 };
+                        let state = if has_open { 1 } else { 0 };
+                        (status, state, disc.open_session(), f, inv_n)
+                    }
+                }
+            };
+        let mut d = vec![0u8; 34];
+        d[1] = 32;
+        d[2] = (u8::from(self.kind().erasable()) << 4) | (last_state << 2) | status;
+        d[3] = 1;
+        d[4] = sessions as u8;
+        d[5] = first_last as u8;
+        d[6] = last_last as u8;
+        d[7] = if self.kind() == MediumKind::DvdPlusRw && disc.formatted {
+            0x03
+        } else {
+            0
+        };
+        d[8] = 0x00; // disc type: CD-DA or CD-ROM (00h also for non-CD)
+        d[9] = (sessions >> 8) as u8;
+        d[10] = (first_last >> 8) as u8;
+        d[11] = (last_last >> 8) as u8;
+        let ff = [0xFF; 4];
+        let appendable = disc.model() == WriteModel::Sequential && !disc.finalized;
+        if recordable_cd && appendable {
+            let lead_in = if disc.is_blank() {
+                atip_leadin(self.kind())
+            } else {
+                let nwa = disc.invisible().map(|v| v.start).unwrap_or(0);
+                lba_to_msf(i64::from(nwa) - 4650)
+            };
+            d[16..20].copy_from_slice(&[0, lead_in[0], lead_in[1], lead_in[2]]);
+            let lo = lba_to_msf(i64::from(CD_LEADOUT_LIMIT));
+            d[20..24].copy_from_slice(&[0, lo[0], lo[1], lo[2]]);
+        } else if appendable && !is_cd {
+            let nwa = disc.invisible().map(|v| v.start).unwrap_or(0);
+            d[16..20].copy_from_slice(&nwa.to_be_bytes());
+            d[20..24].copy_from_slice(&disc.capacity.to_be_bytes());
+        } else if disc.model() == WriteModel::Random {
+            d[16..20].fill(0);
+            d[20..24].copy_from_slice(&disc.capacity.to_be_bytes());
+        } else {
+            d[16..20].copy_from_slice(&ff);
+            d[20..24].copy_from_slice(&ff);
+        }
+        Ok(reply(buf, &d, usize::from(alloc)))
+    }
+
+    /// Track information block (MMC-6 §6.27.3, table 501) for a track of the disc.
+    fn track_info_block(&self, t: &Track) -> [u8; 48] {
+        let disc = &self.disc;
+        let mut d = [0u8; 48];
+        d[1] = 46;
+        d[2] = t.number as u8;
+        d[3] = t.session as u8;
+        d[32] = (t.number >> 8) as u8;
+        d[33] = (t.session >> 8) as u8;
+        let seq_dvd_bd = disc.model() == WriteModel::Sequential && self.family() != Family::Cd;
+        let mode = if seq_dvd_bd { 5 } else { 4 };
+        d[5] = (u8::from(t.damaged) << 5) | mode;
+        let nwa = disc.track_nwa(t);
+        let rt = !t.closed && t.reserved.is_some();
+        let mut b6 = 0x01; // data mode 1
+        if rt {
+            b6 |= 0x80;
+        }
+        if self.kind() == MediumKind::DvdR {
+            b6 |= 0x30; // packet/incremental, fixed packets
+            d[20..24].copy_from_slice(&16u32.to_be_bytes());
+        }
+        d[6] = b6;
+        let lra = t.length > 0;
+        d[7] = (u8::from(lra) << 1) | u8::from(nwa.is_some());
+        d[8..12].copy_from_slice(&t.start.to_be_bytes());
+        if let Some(n) = nwa {
+            d[12..16].copy_from_slice(&n.to_be_bytes());
+            let limit = match t.reserved {
+                Some(r) => t.start + r,
+                None => disc.capacity,
+            };
+            d[16..20].copy_from_slice(&limit.saturating_sub(n).to_be_bytes());
+            let size = limit.saturating_sub(t.start);
+            d[24..28].copy_from_slice(&size.to_be_bytes());
+        } else {
+            d[24..28].copy_from_slice(&disc.track_size(t).to_be_bytes());
+        }
+        if lra {
+            d[28..32].copy_from_slice(&(t.start + t.length - 1).to_be_bytes());
+        }
+        d
+    }
+
+    /// Track information of the blank invisible track (RT 0, Blank 1, data mode Fh).
+    fn invisible_block(&self, number: u16, session: u16, start: u32) -> [u8; 48] {
+        let disc = &self.disc;
+        let mut d = [0u8; 48];
+        d[1] = 46;
+        d[2] = number as u8;
+        d[3] = session as u8;
+        d[32] = (number >> 8) as u8;
+        d[33] = (session >> 8) as u8;
+        let seq_dvd_bd = self.family() != Family::Cd;
+        d[5] = if seq_dvd_bd { 5 } else { 4 };
+        d[6] = 0x40 | 0x0F;
+        if self.kind() == MediumKind::DvdR {
+            d[6] |= 0x30;
+            d[20..24].copy_from_slice(&16u32.to_be_bytes());
+        }
+        d[7] = 0x01;
+        d[8..12].copy_from_slice(&start.to_be_bytes());
+        d[12..16].copy_from_slice(&start.to_be_bytes());
+        let free = disc.capacity.saturating_sub(start);
+        d[16..20].copy_from_slice(&free.to_be_bytes());
+        d[24..28].copy_from_slice(&free.to_be_bytes());
+        d
+    }
+
+    /// READ TRACK INFORMATION (MMC-6 §6.27): by LBA, track number (FFh: invisible track) or
+    /// session number.
+    fn emulate_read_track_info(
+        &mut self,
+        kind: u8,
+        value: u32,
+        alloc: u16,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        const OP: u8 = 0x52;
+        let buf = din(data, OP)?;
+        let disc = &self.disc;
+        let block: [u8; 48] = match disc.model() {
+            WriteModel::Rom | WriteModel::Random => {
+                let size = if disc.model() == WriteModel::Random && !disc.formatted {
+                    disc.medium.nominal_capacity()
+                } else {
+                    disc.capacity
+                };
+                let ok = match kind {
+                    0 => value < size,
+                    1 | 2 => value == 1,
+                    _ => false,
+                };
+                if !ok {
+                    return Err(field(OP, format!("no track for type {kind} value {value}")).into());
+                }
+                let t = Track {
+                    number: 1,
+                    session: 1,
+                    start: 0,
+                    length: size,
+                    reserved: None,
+                    closed: true,
+                    damaged: false,
+                };
+                let mut d = self.track_info_block(&t);
+                d[24..28].copy_from_slice(&size.to_be_bytes());
+                if disc.model() == WriteModel::Random {
+                    d[5] = 0x04;
+                    d[6] = 0x31;
+                    d[20..24].copy_from_slice(&self.family().blocking().to_be_bytes());
+                }
+                d
+            }
+            WriteModel::Sequential => {
+                let inv = disc.invisible();
+                let find_inv = |d: &EmuDrive| -> Option<[u8; 48]> {
+                    let v = inv?;
+                    Some(match v.index {
+                        Some(i) => d.track_info_block(&d.disc.tracks[i]),
+                        None => d.invisible_block(v.number, v.session, v.start),
+                    })
+                };
+                let found: Option<[u8; 48]> = match kind {
+                    0 => disc
+                        .tracks
+                        .iter()
+                        .find(|t| t.start <= value && value < disc.track_end(t).max(t.start + 1))
+                        .map(|t| self.track_info_block(t))
+                        .or_else(|| {
+                            inv.filter(|v| value >= v.start && value < disc.capacity)
+                                .and_then(|_| find_inv(self))
+                        }),
+                    1 => {
+                        if value == 0xFF {
+                            find_inv(self)
+                        } else if let Some(t) =
+                            disc.tracks.iter().find(|t| u32::from(t.number) == value)
+                        {
+                            Some(self.track_info_block(t))
+                        } else if inv.is_some_and(|v| u32::from(v.number) == value) {
+                            find_inv(self)
+                        } else {
+                            None
+                        }
+                    }
+                    2 => {
+                        if let Some(t) = disc.tracks.iter().find(|t| u32::from(t.session) == value)
+                        {
+                            Some(self.track_info_block(t))
+                        } else if inv.is_some_and(|v| u32::from(v.session) == value) {
+                            find_inv(self)
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                };
+                match found {
+                    Some(b) => b,
+                    None => {
+                        return Err(
+                            field(OP, format!("no track for type {kind} value {value:#x}")).into(),
+                        )
+                    }
+                }
+            }
+        };
+        Ok(reply(buf, &block, usize::from(alloc)))
+    }
+
+    /// READ FORMAT CAPACITIES (MMC-6 §6.24; capacity list table 464, descriptors 466/468).
+    fn emulate_read_format_capacities(&mut self, alloc: u16, data: &mut DataPhase<'_>) -> R {
+        let buf = din(data, 0x23)?;
+        let disc = &self.disc;
+        let desc = |blocks: u32, b4: u8, param: u32| -> [u8; 8] {
+            let p = param.to_be_bytes();
+            let n = blocks.to_be_bytes();
+            [n[0], n[1], n[2], n[3], b4, p[1], p[2], p[3]]
+        };
+        let mut list: Vec<[u8; 8]> = Vec::new();
+        match self.kind() {
+            MediumKind::DvdPlusRw => {
+                let nominal = self.kind().nominal_capacity();
+                list.push(if disc.formatted {
+                    desc(disc.capacity, 0x02, 2048)
+                } else {
+                    desc(nominal, 0x01, 2048)
+                });
+                list.push(desc(nominal, 0x26 << 2, 0));
+            }
+            MediumKind::BdRe => {
+                let nominal = self.kind().nominal_capacity();
+                let default = self.kind().default_formatted_capacity();
+                list.push(if disc.formatted {
+                    desc(disc.capacity, 0x02, 2048)
+                } else {
+                    desc(nominal, 0x01, 2048)
+                });
+                list.push(desc(default, 0x00, 0));
+                list.push(desc(default, 0x30 << 2, 0));
+                list.push(desc(nominal, 0x31 << 2, 0));
+            }
+            _ => {
+                let b4 = if disc.is_blank() { 0x01 } else { 0x02 };
+                list.push(desc(disc.capacity, b4, 2048));
+            }
+        }
+        let mut out = vec![0, 0, 0, (list.len() * 8) as u8];
+        for d in &list {
+            out.extend_from_slice(d);
+        }
+        Ok(reply(buf, &out, usize::from(alloc)))
+    }
+
+    // ---- writing -------------------------------------------------------------------------
+
+    fn write_blocks(&mut self, lba: u32, bytes: &[u8]) -> Result<(), EmuError> {
+        let pos = u64::from(lba) * BLOCK as u64;
+        let r = (|| -> std::io::Result<()> {
+            let mut f = &self.file;
+            f.seek(SeekFrom::Start(pos))?;
+            f.write_all(bytes)
+        })();
+        r.map_err(|e| self.io("write", e))
+    }
+
+    fn zero_fill(&mut self, range: (u32, u32)) -> Result<(), EmuError> {
+        let (from, to) = range;
+        if to <= from {
+            return Ok(());
+        }
+        let zeros = vec![0u8; 64 * BLOCK];
+        let mut at = from;
+        while at < to {
+            let n = (to - at).min(64);
+            self.write_blocks(at, &zeros[..n as usize * BLOCK])?;
+            at += n;
+        }
+        Ok(())
+    }
+
+    /// WRITE(10)/WRITE(12) (MMC-6 §6.44, §6.45): at an NWA on sequential media, anywhere
+    /// in the formatted area on overwritable media.
+    fn emulate_write(&mut self, opcode: u8, lba: u32, blocks: u32, data: &mut DataPhase<'_>) -> R {
+        let need = blocks as usize * BLOCK;
+        let src = dout(data, opcode)?;
+        if src.len() < need {
+            return Err(host(
+                opcode,
+                format!(
+                    "data underrun: {blocks} blocks need {need} bytes, host sent {}",
+                    src.len()
+                ),
+            ));
+        }
+        if blocks == 0 {
+            return Ok(0);
+        }
+        if self.disc.model() == WriteModel::Sequential && self.test_write() {
+            // Simulation: the laser stays off, nothing is recorded.
+            match self.sim_nwa {
+                Some(s) if s != lba => {
+                    return Err(EmuError::InvalidWriteAddress { lba, nwa: Some(s) }.into())
+                }
+                Some(_) => {}
+                None => {
+                    self.disc.write_target(lba, blocks)?;
+                }
+            }
+            self.sim_nwa = Some(lba + blocks);
+            self.buffer.accept(need as u64);
+            return Ok(need);
+        }
+        if self.disc.model() == WriteModel::Random && !self.disc.formatted {
+            if self.kind() == MediumKind::BdRe {
+                return Err(EmuError::CannotWrite {
+                    what: "BD-RE is not formatted (FORMAT UNIT first)".into(),
+                }
+                .into());
+            }
+            // A blank DVD+RW formats itself in the background on the first write.
+            self.disc.formatted = true;
+            self.disc.capacity = match self.faults.fill_early {
+                Some(n) => n.min(self.kind().nominal_capacity()),
+                None => self.kind().nominal_capacity(),
+            };
+            self.save_state()?;
+        }
+        let target = self.disc.write_target(lba, blocks)?;
+        let idx = match target {
+            WriteTarget::NewTrack => {
+                let i = self.disc.start_track(None);
+                self.save_state()?;
+                Some(i)
+            }
+            WriteTarget::Track(i) => Some(i),
+            WriteTarget::Random => None,
+        };
+        let mut n = blocks;
+        let mut fault = None;
+        if let Some(e) = self.faults.write_error {
+            if e >= lba && e - lba < blocks {
+                n = e - lba;
+                fault = Some(EmuError::WriteError { lba: e });
+            }
+        }
+        let underrun = self.buffer.accept(need as u64);
+        if underrun && !self.bup_on() {
+            if let Some(i) = idx {
+                self.disc.tracks[i].damaged = true;
+                self.save_state()?;
+            }
+            return Err(EmuError::LossOfStreaming { lba }.into());
+        }
+        let src = dout(data, opcode)?;
+        let bytes = src[..n as usize * BLOCK].to_vec();
+        self.write_blocks(lba, &bytes)?;
+        if let Some(i) = idx {
+            self.disc.tracks[i].length += n;
+            self.dirty = true;
+        }
+        if let Some(f) = fault {
+            if let Some(i) = idx {
+                self.disc.tracks[i].damaged = true;
+            }
+            self.save_state()?;
+            return Err(f.into());
+        }
+        if self.dirty && self.last_save.elapsed().as_secs_f64() >= 1.0 {
+            self.save_state()?;
+        }
+        Ok(need)
+    }
+
+    /// Records everything pending: buffer drained, image synced, state saved.
+    fn finish_pending(&mut self) -> Result<(), EmuError> {
+        self.buffer.flush();
+        if self.disc.model() != WriteModel::Rom {
+            self.file.sync_data().map_err(|e| self.io("sync", e))?;
+        }
+        if self.dirty {
+            self.save_state()?;
+        }
+        Ok(())
+    }
+
+    /// SYNCHRONIZE CACHE (MMC-6 §6.41). On CD in TAO write type it also ends the track
+    /// (run-out), as real drives do (libburn cookbook: CD TAO tracks end with it).
+    fn emulate_synchronize_cache(&mut self) -> R {
+        self.finish_pending()?;
+        if self.test_write() {
+            return Ok(0);
+        }
+        if self.family() == Family::Cd && self.page05[2] & 0x0F == 1 {
+            if let Some(i) = self.disc.invisible().and_then(|v| v.index) {
+                if self.disc.tracks[i].length > 0 {
+                    if let Some(f) = self.disc.close_track(i) {
+                        self.zero_fill(f)?;
+                    }
+                    self.file.sync_data().map_err(|e| self.io("sync", e))?;
+                    self.save_state()?;
+                }
+            }
+        }
+        Ok(0)
+    }
+
+    /// RESERVE TRACK (MMC-6 §6.31): reserves the invisible track with a size (ARSV=0).
+    fn emulate_reserve_track(&mut self, arsv: bool, size: u32) -> R {
+        const OP: u8 = 0x53;
+        if self.disc.model() != WriteModel::Sequential {
+            return Err(EmuError::CannotWrite {
+                what: "tracks cannot be reserved on this medium".into(),
+            }
+            .into());
+        }
+        if arsv {
+            return Err(field(OP, "ARSV (reservation by address) is not supported").into());
+        }
+        if size == 0 {
+            return Err(field(OP, "reservation size 0").into());
+        }
+        if self.disc.finalized {
+            return Err(EmuError::SequenceError {
+                what: "the disc is closed".into(),
+            }
+            .into());
+        }
+        if self.disc.invisible().is_some_and(|v| v.index.is_some()) {
+            return Err(EmuError::SequenceError {
+                what: "a track is being written".into(),
+            }
+            .into());
+        }
+        let b = self.family().blocking();
+        let size = size.div_ceil(b) * b;
+        let start = self.disc.next_track_start();
+        if u64::from(start) + u64::from(size) > u64::from(self.disc.capacity) {
+            return Err(field(
+                OP,
+                format!(
+                    "{size} blocks from {start} exceed the capacity {}",
+                    self.disc.capacity
+                ),
+            )
+            .into());
+        }
+        self.disc.start_track(Some(size));
+        self.save_state()?;
+        Ok(0)
+    }
+
+    /// CLOSE TRACK/SESSION (MMC-6 §6.3): 001b close track; 010b close session (CD, DVD-R:
+    /// finalize unless page 05h Multi-session is 11b; DVD+R, BD-R: stays appendable);
+    /// 101b/110b finalize DVD+R(/DL), 110b finalize BD-R; overwritable media accept
+    /// 001b-011b as no-ops.
+    fn emulate_close_track_session(&mut self, function: u8, number: u16) -> R {
+        const OP: u8 = 0x5B;
+        self.finish_pending()?;
+        if self.test_write() {
+            self.sim_nwa = None;
+            return Ok(0);
+        }
+        match self.disc.model() {
+            WriteModel::Rom => {
+                return Err(EmuError::CannotWrite {
+                    what: "a pressed disc has no tracks to close".into(),
+                }
+                .into())
+            }
+            WriteModel::Random => {
+                return match function {
+                    1..=3 => Ok(0),
+                    f => Err(field(OP, format!("close function {f} on overwritable media")).into()),
+                }
+            }
+            WriteModel::Sequential => {}
+        }
+        let kind = self.kind();
+        let fills = match function {
+            1 => {
+                if self.disc.finalized {
+                    return Err(EmuError::SequenceError {
+                        what: "the disc is closed".into(),
+                    }
+                    .into());
+                }
+                match self.disc.open_track_index(number) {
+                    Some(i) => self.disc.close_track(i).into_iter().collect(),
+                    None => {
+                        let known = number == 0xFF
+                            || number == 0
+                            || self.disc.tracks.iter().any(|t| t.number == number)
+                            || self.disc.invisible().is_some_and(|v| v.number == number);
+                        if !known {
+                            return Err(field(OP, format!("track {number} does not exist")).into());
+                        }
+                        Vec::new()
+                    }
+                }
+            }
+            2 => {
+                let finalize = match kind {
+                    MediumKind::CdR | MediumKind::CdRw | MediumKind::DvdR => {
+                        self.page05[3] >> 6 != 0b11
+                    }
+                    _ => false,
+                };
+                self.disc.close_session(finalize)?
+            }
+            5 if matches!(kind, MediumKind::DvdPlusR | MediumKind::DvdPlusRDl) => {
+                self.disc.close_session(true)?
+            }
+            6 if matches!(
+                kind,
+                MediumKind::DvdPlusR | MediumKind::DvdPlusRDl | MediumKind::BdR
+            ) =>
+            {
+                self.disc.close_session(true)?
+            }
+            f => {
+                return Err(field(
+                    OP,
+                    format!(
+                        "close function {f:03b} is not defined for {}",
+                        kind.option_name()
+                    ),
+                )
+                .into())
+            }
+        };
+        for f in fills {
+            self.zero_fill(f)?;
+        }
+        self.file.sync_data().map_err(|e| self.io("sync", e))?;
+        self.save_state()?;
+        Ok(0)
+    }
+
+    /// BLANK (MMC-6 §6.2) on CD-RW: 000b all, 001b minimal, 101b unclose last session,
+    /// 110b blank the last session.
+    fn emulate_blank(&mut self, kind: u8) -> R {
+        const OP: u8 = 0xA1;
+        if self.kind() != MediumKind::CdRw {
+            return Err(EmuError::CannotWrite {
+                what: format!("{} cannot be blanked", self.kind().option_name()),
+            }
+            .into());
+        }
+        match kind {
+            0 | 1 => {
+                let settings = self.disc.settings.clone();
+                let capacity = self.disc.capacity;
+                self.disc = super::disc::Disc::blank(self.kind());
+                self.disc.settings = settings;
+                self.disc.capacity = capacity;
+                self.file.set_len(0).map_err(|e| self.io("truncate", e))?;
+            }
+            5 => {
+                if self.disc.finalized {
+                    self.disc.finalized = false;
+                } else if self.disc.session_ends.pop().is_none() {
+                    return Err(EmuError::SequenceError {
+                        what: "no closed session to unclose".into(),
+                    }
+                    .into());
+                }
+            }
+            6 => {
+                let first = self.disc.blank_last_session()?;
+                let len = self.file.metadata().map_err(|e| self.io("stat", e))?.len();
+                let cut = u64::from(first) * BLOCK as u64;
+                if cut < len {
+                    self.file.set_len(cut).map_err(|e| self.io("truncate", e))?;
+                }
+            }
+            k => return Err(field(OP, format!("blanking type {k:03b} is not supported")).into()),
+        }
+        self.sim_nwa = None;
+        self.save_state()?;
+        Ok(0)
+    }
+
+    /// FORMAT UNIT (MMC-6 §6.5): DVD+RW type 26h (or 00h), BD-RE types 00h, 30h, 31h.
+    fn emulate_format_unit(&mut self, fmt_data: bool, code: u8, data: &mut DataPhase<'_>) -> R {
+        const OP: u8 = 0x04;
+        let kind = self.kind();
+        if !matches!(kind, MediumKind::DvdPlusRw | MediumKind::BdRe) {
+            return Err(EmuError::CannotFormat {
+                what: format!("{} has no formats", kind.option_name()),
+            }
+            .into());
+        }
+        if !fmt_data || code != 1 {
+            return Err(field(OP, "FmtData must be 1 and the format code 001b").into());
+        }
+        let src = dout(data, OP)?;
+        if src.len() < 12 {
+            return Err(EmuError::ParameterListLength {
+                opcode: OP,
+                what: format!(
+                    "{} bytes, need a 4-byte header and an 8-byte descriptor",
+                    src.len()
+                ),
+            }
+            .into());
+        }
+        if u16::from_be_bytes([src[2], src[3]]) != 8 {
+            return Err(param(OP, "format descriptor length must be 8").into());
+        }
+        let blocks = be32(src, 4);
+        let ftype = src[8] >> 2;
+        let nominal = kind.nominal_capacity();
+        let default = kind.default_formatted_capacity();
+        let capacity = match (kind, ftype) {
+            (MediumKind::DvdPlusRw, 0x26 | 0x00) => nominal,
+            (MediumKind::BdRe, 0x00) => default,
+            (MediumKind::BdRe, 0x30) => {
+                if blocks > 0 && blocks <= nominal {
+                    blocks
+                } else {
+                    default
+                }
+            }
+            (MediumKind::BdRe, 0x31) => nominal,
+            (_, t) => {
+                return Err(param(
+                    OP,
+                    format!(
+                        "format type {t:02X}h is not offered for {}",
+                        kind.option_name()
+                    ),
+                )
+                .into())
+            }
+        };
+        self.disc.formatted = true;
+        self.disc.capacity = match self.faults.fill_early {
+            Some(n) => capacity.min(n),
+            None => capacity,
+        };
+        self.save_state()?;
+        Ok(0)
+    }
+
+    // ---- speed, performance, buffer ------------------------------------------------------
+
+    /// SET CD SPEED (MMC-6 §6.37): speeds in kB/s, FFFFh = maximum; rounded down to an
+    /// offered speed.
+    fn emulate_set_cd_speed(&mut self, read: u16, write: u16) -> R {
+        self.read_speed_kbs = if read == 0xFFFF {
+            self.max_read_kbs()
+        } else {
+            u32::from(read).min(self.max_read_kbs())
+        };
+        self.write_speed_kbs = if write == 0xFFFF {
+            self.max_write_kbs()
+        } else {
+            self.pick_write_speed(u32::from(write))
+        };
+        self.update_rate();
+        Ok(0)
+    }
+
+    /// SET STREAMING (MMC-6 §6.39): type 00h performance descriptor (table 528).
+    fn emulate_set_streaming(&mut self, kind: u8, len: u16, data: &mut DataPhase<'_>) -> R {
+        const OP: u8 = 0xB6;
+        if kind != 0 {
+            return Err(field(OP, format!("streaming type {kind:02X}h is not supported")).into());
+        }
+        let src = dout(data, OP)?;
+        let len = usize::from(len).min(src.len());
+        if len < 28 {
+            return Err(EmuError::ParameterListLength {
+                opcode: OP,
+                what: format!("{len} bytes, the performance descriptor has 28"),
+            }
+            .into());
+        }
+        let d = &src[..28];
+        let (rsize, rtime, wsize, wtime) = (be32(d, 12), be32(d, 16), be32(d, 20), be32(d, 24));
+        if rtime == 0 || wtime == 0 {
+            return Err(param(OP, "read time and write time must not be 0").into());
+        }
+        let rk = (u64::from(rsize) * 1000 / u64::from(rtime)).min(u64::from(u32::MAX)) as u32;
+        let wk = (u64::from(wsize) * 1000 / u64::from(wtime)).min(u64::from(u32::MAX)) as u32;
+        self.read_speed_kbs = rk.min(self.max_read_kbs());
+        self.write_speed_kbs = self.pick_write_speed(wk);
+        self.update_rate();
+        Ok(0)
+    }
+
+    /// GET PERFORMANCE (MMC-6 §6.8): type 00h performance (table 302/303) and type 03h
+    /// write speed descriptors (table 309).
+    fn emulate_get_performance(
+        &mut self,
+        data_type: u8,
+        max: u16,
+        kind: u8,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        const OP: u8 = 0xAC;
+        let buf = din(data, OP)?;
+        let end_lba = self.disc.capacity.saturating_sub(1);
+        let mut out = vec![0u8; 8];
+        match kind {
+            0x00 => {
+                let write = data_type & 0x04 != 0;
+                let except = data_type & 0x03;
+                out[4] = (u8::from(write) << 1) | u8::from(except != 0);
+                if except == 0 && max > 0 {
+                    let speed = if write {
+                        self.write_speed_kbs
+                    } else {
+                        self.max_read_kbs()
+                    };
+                    out.extend_from_slice(&0u32.to_be_bytes());
+                    out.extend_from_slice(&speed.to_be_bytes());
+                    out.extend_from_slice(&end_lba.to_be_bytes());
+                    out.extend_from_slice(&speed.to_be_bytes());
+                }
+            }
+            0x03 => {
+                let read = self.max_read_kbs();
+                for w in self.write_speeds_kbs().into_iter().take(usize::from(max)) {
+                    out.extend_from_slice(&[0, 0, 0, 0]);
+                    out.extend_from_slice(&end_lba.to_be_bytes());
+                    out.extend_from_slice(&read.to_be_bytes());
+                    out.extend_from_slice(&w.to_be_bytes());
+                }
+            }
+            k => {
+                return Err(field(OP, format!("performance type {k:02X}h is not supported")).into())
+            }
+        }
+        let len = (out.len() - 4) as u32;
+        out[0..4].copy_from_slice(&len.to_be_bytes());
+        Ok(reply(buf, &out, usize::MAX))
+    }
+
+    /// READ BUFFER CAPACITY (MMC-6 §6.21, tables 425 and 426).
+    fn emulate_read_buffer_capacity(
+        &mut self,
+        block: bool,
+        alloc: u16,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        let buf = din(data, 0x5C)?;
+        let free = self.buffer.free();
+        let mut d = [0u8; 12];
+        d[1] = 10;
+        if block {
+            d[3] = 0x01;
+            d[8..12].copy_from_slice(&((free / BLOCK as u64) as u32).to_be_bytes());
+        } else {
+            d[4..8]
+                .copy_from_slice(&(self.buffer.size.min(u64::from(u32::MAX)) as u32).to_be_bytes());
+            d[8..12].copy_from_slice(&(free.min(u64::from(u32::MAX)) as u32).to_be_bytes());
+        }
+        Ok(reply(buf, &d, usize::from(alloc)))
+    }
+}

@@ -1,0 +1,362 @@
+//! An emulated MMC-6 drive (INCITS 468; SPC-4 for the common commands) behind the
+//! [`transport::Transport`] trait: `dev=emu:PATH[,key=value...]`.
+//!
+//! The drive decodes each CDB into a [`Command`], answers it with one `emulate_*` function
+//! per command, and maps every failure to sense data in one place
+//! ([`EmuError::sense_triple`]). Its disc is a flat, sparse image file (block N at byte
+//! N x 2048) that xorriso, isoinfo and the kernel read directly, with the disc state (medium,
+//! tracks, sessions, closed flags, drive settings) in `PATH.state` beside it; see [`disc`]
+//! for the state machine and the crash semantics, [`medium`] for capacities and session
+//! gaps, [`options::EmuOptions`] for the `emu:` options.
+//!
+//! Opening: `emu:PATH` opens the disc at PATH (no options needed); when `PATH.state` does
+//! not exist but PATH does, PATH is served as a pressed disc (CD-ROM up to 80 minutes,
+//! DVD-ROM beyond; read-only, nothing written). `profile=KIND` creates a blank disc when
+//! PATH does not exist; `pressed=ISO` creates PATH as a pressed copy of ISO.
+
+pub mod buffer;
+pub mod command;
+pub mod disc;
+mod emulate;
+pub mod error;
+pub mod features;
+pub mod medium;
+pub mod options;
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use transport::{Completion, DataPhase, Request, Transport, TransportError};
+
+pub use command::Command;
+pub use disc::{Disc, Track};
+pub use error::{EmuError, EmuOpenError};
+pub use medium::MediumKind;
+pub use options::EmuOptions;
+
+use buffer::BufferModel;
+use medium::WriteModel;
+
+/// Default drive buffer: 4 MiB.
+pub const DEFAULT_BUFFER: u64 = 4 * 1024 * 1024;
+/// Default largest data phase: 512 KiB.
+pub const DEFAULT_MAX_TRANSFER: usize = 512 * 1024;
+/// Block size of every medium here.
+pub const BLOCK: usize = 2048;
+
+/// Path of the state file beside a disc image (`PATH.state`).
+pub fn state_path(image: &Path) -> PathBuf {
+    let mut s = image.as_os_str().to_owned();
+    s.push(".state");
+    PathBuf::from(s)
+}
+
+/// Length of MODE page 05h (Write Parameters) including its 2-byte header (MMC-6 §7.5.4).
+const PAGE05_LEN: usize = 0x34;
+/// Length of MODE page 01h (Read/Write Error Recovery) including its header (MMC-6 §7.3).
+const PAGE01_LEN: usize = 0x0C;
+
+/// The emulated drive with its disc.
+#[derive(Debug)]
+pub struct EmuDrive {
+    name: String,
+    image_path: PathBuf,
+    /// None for a pressed disc served straight from an existing image (read-only).
+    state_path: Option<PathBuf>,
+    file: File,
+    disc: Disc,
+    faults: EmuOptions,
+    tray_open: bool,
+    locked: bool,
+    pending_ua: bool,
+    not_ready_left: u32,
+    last_sense: Option<Vec<u8>>,
+    /// Pending media event code for GET EVENT STATUS NOTIFICATION (0: none).
+    media_event: u8,
+    page01: [u8; PAGE01_LEN],
+    page05: [u8; PAGE05_LEN],
+    write_speed_kbs: u32,
+    read_speed_kbs: u32,
+    buffer: BufferModel,
+    /// Simulated NWA during a test write (nothing is recorded).
+    sim_nwa: Option<u32>,
+    last_save: Instant,
+    dirty: bool,
+    max_transfer: usize,
+}
+
+fn open_err<'a>(
+    op: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> EmuOpenError + 'a {
+    move |source| EmuOpenError::Io {
+        op,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Opens (or creates) the emulated drive for `emu:PATH` with its `key=value` options.
+pub fn open(path: &Path, options: &[(String, String)]) -> Result<EmuDrive, EmuOpenError> {
+    EmuDrive::open(path, &EmuOptions::parse(options)?)
+}
+
+impl EmuDrive {
+    /// Opens the disc at `path` (creating it as `opts` say when it does not exist).
+    pub fn open(path: &Path, opts: &EmuOptions) -> Result<EmuDrive, EmuOpenError> {
+        let sp = state_path(path);
+        let conflict = |reason: String| EmuOpenError::Conflict {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let (disc, state, writable) = if sp.exists() {
+            let mut disc = Disc::load(&sp)?;
+            if let Some(p) = opts.profile {
+                if p != disc.medium {
+                    return Err(conflict(format!(
+                        "the disc here is {}, not {}",
+                        disc.medium.option_name(),
+                        p.option_name()
+                    )));
+                }
+            }
+            if opts.pressed.is_some() {
+                return Err(conflict(
+                    "a disc exists here already; pressed= creates new discs only".into(),
+                ));
+            }
+            if !path.exists() {
+                return Err(EmuOpenError::BadState {
+                    path: sp,
+                    reason: "the disc image beside this state file is missing".into(),
+                });
+            }
+            if let Some(n) = opts.fill_early {
+                disc.capacity = disc.capacity.min(n);
+            }
+            let w = disc_writable(&disc);
+            (disc, Some(sp), w)
+        } else if path.exists() {
+            // An existing image without state: a pressed disc served as it is.
+            if opts.pressed.is_some() {
+                return Err(conflict(
+                    "the image exists already; pressed= creates new discs only".into(),
+                ));
+            }
+            let len = std::fs::metadata(path)
+                .map_err(open_err("stat", path))?
+                .len();
+            let blocks = u32::try_from(len.div_ceil(BLOCK as u64))
+                .map_err(|_| conflict("image too large for a disc".into()))?;
+            let kind = match opts.profile {
+                Some(k) if k.write_model() == WriteModel::Rom => k,
+                Some(k) => {
+                    return Err(conflict(format!(
+                        "the file exists but holds no emulated disc state; remove it to create a blank {}, or omit profile= to serve it as a pressed disc",
+                        k.option_name()
+                    )))
+                }
+                None => rom_kind_for(blocks),
+            };
+            (Disc::pressed(kind, blocks), None, false)
+        } else if let Some(iso) = &opts.pressed {
+            let len = std::fs::metadata(iso).map_err(open_err("stat", iso))?.len();
+            let blocks = u32::try_from(len.div_ceil(BLOCK as u64))
+                .map_err(|_| conflict("image too large for a disc".into()))?;
+            let kind = match opts.profile {
+                Some(k) if k.write_model() == WriteModel::Rom => k,
+                Some(k) => {
+                    return Err(conflict(format!(
+                        "pressed= makes a CD-ROM, DVD-ROM or BD-ROM, not {}",
+                        k.option_name()
+                    )))
+                }
+                None => rom_kind_for(blocks),
+            };
+            std::fs::copy(iso, path).map_err(open_err("copy pressed image to", path))?;
+            let disc = Disc::pressed(kind, blocks);
+            disc.save(&sp).map_err(|e| conflict(e.to_string()))?;
+            (disc, Some(sp), false)
+        } else if let Some(k) = opts.profile {
+            if k.write_model() == WriteModel::Rom {
+                return Err(conflict(format!(
+                    "a blank {} makes no sense; use pressed=ISO",
+                    k.option_name()
+                )));
+            }
+            File::create(path).map_err(open_err("create", path))?;
+            let mut disc = Disc::blank(k);
+            if let Some(n) = opts.fill_early {
+                disc.capacity = disc.capacity.min(n);
+            }
+            disc.save(&sp).map_err(|e| conflict(e.to_string()))?;
+            (disc, Some(sp), true)
+        } else {
+            return Err(EmuOpenError::NoDisc {
+                path: path.to_path_buf(),
+            });
+        };
+        let file = OpenOptions::new()
+            .read(true)
+            .write(writable)
+            .open(path)
+            .map_err(open_err("open", path))?;
+        let mut disc = disc;
+        // Drive settings: options given now override those stored with the disc.
+        if opts.speed.is_some() {
+            disc.settings.speed = opts.speed;
+        }
+        if opts.buffer.is_some() {
+            disc.settings.buffer = opts.buffer;
+        }
+        if opts.bup.is_some() {
+            disc.settings.bup = opts.bup;
+        }
+        let mut drive = EmuDrive {
+            name: format!("emu:{}", path.display()),
+            image_path: path.to_path_buf(),
+            state_path: state,
+            file,
+            faults: opts.clone(),
+            tray_open: false,
+            locked: false,
+            pending_ua: opts.unit_attention,
+            not_ready_left: opts.not_ready,
+            last_sense: None,
+            media_event: 2,
+            page01: [0x01, 0x0A, 0x00, 0x05, 0, 0, 0, 0, 0x05, 0, 0, 0],
+            page05: [0; PAGE05_LEN],
+            write_speed_kbs: 0,
+            read_speed_kbs: 0,
+            buffer: BufferModel::new(disc.settings.buffer.unwrap_or(DEFAULT_BUFFER), None),
+            sim_nwa: None,
+            last_save: Instant::now(),
+            dirty: false,
+            max_transfer: opts.max_transfer.unwrap_or(DEFAULT_MAX_TRANSFER),
+            disc,
+        };
+        drive.page05 = drive.default_page05();
+        drive.write_speed_kbs = drive.max_write_kbs();
+        drive.read_speed_kbs = drive.max_read_kbs();
+        drive.update_rate();
+        if drive.state_path.is_some() && writable {
+            drive.save()?;
+        }
+        Ok(drive)
+    }
+
+    /// The disc as it is now.
+    pub fn disc(&self) -> &Disc {
+        &self.disc
+    }
+
+    /// Path of the disc image.
+    pub fn image_path(&self) -> &Path {
+        &self.image_path
+    }
+
+    /// Buffer underruns seen since the drive was opened.
+    pub fn underruns(&self) -> u32 {
+        self.buffer.underruns
+    }
+
+    /// Runs one CDB with a data phase; the device-side entry point behind [`Transport`].
+    fn run(
+        &mut self,
+        cdb: &[u8],
+        data: &mut DataPhase<'_>,
+    ) -> Result<Result<usize, EmuError>, TransportError> {
+        let cmd = match Command::decode(cdb) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        if !cmd.bypasses_attention() {
+            if self.not_ready_left > 0 {
+                self.not_ready_left -= 1;
+                return Ok(Err(EmuError::BecomingReady));
+            }
+            if self.pending_ua {
+                self.pending_ua = false;
+                return Ok(Err(EmuError::MediumChanged));
+            }
+        }
+        if cmd.needs_medium() && self.tray_open {
+            return Ok(Err(EmuError::MediumNotPresent));
+        }
+        self.dispatch(cmd, cdb[0], data)
+    }
+
+    /// Saves the disc state (no-op for a read-only pressed image).
+    fn save(&mut self) -> Result<(), EmuOpenError> {
+        self.save_state().map_err(|e| EmuOpenError::BadState {
+            path: self.image_path.clone(),
+            reason: e.to_string(),
+        })
+    }
+
+    fn save_state(&mut self) -> Result<(), EmuError> {
+        if let Some(p) = &self.state_path {
+            self.disc.save(p)?;
+        }
+        self.dirty = false;
+        self.last_save = Instant::now();
+        Ok(())
+    }
+}
+
+fn disc_writable(d: &Disc) -> bool {
+    d.medium.write_model() != WriteModel::Rom
+}
+
+/// The pressed medium for an image of `blocks` blocks.
+fn rom_kind_for(blocks: u32) -> MediumKind {
+    if blocks <= medium::CD_LEADOUT_LIMIT {
+        MediumKind::CdRom
+    } else if blocks <= MediumKind::DvdPlusRDl.nominal_capacity() {
+        MediumKind::DvdRom
+    } else {
+        MediumKind::BdRom
+    }
+}
+
+impl Transport for EmuDrive {
+    fn execute(&mut self, mut req: Request<'_>) -> Result<Completion, TransportError> {
+        let t0 = Instant::now();
+        let len = req.data.len();
+        if len > self.max_transfer {
+            return Err(TransportError::TooLarge {
+                opcode: req.cdb.opcode(),
+                len,
+                max: self.max_transfer,
+            });
+        }
+        let cdb = req.cdb;
+        let outcome = self.run(cdb.as_bytes(), &mut req.data)?;
+        let d: Duration = t0.elapsed();
+        Ok(match outcome {
+            Ok(n) => {
+                self.last_sense = None;
+                let mut c = Completion::good(d);
+                c.residual = len.saturating_sub(n);
+                c
+            }
+            Err(e) => {
+                log::debug!("{}: {cdb}: {e}", self.name);
+                let sense = e.to_sense();
+                self.last_sense = Some(sense.clone());
+                let mut c = Completion::check_condition(sense, d);
+                c.residual = len;
+                c
+            }
+        })
+    }
+
+    fn max_transfer(&self) -> usize {
+        self.max_transfer
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+}

@@ -1,0 +1,170 @@
+//! `emu:PATH[,key=value...]` options: what to create, drive settings, and fault injection.
+
+use std::path::PathBuf;
+
+use super::error::EmuOpenError;
+use super::medium::MediumKind;
+
+/// Options of an `emu:` device string.
+///
+/// | option | meaning |
+/// |---|---|
+/// | `profile=KIND` | medium to create when PATH does not exist (`cd-r`, `cd-rw`, `dvd-r`, `dvd+r`, `dvd+r-dl`, `dvd+rw`, `bd-r`, `bd-re`; `cd-rom`, `dvd-rom`, `bd-rom` with `pressed=`) |
+/// | `pressed=ISO` | create PATH as a pressed CD-ROM/DVD-ROM/BD-ROM holding a copy of ISO |
+/// | `speed=N` | write at N x the medium's 1x rate (CD 150 KiB/s, DVD 1385 kB/s, BD 4.5 MB/s); default unthrottled |
+/// | `buffer=SIZE` | drive buffer (`K`/`M` suffixes), default 4M |
+/// | `bup=off` | buffer-underrun protection off: an underrun fails the write |
+/// | `write_error=LBA` | MEDIUM ERROR, WRITE ERROR (03/0C/00) when a write reaches LBA |
+/// | `not_ready=N` | the first N commands answer NOT READY, BECOMING READY (02/04/01) |
+/// | `unit_attention` | UNIT ATTENTION, MEDIUM MAY HAVE CHANGED (06/28/00) after load |
+/// | `fill_early=BLOCKS` | the medium holds (and reports) only BLOCKS blocks |
+/// | `max_transfer=BYTES` | largest data phase per command, default 512K |
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EmuOptions {
+    /// Medium to create.
+    pub profile: Option<MediumKind>,
+    /// ISO to press into a new read-only disc.
+    pub pressed: Option<PathBuf>,
+    /// Write speed in x of the medium's 1x.
+    pub speed: Option<f64>,
+    /// Drive buffer size in bytes.
+    pub buffer: Option<u64>,
+    /// Buffer-underrun protection (default on).
+    pub bup: Option<bool>,
+    /// Inject a write error at this LBA.
+    pub write_error: Option<u32>,
+    /// Answer NOT READY for this many commands.
+    pub not_ready: u32,
+    /// Report UNIT ATTENTION after load.
+    pub unit_attention: bool,
+    /// The medium holds only this many blocks.
+    pub fill_early: Option<u32>,
+    /// Largest data phase in bytes.
+    pub max_transfer: Option<usize>,
+}
+
+fn bad(key: &str, value: &str, reason: &str) -> EmuOpenError {
+    EmuOpenError::BadOption {
+        key: key.into(),
+        value: value.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Parses a byte size with an optional `K`, `M` or `G` suffix (binary units).
+fn parse_size(key: &str, v: &str) -> Result<u64, EmuOpenError> {
+    let t = v.trim();
+    let (num, mul) = match t.char_indices().last() {
+        Some((i, c)) if c.eq_ignore_ascii_case(&'k') => (&t[..i], 1024u64),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'m') => (&t[..i], 1024 * 1024),
+        Some((i, c)) if c.eq_ignore_ascii_case(&'g') => (&t[..i], 1024 * 1024 * 1024),
+        _ => (t, 1),
+    };
+    num.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mul))
+        .ok_or_else(|| bad(key, v, "expected a size such as 2048, 256K or 4M"))
+}
+
+fn parse_u32(key: &str, v: &str) -> Result<u32, EmuOpenError> {
+    v.trim()
+        .parse::<u32>()
+        .map_err(|_| bad(key, v, "expected a block number"))
+}
+
+impl EmuOptions {
+    /// Parses `key=value` pairs as `transport::DevSpec::Emu` carries them.
+    pub fn parse(options: &[(String, String)]) -> Result<Self, EmuOpenError> {
+        let mut o = EmuOptions::default();
+        for (k, v) in options {
+            match k.as_str() {
+                "profile" => {
+                    o.profile = Some(
+                        MediumKind::from_option(v)
+                            .ok_or_else(|| bad(k, v, "unknown medium; use cd-r, cd-rw, dvd-r, dvd+r, dvd+r-dl, dvd+rw, bd-r, bd-re, cd-rom, dvd-rom, bd-rom"))?,
+                    )
+                }
+                "pressed" => o.pressed = Some(PathBuf::from(v)),
+                "speed" => {
+                    let s: f64 = v.trim().trim_end_matches(['x', 'X']).parse().map_err(|_| bad(k, v, "expected a speed in x, e.g. 8"))?;
+                    if !(s > 0.0 && s.is_finite()) {
+                        return Err(bad(k, v, "speed must be positive"));
+                    }
+                    o.speed = Some(s);
+                }
+                "buffer" => {
+                    let b = parse_size(k, v)?;
+                    if b < 2048 {
+                        return Err(bad(k, v, "the buffer must hold at least one block"));
+                    }
+                    o.buffer = Some(b);
+                }
+                "bup" => {
+                    o.bup = Some(match v.to_ascii_lowercase().as_str() {
+                        "on" | "1" | "yes" | "true" | "" => true,
+                        "off" | "0" | "no" | "false" => false,
+                        _ => return Err(bad(k, v, "expected on or off")),
+                    })
+                }
+                "write_error" => o.write_error = Some(parse_u32(k, v)?),
+                "not_ready" => o.not_ready = parse_u32(k, v)?,
+                "unit_attention" => {
+                    o.unit_attention = !matches!(v.to_ascii_lowercase().as_str(), "off" | "0" | "no" | "false")
+                }
+                "fill_early" => o.fill_early = Some(parse_u32(k, v)?),
+                "max_transfer" => {
+                    let m = parse_size(k, v)?;
+                    if m < 2048 {
+                        return Err(bad(k, v, "must be at least 2048"));
+                    }
+                    o.max_transfer = Some(usize::try_from(m).map_err(|_| bad(k, v, "too large"))?);
+                }
+                _ => {
+                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer"))
+                }
+            }
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kv(s: &[(&str, &str)]) -> Vec<(String, String)> {
+        s.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn parses_all() {
+        let o = EmuOptions::parse(&kv(&[
+            ("profile", "bd-r"),
+            ("speed", "8"),
+            ("buffer", "256K"),
+            ("bup", "off"),
+            ("write_error", "1000"),
+            ("not_ready", "3"),
+            ("unit_attention", ""),
+            ("fill_early", "5000"),
+        ]))
+        .unwrap();
+        assert_eq!(o.profile, Some(MediumKind::BdR));
+        assert_eq!(o.speed, Some(8.0));
+        assert_eq!(o.buffer, Some(262_144));
+        assert_eq!(o.bup, Some(false));
+        assert_eq!(o.write_error, Some(1000));
+        assert_eq!(o.not_ready, 3);
+        assert!(o.unit_attention);
+        assert_eq!(o.fill_early, Some(5000));
+    }
+
+    #[test]
+    fn rejects_unknown() {
+        assert!(EmuOptions::parse(&kv(&[("colour", "red")])).is_err());
+        assert!(EmuOptions::parse(&kv(&[("profile", "floppy")])).is_err());
+        assert!(EmuOptions::parse(&kv(&[("speed", "-1")])).is_err());
+    }
+}
