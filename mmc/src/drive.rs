@@ -804,3 +804,289 @@ impl<T: Transport> isofs::SectorSource for Drive<T> {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::time::Duration;
+    use transport::fault::{FaultError, FaultInjector};
+    use transport::{Completion, TransportError};
+
+    /// A tiny scripted peer for policy tests where no real drive fits: answers by CDB
+    /// prefix, serves READ(10)/READ CAPACITY from an in-memory image, and answers anything
+    /// else ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE.
+    #[derive(Debug, Default)]
+    pub(crate) struct Fake {
+        pub answers: Vec<(Vec<u8>, Vec<u8>)>,
+        pub image: Vec<u8>,
+        pub max: usize,
+        pub log: Vec<Vec<u8>>,
+    }
+
+    impl Fake {
+        pub fn new() -> Self {
+            Fake {
+                max: 65536,
+                ..Default::default()
+            }
+        }
+        pub fn answer(mut self, prefix: &[u8], data: &[u8]) -> Self {
+            self.answers.push((prefix.to_vec(), data.to_vec()));
+            self
+        }
+    }
+
+    impl Transport for Fake {
+        fn execute(&mut self, req: Request<'_>) -> Result<Completion, TransportError> {
+            let cdb = req.cdb.as_bytes().to_vec();
+            self.log.push(cdb.clone());
+            let d = Duration::ZERO;
+            let data: Vec<u8> = match cdb[0] {
+                0x28 => {
+                    let lba = u32::from_be_bytes([cdb[2], cdb[3], cdb[4], cdb[5]]) as usize;
+                    let n = usize::from(u16::from_be_bytes([cdb[7], cdb[8]]));
+                    match self.image.get(lba * BLOCK..(lba + n) * BLOCK) {
+                        Some(b) => b.to_vec(),
+                        None => {
+                            return Ok(Completion::check_condition(
+                                Sense::fixed(SenseKey::IllegalRequest, 0x21, 0),
+                                d,
+                            ))
+                        }
+                    }
+                }
+                0x25 if !self.image.is_empty() => {
+                    let last = (self.image.len() / BLOCK - 1) as u32;
+                    let mut b = last.to_be_bytes().to_vec();
+                    b.extend_from_slice(&2048u32.to_be_bytes());
+                    b
+                }
+                0x00 => Vec::new(),
+                _ => match self.answers.iter().find(|(p, _)| cdb.starts_with(p)) {
+                    Some((_, a)) => a.clone(),
+                    None => {
+                        return Ok(Completion::check_condition(
+                            Sense::fixed(SenseKey::IllegalRequest, 0x20, 0),
+                            d,
+                        ))
+                    }
+                },
+            };
+            let mut c = Completion::good(d);
+            if let DataPhase::In(buf) = req.data {
+                let n = data.len().min(buf.len());
+                buf[..n].copy_from_slice(&data[..n]);
+                c.residual = buf.len() - n;
+            }
+            Ok(c)
+        }
+        fn max_transfer(&self) -> usize {
+            self.max
+        }
+        fn name(&self) -> &str {
+            "fake"
+        }
+    }
+
+    pub(crate) fn quick<T: Transport>(t: T) -> Drive<T> {
+        let mut d = Drive::new(t);
+        d.poll_interval = Duration::ZERO;
+        d.ready_wait = Duration::from_millis(20);
+        d
+    }
+
+    fn capacity_fake() -> Fake {
+        let mut f = Fake::new();
+        f.image = vec![0u8; 10 * BLOCK];
+        f
+    }
+
+    #[test]
+    fn unit_attention_is_retried_once() {
+        let t = FaultInjector::new(capacity_fake())
+            .on_opcode(0x25)
+            .once()
+            .check_condition(SenseKey::UnitAttention, 0x28, 0x00);
+        let mut d = quick(t);
+        assert_eq!(d.read_capacity().unwrap(), (9, 2048));
+        let t = FaultInjector::new(capacity_fake())
+            .on_opcode(0x25)
+            .times(2)
+            .check_condition(SenseKey::UnitAttention, 0x29, 0x00);
+        let mut d = quick(t);
+        let e = d.read_capacity().unwrap_err();
+        assert!(matches!(e, MmcError::Check { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("READ CAPACITY (25h): UNIT ATTENTION"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn becoming_ready_is_waited_out_and_bounded() {
+        let t = FaultInjector::new(capacity_fake())
+            .on_opcode(0x25)
+            .times(3)
+            .check_condition(SenseKey::NotReady, 0x04, 0x01);
+        let mut d = quick(t);
+        assert_eq!(d.read_capacity().unwrap().0, 9);
+        let t = FaultInjector::new(capacity_fake())
+            .on_opcode(0x25)
+            .always()
+            .check_condition(SenseKey::NotReady, 0x04, 0x01);
+        let mut d = quick(t);
+        let e = d.read_capacity().unwrap_err();
+        assert!(matches!(e, MmcError::NotReady { .. }), "{e}");
+        assert!(e.to_string().contains("still not ready"), "{e}");
+        // MEDIUM NOT PRESENT is not waited for.
+        let t = FaultInjector::new(capacity_fake())
+            .on_opcode(0x25)
+            .check_condition(SenseKey::NotReady, 0x3A, 0x00);
+        let mut d = quick(t);
+        assert_eq!(d.read_capacity().unwrap_err().sense().unwrap().asc, 0x3A);
+        assert_eq!(d.transport().inner().log.len(), 0);
+    }
+
+    #[test]
+    fn missing_command_is_not_supported() {
+        let mut d = quick(Fake::new());
+        let e = d.buffer_capacity().unwrap_err();
+        assert!(e.is_not_supported());
+        assert_eq!(
+            e.to_string(),
+            "READ BUFFER CAPACITY (5Ch): not supported by this drive"
+        );
+    }
+
+    #[test]
+    fn short_answer_names_command_and_lengths() {
+        let di = [
+            0u8, 32, 0x0E, 1, 1, 1, 1, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        let t = FaultInjector::new(Fake::new().answer(&[0x51], &di))
+            .on_opcode(0x51)
+            .short(10);
+        let mut d = quick(t);
+        let e = d.disc_info().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "READ DISC INFORMATION (51h): disc information: short answer: 10 bytes, need at least 34"
+        );
+        // A transport error names the command too.
+        let t = FaultInjector::new(capacity_fake())
+            .on_opcode(0x25)
+            .error(FaultError::Timeout);
+        let e = quick(t).read_capacity().unwrap_err();
+        assert!(e.to_string().starts_with("READ CAPACITY (25h): "), "{e}");
+        // BUSY status.
+        let t = FaultInjector::new(capacity_fake())
+            .on_opcode(0x25)
+            .status(ScsiStatus::Busy);
+        assert_eq!(
+            quick(t).read_capacity().unwrap_err().to_string(),
+            "READ CAPACITY (25h): status BUSY"
+        );
+        // Malformed sense.
+        let t = FaultInjector::new(capacity_fake())
+            .on_opcode(0x25)
+            .sense(vec![0x12]);
+        assert!(matches!(
+            quick(t).read_capacity().unwrap_err(),
+            MmcError::BadSense { .. }
+        ));
+    }
+
+    #[test]
+    fn allocation_length_is_re_asked() {
+        // 8 features of 8 bytes: the first GET CONFIGURATION (8 bytes) sees 72 announced.
+        let mut cfg = vec![0u8, 0, 0, 68, 0, 0, 0, 0x09];
+        for code in 1u16..=8 {
+            cfg.extend_from_slice(&code.to_be_bytes());
+            cfg.extend_from_slice(&[0x03, 4, 0, 0, 0, 1]);
+        }
+        let mut d = quick(Fake::new().answer(&[0x46], &cfg));
+        let f = d.features().unwrap();
+        assert_eq!(f.len(), 8);
+        let log = &d.transport().log;
+        assert_eq!(log.len(), 2);
+        assert_eq!(u16::from_be_bytes([log[0][7], log[0][8]]), 8);
+        assert_eq!(u16::from_be_bytes([log[1][7], log[1][8]]), 72);
+        assert_eq!(d.current_profile().unwrap(), Profile::CdR);
+    }
+
+    #[test]
+    fn reads_are_chunked_to_the_transport_limit() {
+        let mut f = Fake::new();
+        f.max = 2 * BLOCK;
+        f.image = (0..10 * BLOCK).map(|i| (i / BLOCK) as u8).collect();
+        let mut d = quick(f);
+        let mut buf = vec![0u8; 5 * BLOCK];
+        d.read_blocks(3, &mut buf).unwrap();
+        assert_eq!(buf[0], 3);
+        assert_eq!(buf[4 * BLOCK], 7);
+        let lbas: Vec<(u8, u8)> = d.transport().log.iter().map(|c| (c[5], c[8])).collect();
+        assert_eq!(lbas, vec![(3, 2), (5, 2), (7, 1)]);
+        // SectorSource for isofs.
+        let mut s = vec![0u8; BLOCK];
+        isofs::SectorSource::read_sectors(&mut d, 9, &mut s).unwrap();
+        assert_eq!(s[0], 9);
+        assert_eq!(isofs::SectorSource::sector_count(&mut d).unwrap(), Some(10));
+        assert!(isofs::SectorSource::read_sectors(&mut d, 0, &mut [0u8; 100]).is_err());
+        // A short READ is an error, not silently short data.
+        let t = FaultInjector::new(d.into_inner())
+            .on_opcode(0x28)
+            .short(100);
+        let mut d = quick(t);
+        let e = d.read_blocks(0, &mut buf[..BLOCK]).unwrap_err();
+        assert!(e.to_string().contains("READ(10) (28h)"), "{e}");
+    }
+
+    #[test]
+    fn garbage_answers_never_panic() {
+        let di = [0u8; 34];
+        let base = || {
+            let mut f = Fake::new()
+                .answer(&[0x51], &di)
+                .answer(&[0x52], &[0u8; 48])
+                .answer(&[0x43], &[0u8; 64])
+                .answer(&[0x46], &[0u8; 64])
+                .answer(&[0x5A], &[0u8; 64])
+                .answer(&[0xAC], &[0u8; 64])
+                .answer(&[0x5C], &[0u8; 12])
+                .answer(&[0x4A], &[0u8; 8])
+                .answer(&[0xBD], &[0u8; 8])
+                .answer(&[0x23], &[0u8; 32])
+                .answer(&[0x12], &[0u8; 96]);
+            f.image = vec![0u8; 40 * BLOCK];
+            f
+        };
+        for seed in 0..300u64 {
+            let t = FaultInjector::new(base()).on_any().garbage(seed);
+            let mut d = quick(t);
+            let _ = d.identify();
+            let _ = d.capabilities();
+            let _ = d.current_profile();
+            let _ = d.profiles();
+            let _ = d.features();
+            let _ = d
+                .disc_info()
+                .map(|x| (x.view().sessions(), x.view().disc_status()));
+            let _ = d
+                .track_info(TrackAddress::Track(0xFF))
+                .map(|t| t.view().nwa());
+            let _ = d.toc(false);
+            let _ = d.toc(true);
+            let _ = d.session_info();
+            let _ = d.full_toc();
+            let _ = d.atip();
+            let _ = d.speeds();
+            let _ = d.buffer_capacity();
+            let _ = d.media_event();
+            let _ = d.mechanism_status();
+            let _ = d.format_capacities();
+            let _ = crate::msinfo::msinfo(&mut d);
+        }
+    }
+}

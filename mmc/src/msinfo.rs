@@ -263,3 +263,273 @@ fn overwritable<T: Transport>(drive: &mut Drive<T>) -> Result<Msinfo, MsinfoErro
         next_writable: next,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drive::tests::{quick, Fake};
+    use std::path::Path;
+    use std::process::Command;
+
+    /// GET CONFIGURATION header with current profile `p` (no descriptors).
+    fn config(p: u16) -> Vec<u8> {
+        let [hi, lo] = p.to_be_bytes();
+        vec![0, 0, 0, 4, 0, 0, hi, lo]
+    }
+
+    fn disc_info(status: u8, sessions: u8, first_in_last: u8, last_in_last: u8) -> Vec<u8> {
+        let mut b = vec![0u8; 34];
+        b[1] = 32;
+        b[2] = status;
+        b[3] = 1;
+        b[4] = sessions;
+        b[5] = first_in_last;
+        b[6] = last_in_last;
+        b
+    }
+
+    fn track_info(track: u8, session: u8, start: u32, nwa: Option<u32>) -> Vec<u8> {
+        let mut b = vec![0u8; 36];
+        b[1] = 34;
+        b[2] = track;
+        b[3] = session;
+        b[5] = 0x04;
+        b[6] = if nwa.is_some() { 0x41 } else { 0x01 };
+        b[7] = u8::from(nwa.is_some());
+        b[8..12].copy_from_slice(&start.to_be_bytes());
+        b[12..16].copy_from_slice(&nwa.unwrap_or(0).to_be_bytes());
+        b
+    }
+
+    fn run(tool: &str, args: &[&str], dir: &Path) -> String {
+        let out = Command::new(tool)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("{tool} is needed for this test (apt-get install {tool}): {e}")
+            });
+        assert!(
+            out.status.success(),
+            "{tool} {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    }
+
+    fn overwritable_fake(image: Vec<u8>) -> Fake {
+        let mut f = Fake::new().answer(&[0x46], &config(0x1A));
+        f.image = image;
+        f
+    }
+
+    #[test]
+    fn cd_second_session_uses_toc_and_invisible_track() {
+        // CD-R with one closed session of 10000 blocks: TOC format 1 says track 1 at 0,
+        // the invisible track 2 has NWA 10000 + 11400.
+        let f = Fake::new()
+            .answer(&[0x46], &config(0x09))
+            .answer(&[0x51], &disc_info(0x0D, 2, 2, 2))
+            .answer(&[0x43, 0, 1], &[0, 0x0A, 1, 1, 0, 0x14, 1, 0, 0, 0, 0, 0])
+            .answer(
+                &[0x52, 1, 0, 0, 0, 0xFF],
+                &track_info(2, 2, 21400, Some(21400)),
+            );
+        let mut d = quick(f);
+        let m = msinfo(&mut d).unwrap();
+        assert_eq!(
+            m,
+            Msinfo::Appendable {
+                last_session_start: 0,
+                next_writable: 21400
+            }
+        );
+        assert_eq!(m.cdrecord_text().unwrap(), "0,21400");
+        let ops: Vec<u8> = d.transport().log.iter().map(|c| c[0]).collect();
+        assert_eq!(ops, vec![0x46, 0x51, 0x43, 0x52]);
+    }
+
+    #[test]
+    fn blank_and_closed_discs() {
+        let f = Fake::new()
+            .answer(&[0x46], &config(0x09))
+            .answer(&[0x51], &disc_info(0x00, 1, 1, 1));
+        assert_eq!(msinfo(&mut quick(f)).unwrap(), Msinfo::Blank);
+        assert_eq!(Msinfo::Blank.cdrecord_text(), None);
+        let f = Fake::new()
+            .answer(&[0x46], &config(0x1B))
+            .answer(&[0x51], &disc_info(0x0E, 1, 1, 1));
+        let e = msinfo(&mut quick(f)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "disc is closed: no more sessions can be added"
+        );
+        let f = Fake::new().answer(&[0x46], &config(0x10));
+        assert!(matches!(
+            msinfo(&mut quick(f)).unwrap_err(),
+            MsinfoError::NotWritable { .. }
+        ));
+        let f = Fake::new().answer(&[0x46], &config(0x00));
+        assert!(matches!(
+            msinfo(&mut quick(f)).unwrap_err(),
+            MsinfoError::NoMedium
+        ));
+    }
+
+    #[test]
+    fn dvd_plus_r_two_sessions_walks_tracks_not_toc() {
+        // DVD+R: session 1 = track 1 at 0; session 2 = tracks 2 and 3 at 10240, 12288;
+        // session 3 open with empty track 4 (NWA 20480). Expect 10240,20480.
+        let f = Fake::new()
+            .answer(&[0x46], &config(0x1B))
+            .answer(&[0x51], &disc_info(0x01, 3, 4, 4))
+            .answer(
+                &[0x52, 1, 0, 0, 0, 4],
+                &track_info(4, 3, 20480, Some(20480)),
+            )
+            .answer(&[0x52, 1, 0, 0, 0, 3], &track_info(3, 2, 12288, None))
+            .answer(&[0x52, 1, 0, 0, 0, 2], &track_info(2, 2, 10240, None))
+            .answer(&[0x52, 1, 0, 0, 0, 1], &track_info(1, 1, 0, None));
+        let mut d = quick(f);
+        assert_eq!(
+            msinfo(&mut d).unwrap(),
+            Msinfo::Appendable {
+                last_session_start: 10240,
+                next_writable: 20480
+            }
+        );
+        assert!(
+            !d.transport().log.iter().any(|c| c[0] == 0x43),
+            "READ TOC must not be used"
+        );
+    }
+
+    #[test]
+    fn overwritable_blank_is_blank() {
+        let mut d = quick(overwritable_fake(vec![0u8; 64 * BLOCK]));
+        assert_eq!(msinfo(&mut d).unwrap(), Msinfo::Blank);
+    }
+
+    #[test]
+    fn overwritable_written_by_xorriso() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir(p.join("a")).unwrap();
+        std::fs::create_dir(p.join("b")).unwrap();
+        std::fs::write(p.join("a/one"), b"one").unwrap();
+        std::fs::write(p.join("b/two"), vec![7u8; 300_000]).unwrap();
+        run(
+            "xorriso",
+            &["-dev", "stdio:disc.img", "-add", "a", "--", "-commit"],
+            p,
+        );
+        run(
+            "xorriso",
+            &["-dev", "stdio:disc.img", "-add", "b", "--", "-commit"],
+            p,
+        );
+        let toc = run("xorriso", &["-indev", "stdio:disc.img", "-toc"], p);
+        // "ISO session  :   2 ,        64 ,       172s , ISOIMAGE" and "Media nwa    : 256s"
+        let last_start: u32 = toc
+            .lines()
+            .rfind(|l| l.starts_with("ISO session"))
+            .and_then(|l| l.split(',').nth(1))
+            .map(|s| s.trim().parse().unwrap())
+            .expect("xorriso -toc lists sessions");
+        let nwa: u32 = toc
+            .lines()
+            .find(|l| l.starts_with("Media nwa"))
+            .and_then(|l| l.split(':').nth(1))
+            .map(|s| s.trim().trim_end_matches('s').parse().unwrap())
+            .expect("xorriso -toc prints the nwa");
+        let mut image = std::fs::read(p.join("disc.img")).unwrap();
+        image.resize(image.len() + 64 * BLOCK, 0);
+        let mut d = quick(overwritable_fake(image));
+        assert_eq!(
+            msinfo(&mut d).unwrap(),
+            Msinfo::Appendable {
+                last_session_start: last_start,
+                next_writable: nwa
+            }
+        );
+    }
+
+    #[test]
+    fn overwritable_written_growisofs_style_with_genisoimage() {
+        // growisofs -Z: session 1 at LBA 0; growisofs -M: mkisofs -C 16,N with N = VSS
+        // rounded to 16, the session written at N, its descriptors copied to LBA 16 with
+        // the volume space size set to N + session size.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir(p.join("a")).unwrap();
+        std::fs::create_dir(p.join("b")).unwrap();
+        std::fs::write(p.join("a/one"), b"one").unwrap();
+        std::fs::write(p.join("b/two"), vec![7u8; 300_000]).unwrap();
+        run("genisoimage", &["-quiet", "-R", "-o", "s1.iso", "a"], p);
+        let mut disc = std::fs::read(p.join("s1.iso")).unwrap();
+        let vss1 = le32(&disc, 16 * BLOCK + PVD_VOLUME_SPACE_SIZE);
+        let n = vss1.div_ceil(16) * 16;
+        let c = format!("16,{n}");
+        run(
+            "genisoimage",
+            &[
+                "-quiet", "-R", "-C", &c, "-M", "s1.iso", "-o", "s2.iso", "b",
+            ],
+            p,
+        );
+        let s2 = std::fs::read(p.join("s2.iso")).unwrap();
+        let size2 = le32(&s2, 16 * BLOCK + PVD_VOLUME_SPACE_SIZE);
+        disc.resize(n as usize * BLOCK, 0);
+        disc.extend_from_slice(&s2);
+        // Copy the descriptor set (up to the terminator) to LBA 16, patching the size.
+        let mut lba = 16;
+        loop {
+            let src = (n as usize + lba) * BLOCK;
+            let mut vd = s2[lba * BLOCK..(lba + 1) * BLOCK].to_vec();
+            if vd[0] == 1 || vd[0] == 2 {
+                let total = n + size2;
+                vd[80..84].copy_from_slice(&total.to_le_bytes());
+                vd[84..88].copy_from_slice(&total.to_be_bytes());
+            }
+            disc[lba * BLOCK..(lba + 1) * BLOCK].copy_from_slice(&vd);
+            assert_eq!(&disc[src + 1..src + 6], b"CD001");
+            if vd[0] == 255 {
+                break;
+            }
+            lba += 1;
+        }
+        disc.resize(disc.len() + 64 * BLOCK, 0);
+        let mut d = quick(overwritable_fake(disc));
+        let next = (n + size2).div_ceil(OVERWRITABLE_ALIGN) * OVERWRITABLE_ALIGN;
+        assert_eq!(
+            msinfo(&mut d).unwrap(),
+            Msinfo::Appendable {
+                last_session_start: n,
+                next_writable: next
+            }
+        );
+    }
+
+    #[test]
+    fn overwritable_full_disc() {
+        let mut image = vec![0u8; 40 * BLOCK];
+        image[16 * BLOCK] = 1;
+        image[16 * BLOCK + 1..16 * BLOCK + 6].copy_from_slice(b"CD001");
+        image[16 * BLOCK + 80..16 * BLOCK + 84].copy_from_slice(&39u32.to_le_bytes());
+        let e = msinfo(&mut quick(overwritable_fake(image))).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                MsinfoError::Full {
+                    next_writable: 64,
+                    capacity: 40
+                }
+            ),
+            "{e}"
+        );
+    }
+}
