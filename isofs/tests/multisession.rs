@@ -1,0 +1,199 @@
+//! Multisession: five sessions of ours in a row (added, changed, removed files), ours on
+//! top of genisoimage and xorriso sessions, and theirs (`-C/-M`) on top of ours. Every
+//! session is read by our reader and by xorriso (`-load sbsector`).
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use isofs::{merge, FileSource, Image, Options, RockRidge, ScanOptions, Tree};
+
+fn opts() -> Options {
+    Options {
+        iso_level: 3,
+        rock_ridge: Some(RockRidge::Exact),
+        joliet: true,
+        pad_blocks: 0,
+        ..Options::default()
+    }
+}
+
+fn blocks_of(img: &Path) -> u32 {
+    (fs::metadata(img).unwrap().len() / 2048) as u32
+}
+
+/// Appends a session made from the previous one at `prev` (None: first session), adding
+/// `add` (a directory merged into the root) and removing `remove`. Returns (start, image).
+fn our_session(img: &Path, prev: Option<u32>, add: &Path, remove: &[&str]) -> (u32, Image) {
+    let mut tree = Tree::new();
+    let next = if img.exists() { blocks_of(img) } else { 0 };
+    let mut src = None;
+    if let Some(p) = prev {
+        let s = merge::import(&mut tree, FileSource::open(img).unwrap(), p).unwrap();
+        src = Some(s);
+    }
+    // Removals apply to the previous session's tree, then the new sources are added.
+    for r in remove {
+        assert!(tree.remove_path(r), "{r} not in the previous session");
+    }
+    tree.add_source("/", add, &ScanOptions::default()).unwrap();
+    let o = Options { session: prev.map(|p| (p, next)), ..opts() };
+    let image = Image::new(tree, o, src.as_mut().map(|s| s as &mut dyn isofs::SectorSource)).unwrap();
+    let mut f = fs::OpenOptions::new().create(true).append(true).open(img).unwrap();
+    let mut w = std::io::BufWriter::new(&mut f);
+    image.write_to(&mut w).unwrap();
+    w.flush().unwrap();
+    drop(w);
+    assert_eq!(blocks_of(img), next + image.size_blocks());
+    (next, image)
+}
+
+fn xorriso_session(img: &Path, start: u32, out: &Path) -> Snap {
+    need("xorriso", "xorriso");
+    fs::create_dir_all(out).unwrap();
+    run(Command::new("xorriso")
+        .args(["-osirrox", "on:device_files", "-hardlinks", "on", "-load", "sbsector"])
+        .arg(start.to_string())
+        .arg("-indev")
+        .arg(img)
+        .args(["-extract", "/"])
+        .arg(out));
+    snapshot_dir(out)
+}
+
+fn write(p: &Path, data: &[u8]) {
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, data).unwrap();
+    Command::new("touch").args(["-d", "2022-01-02 03:04:05 UTC"]).arg(p).status().unwrap();
+}
+
+const CAPS: Caps = Caps { dir_mtime: false, ..FULL };
+
+#[test]
+fn five_sessions_of_ours() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("disc.img");
+    let expect = tmp.path().join("expect");
+    fs::create_dir_all(&expect).unwrap();
+    let mut starts = Vec::new();
+    let mut prev = None;
+    for k in 1..=5u32 {
+        let add = tmp.path().join(format!("add{k}"));
+        fs::create_dir_all(&add).unwrap();
+        let mut remove: Vec<&str> = Vec::new();
+        // Session k adds a file and a directory entry.
+        write(&add.join(format!("s{k}.txt")), format!("session {k}\n").as_bytes());
+        write(&add.join(format!("dir/f{k}")), &vec![k as u8; 5000 * k as usize]);
+        if k >= 2 {
+            // Changed content, same size, same time: must not keep the old extent.
+            write(&add.join("same_size.txt"), format!("version {k}\n").as_bytes());
+            // Given again unchanged: keeps its old extent.
+            write(&add.join("s1.txt"), b"session 1\n");
+        } else {
+            write(&add.join("same_size.txt"), b"version 1\n");
+        }
+        if k == 3 {
+            remove.push("s2.txt");
+            remove.push("dir/f1");
+        }
+        if k == 4 {
+            remove.push("dir");
+        }
+        for r in &remove {
+            let p = expect.join(r);
+            if p.is_dir() {
+                fs::remove_dir_all(&p).unwrap();
+            } else {
+                fs::remove_file(&p).unwrap();
+            }
+        }
+        run(Command::new("cp").arg("-a").arg(format!("{}/.", add.display())).arg(&expect));
+        let (start, image) = our_session(&img, prev, &add, &remove);
+        starts.push(start);
+        prev = Some(start);
+        let want = snapshot_dir(&expect);
+        let ours = snapshot_ours(&img, start, None);
+        compare(&format!("session {k}, our reader"), &want, &ours, CAPS);
+        let x = xorriso_session(&img, start, &tmp.path().join(format!("x{k}")));
+        compare(&format!("session {k}, xorriso"), &want, &x, CAPS);
+        if k >= 2 {
+            // s1.txt kept its extent from session 1; same_size.txt got a new one.
+            let mut vol = isofs::Volume::open(FileSource::open(&img).unwrap(), start, None).unwrap();
+            let s1 = vol.lookup("s1.txt").unwrap();
+            assert!(s1.lba() < starts[0] + 1000 && s1.lba() < starts[1], "s1.txt was rewritten");
+            let ss = vol.lookup("same_size.txt").unwrap();
+            assert!(ss.lba() >= start, "same_size.txt kept a stale extent");
+            let _ = image;
+        }
+    }
+    // The sessions are found again from the image alone.
+    let found: Vec<u32> = isofs::sessions(&mut FileSource::open(&img).unwrap())
+        .unwrap()
+        .iter()
+        .map(|s| s.start)
+        .collect();
+    assert_eq!(found, starts);
+}
+
+#[test]
+fn ours_on_top_of_genisoimage_and_xorriso_and_theirs_on_ours() {
+    need("genisoimage", "genisoimage");
+    need("xorriso", "xorriso");
+    let tmp = tempfile::tempdir().unwrap();
+    for first in ["genisoimage", "xorriso"] {
+        let img = tmp.path().join(format!("{first}.img"));
+        let a = tmp.path().join(format!("{first}-a"));
+        write(&a.join("a.txt"), b"from the first session\n");
+        write(&a.join("sub/keep.bin"), &vec![7u8; 10_000]);
+        // Session 1 by the peer.
+        let mut cmd = if first == "genisoimage" {
+            let mut c = Command::new("genisoimage");
+            c.args(["-quiet", "-R", "-J", "-o"]);
+            c
+        } else {
+            let mut c = Command::new("xorriso");
+            c.args(["-as", "mkisofs", "-quiet", "-R", "-J", "-o"]);
+            c
+        };
+        run(cmd.arg(&img).arg(&a));
+        // Session 2 by us.
+        let b = tmp.path().join(format!("{first}-b"));
+        write(&b.join("b.txt"), b"ours\n");
+        write(&b.join("sub/new.txt"), b"ours too\n");
+        let (s2, _) = our_session(&img, Some(0), &b, &["a.txt"]);
+        let expect = tmp.path().join(format!("{first}-e2"));
+        run(Command::new("cp").arg("-a").arg(&a).arg(&expect));
+        fs::remove_file(expect.join("a.txt")).unwrap();
+        run(Command::new("cp").arg("-a").arg(format!("{}/.", b.display())).arg(&expect));
+        let want = snapshot_dir(&expect);
+        compare(&format!("{first}+ours, our reader"), &want, &snapshot_ours(&img, s2, None), Caps { perm: true, hardlinks: false, ..CAPS });
+        compare(&format!("{first}+ours, xorriso"), &want, &xorriso_session(&img, s2, &tmp.path().join(format!("{first}-x2"))), CAPS);
+        // Session 3 by the peer on top of ours (-C last,next -M image).
+        let c = tmp.path().join(format!("{first}-c"));
+        write(&c.join("c.txt"), b"peer again\n");
+        let next = blocks_of(&img);
+        let part = tmp.path().join(format!("{first}-s3.iso"));
+        let msinfo = format!("{s2},{next}");
+        let mut cmd = if first == "genisoimage" {
+            let mut c = Command::new("genisoimage");
+            c.args(["-quiet", "-R", "-J"]);
+            c
+        } else {
+            let mut c = Command::new("xorriso");
+            c.args(["-as", "mkisofs", "-quiet", "-R", "-J"]);
+            c
+        };
+        run(cmd.arg("-C").arg(&msinfo).arg("-M").arg(&img).arg("-o").arg(&part).arg(&c));
+        let data = fs::read(&part).unwrap();
+        let mut f = fs::OpenOptions::new().append(true).open(&img).unwrap();
+        f.write_all(&data).unwrap();
+        drop(f);
+        run(Command::new("cp").arg("-a").arg(format!("{}/.", c.display())).arg(&expect));
+        let want = snapshot_dir(&expect);
+        compare(&format!("{first}+ours+{first}, our reader"), &want, &snapshot_ours(&img, next, None), Caps { hardlinks: false, ..CAPS });
+    }
+}
