@@ -151,7 +151,27 @@ fn open_btl(
     )?))
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(target_os = "macos")]
+fn open_path(
+    path: &std::path::Path,
+    opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    Ok(Box::new(sys::macos::IoKitDevice::open(path, opts)?))
+}
+
+#[cfg(target_os = "macos")]
+fn open_btl(
+    bus: u32,
+    target: u32,
+    lun: u32,
+    opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    Ok(Box::new(sys::macos::IoKitDevice::open_btl(
+        bus, target, lun, opts,
+    )?))
+}
+
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 fn open_path(
     path: &std::path::Path,
     _opts: &OpenOptions,
@@ -163,7 +183,7 @@ fn open_path(
     )))
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 fn open_btl(
     bus: u32,
     target: u32,

@@ -139,7 +139,14 @@ pub fn scan() -> Result<Vec<ScanEntry>, TransportError> {
     {
         windows_scan()
     }
-    #[cfg(not(any(target_os = "linux", windows)))]
+    #[cfg(target_os = "macos")]
+    {
+        Ok(crate::sys::macos::IoKitDevice::scan()?
+            .into_iter()
+            .map(crate::sys::macos::MacScanEntry::into_scan_entry)
+            .collect())
+    }
+    #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
     {
         Err(TransportError::Unsupported(format!(
             "scanning for SCSI devices is not available on {}; name the device with its path",
@@ -207,12 +214,12 @@ pub fn find_btl(entries: &[ScanEntry], bus: u32, target: u32, lun: u32) -> Optio
 }
 
 /// Pads a trimmed identity string to cdrecord's field width.
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))] // reason: no scan there
+#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))] // reason: used by those scans
 fn pad(s: &str, width: usize) -> String {
     format!("{s:<width$}")
 }
 
-#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))] // reason: no scan there
+#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))] // reason: used by those scans
 fn type_words(removable: bool, t: DeviceType) -> String {
     let mut s = String::new();
     if removable {
