@@ -11,6 +11,7 @@ pub mod buffer_capacity;
 pub mod close;
 pub mod disc_info;
 pub mod event_status;
+pub mod exercise;
 pub mod format_capacities;
 pub mod get_configuration;
 pub mod get_performance;
@@ -27,6 +28,14 @@ pub mod test_unit_ready;
 pub mod toc;
 pub mod track_info;
 pub mod write;
+
+/// The QEMU GET CONFIGURATION answer used as a seed by [`exercise`].
+fn get_configuration_seed() -> Vec<u8> {
+    vec![
+        0, 0, 0, 0x24, 0, 0, 0, 8, 0, 0, 3, 8, 0, 0x10, 0, 0, 0, 8, 1, 0, 0, 1, 0x0B, 8, 0, 0, 0,
+        1, 1, 0, 0, 0, 0, 3, 0x0B, 4, 0x39, 0, 0, 0,
+    ]
+}
 
 /// Operation codes used by this crate (SPC-4 §6, MMC-6 §6 table 5).
 pub mod op {
