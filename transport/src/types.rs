@@ -27,7 +27,10 @@ impl Cdb {
             6 | 10 | 12 | 16 => {
                 let mut b = [0u8; 16];
                 b[..bytes.len()].copy_from_slice(bytes);
-                Ok(Cdb { bytes: b, len: bytes.len() as u8 })
+                Ok(Cdb {
+                    bytes: b,
+                    len: bytes.len() as u8,
+                })
             }
             n => Err(CdbError::BadLength(n)),
         }
@@ -145,17 +148,29 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     /// A command with no data phase and the default timeout.
     pub fn none(cdb: Cdb) -> Self {
-        Request { cdb, data: DataPhase::None, timeout: crate::DEFAULT_TIMEOUT }
+        Request {
+            cdb,
+            data: DataPhase::None,
+            timeout: crate::DEFAULT_TIMEOUT,
+        }
     }
 
     /// A command reading into `buf`, with the default timeout.
     pub fn read(cdb: Cdb, buf: &'a mut [u8]) -> Self {
-        Request { cdb, data: DataPhase::In(buf), timeout: crate::DEFAULT_TIMEOUT }
+        Request {
+            cdb,
+            data: DataPhase::In(buf),
+            timeout: crate::DEFAULT_TIMEOUT,
+        }
     }
 
     /// A command sending `buf`, with the default timeout.
     pub fn write(cdb: Cdb, buf: &'a [u8]) -> Self {
-        Request { cdb, data: DataPhase::Out(buf), timeout: crate::DEFAULT_TIMEOUT }
+        Request {
+            cdb,
+            data: DataPhase::Out(buf),
+            timeout: crate::DEFAULT_TIMEOUT,
+        }
     }
 
     /// The same request with another timeout.
@@ -252,12 +267,22 @@ pub struct Completion {
 impl Completion {
     /// A GOOD completion with no residual.
     pub fn good(duration: Duration) -> Self {
-        Completion { status: ScsiStatus::Good, sense: Vec::new(), residual: 0, duration }
+        Completion {
+            status: ScsiStatus::Good,
+            sense: Vec::new(),
+            residual: 0,
+            duration,
+        }
     }
 
     /// A CHECK CONDITION completion carrying `sense`.
     pub fn check_condition(sense: Vec<u8>, duration: Duration) -> Self {
-        Completion { status: ScsiStatus::CheckCondition, sense, residual: 0, duration }
+        Completion {
+            status: ScsiStatus::CheckCondition,
+            sense,
+            residual: 0,
+            duration,
+        }
     }
 
     /// True for GOOD (and CONDITION MET).
