@@ -316,9 +316,15 @@ impl Disc {
             {
                 Some(t) => at = t.start + t.length,
                 None => {
+                    let recorded_end = self
+                        .tracks
+                        .iter()
+                        .map(|t| self.track_end(t))
+                        .max()
+                        .unwrap_or(0);
                     return ReadCheck::Bad {
                         lba: at,
-                        past_end: at >= self.readable_end(),
+                        past_end: at >= recorded_end,
                     };
                 }
             }
