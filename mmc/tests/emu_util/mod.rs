@@ -1,6 +1,7 @@
 //! Raw-CDB helpers shared by the emulated drive's tests: every command is sent as literal
 //! bytes through `Transport::execute`, as a host would.
 #![allow(dead_code)] // reason: each test file uses a different subset
+#![allow(clippy::unwrap_used)] // reason: test helpers, a failure is a test failure
 
 use std::path::{Path, PathBuf};
 
