@@ -5,6 +5,8 @@
 //! `-C a,b -M disc` from the numbers the drive reported, xorriso and isoinfo read it from
 //! the disc image file.
 
+#![allow(clippy::unwrap_used)] // reason: test helpers, a failure is a test failure
+
 mod emu_util;
 
 use std::fs;
