@@ -2,9 +2,9 @@
 //! §2): a private `tgtd` on loopback with one target whose LUN 1 is a CD/DVD device
 //! backed by a file. An empty backing file is a blank DVD+R.
 //!
-//! Several may run at once: each `tgtd` gets its own iSCSI portal port and its own
-//! management socket (`tgtd -C N`, `tgtadm -C N`; the socket is `/var/run/tgtd/socket.N`),
-//! N being the same free TCP port number for both.
+//! Several may run at once: each `tgtd` gets its own iSCSI portal port (a free TCP port)
+//! and its own management socket (`tgtd -C N`, `tgtadm -C N`; the socket is
+//! `/var/run/tgtd/socket.N`, N at most 32767 and not in use).
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -55,7 +55,8 @@ impl TgtDisc {
         // A port picked as free may be taken again before tgtd binds it: try a few.
         for _attempt in 0..5 {
             let port = free_port()?;
-            let daemon = Tgtd::spawn(&tgtd, &tgtadm, port, &log)?;
+            let control = free_control_port();
+            let mut daemon = Tgtd::spawn(&tgtd, &tgtadm, port, control, &log)?;
             match daemon.configure(&backing) {
                 Ok(()) => {
                     return Ok(TgtDisc {
@@ -100,12 +101,13 @@ impl TgtDisc {
 struct Tgtd {
     child: Option<Child>,
     port: u16,
+    control: u16,
     tgtadm: PathBuf,
     log: PathBuf,
 }
 
 impl Tgtd {
-    fn spawn(tgtd: &Path, tgtadm: &Path, port: u16, log: &Path) -> Result<Self> {
+    fn spawn(tgtd: &Path, tgtadm: &Path, port: u16, control: u16, log: &Path) -> Result<Self> {
         let out = std::fs::File::create(log)
             .map_err(|e| HarnessError::io("creating tgtd log", log, e))?;
         let err = out
@@ -115,7 +117,7 @@ impl Tgtd {
             .args([
                 "-f",
                 "-C",
-                &port.to_string(),
+                &control.to_string(),
                 "--iscsi",
                 &format!("portal=127.0.0.1:{port}"),
             ])
@@ -127,6 +129,7 @@ impl Tgtd {
         Ok(Self {
             child: Some(child),
             port,
+            control,
             tgtadm: tgtadm.to_path_buf(),
             log: log.to_path_buf(),
         })
@@ -135,7 +138,7 @@ impl Tgtd {
     /// Runs `tgtadm -C PORT --lld iscsi ARGS`; Err holds its output.
     fn adm(&self, args: &[&str]) -> std::result::Result<(), String> {
         let out = Command::new(&self.tgtadm)
-            .args(["-C", &self.port.to_string(), "--lld", "iscsi"])
+            .args(["-C", &self.control.to_string(), "--lld", "iscsi"])
             .args(args)
             .stdin(Stdio::null())
             .output()
@@ -154,9 +157,12 @@ impl Tgtd {
     }
 
     /// Waits for the daemon, then creates the target, the CD/DVD LUN and the binding.
-    fn configure(&self, backing: &Path) -> std::result::Result<(), String> {
+    fn configure(&mut self, backing: &Path) -> std::result::Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                return Err(format!("tgtd exited at start ({status})"));
+            }
             if self.adm(&["--op", "show", "--mode", "target"]).is_ok()
                 && TcpStream::connect(("127.0.0.1", self.port)).is_ok()
             {
@@ -220,8 +226,8 @@ impl Drop for Tgtd {
         }
         let _ = child.wait();
         // The management socket and its lock file are ours (named by our port).
-        let sock = Path::new(IPC_DIR).join(format!("socket.{}", self.port));
-        let _ = std::fs::remove_file(sock.with_extension(format!("{}.lock", self.port)));
+        let sock = Path::new(IPC_DIR).join(format!("socket.{}", self.control));
+        let _ = std::fs::remove_file(sock.with_extension(format!("{}.lock", self.control)));
         let _ = std::fs::remove_file(&sock);
     }
 }
@@ -235,6 +241,27 @@ fn free_port() -> Result<u16> {
         .map_err(|e| HarnessError::io("finding a free port", "127.0.0.1:0", e))?
         .port();
     Ok(port)
+}
+
+/// A management port number (1024..=32767, tgtd's limit) whose socket is not there now.
+fn free_control_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let mut seed = std::process::id()
+        .wrapping_mul(2_654_435_761)
+        .wrapping_add(nanos)
+        .wrapping_add(COUNTER.fetch_add(7919, Ordering::Relaxed));
+    loop {
+        let port = 1024 + (seed % (32768 - 1024)) as u16;
+        if !Path::new(IPC_DIR).join(format!("socket.{port}")).exists() {
+            return port;
+        }
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+    }
 }
 
 fn read_text(p: &Path) -> String {
