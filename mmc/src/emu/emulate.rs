@@ -1184,7 +1184,7 @@ impl EmuDrive {
 
     // ---- writing -------------------------------------------------------------------------
 
-    fn write_blocks(&mut self, lba: u32, bytes: &[u8]) -> Result<(), EmuError> {
+    fn write_blocks(&self, lba: u32, bytes: &[u8]) -> Result<(), EmuError> {
         let pos = u64::from(lba) * BLOCK as u64;
         let r = (|| -> std::io::Result<()> {
             let mut f = &self.file;
@@ -1283,8 +1283,7 @@ impl EmuDrive {
             return Err(EmuError::LossOfStreaming { lba }.into());
         }
         let src = dout(data, opcode)?;
-        let bytes = src[..n as usize * BLOCK].to_vec();
-        self.write_blocks(lba, &bytes)?;
+        self.write_blocks(lba, &src[..n as usize * BLOCK])?;
         if let Some(i) = idx {
             self.disc.tracks[i].length += n;
             self.dirty = true;
