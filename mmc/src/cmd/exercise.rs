@@ -350,3 +350,30 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod seed_files {
+    /// Writes the seeds as fuzz corpus files when `MMC_WRITE_SEEDS` names the corpus
+    /// directory (`mmc/fuzz/corpus/seeds`): `parsers/<family>-<n>` (family byte first) and
+    /// `features/<n>`. Without the variable it checks the committed files still match.
+    #[test]
+    fn fuzz_seed_files() {
+        let Ok(dir) = std::env::var("MMC_WRITE_SEEDS") else {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/seeds/parsers");
+            let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+            assert_eq!(n, super::seeds().len(), "seed files in {} are stale", dir.display());
+            return;
+        };
+        let dir = std::path::Path::new(&dir);
+        std::fs::create_dir_all(dir.join("parsers")).unwrap();
+        std::fs::create_dir_all(dir.join("features")).unwrap();
+        for (i, (family, bytes)) in super::seeds().into_iter().enumerate() {
+            let mut b = vec![family];
+            b.extend_from_slice(&bytes);
+            std::fs::write(dir.join(format!("parsers/{family:02}-{i:02}")), b).unwrap();
+            if family == 5 || family == 14 {
+                std::fs::write(dir.join(format!("features/{i:02}")), &bytes).unwrap();
+            }
+        }
+    }
+}
