@@ -280,7 +280,8 @@ impl EmuDrive {
         Ok(reply(buf, &sense, usize::from(alloc)))
     }
 
-    /// INQUIRY (SPC-4 §6.6.2 table 142 standard data; §7.8.16 page 00h; §7.8.15 page 80h).
+    /// INQUIRY (SPC-4 §6.6.2 table 142 standard data; §7.8.16 page 00h; §7.8.15 page 80h;
+    /// §7.8.6 page 83h with a T10 vendor ID designator).
     fn emulate_inquiry(&mut self, evpd: bool, page: u8, alloc: u16, data: &mut DataPhase<'_>) -> R {
         let buf = din(data, 0x12)?;
         let bytes: Vec<u8> = if !evpd {
@@ -299,7 +300,16 @@ impl EmuDrive {
             d
         } else {
             match page {
-                0x00 => vec![0x05, 0x00, 0x00, 0x02, 0x00, 0x80],
+                0x00 => vec![0x05, 0x00, 0x00, 0x03, 0x00, 0x80, 0x83],
+                0x83 => {
+                    // one designator: T10 vendor ID (type 1), ASCII, associated with the LU
+                    let mut id = b"DISCBURN".to_vec();
+                    id.extend_from_slice(b"EMULATED DRIVE  EMU0000001");
+                    let mut d = vec![0x05, 0x83, 0x00, (id.len() + 4) as u8, 0x02, 0x01, 0x00];
+                    d.push(id.len() as u8);
+                    d.extend_from_slice(&id);
+                    d
+                }
                 0x80 => {
                     let serial = b"EMU0000001";
                     let mut d = vec![0x05, 0x80, 0x00, serial.len() as u8];
