@@ -102,7 +102,6 @@ fn exercise(profile: &str, sessions: u32) -> (EmuDrive, tempfile::TempDir) {
     drive.buffer_capacity().unwrap();
     drive.media_event().unwrap();
     drive.mechanism_status().unwrap();
-    drop(drive);
     (d, t)
 }
 
