@@ -10,7 +10,9 @@ use std::time::Duration;
 use transport::{Cdb, DataPhase, Request, ScsiStatus, Sense, SenseKey, Transport};
 
 use crate::cmd::atip::{self, AtipView, DiscManufacturer};
+use crate::cmd::blank_format::{self, BlankType, FormatRequest};
 use crate::cmd::buffer_capacity::{self, BufferCapacityView};
+use crate::cmd::close::{self, CloseFunction};
 use crate::cmd::disc_info::{self, DiscInfoView};
 use crate::cmd::event_status::{self, EventStatusView, MediaEvent};
 use crate::cmd::format_capacities::{self, FormatCapacitiesView};
@@ -18,12 +20,14 @@ use crate::cmd::get_configuration::{self, ConfigurationView, Rt};
 use crate::cmd::get_performance::{self, Performance, PerformanceView, WriteSpeed};
 use crate::cmd::inquiry;
 use crate::cmd::mechanism_status::{self, MechanismStatusView};
+use crate::cmd::mode::WriteParameters;
 use crate::cmd::mode::{self, CapabilitiesPage, ModeSenseView, PageControl};
 use crate::cmd::read_capacity::{self, ReadCapacityView};
+use crate::cmd::speed::{self, StreamingPerformance};
 use crate::cmd::start_stop::{self, StartStop};
 use crate::cmd::toc::{self, FullTocEntry, FullTocView, TocFormat, TocTrack, TocView};
 use crate::cmd::track_info::{self, TrackAddress, TrackInfoView};
-use crate::cmd::{op, read, request_sense, test_unit_ready, write, Msf};
+use crate::cmd::{op, read, request_sense, reserve_track, test_unit_ready, write, Msf};
 use crate::error::{CommandName, MmcError, ParseError};
 use crate::feature::Feature;
 use crate::profile::Profile;
@@ -779,6 +783,74 @@ impl<T: Transport> Drive<T> {
             write::synchronize_cache(false),
             DataPhase::None,
             LONG_TIMEOUT,
+        )
+        .map(|_| ())
+    }
+}
+
+/// The write-path commands (MMC-6 §4.3 "Recording"): thin wrappers with the policy applied.
+impl<T: Transport> Drive<T> {
+    /// CLOSE TRACK/SESSION with `function` for track or session `number`, waiting for
+    /// completion.
+    pub fn close(&mut self, function: CloseFunction, number: u16) -> Result<(), MmcError> {
+        self.execute(
+            close::cdb(function, number, false),
+            DataPhase::None,
+            LONG_TIMEOUT,
+        )
+        .map(|_| ())
+    }
+
+    /// RESERVE TRACK of `blocks` blocks.
+    pub fn reserve_track(&mut self, blocks: u32) -> Result<(), MmcError> {
+        self.execute(
+            reserve_track::by_size(blocks),
+            DataPhase::None,
+            LONG_TIMEOUT,
+        )
+        .map(|_| ())
+    }
+
+    /// BLANK, waiting for completion.
+    pub fn blank(&mut self, kind: BlankType) -> Result<(), MmcError> {
+        self.execute(
+            blank_format::blank(kind, false),
+            DataPhase::None,
+            LONG_TIMEOUT,
+        )
+        .map(|_| ())
+    }
+
+    /// FORMAT UNIT with one format descriptor; with `immed` set, poll with
+    /// [`Drive::wait_long_operation`].
+    pub fn format(&mut self, req: &FormatRequest) -> Result<(), MmcError> {
+        let params = req.params();
+        self.execute(req.cdb(), DataPhase::Out(&params), LONG_TIMEOUT)
+            .map(|_| ())
+    }
+
+    /// MODE SELECT of page 05h write parameters.
+    pub fn set_write_parameters(&mut self, w: &WriteParameters) -> Result<(), MmcError> {
+        self.mode_select(&w.select_data())
+    }
+
+    /// SET CD SPEED (kB/s; 0xFFFF = fastest).
+    pub fn set_cd_speed(&mut self, read_kbps: u16, write_kbps: u16) -> Result<(), MmcError> {
+        self.execute(
+            speed::set_cd_speed(read_kbps, write_kbps, false),
+            DataPhase::None,
+            transport::DEFAULT_TIMEOUT,
+        )
+        .map(|_| ())
+    }
+
+    /// SET STREAMING with one performance descriptor.
+    pub fn set_streaming(&mut self, p: &StreamingPerformance) -> Result<(), MmcError> {
+        let b = p.to_bytes();
+        self.execute(
+            speed::set_streaming(b.len() as u16),
+            DataPhase::Out(&b),
+            transport::DEFAULT_TIMEOUT,
         )
         .map(|_| ())
     }

@@ -533,3 +533,320 @@ mod tests {
         );
     }
 }
+
+/// msinfo, TOC and disc information on the emulated drive (`crate::emu`), every writable
+/// profile: blank, one, two and five sessions made with genisoimage `-C a,b -M disc`
+/// from the numbers msinfo gave, then closed.
+#[cfg(test)]
+mod emu_tests {
+    use super::*;
+    use crate::cmd::close::CloseFunction;
+    use crate::cmd::disc_info::SessionState;
+    use crate::cmd::mode::WriteParameters;
+    use crate::emu::EmuDrive;
+    use std::path::Path;
+    use std::process::Command;
+
+    fn open(path: &Path, profile: &str) -> Drive<EmuDrive> {
+        let opts = vec![("profile".to_string(), profile.to_string())];
+        let mut d = Drive::new(crate::emu::open(path, &opts).unwrap());
+        d.poll_interval = std::time::Duration::ZERO;
+        d
+    }
+
+    fn le32(b: &[u8], off: usize) -> u32 {
+        u32::from_le_bytes([b[off], b[off + 1], b[off + 2], b[off + 3]])
+    }
+
+    /// Builds session `k` with genisoimage (first: plain; later: `-C a,b -M disc`), padded
+    /// to a multiple of 32 blocks. Returns the image.
+    fn session_image(dir: &Path, disc: &Path, k: usize, c: Option<(u32, u32)>) -> Vec<u8> {
+        let tree = dir.join(format!("t{k}"));
+        std::fs::create_dir_all(&tree).unwrap();
+        std::fs::write(tree.join(format!("f{k}.txt")), format!("session {k}\n")).unwrap();
+        let out = dir.join(format!("s{k}.iso"));
+        let mut cmd = Command::new("genisoimage");
+        cmd.args(["-quiet", "-R", "-V", &format!("S{k}"), "-o"])
+            .arg(&out);
+        let cs;
+        if let Some((a, b)) = c {
+            cs = format!("{a},{b}");
+            cmd.args(["-C", &cs, "-M"]).arg(disc);
+        }
+        cmd.arg(&tree);
+        let o = cmd
+            .output()
+            .expect("genisoimage is needed (apt-get install genisoimage)");
+        assert!(
+            o.status.success(),
+            "genisoimage: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let mut img = std::fs::read(&out).unwrap();
+        let blocks = img.len().div_ceil(BLOCK).div_ceil(32) * 32;
+        img.resize(blocks * BLOCK, 0);
+        img
+    }
+
+    fn page05(profile: &str, last: bool) -> Option<WriteParameters> {
+        match profile {
+            "cd-r" | "cd-rw" => Some(WriteParameters::cd_tao_data(!last, false)),
+            "dvd-r" => Some(WriteParameters::dvd_incremental(!last, false)),
+            _ => None,
+        }
+    }
+
+    /// Writes one session on a sequential medium at the invisible track's NWA; `last`
+    /// closes the disc. Returns (start, blocks).
+    fn write_sequential(
+        d: &mut Drive<EmuDrive>,
+        profile: &str,
+        img: &[u8],
+        last: bool,
+    ) -> (u32, u32) {
+        if let Some(w) = page05(profile, last) {
+            d.set_write_parameters(&w).unwrap();
+        }
+        let di = d.disc_info().unwrap();
+        let track = di.view().last_track_last_session();
+        let nwa = d
+            .track_info(TrackAddress::Track(INVISIBLE_TRACK))
+            .unwrap()
+            .view()
+            .nwa()
+            .unwrap();
+        d.write_blocks(nwa, img).unwrap();
+        d.synchronize_cache().unwrap();
+        d.close(CloseFunction::Track, track).unwrap();
+        let f = match (profile, last) {
+            ("dvd+r" | "dvd+r-dl" | "bd-r", true) => CloseFunction::FinalizeDvdPlusRDl,
+            _ => CloseFunction::Session,
+        };
+        d.close(f, 0).unwrap();
+        (nwa, (img.len() / BLOCK) as u32)
+    }
+
+    /// The model's gap and blocking for `profile` (MMC-6 §4.2.3 on CD: lead-out + lead-in +
+    /// pregap = 11400 after the first session, 6900 later; run-out 2 blocks after a TAO
+    /// track; the emulated DVD-R border zones 16384/3072, DVD+R 4096, BD-R none).
+    fn expected_next(profile: &str, start: u32, blocks: u32, closed: usize) -> u32 {
+        let (runout, gap, blocking) = match profile {
+            "cd-r" | "cd-rw" => (2, if closed <= 1 { 11_400 } else { 6_900 }, 1),
+            "dvd-r" => (0, if closed <= 1 { 16_384 } else { 3_072 }, 16),
+            "dvd+r" | "dvd+r-dl" => (0, 4_096, 16),
+            _ => (0, 0, 32),
+        };
+        (start + blocks.max(if runout > 0 { 300 } else { 0 }) + runout + gap).div_ceil(blocking)
+            * blocking
+    }
+
+    fn sequential_profile(profile: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let disc = dir.path().join("disc.img");
+        let mut d = open(&disc, profile);
+        assert_eq!(msinfo(&mut d).unwrap(), Msinfo::Blank, "{profile} blank");
+        let di = d.disc_info().unwrap();
+        assert_eq!(di.view().disc_status(), DiscStatus::Empty);
+        let mut starts = Vec::new();
+        let mut c = None;
+        let mut first_blocks = 0;
+        for k in 1..=5 {
+            let img = session_image(dir.path(), &disc, k, c);
+            let (start, blocks) = write_sequential(&mut d, profile, &img, false);
+            starts.push(start);
+            let next = expected_next(profile, start, blocks, k);
+            let m = msinfo(&mut d).unwrap();
+            assert_eq!(
+                m,
+                Msinfo::Appendable {
+                    last_session_start: start,
+                    next_writable: next
+                },
+                "{profile}: after session {k}"
+            );
+            if k == 2 && profile.starts_with("cd") {
+                // "the second CD session at the end of the first plus 11400": the first
+                // track (at least 300 blocks) and its 2 run-out blocks, then the gap.
+                assert_eq!(start, starts[0] + first_blocks.max(300) + 2 + 11_400);
+            }
+            if k == 1 {
+                first_blocks = blocks;
+            }
+            let v = d.disc_info().unwrap();
+            let v = v.view();
+            assert_eq!(v.disc_status(), DiscStatus::Incomplete, "{profile} {k}");
+            assert_eq!(v.last_session_state(), SessionState::Empty, "{profile} {k}");
+            assert_eq!(
+                usize::from(v.sessions()),
+                k + 1,
+                "{profile}: sessions after {k}"
+            );
+            if let Msinfo::Appendable {
+                last_session_start,
+                next_writable,
+            } = m
+            {
+                c = Some((last_session_start, next_writable));
+            }
+        }
+        // The TOC lists a track at every session start (CD; DVD/BD drives fabricate one).
+        let toc = d.toc(false).unwrap();
+        let tracks: Vec<i32> = toc
+            .tracks
+            .iter()
+            .filter(|t| !t.is_leadout())
+            .map(|t| t.start.lba())
+            .collect();
+        let want: Vec<i32> = starts.iter().map(|&s| s as i32).collect();
+        assert_eq!(tracks, want, "{profile} TOC");
+        if profile.starts_with("cd") {
+            let si = d.session_info().unwrap();
+            assert_eq!((si.first, si.last), (1, 5));
+            assert_eq!(si.tracks[0].start.lba(), starts[4] as i32);
+        }
+        // Close the disc with a sixth session.
+        let img = session_image(dir.path(), &disc, 6, c);
+        write_sequential(&mut d, profile, &img, true);
+        let e = msinfo(&mut d).unwrap_err();
+        assert!(matches!(e, MsinfoError::Closed), "{profile}: {e}");
+        assert_eq!(
+            e.to_string(),
+            "disc is closed: no more sessions can be added"
+        );
+        // The disc image holds the last session for an independent reader.
+        let o = Command::new("isoinfo")
+            .args(["-d", "-i"])
+            .arg(&disc)
+            .args(["-T", &starts[4].to_string()])
+            .output()
+            .expect("isoinfo is needed (apt-get install genisoimage)");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Volume id: S5"),
+            "{profile}: isoinfo"
+        );
+    }
+
+    #[test]
+    fn cd_r_sessions() {
+        sequential_profile("cd-r");
+    }
+
+    #[test]
+    fn cd_rw_sessions() {
+        sequential_profile("cd-rw");
+    }
+
+    #[test]
+    fn dvd_r_sessions() {
+        sequential_profile("dvd-r");
+    }
+
+    #[test]
+    fn dvd_plus_r_sessions() {
+        sequential_profile("dvd+r");
+    }
+
+    #[test]
+    fn dvd_plus_r_dl_sessions() {
+        sequential_profile("dvd+r-dl");
+    }
+
+    #[test]
+    fn bd_r_sessions() {
+        sequential_profile("bd-r");
+    }
+
+    /// Overwritable media: sessions at msinfo's NWA, descriptors copied to LBA 16 with the
+    /// volume space size set to the session's end (growisofs' convention).
+    fn overwritable_profile(profile: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let disc = dir.path().join("disc.img");
+        let mut d = open(&disc, profile);
+        assert_eq!(msinfo(&mut d).unwrap(), Msinfo::Blank, "{profile} blank");
+        format_if_needed(&mut d);
+        assert_eq!(
+            msinfo(&mut d).unwrap(),
+            Msinfo::Blank,
+            "{profile} formatted"
+        );
+        let mut c = None;
+        for k in 1..=5 {
+            let img = session_image(dir.path(), &disc, k, c);
+            let start = c.map_or(0, |(_, b)| b);
+            d.write_blocks(start, &img).unwrap();
+            let size = le32(&img, 16 * BLOCK + 80);
+            // Copy the descriptor set to LBA 16 with the absolute end as volume space size.
+            let mut lba = 16;
+            loop {
+                let mut vd = img[lba * BLOCK..(lba + 1) * BLOCK].to_vec();
+                if vd[0] == 1 || vd[0] == 2 {
+                    let total = start + size;
+                    vd[80..84].copy_from_slice(&total.to_le_bytes());
+                    vd[84..88].copy_from_slice(&total.to_be_bytes());
+                }
+                d.write_blocks(lba as u32, &vd).unwrap();
+                if vd[0] == 255 {
+                    break;
+                }
+                lba += 1;
+            }
+            d.synchronize_cache().unwrap();
+            let m = msinfo(&mut d).unwrap();
+            let next = (start + size).div_ceil(OVERWRITABLE_ALIGN) * OVERWRITABLE_ALIGN;
+            assert_eq!(
+                m,
+                Msinfo::Appendable {
+                    last_session_start: start,
+                    next_writable: next
+                },
+                "{profile}: after session {k}"
+            );
+            c = Some((start, next));
+        }
+        // xorriso reads the merged tree of the last session at LBA 16's copy.
+        let o = Command::new("xorriso")
+            .args(["-indev"])
+            .arg(&disc)
+            .args(["-find", "/", "-name", "f*.txt"])
+            .output()
+            .expect("xorriso is needed (apt-get install xorriso)");
+        let out = String::from_utf8_lossy(&o.stdout);
+        for k in 1..=5 {
+            assert!(
+                out.contains(&format!("/f{k}.txt")),
+                "{profile}: xorriso sees {out}"
+            );
+        }
+    }
+
+    /// Formats an unformatted medium with the first formattable capacity READ FORMAT
+    /// CAPACITIES offers (dvd+rw-format and xorriso do the same).
+    fn format_if_needed(d: &mut Drive<EmuDrive>) {
+        use crate::cmd::blank_format::FormatRequest;
+        use crate::cmd::format_capacities::{CurrentKind, FormatCapacitiesView};
+        let b = d.format_capacities().unwrap();
+        let v = FormatCapacitiesView::new_checked(&b).unwrap();
+        if v.current_kind() != CurrentKind::Unformatted {
+            return;
+        }
+        let cap = v.formattable().next().expect("a formattable capacity");
+        let req = FormatRequest {
+            blocks: cap.blocks,
+            format_type: cap.format_type,
+            subtype: 0,
+            type_dependent: cap.param,
+            immed: false,
+        };
+        d.format(&req).unwrap();
+    }
+
+    #[test]
+    fn dvd_plus_rw_sessions() {
+        overwritable_profile("dvd+rw");
+    }
+
+    #[test]
+    fn bd_re_sessions() {
+        overwritable_profile("bd-re");
+    }
+}
