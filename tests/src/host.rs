@@ -38,6 +38,33 @@ fn is_executable(p: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Runs a host program (found with [`require_tool`]) and returns its stdout; a non-zero
+/// exit is an error carrying stderr.
+pub fn run_tool<I, S>(program: &str, package: &str, args: I) -> Result<Vec<u8>>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let path = require_tool(program, package)?;
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    let out = Command::new(&path)
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| HarnessError::io("running", &path, e))?;
+    if !out.status.success() {
+        let line: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        return Err(HarnessError::Command {
+            command: format!("{program} {}", line.join(" ")),
+            detail: format!("{}: {}", out.status, String::from_utf8_lossy(&out.stderr)),
+        });
+    }
+    Ok(out.stdout)
+}
+
 /// The path in an environment variable that must name an existing file or folder.
 pub fn env_path(var: &'static str, what: &'static str) -> Result<PathBuf> {
     let value = std::env::var_os(var).filter(|v| !v.is_empty());
@@ -242,6 +269,17 @@ mod tests {
         assert_eq!(modinfo_depends(ko), vec!["scsi_mod", "cdrom"]);
         assert!(modinfo_depends(b"\0depends=\0name=x\0").is_empty());
         assert!(modinfo_depends(b"nothing here").is_empty());
+    }
+
+    #[test]
+    fn missing_environment_names_the_test_command() {
+        let e = env_path("DISCBURN_TESTS_SURELY_UNSET_VARIABLE", "something").unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("DISCBURN_TESTS_SURELY_UNSET_VARIABLE"),
+            "{msg}"
+        );
+        assert!(msg.contains("bash tests/run-all.sh"), "{msg}");
     }
 
     #[test]

@@ -5,11 +5,13 @@
 //!   command's stdout, stderr and exit status back ([`vm::GuestRun`]).
 //! - [`tgt::TgtDisc`]: a private tgtd serving a blank DVD+R over iSCSI for [`vm::Vm::iscsi`].
 //! - [`host`]: host tool lookup that fails with the package to install, the guest kernel.
+//! - [`peers`]: parsers for `wodim -scanbus` and `sg_inq` output, to compare with.
 //! - [`cpio`]: the newc archive writer behind the initramfs.
 
 pub mod cpio;
 pub mod error;
 pub mod host;
+pub mod peers;
 pub mod tgt;
 pub mod vm;
 

@@ -1,6 +1,9 @@
 //! The test bed itself: a guest boots, runs commands, returns exact bytes and exit codes,
 //! sees files added to the initramfs, and writes to the export disk.
 
+// reason: test code; helpers outside #[test] fns panic to fail the test
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use discburn_tests::Vm;
 
 #[test]
