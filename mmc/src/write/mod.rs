@@ -1,0 +1,998 @@
+//! The write path: one session (one data track) per call, per profile, following MMC-6
+//! §4.2 (CD-R/RW track-at-once), §4.3.5 (DVD-R incremental), §4.3.6 (DVD+R, DVD+R DL
+//! sessions), §4.5.3.5 (BD-R SRM), §4.3.7 / §4.5.4 (DVD+RW, BD-RE: overwritable) and the
+//! command recipes of libburn's doc/cookbook.txt that real drives accept.
+//!
+//! Per medium, [`prepare`] and [`SessionWriter`] send:
+//! - CD-R/RW: MODE SELECT page 05h (TAO, multi-session 11b with `multi` else 00b, track
+//!   mode 4, data block type 8 = mode 1, BUFE on, Test Write for `dummy`), SET CD SPEED,
+//!   WRITE(10) at the NWA of the invisible track (FFh), SYNCHRONIZE CACHE (which ends a TAO
+//!   track on real drives: no CLOSE TRACK, some drives reject it), CLOSE SESSION (010b).
+//! - DVD-R/-RW sequential: page 05h (incremental, link size 16, track mode 5, BUFE, Test
+//!   Write for `dummy`), SET STREAMING, RESERVE TRACK when the size is known, WRITE(10) at
+//!   the NWA, SYNCHRONIZE CACHE, CLOSE TRACK (001b), CLOSE SESSION (010b: the multi-session
+//!   field of page 05h decides whether the disc stays appendable).
+//! - DVD+R / DVD+R DL: no page 05h; SET STREAMING, RESERVE TRACK, WRITE(10),
+//!   SYNCHRONIZE CACHE, CLOSE TRACK, then CLOSE SESSION (010b, appendable) or finalize
+//!   (101b for DVD+R, 110b for DVD+R DL).
+//! - BD-R SRM: as DVD+R; finalize is 110b.
+//! - DVD+RW, BD-RE (and other overwritable media): FORMAT UNIT when unformatted (DVD+RW
+//!   type 26h, BD-RE type 00h with the drive's default spare area), SET STREAMING, WRITE(10)
+//!   anywhere, SYNCHRONIZE CACHE. Sessions are emulated as described in
+//!   [`crate::msinfo`]: a new session starts at the next writable address msinfo reports
+//!   (the end of the previous session rounded up to 32 blocks); after it is written and the
+//!   cache synchronized, its volume descriptor set (LBA start+16 up to and including the
+//!   terminator) is copied to LBA 16 with the primary descriptor's volume space size set to
+//!   `start + size`, then the cache is synchronized again. That copy is the commit: an
+//!   interrupted session leaves the previous one in force. The first session of `add` starts
+//!   at LBA 32 (libisoburn's layout, which keeps every session's own descriptors intact); an
+//!   image burnt with `burn` that was not made for a later start goes to LBA 0 (growisofs -Z).
+//!
+//! Safety checks before the first write: the device is a CD/DVD/BD device (INQUIRY
+//! peripheral device type 5), the current medium is writable and not closed, a test write
+//! is refused on media that cannot simulate (only CD-R/RW and DVD-R/-RW can), and a session
+//! of known size must fit in the free space.
+
+use std::time::Duration;
+
+use transport::Transport;
+
+use crate::cmd::blank_format::{self, BlankType, FormatRequest};
+use crate::cmd::close::{self, CloseFunction};
+use crate::cmd::disc_info::DiscStatus;
+use crate::cmd::format_capacities::{CurrentKind, FormatCapacitiesView};
+use crate::cmd::mode::WriteParameters;
+use crate::cmd::speed::{self, StreamingPerformance};
+use crate::cmd::track_info::{TrackAddress, INVISIBLE_TRACK};
+use crate::cmd::{reserve_track, write};
+use crate::drive::{Drive, BLOCK, LONG_TIMEOUT};
+use crate::error::MmcError;
+use crate::msinfo::{self, Msinfo, MsinfoError, OVERWRITABLE_ALIGN, PVD_LBA};
+use crate::profile::Profile;
+use transport::DataPhase;
+
+/// First block of the first session `add` writes on overwritable media (libisoburn's layout).
+pub const OVERWRITABLE_FIRST_SESSION: u32 = 32;
+/// Blocks of a session kept in memory to copy its volume descriptors to LBA 16.
+const HEAD_BLOCKS: usize = 64;
+/// Peripheral device type of CD/DVD/BD devices (SPC-4 table 49: MMC device).
+pub const PDT_MMC: u8 = 5;
+
+/// Why a session could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The device is not a CD/DVD/BD drive.
+    #[error(
+        "device type {device_type} ({name}) is not a CD/DVD/BD drive (type 5): refusing to write"
+    )]
+    NotOptical {
+        /// Peripheral device type.
+        device_type: u8,
+        /// Its name.
+        name: String,
+    },
+    /// No medium.
+    #[error("no medium in the drive")]
+    NoMedium,
+    /// The medium cannot be written.
+    #[error("{profile} is not a writable medium")]
+    NotWritable {
+        /// Current profile.
+        profile: Profile,
+    },
+    /// The disc is finalized.
+    #[error("the {profile} is closed (finalized): no more sessions can be written")]
+    Closed {
+        /// Current profile.
+        profile: Profile,
+    },
+    /// The session does not fit.
+    #[error("the session needs {need} blocks ({} MB) but only {free} blocks ({} MB) are free from block {start}: nothing was written", mb(*need), mb(*free))]
+    NoSpace {
+        /// Blocks the session needs.
+        need: u64,
+        /// Free blocks.
+        free: u64,
+        /// Where it would start.
+        start: u32,
+    },
+    /// Test writes are impossible on this medium.
+    #[error("{profile} cannot do test writes (-dummy): only CD-R, CD-RW, DVD-R and DVD-RW can simulate; nothing was written")]
+    DummyUnsupported {
+        /// Current profile.
+        profile: Profile,
+    },
+    /// The caller asked for a start the medium does not allow.
+    #[error("cannot write at block {start}: {reason}")]
+    BadStart {
+        /// Requested start.
+        start: u32,
+        /// Why.
+        reason: String,
+    },
+    /// The medium cannot be blanked.
+    #[error("{profile} cannot be blanked: only CD-RW and DVD-RW can (DVD+RW and BD-RE are overwritten, or reformatted with `format`)")]
+    NotBlankable {
+        /// Current profile.
+        profile: Profile,
+    },
+    /// msinfo failed.
+    #[error("reading the disc's sessions: {0}")]
+    Msinfo(#[from] MsinfoError),
+    /// A command failed during a step.
+    #[error("{step}: {source}")]
+    Mmc {
+        /// The step ("writing block 1234", "closing the session"...).
+        step: String,
+        /// The error.
+        #[source]
+        source: MmcError,
+    },
+}
+
+fn mb(blocks: u64) -> u64 {
+    blocks * BLOCK as u64 / 1_000_000
+}
+
+fn step(s: impl Into<String>) -> impl FnOnce(MmcError) -> WriteError {
+    let s = s.into();
+    move |source| WriteError::Mmc { step: s, source }
+}
+
+impl WriteError {
+    /// True when nothing was written to the medium (a refusal before the first write).
+    pub fn is_refusal(&self) -> bool {
+        !matches!(self, WriteError::Mmc { .. })
+    }
+}
+
+/// Write type requested (`-tao`, `-sao`); data sessions are written track-at-once on CD
+/// (SAO needs a cue sheet) and incrementally on DVD-R.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WriteMode {
+    /// The medium's usual mode.
+    #[default]
+    Auto,
+    /// Track at once (CD).
+    Tao,
+    /// Session at once: written as TAO/incremental (a data session is one track), with a
+    /// notice.
+    Sao,
+}
+
+/// Where the session goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Start {
+    /// At the next writable address (first session: LBA 0, or 32 on overwritable media).
+    #[default]
+    Append,
+    /// Overwritable media only: this LBA (e.g. 0 to replace everything, as growisofs -Z).
+    At(u32),
+}
+
+/// What to write and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Leave the disc appendable (`-multi`); otherwise finalize after this session.
+    pub multi: bool,
+    /// Test write (`-dummy`): the laser stays off.
+    pub dummy: bool,
+    /// Write speed in kB/s (`None`: as fast as possible).
+    pub speed_kbps: Option<u32>,
+    /// Write type.
+    pub mode: WriteMode,
+    /// Buffer-underrun protection (BUFE), on by default.
+    pub bufe: bool,
+    /// Where the session goes.
+    pub start: Start,
+    /// Reserve the track by size where the medium allows it.
+    pub reserve: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            multi: true,
+            dummy: false,
+            speed_kbps: None,
+            mode: WriteMode::Auto,
+            bufe: true,
+            start: Start::Append,
+            reserve: true,
+        }
+    }
+}
+
+/// How a profile is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recipe {
+    /// CD-R/RW track at once.
+    CdTao,
+    /// DVD-R/-RW incremental.
+    DvdMinusR,
+    /// DVD+R.
+    DvdPlusR,
+    /// DVD+R dual layer.
+    DvdPlusRDl,
+    /// BD-R sequential recording mode.
+    BdR,
+    /// Overwritable (DVD+RW, BD-RE, DVD-RAM, DVD-RW restricted overwrite).
+    Overwritable,
+}
+
+impl Recipe {
+    /// The recipe for a profile, `None` for media this crate cannot write.
+    pub fn for_profile(p: Profile) -> Option<Recipe> {
+        Some(match p {
+            Profile::CdR | Profile::CdRw => Recipe::CdTao,
+            Profile::DvdRSeq | Profile::DvdRwSeq | Profile::DvdRDlSeq => Recipe::DvdMinusR,
+            Profile::DvdPlusR => Recipe::DvdPlusR,
+            Profile::DvdPlusRDl => Recipe::DvdPlusRDl,
+            Profile::BdRSrm => Recipe::BdR,
+            p if p.overwritable() && p.writable() => Recipe::Overwritable,
+            _ => return None,
+        })
+    }
+    /// True when the medium can simulate (Test Write in page 05h).
+    pub fn can_simulate(self) -> bool {
+        matches!(self, Recipe::CdTao | Recipe::DvdMinusR)
+    }
+}
+
+/// What [`prepare`] found and set up.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SessionPlan {
+    /// The medium.
+    #[serde(serialize_with = "ser_profile")]
+    pub profile: Profile,
+    /// The recipe used.
+    pub recipe: Recipe,
+    /// First block of the new session.
+    pub start: u32,
+    /// Previous session's start (msinfo's first number), when there is one.
+    pub last_session_start: Option<u32>,
+    /// Track number being written (sequential media).
+    pub track: u16,
+    /// Session number the new session will have (1 for the first).
+    pub session: u16,
+    /// Free blocks from `start`.
+    pub free_blocks: u64,
+    /// Session size, when known.
+    pub size_blocks: Option<u32>,
+    /// Options the plan was made with.
+    #[serde(skip)]
+    pub options: WriteOptions,
+}
+
+fn ser_profile<S: serde::Serializer>(p: &Profile, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&p.to_string())
+}
+
+/// Checks the device (type 5) and that a medium is there and writable; returns the profile.
+pub fn check_device<T: Transport>(drive: &mut Drive<T>) -> Result<Profile, WriteError> {
+    let id = drive.identify().map_err(step("INQUIRY"))?;
+    if id.device_type != PDT_MMC {
+        return Err(WriteError::NotOptical {
+            device_type: id.device_type,
+            name: id.device_type_name,
+        });
+    }
+    let profile = match drive.current_profile() {
+        Ok(p) => p,
+        Err(e) if e.is_not_supported() => Profile::CdR,
+        Err(e) if e.sense().is_some_and(|s| s.asc == 0x3A) => return Err(WriteError::NoMedium),
+        Err(e) => return Err(step("reading the current profile")(e)),
+    };
+    if profile == Profile::None {
+        return Err(WriteError::NoMedium);
+    }
+    if !profile.writable() || Recipe::for_profile(profile).is_none() {
+        return Err(WriteError::NotWritable { profile });
+    }
+    Ok(profile)
+}
+
+/// True when an overwritable medium still needs FORMAT UNIT before writing.
+pub fn needs_format<T: Transport>(drive: &mut Drive<T>) -> Result<bool, WriteError> {
+    let b = match drive.format_capacities() {
+        Ok(b) => b,
+        Err(e) if e.is_illegal_request() => return Ok(false),
+        Err(e) => return Err(step("READ FORMAT CAPACITIES")(e)),
+    };
+    let v = FormatCapacitiesView::new_checked(&b).map_err(|e| WriteError::Mmc {
+        step: "READ FORMAT CAPACITIES".into(),
+        source: MmcError::BadAnswer {
+            command: crate::error::CommandName::of(crate::cmd::op::READ_FORMAT_CAPACITIES),
+            source: e,
+        },
+    })?;
+    Ok(v.current_kind() == CurrentKind::Unformatted)
+}
+
+/// Formats an overwritable medium with the drive's offered full format (DVD+RW type 26h,
+/// BD-RE type 00h/30h default spare area), waiting for the format to end.
+pub fn format<T: Transport>(drive: &mut Drive<T>, profile: Profile) -> Result<(), WriteError> {
+    let b = drive
+        .format_capacities()
+        .map_err(step("READ FORMAT CAPACITIES"))?;
+    let v = FormatCapacitiesView::new_checked(&b).map_err(|e| WriteError::Mmc {
+        step: "READ FORMAT CAPACITIES".into(),
+        source: MmcError::BadAnswer {
+            command: crate::error::CommandName::of(crate::cmd::op::READ_FORMAT_CAPACITIES),
+            source: e,
+        },
+    })?;
+    let wanted: &[u8] = match profile {
+        Profile::DvdPlusRw | Profile::DvdPlusRwDl => &[0x26, 0x00],
+        Profile::BdRe => &[0x00, 0x30, 0x31],
+        _ => &[0x00],
+    };
+    let offered: Vec<_> = v.formattable().collect();
+    let pick = wanted
+        .iter()
+        .find_map(|t| offered.iter().find(|c| c.format_type == *t))
+        .copied();
+    let (blocks, format_type, param) = match pick {
+        Some(c) => (c.blocks, c.format_type, c.param),
+        None => (v.current().0, wanted.first().copied().unwrap_or(0), 0),
+    };
+    let req = FormatRequest {
+        blocks,
+        format_type,
+        subtype: 0,
+        type_dependent: if format_type == 0x26 { 0 } else { param },
+        immed: true,
+    };
+    let params = req.params();
+    log::info!("FORMAT UNIT type {format_type:02X}h, {blocks} blocks");
+    drive
+        .execute(req.cdb(), DataPhase::Out(&params), LONG_TIMEOUT)
+        .map_err(step("FORMAT UNIT"))?;
+    drive
+        .wait_long_operation(LONG_TIMEOUT)
+        .map_err(step("waiting for the format to finish"))?;
+    Ok(())
+}
+
+/// Blanks a CD-RW (or DVD-RW) and waits for the end.
+pub fn blank<T: Transport>(drive: &mut Drive<T>, kind: BlankType) -> Result<(), WriteError> {
+    let profile = check_device(drive)?;
+    if !profile.erasable() || profile.overwritable() {
+        return Err(WriteError::NotBlankable { profile });
+    }
+    drive
+        .execute(
+            blank_format::blank(kind, true),
+            DataPhase::None,
+            LONG_TIMEOUT,
+        )
+        .map_err(step("BLANK"))?;
+    drive
+        .wait_long_operation(LONG_TIMEOUT)
+        .map_err(step("waiting for blanking to finish"))?;
+    Ok(())
+}
+
+/// Finalizes an appendable sequential disc (no more sessions): closes the open session the
+/// way the medium needs.
+pub fn finalize<T: Transport>(drive: &mut Drive<T>) -> Result<(), WriteError> {
+    let profile = check_device(drive)?;
+    let recipe = Recipe::for_profile(profile).ok_or(WriteError::NotWritable { profile })?;
+    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    match di.view().disc_status() {
+        DiscStatus::Complete => return Err(WriteError::Closed { profile }),
+        DiscStatus::Empty => {
+            return Err(WriteError::BadStart {
+                start: 0,
+                reason: "the disc is blank: there is no session to close".into(),
+            })
+        }
+        _ => {}
+    }
+    let f = match recipe {
+        Recipe::Overwritable => {
+            log::info!("{profile} has no sessions to close; nothing to do");
+            return Ok(());
+        }
+        Recipe::CdTao | Recipe::DvdMinusR => {
+            // The session close finalizes when page 05h says "no next session".
+            let wp = match recipe {
+                Recipe::CdTao => WriteParameters::cd_tao_data(false, false),
+                _ => WriteParameters::dvd_incremental(false, false),
+            };
+            drive
+                .mode_select(&wp.select_data())
+                .map_err(step("MODE SELECT page 05h"))?;
+            CloseFunction::Session
+        }
+        Recipe::DvdPlusR => CloseFunction::FinalizeMinimal,
+        Recipe::DvdPlusRDl | Recipe::BdR => CloseFunction::FinalizeDvdPlusRDl,
+    };
+    drive
+        .execute(close::cdb(f, 0, false), DataPhase::None, LONG_TIMEOUT)
+        .map_err(step("CLOSE SESSION (finalize)"))?;
+    Ok(())
+}
+
+/// Prepares the drive to write one session of `size_blocks` blocks (None: unknown, e.g.
+/// standard input without tsize=): checks, formats, write parameters, speed, reservation.
+pub fn prepare<T: Transport>(
+    drive: &mut Drive<T>,
+    size_blocks: Option<u32>,
+    opts: &WriteOptions,
+) -> Result<SessionPlan, WriteError> {
+    let profile = check_device(drive)?;
+    let recipe = Recipe::for_profile(profile).ok_or(WriteError::NotWritable { profile })?;
+    if opts.dummy && !recipe.can_simulate() {
+        return Err(WriteError::DummyUnsupported { profile });
+    }
+    if opts.mode == WriteMode::Sao {
+        log::warn!("-sao: a data session is one track; writing it track-at-once/incrementally");
+    }
+    let (start, last_session_start, track, session, free) = match recipe {
+        Recipe::Overwritable => plan_overwritable(drive, profile, opts)?,
+        _ => plan_sequential(drive, profile, recipe)?,
+    };
+    if let Some(n) = size_blocks {
+        if u64::from(n) > free {
+            return Err(WriteError::NoSpace {
+                need: u64::from(n),
+                free,
+                start,
+            });
+        }
+    }
+    // Write parameters (page 05h) where the medium has them.
+    let wp = match recipe {
+        Recipe::CdTao => Some(WriteParameters::cd_tao_data(opts.multi, opts.dummy)),
+        Recipe::DvdMinusR => Some(WriteParameters::dvd_incremental(opts.multi, opts.dummy)),
+        _ => None,
+    };
+    if let Some(mut wp) = wp {
+        wp.bufe = opts.bufe;
+        drive
+            .mode_select(&wp.select_data())
+            .map_err(step("MODE SELECT page 05h (write parameters)"))?;
+    }
+    set_speed(drive, profile, opts.speed_kbps);
+    if opts.reserve && !opts.dummy {
+        if let (Some(n), Recipe::DvdMinusR | Recipe::DvdPlusR | Recipe::DvdPlusRDl | Recipe::BdR) =
+            (size_blocks, recipe)
+        {
+            match drive.execute(
+                reserve_track::by_size(n),
+                DataPhase::None,
+                Duration::from_secs(120),
+            ) {
+                Ok(_) => {}
+                Err(e) if e.is_not_supported() => log::info!("RESERVE TRACK not supported"),
+                Err(e) => return Err(step("RESERVE TRACK")(e)),
+            }
+        }
+    }
+    Ok(SessionPlan {
+        profile,
+        recipe,
+        start,
+        last_session_start,
+        track,
+        session,
+        free_blocks: free,
+        size_blocks,
+        options: *opts,
+    })
+}
+
+type PlanParts = (u32, Option<u32>, u16, u16, u64);
+
+fn plan_sequential<T: Transport>(
+    drive: &mut Drive<T>,
+    profile: Profile,
+    recipe: Recipe,
+) -> Result<PlanParts, WriteError> {
+    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let v = di.view();
+    if v.disc_status() == DiscStatus::Complete {
+        return Err(WriteError::Closed { profile });
+    }
+    let last_start = match msinfo::msinfo(drive) {
+        Ok(Msinfo::Appendable {
+            last_session_start, ..
+        }) => Some(last_session_start),
+        Ok(Msinfo::Blank) => None,
+        Err(MsinfoError::Closed) => return Err(WriteError::Closed { profile }),
+        Err(e) => return Err(e.into()),
+    };
+    let track = v.last_track_last_session();
+    let addr = if recipe == Recipe::CdTao {
+        TrackAddress::Track(INVISIBLE_TRACK)
+    } else {
+        TrackAddress::Track(u32::from(track))
+    };
+    let ti = drive
+        .track_info(addr)
+        .map_err(step("READ TRACK INFORMATION"))?;
+    let tv = ti.view();
+    let Some(nwa) = tv.nwa() else {
+        return Err(WriteError::Closed { profile });
+    };
+    let track = if recipe == Recipe::CdTao {
+        tv.track()
+    } else {
+        track
+    };
+    Ok((
+        nwa,
+        last_start,
+        track,
+        v.sessions().max(1),
+        u64::from(tv.free_blocks()),
+    ))
+}
+
+fn plan_overwritable<T: Transport>(
+    drive: &mut Drive<T>,
+    profile: Profile,
+    opts: &WriteOptions,
+) -> Result<PlanParts, WriteError> {
+    if needs_format(drive)? {
+        log::info!("{profile} is unformatted: formatting it first");
+        format(drive, profile)?;
+    }
+    let capacity = match drive.read_capacity() {
+        Ok((last, _)) => u64::from(last) + 1,
+        Err(e) => return Err(step("READ CAPACITY")(e)),
+    };
+    let ms = match msinfo::msinfo(drive) {
+        Ok(m) => m,
+        Err(MsinfoError::Full {
+            next_writable,
+            capacity,
+        }) => Msinfo::Appendable {
+            last_session_start: 0,
+            next_writable: next_writable.min(capacity),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    let (start, last, session) = match (opts.start, ms) {
+        (Start::At(s), _) => {
+            if s != 0 && s % OVERWRITABLE_ALIGN != 0 {
+                return Err(WriteError::BadStart {
+                    start: s,
+                    reason: format!(
+                        "sessions on {profile} start on {OVERWRITABLE_ALIGN}-block boundaries"
+                    ),
+                });
+            }
+            let last = match ms {
+                Msinfo::Appendable {
+                    last_session_start, ..
+                } if s > 0 => Some(last_session_start),
+                _ => None,
+            };
+            (s, last, 0)
+        }
+        (Start::Append, Msinfo::Blank) => (OVERWRITABLE_FIRST_SESSION, None, 1),
+        (
+            Start::Append,
+            Msinfo::Appendable {
+                last_session_start,
+                next_writable,
+            },
+        ) => (
+            next_writable,
+            Some(last_session_start),
+            count_overwritable_sessions(drive, last_session_start).map_or(0, |n| n + 1),
+        ),
+    };
+    Ok((
+        start,
+        last,
+        1,
+        session,
+        capacity.saturating_sub(u64::from(start)),
+    ))
+}
+
+/// Reads the primary volume descriptor of the session at `s`: its volume space size.
+fn session_pvd<T: Transport>(drive: &mut Drive<T>, s: u32) -> Option<u32> {
+    let mut b = vec![0u8; BLOCK];
+    drive.read_blocks(s.checked_add(PVD_LBA)?, &mut b).ok()?;
+    (b[0] == 1 && &b[1..6] == b"CD001").then(|| u32::from_le_bytes([b[80], b[81], b[82], b[83]]))
+}
+
+/// Counts the emulated sessions on an overwritable medium up to the one at `last`, walking
+/// from the first (at 32, or 0 in growisofs' layout) by each session's volume space size.
+fn count_overwritable_sessions<T: Transport>(drive: &mut Drive<T>, last: u32) -> Option<u16> {
+    let mut s = if session_pvd(drive, OVERWRITABLE_FIRST_SESSION).is_some() {
+        OVERWRITABLE_FIRST_SESSION
+    } else {
+        0
+    };
+    let mut n: u16 = 1;
+    while s < last && n < 10_000 {
+        let vss = session_pvd(drive, s)?;
+        let end = if vss > s { vss } else { s.checked_add(vss)? };
+        let next = end
+            .div_ceil(OVERWRITABLE_ALIGN)
+            .checked_mul(OVERWRITABLE_ALIGN)?;
+        if next <= s {
+            return None;
+        }
+        s = next;
+        n += 1;
+    }
+    (s == last).then_some(n)
+}
+
+/// Sets the write speed (SET CD SPEED on CD, SET STREAMING otherwise); failures only warn:
+/// drives pick a speed of their own.
+fn set_speed<T: Transport>(drive: &mut Drive<T>, profile: Profile, kbps: Option<u32>) {
+    let r = if profile.is_cd() {
+        let w = kbps.map_or(speed::MAX_SPEED, |k| k.min(0xFFFE) as u16);
+        drive
+            .execute(
+                speed::set_cd_speed(speed::MAX_SPEED, w, false),
+                DataPhase::None,
+                transport::DEFAULT_TIMEOUT,
+            )
+            .map(|_| ())
+    } else {
+        let end = drive.read_capacity().map_or(0, |(l, _)| l);
+        let w = kbps.unwrap_or(0xFFFF_FFFF / 1000);
+        let d = StreamingPerformance::speeds(end, w, w).to_bytes();
+        drive
+            .execute(
+                speed::set_streaming(d.len() as u16),
+                DataPhase::Out(&d),
+                transport::DEFAULT_TIMEOUT,
+            )
+            .map(|_| ())
+    };
+    if let Err(e) = r {
+        if e.is_not_supported() {
+            log::debug!("setting the write speed: {e}");
+        } else {
+            log::warn!("setting the write speed: {e}");
+        }
+    }
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SessionReport {
+    /// First block.
+    pub start: u32,
+    /// Blocks written.
+    pub blocks: u32,
+    /// The disc was left appendable.
+    pub appendable: bool,
+    /// It was a test write.
+    pub dummy: bool,
+}
+
+/// Writes one session block by block at the plan's start; see the module documentation.
+#[derive(Debug)]
+pub struct SessionWriter<'d, T: Transport> {
+    drive: &'d mut Drive<T>,
+    plan: SessionPlan,
+    next: u32,
+    pending: Vec<u8>,
+    chunk: usize,
+    head: Vec<u8>,
+    written: u64,
+    failed: bool,
+}
+
+impl<'d, T: Transport> SessionWriter<'d, T> {
+    /// A writer for a prepared plan.
+    pub fn new(drive: &'d mut Drive<T>, plan: SessionPlan) -> Self {
+        let chunk = drive.max_blocks().min(0xFFFF) * BLOCK;
+        // While writing, a drive whose buffer is full answers LONG WRITE IN PROGRESS
+        // (02/04/08): poll often so the stream does not stall.
+        drive.poll_interval = Duration::from_millis(5);
+        drive.ready_wait = Duration::from_secs(600);
+        SessionWriter {
+            next: plan.start,
+            drive,
+            plan,
+            pending: Vec::with_capacity(chunk),
+            chunk,
+            head: Vec::new(),
+            written: 0,
+            failed: false,
+        }
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &SessionPlan {
+        &self.plan
+    }
+
+    /// Blocks sent to the drive so far.
+    pub fn blocks_written(&self) -> u64 {
+        self.written
+    }
+
+    /// The drive (for READ BUFFER CAPACITY between writes).
+    pub fn drive(&mut self) -> &mut Drive<T> {
+        self.drive
+    }
+
+    /// Queues `data` (any length) and writes every full chunk.
+    pub fn write(&mut self, mut data: &[u8]) -> Result<(), WriteError> {
+        if self.head.len() < HEAD_BLOCKS * BLOCK {
+            let n = (HEAD_BLOCKS * BLOCK - self.head.len()).min(data.len());
+            self.head.extend_from_slice(&data[..n]);
+        }
+        if self.pending.is_empty() && data.len() >= self.chunk {
+            // Fast path: whole chunks straight from the caller's buffer.
+            let whole = data.len() / self.chunk * self.chunk;
+            for c in data[..whole].chunks(self.chunk) {
+                self.send(c)?;
+            }
+            data = &data[whole..];
+        }
+        while !data.is_empty() {
+            let n = (self.chunk - self.pending.len()).min(data.len());
+            self.pending.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.pending.len() == self.chunk {
+                let buf = std::mem::take(&mut self.pending);
+                let r = self.send(&buf);
+                self.pending = buf;
+                self.pending.clear();
+                r?;
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, buf: &[u8]) -> Result<(), WriteError> {
+        let blocks = (buf.len() / BLOCK) as u32;
+        if let Some(size) = self.plan.size_blocks {
+            if self.written + u64::from(blocks) > u64::from(size)
+                && self.written + u64::from(blocks) > self.plan.free_blocks
+            {
+                self.failed = true;
+                return Err(WriteError::NoSpace {
+                    need: self.written + u64::from(blocks),
+                    free: self.plan.free_blocks,
+                    start: self.plan.start,
+                });
+            }
+        }
+        if self.written + u64::from(blocks) > self.plan.free_blocks {
+            self.failed = true;
+            return Err(WriteError::NoSpace {
+                need: self.written + u64::from(blocks),
+                free: self.plan.free_blocks,
+                start: self.plan.start,
+            });
+        }
+        let lba = self.next;
+        match self.drive.execute(
+            write::write10(lba, blocks as u16),
+            DataPhase::Out(buf),
+            Duration::from_secs(120),
+        ) {
+            Ok(_) => {}
+            Err(e) => {
+                self.failed = true;
+                return Err(step(format!("writing {blocks} blocks at block {lba}"))(e));
+            }
+        }
+        self.next += blocks;
+        self.written += u64::from(blocks);
+        Ok(())
+    }
+
+    fn flush_pending(&mut self) -> Result<(), WriteError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut buf = std::mem::take(&mut self.pending);
+        let r = buf.len() % BLOCK;
+        if r != 0 {
+            buf.resize(buf.len() + BLOCK - r, 0);
+        }
+        self.send(&buf)
+    }
+
+    /// Ends the session: pads the last block, writes what is queued, synchronizes the cache,
+    /// closes track and session as the medium needs (and on overwritable media commits the
+    /// session by copying its volume descriptors to LBA 16).
+    pub fn finish(mut self) -> Result<SessionReport, WriteError> {
+        self.flush_pending()?;
+        let plan = self.plan.clone();
+        let drive = &mut *self.drive;
+        drive
+            .synchronize_cache()
+            .map_err(step("SYNCHRONIZE CACHE"))?;
+        let multi = plan.options.multi;
+        let close_track = |drive: &mut Drive<T>| {
+            drive
+                .execute(
+                    close::cdb(CloseFunction::Track, plan.track, false),
+                    DataPhase::None,
+                    LONG_TIMEOUT,
+                )
+                .map(|_| ())
+                .map_err(step(format!("CLOSE TRACK {}", plan.track)))
+        };
+        let close_session = |drive: &mut Drive<T>, f: CloseFunction| {
+            drive
+                .execute(close::cdb(f, 0, false), DataPhase::None, LONG_TIMEOUT)
+                .map(|_| ())
+                .map_err(step(if multi {
+                    "CLOSE SESSION"
+                } else {
+                    "CLOSE SESSION (finalize)"
+                }))
+        };
+        match plan.recipe {
+            Recipe::CdTao => close_session(drive, CloseFunction::Session)?,
+            Recipe::DvdMinusR => {
+                close_track(drive)?;
+                close_session(drive, CloseFunction::Session)?;
+            }
+            Recipe::DvdPlusR | Recipe::DvdPlusRDl | Recipe::BdR => {
+                close_track(drive)?;
+                let f = match (multi, plan.recipe) {
+                    (true, _) => CloseFunction::Session,
+                    (false, Recipe::DvdPlusR) => CloseFunction::FinalizeMinimal,
+                    (false, _) => CloseFunction::FinalizeDvdPlusRDl,
+                };
+                close_session(drive, f)?;
+            }
+            Recipe::Overwritable => {
+                if plan.start != 0 {
+                    let blocks = u32::try_from(self.written).unwrap_or(u32::MAX);
+                    let vds = descriptor_copy(&self.head, plan.start, blocks)?;
+                    drive
+                        .write_blocks(PVD_LBA, &vds)
+                        .map_err(step("copying the session's volume descriptors to block 16"))?;
+                    drive
+                        .synchronize_cache()
+                        .map_err(step("SYNCHRONIZE CACHE"))?;
+                }
+            }
+        }
+        Ok(SessionReport {
+            start: plan.start,
+            blocks: u32::try_from(self.written).unwrap_or(u32::MAX),
+            appendable: multi || plan.recipe == Recipe::Overwritable,
+            dummy: plan.options.dummy,
+        })
+    }
+
+    /// Stops after a failure or an interruption: synchronizes the cache and closes the
+    /// track so earlier sessions stay readable (the session is left open; on overwritable
+    /// media block 16 is not touched, so the previous session stays in force). Errors of
+    /// these steps are returned as text, for the report.
+    pub fn abort(mut self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if !self.failed {
+            if let Err(e) = self.flush_pending() {
+                notes.push(e.to_string());
+            }
+        }
+        let plan = self.plan.clone();
+        let drive = &mut *self.drive;
+        if let Err(e) = drive.synchronize_cache() {
+            notes.push(format!("SYNCHRONIZE CACHE: {e}"));
+        }
+        if matches!(
+            plan.recipe,
+            Recipe::DvdMinusR | Recipe::DvdPlusR | Recipe::DvdPlusRDl | Recipe::BdR
+        ) && self.written > 0
+        {
+            if let Err(e) = drive.execute(
+                close::cdb(CloseFunction::Track, plan.track, false),
+                DataPhase::None,
+                LONG_TIMEOUT,
+            ) {
+                notes.push(format!("CLOSE TRACK {}: {e}", plan.track));
+            }
+        }
+        notes
+    }
+}
+
+/// The volume descriptor set at the head of a session (blocks 16.. up to and including the
+/// terminator) with the primary descriptor's volume space size set to `start + blocks`.
+pub fn descriptor_copy(head: &[u8], start: u32, blocks: u32) -> Result<Vec<u8>, WriteError> {
+    let bad = |reason: &str| {
+        WriteError::BadStart {
+        start,
+        reason: format!("the session has no ISO 9660 volume descriptors to copy to block 16: {reason}; nothing was committed"),
+    }
+    };
+    let mut out = Vec::new();
+    let mut i = 16usize;
+    loop {
+        let Some(b) = head.get(i * BLOCK..(i + 1) * BLOCK) else {
+            return Err(bad("no terminator in the first 64 blocks"));
+        };
+        if &b[1..6] != b"CD001" {
+            return Err(bad(&format!("block {} is not a volume descriptor", i)));
+        }
+        let mut b = b.to_vec();
+        if b[0] == 1 {
+            let vss = start.saturating_add(blocks);
+            b[80..84].copy_from_slice(&vss.to_le_bytes());
+            b[84..88].copy_from_slice(&vss.to_be_bytes());
+        }
+        let term = b[0] == 255;
+        out.extend_from_slice(&b);
+        if term {
+            break;
+        }
+        i += 1;
+    }
+    if out.first() != Some(&1) {
+        return Err(bad(
+            "the first descriptor is not a primary volume descriptor",
+        ));
+    }
+    Ok(out)
+}
+
+/// A one-line account of the disc's state after a write or a failure.
+pub fn disc_state<T: Transport>(drive: &mut Drive<T>) -> String {
+    let profile = drive
+        .current_profile()
+        .map_or_else(|e| format!("unknown medium ({e})"), |p| p.to_string());
+    let di = match drive.disc_info() {
+        Ok(d) => d,
+        Err(e) => return format!("{profile}: disc information unavailable: {e}"),
+    };
+    let v = di.view();
+    let ms = match msinfo::msinfo(drive) {
+        Ok(Msinfo::Blank) => "blank".to_string(),
+        Ok(Msinfo::Appendable {
+            last_session_start,
+            next_writable,
+        }) => format!("appendable, last complete session starts at {last_session_start}, next writable address {next_writable}"),
+        Err(e) => e.to_string(),
+    };
+    format!(
+        "{profile}: disc {}, last session {}, {} session(s) on disc; {ms}",
+        v.disc_status().name(),
+        v.last_session_state().name(),
+        v.sessions()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptor_copy_patches_volume_space_size() {
+        let mut head = vec![0u8; 20 * BLOCK];
+        for (i, t) in [(16usize, 1u8), (17, 2), (18, 255)] {
+            head[i * BLOCK] = t;
+            head[i * BLOCK + 1..i * BLOCK + 6].copy_from_slice(b"CD001");
+        }
+        let c = descriptor_copy(&head, 1024, 500).unwrap();
+        assert_eq!(c.len(), 3 * BLOCK);
+        assert_eq!(&c[80..88], &[0x24, 0x06, 0, 0, 0, 0, 0x06, 0x24]);
+        assert_eq!(c[2 * BLOCK], 255);
+        head[16 * BLOCK + 1] = b'X';
+        assert!(descriptor_copy(&head, 1024, 500).is_err());
+        assert!(descriptor_copy(&head[..17 * BLOCK], 0, 1).is_err());
+    }
+
+    #[test]
+    fn recipes() {
+        assert_eq!(Recipe::for_profile(Profile::CdRw), Some(Recipe::CdTao));
+        assert_eq!(
+            Recipe::for_profile(Profile::BdRe),
+            Some(Recipe::Overwritable)
+        );
+        assert_eq!(Recipe::for_profile(Profile::DvdRom), None);
+        assert!(!Recipe::BdR.can_simulate());
+    }
+}
