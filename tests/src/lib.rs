@@ -7,6 +7,9 @@
 //! - [`host`]: host tool lookup that fails with the package to install, the guest kernel.
 //! - [`peers`]: parsers for `wodim -scanbus` and `sg_inq` output, to compare with.
 //! - [`cpio`]: the newc archive writer behind the initramfs.
+//!
+//! The test bed runs on a Linux host; on other targets this crate is empty.
+#![cfg(unix)]
 
 pub mod cpio;
 pub mod error;

@@ -6,6 +6,7 @@
 //! target 0, `scsi-hd` at target 1 and tgt's blank DVD+R over iSCSI at target 2. Each
 //! test asserts on its own commands' results.
 
+#![cfg(unix)]
 // reason: test code; helpers outside #[test] fns panic to fail the test
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,6 +1,7 @@
 //! The test bed itself: a guest boots, runs commands, returns exact bytes and exit codes,
 //! sees files added to the initramfs, and writes to the export disk.
 
+#![cfg(unix)]
 // reason: test code; helpers outside #[test] fns panic to fail the test
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
