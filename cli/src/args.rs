@@ -40,6 +40,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// Show a device's standard INQUIRY data, unit serial number and device identification.
     Inquiry(InquiryArgs),
+    /// Send one CDB and show status, decoded sense and the data in hex (like sg_raw).
+    Raw(RawArgs),
 }
 
 /// `discburn scan`.
@@ -53,6 +55,33 @@ pub struct ScanArgs {
 /// `discburn inquiry`.
 #[derive(Debug, Args)]
 pub struct InquiryArgs {}
+
+/// `discburn raw`.
+#[derive(Debug, Args)]
+pub struct RawArgs {
+    /// The CDB in hex, as one argument or one per byte: `28 00 00 00 00 10 00 00 02 00`.
+    #[arg(required = true, num_args = 1.., value_name = "CDB-HEX")]
+    pub cdb: Vec<String>,
+    /// Data-in phase of LEN bytes (decimal or 0x hex).
+    #[arg(long = "in", value_name = "LEN", value_parser = crate::cmd::raw::parse_len,
+          conflicts_with = "data_out")]
+    pub data_in: Option<usize>,
+    /// Data-out phase: send the bytes of FILE (`-`: stdin).
+    #[arg(long = "out", value_name = "FILE")]
+    pub data_out: Option<std::path::PathBuf>,
+    /// Command timeout in seconds (default 30).
+    #[arg(long, value_name = "S", value_parser = crate::cmd::raw::parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
+    /// Write the data received, as raw bytes, to FILE (the report stays on stdout).
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<std::path::PathBuf>,
+    /// Write the data received, as raw bytes, to stdout; the report goes to stderr.
+    #[arg(long)]
+    pub bin: bool,
+    /// Print only the data received, as one line of lowercase hex.
+    #[arg(long)]
+    pub hex: bool,
+}
 
 #[cfg(test)]
 mod tests {

@@ -48,6 +48,7 @@ fn run_discburn() -> Result<(), CliError> {
     match &cli.command {
         Command::Scan(a) => cmd::scan::run(&cli.global, a),
         Command::Inquiry(a) => cmd::inquiry::run(&cli.global, a),
+        Command::Raw(a) => cmd::raw::run(&cli.global, a),
     }
 }
 

@@ -35,6 +35,18 @@
 //!     "code_set": "ASCII", "protocol_identifier": null, "text": "cd0"}]}
 //! ```
 //!
+//! `discburn raw --json` (see `cmd::raw`; exit 0 only for GOOD):
+//! ```json
+//! {"device": "emu:/tmp/cd.img", "cdb": "28000000001000000200", "command": "READ(10)",
+//!  "direction": "in",                 // "none" | "in" | "out"
+//!  "requested": 4096, "transferred": 4096, "residual": 0,
+//!  "status": "GOOD", "status_byte": 0,
+//!  "sense": null,                     // or {"key": "ILLEGAL REQUEST", "key_code": 5,
+//!                                     //  "asc": 32, "ascq": 0, "text": "...", "information": null}
+//!  "sense_hex": "", "duration_ms": 0.4,
+//!  "data_hex": "01434430303101..."}   // data received; "" without --in
+//! ```
+//!
 //! Text output of `scan` is one tab-separated line per device after a header line:
 //! `b,t,l  H:C:T:L  sg  block  'vendor'  'product'  'revision'  type words` (`-` for a
 //! missing node).

@@ -2,4 +2,5 @@
 //! [`crate::output`] report.
 
 pub mod inquiry;
+pub mod raw;
 pub mod scan;
