@@ -65,22 +65,22 @@ impl<'a> AtipView<'a> {
     /// ATIP start time of lead-in.
     pub fn leadin_start(&self) -> Msf {
         Msf {
-            m: be::u8_at(self.b, LEADIN + 1),
-            s: be::u8_at(self.b, LEADIN + 2),
-            f: be::u8_at(self.b, LEADIN + 3),
+            m: be::u8_at(self.b, LEADIN),
+            s: be::u8_at(self.b, LEADIN + 1),
+            f: be::u8_at(self.b, LEADIN + 2),
         }
     }
     /// ATIP last possible start time of lead-out.
     pub fn leadout_start(&self) -> Msf {
         Msf {
-            m: be::u8_at(self.b, LEADOUT + 1),
-            s: be::u8_at(self.b, LEADOUT + 2),
-            f: be::u8_at(self.b, LEADOUT + 3),
+            m: be::u8_at(self.b, LEADOUT),
+            s: be::u8_at(self.b, LEADOUT + 1),
+            f: be::u8_at(self.b, LEADOUT + 2),
         }
     }
     /// A1 values, when present.
     pub fn a1(&self) -> Option<[u8; 3]> {
-        let s = be::slice(self.b, A1 + 1, 3);
+        let s = be::slice(self.b, A1, 3);
         <[u8; 3]>::try_from(s).ok()
     }
 }
@@ -377,8 +377,8 @@ mod tests {
     const RITEK_ATIP: [u8; 28] = [
         0x00, 0x1A, 0x00, 0x00, //
         0x45, 0x00, 0x90, 0x00, // power 4, ref speed 5; disc type 0 sub-type 2; A1 valid
-        0x00, 97, 15, 17, //
-        0x00, 79, 59, 70, //
+        97, 15, 17, 0x00, // lead-in M S F, reserved
+        79, 59, 70, 0x00, // lead-out M S F, reserved
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     ];
 

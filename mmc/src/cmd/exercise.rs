@@ -233,7 +233,7 @@ pub fn seeds() -> Vec<(u8, Vec<u8>)> {
     ));
     let mut atip = vec![0u8; 28];
     atip[1] = 0x1A;
-    atip[4..16].copy_from_slice(&[0x45, 0, 0x90, 0, 0, 97, 15, 17, 0, 79, 59, 70]);
+    atip[4..16].copy_from_slice(&[0x45, 0, 0x90, 0, 97, 15, 17, 0, 79, 59, 70, 0]);
     v.push((2, atip));
     let mut di = vec![0u8; 34];
     di[1] = 32;
@@ -359,9 +359,15 @@ mod seed_files {
     #[test]
     fn fuzz_seed_files() {
         let Ok(dir) = std::env::var("MMC_WRITE_SEEDS") else {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/seeds/parsers");
+            let dir =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/seeds/parsers");
             let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
-            assert_eq!(n, super::seeds().len(), "seed files in {} are stale", dir.display());
+            assert_eq!(
+                n,
+                super::seeds().len(),
+                "seed files in {} are stale",
+                dir.display()
+            );
             return;
         };
         let dir = std::path::Path::new(&dir);
