@@ -112,7 +112,7 @@ impl EmuDrive {
         data: &mut DataPhase<'_>,
     ) -> Result<Result<usize, EmuError>, TransportError> {
         let r = match cmd {
-            Command::TestUnitReady => Ok(0),
+            Command::TestUnitReady => self.emulate_test_unit_ready(),
             Command::RequestSense { desc, alloc } => self.emulate_request_sense(desc, alloc, data),
             Command::Inquiry { evpd, page, alloc } => self.emulate_inquiry(evpd, page, alloc, data),
             Command::ModeSense {
@@ -185,10 +185,7 @@ impl EmuDrive {
                 start,
                 power: _,
             } => self.emulate_start_stop_unit(loej, start),
-            Command::PreventAllow { prevent } => {
-                self.locked = prevent & 1 != 0;
-                Ok(0)
-            }
+            Command::PreventAllow { prevent } => self.emulate_prevent_allow(prevent),
             Command::MechanismStatus { alloc } => self.emulate_mechanism_status(alloc, data),
         };
         match r {
@@ -320,6 +317,18 @@ impl EmuDrive {
             }
         };
         Ok(reply(buf, &bytes, usize::from(alloc)))
+    }
+
+    /// TEST UNIT READY (SPC-4 §6.47): GOOD once the gates of `run` (becoming ready, unit
+    /// attention, medium present) are passed.
+    fn emulate_test_unit_ready(&mut self) -> R {
+        Ok(0)
+    }
+
+    /// PREVENT ALLOW MEDIUM REMOVAL (MMC-6 §6.12): bit 0 of Prevent locks the tray.
+    fn emulate_prevent_allow(&mut self, prevent: u8) -> R {
+        self.locked = prevent & 1 != 0;
+        Ok(0)
     }
 
     /// START STOP UNIT (MMC-6 §6.40): LoEj with Start loads, without ejects.
@@ -1314,9 +1323,7 @@ impl EmuDrive {
     /// Records everything pending: buffer drained, image synced, state saved.
     fn finish_pending(&mut self) -> Result<(), EmuError> {
         self.buffer.flush();
-        if self.disc.model() != WriteModel::Rom {
-            self.file.sync_data().map_err(|e| self.io("sync", e))?;
-        }
+        self.sync_image()?;
         if self.dirty {
             self.save_state()?;
         }
@@ -1336,7 +1343,7 @@ impl EmuDrive {
                     if let Some(f) = self.disc.close_track(i) {
                         self.zero_fill(f)?;
                     }
-                    self.file.sync_data().map_err(|e| self.io("sync", e))?;
+                    self.sync_image()?;
                     self.save_state()?;
                 }
             }
@@ -1471,9 +1478,19 @@ impl EmuDrive {
         for f in fills {
             self.zero_fill(f)?;
         }
-        self.file.sync_data().map_err(|e| self.io("sync", e))?;
+        self.sync_image()?;
         self.save_state()?;
         Ok(0)
+    }
+
+    /// With `durable=on`, forces the image's data to stable storage (fdatasync); otherwise
+    /// the data is in the OS's page cache, which survives the death of this process but
+    /// not a power loss.
+    fn sync_image(&self) -> Result<(), EmuError> {
+        if self.faults.durable && self.disc.model() != WriteModel::Rom {
+            self.file.sync_data().map_err(|e| self.io("sync", e))?;
+        }
+        Ok(())
     }
 
     /// BLANK (MMC-6 §6.2) on CD-RW: 000b all, 001b minimal, 101b unclose last session,

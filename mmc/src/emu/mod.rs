@@ -204,8 +204,8 @@ impl EmuDrive {
             .map_err(open_err("open", path))?;
         let mut disc = disc;
         // Drive settings: options given now override those stored with the disc.
-        if opts.speed.is_some() {
-            disc.settings.speed = opts.speed;
+        if let Some(s) = opts.speed {
+            disc.settings.speed = if s > 0.0 { Some(s) } else { None };
         }
         if opts.buffer.is_some() {
             disc.settings.buffer = opts.buffer;

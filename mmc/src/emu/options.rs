@@ -11,7 +11,7 @@ use super::medium::MediumKind;
 /// |---|---|
 /// | `profile=KIND` | medium to create when PATH does not exist (`cd-r`, `cd-rw`, `dvd-r`, `dvd+r`, `dvd+r-dl`, `dvd+rw`, `bd-r`, `bd-re`; `cd-rom`, `dvd-rom`, `bd-rom` with `pressed=`) |
 /// | `pressed=ISO` | create PATH as a pressed CD-ROM/DVD-ROM/BD-ROM holding a copy of ISO |
-/// | `speed=N` | write at N x the medium's 1x rate (CD 150 KiB/s, DVD 1385 kB/s, BD 4.5 MB/s); default unthrottled |
+/// | `speed=N` | write at N x the medium's 1x rate (CD 150 KiB/s, DVD 1385 kB/s, BD 4.5 MB/s); default unthrottled; `speed=0` removes a stored speed |
 /// | `buffer=SIZE` | drive buffer (`K`/`M` suffixes), default 4M |
 /// | `bup=off` | buffer-underrun protection off: an underrun fails the write |
 /// | `write_error=LBA` | MEDIUM ERROR, WRITE ERROR (03/0C/00) when a write reaches LBA |
@@ -19,13 +19,14 @@ use super::medium::MediumKind;
 /// | `unit_attention` | UNIT ATTENTION, MEDIUM MAY HAVE CHANGED (06/28/00) after load |
 /// | `fill_early=BLOCKS` | the medium holds (and reports) only BLOCKS blocks |
 /// | `max_transfer=BYTES` | largest data phase per command, default 512K |
+/// | `durable=on` | SYNCHRONIZE CACHE and CLOSE fdatasync the image (default: page cache only, which survives a killed process but not a power loss) |
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EmuOptions {
     /// Medium to create.
     pub profile: Option<MediumKind>,
     /// ISO to press into a new read-only disc.
     pub pressed: Option<PathBuf>,
-    /// Write speed in x of the medium's 1x.
+    /// Write speed in x of the medium's 1x (0: unthrottled).
     pub speed: Option<f64>,
     /// Drive buffer size in bytes.
     pub buffer: Option<u64>,
@@ -41,6 +42,8 @@ pub struct EmuOptions {
     pub fill_early: Option<u32>,
     /// Largest data phase in bytes.
     pub max_transfer: Option<usize>,
+    /// fdatasync the image at SYNCHRONIZE CACHE and CLOSE TRACK/SESSION.
+    pub durable: bool,
 }
 
 fn bad(key: &str, value: &str, reason: &str) -> EmuOpenError {
@@ -87,8 +90,8 @@ impl EmuOptions {
                 "pressed" => o.pressed = Some(PathBuf::from(v)),
                 "speed" => {
                     let s: f64 = v.trim().trim_end_matches(['x', 'X']).parse().map_err(|_| bad(k, v, "expected a speed in x, e.g. 8"))?;
-                    if !(s > 0.0 && s.is_finite()) {
-                        return Err(bad(k, v, "speed must be positive"));
+                    if !(s >= 0.0 && s.is_finite()) {
+                        return Err(bad(k, v, "speed must be 0 (unthrottled) or positive"));
                     }
                     o.speed = Some(s);
                 }
@@ -111,6 +114,13 @@ impl EmuOptions {
                 "unit_attention" => {
                     o.unit_attention = !matches!(v.to_ascii_lowercase().as_str(), "off" | "0" | "no" | "false")
                 }
+                "durable" => {
+                    o.durable = match v.to_ascii_lowercase().as_str() {
+                        "on" | "1" | "yes" | "true" | "" => true,
+                        "off" | "0" | "no" | "false" => false,
+                        _ => return Err(bad(k, v, "expected on or off")),
+                    }
+                }
                 "fill_early" => o.fill_early = Some(parse_u32(k, v)?),
                 "max_transfer" => {
                     let m = parse_size(k, v)?;
@@ -120,7 +130,7 @@ impl EmuOptions {
                     o.max_transfer = Some(usize::try_from(m).map_err(|_| bad(k, v, "too large"))?);
                 }
                 _ => {
-                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer"))
+                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable"))
                 }
             }
         }
