@@ -801,6 +801,20 @@ fn buffer_underrun_with_and_without_protection() {
     assert_eq!(v[10] & 0x40, 0);
     write10(&mut d, 0, &vec![0u8; 2 * 2048]);
     std::thread::sleep(std::time::Duration::from_millis(50));
+    // a drive without underrun protection: BUFE cannot be set, BUF is clear in page 2Ah
+    let mut list = vec![0u8; 8];
+    let mut page = vec![0u8; 0x34];
+    page[..5].copy_from_slice(&[0x05, 0x32, 0x41, 0xC4, 0x08]);
+    list.extend_from_slice(&page);
+    good(&data_out(
+        &mut d,
+        &[0x55, 0x10, 0, 0, 0, 0, 0, 0x00, 0x3C, 0],
+        &list,
+    ));
+    let (_, v) = data_in(&mut d, &[0x5A, 0, 0x05, 0, 0, 0, 0, 0, 0x3C, 0], 60);
+    assert_eq!(v[10], 0x01);
+    let (_, v) = data_in(&mut d, &[0x5A, 0, 0x2A, 0, 0, 0, 0, 0x01, 0, 0], 256);
+    assert_eq!(v[8 + 4] & 0x80, 0);
     // MEDIUM ERROR, WRITE ERROR - LOSS OF STREAMING
     let c = data_out(&mut d, &[0x2A, 0, 0, 0, 0, 2, 0, 0, 1, 0], &[0u8; 2048]);
     assert_eq!(ks(&c), (0x3, 0x0C, 0x09));

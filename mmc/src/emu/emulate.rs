@@ -417,11 +417,16 @@ impl EmuDrive {
         p
     }
 
-    fn page05_changeable() -> [u8; PAGE05_LEN] {
+    /// The drive has buffer-underrun protection (not with `bup=off`).
+    fn drive_has_bup(&self) -> bool {
+        self.disc.settings.bup != Some(false)
+    }
+
+    fn page05_changeable(&self) -> [u8; PAGE05_LEN] {
         let mut p = [0xFFu8; PAGE05_LEN];
         p[0] = 0x05;
         p[1] = (PAGE05_LEN - 2) as u8;
-        p[2] = 0x7F;
+        p[2] = if self.drive_has_bup() { 0x7F } else { 0x3F };
         p[4] = 0x0F;
         p[6] = 0;
         p[7] = 0x3F;
@@ -440,7 +445,7 @@ impl EmuDrive {
         p[0] = 0x2A;
         p[2] = 0x10 | 0x08 | 0x04 | 0x02 | 0x01; // DVD-R, DVD-ROM, method 2, CD-RW, CD-R read
         p[3] = 0x10 | 0x04 | 0x02 | 0x01; // DVD-R, test write, CD-RW, CD-R write
-        p[4] = 0x80 | 0x40 | 0x10; // BUF, multi-session, mode 2 form 1
+        p[4] = if self.drive_has_bup() { 0x80 } else { 0 } | 0x40 | 0x10; // BUF, multi-session, mode 2 form 1
         p[6] = 0x20 | 0x08 | 0x01 | if self.locked { 0x02 } else { 0 }; // tray, eject, lock
         let max_read = self.max_read_kbs().min(0xFFFF) as u16;
         p[8..10].copy_from_slice(&max_read.to_be_bytes());
@@ -483,7 +488,7 @@ impl EmuDrive {
             _ => self.page01.to_vec(),
         };
         let p05 = match pc {
-            1 => Self::page05_changeable().to_vec(),
+            1 => self.page05_changeable().to_vec(),
             2 => self.default_page05().to_vec(),
             _ => self.page05.to_vec(),
         };
@@ -580,6 +585,10 @@ impl EmuDrive {
                     }
                     let n = page.len().min(PAGE05_LEN);
                     new05[2..n].copy_from_slice(&page[2..n]);
+                    if !self.drive_has_bup() {
+                        // BUFE is not changeable on a drive without underrun protection
+                        new05[2] &= !0x40;
+                    }
                     self.check_page05(&new05)?;
                 }
                 0x2A => {}
@@ -655,6 +664,7 @@ impl EmuDrive {
             readable: !self.tray_open && self.disc.readable_end() > 0,
             formatted: self.disc.formatted,
             last_lba: self.disc.capacity.saturating_sub(1),
+            bup: self.drive_has_bup(),
         }
     }
 

@@ -53,6 +53,8 @@ pub struct MediaView {
     pub formatted: bool,
     /// Last LBA of the formatted area (Random Writable feature).
     pub last_lba: u32,
+    /// The drive has buffer-underrun protection (the BUF bits).
+    pub bup: bool,
 }
 
 /// Every feature descriptor, ascending by code.
@@ -60,6 +62,7 @@ pub fn features(v: &MediaView) -> Vec<Feature> {
     let m = v.medium;
     let fam = m.map(|k| k.family());
     let is = |k: &[MediumKind]| m.is_some_and(|x| k.contains(&x));
+    let buf = u8::from(v.bup);
     let mut f = Vec::new();
 
     // 0000h Profile List (§5.3.1): every profile, CurrentP on the medium in the tray.
@@ -136,7 +139,7 @@ pub fn features(v: &MediaView) -> Vec<Feature> {
         1,
         false,
         is(&[MediumKind::CdR, MediumKind::CdRw, MediumKind::DvdR]),
-        vec![0x05, 0x00, 0x01, 0x01, link, 0, 0, 0],
+        vec![0x05, 0x00, buf, 0x01, link, 0, 0, 0],
     ));
     // 0023h Formattable (§5.3.11).
     f.push(Feature::new(
@@ -168,7 +171,7 @@ pub fn features(v: &MediaView) -> Vec<Feature> {
         2,
         false,
         is(&[MediumKind::CdR, MediumKind::CdRw]),
-        vec![0x40 | 0x04 | 0x02, 0, 0x05, 0x00],
+        vec![(buf << 6) | 0x04 | 0x02, 0, 0x05, 0x00],
     ));
     // 002Fh DVD-R/-RW Write (§5.3.22): BUF, Test Write.
     f.push(Feature::new(
@@ -176,7 +179,7 @@ pub fn features(v: &MediaView) -> Vec<Feature> {
         1,
         false,
         is(&[MediumKind::DvdR]),
-        vec![0x40 | 0x04, 0, 0, 0],
+        vec![(buf << 6) | 0x04, 0, 0, 0],
     ));
     // 003Bh DVD+R Dual Layer (§5.3.27): Write.
     f.push(Feature::new(
