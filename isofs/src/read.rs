@@ -767,6 +767,19 @@ impl<S: SectorSource> Volume<S> {
         Ok(())
     }
 
+    /// The El Torito boot catalog entries, when the session has a boot record.
+    pub fn boot_entries(&mut self) -> Result<Vec<crate::wire::eltorito::CatalogEntry>, ReadError> {
+        let Some(lba) = self.info.boot_catalog else {
+            return Ok(Vec::new());
+        };
+        let b = rd(&mut self.src, lba, 1)?;
+        crate::wire::eltorito::parse_catalog(&b).map_err(|s| ReadError::Malformed {
+            what: "boot catalog",
+            lba,
+            source: s,
+        })
+    }
+
     /// The highest block (exclusive) used by this session's directories and by files whose
     /// extents lie at or after the session start.
     pub fn session_end(&mut self) -> Result<u32, ReadError> {

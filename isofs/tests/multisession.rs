@@ -41,9 +41,21 @@ fn our_session(img: &Path, prev: Option<u32>, add: &Path, remove: &[&str]) -> (u
         assert!(tree.remove_path(r), "{r} not in the previous session");
     }
     tree.add_source("/", add, &ScanOptions::default()).unwrap();
-    let o = Options { session: prev.map(|p| (p, next)), ..opts() };
-    let image = Image::new(tree, o, src.as_mut().map(|s| s as &mut dyn isofs::SectorSource)).unwrap();
-    let mut f = fs::OpenOptions::new().create(true).append(true).open(img).unwrap();
+    let o = Options {
+        session: prev.map(|p| (p, next)),
+        ..opts()
+    };
+    let image = Image::new(
+        tree,
+        o,
+        src.as_mut().map(|s| s as &mut dyn isofs::SectorSource),
+    )
+    .unwrap();
+    let mut f = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(img)
+        .unwrap();
     let mut w = std::io::BufWriter::new(&mut f);
     image.write_to(&mut w).unwrap();
     w.flush().unwrap();
@@ -56,7 +68,14 @@ fn xorriso_session(img: &Path, start: u32, out: &Path) -> Snap {
     need("xorriso", "xorriso");
     fs::create_dir_all(out).unwrap();
     run(Command::new("xorriso")
-        .args(["-osirrox", "on:device_files", "-hardlinks", "on", "-load", "sbsector"])
+        .args([
+            "-osirrox",
+            "on:device_files",
+            "-hardlinks",
+            "on",
+            "-load",
+            "sbsector",
+        ])
         .arg(start.to_string())
         .arg("-indev")
         .arg(img)
@@ -68,10 +87,17 @@ fn xorriso_session(img: &Path, start: u32, out: &Path) -> Snap {
 fn write(p: &Path, data: &[u8]) {
     fs::create_dir_all(p.parent().unwrap()).unwrap();
     fs::write(p, data).unwrap();
-    Command::new("touch").args(["-d", "2022-01-02 03:04:05 UTC"]).arg(p).status().unwrap();
+    Command::new("touch")
+        .args(["-d", "2022-01-02 03:04:05 UTC"])
+        .arg(p)
+        .status()
+        .unwrap();
 }
 
-const CAPS: Caps = Caps { dir_mtime: false, ..FULL };
+const CAPS: Caps = Caps {
+    dir_mtime: false,
+    ..FULL
+};
 
 #[test]
 fn five_sessions_of_ours() {
@@ -86,11 +112,20 @@ fn five_sessions_of_ours() {
         fs::create_dir_all(&add).unwrap();
         let mut remove: Vec<&str> = Vec::new();
         // Session k adds a file and a directory entry.
-        write(&add.join(format!("s{k}.txt")), format!("session {k}\n").as_bytes());
-        write(&add.join(format!("dir/f{k}")), &vec![k as u8; 5000 * k as usize]);
+        write(
+            &add.join(format!("s{k}.txt")),
+            format!("session {k}\n").as_bytes(),
+        );
+        write(
+            &add.join(format!("dir/f{k}")),
+            &vec![k as u8; 5000 * k as usize],
+        );
         if k >= 2 {
             // Changed content, same size, same time: must not keep the old extent.
-            write(&add.join("same_size.txt"), format!("version {k}\n").as_bytes());
+            write(
+                &add.join("same_size.txt"),
+                format!("version {k}\n").as_bytes(),
+            );
             // Given again unchanged: keeps its old extent.
             write(&add.join("s1.txt"), b"session 1\n");
         } else {
@@ -111,7 +146,10 @@ fn five_sessions_of_ours() {
                 fs::remove_file(&p).unwrap();
             }
         }
-        run(Command::new("cp").arg("-a").arg(format!("{}/.", add.display())).arg(&expect));
+        run(Command::new("cp")
+            .arg("-a")
+            .arg(format!("{}/.", add.display()))
+            .arg(&expect));
         let (start, image) = our_session(&img, prev, &add, &remove);
         starts.push(start);
         prev = Some(start);
@@ -122,9 +160,13 @@ fn five_sessions_of_ours() {
         compare(&format!("session {k}, xorriso"), &want, &x, CAPS);
         if k >= 2 {
             // s1.txt kept its extent from session 1; same_size.txt got a new one.
-            let mut vol = isofs::Volume::open(FileSource::open(&img).unwrap(), start, None).unwrap();
+            let mut vol =
+                isofs::Volume::open(FileSource::open(&img).unwrap(), start, None).unwrap();
             let s1 = vol.lookup("s1.txt").unwrap();
-            assert!(s1.lba() < starts[0] + 1000 && s1.lba() < starts[1], "s1.txt was rewritten");
+            assert!(
+                s1.lba() < starts[0] + 1000 && s1.lba() < starts[1],
+                "s1.txt was rewritten"
+            );
             let ss = vol.lookup("same_size.txt").unwrap();
             assert!(ss.lba() >= start, "same_size.txt kept a stale extent");
             let _ = image;
@@ -168,10 +210,27 @@ fn ours_on_top_of_genisoimage_and_xorriso_and_theirs_on_ours() {
         let expect = tmp.path().join(format!("{first}-e2"));
         run(Command::new("cp").arg("-a").arg(&a).arg(&expect));
         fs::remove_file(expect.join("a.txt")).unwrap();
-        run(Command::new("cp").arg("-a").arg(format!("{}/.", b.display())).arg(&expect));
+        run(Command::new("cp")
+            .arg("-a")
+            .arg(format!("{}/.", b.display()))
+            .arg(&expect));
         let want = snapshot_dir(&expect);
-        compare(&format!("{first}+ours, our reader"), &want, &snapshot_ours(&img, s2, None), Caps { perm: true, hardlinks: false, ..CAPS });
-        compare(&format!("{first}+ours, xorriso"), &want, &xorriso_session(&img, s2, &tmp.path().join(format!("{first}-x2"))), CAPS);
+        compare(
+            &format!("{first}+ours, our reader"),
+            &want,
+            &snapshot_ours(&img, s2, None),
+            Caps {
+                perm: true,
+                hardlinks: false,
+                ..CAPS
+            },
+        );
+        compare(
+            &format!("{first}+ours, xorriso"),
+            &want,
+            &xorriso_session(&img, s2, &tmp.path().join(format!("{first}-x2"))),
+            CAPS,
+        );
         // Session 3 by the peer on top of ours (-C last,next -M image).
         let c = tmp.path().join(format!("{first}-c"));
         write(&c.join("c.txt"), b"peer again\n");
@@ -187,13 +246,83 @@ fn ours_on_top_of_genisoimage_and_xorriso_and_theirs_on_ours() {
             c.args(["-as", "mkisofs", "-quiet", "-R", "-J"]);
             c
         };
-        run(cmd.arg("-C").arg(&msinfo).arg("-M").arg(&img).arg("-o").arg(&part).arg(&c));
+        run(cmd
+            .arg("-C")
+            .arg(&msinfo)
+            .arg("-M")
+            .arg(&img)
+            .arg("-o")
+            .arg(&part)
+            .arg(&c));
         let data = fs::read(&part).unwrap();
         let mut f = fs::OpenOptions::new().append(true).open(&img).unwrap();
         f.write_all(&data).unwrap();
         drop(f);
-        run(Command::new("cp").arg("-a").arg(format!("{}/.", c.display())).arg(&expect));
+        run(Command::new("cp")
+            .arg("-a")
+            .arg(format!("{}/.", c.display()))
+            .arg(&expect));
         let want = snapshot_dir(&expect);
-        compare(&format!("{first}+ours+{first}, our reader"), &want, &snapshot_ours(&img, next, None), Caps { hardlinks: false, ..CAPS });
+        compare(
+            &format!("{first}+ours+{first}, our reader"),
+            &want,
+            &snapshot_ours(&img, next, None),
+            Caps {
+                hardlinks: false,
+                ..CAPS
+            },
+        );
+    }
+}
+
+/// Why the volume space size counts the whole volume (S + session blocks) and not the
+/// session alone: when the newest descriptor set is copied to block 16 (as growisofs and
+/// xorriso do on overwritable media), libarchive checks every extent against the volume
+/// space size and rejects a session-only count because older files lie beyond it.
+#[test]
+fn volume_space_size_must_cover_older_sessions() {
+    need("bsdtar", "libarchive-tools");
+    let tmp = tempfile::tempdir().unwrap();
+    for (mode, readable) in [
+        (isofs::build::VolumeSpace::Absolute, true),
+        (isofs::build::VolumeSpace::SessionOnly, false),
+    ] {
+        let img = tmp.path().join(format!("{mode:?}.img"));
+        let a = tmp.path().join("a");
+        write(&a.join("big.bin"), &vec![1u8; 400_000]);
+        our_session(&img, None, &a, &[]);
+        let b = tmp.path().join("b");
+        write(&b.join("small.txt"), b"x\n");
+        let next = blocks_of(&img);
+        let mut tree = Tree::new();
+        let src = merge::import(&mut tree, FileSource::open(&img).unwrap(), 0).unwrap();
+        drop(src);
+        tree.add_source("/", &b, &ScanOptions::default()).unwrap();
+        let o = Options {
+            session: Some((0, next)),
+            volume_space: mode,
+            ..opts()
+        };
+        let image = Image::new(tree, o, None).unwrap();
+        let mut bytes = Vec::new();
+        image.write_to(&mut bytes).unwrap();
+        let mut disc = fs::read(&img).unwrap();
+        disc.extend_from_slice(&bytes);
+        // Copy the new descriptor set (blocks 16..20 of the session) to block 16.
+        let vds = disc[(next as usize + 16) * 2048..(next as usize + 20) * 2048].to_vec();
+        disc[16 * 2048..20 * 2048].copy_from_slice(&vds);
+        fs::write(&img, &disc).unwrap();
+        let out = Command::new("bsdtar")
+            .arg("-tf")
+            .arg(&img)
+            .output()
+            .unwrap();
+        let listed = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.success() && listed.contains("big.bin") && listed.contains("small.txt"),
+            readable,
+            "{mode:?}: bsdtar said {listed} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

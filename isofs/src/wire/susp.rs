@@ -310,7 +310,7 @@ pub fn parse_px(d: &[u8]) -> Result<Px, WireError> {
     })
 }
 
-/// Decodes a PN payload to a device number.
+/// Decodes a PN payload to a device number (glibc `dev_t` encoding).
 pub fn parse_pn(d: &[u8]) -> Result<u64, WireError> {
     if d.len() < 16 {
         return Err(WireError::Short {
@@ -321,7 +321,14 @@ pub fn parse_pn(d: &[u8]) -> Result<u64, WireError> {
     }
     let hi = u64::from(get_u32_both(&d[0..]));
     let lo = u64::from(get_u32_both(&d[8..]));
-    Ok((hi << 32) | lo)
+    // Two conventions exist: the high/low halves of a 64-bit dev_t (libisofs, libarchive,
+    // ours: high is 0 for any usual device) and major/minor (genisoimage). Like Linux,
+    // take a zero high half as a whole device number, otherwise as major/minor; the result
+    // is in the glibc dev_t encoding.
+    if hi == 0 {
+        return Ok(lo);
+    }
+    Ok(((hi & 0xffff_f000) << 32) | ((hi & 0xfff) << 8) | ((lo & 0xffff_ff00) << 12) | (lo & 0xff))
 }
 
 /// Decodes a one-address payload (CL, PL).
