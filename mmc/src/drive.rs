@@ -150,6 +150,8 @@ pub struct Atip {
     pub erasable: bool,
     /// Disc sub-type.
     pub sub_type: u8,
+    /// Disc sub-type as cdrecord names it.
+    pub sub_type_name: &'static str,
     /// ATIP start time of lead-in.
     pub leadin_start: Msf,
     /// The same as LBA (negative).
@@ -580,6 +582,7 @@ impl<T: Transport> Drive<T> {
             unrestricted: v.unrestricted(),
             erasable: v.erasable(),
             sub_type: v.sub_type(),
+            sub_type_name: atip::sub_type_name(v.erasable(), v.sub_type()),
             leadin_start: v.leadin_start(),
             leadin_lba: v.leadin_start().to_lba(),
             leadout_start: v.leadout_start(),

@@ -85,6 +85,40 @@ impl<'a> AtipView<'a> {
     }
 }
 
+/// Disc sub-type names of CD-R (cdrecord's `cdr_subtypes`, Orange Book part II).
+static CDR_SUBTYPES: [&str; 8] = [
+    "Normal Rewritable (CLV) media",
+    "High speed Rewritable (CAV) media",
+    "Medium Type A, low Beta category (A-)",
+    "Medium Type A, high Beta category (A+)",
+    "Medium Type B, low Beta category (B-)",
+    "Medium Type B, high Beta category (B+)",
+    "Medium Type C, low Beta category (C-)",
+    "Medium Type C, high Beta category (C+)",
+];
+
+/// Disc sub-type names of CD-RW (cdrecord's `cdrw_subtypes`, Orange Book part III).
+static CDRW_SUBTYPES: [&str; 8] = [
+    "Normal Rewritable (CLV) media",
+    "High speed Rewritable (CAV) media",
+    "Ultra High speed Rewritable media",
+    "Ultra High speed+ Rewritable media",
+    "Medium Type B, low Beta category (B-)",
+    "Medium Type B, high Beta category (B+)",
+    "Medium Type C, low Beta category (C-)",
+    "Medium Type C, high Beta category (C+)",
+];
+
+/// The disc sub-type text cdrecord prints ("Medium Type A, low Beta category (A-)").
+pub fn sub_type_name(erasable: bool, sub_type: u8) -> &'static str {
+    let t = if erasable {
+        &CDRW_SUBTYPES
+    } else {
+        &CDR_SUBTYPES
+    };
+    t[usize::from(sub_type & 7)]
+}
+
 /// Manufacturer facts cdrecord prints for a lead-in start time.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DiscManufacturer {
@@ -407,6 +441,39 @@ mod tests {
         );
         assert_eq!(m.index, 22);
         assert_eq!(m.name, "Ritek Co.");
+    }
+
+    #[test]
+    fn sub_types_and_cmc() {
+        assert_eq!(
+            sub_type_name(false, 2),
+            "Medium Type A, low Beta category (A-)"
+        );
+        assert_eq!(sub_type_name(true, 2), "Ultra High speed Rewritable media");
+        // cdrecord: "ATIP start of lead in: -11634 (97:26/66)", "Manuf. index: 3",
+        // "Manufacturer: CMC Magnetics Corporation", short strategy.
+        let m = manufacturer(
+            Msf {
+                m: 97,
+                s: 26,
+                f: 66,
+            },
+            false,
+        );
+        assert_eq!(
+            Msf {
+                m: 97,
+                s: 26,
+                f: 66
+            }
+            .to_lba(),
+            -11634
+        );
+        assert_eq!((m.index, m.name), (3, "CMC Magnetics Corporation"));
+        assert_eq!(
+            m.disk_type,
+            "Short strategy type (Phthalocyanine or similar)"
+        );
     }
 
     #[test]
