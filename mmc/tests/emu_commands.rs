@@ -871,3 +871,40 @@ fn host_buffer_errors_are_transport_errors() {
     ));
     assert!(matches!(r, Err(transport::TransportError::TooLarge { .. })));
 }
+
+#[test]
+fn long_write_in_progress_after_immed_close() {
+    // With a modelled speed, CLOSE SESSION with Immed returns at once and the drive reports
+    // NOT READY, LONG WRITE IN PROGRESS (04/08) with a progress indication (SPC-4
+    // §4.5.2.4.4: SKSV, bytes 16-17) until the lead-out is written.
+    let (_t, _p, mut d) = drive("cd-r", &[("speed", "16")]);
+    write10(&mut d, 0, &vec![0u8; 300 * 2048]);
+    good(&none(&mut d, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    let t = std::time::Instant::now();
+    good(&none(&mut d, &[0x5B, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0]));
+    assert!(t.elapsed().as_millis() < 500, "Immed close blocked");
+    let c = none(&mut d, &[0x00, 0, 0, 0, 0, 0]);
+    assert_eq!(ks(&c), (0x2, 0x04, 0x08));
+    assert_eq!(c.sense[15] & 0x80, 0x80);
+    let (c, v) = data_in(&mut d, &[0x03, 0, 0, 0, 18, 0], 18);
+    good(&c);
+    assert_eq!((v[2], v[12], v[13], v[15] & 0x80), (0x02, 0x04, 0x08, 0x80));
+    // READ BUFFER CAPACITY is still answered
+    let (c, _) = data_in(&mut d, &[0x5C, 0, 0, 0, 0, 0, 0, 0, 12, 0], 12);
+    good(&c);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let c = none(&mut d, &[0x00, 0, 0, 0, 0, 0]);
+        if c.is_good() {
+            break;
+        }
+        assert_eq!(ks(&c), (0x2, 0x04, 0x08));
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the close never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (_, v) = data_in(&mut d, &[0x51, 0, 0, 0, 0, 0, 0, 0, 0x22, 0], 34);
+    assert_eq!(v[2] & 0x03, 0x02);
+}

@@ -93,6 +93,20 @@ impl BufferModel {
         self.streaming = false;
     }
 
+    /// Blocks still in the buffer (not yet recorded).
+    pub fn pending_blocks(&mut self) -> u64 {
+        self.drain();
+        (self.fill / 2048.0).ceil() as u64
+    }
+
+    /// Forgets the buffer's content (the caller accounts for its recording time).
+    pub fn discard(&mut self) {
+        self.fill = 0.0;
+        self.last = Instant::now();
+        self.empty_at = None;
+        self.streaming = false;
+    }
+
     /// Free bytes in the buffer now.
     pub fn free(&mut self) -> u64 {
         self.drain();

@@ -2,6 +2,7 @@
 //! command's response table, cited at each function).
 
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::time::{Duration, Instant};
 
 use transport::{DataPhase, SenseKey, TransportError};
 
@@ -10,7 +11,7 @@ use super::disc::{ReadCheck, Track, WriteTarget};
 use super::error::{fixed_sense, EmuError};
 use super::features::{get_configuration, MediaView};
 use super::medium::{lba_to_msf, Family, MediumKind, WriteModel, CD_LEADOUT_LIMIT};
-use super::{EmuDrive, BLOCK, PAGE05_LEN};
+use super::{EmuDrive, BLOCK, MAX_BUSY, PAGE05_LEN};
 
 /// A command failed on the device (sense) or could not be transferred (host error).
 enum Fail {
@@ -149,17 +150,17 @@ impl EmuDrive {
             } => self.emulate_read_track_info(kind, value, alloc, data),
             Command::ReserveTrack { arsv, size } => self.emulate_reserve_track(arsv, size),
             Command::Write { lba, blocks } => self.emulate_write(opcode, lba, blocks, data),
-            Command::SynchronizeCache { immed: _ } => self.emulate_synchronize_cache(),
+            Command::SynchronizeCache { immed } => self.emulate_synchronize_cache(immed),
             Command::CloseTrackSession {
-                immed: _,
+                immed,
                 function,
                 number,
-            } => self.emulate_close_track_session(function, number),
+            } => self.emulate_close_track_session(immed, function, number),
             Command::Blank {
-                immed: _,
+                immed,
                 kind,
                 address: _,
-            } => self.emulate_blank(kind),
+            } => self.emulate_blank(immed, kind),
             Command::FormatUnit {
                 fmt_data,
                 cmp_list: _,
@@ -264,8 +265,14 @@ impl EmuDrive {
         if desc {
             return Err(field(0x03, "DESC: descriptor format sense is not supported").into());
         }
+        let busy = self.busy.filter(|b| Instant::now() < b.1);
         let sense = if let Some(s) = self.last_sense.take() {
             s
+        } else if let Some((start, end, ascq)) = busy {
+            let total = end.duration_since(start).as_secs_f64().max(1e-9);
+            let done = start.elapsed().as_secs_f64() / total;
+            let progress = (done * 65536.0).clamp(0.0, 65535.0) as u16;
+            EmuError::InProgress { ascq, progress }.to_sense()
         } else if self.pending_ua {
             self.pending_ua = false;
             EmuError::MediumChanged.to_sense()
@@ -1330,6 +1337,24 @@ impl EmuDrive {
         Ok(need)
     }
 
+    /// Spends the modelled time of a long operation (only with `speed=`, capped at
+    /// [`MAX_BUSY`]): sleeps without Immed; with Immed returns at once and the drive
+    /// answers NOT READY, 04/`ascq` with progress until the time has passed.
+    fn take_time(&mut self, immed: bool, blocks: u64, ascq: u8) {
+        let Some(rate) = self.buffer.rate else { return };
+        let secs = (blocks as f64 * BLOCK as f64 / rate).min(MAX_BUSY.as_secs_f64());
+        if secs <= 0.0 {
+            return;
+        }
+        let d = Duration::from_secs_f64(secs);
+        if immed {
+            let now = Instant::now();
+            self.busy = Some((now, now + d, ascq));
+        } else {
+            std::thread::sleep(d);
+        }
+    }
+
     /// Records everything pending: buffer drained, image synced, state saved.
     fn finish_pending(&mut self) -> Result<(), EmuError> {
         self.buffer.flush();
@@ -1342,7 +1367,13 @@ impl EmuDrive {
 
     /// SYNCHRONIZE CACHE (MMC-6 §6.41). On CD in TAO write type it also ends the track
     /// (run-out), as real drives do (libburn cookbook: CD TAO tracks end with it).
-    fn emulate_synchronize_cache(&mut self) -> R {
+    fn emulate_synchronize_cache(&mut self, immed: bool) -> R {
+        let pending = self.buffer.pending_blocks();
+        if immed && pending > 0 {
+            // the buffer drains in the background: LONG WRITE IN PROGRESS until then
+            self.buffer.discard();
+            self.take_time(true, pending, 0x08);
+        }
         self.finish_pending()?;
         if self.test_write() {
             return Ok(0);
@@ -1410,9 +1441,10 @@ impl EmuDrive {
     /// finalize unless page 05h Multi-session is 11b; DVD+R, BD-R: stays appendable);
     /// 101b/110b finalize DVD+R(/DL), 110b finalize BD-R; overwritable media accept
     /// 001b-011b as no-ops.
-    fn emulate_close_track_session(&mut self, function: u8, number: u16) -> R {
+    fn emulate_close_track_session(&mut self, immed: bool, function: u8, number: u16) -> R {
         const OP: u8 = 0x5B;
         self.finish_pending()?;
+        let sessions_before = self.disc.closed_sessions();
         if self.test_write() {
             self.sim_nwa = None;
             return Ok(0);
@@ -1485,11 +1517,18 @@ impl EmuDrive {
                 .into())
             }
         };
+        let mut blocks = 0u64;
         for f in fills {
+            blocks += u64::from(f.1.saturating_sub(f.0));
             self.zero_fill(f)?;
         }
         self.sync_image()?;
         self.save_state()?;
+        if self.disc.closed_sessions() > sessions_before || self.disc.finalized {
+            // writing the lead-out / border-out / closure: the first session's gap
+            blocks += u64::from(kind.session_gap(self.disc.closed_sessions()).min(6750));
+        }
+        self.take_time(immed, blocks, 0x08);
         Ok(0)
     }
 
@@ -1505,7 +1544,7 @@ impl EmuDrive {
 
     /// BLANK (MMC-6 §6.2) on CD-RW: 000b all, 001b minimal, 101b unclose last session,
     /// 110b blank the last session.
-    fn emulate_blank(&mut self, kind: u8) -> R {
+    fn emulate_blank(&mut self, immed: bool, kind: u8) -> R {
         const OP: u8 = 0xA1;
         if self.kind() != MediumKind::CdRw {
             return Err(EmuError::CannotWrite {
@@ -1544,6 +1583,13 @@ impl EmuDrive {
         }
         self.sim_nwa = None;
         self.save_state()?;
+        // minimal blanking rewrites the lead-in area (4500 blocks); full blanking the disc
+        let blocks = if kind == 0 {
+            u64::from(self.disc.capacity)
+        } else {
+            4500
+        };
+        self.take_time(immed, blocks, 0x07);
         Ok(0)
     }
 
@@ -1600,12 +1646,15 @@ impl EmuDrive {
                 .into())
             }
         };
+        let immed = src[1] & 0x02 != 0;
         self.disc.formatted = true;
         self.disc.capacity = match self.faults.fill_early {
             Some(n) => capacity.min(n),
             None => capacity,
         };
         self.save_state()?;
+        // quick format: the lead-in and the first ECC blocks
+        self.take_time(immed, 4096, 0x04);
         Ok(0)
     }
 

@@ -49,6 +49,15 @@ pub enum EmuError {
     /// Fault injection `not_ready=N`: the drive is still spinning up.
     #[error("drive is becoming ready")]
     BecomingReady,
+    /// A long operation started with Immed is still running (only with `speed=`).
+    #[error("operation in progress ({progress}/65536 done)")]
+    InProgress {
+        /// ASCQ under ASC 04h: 04h FORMAT IN PROGRESS, 07h OPERATION IN PROGRESS,
+        /// 08h LONG WRITE IN PROGRESS.
+        ascq: u8,
+        /// Progress indication, 0..65535 of 65536.
+        progress: u16,
+    },
     /// A medium was loaded (or the drive was reset) since the host last asked.
     #[error("medium may have changed")]
     MediumChanged,
@@ -140,6 +149,9 @@ impl EmuError {
             EmuError::MediumNotPresent => (SenseKey::NotReady, 0x3A, 0x02),
             // 04/01 LOGICAL UNIT IS IN PROCESS OF BECOMING READY
             EmuError::BecomingReady => (SenseKey::NotReady, 0x04, 0x01),
+            // 04/04 LOGICAL UNIT NOT READY, FORMAT IN PROGRESS; 04/07 ... OPERATION IN
+            // PROGRESS; 04/08 ... LONG WRITE IN PROGRESS
+            EmuError::InProgress { ascq, .. } => (SenseKey::NotReady, 0x04, *ascq),
             // 28/00 NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED
             EmuError::MediumChanged => (SenseKey::UnitAttention, 0x28, 0x00),
             // 21/00 LOGICAL BLOCK ADDRESS OUT OF RANGE
@@ -178,7 +190,13 @@ impl EmuError {
     /// Fixed-format (70h) sense bytes for this error, 18 bytes (SPC-4 §4.5.3 table 50).
     pub fn to_sense(&self) -> Vec<u8> {
         let (key, asc, ascq) = self.sense_triple();
-        fixed_sense(key, asc, ascq, self.information())
+        let mut s = fixed_sense(key, asc, ascq, self.information());
+        if let EmuError::InProgress { progress, .. } = self {
+            // sense-key specific: SKSV and the progress indication (SPC-4 §4.5.2.4.4)
+            s[15] = 0x80;
+            s[16..18].copy_from_slice(&progress.to_be_bytes());
+        }
+        s
     }
 }
 

@@ -42,6 +42,8 @@ use medium::WriteModel;
 pub const DEFAULT_BUFFER: u64 = 4 * 1024 * 1024;
 /// Default largest data phase: 512 KiB.
 pub const DEFAULT_MAX_TRANSFER: usize = 512 * 1024;
+/// Longest modelled time of a long operation (closing, blanking, formatting) with `speed=`.
+pub const MAX_BUSY: Duration = Duration::from_secs(2);
 /// Block size of every medium here.
 pub const BLOCK: usize = 2048;
 
@@ -81,6 +83,8 @@ pub struct EmuDrive {
     buffer: BufferModel,
     /// Simulated NWA during a test write (nothing is recorded).
     sim_nwa: Option<u32>,
+    /// A long operation running after an Immed command: (start, end, ASCQ).
+    busy: Option<(Instant, Instant, u8)>,
     last_save: Instant,
     dirty: bool,
     max_transfer: usize,
@@ -231,6 +235,7 @@ impl EmuDrive {
             read_speed_kbs: 0,
             buffer: BufferModel::new(disc.settings.buffer.unwrap_or(DEFAULT_BUFFER), None),
             sim_nwa: None,
+            busy: None,
             last_save: Instant::now(),
             dirty: false,
             max_transfer: opts.max_transfer.unwrap_or(DEFAULT_MAX_TRANSFER),
@@ -279,6 +284,19 @@ impl EmuDrive {
             if self.pending_ua {
                 self.pending_ua = false;
                 return Ok(Err(EmuError::MediumChanged));
+            }
+        }
+        if let Some((start, end, ascq)) = self.busy {
+            let now = Instant::now();
+            if now >= end {
+                self.busy = None;
+            } else if !cmd.bypasses_attention()
+                && !matches!(cmd, Command::ReadBufferCapacity { .. })
+            {
+                let total = end.duration_since(start).as_secs_f64().max(1e-9);
+                let done = now.duration_since(start).as_secs_f64() / total;
+                let progress = (done * 65536.0).clamp(0.0, 65535.0) as u16;
+                return Ok(Err(EmuError::InProgress { ascq, progress }));
             }
         }
         if cmd.needs_medium() && self.tray_open {
