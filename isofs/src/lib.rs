@@ -45,3 +45,4 @@ pub mod wire;
 pub use build::{BuildError, Image, Options, RockRidge};
 pub use read::{extract, sessions, Entry, FileSource, Namespace, ReadError, Volume};
 pub use tree::{ScanOptions, Tree};
+pub use wire::Timestamp;

@@ -1,7 +1,8 @@
 //! File identifiers: ECMA-119 §7.5 (d-characters, §7.4.1), §10.1–§10.3 (interchange levels),
 //! ISO 9660:1999 §7.5 (level 4: up to 207 bytes, no version), Joliet §3 (UCS-2 big endian,
 //! 64 characters, forbidden `* / : ; ? \`), and mkisofs-compatible mangling of names that
-//! collide after conversion (a `~N` counter replaces the end of the base name).
+//! collide after conversion (a counter replaces the end of the base name: `001` in ISO 9660
+//! names, `~N` in Joliet names).
 
 use std::collections::HashSet;
 
@@ -158,7 +159,7 @@ fn truncate_bytes(s: &str, n: usize) -> String {
 
 /// Assigns unique identifiers to the entries of one directory. `names[i]` is the original
 /// name and `dirs[i]` whether it is a directory; returns the identifiers in the same order.
-/// Names are taken in the given order; a later name that collides gets `~1`, `~2`, ...
+/// Names are taken in the given order; a later name that collides gets `001`, `002`, ...
 /// replacing the end of its base name.
 pub fn iso_identifiers(rules: &IsoNameRules, names: &[&str], dirs: &[bool]) -> Vec<Vec<u8>> {
     let mut used: HashSet<String> = HashSet::with_capacity(names.len());
@@ -181,7 +182,9 @@ pub fn iso_identifiers(rules: &IsoNameRules, names: &[&str], dirs: &[bool]) -> V
             };
             let mut n = 1u32;
             loop {
-                let suffix = format!("~{n}");
+                // d-characters only (ECMA-119 §7.4.1): a zero-padded counter replaces the
+                // end of the base name, as genisoimage does ("LONGF001.TXT").
+                let suffix = format!("{n:03}");
                 let keep = maxb.saturating_sub(suffix.len()).min(base.chars().count());
                 let b: String = base.chars().take(keep).collect::<String>() + &suffix;
                 id = rules.assemble(&b, ext.as_deref(), dir);
@@ -409,7 +412,7 @@ mod tests {
         );
         let ids = iso_identifiers(&r, &["abcdefghij.txt", "abcdefghik.txt"], &[false, false]);
         assert_eq!(ids[0], b"ABCDEFGH.TXT;1");
-        assert_eq!(ids[1], b"ABCDEF~1.TXT;1");
+        assert_eq!(ids[1], b"ABCDE001.TXT;1");
         let r = IsoNameRules {
             omit_period: true,
             omit_version: true,
