@@ -118,6 +118,13 @@ pub fn msinfo<T: Transport>(drive: &mut Drive<T>) -> Result<Msinfo, MsinfoError>
         p if p.overwritable() => overwritable(drive),
         Profile::CdR | Profile::CdRw | Profile::DdcdR | Profile::DdcdRw => cd(drive),
         p if p.sequential() => sequential(drive),
+        // Pressed discs, and a DVD+R that a drive reports as DVD-ROM once finalized (tgt
+        // does): closed, as xorriso reports them ("is written , is closed").
+        Profile::CdRom
+        | Profile::DvdRom
+        | Profile::BdRom
+        | Profile::HdDvdRom
+        | Profile::DdcdRom => Err(MsinfoError::Closed),
         p => Err(MsinfoError::NotWritable { profile: p }),
     }
 }
@@ -369,6 +376,11 @@ mod tests {
             "disc is closed: no more sessions can be added"
         );
         let f = Fake::new().answer(&[0x46], &config(0x10));
+        assert!(matches!(
+            msinfo(&mut quick(f)).unwrap_err(),
+            MsinfoError::Closed
+        ));
+        let f = Fake::new().answer(&[0x46], &config(0x0099));
         assert!(matches!(
             msinfo(&mut quick(f)).unwrap_err(),
             MsinfoError::NotWritable { .. }
