@@ -736,6 +736,15 @@ impl EmuDrive {
                 past_end: false,
             } => return Err(EmuError::UnrecoveredRead { lba: bad }.into()),
         }
+        // Injected read faults (`bad=`, `slow=`; see options.rs).
+        if let Some(bad) = self.faults.first_bad_block(lba, blocks) {
+            return Err(EmuError::UnrecoveredRead { lba: bad }.into());
+        }
+        let slow = self.faults.slow_block_times(lba, blocks);
+        if slow > 0.0 {
+            let block_s = BLOCK as f64 / (f64::from(self.read_speed_kbs.max(1)) * 1000.0);
+            std::thread::sleep(Duration::from_secs_f64(slow * block_s));
+        }
         let pos = u64::from(lba) * BLOCK as u64;
         let r = (|| -> std::io::Result<()> {
             let buf = match data {

@@ -20,6 +20,8 @@ use super::medium::MediumKind;
 /// | `fill_early=BLOCKS` | the medium holds (and reports) only BLOCKS blocks |
 /// | `max_transfer=BYTES` | largest data phase per command, default 512K |
 /// | `durable=on` | SYNCHRONIZE CACHE and CLOSE fdatasync the image (default: page cache only, which survives a killed process but not a power loss) |
+/// | `bad=A-B;C;D-E` | READ of any block in these LBA ranges (inclusive) fails with MEDIUM ERROR, UNRECOVERED READ ERROR (03/11/00), INFORMATION = the first bad block of the request; no data is transferred |
+/// | `slow=A-B:F;C-D:G` | blocks in A..=B take F times the time of a block at the drive's read speed (the delay is added to the READ; other blocks read as fast as the image file) |
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EmuOptions {
     /// Medium to create.
@@ -44,6 +46,66 @@ pub struct EmuOptions {
     pub max_transfer: Option<usize>,
     /// fdatasync the image at SYNCHRONIZE CACHE and CLOSE TRACK/SESSION.
     pub durable: bool,
+    /// Unreadable LBA ranges (first, last; inclusive) for `bad=`.
+    pub bad: Vec<(u32, u32)>,
+    /// Slow LBA ranges for `slow=`.
+    pub slow: Vec<SlowRange>,
+}
+
+/// An LBA range read `factor` times slower than the drive's read speed (`slow=A-B:F`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SlowRange {
+    /// First block.
+    pub first: u32,
+    /// Last block (inclusive).
+    pub last: u32,
+    /// Each block takes this many block times at the drive's read speed.
+    pub factor: f64,
+}
+
+/// Parses `A-B` or `A` (inclusive LBA range).
+fn parse_lba_range(key: &str, v: &str, item: &str) -> Result<(u32, u32), EmuOpenError> {
+    let msg = "expected LBA ranges such as 100-199;5000-5009";
+    let (a, b) = match item.split_once('-') {
+        Some((a, b)) => (a, b),
+        None => (item, item),
+    };
+    let a = a.trim().parse::<u32>().map_err(|_| bad(key, v, msg))?;
+    let b = b.trim().parse::<u32>().map_err(|_| bad(key, v, msg))?;
+    if b < a {
+        return Err(bad(key, v, "a range ends before it starts"));
+    }
+    Ok((a, b))
+}
+
+impl EmuOptions {
+    /// The first block of `lba .. lba + blocks` that lies in a `bad=` range.
+    pub fn first_bad_block(&self, lba: u32, blocks: u32) -> Option<u32> {
+        let end = u64::from(lba) + u64::from(blocks); // exclusive
+        self.bad
+            .iter()
+            .filter(|&&(a, b)| u64::from(a) < end && b >= lba)
+            .map(|&(a, _)| a.max(lba))
+            .min()
+    }
+
+    /// Extra block times for reading `lba .. lba + blocks`: the sum of the slow factors
+    /// of its blocks in `slow=` ranges (0 when none is slow).
+    pub fn slow_block_times(&self, lba: u32, blocks: u32) -> f64 {
+        let end = u64::from(lba) + u64::from(blocks);
+        self.slow
+            .iter()
+            .map(|r| {
+                let lo = u64::from(r.first.max(lba));
+                let hi = (u64::from(r.last) + 1).min(end);
+                if hi > lo {
+                    (hi - lo) as f64 * r.factor
+                } else {
+                    0.0
+                }
+            })
+            .sum()
+    }
 }
 
 fn bad(key: &str, value: &str, reason: &str) -> EmuOpenError {
@@ -122,6 +184,28 @@ impl EmuOptions {
                     }
                 }
                 "fill_early" => o.fill_early = Some(parse_u32(k, v)?),
+                "bad" => {
+                    for item in v.split(';').filter(|i| !i.trim().is_empty()) {
+                        o.bad.push(parse_lba_range(k, v, item)?);
+                    }
+                }
+                "slow" => {
+                    for item in v.split(';').filter(|i| !i.trim().is_empty()) {
+                        let (range, f) = item
+                            .split_once(':')
+                            .ok_or_else(|| bad(k, v, "expected A-B:FACTOR, e.g. 2000-2999:8"))?;
+                        let (first, last) = parse_lba_range(k, v, range)?;
+                        let factor: f64 = f
+                            .trim()
+                            .trim_end_matches(['x', 'X'])
+                            .parse()
+                            .map_err(|_| bad(k, v, "expected a factor such as 8"))?;
+                        if !(factor.is_finite() && factor >= 1.0) {
+                            return Err(bad(k, v, "the slow factor must be at least 1"));
+                        }
+                        o.slow.push(SlowRange { first, last, factor });
+                    }
+                }
                 "max_transfer" => {
                     let m = parse_size(k, v)?;
                     if m < 2048 {
@@ -130,7 +214,7 @@ impl EmuOptions {
                     o.max_transfer = Some(usize::try_from(m).map_err(|_| bad(k, v, "too large"))?);
                 }
                 _ => {
-                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable"))
+                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable, bad, slow"))
                 }
             }
         }
@@ -169,6 +253,29 @@ mod tests {
         assert_eq!(o.not_ready, 3);
         assert!(o.unit_attention);
         assert_eq!(o.fill_early, Some(5000));
+    }
+
+    #[test]
+    fn read_faults() {
+        let o = EmuOptions::parse(&kv(&[
+            ("bad", "100-199;5000-5009"),
+            ("bad", "7"),
+            ("slow", "2000-2999:8;40-41:2x"),
+        ]))
+        .unwrap();
+        assert_eq!(o.bad, vec![(100, 199), (5000, 5009), (7, 7)]);
+        assert_eq!(o.first_bad_block(0, 100), Some(7));
+        assert_eq!(o.first_bad_block(8, 92), None);
+        assert_eq!(o.first_bad_block(150, 10), Some(150));
+        assert_eq!(o.first_bad_block(190, 4000), Some(190));
+        assert_eq!(o.first_bad_block(200, 4800), None);
+        assert_eq!(o.first_bad_block(200, 4801), Some(5000));
+        assert_eq!(o.slow_block_times(1990, 20), 80.0);
+        assert_eq!(o.slow_block_times(0, 40), 0.0);
+        assert_eq!(o.slow_block_times(41, 1), 2.0);
+        assert!(EmuOptions::parse(&kv(&[("bad", "9-3")])).is_err());
+        assert!(EmuOptions::parse(&kv(&[("slow", "1-2")])).is_err());
+        assert!(EmuOptions::parse(&kv(&[("slow", "1-2:0.5")])).is_err());
     }
 
     #[test]
