@@ -1,4 +1,5 @@
 //! Minimal image maker for manual checks: `mkiso OUT SRC [rr] [joliet] [level N]`.
+#![allow(clippy::unwrap_used)] // reason: a manual test tool
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let mut tree = isofs::Tree::new();

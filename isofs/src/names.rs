@@ -75,7 +75,7 @@ impl IsoNameRules {
     fn convert(&self, name: &str, dir: bool) -> (String, Option<String>) {
         if self.level >= 4 {
             let s: String = name.chars().map(|c| self.map_char(c)).collect();
-            return (truncate_bytes(&s, 207 - if dir { 0 } else { 0 }), None);
+            return (truncate_bytes(&s, 207), None);
         }
         if dir {
             let s: String = name.chars().map(|c| self.map_char(c)).collect();

@@ -1013,3 +1013,175 @@ pub fn sessions<S: SectorSource + ?Sized>(src: &mut S) -> Result<Vec<SessionInfo
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::{Kind, Meta, Tree};
+    use crate::{Image, Options, RockRidge};
+
+    fn small_image() -> Vec<u8> {
+        let mut t = Tree::new();
+        let m = Meta {
+            mode: 0o040755,
+            ..Meta::default()
+        };
+        let d = t.push_child(Tree::ROOT, b"sub", Kind::Dir(Vec::new()), m);
+        let data = t.add_blob(b"hello".to_vec());
+        t.push_child(
+            d,
+            b"f.txt",
+            Kind::File { size: 5, data },
+            Meta {
+                mode: 0o100644,
+                ..m
+            },
+        );
+        let o = Options {
+            rock_ridge: Some(RockRidge::Exact),
+            pad_blocks: 0,
+            ..Options::default()
+        };
+        let img = Image::new(t, o, None).unwrap();
+        let mut v = Vec::new();
+        img.write_to(&mut v).unwrap();
+        v
+    }
+
+    fn walk_all(img: Vec<u8>) -> Result<usize, ReadError> {
+        let mut vol = Volume::open(img, 0, None)?;
+        let root = vol.root().clone();
+        let mut n = 0;
+        vol.walk(&root, &mut |_, _| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    /// Offset of the first record after "." and ".." in the directory at `lba`.
+    fn first_entry(img: &[u8], lba: u32) -> usize {
+        let base = lba as usize * SECTOR;
+        let l1 = usize::from(img[base]);
+        let l2 = usize::from(img[base + l1]);
+        base + l1 + l2
+    }
+
+    #[test]
+    fn valid_image_walks() {
+        let img = small_image();
+        assert_eq!(walk_all(img).unwrap(), 2);
+    }
+
+    #[test]
+    fn directory_loop_is_an_error() {
+        let mut img = small_image();
+        let vol = Volume::open(img.clone(), 0, None).unwrap();
+        let root = vol.root().lba();
+        // Point "sub" at the root directory's extent.
+        let at = first_entry(&img, root);
+        crate::wire::put_u32_both(&mut img[at + 2..at + 10], root);
+        assert!(matches!(walk_all(img), Err(ReadError::Loop(_))));
+    }
+
+    #[test]
+    fn record_overrunning_its_sector_is_an_error() {
+        let mut img = small_image();
+        let vol = Volume::open(img.clone(), 0, None).unwrap();
+        let root = vol.root().lba();
+        let base = root as usize * SECTOR;
+        let mut pos = first_entry(&img, root);
+        // Plain 255-byte file records up to near the block end, then one that crosses it.
+        let mut rec = Vec::new();
+        crate::wire::dir::write_record(&mut rec, 0, 0, [0; 7], 0, b"A", &[0u8; 221]);
+        assert_eq!(rec.len(), 255);
+        while pos - base + 255 <= SECTOR {
+            img[pos..pos + 255].copy_from_slice(&rec);
+            pos += 255;
+        }
+        assert!(pos - base < SECTOR - 1);
+        img[pos] = 255;
+        let r = walk_all(img);
+        assert!(
+            matches!(
+                r,
+                Err(ReadError::Malformed {
+                    what: "directory record",
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn absurd_directory_size_is_refused() {
+        let mut img = small_image();
+        let vol = Volume::open(img.clone(), 0, None).unwrap();
+        let root = vol.root().lba();
+        let at = first_entry(&img, root);
+        crate::wire::put_u32_both(&mut img[at + 10..at + 18], 0xFFFF_F000);
+        assert!(matches!(walk_all(img), Err(ReadError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn continuation_loop_is_bounded() {
+        let mut img = small_image();
+        let vol = Volume::open(img.clone(), 0, None).unwrap();
+        let root = vol.root().lba();
+        // The root "." record carries SP ... and a CE to the ER; point that CE at itself.
+        let base = root as usize * SECTOR;
+        let len = usize::from(img[base]);
+        let rec = &img[base..base + len];
+        let su_start = 34;
+        let mut pos = su_start;
+        let mut ce_at = None;
+        while pos + 4 <= len {
+            if &rec[pos..pos + 2] == b"CE" {
+                ce_at = Some(base + pos);
+                break;
+            }
+            pos += usize::from(rec[pos + 2]).max(1);
+        }
+        let ce = ce_at.expect("root has a CE");
+        // A continuation area that is just this CE again, at the record's own block.
+        let off = ce - base;
+        crate::wire::put_u32_both(&mut img[ce + 4..ce + 12], root);
+        crate::wire::put_u32_both(&mut img[ce + 12..ce + 20], off as u32);
+        crate::wire::put_u32_both(&mut img[ce + 20..ce + 28], 28);
+        let r = Volume::open(img, 0, None).map(|_| ());
+        assert!(
+            matches!(
+                r,
+                Err(ReadError::Malformed {
+                    what: "CE chain",
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let base = small_image();
+        let mut seed: u64 = 0x1234_5678;
+        for _ in 0..300 {
+            let mut img = base.clone();
+            for _ in 0..20 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let at = (seed >> 33) as usize % img.len();
+                img[at] = (seed >> 20) as u8;
+            }
+            let _ = walk_all(img);
+        }
+    }
+
+    #[test]
+    fn unsafe_names_are_refused() {
+        for n in ["..", "a/b", "/etc", ".", ""] {
+            assert!(safe_component(n).is_err(), "{n}");
+        }
+        assert!(safe_component("ok.txt").is_ok());
+    }
+}

@@ -497,7 +497,7 @@ impl Tree {
                 (trimmed, n)
             } else {
                 match trimmed.rfind('/') {
-                    Some(i) => (&trimmed[..i], trimmed[i + 1..].as_bytes().to_vec()),
+                    Some(i) => (&trimmed[..i], trimmed.as_bytes()[i + 1..].to_vec()),
                     None => ("", trimmed.as_bytes().to_vec()),
                 }
             };

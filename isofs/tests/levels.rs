@@ -1,6 +1,8 @@
 //! ISO 9660 levels and name rules as isoinfo (without Rock Ridge) and xorriso see them,
 //! and reproducible output.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code panics on failure
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -22,7 +24,14 @@ fn level1_names_are_8_3_and_unique() {
     let src = tmp.path().join("src");
     make_fixture(&src);
     let img = tmp.path().join("l1.iso");
-    build(&src, Options { iso_level: 1, ..Options::default() }, &img);
+    build(
+        &src,
+        Options {
+            iso_level: 1,
+            ..Options::default()
+        },
+        &img,
+    );
     let names = plain_names(&img);
     let mut seen = BTreeSet::new();
     for n in &names {
@@ -32,7 +41,8 @@ fn level1_names_are_8_3_and_unique() {
         let (base, ext) = stem.split_once('.').unwrap_or((stem, ""));
         assert!(base.len() <= 8 && ext.len() <= 3, "not 8.3: {n}");
         assert!(
-            stem.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '.'),
+            stem.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '.'),
             "not d-characters: {n}"
         );
     }
@@ -50,16 +60,38 @@ fn level4_long_names_read_by_xorriso_and_isoinfo() {
     let src = tmp.path().join("src");
     make_fixture(&src);
     let img = tmp.path().join("l4.iso");
-    build(&src, Options { iso_level: 4, ..Options::default() }, &img);
+    build(
+        &src,
+        Options {
+            iso_level: 4,
+            ..Options::default()
+        },
+        &img,
+    );
     let names = plain_names(&img);
-    assert!(names.iter().any(|n| n == "/many.dots.in.name.tar.gz"), "{names:?}");
-    assert!(names.iter().any(|n| n == "/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/deep.txt"));
+    assert!(
+        names.iter().any(|n| n == "/many.dots.in.name.tar.gz"),
+        "{names:?}"
+    );
+    assert!(names
+        .iter()
+        .any(|n| n == "/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/deep.txt"));
     need("xorriso", "xorriso");
     let out = tmp.path().join("x");
     fs::create_dir_all(&out).unwrap();
-    run(Command::new("xorriso").args(["-osirrox", "on", "-indev"]).arg(&img).args(["-extract", "/"]).arg(&out));
-    assert_eq!(fs::read(out.join("many.dots.in.name.tar.gz")).unwrap(), b"dots\n");
-    assert_eq!(fs::read(out.join("d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/deep.txt")).unwrap(), b"deep\n");
+    run(Command::new("xorriso")
+        .args(["-osirrox", "on", "-indev"])
+        .arg(&img)
+        .args(["-extract", "/"])
+        .arg(&out));
+    assert_eq!(
+        fs::read(out.join("many.dots.in.name.tar.gz")).unwrap(),
+        b"dots\n"
+    );
+    assert_eq!(
+        fs::read(out.join("d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/deep.txt")).unwrap(),
+        b"deep\n"
+    );
 }
 
 #[test]
@@ -81,5 +113,8 @@ fn same_source_date_epoch_gives_identical_bytes() {
     // Reading the files changed their access times; touch a ctime too.
     run(Command::new("chmod").arg("644").arg(src.join("a.txt")));
     build(&src, Options { threads: 1, ..o }, &b);
-    assert!(fs::read(&a).unwrap() == fs::read(&b).unwrap(), "two builds differ");
+    assert!(
+        fs::read(&a).unwrap() == fs::read(&b).unwrap(),
+        "two builds differ"
+    );
 }

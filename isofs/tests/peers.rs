@@ -2,6 +2,8 @@
 //! and by our own reader, compared with the source tree made by the committed fixture
 //! script.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code panics on failure
+
 mod common;
 
 use std::process::Command;

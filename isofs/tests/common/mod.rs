@@ -1,6 +1,7 @@
 //! Shared helpers of the isofs peer tests: fixture trees, image building, tree snapshots
 //! and the independent readers (xorriso, isoinfo, bsdtar, 7z).
 #![allow(dead_code)] // reason: each test binary uses a different subset
+#![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers panic on failure
 
 use std::collections::BTreeMap;
 use std::fs;
