@@ -123,6 +123,198 @@ pub mod op {
     pub const SEND_DISC_STRUCTURE: u8 = 0xBF;
 }
 
+/// An operation code this crate knows (MMC-6 §6 table 5, SPC-4), `Unknown` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Opcode {
+    /// TEST UNIT READY.
+    TestUnitReady,
+    /// REQUEST SENSE.
+    RequestSense,
+    /// FORMAT UNIT.
+    FormatUnit,
+    /// INQUIRY.
+    Inquiry,
+    /// START STOP UNIT.
+    StartStopUnit,
+    /// PREVENT ALLOW MEDIUM REMOVAL.
+    PreventAllowMediumRemoval,
+    /// READ FORMAT CAPACITIES.
+    ReadFormatCapacities,
+    /// READ CAPACITY.
+    ReadCapacity,
+    /// READ 10.
+    Read10,
+    /// WRITE 10.
+    Write10,
+    /// SYNCHRONIZE CACHE.
+    SynchronizeCache,
+    /// READ BUFFER.
+    ReadBuffer,
+    /// READ TOC.
+    ReadToc,
+    /// GET CONFIGURATION.
+    GetConfiguration,
+    /// GET EVENT STATUS NOTIFICATION.
+    GetEventStatusNotification,
+    /// READ DISC INFORMATION.
+    ReadDiscInformation,
+    /// READ TRACK INFORMATION.
+    ReadTrackInformation,
+    /// RESERVE TRACK.
+    ReserveTrack,
+    /// SEND OPC INFORMATION.
+    SendOpcInformation,
+    /// MODE SELECT 10.
+    ModeSelect10,
+    /// REPAIR TRACK.
+    RepairTrack,
+    /// MODE SENSE 10.
+    ModeSense10,
+    /// CLOSE TRACK SESSION.
+    CloseTrackSession,
+    /// READ BUFFER CAPACITY.
+    ReadBufferCapacity,
+    /// SEND CUE SHEET.
+    SendCueSheet,
+    /// BLANK.
+    Blank,
+    /// SEND KEY.
+    SendKey,
+    /// REPORT KEY.
+    ReportKey,
+    /// LOAD UNLOAD MEDIUM.
+    LoadUnloadMedium,
+    /// SET READ AHEAD.
+    SetReadAhead,
+    /// READ 12.
+    Read12,
+    /// WRITE 12.
+    Write12,
+    /// READ MEDIA SERIAL NUMBER.
+    ReadMediaSerialNumber,
+    /// GET PERFORMANCE.
+    GetPerformance,
+    /// READ DISC STRUCTURE.
+    ReadDiscStructure,
+    /// SET STREAMING.
+    SetStreaming,
+    /// READ CD MSF.
+    ReadCdMsf,
+    /// SET CD SPEED.
+    SetCdSpeed,
+    /// MECHANISM STATUS.
+    MechanismStatus,
+    /// READ CD.
+    ReadCd,
+    /// SEND DISC STRUCTURE.
+    SendDiscStructure,
+    /// Any other operation code.
+    Unknown(u8),
+}
+
+impl Opcode {
+    /// Decodes CDB byte 0.
+    pub fn from_byte(b: u8) -> Opcode {
+        match b {
+            op::TEST_UNIT_READY => Opcode::TestUnitReady,
+            op::REQUEST_SENSE => Opcode::RequestSense,
+            op::FORMAT_UNIT => Opcode::FormatUnit,
+            op::INQUIRY => Opcode::Inquiry,
+            op::START_STOP_UNIT => Opcode::StartStopUnit,
+            op::PREVENT_ALLOW_MEDIUM_REMOVAL => Opcode::PreventAllowMediumRemoval,
+            op::READ_FORMAT_CAPACITIES => Opcode::ReadFormatCapacities,
+            op::READ_CAPACITY => Opcode::ReadCapacity,
+            op::READ_10 => Opcode::Read10,
+            op::WRITE_10 => Opcode::Write10,
+            op::SYNCHRONIZE_CACHE => Opcode::SynchronizeCache,
+            op::READ_BUFFER => Opcode::ReadBuffer,
+            op::READ_TOC => Opcode::ReadToc,
+            op::GET_CONFIGURATION => Opcode::GetConfiguration,
+            op::GET_EVENT_STATUS_NOTIFICATION => Opcode::GetEventStatusNotification,
+            op::READ_DISC_INFORMATION => Opcode::ReadDiscInformation,
+            op::READ_TRACK_INFORMATION => Opcode::ReadTrackInformation,
+            op::RESERVE_TRACK => Opcode::ReserveTrack,
+            op::SEND_OPC_INFORMATION => Opcode::SendOpcInformation,
+            op::MODE_SELECT_10 => Opcode::ModeSelect10,
+            op::REPAIR_TRACK => Opcode::RepairTrack,
+            op::MODE_SENSE_10 => Opcode::ModeSense10,
+            op::CLOSE_TRACK_SESSION => Opcode::CloseTrackSession,
+            op::READ_BUFFER_CAPACITY => Opcode::ReadBufferCapacity,
+            op::SEND_CUE_SHEET => Opcode::SendCueSheet,
+            op::BLANK => Opcode::Blank,
+            op::SEND_KEY => Opcode::SendKey,
+            op::REPORT_KEY => Opcode::ReportKey,
+            op::LOAD_UNLOAD_MEDIUM => Opcode::LoadUnloadMedium,
+            op::SET_READ_AHEAD => Opcode::SetReadAhead,
+            op::READ_12 => Opcode::Read12,
+            op::WRITE_12 => Opcode::Write12,
+            op::READ_MEDIA_SERIAL_NUMBER => Opcode::ReadMediaSerialNumber,
+            op::GET_PERFORMANCE => Opcode::GetPerformance,
+            op::READ_DISC_STRUCTURE => Opcode::ReadDiscStructure,
+            op::SET_STREAMING => Opcode::SetStreaming,
+            op::READ_CD_MSF => Opcode::ReadCdMsf,
+            op::SET_CD_SPEED => Opcode::SetCdSpeed,
+            op::MECHANISM_STATUS => Opcode::MechanismStatus,
+            op::READ_CD => Opcode::ReadCd,
+            op::SEND_DISC_STRUCTURE => Opcode::SendDiscStructure,
+            b => Opcode::Unknown(b),
+        }
+    }
+
+    /// The operation code byte.
+    pub fn byte(self) -> u8 {
+        match self {
+            Opcode::TestUnitReady => op::TEST_UNIT_READY,
+            Opcode::RequestSense => op::REQUEST_SENSE,
+            Opcode::FormatUnit => op::FORMAT_UNIT,
+            Opcode::Inquiry => op::INQUIRY,
+            Opcode::StartStopUnit => op::START_STOP_UNIT,
+            Opcode::PreventAllowMediumRemoval => op::PREVENT_ALLOW_MEDIUM_REMOVAL,
+            Opcode::ReadFormatCapacities => op::READ_FORMAT_CAPACITIES,
+            Opcode::ReadCapacity => op::READ_CAPACITY,
+            Opcode::Read10 => op::READ_10,
+            Opcode::Write10 => op::WRITE_10,
+            Opcode::SynchronizeCache => op::SYNCHRONIZE_CACHE,
+            Opcode::ReadBuffer => op::READ_BUFFER,
+            Opcode::ReadToc => op::READ_TOC,
+            Opcode::GetConfiguration => op::GET_CONFIGURATION,
+            Opcode::GetEventStatusNotification => op::GET_EVENT_STATUS_NOTIFICATION,
+            Opcode::ReadDiscInformation => op::READ_DISC_INFORMATION,
+            Opcode::ReadTrackInformation => op::READ_TRACK_INFORMATION,
+            Opcode::ReserveTrack => op::RESERVE_TRACK,
+            Opcode::SendOpcInformation => op::SEND_OPC_INFORMATION,
+            Opcode::ModeSelect10 => op::MODE_SELECT_10,
+            Opcode::RepairTrack => op::REPAIR_TRACK,
+            Opcode::ModeSense10 => op::MODE_SENSE_10,
+            Opcode::CloseTrackSession => op::CLOSE_TRACK_SESSION,
+            Opcode::ReadBufferCapacity => op::READ_BUFFER_CAPACITY,
+            Opcode::SendCueSheet => op::SEND_CUE_SHEET,
+            Opcode::Blank => op::BLANK,
+            Opcode::SendKey => op::SEND_KEY,
+            Opcode::ReportKey => op::REPORT_KEY,
+            Opcode::LoadUnloadMedium => op::LOAD_UNLOAD_MEDIUM,
+            Opcode::SetReadAhead => op::SET_READ_AHEAD,
+            Opcode::Read12 => op::READ_12,
+            Opcode::Write12 => op::WRITE_12,
+            Opcode::ReadMediaSerialNumber => op::READ_MEDIA_SERIAL_NUMBER,
+            Opcode::GetPerformance => op::GET_PERFORMANCE,
+            Opcode::ReadDiscStructure => op::READ_DISC_STRUCTURE,
+            Opcode::SetStreaming => op::SET_STREAMING,
+            Opcode::ReadCdMsf => op::READ_CD_MSF,
+            Opcode::SetCdSpeed => op::SET_CD_SPEED,
+            Opcode::MechanismStatus => op::MECHANISM_STATUS,
+            Opcode::ReadCd => op::READ_CD,
+            Opcode::SendDiscStructure => op::SEND_DISC_STRUCTURE,
+            Opcode::Unknown(b) => b,
+        }
+    }
+
+    /// The specification's name.
+    pub fn name(self) -> &'static str {
+        opcode_name(self.byte())
+    }
+}
+
 /// The name MMC-6/SPC-4 gives an operation code ("unknown command" for others).
 pub fn opcode_name(opcode: u8) -> &'static str {
     match opcode {
@@ -307,6 +499,19 @@ mod tests {
         );
         assert_eq!(Msf::from_lba(0), Msf { m: 0, s: 2, f: 0 });
         assert_eq!(lba_with_msf(-12508), "-12508 (97:15/17)");
+    }
+
+    #[test]
+    fn opcodes_roundtrip() {
+        for b in 0..=255u8 {
+            let o = Opcode::from_byte(b);
+            assert_eq!(o.byte(), b);
+            if !matches!(o, Opcode::Unknown(_)) {
+                assert_ne!(o.name(), "unknown command");
+            }
+        }
+        assert_eq!(Opcode::from_byte(0x43), Opcode::ReadToc);
+        assert_eq!(Opcode::ReadToc.name(), "READ TOC/PMA/ATIP");
     }
 
     #[test]
