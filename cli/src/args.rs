@@ -42,7 +42,49 @@ pub enum Command {
     Inquiry(InquiryArgs),
     /// Send one CDB and show status, decoded sense and the data in hex (like sg_raw).
     Raw(RawArgs),
+    /// Drive identity, firmware, interface, buffer, capabilities (page 2Ah), profiles.
+    Info(InfoArgs),
+    /// The loaded medium: profile, status, sessions, tracks, next writable address, free space.
+    Media(MediaArgs),
+    /// The table of contents, in cdrecord's -toc layout.
+    Toc(TocArgs),
+    /// ATIP of a CD-R/RW with the disc manufacturer, in cdrecord's -atip layout.
+    Atip(AtipArgs),
+    /// Last session start and next writable address: `a,b` for `mkisofs -C a,b`.
+    Msinfo(MsinfoArgs),
+    /// Every feature descriptor of GET CONFIGURATION, decoded; current ones marked.
+    Features(FeaturesArgs),
+    /// Read and write speeds the drive offers for the loaded medium.
+    Speeds(SpeedsArgs),
 }
+
+/// `discburn info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {}
+
+/// `discburn media`.
+#[derive(Debug, Args)]
+pub struct MediaArgs {}
+
+/// `discburn toc`.
+#[derive(Debug, Args)]
+pub struct TocArgs {}
+
+/// `discburn atip`.
+#[derive(Debug, Args)]
+pub struct AtipArgs {}
+
+/// `discburn msinfo`.
+#[derive(Debug, Args)]
+pub struct MsinfoArgs {}
+
+/// `discburn features`.
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {}
+
+/// `discburn speeds`.
+#[derive(Debug, Args)]
+pub struct SpeedsArgs {}
 
 /// `discburn scan`.
 #[derive(Debug, Args)]

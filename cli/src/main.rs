@@ -49,6 +49,13 @@ fn run_discburn() -> Result<(), CliError> {
         Command::Scan(a) => cmd::scan::run(&cli.global, a),
         Command::Inquiry(a) => cmd::inquiry::run(&cli.global, a),
         Command::Raw(a) => cmd::raw::run(&cli.global, a),
+        Command::Info(a) => cmd::info::run(&cli.global, a),
+        Command::Media(a) => cmd::media::run(&cli.global, a),
+        Command::Toc(a) => cmd::toc::run(&cli.global, a),
+        Command::Atip(a) => cmd::atip::run(&cli.global, a),
+        Command::Msinfo(a) => cmd::msinfo::run(&cli.global, a),
+        Command::Features(a) => cmd::features::run(&cli.global, a),
+        Command::Speeds(a) => cmd::speeds::run(&cli.global, a),
     }
 }
 

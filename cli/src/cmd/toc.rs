@@ -1,0 +1,177 @@
+//! `discburn toc`: the table of contents (MMC-6 §6.26 READ TOC/PMA/ATIP format 0, formatted
+//! TOC, and format 1, multi-session information), with each track's session from READ
+//! TRACK INFORMATION (§6.27) where the drive gives it.
+//!
+//! Text output follows `cdrecord -toc` (cdrecord.c `print_toc`/`print_track`): a
+//! `first: F last L` line, then `track: %3d lba: %9d (%9d) mm:ss:ff adr: A control: C mode: M`
+//! per track, the 512-byte-block address in parentheses, and `track:lout` for the lead-out;
+//! then the session lines cdrecord does not have.
+
+use std::io::Write;
+
+use mmc::cmd::disc_info::DiscStatus;
+use mmc::cmd::track_info::TrackAddress;
+use serde::Serialize;
+
+use crate::args::{GlobalArgs, TocArgs};
+use crate::cmd::{failed, msf_text, open_drive, CliDrive, Gaps};
+use crate::error::CliError;
+use crate::output::{self, Report};
+
+/// One TOC entry.
+#[derive(Debug, Serialize)]
+pub struct TocEntry {
+    /// Track number (170 = AAh for the lead-out).
+    pub number: u8,
+    /// True for the lead-out.
+    pub leadout: bool,
+    /// Start LBA.
+    pub lba: i64,
+    /// Start as `mm:ss:ff`.
+    pub msf: String,
+    /// ADR.
+    pub adr: u8,
+    /// CONTROL.
+    pub control: u8,
+    /// Data track (CONTROL bit 2).
+    pub data: bool,
+    /// cdrecord's mode column: 1 data, 0 audio, -1 lead-out.
+    pub mode: i8,
+    /// Session of the track (READ TRACK INFORMATION), when known.
+    pub session: Option<u16>,
+}
+
+/// `toc` output.
+#[derive(Debug, Serialize)]
+pub struct TocReport {
+    /// The device as named.
+    pub device: String,
+    /// True when the disc is blank (no TOC; `tracks` empty).
+    pub blank: bool,
+    /// First track number.
+    pub first_track: u8,
+    /// Last track number.
+    pub last_track: u8,
+    /// Tracks, lead-out last.
+    pub tracks: Vec<TocEntry>,
+    /// First complete session (format 1).
+    pub first_session: Option<u8>,
+    /// Last complete session (format 1).
+    pub last_session: Option<u8>,
+    /// Start LBA of the first track of the last complete session (format 1).
+    pub last_session_start: Option<i64>,
+    /// Items the drive could not give.
+    pub unavailable: Vec<crate::cmd::Unavailable>,
+}
+
+impl Report for TocReport {
+    fn write_text(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.blank {
+            writeln!(out, "blank disc: no tracks")?;
+            return Ok(());
+        }
+        writeln!(out, "first: {} last {}", self.first_track, self.last_track)?;
+        for t in &self.tracks {
+            if t.leadout {
+                write!(out, "track:lout ")?;
+            } else {
+                write!(out, "track: {:3} ", t.number)?;
+            }
+            writeln!(
+                out,
+                "lba: {:9} ({:9}) {} adr: {:X} control: {:X} mode: {}",
+                t.lba,
+                t.lba * 4,
+                t.msf,
+                t.adr,
+                t.control,
+                t.mode
+            )?;
+        }
+        match (
+            self.first_session,
+            self.last_session,
+            self.last_session_start,
+        ) {
+            (Some(f), Some(l), Some(s)) => writeln!(
+                out,
+                "sessions: first {f} last {l}, last session starts at {s}"
+            )?,
+            _ => {
+                for u in &self.unavailable {
+                    writeln!(out, "{}: {}", u.item, u.reason)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads the TOC.
+pub fn collect(drive: &mut CliDrive, device: &str) -> Result<TocReport, CliError> {
+    let mut gaps = Gaps::default();
+    let mut r = TocReport {
+        device: device.to_string(),
+        blank: false,
+        first_track: 0,
+        last_track: 0,
+        tracks: Vec::new(),
+        first_session: None,
+        last_session: None,
+        last_session_start: None,
+        unavailable: Vec::new(),
+    };
+    // A blank disc has no TOC; drives answer READ TOC with an error then.
+    if let Some(di) = gaps.take("disc information", drive.disc_info()) {
+        if di.view().disc_status() == DiscStatus::Empty {
+            r.blank = true;
+            r.unavailable = gaps.0;
+            return Ok(r);
+        }
+    }
+    let toc = drive.toc(false).map_err(|e| failed("toc", e))?;
+    r.first_track = toc.first;
+    r.last_track = toc.last;
+    for t in &toc.tracks {
+        let lba = i64::from(t.start.lba());
+        let session = if t.is_leadout() {
+            None
+        } else {
+            drive
+                .track_info(TrackAddress::Track(u32::from(t.number)))
+                .ok()
+                .map(|ti| ti.view().session())
+        };
+        r.tracks.push(TocEntry {
+            number: t.number,
+            leadout: t.is_leadout(),
+            lba,
+            msf: msf_text(lba),
+            adr: t.adr,
+            control: t.control,
+            data: t.is_data(),
+            mode: if t.is_leadout() {
+                -1
+            } else if t.is_data() {
+                1
+            } else {
+                0
+            },
+            session,
+        });
+    }
+    if let Some(s) = gaps.take("multi-session information", drive.session_info()) {
+        r.first_session = Some(s.first);
+        r.last_session = Some(s.last);
+        r.last_session_start = s.tracks.first().map(|t| i64::from(t.start.lba()));
+    }
+    r.unavailable = gaps.0;
+    Ok(r)
+}
+
+/// Runs `toc`.
+pub fn run(global: &GlobalArgs, _args: &TocArgs) -> Result<(), CliError> {
+    let (mut drive, device) = open_drive(global)?;
+    let r = collect(&mut drive, &device)?;
+    output::emit(&r, global.json)
+}
