@@ -1165,3 +1165,116 @@ pub(crate) mod tests {
         }
     }
 }
+
+/// The policy and every report method against the emulated drive (`crate::emu`), a real
+/// peer answering as MMC-6 says, with its injected conditions (not_ready, unit_attention,
+/// max_transfer).
+#[cfg(test)]
+mod emu_tests {
+    use super::*;
+    use crate::emu::EmuDrive;
+
+    fn emu(profile: &str, extra: &[(&str, &str)]) -> (tempfile::TempDir, Drive<EmuDrive>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = vec![("profile".to_string(), profile.to_string())];
+        opts.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let t = crate::emu::open(&dir.path().join("disc.img"), &opts).unwrap();
+        let mut d = Drive::new(t);
+        d.poll_interval = Duration::ZERO;
+        (dir, d)
+    }
+
+    #[test]
+    fn not_ready_and_unit_attention_are_handled() {
+        let (_dir, mut d) = emu("cd-r", &[("not_ready", "3")]);
+        assert_eq!(d.current_profile().unwrap(), Profile::CdR);
+        let (_dir, mut d) = emu("dvd+r", &[("unit_attention", "1")]);
+        assert_eq!(d.current_profile().unwrap(), Profile::DvdPlusR);
+        // Without waiting, NOT READY surfaces with its sense.
+        let (_dir, mut d) = emu("cd-r", &[("not_ready", "2")]);
+        let e = d.test_unit_ready().unwrap_err();
+        assert_eq!(
+            e.sense().map(|s| (s.asc, s.ascq)),
+            Some((0x04, 0x01)),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn writes_and_reads_are_chunked_to_max_transfer() {
+        let (_dir, mut d) = emu("dvd+rw", &[("max_transfer", "8192")]);
+        assert_eq!(d.max_blocks(), 4);
+        let data: Vec<u8> = (0..10 * BLOCK)
+            .map(|i| (i / BLOCK) as u8 ^ (i as u8))
+            .collect();
+        d.write_blocks(100, &data).unwrap();
+        d.synchronize_cache().unwrap();
+        let mut back = vec![0u8; 10 * BLOCK];
+        d.read_blocks(100, &mut back).unwrap();
+        assert!(back == data, "read back differs");
+        let mut s = vec![0u8; 3 * BLOCK];
+        isofs::SectorSource::read_sectors(&mut d, 101, &mut s).unwrap();
+        assert_eq!(s[..], data[BLOCK..4 * BLOCK]);
+    }
+
+    #[test]
+    fn every_report_on_every_medium() {
+        for profile in [
+            "cd-r", "cd-rw", "dvd-r", "dvd+r", "dvd+r-dl", "dvd+rw", "bd-r", "bd-re",
+        ] {
+            let (_dir, mut d) = emu(profile, &[]);
+            let id = d.identify().unwrap();
+            assert_eq!(id.device_type, 5, "{profile}");
+            let p = d.current_profile().unwrap();
+            assert!(p.writable(), "{profile}: {p}");
+            let profiles = d.profiles().unwrap();
+            assert!(
+                profiles.iter().any(|e| e.current && e.profile == p),
+                "{profile}: {profiles:?}"
+            );
+            let f = d.features().unwrap();
+            assert!(
+                f.iter().any(|f| f.code == 1 && f.current),
+                "{profile}: core feature"
+            );
+            let caps = d.capabilities().unwrap();
+            assert!(caps.page().buffer_kib() > 0, "{profile}");
+            let di = d.disc_info().unwrap();
+            assert!(di.view().sessions() >= 1, "{profile}");
+            let s = d.speeds().unwrap();
+            assert!(
+                s.write_speed_descriptors.is_some_and(|w| !w.is_empty()),
+                "{profile}"
+            );
+            let b = d.buffer_capacity().unwrap();
+            assert!(b.size >= b.free, "{profile}");
+            let _ = d.media_event().unwrap();
+            let (door_open, fault) = d.mechanism_status().unwrap();
+            assert!(!door_open && !fault, "{profile}");
+            if p.is_cd() {
+                let a = d.atip().unwrap();
+                assert_eq!(a.leadin_start.m, 97, "{profile}: lead-in minute");
+                assert_eq!(a.erasable, p == Profile::CdRw, "{profile}");
+                if p == Profile::CdR {
+                    // The emulated CD-R's lead-in 97:26:66 is CMC Magnetics in cdrecord's table.
+                    assert_eq!(
+                        a.manufacturer.name, "CMC Magnetics Corporation",
+                        "{profile}"
+                    );
+                }
+            }
+            // Eject makes media commands NOT READY, MEDIUM NOT PRESENT; load brings it back.
+            d.eject().unwrap();
+            let e = d.disc_info().unwrap_err();
+            assert_eq!(e.sense().map(|s| s.asc), Some(0x3A), "{profile}: {e}");
+            assert!(matches!(
+                crate::msinfo::msinfo(&mut d),
+                Err(crate::msinfo::MsinfoError::NoMedium)
+            ));
+            d.load().unwrap();
+            d.lock(true).unwrap();
+            d.lock(false).unwrap();
+            assert_eq!(d.current_profile().unwrap(), p);
+        }
+    }
+}
