@@ -1239,8 +1239,13 @@ impl EmuDrive {
         r.map_err(|e| self.io("write", e))
     }
 
+    /// Writes zeros over a block range; the part past the end of the (sparse) image reads
+    /// as zeros already and is left alone.
     fn zero_fill(&mut self, range: (u32, u32)) -> Result<(), EmuError> {
         let (from, to) = range;
+        let len = self.file.metadata().map_err(|e| self.io("stat", e))?.len();
+        let file_blocks = u32::try_from(len / BLOCK as u64).unwrap_or(u32::MAX);
+        let to = to.min(file_blocks);
         if to <= from {
             return Ok(());
         }
@@ -1277,12 +1282,18 @@ impl EmuDrive {
                 Some(s) if s != lba => {
                     return Err(EmuError::InvalidWriteAddress { lba, nwa: Some(s) }.into())
                 }
-                Some(_) => {}
+                Some(_) => {
+                    let end = u64::from(lba) + u64::from(blocks);
+                    if end > u64::from(self.disc.capacity) {
+                        let limit = self.disc.capacity;
+                        return Err(EmuError::LbaOutOfRange { lba, blocks, limit }.into());
+                    }
+                }
                 None => {
                     self.disc.write_target(lba, blocks)?;
                 }
             }
-            self.sim_nwa = Some(lba + blocks);
+            self.sim_nwa = Some(lba.saturating_add(blocks));
             self.buffer.accept(need as u64);
             return Ok(need);
         }
@@ -1429,7 +1440,8 @@ impl EmuDrive {
             .into());
         }
         let b = self.family().blocking();
-        let size = size.div_ceil(b) * b;
+        let size = u32::try_from(u64::from(size).div_ceil(u64::from(b)) * u64::from(b))
+            .map_err(|_| field(OP, format!("reservation of {size} blocks")))?;
         let start = self.disc.next_track_start();
         if u64::from(start) + u64::from(size) > u64::from(self.disc.capacity) {
             return Err(field(
