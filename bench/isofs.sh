@@ -142,6 +142,7 @@ find_discburn() {
     if ! "$discburn" mkisofs -R -J -o "$scratch/probe.iso" "$scratch/probe" >"$scratch/probe.log" 2>&1 \
         || [[ ! -s $scratch/probe.iso ]]; then
         discburn_why="$bin cannot build an image yet: $(head -1 "$scratch/probe.log")"
+        [[ -s $scratch/probe.log ]] || discburn_why+="(no output, no image)"
         return
     fi
     discburn_ok=1
@@ -228,6 +229,15 @@ bench_tree() {
                     tool, w, n / w, b / 1e6 / w, m / 1024, im, xf, td, rd }'
     done
     echo "   (x floor: wall / floor wall; t/disc, rss/disc: tool / discburn, above 1 means discburn wins)"
+    local dw=${wall[discburn]:-n/a}
+    if [[ $dw =~ ^[0-9.]+$ ]]; then
+        awk -v d="$dw" -v dm="${rss[discburn]}" -v g="${wall[genisoimage]:-}" \
+            -v x="${wall[xorriso]:-}" -v xm="${rss[xorriso]:-}" -v f="${wall[floor]:-}" 'BEGIN {
+            yn = "no"; if (g ~ /^[0-9.]+$/ && x ~ /^[0-9.]+$/ && d < g && d < x) yn = "yes"
+            fl = (f ~ /^[0-9.]+$/ && f > 0) ? ((d <= 1.3 * f) ? "yes" : "no") : "-"
+            mm = (xm ~ /^[0-9]+$/) ? ((dm <= xm) ? "yes" : "no") : "-"
+            printf "   targets: faster than both peers: %s; within 1.3x of the floor: %s; RSS <= xorriso: %s\n", yn, fl, mm }'
+    fi
 }
 
 echo "discburn isofs benchmark  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) CPUs  $(uname -r)  load $(cut -d" " -f1-3 /proc/loadavg)"
