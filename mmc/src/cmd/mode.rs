@@ -359,7 +359,8 @@ impl WriteParameters {
         }
     }
 
-    /// Incremental (packet, variable) DVD-R recording as growisofs does it.
+    /// Incremental DVD-R recording as libburn's cookbook composes it: packet write type,
+    /// link size 16, fixed packets of 16 blocks (one ECC block), track mode 5.
     pub fn dvd_incremental(open: bool, test_write: bool) -> Self {
         WriteParameters {
             write_type: WriteType::Packet,
@@ -371,7 +372,7 @@ impl WriteParameters {
             } else {
                 MultiSession::Closed
             },
-            fixed_packet: false,
+            fixed_packet: true,
             track_mode: 5,
             data_block_type: 8,
             session_format: 0x00,
@@ -598,6 +599,15 @@ mod tests {
             (p.write_type(), p.track_mode(), p.link_size()),
             (2, 5, 0x10)
         );
+    }
+
+    #[test]
+    fn dvd_r_incremental_page() {
+        // libburn cookbook: 60h (BUFE, LS_V, packet), E5h (multi-session 11b, FP, mode 5),
+        // data block type 8, link size 16, packet size 16.
+        let p = WriteParameters::dvd_incremental(true, false).to_page();
+        assert_eq!(&p[2..6], &[0x60, 0xE5, 0x08, 0x10]);
+        assert_eq!(&p[10..14], &[0, 0, 0, 0x10]);
     }
 
     #[test]
