@@ -56,6 +56,20 @@ pub enum Command {
     Features(FeaturesArgs),
     /// Read and write speeds the drive offers for the loaded medium.
     Speeds(SpeedsArgs),
+    /// Append a session with these files to the disc: msinfo, import, build, write, verify.
+    Add(AddArgs),
+    /// Write an image file (or standard input, `-`) as one session.
+    Burn(BurnArgs),
+    /// Blank a CD-RW or DVD-RW.
+    Blank(BlankArgs),
+    /// Format a DVD+RW or BD-RE.
+    Format(FormatArgs),
+    /// Finalize (close) an appendable disc.
+    Close(CloseArgs),
+    /// Open the tray.
+    Eject(EjectArgs),
+    /// Close the tray.
+    Load(LoadArgs),
 }
 
 /// `discburn info`.
@@ -124,6 +138,123 @@ pub struct RawArgs {
     #[arg(long)]
     pub hex: bool,
 }
+
+/// Options of the writing commands shared by `add` and `burn`.
+#[derive(Debug, Clone, Args)]
+pub struct WriteCommon {
+    /// Write speed in x of the medium's 1x (default: as fast as possible).
+    #[arg(long, value_name = "X")]
+    pub speed: Option<f64>,
+    /// Eject the disc afterwards.
+    #[arg(long)]
+    pub eject: bool,
+    /// Write even while the device is mounted.
+    #[arg(long)]
+    pub force: bool,
+    /// FIFO size (suffix k, m, g), like cdrecord fs=; default 32m.
+    #[arg(long, value_name = "SIZE")]
+    pub fifo_size: Option<String>,
+    /// No progress display.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Do not read the session back and compare its MD5.
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+/// `discburn add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Finalize the disc after this session (default: leave it appendable).
+    #[arg(long)]
+    pub close: bool,
+    /// Remove this file or directory (image path) from the new session; repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub remove: Vec<String>,
+    /// Volume identifier (mkisofs -V).
+    #[arg(long = "volid", value_name = "ID")]
+    pub volid: Option<String>,
+    /// No Rock Ridge (default: -R, owners and modes as they are).
+    #[arg(long)]
+    pub no_rock: bool,
+    /// Rationalized Rock Ridge (mkisofs -r) instead of -R.
+    #[arg(short = 'r', long = "rational-rock")]
+    pub rational_rock: bool,
+    /// No Joliet tree (default: -J).
+    #[arg(long)]
+    pub no_joliet: bool,
+    /// ISO 9660 level 1..4 (default 3).
+    #[arg(long, value_name = "N")]
+    pub iso_level: Option<u8>,
+    /// Shared writing options.
+    #[command(flatten)]
+    pub common: WriteCommon,
+    /// Files and directories (mkisofs pathspecs: DIR puts its contents at the root,
+    /// DEST=SRC grafts SRC at DEST).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+}
+
+/// `discburn burn`.
+#[derive(Debug, Args)]
+pub struct BurnArgs {
+    /// Leave the disc appendable (default: finalize it).
+    #[arg(long)]
+    pub multi: bool,
+    /// Test write: the laser stays off (CD-R/RW, DVD-R/RW only).
+    #[arg(long)]
+    pub dummy: bool,
+    /// Size of the image on standard input (suffix k, m, g, s = 2048-byte sectors).
+    #[arg(long, value_name = "SIZE")]
+    pub tsize: Option<String>,
+    /// Shared writing options.
+    #[command(flatten)]
+    pub common: WriteCommon,
+    /// The image file, or `-` for standard input.
+    #[arg(value_name = "IMAGE", allow_hyphen_values = true)]
+    pub image: std::path::PathBuf,
+}
+
+/// `discburn blank`.
+#[derive(Debug, Args)]
+pub struct BlankArgs {
+    /// Minimal blank: PMA, TOC and pregap (the default).
+    #[arg(long, conflicts_with_all = ["all", "session"])]
+    pub fast: bool,
+    /// Blank the whole disc.
+    #[arg(long, conflicts_with = "session")]
+    pub all: bool,
+    /// Blank the last session only.
+    #[arg(long)]
+    pub session: bool,
+    /// Blank even while the device is mounted.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `discburn format`.
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Format even while the device is mounted.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `discburn close`.
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// Close even while the device is mounted.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `discburn eject`.
+#[derive(Debug, Args)]
+pub struct EjectArgs {}
+
+/// `discburn load`.
+#[derive(Debug, Args)]
+pub struct LoadArgs {}
 
 #[cfg(test)]
 mod tests {

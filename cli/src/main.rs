@@ -11,6 +11,8 @@ mod device;
 mod error;
 mod legacy;
 mod output;
+mod pipeline;
+mod progress;
 
 use clap::Parser;
 
@@ -56,6 +58,13 @@ fn run_discburn() -> Result<(), CliError> {
         Command::Msinfo(a) => cmd::msinfo::run(&cli.global, a),
         Command::Features(a) => cmd::features::run(&cli.global, a),
         Command::Speeds(a) => cmd::speeds::run(&cli.global, a),
+        Command::Add(a) => cmd::add::run(&cli.global, a),
+        Command::Burn(a) => cmd::burn::run(&cli.global, a),
+        Command::Blank(a) => cmd::blank::run(&cli.global, a),
+        Command::Format(a) => cmd::format::run(&cli.global, a),
+        Command::Close(a) => cmd::close::run(&cli.global, a),
+        Command::Eject(a) => cmd::eject::run(&cli.global, a),
+        Command::Load(a) => cmd::load::run(&cli.global, a),
     }
 }
 

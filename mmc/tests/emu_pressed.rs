@@ -118,6 +118,13 @@ fn opening_rules() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("bd-r"), "{e}");
+    // a state file claiming impossible tracks is refused, not trusted
+    let mut bad = v.clone();
+    bad["tracks"] = serde_json::json!([{"number": 1, "session": 1, "start": 4294967000u32,
+        "length": 4294967295u32, "closed": true}]);
+    std::fs::write(mmc::emu::state_path(&p), bad.to_string()).unwrap();
+    let e = mmc::emu::open(&p, &[]).unwrap_err().to_string();
+    assert!(e.contains("bad disc state"), "{e}");
     // a damaged state file is reported, not trusted
     std::fs::write(mmc::emu::state_path(&p), "{ not json").unwrap();
     assert!(mmc::emu::open(&p, &[]).is_err());

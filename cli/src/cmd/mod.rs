@@ -1,10 +1,17 @@
 //! One module per subcommand; each turns parsed arguments into library calls and an
 //! [`crate::output`] report.
 
+pub mod add;
 pub mod atip;
+pub mod blank;
+pub mod burn;
+pub mod close;
+pub mod eject;
 pub mod features;
+pub mod format;
 pub mod info;
 pub mod inquiry;
+pub mod load;
 pub mod media;
 pub mod msinfo;
 pub mod raw;

@@ -206,7 +206,7 @@ impl Disc {
     /// run-out) or reserved.
     pub fn track_size(&self, t: &Track) -> u32 {
         if t.closed {
-            t.length + self.medium.run_out()
+            t.length.saturating_add(self.medium.run_out())
         } else if let Some(r) = t.reserved {
             r
         } else {
@@ -504,6 +504,24 @@ impl Disc {
         if self.format != STATE_FORMAT {
             return Err(format!("unknown format {:?}", self.format));
         }
+        let limit = match self.model() {
+            WriteModel::Rom => u64::from(self.capacity),
+            _ => u64::from(self.medium.nominal_capacity()),
+        };
+        if u64::from(self.capacity) > limit {
+            return Err(format!("capacity {} exceeds the medium", self.capacity));
+        }
+        if self.session_ends.iter().any(|&e| u64::from(e) > limit) {
+            return Err("a session ends past the medium".into());
+        }
+        for t in &self.tracks {
+            let end = u64::from(t.start)
+                + u64::from(t.length.max(t.reserved.unwrap_or(0)))
+                + u64::from(self.medium.run_out());
+            if end > limit {
+                return Err(format!("track {} extends past the medium", t.number));
+            }
+        }
         let mut prev_end = 0u32;
         for (i, t) in self.tracks.iter().enumerate() {
             if usize::from(t.number) != i + 1 {
@@ -518,13 +536,7 @@ impl Disc {
                     t.number, t.session
                 ));
             }
-            if t.closed && usize::from(t.session) > self.session_ends.len() {
-                // A closed track in the open session is fine (CD TAO after SYNC CACHE).
-            }
             prev_end = self.track_end(t);
-        }
-        if self.model() == WriteModel::Sequential && prev_end > self.medium.nominal_capacity() {
-            return Err("tracks extend past the medium".into());
         }
         Ok(())
     }

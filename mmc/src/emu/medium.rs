@@ -266,10 +266,11 @@ impl MediumKind {
         }
     }
 
-    /// Run-out blocks a closed track carries after its data (CD TAO: 2).
+    /// Run-out blocks a closed track carries after its data (CD-R/RW TAO: 2; none on
+    /// pressed discs).
     pub fn run_out(self) -> u32 {
-        match self.family() {
-            Family::Cd => 2,
+        match self {
+            MediumKind::CdR | MediumKind::CdRw => 2,
             _ => 0,
         }
     }

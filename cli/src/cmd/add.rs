@@ -1,0 +1,304 @@
+//! `discburn add [--close] [--remove PATH]... [mkisofs options] PATH...`: the end-to-end
+//! multisession job. msinfo from the drive (`mmc::msinfo`), the previous session imported
+//! through the drive (`isofs::merge::import` over `Drive` as a `SectorSource`), the next
+//! session laid out with `-C last,next` and streamed straight to the drive (`mmc::write`),
+//! the session closed (appendable unless `--close`), read back and compared by MD5, and a
+//! summary printed. A blank disc gets its first session (LBA 0; LBA 32 on overwritable
+//! media, see `mmc::write`).
+//!
+//! Image options default to Rock Ridge (`-R`) and Joliet (`-J`), as xorriso does;
+//! `--no-rock`/`--no-joliet` turn them off. `PATH` arguments are mkisofs pathspecs: a
+//! directory's contents go to the root, `dest=src` grafts `src` at `dest`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use isofs::tree::{Data, Kind, NodeId};
+use isofs::{Image, Options, RockRidge, ScanOptions, SectorSource, Tree};
+use mmc::msinfo::{self, Msinfo};
+use mmc::write::{self, Start, WriteMode, WriteOptions, OVERWRITABLE_FIRST_SESSION};
+
+use crate::args::{AddArgs, GlobalArgs};
+use crate::cmd::burn::{open_for_writing, parse_size};
+use crate::error::CliError;
+use crate::pipeline::{self, Settings};
+use crate::progress::Mode;
+
+/// What `add` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AddSummary {
+    /// Device.
+    pub device: String,
+    /// Medium.
+    pub medium: String,
+    /// Session number (0: unknown).
+    pub session: u16,
+    /// First block of the new session.
+    pub start: u32,
+    /// Its size in blocks.
+    pub blocks: u32,
+    /// Files added.
+    pub added: usize,
+    /// Files replaced (new contents).
+    pub replaced: usize,
+    /// Files removed.
+    pub removed: usize,
+    /// Disc left appendable.
+    pub appendable: bool,
+    /// MD5 of the session.
+    pub md5: String,
+    /// Read back and compared.
+    pub verified: bool,
+    /// Blocks left.
+    pub blocks_left: u64,
+    /// Seconds writing.
+    pub seconds: f64,
+    /// Lowest FIFO fill (%).
+    pub fifo_min_percent: u8,
+}
+
+/// Regular files of a tree by path, with their old extent when they have one.
+fn files(tree: &Tree) -> HashMap<String, Option<u32>> {
+    let mut out = HashMap::new();
+    let mut stack: Vec<(NodeId, String)> = vec![(Tree::ROOT, String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        for &c in tree.children(dir) {
+            let n = tree.node(c);
+            if n.dead {
+                continue;
+            }
+            let path = format!("{prefix}/{}", tree.name_str(c));
+            match &n.kind {
+                Kind::Dir(_) => stack.push((c, path)),
+                Kind::File { data, .. } => {
+                    let old = match data {
+                        Data::Old { lba } => Some(*lba),
+                        _ => None,
+                    };
+                    out.insert(path, old);
+                }
+                _ => {
+                    out.insert(path, None);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Splits a pathspec into (image path, source).
+fn graft(spec: &str) -> (String, &str) {
+    // An unescaped '=' separates a graft point; "\=" is a literal '='.
+    let b = spec.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == b'=' {
+            let dest = spec[..i].replace("\\=", "=");
+            let dest = if dest.starts_with('/') {
+                dest
+            } else {
+                format!("/{dest}")
+            };
+            return (dest, &spec[i + 1..]);
+        }
+        i += 1;
+    }
+    ("/".to_string(), spec)
+}
+
+fn fail(e: impl std::fmt::Display) -> CliError {
+    CliError::Failed(e.to_string())
+}
+
+/// Runs `add`.
+pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
+    if a.paths.is_empty() && a.remove.is_empty() {
+        return Err(CliError::Usage(
+            "add: give the files or directories to add (or --remove PATH)".into(),
+        ));
+    }
+    let trace = global.verbose.saturating_sub(1);
+    let (spec, mut drive) = open_for_writing(global.dev.as_deref(), trace, a.common.force)?;
+    let profile = write::check_device(&mut drive).map_err(fail)?;
+    let ms = msinfo::msinfo(&mut drive).map_err(|e| fail(format!("msinfo: {e}")))?;
+    let (session_opt, start, prev) = match ms {
+        Msinfo::Blank => {
+            let s = if profile.overwritable() {
+                OVERWRITABLE_FIRST_SESSION
+            } else {
+                0
+            };
+            (if s == 0 { None } else { Some((0, s)) }, s, None)
+        }
+        Msinfo::Appendable {
+            last_session_start,
+            next_writable,
+        } => (
+            Some((last_session_start, next_writable)),
+            next_writable,
+            Some(last_session_start),
+        ),
+    };
+    let mut tree = Tree::new();
+    if let Some(last) = prev {
+        log::info!("importing the session at block {last}");
+        isofs::merge::import(&mut tree, &mut drive, last)
+            .map_err(|e| fail(format!("reading the previous session at block {last}: {e}")))?;
+    }
+    let before = files(&tree);
+    for r in &a.remove {
+        let p = if r.starts_with('/') {
+            r.clone()
+        } else {
+            format!("/{r}")
+        };
+        if !tree.remove_path(p.trim_end_matches('/')) {
+            return Err(CliError::Failed(format!(
+                "--remove {r}: no such file or directory in the last session"
+            )));
+        }
+    }
+    let scan = ScanOptions::default();
+    for p in &a.paths {
+        let (dest, src) = graft(p);
+        tree.add_source(&dest, Path::new(src), &scan).map_err(fail)?;
+    }
+    let mut opts = Options {
+        rock_ridge: (!a.no_rock).then_some(if a.rational_rock {
+            RockRidge::Rationalized
+        } else {
+            RockRidge::Exact
+        }),
+        joliet: !a.no_joliet,
+        iso_level: a.iso_level.unwrap_or(3),
+        session: session_opt,
+        ..Options::default()
+    };
+    if let Some(v) = &a.volid {
+        opts.ids.volume = v.clone();
+    }
+    let previous: Option<&mut dyn SectorSource> = if prev.is_some() {
+        Some(&mut drive)
+    } else {
+        None
+    };
+    let image = Image::new(tree, opts, previous).map_err(fail)?;
+    let after = files(image.tree());
+    let added = after.keys().filter(|k| !before.contains_key(*k)).count();
+    let removed = before.keys().filter(|k| !after.contains_key(*k)).count();
+    let replaced = after
+        .iter()
+        .filter(|(k, v)| match before.get(*k) {
+            Some(old) => old.is_none() || *v != old,
+            None => false,
+        })
+        .count();
+    let size = image.size_blocks();
+    let wopts = WriteOptions {
+        multi: !a.close,
+        dummy: false,
+        speed_kbps: a
+            .common
+            .speed
+            .map(|x| (x * f64::from(profile.single_speed_kbps())).round() as u32),
+        mode: WriteMode::Auto,
+        bufe: true,
+        start: Start::Append,
+        reserve: true,
+    };
+    let plan = write::prepare(&mut drive, Some(size), &wopts)
+        .map_err(|e| fail(pipeline::refusal_message(&mut drive, &e)))?;
+    if plan.start != start {
+        return Err(CliError::Failed(format!(
+            "the drive's next writable address is {} but msinfo said {start}: nothing was written",
+            plan.start
+        )));
+    }
+    let free = plan.free_blocks;
+    let session = plan.session;
+    let settings = Settings {
+        fifo_size: match &a.common.fifo_size {
+            Some(s) => parse_size(s)? as usize,
+            None => pipeline::DEFAULT_FIFO,
+        },
+        mode: Mode::detect(global.json),
+        quiet: a.common.quiet,
+    };
+    let producer: pipeline::Producer =
+        Box::new(move |w| image.write_to(w).map_err(|e| e.to_string()));
+    let total = u64::from(size) * mmc::drive::BLOCK as u64;
+    let burned = match pipeline::run(&mut drive, plan, Some(total), producer, settings) {
+        Ok(b) => b,
+        Err(f) => return Err(fail(pipeline::failure_message(&mut drive, &f))),
+    };
+    let verified = if a.common.no_verify {
+        false
+    } else {
+        let got = pipeline::read_back_md5(&mut drive, burned.report.start, burned.report.blocks)
+            .map_err(|e| fail(format!("verify: reading the session back: {e}")))?;
+        if got != burned.md5 {
+            return Err(fail(format!(
+                "verify failed: session at block {} read back with MD5 {}, {} was sent; disc state: {}",
+                burned.report.start,
+                pipeline::hex(&got),
+                pipeline::hex(&burned.md5),
+                write::disc_state(&mut drive)
+            )));
+        }
+        true
+    };
+    if a.common.eject {
+        drive.eject().map_err(|e| fail(format!("eject: {e}")))?;
+    }
+    let s = AddSummary {
+        device: spec.to_string(),
+        medium: profile.to_string(),
+        session,
+        start: burned.report.start,
+        blocks: burned.report.blocks,
+        added,
+        replaced,
+        removed,
+        appendable: burned.report.appendable,
+        md5: pipeline::hex(&burned.md5),
+        verified,
+        blocks_left: free.saturating_sub(u64::from(burned.report.blocks)),
+        seconds: burned.seconds,
+        fifo_min_percent: burned.fifo_min_percent,
+    };
+    if global.json {
+        println!("{}", serde_json::to_string_pretty(&s).map_err(fail)?);
+    } else {
+        println!(
+            "session {} written at block {}: {} blocks ({:.1} MB) on the {}; files added {}, replaced {}, removed {}; {}{}; {} blocks left",
+            if s.session == 0 { "?".to_string() } else { s.session.to_string() },
+            s.start,
+            s.blocks,
+            f64::from(s.blocks) * 2048.0 / 1e6,
+            s.medium,
+            s.added,
+            s.replaced,
+            s.removed,
+            if s.verified { format!("verified (MD5 {}), ", s.md5) } else { String::new() },
+            if s.appendable { "disc appendable" } else { "disc closed" },
+            s.blocks_left
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grafts() {
+        assert_eq!(graft("dir"), ("/".to_string(), "dir"));
+        assert_eq!(graft("a/b=src"), ("/a/b".to_string(), "src"));
+        assert_eq!(graft("/x\\=y=s"), ("/x=y".to_string(), "s"));
+    }
+}

@@ -1,0 +1,380 @@
+//! The burn pipeline: a producer thread (an image file, standard input, or the isofs
+//! builder generating the session) fills a bounded FIFO (`--fifo-size`, cdrecord's `fs=`)
+//! of large chunks; the calling thread drains it into [`mmc::write::SessionWriter`],
+//! computes the MD5 of what it sent, samples the drive's buffer and shows progress.
+//!
+//! Like cdrecord, writing starts once the FIFO is full (or the producer is done). Ctrl-C
+//! (SIGINT) stops the feed; the track is synchronized and closed and the disc state
+//! reported. A failing drive drops the FIFO's receiving end, which ends the producer with a
+//! broken-pipe error.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use md5::{Digest, Md5};
+use mmc::drive::{Drive, BLOCK};
+use mmc::write::{SessionPlan, SessionReport, SessionWriter, WriteError};
+use transport::Transport;
+
+use crate::progress::{Mode, Progress, Sample};
+
+/// Default FIFO size (cdrecord's default is 4 MB; a larger one rides out slow file reads).
+pub const DEFAULT_FIFO: usize = 32 * 1024 * 1024;
+/// Chunk size of the FIFO (the writer splits chunks to the transport's maximum).
+pub const CHUNK: usize = 1024 * 1024;
+
+/// FIFO fill, shared by both ends.
+#[derive(Debug)]
+pub struct FifoStats {
+    level: AtomicU64,
+    capacity: u64,
+}
+
+/// The producer's end of the FIFO: an `io::Write` sending full chunks.
+#[derive(Debug)]
+pub struct FifoWriter {
+    tx: SyncSender<Vec<u8>>,
+    buf: Vec<u8>,
+    stats: Arc<FifoStats>,
+    sent: u64,
+}
+
+impl FifoWriter {
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let b = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        let n = b.len() as u64;
+        self.stats.level.fetch_add(n, Ordering::SeqCst);
+        if self.tx.send(b).is_err() {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the writer stopped",
+            ));
+        }
+        self.sent += n;
+        Ok(())
+    }
+}
+
+impl Write for FifoWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let n = (CHUNK - self.buf.len()).min(data.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == CHUNK {
+            self.send()?;
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.send()
+    }
+}
+
+/// What produces the session's bytes.
+pub type Producer = Box<dyn FnOnce(&mut FifoWriter) -> Result<(), String> + Send>;
+
+/// Copies a reader into the FIFO (image file or standard input).
+pub fn reader_producer<R: io::Read + Send + 'static>(mut r: R) -> Producer {
+    Box::new(move |w: &mut FifoWriter| {
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = match r.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("reading the image: {e}")),
+            };
+            w.write_all(&buf[..n])
+                .map_err(|e| format!("feeding the FIFO: {e}"))?;
+        }
+    })
+}
+
+/// Set by Ctrl-C.
+static INTERRUPTED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+/// The Ctrl-C flag (installing the handler on first use).
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    INTERRUPTED
+        .get_or_init(|| {
+            let f = Arc::new(AtomicBool::new(false));
+            let g = f.clone();
+            if let Err(e) = ctrlc::set_handler(move || g.store(true, Ordering::SeqCst)) {
+                log::warn!("cannot catch Ctrl-C: {e}");
+            }
+            f
+        })
+        .clone()
+}
+
+/// Pipeline settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// FIFO size in bytes.
+    pub fifo_size: usize,
+    /// Progress display.
+    pub mode: Mode,
+    /// No progress at all.
+    pub quiet: bool,
+}
+
+/// A finished burn.
+#[derive(Debug, Clone)]
+pub struct Burned {
+    /// The session.
+    pub report: SessionReport,
+    /// MD5 of every byte sent (last block zero-padded).
+    pub md5: [u8; 16],
+    /// Lowest FIFO fill seen while writing, percent.
+    pub fifo_min_percent: u8,
+    /// Seconds spent writing.
+    pub seconds: f64,
+}
+
+/// Why a burn failed, with what was done to leave the disc readable.
+#[derive(Debug)]
+pub struct Failed {
+    /// The cause.
+    pub cause: String,
+    /// Notes from the clean-up (synchronize, close track).
+    pub cleanup: Vec<String>,
+    /// Blocks that reached the drive.
+    pub blocks_written: u64,
+    /// True when nothing was written at all.
+    pub nothing_written: bool,
+}
+
+fn percent(level: u64, cap: u64) -> u8 {
+    (level.saturating_mul(100) / cap.max(1)).min(100) as u8
+}
+
+/// Runs producer → FIFO → drive for a prepared plan.
+pub fn run<T: Transport>(
+    drive: &mut Drive<T>,
+    plan: SessionPlan,
+    total_bytes: Option<u64>,
+    producer: Producer,
+    settings: Settings,
+) -> Result<Burned, Failed> {
+    let slots = (settings.fifo_size / CHUNK).max(2);
+    let (tx, rx): (SyncSender<Vec<u8>>, Receiver<Vec<u8>>) = sync_channel(slots - 1);
+    let stats = Arc::new(FifoStats {
+        level: AtomicU64::new(0),
+        capacity: (slots * CHUNK) as u64,
+    });
+    let pstats = stats.clone();
+    let handle = thread::Builder::new()
+        .name("producer".into())
+        .spawn(move || {
+            let mut w = FifoWriter {
+                tx,
+                buf: Vec::with_capacity(CHUNK),
+                stats: pstats,
+                sent: 0,
+            };
+            producer(&mut w)?;
+            w.send()
+                .map_err(|e| format!("feeding the FIFO: {e}"))?;
+            Ok::<u64, String>(w.sent)
+        });
+    let handle = match handle {
+        Ok(h) => h,
+        Err(e) => {
+            return Err(Failed {
+                cause: format!("cannot start the producer thread: {e}"),
+                cleanup: Vec::new(),
+                blocks_written: 0,
+                nothing_written: true,
+            })
+        }
+    };
+    let interrupted = interrupt_flag();
+    let one_x = plan.profile.single_speed_kbps();
+    let mut progress = (!settings.quiet).then(|| Progress::new(settings.mode, total_bytes, one_x));
+    // Fill the FIFO before the first write, as cdrecord does.
+    let fill_deadline = Instant::now() + Duration::from_secs(30);
+    while stats.level.load(Ordering::SeqCst) + CHUNK as u64 <= stats.capacity
+        && !handle.is_finished()
+        && Instant::now() < fill_deadline
+        && !interrupted.load(Ordering::SeqCst)
+    {
+        thread::sleep(Duration::from_millis(5));
+    }
+    let mut sw = SessionWriter::new(drive, plan);
+    let mut md5 = Md5::new();
+    let mut bytes: u64 = 0;
+    let mut fifo_min = 100u8;
+    let mut drive_buf: Option<u8> = None;
+    let mut last_buf_query = Instant::now();
+    let started = Instant::now();
+    let mut failure: Option<String> = None;
+    loop {
+        if interrupted.load(Ordering::SeqCst) {
+            failure = Some("interrupted (Ctrl-C): stopped feeding the drive".into());
+            break;
+        }
+        let chunk = match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(c) => c,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        let level = stats
+            .level
+            .fetch_sub(chunk.len() as u64, Ordering::SeqCst)
+            .saturating_sub(chunk.len() as u64);
+        // The producer being done is not starvation.
+        if !handle.is_finished() {
+            fifo_min = fifo_min.min(percent(level + chunk.len() as u64, stats.capacity));
+        }
+        md5.update(&chunk);
+        bytes += chunk.len() as u64;
+        if let Some(t) = total_bytes {
+            if bytes > t {
+                failure = Some(format!(
+                    "the input is larger than the announced size of {t} bytes (tsize=)"
+                ));
+                break;
+            }
+        }
+        if let Err(e) = sw.write(&chunk) {
+            failure = Some(e.to_string());
+            break;
+        }
+        if last_buf_query.elapsed() >= Duration::from_secs(1) {
+            last_buf_query = Instant::now();
+            drive_buf = sw
+                .drive()
+                .buffer_capacity()
+                .ok()
+                .filter(|b| b.size > 0)
+                .map(|b| percent(u64::from(b.size - b.free.min(b.size)), u64::from(b.size)));
+        }
+        if let Some(p) = progress.as_mut() {
+            p.update(&Sample {
+                written_bytes: bytes,
+                total_bytes,
+                fifo_percent: percent(level, stats.capacity),
+                fifo_min_percent: fifo_min,
+                drive_buffer_percent: drive_buf,
+            });
+        }
+    }
+    drop(rx);
+    let produced = handle.join();
+    if failure.is_none() {
+        match produced {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => failure = Some(e),
+            Err(_) => failure = Some("the producer thread panicked".into()),
+        }
+    }
+    if failure.is_none() {
+        if let Some(t) = total_bytes {
+            if bytes != t {
+                failure = Some(format!(
+                    "the input ended after {bytes} bytes, {t} were announced"
+                ));
+            }
+        }
+    }
+    let sample = Sample {
+        written_bytes: bytes,
+        total_bytes,
+        fifo_percent: 0,
+        fifo_min_percent: fifo_min,
+        drive_buffer_percent: drive_buf,
+    };
+    if let Some(cause) = failure {
+        if let Some(p) = progress.as_mut() {
+            p.finish(&sample);
+        }
+        let blocks_written = sw.blocks_written();
+        let cleanup = sw.abort();
+        return Err(Failed {
+            cause,
+            cleanup,
+            blocks_written,
+            nothing_written: blocks_written == 0,
+        });
+    }
+    let r = bytes % BLOCK as u64;
+    if r != 0 {
+        md5.update(vec![0u8; BLOCK - r as usize]);
+    }
+    let blocks_written = sw.blocks_written();
+    let report = match sw.finish() {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(Failed {
+                cause: e.to_string(),
+                cleanup: Vec::new(),
+                blocks_written,
+                nothing_written: false,
+            })
+        }
+    };
+    if let Some(p) = progress.as_mut() {
+        p.finish(&sample);
+    }
+    Ok(Burned {
+        report,
+        md5: md5.finalize().into(),
+        fifo_min_percent: fifo_min,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Reads `blocks` blocks at `start` back and returns their MD5.
+pub fn read_back_md5<T: Transport>(
+    drive: &mut Drive<T>,
+    start: u32,
+    blocks: u32,
+) -> Result<[u8; 16], mmc::error::MmcError> {
+    let mut md5 = Md5::new();
+    let per = (CHUNK / BLOCK) as u32;
+    let mut buf = vec![0u8; CHUNK];
+    let mut at = 0u32;
+    while at < blocks {
+        let n = per.min(blocks - at);
+        let b = &mut buf[..n as usize * BLOCK];
+        drive.read_blocks(start + at, b)?;
+        md5.update(&*b);
+        at += n;
+    }
+    Ok(md5.finalize().into())
+}
+
+/// Hex form of an MD5.
+pub fn hex(d: &[u8; 16]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Formats a write refusal or failure for the user: cause, clean-up notes, disc state.
+pub fn failure_message<T: Transport>(drive: &mut Drive<T>, f: &Failed) -> String {
+    let mut m = format!("burn failed: {}", f.cause);
+    if f.nothing_written {
+        m += "; nothing was written";
+    } else {
+        m += &format!("; {} blocks had been written", f.blocks_written);
+    }
+    for n in &f.cleanup {
+        m += &format!("; clean-up: {n}");
+    }
+    m += &format!("; disc state now: {}", mmc::write::disc_state(drive));
+    m
+}
+
+/// Formats a refusal from [`mmc::write::prepare`].
+pub fn refusal_message<T: Transport>(drive: &mut Drive<T>, e: &WriteError) -> String {
+    if e.is_refusal() {
+        format!("{e}")
+    } else {
+        format!("{e}; disc state: {}", mmc::write::disc_state(drive))
+    }
+}

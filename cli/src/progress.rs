@@ -1,0 +1,162 @@
+//! Burn progress: MB written of the total, speed as x and MB/s, FIFO fill (current and
+//! lowest), the drive's buffer fill (READ BUFFER CAPACITY, MMC-6 §6.20) and time left.
+//!
+//! On a terminal (stderr) and without `--json`: an indicatif bar. Otherwise one plain line
+//! per second on stderr (`written 12.3 of 45.6 MB, 4.1x 5.69 MB/s, fifo 100% (min 87%),
+//! drive buffer 93%, 6 s left`), or with `--json` one JSON object per second on stderr
+//! (`{"event":"progress","written_bytes":...}`) so stdout keeps the final report only.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// indicatif bar on stderr.
+    Bar,
+    /// Plain text lines on stderr.
+    Plain,
+    /// JSON lines on stderr.
+    Json,
+}
+
+impl Mode {
+    /// The bar on a terminal, plain lines elsewhere, JSON lines with `--json`.
+    pub fn detect(json: bool) -> Mode {
+        if json {
+            Mode::Json
+        } else if std::io::stderr().is_terminal() {
+            Mode::Bar
+        } else {
+            Mode::Plain
+        }
+    }
+}
+
+/// One progress sample.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Sample {
+    /// Bytes sent to the drive.
+    pub written_bytes: u64,
+    /// Bytes in the session, when known.
+    pub total_bytes: Option<u64>,
+    /// FIFO fill, percent.
+    pub fifo_percent: u8,
+    /// Lowest FIFO fill since writing started, percent.
+    pub fifo_min_percent: u8,
+    /// Drive buffer fill, percent (None: the drive does not say).
+    pub drive_buffer_percent: Option<u8>,
+}
+
+/// The progress display.
+#[derive(Debug)]
+pub struct Progress {
+    mode: Mode,
+    bar: Option<ProgressBar>,
+    start: Instant,
+    last: Instant,
+    one_x: f64,
+}
+
+fn mb(b: u64) -> f64 {
+    b as f64 / 1_000_000.0
+}
+
+impl Progress {
+    /// A display; `one_x_kbps` is the medium's 1x in kB/s (CD 176, DVD 1385, BD 4495).
+    pub fn new(mode: Mode, total: Option<u64>, one_x_kbps: u32) -> Progress {
+        let bar = (mode == Mode::Bar).then(|| {
+            let b = ProgressBar::new(total.unwrap_or(0));
+            let style = ProgressStyle::with_template(
+                "{bar:30} {msg} {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            b.set_style(style);
+            b.enable_steady_tick(Duration::from_millis(250));
+            b
+        });
+        let now = Instant::now();
+        Progress {
+            mode,
+            bar,
+            start: now,
+            last: now,
+            one_x: f64::from(one_x_kbps.max(1)) * 1000.0,
+        }
+    }
+
+    fn line(&self, s: &Sample) -> String {
+        let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+        let rate = s.written_bytes as f64 / secs;
+        let mut t = match s.total_bytes {
+            Some(tot) => format!("written {:.1} of {:.1} MB", mb(s.written_bytes), mb(tot)),
+            None => format!("written {:.1} MB", mb(s.written_bytes)),
+        };
+        t += &format!(
+            ", {:.1}x {:.2} MB/s, fifo {}% (min {}%)",
+            rate / self.one_x,
+            rate / 1e6,
+            s.fifo_percent,
+            s.fifo_min_percent
+        );
+        if let Some(d) = s.drive_buffer_percent {
+            t += &format!(", drive buffer {d}%");
+        }
+        if let (Some(tot), true) = (s.total_bytes, rate > 0.0) {
+            let left = tot.saturating_sub(s.written_bytes) as f64 / rate;
+            t += &format!(", {left:.0} s left");
+        }
+        t
+    }
+
+    /// Shows a sample (rate-limited to once a second outside the bar).
+    pub fn update(&mut self, s: &Sample) {
+        match self.mode {
+            Mode::Bar => {
+                if let Some(b) = &self.bar {
+                    if let Some(t) = s.total_bytes {
+                        b.set_length(t);
+                    }
+                    b.set_position(s.written_bytes);
+                    b.set_message(self.line(s));
+                }
+            }
+            Mode::Plain | Mode::Json => {
+                if self.last.elapsed() >= Duration::from_secs(1) {
+                    self.last = Instant::now();
+                    self.print(s);
+                }
+            }
+        }
+    }
+
+    fn print(&self, s: &Sample) {
+        match self.mode {
+            Mode::Json => {
+                let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+                let v = serde_json::json!({
+                    "event": "progress",
+                    "written_bytes": s.written_bytes,
+                    "total_bytes": s.total_bytes,
+                    "mb_per_s": s.written_bytes as f64 / secs / 1e6,
+                    "x": s.written_bytes as f64 / secs / self.one_x,
+                    "fifo_percent": s.fifo_percent,
+                    "fifo_min_percent": s.fifo_min_percent,
+                    "drive_buffer_percent": s.drive_buffer_percent,
+                });
+                eprintln!("{v}");
+            }
+            _ => eprintln!("{}", self.line(s)),
+        }
+    }
+
+    /// Ends the display with a last line.
+    pub fn finish(&mut self, s: &Sample) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+        self.print(s);
+    }
+}

@@ -1,0 +1,160 @@
+//! Helpers of the burn/add tests: run the binary, make source trees, read sessions back
+//! with xorriso and compare trees.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_discburn"))
+}
+
+/// Runs discburn with `args`.
+pub fn discburn(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// stdout and stderr of a run, for messages.
+pub fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Writes `data` at `root/rel`, creating directories.
+pub fn put(root: &Path, rel: &str, data: &[u8]) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, data).unwrap();
+}
+
+/// `n` bytes of a pattern depending on `seed`.
+pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
+    (0..n)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).rotate_left(u32::from(seed)) as u8 ^ seed)
+        .collect()
+}
+
+/// The tree a session should hold: path -> bytes.
+#[derive(Debug, Default, Clone)]
+pub struct Expected(pub BTreeMap<String, Vec<u8>>);
+
+impl Expected {
+    /// Sets a file.
+    pub fn set(&mut self, p: &str, b: &[u8]) {
+        self.0.insert(p.to_string(), b.to_vec());
+    }
+    /// Removes a file.
+    pub fn remove(&mut self, p: &str) {
+        assert!(self.0.remove(p).is_some(), "test bug: {p} not expected");
+    }
+}
+
+/// `discburn add --json --dev DEV [--remove R]... SRC...`, which must succeed.
+pub fn add(dev: &str, remove: &[&str], srcs: &[&Path]) -> serde_json::Value {
+    let s: Vec<String> = srcs.iter().map(|p| p.display().to_string()).collect();
+    let v: Vec<&str> = s.iter().map(String::as_str).collect();
+    add_raw(dev, remove, &v)
+}
+
+/// Like [`add`] with pathspecs as strings.
+pub fn add_raw(dev: &str, remove: &[&str], specs: &[&str]) -> serde_json::Value {
+    let mut args = vec!["add", "--json", "--dev", dev];
+    for r in remove {
+        args.push("--remove");
+        args.push(r);
+    }
+    args.extend_from_slice(specs);
+    let out = discburn(&args);
+    assert!(out.status.success(), "add failed: {}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+}
+
+/// Runs a tool, failing with an install hint when it is missing.
+pub fn tool(name: &str, args: &[&str]) -> Output {
+    Command::new(name)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is needed for this test (apt-get install {name}): {e}"))
+}
+
+/// Every regular file below `root`, by relative path.
+pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let p = e.path();
+            let ft = e.file_type().unwrap();
+            if ft.is_dir() {
+                stack.push(p);
+            } else if ft.is_file() {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().to_string();
+                out.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// xorriso's view of the session at `start` of the image `disc`: every file extracted.
+pub fn xorriso_tree(disc: &Path, start: u32) -> BTreeMap<String, Vec<u8>> {
+    let out_dir = tempfile::tempdir().unwrap();
+    let dest = out_dir.path().join("x");
+    let sb = start.to_string();
+    let o = tool(
+        "xorriso",
+        &[
+            "-abort_on",
+            "FAILURE",
+            "-load",
+            "sbsector",
+            &sb,
+            "-indev",
+            disc.to_str().unwrap(),
+            "-osirrox",
+            "on",
+            "-extract",
+            "/",
+            dest.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "xorriso failed: {}", text(&o));
+    let t = read_tree(&dest);
+    // Make the copy removable whatever modes it got.
+    let _ = Command::new("chmod").args(["-R", "u+rwx"]).arg(&dest).status();
+    t
+}
+
+/// Checks the session an `add` reported against `expect` with xorriso; returns its start.
+pub fn check_session(disc: &Path, j: &serde_json::Value, expect: &Expected) -> u32 {
+    let start = j["start"].as_u64().unwrap() as u32;
+    let got = xorriso_tree(disc, start);
+    let names = |m: &BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&got), names(&expect.0), "file list of session at {start}: {j}");
+    for (k, v) in &expect.0 {
+        assert!(got[k] == *v, "{k}: contents differ in session at {start}");
+    }
+    start
+}
+
+/// The bytes of `disc` from block `start`, `len` bytes.
+pub fn disc_bytes(disc: &Path, start: u32, len: usize) -> Vec<u8> {
+    let b = fs::read(disc).unwrap();
+    let from = start as usize * 2048;
+    let mut v = b.get(from..).unwrap_or(&[]).to_vec();
+    v.resize(len, 0);
+    v
+}
