@@ -13,6 +13,27 @@
 //! not exist but PATH does, PATH is served as a pressed disc (CD-ROM up to 80 minutes,
 //! DVD-ROM beyond; read-only, nothing written). `profile=KIND` creates a blank disc when
 //! PATH does not exist; `pressed=ISO` creates PATH as a pressed copy of ISO.
+//!
+//! Timing: unthrottled by default. With `speed=N` the buffer drains at N x the medium's 1x
+//! rate (WRITE waits for room as on a real drive, underruns are counted and fail the
+//! track with `bup=off`), and closing, blanking and formatting take modelled time (capped
+//! at [`MAX_BUSY`]); with Immed the drive then answers NOT READY, 04/08 LONG WRITE IN
+//! PROGRESS (04/07 for BLANK, 04/04 for FORMAT UNIT) with a progress indication.
+//!
+//! Durability: image data goes through the OS page cache (a killed process loses nothing);
+//! `durable=on` adds fdatasync at SYNCHRONIZE CACHE and CLOSE. The state file is always
+//! written to a temporary file, synced and renamed.
+//!
+//! Limits, by design or not yet done:
+//! - No SEND CUE SHEET, so no SAO/raw CD writing (page 05h write types 2 and 3 are refused
+//!   on CD) and no CD Mastering feature (002Eh); data tracks only (data block types 8 and
+//!   10, no audio).
+//! - No DVD-RW, DVD-RAM, DVD-R DL, BD-R RRM or POW; no layer jump recording.
+//! - The DVD-R border zone, DVD+R session closure and BD-R session costs are modelled
+//!   values (see [`medium`]), not measurements of particular discs.
+//! - One process per disc: two drives opened on the same PATH overwrite each other's state.
+//! - Not emulated: READ DVD STRUCTURE, READ CD, SEND OPC, READ TOC formats 3 (PMA) and 5
+//!   (CD-TEXT): these answer ILLEGAL REQUEST as on a drive lacking them.
 
 pub mod buffer;
 pub mod command;
