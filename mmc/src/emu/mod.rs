@@ -43,6 +43,7 @@ pub mod error;
 pub mod features;
 pub mod medium;
 pub mod options;
+pub mod script;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
