@@ -179,8 +179,7 @@ pub fn run<T: Transport>(
                 sent: 0,
             };
             producer(&mut w)?;
-            w.send()
-                .map_err(|e| format!("feeding the FIFO: {e}"))?;
+            w.send().map_err(|e| format!("feeding the FIFO: {e}"))?;
             Ok::<u64, String>(w.sent)
         });
     let handle = match handle {

@@ -69,10 +69,8 @@ impl Progress {
     pub fn new(mode: Mode, total: Option<u64>, one_x_kbps: u32) -> Progress {
         let bar = (mode == Mode::Bar).then(|| {
             let b = ProgressBar::new(total.unwrap_or(0));
-            let style = ProgressStyle::with_template(
-                "{bar:30} {msg} {eta} left",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            let style = ProgressStyle::with_template("{bar:30} {msg} {eta} left")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
             b.set_style(style);
             b.enable_steady_tick(Duration::from_millis(250));
             b

@@ -37,7 +37,11 @@ fn five_sessions(profile: &str) {
     expect.set("a.txt", b"alpha two, longer\n");
     expect.set("new.txt", b"new in two\n");
     let j = add(&dev, &[], &[&s2]);
-    assert_eq!((j["added"].clone(), j["replaced"].clone()), (1.into(), 1.into()), "{j}");
+    assert_eq!(
+        (j["added"].clone(), j["replaced"].clone()),
+        (1.into(), 1.into()),
+        "{j}"
+    );
     starts.push(check_session(&disc, &j, &expect));
 
     // 3: a file removed, a directory added.
@@ -46,7 +50,11 @@ fn five_sessions(profile: &str) {
     expect.remove("sub/deep/c.txt");
     expect.set("d/e.txt", b"e three\n");
     let j = add(&dev, &["sub/deep/c.txt"], &[&s3]);
-    assert_eq!((j["added"].clone(), j["removed"].clone()), (1.into(), 1.into()), "{j}");
+    assert_eq!(
+        (j["added"].clone(), j["removed"].clone()),
+        (1.into(), 1.into()),
+        "{j}"
+    );
     starts.push(check_session(&disc, &j, &expect));
 
     // 4: same size, different bytes.
@@ -56,7 +64,11 @@ fn five_sessions(profile: &str) {
     expect.set("sub/b.bin", &pattern(100_000, 4));
     expect.set("f.txt", b"f four\n");
     let j = add(&dev, &[], &[&s4]);
-    assert_eq!((j["added"].clone(), j["replaced"].clone()), (1.into(), 1.into()), "{j}");
+    assert_eq!(
+        (j["added"].clone(), j["replaced"].clone()),
+        (1.into(), 1.into()),
+        "{j}"
+    );
     starts.push(check_session(&disc, &j, &expect));
 
     // 5: a file and a directory removed, a file added, with a graft point.
@@ -67,14 +79,21 @@ fn five_sessions(profile: &str) {
     expect.set("grafted/g.txt", b"g five\n");
     let graft = format!("grafted={}", s5.display());
     let j = add_raw(&dev, &["new.txt", "d"], &[graft.as_str()]);
-    assert_eq!((j["added"].clone(), j["removed"].clone()), (1.into(), 2.into()), "{j}");
+    assert_eq!(
+        (j["added"].clone(), j["removed"].clone()),
+        (1.into(), 2.into()),
+        "{j}"
+    );
     assert_eq!(j["session"], 5, "{j}");
     starts.push(check_session(&disc, &j, &expect));
 
     let mut sorted = starts.clone();
     sorted.sort_unstable();
     sorted.dedup();
-    assert_eq!(sorted, starts, "sessions must start at increasing blocks: {starts:?}");
+    assert_eq!(
+        sorted, starts,
+        "sessions must start at increasing blocks: {starts:?}"
+    );
 }
 
 #[test]
@@ -124,7 +143,14 @@ fn add_close_finalizes_and_later_add_is_refused() {
     let dev = format!("emu:{},profile=dvd+r", disc.display());
     let s = t.path().join("s");
     put(&s, "x.txt", b"x\n");
-    let out = discburn(&["add", "--json", "--close", "--dev", &dev, s.to_str().unwrap()]);
+    let out = discburn(&[
+        "add",
+        "--json",
+        "--close",
+        "--dev",
+        &dev,
+        s.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", text(&out));
     let out = discburn(&["add", "--dev", &dev, s.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));

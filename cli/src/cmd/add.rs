@@ -165,7 +165,8 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     let scan = ScanOptions::default();
     for p in &a.paths {
         let (dest, src) = graft(p);
-        tree.add_source(&dest, Path::new(src), &scan).map_err(fail)?;
+        tree.add_source(&dest, Path::new(src), &scan)
+            .map_err(fail)?;
     }
     let mut opts = Options {
         rock_ridge: (!a.no_rock).then_some(if a.rational_rock {

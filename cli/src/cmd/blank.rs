@@ -21,10 +21,16 @@ pub fn blank_type(all: bool, session: bool) -> BlankType {
 
 /// Runs `blank`.
 pub fn run(global: &GlobalArgs, a: &BlankArgs) -> Result<(), CliError> {
-    let (_, mut drive) =
-        open_for_writing(global.dev.as_deref(), global.verbose.saturating_sub(1), a.force)?;
+    let (_, mut drive) = open_for_writing(
+        global.dev.as_deref(),
+        global.verbose.saturating_sub(1),
+        a.force,
+    )?;
     let kind = blank_type(a.all, a.session);
     write::blank(&mut drive, kind).map_err(|e| CliError::Failed(e.to_string()))?;
-    println!("blanked ({kind:?}); disc state: {}", write::disc_state(&mut drive));
+    println!(
+        "blanked ({kind:?}); disc state: {}",
+        write::disc_state(&mut drive)
+    );
     Ok(())
 }

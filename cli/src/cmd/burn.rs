@@ -19,7 +19,6 @@ use crate::error::CliError;
 use crate::pipeline::{self, Settings};
 use crate::progress::Mode;
 
-
 /// Opens the device for writing: resolves it, refuses a mounted one unless `force`.
 pub fn open_for_writing(
     dev: Option<&str>,
@@ -100,7 +99,11 @@ pub fn parse_size(s: &str) -> Result<u64, CliError> {
     num.parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(mul))
-        .ok_or_else(|| CliError::Usage(format!("bad size {s:?}: expected e.g. 4m, 650000k, 333000s")))
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "bad size {s:?}: expected e.g. 4m, 650000k, 333000s"
+            ))
+        })
 }
 
 /// Where the image comes from.
@@ -258,8 +261,7 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     let profile = write::check_device(&mut drive).map_err(|e| CliError::Failed(e.to_string()))?;
     let (mut reader, total): (Box<dyn Read + Send>, Option<u64>) = match &job.input {
         Input::File(p) => {
-            let f = File::open(p)
-                .map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?;
+            let f = File::open(p).map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?;
             let len = f
                 .metadata()
                 .map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?
@@ -271,7 +273,9 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     let head = read_head(&mut *reader, 17 * BLOCK)
         .map_err(|e| CliError::Failed(format!("reading the image: {e}")))?;
     if head.is_empty() {
-        return Err(CliError::Failed("the image is empty: nothing to write".into()));
+        return Err(CliError::Failed(
+            "the image is empty: nothing to write".into(),
+        ));
     }
     // Overwritable media: an image made for the next writable address (mkisofs -C) is
     // appended there; any other image replaces the disc's contents from block 0.
@@ -310,7 +314,9 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         .map_err(|e| CliError::Failed(pipeline::refusal_message(&mut drive, &e)))?;
     log::info!(
         "writing {} at block {} of the {} (session {})",
-        size.map_or("an image of unknown size".to_string(), |b| format!("{b} blocks")),
+        size.map_or("an image of unknown size".to_string(), |b| format!(
+            "{b} blocks"
+        )),
         plan.start,
         plan.profile,
         plan.session

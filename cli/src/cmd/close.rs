@@ -9,8 +9,11 @@ use crate::error::CliError;
 
 /// Runs `close`.
 pub fn run(global: &GlobalArgs, a: &CloseArgs) -> Result<(), CliError> {
-    let (_, mut drive) =
-        open_for_writing(global.dev.as_deref(), global.verbose.saturating_sub(1), a.force)?;
+    let (_, mut drive) = open_for_writing(
+        global.dev.as_deref(),
+        global.verbose.saturating_sub(1),
+        a.force,
+    )?;
     write::finalize(&mut drive).map_err(|e| CliError::Failed(e.to_string()))?;
     println!("closed; disc state: {}", write::disc_state(&mut drive));
     Ok(())

@@ -9,8 +9,11 @@ use crate::error::CliError;
 
 /// Runs `format`.
 pub fn run(global: &GlobalArgs, a: &FormatArgs) -> Result<(), CliError> {
-    let (_, mut drive) =
-        open_for_writing(global.dev.as_deref(), global.verbose.saturating_sub(1), a.force)?;
+    let (_, mut drive) = open_for_writing(
+        global.dev.as_deref(),
+        global.verbose.saturating_sub(1),
+        a.force,
+    )?;
     let profile = write::check_device(&mut drive).map_err(|e| CliError::Failed(e.to_string()))?;
     if !profile.overwritable() {
         return Err(CliError::Failed(format!(

@@ -41,7 +41,12 @@ pub fn put(root: &Path, rel: &str, data: &[u8]) {
 /// `n` bytes of a pattern depending on `seed`.
 pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
     (0..n)
-        .map(|i| (i as u32).wrapping_mul(2_654_435_761).rotate_left(u32::from(seed)) as u8 ^ seed)
+        .map(|i| {
+            (i as u32)
+                .wrapping_mul(2_654_435_761)
+                .rotate_left(u32::from(seed)) as u8
+                ^ seed
+        })
         .collect()
 }
 
@@ -134,7 +139,10 @@ pub fn xorriso_tree(disc: &Path, start: u32) -> BTreeMap<String, Vec<u8>> {
     assert!(o.status.success(), "xorriso failed: {}", text(&o));
     let t = read_tree(&dest);
     // Make the copy removable whatever modes it got.
-    let _ = Command::new("chmod").args(["-R", "u+rwx"]).arg(&dest).status();
+    let _ = Command::new("chmod")
+        .args(["-R", "u+rwx"])
+        .arg(&dest)
+        .status();
     t
 }
 
@@ -143,7 +151,11 @@ pub fn check_session(disc: &Path, j: &serde_json::Value, expect: &Expected) -> u
     let start = j["start"].as_u64().unwrap() as u32;
     let got = xorriso_tree(disc, start);
     let names = |m: &BTreeMap<String, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
-    assert_eq!(names(&got), names(&expect.0), "file list of session at {start}: {j}");
+    assert_eq!(
+        names(&got),
+        names(&expect.0),
+        "file list of session at {start}: {j}"
+    );
     for (k, v) in &expect.0 {
         assert!(got[k] == *v, "{k}: contents differ in session at {start}");
     }
