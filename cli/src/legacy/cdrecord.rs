@@ -1,11 +1,24 @@
 //! The `cdrecord` / `wodim` personality: their command-line syntax (`dev=b,t,l`,
-//! single-dash long options) for `-scanbus`, `-inq`, `-v` and `-V`.
+//! single-dash long options) for `-scanbus`, `-inq`, `-checkdrive`, `-prcap`, `-atip`,
+//! `-toc`, `-minfo` (`-media-info`), `-msinfo`, `-v` and `-V`.
 //!
 //! Output follows cdrtools' `cdrecord/scsi_scan.c` `select_target` and libscg's
 //! `scg_fprintdev`: a `scsibus<N>:` line per bus that has a device, then targets 0 to 7 (and
 //! 8 to 15 where a device is) at LUN 0 as `\t<b>,<t>,<l>\t<bus*100+target, 3 wide>) ` followed
 //! by `*` for no device, or `'<vendor 8>' '<product 16>' '<revision 4>' [NON CCS ]<type words>`.
 //! `-inq` prints the lines of cdrecord's INQUIRY report (`Device type`, `Version`, ...).
+//! `-checkdrive` adds the profile lines (`Current: 0x0009 (CD-R)`, `Profile: ...`) and the
+//! drive buffer, `-prcap` the page 2Ah report of cdrecord (`Does read CD-R media`, ...).
+//! `-atip` and `-toc` print cdrecord's ATIP block and `first: 1 last 2` / `track: ...`
+//! lines; `-minfo` cdrecord's media report (`Mounted media type:`, the track table,
+//! `Last session start address:`, `Next writable address:`).
+//!
+//! `-msinfo` prints exactly `last_session_start,next_writable` and a newline on stdout,
+//! nothing else, as cdrecord's `print_msinfo` does. On a blank disc cdrecord cannot read a
+//! session offset (READ TOC format 1 has nothing to report) and says so; this personality
+//! does the same: `Cannot read session offset` with a note that the disc is blank, nothing on
+//! stdout, exit 1, so `mkisofs -C $(cdrecord -msinfo)` scripts never get a bogus `0,0`.
+//! A closed disc fails the same way with the reason.
 //!
 //! Unknown options are a usage error (exit 2) that names the option.
 
@@ -18,7 +31,8 @@ use crate::device;
 use crate::error::CliError;
 
 /// What the accepted options are, for error messages.
-const ACCEPTED: &str = "dev=, -scanbus, -inq, -v, -V, -version, -help";
+const ACCEPTED: &str = "dev=, -scanbus, -inq, -checkdrive, -prcap, -atip, -toc, -minfo, \
+                        -msinfo, -v, -V, -version, -help";
 
 /// Parsed cdrecord options.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -29,6 +43,18 @@ pub struct Options {
     pub scanbus: bool,
     /// `-inq`.
     pub inq: bool,
+    /// `-checkdrive`.
+    pub checkdrive: bool,
+    /// `-prcap`.
+    pub prcap: bool,
+    /// `-atip`.
+    pub atip: bool,
+    /// `-toc`.
+    pub toc: bool,
+    /// `-minfo` / `-media-info`.
+    pub minfo: bool,
+    /// `-msinfo`.
+    pub msinfo: bool,
     /// Count of `-v`.
     pub verbose: u8,
     /// Count of `-V` (SCSI command trace).
@@ -54,6 +80,12 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
         match flag {
             Some("scanbus") => o.scanbus = true,
             Some("inq") => o.inq = true,
+            Some("checkdrive") => o.checkdrive = true,
+            Some("prcap") => o.prcap = true,
+            Some("atip") => o.atip = true,
+            Some("toc") => o.toc = true,
+            Some("minfo") | Some("media-info") => o.minfo = true,
+            Some("msinfo") => o.msinfo = true,
             Some("version") => o.version = true,
             Some("help") | Some("h") => o.help = true,
             Some(f) if !f.is_empty() && f.bytes().all(|b| b == b'v') => {
@@ -95,13 +127,206 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         print!("{}", scanbus_text(&entries));
         return Ok(());
     }
-    if o.inq {
-        return inq(prog, &o);
+    if !(o.inq || o.checkdrive || o.prcap || o.atip || o.toc || o.minfo || o.msinfo) {
+        return Err(CliError::Usage(format!(
+            "{prog}: nothing to do: give -scanbus, -inq, -checkdrive, -prcap, -atip, -toc, \
+             -minfo or -msinfo (track writing is not available in this personality yet)"
+        )));
     }
-    Err(CliError::Usage(format!(
-        "{prog}: nothing to do: give -scanbus or -inq (track writing is not available in this \
-         personality yet)"
-    )))
+    if o.msinfo && !(o.inq || o.checkdrive || o.prcap || o.atip || o.toc || o.minfo) {
+        // Nothing but the numbers on stdout.
+        let spec = device::resolve(o.dev.as_deref())?;
+        let t = device::open(&spec, o.scsi_verbose)?;
+        let mut drive = mmc::drive::Drive::new(t);
+        return msinfo(prog, &mut drive, &spec.to_string());
+    }
+    if o.inq || o.checkdrive || o.prcap {
+        inq(prog, &o)?;
+    }
+    let spec = device::resolve(o.dev.as_deref())?;
+    let t = device::open(&spec, o.scsi_verbose)?;
+    let mut drive = mmc::drive::Drive::new(t);
+    let device = spec.to_string();
+    if o.checkdrive || o.prcap {
+        print!("{}", checkdrive_text(&mut drive));
+    }
+    if o.prcap {
+        match drive.capabilities() {
+            Ok(c) => print!("{}", crate::cmd::info::prcap_text(&c.page())),
+            Err(e) => eprintln!("{prog}: Cannot read capabilities page 2A: {e}"),
+        }
+    }
+    if o.atip {
+        let r = crate::cmd::atip::collect(&mut drive, &device)
+            .map_err(|e| CliError::Failed(format!("{prog}: Cannot read ATIP: {e}")))?;
+        let mut out = Vec::new();
+        crate::output::Report::write_text(&r, &mut out)?;
+        print!("{}", String::from_utf8_lossy(&out));
+    }
+    if o.toc {
+        let r = crate::cmd::toc::collect(&mut drive, &device)?;
+        if r.blank {
+            return Err(CliError::Failed(format!(
+                "{prog}: Cannot read TOC/PMA (the disc is blank)"
+            )));
+        }
+        print!("{}", toc_text(&r));
+    }
+    if o.minfo {
+        let r = crate::cmd::media::collect(&mut drive, &device)?;
+        print!("{}", minfo_text(&r));
+    }
+    if o.msinfo {
+        msinfo(prog, &mut drive, &device)?;
+    }
+    Ok(())
+}
+
+/// `-msinfo`: `a,b` on stdout, or cdrecord's failure message.
+fn msinfo(prog: &str, drive: &mut crate::cmd::CliDrive, device: &str) -> Result<(), CliError> {
+    let r = crate::cmd::msinfo::collect(drive, device)
+        .map_err(|e| CliError::Failed(format!("{prog}: Cannot read session offset: {e}")))?;
+    match (&r.text, r.state) {
+        (Some(t), _) => {
+            println!("{t}");
+            Ok(())
+        }
+        (None, "blank") => Err(CliError::Failed(format!(
+            "{prog}: Cannot read session offset: blank disc, no previous session (write the \
+             first session without -C/-M)"
+        ))),
+        (None, _) => Err(CliError::Failed(format!(
+            "{prog}: Cannot read first writable address: {}",
+            r.message.as_deref().unwrap_or(r.state)
+        ))),
+    }
+}
+
+/// `-checkdrive` lines after the INQUIRY block: profiles as wodim prints them and the
+/// drive buffer.
+pub fn checkdrive_text(drive: &mut crate::cmd::CliDrive) -> String {
+    let mut s = String::new();
+    if let Ok(p) = drive.current_profile() {
+        s.push_str(&format!("Current: 0x{:04X} ({})\n", p.code(), p.name()));
+    }
+    if let Ok(list) = drive.profiles() {
+        for e in list {
+            s.push_str(&format!(
+                "Profile: 0x{:04X} ({}) {}\n",
+                e.profile.code(),
+                e.profile.name(),
+                if e.current { "(current)" } else { "" }
+            ));
+        }
+    }
+    let buf = drive
+        .buffer_capacity()
+        .map(|b| u64::from(b.size))
+        .ok()
+        .or_else(|| {
+            drive
+                .capabilities()
+                .ok()
+                .map(|c| u64::from(c.page().buffer_kib()) * 1024)
+        });
+    if let Some(b) = buf {
+        s.push_str(&format!("Drive buf size : {b} = {} KB\n", b / 1024));
+    }
+    s
+}
+
+/// `-toc` lines (cdrecord's `print_toc`).
+pub fn toc_text(r: &crate::cmd::toc::TocReport) -> String {
+    let mut s = format!("first: {} last {}\n", r.first_track, r.last_track);
+    for t in &r.tracks {
+        if t.leadout {
+            s.push_str("track:lout ");
+        } else {
+            s.push_str(&format!("track: {:3} ", t.number));
+        }
+        s.push_str(&format!(
+            "lba: {:9} ({:9}) {} adr: {:X} control: {:X} mode: {}\n",
+            t.lba,
+            t.lba * 4,
+            t.msf,
+            t.adr,
+            t.control,
+            t.mode
+        ));
+    }
+    s
+}
+
+/// `-minfo` report in cdrecord's layout.
+pub fn minfo_text(r: &crate::cmd::media::MediaReport) -> String {
+    let mut s = String::new();
+    if let Some(p) = &r.profile {
+        s.push_str(&format!("Mounted media class:      {}\n", p.class));
+        s.push_str(&format!("Mounted media type:       {}\n", p.name));
+    }
+    if let Some(d) = &r.disc {
+        s.push_str(&format!(
+            "Disk Is {}erasable\n",
+            if d.erasable { "" } else { "not " }
+        ));
+        s.push_str(&format!("disk status:              {}\n", d.status));
+        s.push_str(&format!(
+            "session status:           {}\n",
+            d.last_session_state
+        ));
+        s.push_str(&format!("first track:              {}\n", d.first_track));
+        s.push_str(&format!("number of sessions:       {}\n", d.sessions));
+        s.push_str(&format!(
+            "first track in last sess: {}\n",
+            d.first_track_last_session
+        ));
+        s.push_str(&format!(
+            "last track in last sess:  {}\n",
+            d.last_track_last_session
+        ));
+        s.push_str(&format!(
+            "Disk Is {}unrestricted\n",
+            if d.unrestricted { "" } else { "not " }
+        ));
+    }
+    if !r.tracks.is_empty() {
+        s.push_str("\nTrack  Sess Type   Start Addr End Addr   Size\n");
+        s.push_str("==============================================\n");
+        for t in &r.tracks {
+            let kind = match t.kind {
+                "data" => "Data",
+                "audio" => "Audio",
+                _ => "Blank",
+            };
+            let end = t.end.map(|e| e.to_string()).unwrap_or_else(|| "-".into());
+            s.push_str(&format!(
+                "{:5} {:5} {:<6} {:<10} {:<10} {}\n",
+                t.number, t.session, kind, t.start, end, t.size
+            ));
+        }
+    }
+    s.push('\n');
+    if let Some(a) = r.last_session_start {
+        s.push_str(&format!("Last session start address:         {a}\n"));
+    }
+    let leadout = r
+        .tracks
+        .iter()
+        .rev()
+        .find(|t| !t.blank)
+        .map(|t| t.start.saturating_add(t.size));
+    if let Some(l) = leadout {
+        s.push_str(&format!("Last session leadout start address: {l}\n"));
+    }
+    if let Some(n) = r.next_writable {
+        if r.state != Some("closed") {
+            s.push_str(&format!("Next writable address:              {n}\n"));
+        }
+    }
+    if let Some(f) = r.free_blocks {
+        s.push_str(&format!("Remaining writable size:            {f}\n"));
+    }
+    s
 }
 
 fn inq(prog: &str, o: &Options) -> Result<(), CliError> {
