@@ -9,6 +9,7 @@ pub mod error;
 pub mod feature;
 pub mod msinfo;
 pub mod profile;
+pub mod rescue;
 pub mod write;
 
 use transport::{DevSpec, OpenOptions, Transport, TransportError};

@@ -1,0 +1,367 @@
+//! Dumping an area to an image with a GNU ddrescue mapfile: read everything not yet
+//! finished with the largest transfers, split failing reads down to single blocks, retry
+//! those, fill what stays unreadable with zeros and mark it bad (`-`) in the map. A second
+//! run with the same map reads only what is not finished.
+//!
+//! Crash safety: the image is written before the map says a block is finished, and the map
+//! is replaced atomically (temporary file, sync, rename) at least every
+//! [`DumpOptions::save_interval`], after the image data was synced. A run killed at any
+//! point (SIGKILL included) leaves an image and a map from which a rerun completes it.
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use transport::Transport;
+
+use super::mapfile::{BlockStatus, Mapfile, Phase};
+use super::{chunk_blocks, read_once, Area, ReadOutcome, RescueError};
+use crate::drive::{Drive, BLOCK};
+
+const B: u64 = BLOCK as u64;
+
+/// Where the image goes.
+pub enum Output<'a> {
+    /// A file: block `area.start + i` at byte `i * 2048`; extended to the full size.
+    File(&'a mut File),
+    /// A stream (stdout), written in order; only for a fresh run.
+    Stream(&'a mut dyn Write),
+}
+
+impl std::fmt::Debug for Output<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Output::File(file) => f.debug_tuple("File").field(file).finish(),
+            Output::Stream(_) => f.write_str("Stream"),
+        }
+    }
+}
+
+/// How to dump.
+#[derive(Debug, Clone)]
+pub struct DumpOptions {
+    /// Extra single-block attempts for a block that failed (0: one attempt).
+    pub retries: u32,
+    /// Largest READ in blocks (default: the transport's maximum).
+    pub max_blocks: Option<u32>,
+    /// Mapfile to continue from and keep up to date.
+    pub map: Option<PathBuf>,
+    /// Longest time between two saves of the map.
+    pub save_interval: Duration,
+    /// Comment lines for the top of the map (command line, device).
+    pub comments: Vec<String>,
+}
+
+impl Default for DumpOptions {
+    fn default() -> Self {
+        DumpOptions {
+            retries: 1,
+            max_blocks: None,
+            map: None,
+            save_interval: Duration::from_millis(500),
+            comments: Vec::new(),
+        }
+    }
+}
+
+/// Where a dump stands, for progress displays.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct DumpProgress {
+    /// Block being read.
+    pub lba: u32,
+    /// Bytes finished (this run and earlier ones).
+    pub done_bytes: u64,
+    /// Bytes in the area.
+    pub total_bytes: u64,
+    /// Blocks found unreadable in this run.
+    pub bad_blocks: u64,
+    /// READ commands sent.
+    pub read_commands: u64,
+}
+
+/// What a dump did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DumpReport {
+    /// The area.
+    pub area: Area,
+    /// READ commands sent.
+    pub read_commands: u64,
+    /// Blocks read in this run.
+    pub blocks_read: u64,
+    /// Unreadable ranges `(first, last)` (inclusive) in the map after the run.
+    pub bad_ranges: Vec<(u32, u32)>,
+    /// Unreadable blocks in the map after the run.
+    pub bad_blocks: u64,
+    /// The run was stopped before it finished (the map says what is left).
+    pub interrupted: bool,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+struct Dumper<'a, 'o, T: Transport> {
+    drive: &'a mut Drive<T>,
+    out: Output<'o>,
+    area: Area,
+    map: Mapfile,
+    opts: &'a DumpOptions,
+    stop: &'a AtomicBool,
+    progress: &'a mut dyn FnMut(&DumpProgress),
+    buf: Vec<u8>,
+    chunk: u32,
+    reads: u64,
+    blocks_read: u64,
+    bad_now: u64,
+    done: u64,
+    last_save: Instant,
+    dirty: bool,
+}
+
+/// Dumps `area` from `drive` to `out`, continuing the map at `opts.map` when it exists.
+/// `stop` ends the run early (the map is saved first); `progress` is called after each READ.
+pub fn dump<T: Transport>(
+    drive: &mut Drive<T>,
+    area: Area,
+    out: Output<'_>,
+    opts: &DumpOptions,
+    stop: &AtomicBool,
+    progress: &mut dyn FnMut(&DumpProgress),
+) -> Result<DumpReport, RescueError> {
+    let t0 = Instant::now();
+    let start = u64::from(area.start) * B;
+    let end = u64::from(area.end()) * B;
+    let map = match &opts.map {
+        Some(p) if p.exists() => {
+            let m = Mapfile::load(p)?;
+            if m.start() != start || m.end() != end {
+                return Err(RescueError::MapMismatch {
+                    path: p.clone(),
+                    map_start: m.start(),
+                    map_end: m.end(),
+                    start,
+                    end,
+                });
+            }
+            m
+        }
+        _ => Mapfile::new(start, end - start),
+    };
+    if matches!(out, Output::Stream(_))
+        && map.blocks.iter().any(|b| b.status != BlockStatus::NonTried)
+    {
+        return Err(RescueError::StreamResume);
+    }
+    let chunk = chunk_blocks(drive, opts.max_blocks);
+    let done = map.bytes_with(BlockStatus::Finished);
+    let mut d = Dumper {
+        drive,
+        out,
+        area,
+        map,
+        opts,
+        stop,
+        progress,
+        buf: vec![0u8; chunk as usize * BLOCK],
+        chunk,
+        reads: 0,
+        blocks_read: 0,
+        bad_now: 0,
+        done,
+        last_save: Instant::now(),
+        dirty: true,
+    };
+    if let Output::File(f) = &mut d.out {
+        let len = f.metadata().map_err(|e| out_err("stat", e))?.len();
+        if len < end - start {
+            f.set_len(end - start).map_err(|e| out_err("extend", e))?;
+        }
+    }
+    d.save(true)?;
+    let interrupted = d.run()?;
+    if !interrupted {
+        d.map.phase = Phase::Finished;
+        d.map.current_pos = end;
+    }
+    d.save(true)?;
+    let bad = d.map.blocks_with(&[BlockStatus::BadSector]);
+    let mut bad_ranges: Vec<(u32, u32)> = bad
+        .iter()
+        .map(|b| ((b.pos / B) as u32, (b.end().div_ceil(B) - 1) as u32))
+        .collect();
+    bad_ranges.dedup();
+    let bad_blocks = bad_ranges.iter().map(|&(a, b)| u64::from(b - a) + 1).sum();
+    Ok(DumpReport {
+        area,
+        read_commands: d.reads,
+        blocks_read: d.blocks_read,
+        bad_ranges,
+        bad_blocks,
+        interrupted,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
+}
+
+fn out_err(op: &'static str, source: std::io::Error) -> RescueError {
+    RescueError::Output { op, source }
+}
+
+impl<T: Transport> Dumper<'_, '_, T> {
+    /// Reads every unfinished block; returns true when stopped early.
+    fn run(&mut self) -> Result<bool, RescueError> {
+        let todo = self.map.blocks_with(&[
+            BlockStatus::NonTried,
+            BlockStatus::NonTrimmed,
+            BlockStatus::NonScraped,
+            BlockStatus::BadSector,
+        ]);
+        for region in todo {
+            let first = (region.pos / B) as u32;
+            let end = region.end().div_ceil(B) as u32;
+            self.map.phase = match region.status {
+                BlockStatus::NonTried => Phase::Copying,
+                BlockStatus::NonTrimmed => Phase::Trimming,
+                BlockStatus::NonScraped => Phase::Scraping,
+                _ => Phase::Retrying,
+            };
+            if self.span(first, end)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Reads `lba..end` in chunks, splitting failures; true when stopped.
+    fn span(&mut self, mut lba: u32, end: u32) -> Result<bool, RescueError> {
+        while lba < end {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(true);
+            }
+            let n = self.chunk.min(end - lba);
+            self.map.current_pos = u64::from(lba) * B;
+            let (outcome, _) = read_once(self.drive, lba, n, &mut self.buf)?;
+            self.reads += 1;
+            match outcome {
+                ReadOutcome::Ok => {
+                    self.good(lba, n)?;
+                    lba += n;
+                }
+                ReadOutcome::Unreadable(_) if n == 1 => {
+                    if !self.retry_block(lba)? {
+                        self.bad(lba)?;
+                    }
+                    lba += 1;
+                }
+                ReadOutcome::Unreadable(Some(first_bad)) => {
+                    // Good blocks before the one the drive named, then that block alone.
+                    if self.span(lba, first_bad)? {
+                        return Ok(true);
+                    }
+                    if self.stop.load(Ordering::Relaxed) {
+                        return Ok(true);
+                    }
+                    if !self.retry_block(first_bad)? {
+                        self.bad(first_bad)?;
+                    }
+                    lba = first_bad + 1;
+                }
+                ReadOutcome::Unreadable(None) => {
+                    // Nothing named: halve.
+                    let mid = lba + n / 2;
+                    if self.span(lba, mid)? || self.span(mid, lba + n)? {
+                        return Ok(true);
+                    }
+                    lba += n;
+                }
+            }
+            self.report(lba);
+            self.maybe_save()?;
+        }
+        Ok(false)
+    }
+
+    /// Single-block attempts for `lba` (1 + retries); true when one succeeded.
+    fn retry_block(&mut self, lba: u32) -> Result<bool, RescueError> {
+        for _ in 0..=self.opts.retries {
+            let (outcome, _) = read_once(self.drive, lba, 1, &mut self.buf)?;
+            self.reads += 1;
+            if let ReadOutcome::Ok = outcome {
+                self.good(lba, 1)?;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn write_at(&mut self, lba: u32, data_len: usize, zeros: bool) -> Result<(), RescueError> {
+        let off = u64::from(lba - self.area.start) * B;
+        if zeros {
+            self.buf[..data_len].fill(0);
+        }
+        let data = &self.buf[..data_len];
+        match &mut self.out {
+            Output::File(f) => {
+                f.seek(SeekFrom::Start(off))
+                    .map_err(|e| out_err("seek", e))?;
+                f.write_all(data).map_err(|e| out_err("write", e))?;
+            }
+            Output::Stream(w) => w.write_all(data).map_err(|e| out_err("write", e))?,
+        }
+        Ok(())
+    }
+
+    fn good(&mut self, lba: u32, n: u32) -> Result<(), RescueError> {
+        self.write_at(lba, n as usize * BLOCK, false)?;
+        // Only unfinished blocks are read, so all of these are new.
+        self.map
+            .set(u64::from(lba) * B, u64::from(n) * B, BlockStatus::Finished);
+        self.done += u64::from(n) * B;
+        self.blocks_read += u64::from(n);
+        self.dirty = true;
+        Ok(())
+    }
+
+    fn bad(&mut self, lba: u32) -> Result<(), RescueError> {
+        log::info!("LBA {lba}: unreadable, filled with zeros");
+        self.write_at(lba, BLOCK, true)?;
+        self.map.set(u64::from(lba) * B, B, BlockStatus::BadSector);
+        self.bad_now += 1;
+        self.dirty = true;
+        Ok(())
+    }
+
+    fn report(&mut self, lba: u32) {
+        let p = DumpProgress {
+            lba,
+            done_bytes: self.done,
+            total_bytes: u64::from(self.area.blocks) * B,
+            bad_blocks: self.bad_now,
+            read_commands: self.reads,
+        };
+        (self.progress)(&p);
+    }
+
+    fn maybe_save(&mut self) -> Result<(), RescueError> {
+        if self.dirty && self.last_save.elapsed() >= self.opts.save_interval {
+            self.save(false)?;
+        }
+        Ok(())
+    }
+
+    /// Syncs the image data, then replaces the map.
+    fn save(&mut self, force: bool) -> Result<(), RescueError> {
+        if !force && !self.dirty {
+            return Ok(());
+        }
+        match &mut self.out {
+            Output::File(f) => f.sync_data().map_err(|e| out_err("sync", e))?,
+            Output::Stream(w) => w.flush().map_err(|e| out_err("flush", e))?,
+        }
+        if let Some(p) = &self.opts.map {
+            self.map.save(p, &self.opts.comments)?;
+        }
+        self.last_save = Instant::now();
+        self.dirty = false;
+        Ok(())
+    }
+}
