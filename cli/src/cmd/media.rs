@@ -378,3 +378,177 @@ pub fn run(global: &GlobalArgs, _args: &MediaArgs) -> Result<(), CliError> {
     let r = collect(&mut drive, &device)?;
     output::emit(&r, global.json)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The report commands on the emulated drive behind a fault injector: commands the
+    //! drive lacks (ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE) become "not supported by
+    //! this drive" items while the rest of the report prints; short and garbage answers
+    //! give errors naming the command, never a panic.
+    use std::path::Path;
+
+    use transport::fault::FaultInjector;
+    use transport::{SenseKey, Transport};
+
+    use crate::cmd::{atip, features, info, msinfo, speeds, toc, CliDrive};
+    use crate::output::Report;
+
+    fn blank_cd(dir: &Path) -> mmc::emu::EmuDrive {
+        let opts = [("profile".to_string(), "cd-r".to_string())];
+        mmc::emu::open(&dir.join("blank.img"), &opts).unwrap()
+    }
+
+    /// A pressed CD-ROM: 64 blocks served as a read-only disc.
+    fn pressed_cd(dir: &Path) -> mmc::emu::EmuDrive {
+        let p = dir.join("pressed.img");
+        std::fs::write(&p, vec![0u8; 64 * 2048]).unwrap();
+        mmc::emu::open(&p, &[]).unwrap()
+    }
+
+    fn drive<T: Transport + Send + 'static>(t: T) -> CliDrive {
+        let mut d = mmc::drive::Drive::new(Box::new(t) as Box<dyn Transport + Send>);
+        d.ready_wait = std::time::Duration::ZERO;
+        d
+    }
+
+    fn text(r: &impl Report) -> String {
+        let mut out = Vec::new();
+        r.write_text(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// GET CONFIGURATION (46h), GET PERFORMANCE (ACh), READ BUFFER CAPACITY (5Ch) refused.
+    fn old_drive(t: mmc::emu::EmuDrive) -> FaultInjector<mmc::emu::EmuDrive> {
+        let mut f = FaultInjector::new(t);
+        for op in [0x46, 0xAC, 0x5C] {
+            f = f
+                .on_opcode(op)
+                .always()
+                .check_condition(SenseKey::IllegalRequest, 0x20, 0x00);
+        }
+        f
+    }
+
+    #[test]
+    fn missing_commands_are_not_supported_and_the_rest_prints() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut d = drive(old_drive(blank_cd(tmp.path())));
+
+        let r = info::collect(&mut d, "emu:x").unwrap();
+        let t = text(&r);
+        assert!(
+            t.contains("Interface:      not supported by this drive"),
+            "{t}"
+        );
+        assert!(t.contains("Vendor:         'DISCBURN'"), "{t}");
+        assert!(t.contains("Does read CD-R media"), "{t}");
+        // the buffer comes from page 2Ah when READ BUFFER CAPACITY is missing
+        assert!(t.contains("Buffer size:    4194304 bytes"), "{t}");
+        let f = r.unavailable.iter().find(|u| u.item == "features").unwrap();
+        assert!(f.not_supported);
+        assert_eq!(f.command, "GET CONFIGURATION (46h)");
+        let v = serde_json::to_value(&r).unwrap();
+        assert!(v["interface"].is_null());
+        assert_eq!(v["capabilities"]["flags"]["write_cd_r"], true);
+
+        let r = speeds::collect(&mut d, "emu:x").unwrap();
+        let t = text(&r);
+        assert!(
+            t.contains("Write speeds (GET PERFORMANCE): not supported by this drive"),
+            "{t}"
+        );
+        assert!(
+            t.contains("Read performance (GET PERFORMANCE): not supported by this drive"),
+            "{t}"
+        );
+        assert!(t.contains("Maximum read  speed: "), "{t}");
+
+        let r = super::collect(&mut d, "emu:x").unwrap();
+        let t = text(&r);
+        assert!(
+            t.contains("Mounted media type:         not supported by this drive"),
+            "{t}"
+        );
+        assert!(t.contains("disk status:                empty"), "{t}");
+        // msinfo assumes a CD when GET CONFIGURATION is missing (pre-MMC-2 drives)
+        assert_eq!(r.state, Some("blank"));
+
+        let e = features::collect(&mut d, "emu:x").unwrap_err().to_string();
+        assert!(
+            e.contains("GET CONFIGURATION (46h): not supported by this drive"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn short_answers_name_the_command() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = FaultInjector::new(blank_cd(tmp.path()))
+            .on_opcode(0x51)
+            .always()
+            .short(4);
+        let mut d = drive(f);
+        let r = super::collect(&mut d, "emu:x").unwrap();
+        let u = r
+            .unavailable
+            .iter()
+            .find(|u| u.item == "disc information")
+            .unwrap();
+        assert!(
+            u.reason.contains("READ DISC INFORMATION (51h)") && u.reason.contains("short"),
+            "{}",
+            u.reason
+        );
+        assert!(r.disc.is_none());
+        assert!(r.profile.is_some(), "the rest of the report is there");
+        let e = msinfo::collect(&mut d, "emu:x").unwrap_err().to_string();
+        assert!(e.contains("READ DISC INFORMATION (51h)"), "{e}");
+
+        let f = FaultInjector::new(pressed_cd(tmp.path()))
+            .on_opcode(0x43)
+            .always()
+            .short(2);
+        let mut d = drive(f);
+        let e = toc::collect(&mut d, "emu:x").unwrap_err().to_string();
+        assert!(e.contains("READ TOC/PMA/ATIP (43h)"), "{e}");
+        let e = atip::collect(&mut d, "emu:x").unwrap_err().to_string();
+        assert!(e.contains("READ TOC/PMA/ATIP (43h)"), "{e}");
+    }
+
+    #[test]
+    fn garbage_and_short_answers_never_panic() {
+        let tmp = tempfile::tempdir().unwrap();
+        for op in [0x12u8, 0x25, 0x43, 0x46, 0x51, 0x52, 0x5A, 0x5C, 0xAC] {
+            for seed in 0..12u64 {
+                for pressed in [false, true] {
+                    let t = if pressed {
+                        pressed_cd(tmp.path())
+                    } else {
+                        blank_cd(tmp.path())
+                    };
+                    let f = FaultInjector::new(t).on_opcode(op).always();
+                    let f = if seed < 6 {
+                        f.garbage(seed)
+                    } else {
+                        f.short(seed as usize * 3 - 18)
+                    };
+                    let mut d = drive(f);
+                    let results = [
+                        super::collect(&mut d, "x").err(),
+                        toc::collect(&mut d, "x").err(),
+                        msinfo::collect(&mut d, "x").err(),
+                        info::collect(&mut d, "x").err(),
+                        features::collect(&mut d, "x").err(),
+                        speeds::collect(&mut d, "x").err(),
+                        atip::collect(&mut d, "x").err(),
+                    ];
+                    for e in results.into_iter().flatten() {
+                        let m = e.to_string();
+                        // every failure names a command: "NAME (XXh)"
+                        assert!(m.contains("h)"), "op {op:02X} seed {seed}: {m}");
+                    }
+                }
+            }
+        }
+    }
+}
