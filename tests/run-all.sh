@@ -67,7 +67,7 @@ if [ -n "$KPKG" ]; then
     if [ ! -e "$KDIR/.complete" ]; then
         log "fetching guest kernel package $KPKG into $KDIR"
         tmp="$(mktemp -d)"
-        chmod 755 "$tmp"
+        chmod 1777 "$tmp" # apt-get download runs as _apt and writes here
         if ! (cd "$tmp" && apt-get download -q "$KPKG" >&2); then
             apt_update
             (cd "$tmp" && apt-get download -q "$KPKG" >&2)
@@ -96,6 +96,6 @@ export DISCBURN_GUEST_BIN="$GUEST_TARGET_DIR/x86_64-unknown-linux-gnu/release/di
 log "guest binary: $DISCBURN_GUEST_BIN ($(( $(now) - T0 )) s)"
 
 # --- 4. Every test ---------------------------------------------------------------------
-log "cargo test --workspace"
-cargo test --workspace "$@"
+log "cargo test --workspace --no-fail-fast"
+cargo test --workspace --no-fail-fast "$@"
 log "all tests done in $(( $(now) - T0 )) s"
