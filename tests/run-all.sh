@@ -57,31 +57,39 @@ resolve_kernel_pkg() {
     apt-cache depends linux-image-cloud-amd64 2>/dev/null |
         awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
 }
+# Downloads and unpacks package $1 into $CACHE/$1 unless it is there; fails if it cannot.
+fetch_kernel() {
+    local pkg="$1" dir="$CACHE/$1" tmp
+    [ -e "$dir/.complete" ] && return 0
+    log "fetching guest kernel package $pkg into $dir"
+    tmp="$(mktemp -d)"
+    chmod 1777 "$tmp" # apt-get download runs as _apt and writes here
+    if ! (cd "$tmp" && apt-get download -q "$pkg" >&2); then
+        rm -rf "$tmp"
+        return 1
+    fi
+    rm -rf "$dir.partial"
+    dpkg -x "$tmp"/*.deb "$dir.partial" || return 1
+    rm -rf "$tmp" "$dir"
+    mv "$dir.partial" "$dir" || return 1
+    touch "$dir/.complete"
+}
 KPKG="$(resolve_kernel_pkg || true)"
-if [ -z "$KPKG" ] && [ ! -e "$CACHE/current" ]; then
+if [ -z "$KPKG" ] || ! fetch_kernel "$KPKG"; then
+    # No package lists yet, or stale ones naming a version no longer served.
     apt_update
     KPKG="$(resolve_kernel_pkg || true)"
+    if [ -n "$KPKG" ] && ! fetch_kernel "$KPKG"; then KPKG=""; fi
 fi
 if [ -n "$KPKG" ]; then
     KDIR="$CACHE/$KPKG"
-    if [ ! -e "$KDIR/.complete" ]; then
-        log "fetching guest kernel package $KPKG into $KDIR"
-        tmp="$(mktemp -d)"
-        chmod 1777 "$tmp" # apt-get download runs as _apt and writes here
-        if ! (cd "$tmp" && apt-get download -q "$KPKG" >&2); then
-            apt_update
-            (cd "$tmp" && apt-get download -q "$KPKG" >&2)
-        fi
-        rm -rf "$KDIR.partial"
-        dpkg -x "$tmp"/*.deb "$KDIR.partial"
-        rm -rf "$tmp" "$KDIR"
-        mv "$KDIR.partial" "$KDIR"
-        touch "$KDIR/.complete"
-    fi
     ln -sfn "$KPKG" "$CACHE/current"
-else
-    log "could not resolve linux-image-cloud-amd64; using the cached kernel"
+elif [ -e "$CACHE/current/.complete" ]; then
     KDIR="$(readlink -f "$CACHE/current")"
+    log "could not resolve or fetch linux-image-cloud-amd64; using the cached $KDIR"
+else
+    log "could not resolve or fetch linux-image-cloud-amd64 (apt-cache depends / apt-get download)"
+    exit 1
 fi
 export DISCBURN_GUEST_KERNEL="$KDIR"
 log "guest kernel: $DISCBURN_GUEST_KERNEL ($(( $(now) - T0 )) s)"
