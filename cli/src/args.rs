@@ -70,6 +70,70 @@ pub enum Command {
     Eject(EjectArgs),
     /// Close the tray.
     Load(LoadArgs),
+    /// Build an ISO 9660 image with mkisofs's options (-R -J -o -C -M ...).
+    Mkisofs(MkisofsArgs),
+    /// List a session of an image file or of the disc (--dev).
+    Ls(LsArgs),
+    /// Extract files from a session of an image file or of the disc, or cat one.
+    Extract(ExtractArgs),
+    /// List the sessions of an image file or of the disc.
+    Sessions(SessionsArgs),
+}
+
+/// `discburn mkisofs`: every argument is passed to the mkisofs personality.
+#[derive(Debug, Args)]
+pub struct MkisofsArgs {
+    /// mkisofs options and pathspecs (`discburn mkisofs -R -J -o out.iso dir`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+/// `discburn ls`.
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Image file (an LBA-addressed disc image); without it, the disc in --dev.
+    #[arg(long, short = 'i', value_name = "IMAGE")]
+    pub image: Option<std::path::PathBuf>,
+    /// Session number (1 = first; default: the last).
+    #[arg(long, value_name = "N")]
+    pub session: Option<usize>,
+    /// Long listing: mode, links, owner, group, size, time, link target.
+    #[arg(short = 'l', long)]
+    pub long: bool,
+    /// List the whole tree below PATH.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// Path in the image (default /).
+    #[arg(value_name = "PATH")]
+    pub path: Option<String>,
+}
+
+/// `discburn extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Image file; without it, the disc in --dev.
+    #[arg(long, short = 'i', value_name = "IMAGE")]
+    pub image: Option<std::path::PathBuf>,
+    /// Session number (default: the last).
+    #[arg(long, value_name = "N")]
+    pub session: Option<usize>,
+    /// Target directory (default: the current one).
+    #[arg(short = 'C', long = "directory", value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+    /// Write the file's bytes to standard output instead.
+    #[arg(long)]
+    pub cat: bool,
+    /// Path in the image (default /: everything).
+    #[arg(value_name = "PATH")]
+    pub path: Option<String>,
+}
+
+/// `discburn sessions`.
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Image file; without it, the disc in --dev.
+    #[arg(value_name = "IMAGE")]
+    pub image: Option<std::path::PathBuf>,
 }
 
 /// `discburn info`.

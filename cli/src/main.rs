@@ -26,9 +26,7 @@ fn main() {
     let (personality, prog) = Personality::from_argv0(argv0);
     let result = match personality {
         Personality::Cdrecord => legacy::cdrecord::run(&prog, argv.get(1..).unwrap_or(&[])),
-        Personality::Mkisofs => Err(CliError::Failed(format!(
-            "{prog}: the mkisofs personality is not available in this version of discburn"
-        ))),
+        Personality::Mkisofs => legacy::mkisofs::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Discburn => run_discburn(),
     };
     if let Err(e) = result {
@@ -65,6 +63,10 @@ fn run_discburn() -> Result<(), CliError> {
         Command::Close(a) => cmd::close::run(&cli.global, a),
         Command::Eject(a) => cmd::eject::run(&cli.global, a),
         Command::Load(a) => cmd::load::run(&cli.global, a),
+        Command::Mkisofs(a) => cmd::mkisofs::run(a),
+        Command::Ls(a) => cmd::ls::run(&cli.global, a),
+        Command::Extract(a) => cmd::extract::run(&cli.global, a),
+        Command::Sessions(a) => cmd::sessions::run(&cli.global, a),
     }
 }
 

@@ -1,10 +1,11 @@
 //! Legacy personalities: the command-line syntax of the tools discburn replaces, chosen by
 //! the name the binary is started under (a symlink or a copy named `cdrecord`, ...).
 //!
-//! `cdrecord` and `wodim` are here; `mkisofs` and `genisoimage` are reserved for the image
-//! builder's personality and answer with a clear error until it exists.
+//! `cdrecord` and `wodim` take cdrecord's syntax; `mkisofs` and `genisoimage` take
+//! mkisofs's (`mkisofs` module).
 
 pub mod cdrecord;
+pub mod mkisofs;
 
 /// A personality of the binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,7 +14,7 @@ pub enum Personality {
     Discburn,
     /// `cdrecord` / `wodim`.
     Cdrecord,
-    /// `mkisofs` / `genisoimage` (not available yet).
+    /// `mkisofs` / `genisoimage`.
     Mkisofs,
 }
 

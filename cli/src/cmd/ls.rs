@@ -1,0 +1,252 @@
+//! `discburn ls [IMAGE] [--session N] [-l] [-R] [PATH]`: list a session of an image file or
+//! of the disc in `--dev` (through the drive), with Rock Ridge metadata.
+//!
+//! `--json` prints `{"session": {"start": N, "volume_id": "..."}, "namespace": "RockRidge",
+//! "entries": [{"path", "type" ("file"|"dir"|"symlink"|"char"|"block"|"fifo"|"socket"),
+//! "size", "mode", "uid", "gid", "nlink", "ino", "mtime" (Unix seconds), "target", "rdev",
+//! "lba", "extents"}]}`.
+
+use std::io::Write;
+use std::path::Path;
+
+use isofs::{Entry, FileSource, SectorSource, Volume};
+use serde::Serialize;
+
+use crate::args::{GlobalArgs, LsArgs};
+use crate::error::CliError;
+
+/// An image file, or the drive `--dev` names.
+pub fn open_source(
+    global: &GlobalArgs,
+    image: Option<&Path>,
+) -> Result<(Box<dyn SectorSource>, String), CliError> {
+    match image {
+        Some(p) => {
+            let f = FileSource::open(p)
+                .map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?;
+            Ok((Box::new(f), p.display().to_string()))
+        }
+        None => {
+            let (drive, name) = crate::cmd::open_drive(global)?;
+            Ok((Box::new(drive), name))
+        }
+    }
+}
+
+/// Finds the session to read: `n` (1-based) or the last one.
+pub fn pick_session(
+    src: &mut dyn SectorSource,
+    name: &str,
+    n: Option<usize>,
+) -> Result<isofs::read::SessionInfo, CliError> {
+    let list = isofs::sessions(src).map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
+    let k = n.unwrap_or(list.len());
+    if k == 0 || k > list.len() {
+        return Err(CliError::Usage(format!(
+            "--session {k}: {name} has {} session(s)",
+            list.len()
+        )));
+    }
+    Ok(list[k - 1].clone())
+}
+
+/// Opens the chosen session.
+pub fn open_volume(
+    global: &GlobalArgs,
+    image: Option<&Path>,
+    session: Option<usize>,
+) -> Result<(Volume<Box<dyn SectorSource>>, String), CliError> {
+    let (mut src, name) = open_source(global, image)?;
+    let s = pick_session(&mut *src, &name, session)?;
+    let vol =
+        Volume::open(src, s.start, None).map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
+    Ok((vol, name))
+}
+
+/// One listed entry (JSON shape).
+#[derive(Debug, Serialize)]
+pub struct Listed {
+    /// Path in the image.
+    pub path: String,
+    /// Type word.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Size in bytes.
+    pub size: u64,
+    /// Mode bits (Rock Ridge), else null.
+    pub mode: Option<u32>,
+    /// Owner.
+    pub uid: Option<u32>,
+    /// Group.
+    pub gid: Option<u32>,
+    /// Link count.
+    pub nlink: Option<u32>,
+    /// Serial number.
+    pub ino: Option<u32>,
+    /// Modification time, Unix seconds.
+    pub mtime: Option<i64>,
+    /// Symbolic link target.
+    pub target: Option<String>,
+    /// Device number.
+    pub rdev: Option<u64>,
+    /// First block.
+    pub lba: u32,
+    /// Number of extents.
+    pub extents: usize,
+}
+
+/// The type word of an entry.
+pub fn kind(e: &Entry) -> &'static str {
+    if e.is_dir {
+        return "dir";
+    }
+    if e.symlink.is_some() {
+        return "symlink";
+    }
+    match e.mode.map(|m| m & 0o170000) {
+        Some(0o020000) => "char",
+        Some(0o060000) => "block",
+        Some(0o010000) => "fifo",
+        Some(0o140000) => "socket",
+        _ => "file",
+    }
+}
+
+fn mode_string(e: &Entry) -> String {
+    let t = match kind(e) {
+        "dir" => 'd',
+        "symlink" => 'l',
+        "char" => 'c',
+        "block" => 'b',
+        "fifo" => 'p',
+        "socket" => 's',
+        _ => '-',
+    };
+    let m = e.mode.unwrap_or(if e.is_dir { 0o555 } else { 0o444 });
+    let mut s = String::with_capacity(10);
+    s.push(t);
+    for (i, c) in "rwxrwxrwx".chars().enumerate() {
+        s.push(if m & (1 << (8 - i)) != 0 { c } else { '-' });
+    }
+    s
+}
+
+fn time_string(secs: Option<i64>) -> String {
+    let Some(s) = secs else { return "-".into() };
+    let (y, mo, d) = isofs::wire::civil_from_days(s.div_euclid(86_400));
+    let sod = s.rem_euclid(86_400);
+    format!(
+        "{y:04}-{mo:02}-{d:02} {:02}:{:02}",
+        sod / 3600,
+        sod / 60 % 60
+    )
+}
+
+fn listed(path: &str, e: &Entry) -> Listed {
+    Listed {
+        path: path.to_string(),
+        kind: kind(e),
+        size: e.size,
+        mode: e.mode,
+        uid: e.uid,
+        gid: e.gid,
+        nlink: e.nlink,
+        ino: e.ino,
+        mtime: e.mtime.map(|t| t.secs),
+        target: e.symlink.clone(),
+        rdev: e.rdev,
+        lba: e.lba(),
+        extents: e.extents.len(),
+    }
+}
+
+/// Runs `discburn ls`.
+pub fn run(global: &GlobalArgs, a: &LsArgs) -> Result<(), CliError> {
+    let (mut vol, name) = open_volume(global, a.image.as_deref(), a.session)?;
+    let fail = |e: isofs::ReadError| CliError::Failed(format!("{name}: {e}"));
+    let path = a.path.clone().unwrap_or_else(|| "/".into());
+    let top = vol.lookup(&path).map_err(fail)?;
+    let mut out: Vec<Listed> = Vec::new();
+    let prefix = path.trim_matches('/').to_string();
+    let join = |p: &str| {
+        if prefix.is_empty() {
+            p.to_string()
+        } else {
+            format!("{prefix}/{p}")
+        }
+    };
+    if !top.is_dir {
+        out.push(listed(&prefix, &top));
+    } else if a.recursive {
+        vol.walk(&top, &mut |p, e| {
+            out.push(listed(&join(p), e));
+            Ok(())
+        })
+        .map_err(fail)?;
+    } else {
+        for e in vol.read_dir(&top).map_err(fail)? {
+            out.push(listed(&join(&e.name), &e));
+        }
+    }
+    if global.json {
+        let info = vol.info();
+        let doc = serde_json::json!({
+            "source": name,
+            "session": {"start": info.start, "volume_id": info.volume_id, "space_size": info.space_size},
+            "namespace": format!("{:?}", vol.namespace()),
+            "entries": out,
+        });
+        println!("{doc}");
+        return Ok(());
+    }
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    let r = print_text(&mut w, &out, a.long).and_then(|()| w.flush());
+    match r {
+        // `discburn ls | head` is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(CliError::Output),
+    }
+}
+
+fn print_text(w: &mut dyn Write, out: &[Listed], long: bool) -> std::io::Result<()> {
+    for l in out {
+        if long {
+            let e = Entry {
+                is_dir: l.kind == "dir",
+                mode: l.mode,
+                symlink: l.target.clone(),
+                ..Entry::default()
+            };
+            let size = match l.kind {
+                "char" | "block" => {
+                    let r = l.rdev.unwrap_or(0);
+                    format!(
+                        "{},{}",
+                        (r >> 8) & 0xfff,
+                        (r & 0xff) | ((r >> 12) & 0xfff00)
+                    )
+                }
+                _ => l.size.to_string(),
+            };
+            write!(
+                w,
+                "{} {:>3} {:>5} {:>5} {:>12} {} {}",
+                mode_string(&e),
+                l.nlink.unwrap_or(1),
+                l.uid.unwrap_or(0),
+                l.gid.unwrap_or(0),
+                size,
+                time_string(l.mtime),
+                l.path
+            )?;
+            match &l.target {
+                Some(t) => writeln!(w, " -> {t}")?,
+                None => writeln!(w)?,
+            }
+        } else {
+            writeln!(w, "{}", l.path)?;
+        }
+    }
+    Ok(())
+}

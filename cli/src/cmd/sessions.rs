@@ -1,0 +1,39 @@
+//! `discburn sessions [IMAGE]`: the sessions of an image file (or of the disc in `--dev`),
+//! found from the volume descriptors (see `isofs::read::sessions`): number, start block,
+//! volume space size, volume identifier, creation date. `--json`:
+//! `{"source": "...", "sessions": [{"number", "start", "space_size", "volume_id", "created"}]}`.
+
+use crate::args::{GlobalArgs, SessionsArgs};
+use crate::cmd::ls::open_source;
+use crate::error::CliError;
+
+/// Runs `discburn sessions`.
+pub fn run(global: &GlobalArgs, a: &SessionsArgs) -> Result<(), CliError> {
+    let (mut src, name) = open_source(global, a.image.as_deref())?;
+    let list = isofs::sessions(&mut *src).map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
+    if global.json {
+        let s: Vec<_> = list
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                serde_json::json!({
+                    "number": i + 1, "start": s.start, "space_size": s.space_size,
+                    "volume_id": s.volume_id, "created": s.created.map(|t| t.secs),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::json!({"source": name, "sessions": s}));
+        return Ok(());
+    }
+    println!("{:>3} {:>10} {:>10}  volume", "#", "start", "space");
+    for (i, s) in list.iter().enumerate() {
+        println!(
+            "{:>3} {:>10} {:>10}  {}",
+            i + 1,
+            s.start,
+            s.space_size,
+            s.volume_id
+        );
+    }
+    Ok(())
+}
