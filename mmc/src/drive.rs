@@ -274,6 +274,11 @@ impl<T: Transport> Drive<T> {
                         len: c.sense.len(),
                     })?;
                     match (sense.key, sense.asc, sense.ascq) {
+                        // SPC-4 §4.5.6: the command completed, the drive recovered an error.
+                        (SenseKey::RecoveredError, _, _) if !sense.deferred => {
+                            log::info!("{command}: {sense}");
+                            return Ok(c.transferred(len));
+                        }
                         (SenseKey::UnitAttention, _, _) if !ua_retried => {
                             log::debug!("{command}: {sense}; retrying once");
                             ua_retried = true;
@@ -1021,6 +1026,14 @@ pub(crate) mod tests {
         let mut d = quick(t);
         assert_eq!(d.read_capacity().unwrap_err().sense().unwrap().asc, 0x3A);
         assert_eq!(d.transport().inner().log.len(), 0);
+    }
+
+    #[test]
+    fn recovered_error_is_success() {
+        let t = FaultInjector::new(capacity_fake())
+            .on_opcode(0x00)
+            .check_condition(SenseKey::RecoveredError, 0x17, 0x01);
+        assert!(quick(t).test_unit_ready().is_ok());
     }
 
     #[test]
