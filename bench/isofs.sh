@@ -23,7 +23,8 @@
 # Cache: "cold" (default when /proc/sys/vm/drop_caches is writable, i.e. root) runs
 # `sync; echo 3 > /proc/sys/vm/drop_caches` before every run; "warm" reads the tree once
 # first and runs with it in the page cache. Each figure is the median of --runs (default 3).
-# Wall time is measured around the command, peak RSS by /usr/bin/time (package `time`).
+# Wall time is measured around the command; CPU time (user+sys, less sensitive to other load
+# on a shared machine) and peak RSS by /usr/bin/time (package `time`).
 # Images go to a scratch directory in the cache directory and are deleted after each run
 # (--keep keeps the last of each).
 set -euo pipefail
@@ -149,7 +150,7 @@ find_discburn() {
 }
 
 # --- measuring -----------------------------------------------------------------------------
-# run_one TOOL TREE OUT -> sets r_wall (s), r_rss (KiB), r_status
+# run_one TOOL TREE OUT -> sets r_wall (s), r_rss (KiB), r_cpu (user+sys s), r_status
 run_one() {
     local tool=$1 tree=$2 out=$3
     local cmd=()
@@ -166,12 +167,12 @@ run_one() {
     local t0 t1
     t0=$EPOCHREALTIME
     set +e
-    /usr/bin/time -f '%M' -o "$scratch/time.out" "${cmd[@]}" >"$scratch/$tool.log" 2>&1
+    /usr/bin/time -f '%M %U %S' -o "$scratch/time.out" "${cmd[@]}" >"$scratch/$tool.log" 2>&1
     r_status=$?
     set -e
     t1=$EPOCHREALTIME
     r_wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    r_rss=$(tail -1 "$scratch/time.out")
+    read -r r_rss r_cpu < <(tail -1 "$scratch/time.out" | awk '{ printf "%d %.2f\n", $1, $2 + $3 }')
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -188,45 +189,46 @@ bench_tree() {
     if [[ $mode == warm ]]; then
         tar cf - "$tree" 2>/dev/null | cat >/dev/null    # warm-up: the tree is in the page cache from here
     fi
-    declare -A wall rss size
+    declare -A wall rss size cpu
     local tool
     for tool in ${tools//,/ }; do
         if [[ $tool == discburn && $discburn_ok -eq 0 ]]; then
             wall[$tool]=n/a; continue
         fi
-        local walls=() rsss=() i ok=1
+        local walls=() rsss=() cpus=() i ok=1
         for ((i = 0; i < runs; i++)); do
             run_one "$tool" "$tree" "$scratch/$tool-$name.iso"
             if [[ $r_status -ne 0 ]]; then
                 echo "   $tool failed (exit $r_status): $(tail -3 "$scratch/$tool.log" | tr '\n' ' ')"
                 ok=0; break
             fi
-            walls+=("$r_wall"); rsss+=("$r_rss")
+            walls+=("$r_wall"); rsss+=("$r_rss"); cpus+=("$r_cpu")
         done
         if [[ $ok -eq 0 ]]; then wall[$tool]=failed; continue; fi
         wall[$tool]=$(printf '%s\n' "${walls[@]}" | median)
         rss[$tool]=$(printf '%s\n' "${rsss[@]}" | median)
+        cpu[$tool]=$(printf '%s\n' "${cpus[@]}" | median)
         size[$tool]=$( [[ -f $scratch/$tool-$name.iso ]] && stat -c %s "$scratch/$tool-$name.iso" || echo 0)
         [[ $keep -eq 1 ]] || rm -f "$scratch/$tool-$name.iso"
         echo "   $tool runs (s): ${walls[*]}" >>"$scratch/runs.log"
     done
 
-    printf '   %-12s %9s %11s %9s %10s %11s %9s %9s %9s\n' tool "wall s" "files/s" "MB/s" \
-        "RSS MB" "image MB" "x floor" "t/disc" "rss/disc"
+    printf '   %-12s %9s %8s %11s %9s %10s %11s %9s %9s %9s\n' tool "wall s" "cpu s" "files/s" \
+        "MB/s" "RSS MB" "image MB" "x floor" "t/disc" "rss/disc"
     for tool in ${tools//,/ }; do
         local w=${wall[$tool]}
         if [[ $w == n/a || $w == failed ]]; then
             printf '   %-12s %9s\n' "$tool" "$w"; continue
         fi
-        awk -v tool="$tool" -v w="$w" -v m="${rss[$tool]}" -v n="$nfiles" -v b="$bytes" \
+        awk -v tool="$tool" -v w="$w" -v c="${cpu[$tool]}" -v m="${rss[$tool]}" -v n="$nfiles" -v b="$bytes" \
             -v img="${size[$tool]}" -v fl="${wall[floor]:-}" -v dw="${wall[discburn]:-}" \
             -v dm="${rss[discburn]:-}" 'BEGIN {
                 xf = (fl ~ /^[0-9.]+$/ && fl > 0) ? sprintf("%.2f", w / fl) : "-"
                 td = (dw ~ /^[0-9.]+$/ && dw > 0) ? sprintf("%.2f", w / dw) : "-"
                 rd = (dm ~ /^[0-9.]+$/ && dm > 0) ? sprintf("%.2f", m / dm) : "-"
                 im = (tool == "floor") ? "-" : sprintf("%.1f", img / 1e6)
-                printf "   %-12s %9.2f %11.0f %9.1f %10.1f %11s %9s %9s %9s\n",
-                    tool, w, n / w, b / 1e6 / w, m / 1024, im, xf, td, rd }'
+                printf "   %-12s %9.2f %8.2f %11.0f %9.1f %10.1f %11s %9s %9s %9s\n",
+                    tool, w, c, n / w, b / 1e6 / w, m / 1024, im, xf, td, rd }'
     done
     echo "   (x floor: wall / floor wall; t/disc, rss/disc: tool / discburn, above 1 means discburn wins)"
     local dw=${wall[discburn]:-n/a}
