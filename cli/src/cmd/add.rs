@@ -124,6 +124,9 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     let trace = global.verbose.saturating_sub(1);
     let (spec, mut drive) = open_for_writing(global.dev.as_deref(), trace, a.common.force)?;
     let profile = write::check_device(&mut drive).map_err(fail)?;
+    if let Some(note) = write::close_interrupted_session(&mut drive).map_err(fail)? {
+        log::warn!("{note}");
+    }
     let ms = msinfo::msinfo(&mut drive).map_err(|e| fail(format!("msinfo: {e}")))?;
     let (session_opt, start, prev) = match ms {
         Msinfo::Blank => {
@@ -137,11 +140,28 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         Msinfo::Appendable {
             last_session_start,
             next_writable,
-        } => (
-            Some((last_session_start, next_writable)),
-            next_writable,
-            Some(last_session_start),
-        ),
+        } => {
+            let last = if profile.overwritable() {
+                Some(last_session_start)
+            } else {
+                write::last_intact_session(&mut drive, last_session_start).map_err(fail)?
+            };
+            match last {
+                Some(l) => {
+                    if l != last_session_start {
+                        log::warn!(
+                            "the session at block {last_session_start} is incomplete (an earlier \
+                             write failed): continuing from the intact session at block {l}"
+                        );
+                    }
+                    (Some((l, next_writable)), next_writable, Some(l))
+                }
+                None => {
+                    log::warn!("no intact session on the disc: writing a fresh tree");
+                    (Some((0, next_writable)), next_writable, None)
+                }
+            }
+        }
     };
     let mut tree = Tree::new();
     if let Some(last) = prev {

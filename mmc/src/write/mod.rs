@@ -415,6 +415,119 @@ pub fn finalize<T: Transport>(drive: &mut Drive<T>) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// Closes the open session of a sequential disc when an earlier write was interrupted in
+/// it (a damaged or unfinished track before the next writable address), so the next
+/// session starts clean and msinfo keeps pointing at a complete, readable session. Returns
+/// a description of what was done, `None` when nothing needed closing.
+///
+/// Call it before reading msinfo for a new session (`add` does); not between msinfo and
+/// the write of an image made for that msinfo (closing moves the next writable address).
+pub fn close_interrupted_session<T: Transport>(
+    drive: &mut Drive<T>,
+) -> Result<Option<String>, WriteError> {
+    let profile = check_device(drive)?;
+    let Some(recipe) = Recipe::for_profile(profile) else {
+        return Ok(None);
+    };
+    if recipe == Recipe::Overwritable {
+        return Ok(None);
+    }
+    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let v = di.view();
+    if v.disc_status() != DiscStatus::Incomplete
+        || v.last_session_state() != crate::cmd::disc_info::SessionState::Incomplete
+    {
+        return Ok(None);
+    }
+    let (first, last) = (v.first_track_last_session(), v.last_track_last_session());
+    let ti = drive
+        .track_info(TrackAddress::Track(u32::from(last)))
+        .map_err(step("READ TRACK INFORMATION"))?;
+    let partial_last = !ti.view().blank() && ti.view().nwa().is_some();
+    if first == last && !partial_last {
+        return Ok(None);
+    }
+    if partial_last {
+        drive
+            .execute(
+                close::cdb(CloseFunction::Track, last, false),
+                DataPhase::None,
+                LONG_TIMEOUT,
+            )
+            .map_err(step(format!("CLOSE TRACK {last} (interrupted track)")))?;
+    }
+    if matches!(recipe, Recipe::CdTao | Recipe::DvdMinusR) {
+        let wp = match recipe {
+            Recipe::CdTao => WriteParameters::cd_tao_data(true, false),
+            _ => WriteParameters::dvd_incremental(true, false),
+        };
+        drive
+            .mode_select(&wp.select_data())
+            .map_err(step("MODE SELECT page 05h"))?;
+    }
+    drive
+        .execute(
+            close::cdb(CloseFunction::Session, 0, false),
+            DataPhase::None,
+            LONG_TIMEOUT,
+        )
+        .map_err(step("CLOSE SESSION (interrupted session)"))?;
+    Ok(Some(format!(
+        "closed the session holding track(s) {first}-{last} that an earlier write left \
+         unfinished; it is skipped, the last complete session before it stays current"
+    )))
+}
+
+/// True when the session at `start` is complete on the medium: its primary volume
+/// descriptor is readable and every block up to the end its volume space size names lies in
+/// undamaged, recorded tracks of the same session.
+fn session_intact<T: Transport>(drive: &mut Drive<T>, start: u32) -> bool {
+    let Some(vss) = session_pvd(drive, start) else {
+        return false;
+    };
+    let end = if vss > start {
+        vss
+    } else {
+        start.saturating_add(vss)
+    };
+    let (Ok(first), Ok(last)) = (
+        drive.track_info(TrackAddress::Lba(start)),
+        drive.track_info(TrackAddress::Lba(end.saturating_sub(1))),
+    ) else {
+        return false;
+    };
+    let (f, l) = (first.view(), last.view());
+    let recorded_end = match l.nwa() {
+        Some(nwa) => nwa,
+        None => l.start().saturating_add(l.size()),
+    };
+    !f.damage() && !l.damage() && !l.blank() && f.session() == l.session() && end <= recorded_end
+}
+
+/// The start of the newest session that is intact (see `session_intact`), beginning with
+/// msinfo's `last_session_start` and walking back session by session; `None` when no
+/// session is. Sessions a failed or killed write left behind are skipped this way.
+pub fn last_intact_session<T: Transport>(
+    drive: &mut Drive<T>,
+    last_session_start: u32,
+) -> Result<Option<u32>, WriteError> {
+    if session_intact(drive, last_session_start) {
+        return Ok(Some(last_session_start));
+    }
+    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let sessions = u32::from(di.view().sessions());
+    for n in (1..=sessions).rev() {
+        let Ok(ti) = drive.track_info(TrackAddress::Session(n)) else {
+            continue;
+        };
+        let s = ti.view().start();
+        if s < last_session_start && session_intact(drive, s) {
+            return Ok(Some(s));
+        }
+    }
+    Ok(None)
+}
+
 /// Prepares the drive to write one session of `size_blocks` blocks (None: unknown, e.g.
 /// standard input without tsize=): checks, formats, write parameters, speed, reservation.
 pub fn prepare<T: Transport>(
@@ -978,7 +1091,7 @@ mod tests {
         }
         let c = descriptor_copy(&head, 1024, 500).unwrap();
         assert_eq!(c.len(), 3 * BLOCK);
-        assert_eq!(&c[80..88], &[0x24, 0x06, 0, 0, 0, 0, 0x06, 0x24]);
+        assert_eq!(&c[80..88], &[0xF4, 0x05, 0, 0, 0, 0, 0x05, 0xF4]);
         assert_eq!(c[2 * BLOCK], 255);
         head[16 * BLOCK + 1] = b'X';
         assert!(descriptor_copy(&head, 1024, 500).is_err());

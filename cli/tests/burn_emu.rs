@@ -1,0 +1,187 @@
+//! `discburn burn` on the emulated drive: an image made by genisoimage lands byte for byte
+//! at block 0; standard input with --multi; test writes where the medium can simulate and
+//! a clear refusal where it cannot; a session larger than the free space refused before
+//! any write.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod burn_common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use burn_common::*;
+
+fn genisoimage(dir: &Path, src: &Path) -> PathBuf {
+    let img = dir.join("img.iso");
+    let o = tool(
+        "genisoimage",
+        &[
+            "-quiet",
+            "-R",
+            "-J",
+            "-o",
+            img.to_str().unwrap(),
+            src.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    img
+}
+
+fn tree(dir: &Path) -> PathBuf {
+    let s = dir.join("src");
+    put(&s, "one.txt", b"one\n");
+    put(&s, "big/data.bin", &pattern(300_000, 7));
+    s
+}
+
+#[test]
+fn burn_image_file_to_dvd_plus_r_is_byte_exact_and_finalizes() {
+    let t = tempfile::tempdir().unwrap();
+    let img = genisoimage(t.path(), &tree(t.path()));
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=dvd+r", disc.display());
+    let out = discburn(&["burn", "--json", "--dev", &dev, img.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["start"], 0);
+    assert_eq!(j["appendable"], false);
+    assert_eq!(j["verified"], true);
+    let want = std::fs::read(&img).unwrap();
+    assert!(
+        disc_bytes(&disc, 0, want.len()) == want,
+        "disc differs from the image"
+    );
+    // Finalized: a second burn is refused and names why.
+    let out = discburn(&["burn", "--dev", &dev, img.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("closed"), "{}", text(&out));
+}
+
+#[test]
+fn burn_stdin_multi_then_add_on_cd_r() {
+    let t = tempfile::tempdir().unwrap();
+    let src = tree(t.path());
+    let img = genisoimage(t.path(), &src);
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=cd-r", disc.display());
+    let mut child = Command::new(bin())
+        .args(["burn", "--json", "--multi", "--dev", &dev, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(&img).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["appendable"], true, "{j}");
+    let mut e = Expected::default();
+    e.set("one.txt", b"one\n");
+    e.set("big/data.bin", &pattern(300_000, 7));
+    check_session(&disc, &j, &e);
+    // add continues the genisoimage session.
+    let s2 = t.path().join("s2");
+    put(&s2, "two.txt", b"two\n");
+    e.set("two.txt", b"two\n");
+    let j = add(&dev, &[], &[&s2]);
+    assert_eq!(j["session"], 2, "{j}");
+    check_session(&disc, &j, &e);
+}
+
+#[test]
+fn dummy_write_on_cd_r_records_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let img = genisoimage(t.path(), &tree(t.path()));
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=cd-r", disc.display());
+    let out = discburn(&[
+        "burn",
+        "--json",
+        "--dummy",
+        "--dev",
+        &dev,
+        img.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["dummy"], true);
+    let out = discburn(&["msinfo", "--dev", &dev]);
+    let all = text(&out);
+    assert!(
+        !disc_bytes(&disc, 0, 40 * 2048).iter().any(|&b| b != 0),
+        "a test write recorded data; msinfo: {all}"
+    );
+}
+
+#[test]
+fn dummy_write_is_refused_on_bd_r_before_writing() {
+    let t = tempfile::tempdir().unwrap();
+    let img = genisoimage(t.path(), &tree(t.path()));
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=bd-r", disc.display());
+    let out = discburn(&["burn", "--dummy", "--dev", &dev, img.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let m = text(&out);
+    assert!(m.contains("cannot do test writes"), "{m}");
+    assert!(m.contains("nothing was written"), "{m}");
+    assert!(!disc_bytes(&disc, 0, 40 * 2048).iter().any(|&b| b != 0));
+}
+
+#[test]
+fn session_larger_than_free_space_is_refused_before_any_write() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    // A BD-R that holds only 2000 blocks (4 MB); the session needs about 2600.
+    let dev = format!("emu:{},profile=bd-r,fill_early=2000", disc.display());
+    let s = t.path().join("s");
+    put(&s, "big.bin", &pattern(5_000_000, 3));
+    let out = discburn(&["add", "--dev", &dev, s.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let m = text(&out);
+    assert!(m.contains("only 2000 blocks"), "{m}");
+    assert!(m.contains("nothing was written"), "{m}");
+    assert!(!disc_bytes(&disc, 0, 64 * 2048).iter().any(|&b| b != 0));
+    // Same through burn of a file.
+    let img = genisoimage(t.path(), &s);
+    let out = discburn(&["burn", "--dev", &dev, img.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("nothing was written"), "{}", text(&out));
+}
+
+#[test]
+fn overwritable_burn_then_add_keeps_growing() {
+    // A plain image goes to block 0 of a DVD+RW (growisofs -Z); add appends at the next
+    // 32-block boundary and commits by copying descriptors to block 16.
+    let t = tempfile::tempdir().unwrap();
+    let src = tree(t.path());
+    let img = genisoimage(t.path(), &src);
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=dvd+rw", disc.display());
+    let out = discburn(&["burn", "--json", "--dev", &dev, img.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["start"], 0);
+    let s2 = t.path().join("s2");
+    put(&s2, "two.txt", b"two\n");
+    let j = add(&dev, &["one.txt"], &[&s2]);
+    assert_eq!(j["start"].as_u64().unwrap() % 32, 0, "{j}");
+    let mut e = Expected::default();
+    e.set("big/data.bin", &pattern(300_000, 7));
+    e.set("two.txt", b"two\n");
+    check_session(&disc, &j, &e);
+    // The copy at block 16 shows the newest tree to readers that start at 0.
+    let got = xorriso_tree(&disc, 0);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        e.0.keys().collect::<Vec<_>>()
+    );
+}

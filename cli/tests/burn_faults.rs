@@ -1,0 +1,196 @@
+//! Faults on the emulated drive while a second session is written: a write error in the
+//! middle of the session, a medium that fills early, a buffer underrun with protection
+//! off, and kill -9 in the middle of a burn. Each run ends non-zero (kill -9 aside) with a
+//! message naming the cause and the disc state, and the first session is still readable by
+//! xorriso and unchanged afterwards.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod burn_common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use burn_common::*;
+
+/// A disc with one session; returns the device string, the expected tree, session 1's
+/// start and its bytes.
+fn first_session(dir: &Path, profile: &str) -> (String, Expected, u32, Vec<u8>) {
+    let disc = dir.join("disc.img");
+    let dev = format!("emu:{},profile={profile}", disc.display());
+    let s = dir.join("s1");
+    put(&s, "keep.txt", b"session one\n");
+    put(&s, "d/data.bin", &pattern(200_000, 9));
+    let mut e = Expected::default();
+    e.set("keep.txt", b"session one\n");
+    e.set("d/data.bin", &pattern(200_000, 9));
+    let j = add(&dev, &[], &[&s]);
+    let start = check_session(&disc, &j, &e);
+    let blocks = j["blocks"].as_u64().unwrap() as usize;
+    let bytes = disc_bytes(&disc, start, blocks * 2048);
+    (dev, e, start, bytes)
+}
+
+fn first_unchanged(dir: &Path, e: &Expected, start: u32, before: &[u8]) {
+    let disc = dir.join("disc.img");
+    let got = xorriso_tree(&disc, start);
+    assert_eq!(got, e.0, "session 1 changed");
+    let now = disc_bytes(&disc, start, before.len());
+    assert!(now == before, "the blocks of session 1 changed");
+}
+
+fn next_session_source(dir: &Path) -> std::path::PathBuf {
+    let s = dir.join("s2");
+    put(&s, "big.bin", &pattern(3_000_000, 5));
+    s
+}
+
+fn write_error_mid_session(profile: &str) {
+    let t = tempfile::tempdir().unwrap();
+    let (dev, e, start, before) = first_session(t.path(), profile);
+    let nwa = {
+        let o = discburn(&["msinfo", "--dev", &dev]);
+        assert!(o.status.success(), "{}", text(&o));
+        let s = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        s.split(',').nth(1).unwrap().trim().parse::<u32>().unwrap()
+    };
+    let bad = format!("{dev},write_error={}", nwa + 700);
+    let s2 = next_session_source(t.path());
+    let out = discburn(&["add", "--dev", &bad, s2.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let m = text(&out);
+    assert!(m.contains("WRITE ERROR"), "cause not named: {m}");
+    assert!(m.contains("disc state"), "disc state not reported: {m}");
+    first_unchanged(t.path(), &e, start, &before);
+    // The disc goes on: two more sessions continue from session 1's tree.
+    let mut e = e;
+    for n in 3..5 {
+        let s = t.path().join(format!("s{n}"));
+        let name = format!("after{n}.txt");
+        put(&s, &name, name.as_bytes());
+        e.set(&name, name.as_bytes());
+        let j = add(&dev, &[], &[&s]);
+        check_session(&t.path().join("disc.img"), &j, &e);
+    }
+}
+
+#[test]
+fn write_error_mid_session_bd_r() {
+    write_error_mid_session("bd-r");
+}
+
+#[test]
+fn write_error_mid_session_cd_r() {
+    write_error_mid_session("cd-r");
+}
+
+#[test]
+fn write_error_mid_session_dvd_plus_rw() {
+    // On overwritable media the interrupted session is never committed to block 16.
+    write_error_mid_session("dvd+rw");
+}
+
+#[test]
+fn medium_filling_early_stops_with_the_cause() {
+    // Standard input without tsize=: the size is unknown, so the free space check happens
+    // while writing; the medium holds less than the stream.
+    let t = tempfile::tempdir().unwrap();
+    let (dev, e, start, before) = first_session(t.path(), "dvd+r");
+    let o = discburn(&["msinfo", "--dev", &dev]);
+    let nwa: u32 = String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let small = format!("{dev},fill_early={}", nwa + 1000);
+    let mut child = Command::new(bin())
+        .args(["burn", "--multi", "--dev", &small, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let w = std::thread::spawn(move || {
+        let _ = stdin.write_all(&pattern(8 * 1024 * 1024, 1));
+    });
+    let out = child.wait_with_output().unwrap();
+    w.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let m = text(&out);
+    assert!(m.contains("free"), "cause not named: {m}");
+    assert!(m.contains("disc state"), "{m}");
+    first_unchanged(t.path(), &e, start, &before);
+}
+
+#[test]
+fn buffer_underrun_without_protection_fails_the_track() {
+    let t = tempfile::tempdir().unwrap();
+    let (dev, e, start, before) = first_session(t.path(), "cd-r");
+    // 8x CD (1.2 MB/s), a 256 KiB drive buffer, protection off; the producer pauses 2 s.
+    let slow = format!("{dev},speed=8,buffer=256K,bup=off");
+    let mut child = Command::new(bin())
+        .args(["burn", "--multi", "--fifo-size", "1m", "--dev", &slow, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let w = std::thread::spawn(move || {
+        let _ = stdin.write_all(&pattern(2 * 1024 * 1024, 1));
+        std::thread::sleep(Duration::from_secs(3));
+        let _ = stdin.write_all(&pattern(2 * 1024 * 1024, 2));
+    });
+    let out = child.wait_with_output().unwrap();
+    w.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let m = text(&out);
+    assert!(
+        m.contains("BUFFER UNDERRUN") || m.contains("LOSS OF STREAMING") || m.contains("underrun"),
+        "cause not named: {m}"
+    );
+    assert!(m.contains("disc state"), "{m}");
+    first_unchanged(t.path(), &e, start, &before);
+}
+
+#[test]
+fn kill_9_mid_burn_leaves_earlier_sessions_readable() {
+    let t = tempfile::tempdir().unwrap();
+    let (dev, e, start, before) = first_session(t.path(), "bd-r");
+    // 1x BD is 4.5 MB/s: 40 MB take about 9 s; kill after 2.
+    let slow = format!("{dev},speed=1");
+    let mut child = Command::new(bin())
+        .args(["burn", "--multi", "--dev", &slow, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let w = std::thread::spawn(move || {
+        let _ = stdin.write_all(&pattern(40 * 1024 * 1024, 1));
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let _ = Command::new("kill")
+        .args(["-9", &child.id().to_string()])
+        .status();
+    let st = child.wait().unwrap();
+    w.join().unwrap();
+    assert!(!st.success());
+    first_unchanged(t.path(), &e, start, &before);
+    // The drive reports the interrupted track; discburn says what the disc is like.
+    let o = discburn(&["media", "--dev", &dev]);
+    assert!(o.status.success(), "{}", text(&o));
+    // add skips the unfinished session and continues from session 1.
+    let mut e = e;
+    let s = t.path().join("s3");
+    put(&s, "later.txt", b"later\n");
+    e.set("later.txt", b"later\n");
+    let j = add(&dev, &[], &[&s]);
+    check_session(&t.path().join("disc.img"), &j, &e);
+}
