@@ -47,6 +47,72 @@
 //!  "data_hex": "01434430303101..."}   // data received; "" without --in
 //! ```
 //!
+//! The drive and disc reports (`info`, `media`, `toc`, `atip`, `msinfo`, `features`,
+//! `speeds`) share one convention: an item the drive could not give is `null` and is
+//! listed in `"unavailable": [{"item": "write speeds", "command": "GET PERFORMANCE (ACh)",
+//! "not_supported": true, "reason": "not supported by this drive"}]` (`not_supported` is
+//! true for ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE; otherwise `reason` is the
+//! error). LBAs and sizes are 2048-byte blocks.
+//!
+//! `discburn media --json` (`cmd::media`):
+//! ```json
+//! {"device": "/dev/sr0",
+//!  "profile": {"code": 9, "name": "CD-R", "class": "CD"},
+//!  "disc": {"status": "incomplete/appendable",   // empty | incomplete/appendable | complete | other
+//!    "last_session_state": "empty", "erasable": false, "first_track": 1,
+//!    "sessions": 3,                // as READ DISC INFORMATION counts (with the empty one)
+//!    "complete_sessions": 2, "first_track_last_session": 3, "last_track_last_session": 3,
+//!    "unrestricted": false, "disc_type": 0},
+//!  "tracks": [{"number": 1, "session": 1, "start": 0, "size": 402, "end": 401,
+//!    "last_recorded": 401, "kind": "data",        // data | audio | blank
+//!    "track_mode": 4, "data_mode": 1, "blank": false, "packet": false,
+//!    "fixed_packet": false, "next_writable": null, "free_blocks": 0}],
+//!  "capacity_blocks": 25804,       // READ CAPACITY + 1; null on a blank disc
+//!  "state": "appendable",          // appendable | blank | closed | full | not_writable | no_medium
+//!  "last_session_start": 11802, "next_writable": 25804,   // 0 next_writable when blank
+//!  "free_blocks": 333545, "free_bytes": 683100160, "unavailable": []}
+//! ```
+//!
+//! `discburn toc --json` (`cmd::toc`):
+//! ```json
+//! {"device": "/dev/sr0", "blank": false, "first_track": 1, "last_track": 2,
+//!  "tracks": [{"number": 1, "leadout": false, "lba": 0, "msf": "00:02:00", "adr": 1,
+//!    "control": 4, "data": true, "mode": 1, "session": 1},
+//!   {"number": 170, "leadout": true, "lba": 25402, ...}],
+//!  "first_session": 1, "last_session": 2, "last_session_start": 11802, "unavailable": []}
+//! ```
+//!
+//! `discburn msinfo --json` (`cmd::msinfo`; exit 1 for closed/full/not_writable/no_medium):
+//! ```json
+//! {"device": "/dev/sr0", "state": "appendable", "last_session_start": 11802,
+//!  "next_writable": 25804, "text": "11802,25804", "message": null}
+//! ```
+//!
+//! `discburn atip --json` (`cmd::atip`): `{"device", "atip": {"writing_power",
+//! "reference_speed", "unrestricted", "erasable", "sub_type", "leadin_start": {"m","s","f"},
+//! "leadin_lba", "leadout_start", "leadout_lba", "manufacturer": {"disk_type", "index",
+//! "name"}}, "leadin_msf": "97:26/66", "leadout_msf": "79:59/74"}`.
+//!
+//! `discburn features --json` (`cmd::features`): `{"device", "current_profile": 9,
+//! "features": [{"code": 1, "name": "Core", "version": 2, "persistent": true,
+//! "current": true, "body": {"kind": "Core", "interface": 1, "inq2": false, "dbe": true}}]}`;
+//! `body.kind` names the decoded form (`mmc::feature::FeatureBody`), `Raw` carries hex.
+//!
+//! `discburn speeds --json` (`cmd::speeds`): `{"device", "profile": "CD-R",
+//! "one_x_kbps": 176, "write_speeds": [{"wrc", "rdd", "exact", "mrw", "end_lba",
+//! "read_kbps", "write_kbps"}], "read_performance": [{"start_lba", "start_kbps", "end_lba",
+//! "end_kbps"}], "page_write_kbps": [4234, ...], "page_max_read_kbps",
+//! "page_current_read_kbps", "page_max_write_kbps", "page_current_write_kbps",
+//! "unavailable"}`.
+//!
+//! `discburn info --json` (`cmd::info`): `{"device", "identity": {"device_type",
+//! "device_type_name", "removable", "version", "vendor", "product", "revision", "serial"},
+//! "interface": "ATAPI", "buffer_bytes": 2097152, "capabilities": {"flags": {"read_cd_r":
+//! true, "write_dvd_r": false, ...}, "loading_mechanism": "tray", "buffer_kib",
+//! "max_read_kbps", "max_write_kbps", "write_speeds_kbps", "hex"}, "media": [{"code": 9,
+//! "medium": "CD-R", "read": true, "write": true, "current": true}], "current_medium":
+//! "CD-R", "current_profile": 9, "feature_count": 20, "unavailable"}`.
+//!
 //! Text output of `scan` is one tab-separated line per device after a header line:
 //! `b,t,l  H:C:T:L  sg  block  'vendor'  'product'  'revision'  type words` (`-` for a
 //! missing node).

@@ -332,9 +332,13 @@ pub fn collect(drive: &mut CliDrive, device: &str) -> Result<MediaReport, CliErr
             });
         }
     }
-    r.capacity_blocks = gaps
-        .take("capacity", drive.read_capacity())
-        .map(|(last, _)| last.saturating_add(1));
+    // READ CAPACITY of a blank disc says nothing useful (drives answer 0 or fail).
+    let empty = r.disc.as_ref().is_some_and(|d| d.status == DiscStatus::Empty.name());
+    if !empty {
+        r.capacity_blocks = gaps
+            .take("capacity", drive.read_capacity())
+            .map(|(last, _)| last.saturating_add(1));
+    }
     match msinfo::collect(drive, device) {
         Ok(m) => {
             r.state = Some(m.state);
