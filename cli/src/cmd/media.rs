@@ -333,7 +333,10 @@ pub fn collect(drive: &mut CliDrive, device: &str) -> Result<MediaReport, CliErr
         }
     }
     // READ CAPACITY of a blank disc says nothing useful (drives answer 0 or fail).
-    let empty = r.disc.as_ref().is_some_and(|d| d.status == DiscStatus::Empty.name());
+    let empty = r
+        .disc
+        .as_ref()
+        .is_some_and(|d| d.status == DiscStatus::Empty.name());
     if !empty {
         r.capacity_blocks = gaps
             .take("capacity", drive.read_capacity())
