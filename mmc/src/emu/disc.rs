@@ -559,7 +559,7 @@ impl Disc {
         Ok(disc)
     }
 
-    /// Saves the state atomically: writes `path.tmp`, syncs it, renames it over `path`.
+    /// Saves the state atomically: writes `path.tmp.PID`, syncs it, renames it over `path`.
     pub fn save(&self, path: &Path) -> Result<(), EmuError> {
         let io = |op, source| EmuError::Io {
             op,
@@ -569,7 +569,8 @@ impl Disc {
         let json = serde_json::to_vec_pretty(self)
             .map_err(|e| io("encode state", std::io::Error::other(e)))?;
         let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
+        // Per process: mkisofs -M and cdrecord may open the same disc at once.
+        tmp.push(format!(".tmp.{}", std::process::id()));
         let tmp = std::path::PathBuf::from(tmp);
         {
             let mut f = fs::File::create(&tmp).map_err(|e| io("create", e))?;
