@@ -78,6 +78,12 @@ pub enum Command {
     Extract(ExtractArgs),
     /// List the sessions of an image file or of the disc.
     Sessions(SessionsArgs),
+    /// Dump sectors to an image with retries and a GNU ddrescue map (readcd, ddrescue).
+    Read(crate::cmd::read::ReadArgs),
+    /// Media scan: unreadable and slow blocks, read speed over the disc, `--plot`.
+    Check(crate::cmd::check::CheckArgs),
+    /// Compare a session with an image or a directory tree; list every difference.
+    Verify(crate::cmd::verify::VerifyArgs),
 }
 
 /// `discburn mkisofs`: every argument is passed to the mkisofs personality.

@@ -27,6 +27,7 @@ fn main() {
     let result = match personality {
         Personality::Cdrecord => legacy::cdrecord::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Mkisofs => legacy::mkisofs::run(&prog, argv.get(1..).unwrap_or(&[])),
+        Personality::Readcd => legacy::readcd::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Discburn => run_discburn(),
     };
     if let Err(e) = result {
@@ -67,6 +68,9 @@ fn run_discburn() -> Result<(), CliError> {
         Command::Ls(a) => cmd::ls::run(&cli.global, a),
         Command::Extract(a) => cmd::extract::run(&cli.global, a),
         Command::Sessions(a) => cmd::sessions::run(&cli.global, a),
+        Command::Read(a) => cmd::read::run(&cli.global, a),
+        Command::Check(a) => cmd::check::run(&cli.global, a),
+        Command::Verify(a) => cmd::verify::run(&cli.global, a),
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod cdrecord;
 pub mod mkisofs;
+pub mod readcd;
 
 /// A personality of the binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +17,8 @@ pub enum Personality {
     Cdrecord,
     /// `mkisofs` / `genisoimage`.
     Mkisofs,
+    /// `readcd` (cdrtools).
+    Readcd,
 }
 
 impl Personality {
@@ -26,6 +29,7 @@ impl Personality {
         let p = match base {
             "cdrecord" | "wodim" => Personality::Cdrecord,
             "mkisofs" | "genisoimage" => Personality::Mkisofs,
+            "readcd" => Personality::Readcd,
             _ => Personality::Discburn,
         };
         (p, base.to_string())

@@ -144,3 +144,62 @@ pub(crate) fn chunk_blocks<T: Transport>(drive: &Drive<T>, limit: Option<u32>) -
     let m = drive.max_blocks() as u32;
     limit.map_or(m, |l| l.clamp(1, m))
 }
+
+/// Receives the blocks [`read_with_holes`] reads: `(lba, Some(data))` or `(lba, None)`.
+pub type BlockSink<'a> = dyn FnMut(u32, Option<&[u8]>) -> std::io::Result<()> + 'a;
+
+/// Reads `blocks` blocks at `lba` in READs of at most `max_blocks` (default: the
+/// transport's maximum), splitting failing reads as [`dump()`] does (one attempt per block,
+/// no retries). Calls `f(lba, Some(data))` for each run of blocks read, in order, and
+/// `f(lba, None)` for each unreadable block. Returns the number of READ commands.
+pub fn read_with_holes<T: Transport>(
+    drive: &mut Drive<T>,
+    lba: u32,
+    blocks: u32,
+    max_blocks: Option<u32>,
+    f: &mut BlockSink<'_>,
+) -> Result<u64, RescueError> {
+    let chunk = chunk_blocks(drive, max_blocks);
+    let mut buf = vec![0u8; chunk as usize * BLOCK];
+    let mut reads = 0u64;
+    let mut todo: Vec<(u32, u32)> = vec![(lba, lba.saturating_add(blocks))];
+    let out = |e| RescueError::Output {
+        op: "consume data",
+        source: e,
+    };
+    while let Some((mut at, end)) = todo.pop() {
+        while at < end {
+            let n = chunk.min(end - at);
+            let (o, _) = read_once(drive, at, n, &mut buf)?;
+            reads += 1;
+            match o {
+                ReadOutcome::Ok => {
+                    f(at, Some(&buf[..n as usize * BLOCK])).map_err(out)?;
+                    at += n;
+                }
+                ReadOutcome::Unreadable(_) if n == 1 => {
+                    f(at, None).map_err(out)?;
+                    at += 1;
+                }
+                ReadOutcome::Unreadable(Some(bad)) if bad > at => {
+                    // Read the good part first, then come back for `bad..end`.
+                    todo.push((bad, end));
+                    todo.push((at, bad));
+                    break;
+                }
+                ReadOutcome::Unreadable(Some(bad)) => {
+                    f(bad, None).map_err(out)?;
+                    at = bad + 1;
+                }
+                ReadOutcome::Unreadable(None) => {
+                    let mid = at + n / 2;
+                    todo.push((at + n, end));
+                    todo.push((mid, at + n));
+                    todo.push((at, mid));
+                    break;
+                }
+            }
+        }
+    }
+    Ok(reads)
+}

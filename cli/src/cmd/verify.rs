@@ -1,0 +1,473 @@
+//! `discburn verify`: compare a session on the disc with an image byte for byte, or with a
+//! source tree file by file (through the isofs reader: ECMA-119 directories with Rock Ridge,
+//! RRIP PX/TF/SL): content (MD5), size, type, and where Rock Ridge recorded them the mode,
+//! owner, group, modification time and symbolic link target. Every difference is listed;
+//! files lying on unreadable blocks are named with the blocks.
+//!
+//! The session is `--session N`, else the last session on the disc. Exit status: 0 when
+//! nothing differs, 1 otherwise.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use md5::{Digest, Md5};
+use mmc::rescue::{self, Area, AreaSpec};
+use serde::Serialize;
+
+use crate::args::GlobalArgs;
+use crate::cmd::{open_drive, CliDrive};
+use crate::error::CliError;
+use crate::output::{self, Report};
+
+/// `discburn verify`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("against").required(true).args(["image", "tree"])))]
+pub struct VerifyArgs {
+    /// The session to compare (default: the last one).
+    #[arg(long, value_name = "N")]
+    pub session: Option<u16>,
+    /// Compare with this image, byte for byte (its block 0 at the session start).
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<PathBuf>,
+    /// Compare with this directory tree, file by file.
+    #[arg(long, value_name = "DIR")]
+    pub tree: Option<PathBuf>,
+}
+
+/// One difference.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    /// The file (tree mode) or `LBA a-b` (image mode).
+    pub what: String,
+    /// `content`, `size`, `type`, `mode`, `uid`, `gid`, `mtime`, `symlink`, `only_on_disc`,
+    /// `only_in_tree`, `unreadable`, `length`.
+    pub kind: &'static str,
+    /// Details (`disc 0o644, tree 0o600`, `blocks 100-199`).
+    pub detail: String,
+}
+
+/// The `verify` report.
+#[derive(Debug, Serialize)]
+pub struct VerifyReport {
+    /// The device as named.
+    pub device: String,
+    /// The session compared.
+    pub area: Area,
+    /// What it was compared with.
+    pub against: String,
+    /// Files (tree mode) or blocks (image mode) compared.
+    pub compared: u64,
+    /// Unreadable block ranges met.
+    pub unreadable: Vec<(u32, u32)>,
+    /// Every difference.
+    pub differences: Vec<Difference>,
+}
+
+impl Report for VerifyReport {
+    fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "verify LBA {}..{} of {} against {}: {} compared",
+            self.area.start,
+            self.area.end(),
+            self.device,
+            self.against,
+            self.compared
+        )?;
+        for d in &self.differences {
+            writeln!(out, "{}: {}: {}", d.kind, d.what, d.detail)?;
+        }
+        if self.differences.is_empty() {
+            writeln!(out, "no differences")?;
+        } else {
+            writeln!(out, "{} differences", self.differences.len())?;
+        }
+        Ok(())
+    }
+}
+
+fn ranges_text(r: &[(u32, u32)]) -> String {
+    r.iter()
+        .map(|(a, b)| {
+            if a == b {
+                format!("{a}")
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The session to compare: `n`, else the last recorded one.
+fn session_area(drive: &mut CliDrive, n: Option<u16>) -> Result<Area, CliError> {
+    let fail = |e: rescue::RescueError| CliError::Failed(e.to_string());
+    if let Some(n) = n {
+        return rescue::area::resolve(drive, AreaSpec::Session(n)).map_err(fail);
+    }
+    let count = drive
+        .disc_info()
+        .map(|d| d.view().sessions())
+        .unwrap_or(1)
+        .max(1);
+    let mut last_err = None;
+    for s in (1..=count).rev() {
+        match rescue::area::resolve(drive, AreaSpec::Session(s)) {
+            Ok(a) => return Ok(a),
+            Err(e) => last_err = Some(e),
+        }
+    }
+    Err(last_err.map_or_else(|| CliError::Failed("no session on the disc".into()), fail))
+}
+
+/// Runs `discburn verify`.
+pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> Result<(), CliError> {
+    let (mut drive, device) = open_drive(global)?;
+    let area = session_area(&mut drive, a.session)?;
+    let report = if let Some(img) = &a.image {
+        verify_image(&mut drive, device, area, img)?
+    } else if let Some(tree) = &a.tree {
+        verify_tree(&mut drive, device, area, tree)?
+    } else {
+        return Err(CliError::Usage("give --image FILE or --tree DIR".into()));
+    };
+    output::emit(&report, global.json)?;
+    if report.differences.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Failed(format!(
+            "{} differences",
+            report.differences.len()
+        )))
+    }
+}
+
+fn verify_image(
+    drive: &mut CliDrive,
+    device: String,
+    area: Area,
+    img: &Path,
+) -> Result<VerifyReport, CliError> {
+    let fail = |e: io::Error| CliError::Failed(format!("{}: {e}", img.display()));
+    let mut f = fs::File::open(img).map_err(fail)?;
+    let len = f.metadata().map_err(fail)?.len();
+    let img_blocks = u32::try_from(len.div_ceil(2048))
+        .map_err(|_| CliError::Failed(format!("{}: too large for a disc", img.display())))?;
+    let mut diffs = Vec::new();
+    if img_blocks != area.blocks {
+        diffs.push(Difference {
+            what: format!("session at LBA {}", area.start),
+            kind: "length",
+            detail: format!("disc {} blocks, image {} blocks", area.blocks, img_blocks),
+        });
+    }
+    let n = img_blocks.min(area.blocks);
+    let mut differ: Vec<u32> = Vec::new();
+    let mut bad: Vec<u32> = Vec::new();
+    let mut want = vec![0u8; 0];
+    rescue::read_with_holes(drive, area.start, n, None, &mut |lba, data| {
+        match data {
+            None => {
+                bad.push(lba);
+                // Keep the image reader in step.
+                want.resize(2048, 0);
+                read_full(&mut f, &mut want)
+            }
+            Some(d) => {
+                want.resize(d.len(), 0);
+                read_full(&mut f, &mut want)?;
+                for (i, (x, y)) in d.chunks(2048).zip(want.chunks(2048)).enumerate() {
+                    if x != y {
+                        differ.push(lba + i as u32);
+                    }
+                }
+                Ok(())
+            }
+        }
+    })
+    .map_err(|e| CliError::Failed(e.to_string()))?;
+    let unreadable = rescue::scan::ranges(&bad);
+    for (a, b) in &unreadable {
+        diffs.push(Difference {
+            what: format!("LBA {a}-{b}"),
+            kind: "unreadable",
+            detail: format!("{} blocks could not be read", b - a + 1),
+        });
+    }
+    for (a, b) in rescue::scan::ranges(&differ) {
+        diffs.push(Difference {
+            what: format!("LBA {a}-{b}"),
+            kind: "content",
+            detail: format!(
+                "{} blocks differ (image bytes {:#x}..{:#x})",
+                b - a + 1,
+                u64::from(a - area.start) * 2048,
+                u64::from(b + 1 - area.start) * 2048
+            ),
+        });
+    }
+    diffs.sort_by_key(|d| d.what.clone());
+    Ok(VerifyReport {
+        device,
+        area,
+        against: img.display().to_string(),
+        compared: u64::from(n),
+        unreadable,
+        differences: diffs,
+    })
+}
+
+/// Reads exactly `buf.len()` bytes, zero-filling past the end of the file.
+fn read_full(f: &mut fs::File, buf: &mut [u8]) -> io::Result<()> {
+    let mut got = 0;
+    while got < buf.len() {
+        let n = f.read(&mut buf[got..])?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    buf[got..].fill(0);
+    Ok(())
+}
+
+/// What the disc says about one entry.
+struct DiscFile {
+    entry: isofs::read::Entry,
+}
+
+fn verify_tree(
+    drive: &mut CliDrive,
+    device: String,
+    area: Area,
+    tree: &Path,
+) -> Result<VerifyReport, CliError> {
+    let fail =
+        |e: &dyn std::fmt::Display| CliError::Failed(format!("session at LBA {}: {e}", area.start));
+    let mut entries: BTreeMap<String, DiscFile> = BTreeMap::new();
+    {
+        let mut vol =
+            isofs::read::Volume::open(&mut *drive, area.start, None).map_err(|e| fail(&e))?;
+        let root = vol.root().clone();
+        vol.walk(&root, &mut |p, e| {
+            entries.insert(p.to_string(), DiscFile { entry: e.clone() });
+            Ok(())
+        })
+        .map_err(|e| fail(&e))?;
+    }
+    let mut diffs: Vec<Difference> = Vec::new();
+    let mut unreadable_all: Vec<u32> = Vec::new();
+    let mut diff = |what: &str, kind: &'static str, detail: String| {
+        diffs.push(Difference {
+            what: what.to_string(),
+            kind,
+            detail,
+        })
+    };
+    for (path, df) in &entries {
+        let e = &df.entry;
+        let local = tree.join(path);
+        let meta = match fs::symlink_metadata(&local) {
+            Ok(m) => m,
+            Err(_) => {
+                diff(path, "only_on_disc", format!("not in {}", tree.display()));
+                continue;
+            }
+        };
+        let disc_kind = if e.is_symlink() {
+            "symlink"
+        } else if e.is_dir {
+            "directory"
+        } else {
+            "file"
+        };
+        let ft = meta.file_type();
+        let tree_kind = if ft.is_symlink() {
+            "symlink"
+        } else if ft.is_dir() {
+            "directory"
+        } else if ft.is_file() {
+            "file"
+        } else {
+            "special"
+        };
+        if disc_kind != tree_kind {
+            diff(path, "type", format!("disc {disc_kind}, tree {tree_kind}"));
+            continue;
+        }
+        if let Some(t) = &e.symlink {
+            let lt = fs::read_link(&local)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if *t != lt {
+                diff(path, "symlink", format!("disc -> {t}, tree -> {lt}"));
+            }
+        }
+        compare_meta(path, e, &meta, &mut diff);
+        if disc_kind != "file" {
+            continue;
+        }
+        if e.size != meta.len() {
+            diff(
+                path,
+                "size",
+                format!("disc {} bytes, tree {} bytes", e.size, meta.len()),
+            );
+        }
+        // Content: MD5 of the disc's extents (unreadable blocks as zeros) and of the file.
+        let mut h = Md5::new();
+        let mut bad: Vec<u32> = Vec::new();
+        for &(lba, len) in &e.extents {
+            let mut left = u64::from(len);
+            rescue::read_with_holes(drive, lba, len.div_ceil(2048), None, &mut |l, d| {
+                let zero = [0u8; 2048];
+                let data: &[u8] = match d {
+                    Some(d) => d,
+                    None => {
+                        bad.push(l);
+                        &zero
+                    }
+                };
+                let take = (data.len() as u64).min(left) as usize;
+                h.update(&data[..take]);
+                left -= take as u64;
+                Ok(())
+            })
+            .map_err(|e| fail(&e))?;
+        }
+        let disc_md5 = h.finalize();
+        let tree_md5 = match md5_file(&local) {
+            Ok(m) => m,
+            Err(err) => {
+                diff(
+                    path,
+                    "content",
+                    format!("cannot read the tree's file: {err}"),
+                );
+                continue;
+            }
+        };
+        if !bad.is_empty() {
+            let r = rescue::scan::ranges(&bad);
+            diff(
+                path,
+                "unreadable",
+                format!("lies on unreadable blocks {}", ranges_text(&r)),
+            );
+            unreadable_all.extend(bad.iter());
+        }
+        if disc_md5[..] != tree_md5[..] {
+            diff(
+                path,
+                "content",
+                format!("MD5 disc {}, tree {}", hex(&disc_md5), hex(&tree_md5)),
+            );
+        }
+    }
+    // Entries of the tree the disc lacks.
+    let disc_paths: BTreeSet<&String> = entries.keys().collect();
+    let mut stack = vec![(tree.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        let rd =
+            fs::read_dir(&dir).map_err(|e| CliError::Failed(format!("{}: {e}", dir.display())))?;
+        for ent in rd.flatten() {
+            let name = ent.file_name().to_string_lossy().into_owned();
+            let rel = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            if !disc_paths.contains(&rel) {
+                diff(&rel, "only_in_tree", "not on the disc".into());
+                continue;
+            }
+            if ent.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                stack.push((ent.path(), rel));
+            }
+        }
+    }
+    unreadable_all.sort_unstable();
+    unreadable_all.dedup();
+    diffs.sort_by(|a, b| (a.what.as_str(), a.kind).cmp(&(b.what.as_str(), b.kind)));
+    Ok(VerifyReport {
+        device,
+        area,
+        against: tree.display().to_string(),
+        compared: entries.len() as u64,
+        unreadable: rescue::scan::ranges(&unreadable_all),
+        differences: diffs,
+    })
+}
+
+fn md5_file(p: &Path) -> io::Result<Vec<u8>> {
+    let mut f = fs::File::open(p)?;
+    let mut h = Md5::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().to_vec())
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Rock Ridge metadata against the tree's (Unix only: elsewhere the tree has no such
+/// fields).
+#[cfg(unix)]
+fn compare_meta(
+    path: &str,
+    e: &isofs::read::Entry,
+    meta: &fs::Metadata,
+    diff: &mut dyn FnMut(&str, &'static str, String),
+) {
+    use std::os::unix::fs::MetadataExt;
+    if let Some(m) = e.mode {
+        if m & 0o7777 != meta.mode() & 0o7777
+            || (m & 0o170000 != 0 && m & 0o170000 != meta.mode() & 0o170000)
+        {
+            diff(
+                path,
+                "mode",
+                format!("disc {:o}, tree {:o}", m, meta.mode()),
+            );
+        }
+    }
+    if let Some(u) = e.uid {
+        if u != meta.uid() {
+            diff(path, "uid", format!("disc {u}, tree {}", meta.uid()));
+        }
+    }
+    if let Some(g) = e.gid {
+        if g != meta.gid() {
+            diff(path, "gid", format!("disc {g}, tree {}", meta.gid()));
+        }
+    }
+    // Directory and symlink times change with the writing of the tree; files only.
+    if let (Some(t), true) = (e.mtime, meta.file_type().is_file()) {
+        if t.secs != meta.mtime() {
+            diff(
+                path,
+                "mtime",
+                format!("disc {}, tree {}", t.secs, meta.mtime()),
+            );
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn compare_meta(
+    _path: &str,
+    _e: &isofs::read::Entry,
+    _meta: &fs::Metadata,
+    _diff: &mut dyn FnMut(&str, &'static str, String),
+) {
+}

@@ -1,0 +1,112 @@
+//! The `readcd` personality (cdrtools readcd(1)): `readcd dev=D f=FILE [sectors=A-B]
+//! [retries=N] [-noerror] [-v]`, dumping through `mmc::rescue::dump` like `discburn read`.
+//!
+//! As in readcd, `sectors=A-B` reads A up to but not including B (`sectors=0-0` reads
+//! nothing), the default is the whole disc (READ CAPACITY), `retries=` defaults to 128,
+//! and without `-noerror` an unreadable block makes the run fail (after the image was
+//! written with zeros in its place; readcd stops at once). `f=-` writes to stdout.
+//! `-v`/`-V` show progress and the SCSI command trace; `-scanbus` and the other modes
+//! of readcd are not offered.
+
+use std::path::PathBuf;
+
+use mmc::drive::Drive;
+use mmc::rescue::{AreaSpec, DumpOptions};
+use transport::DevSpec;
+
+use crate::cmd::read::run_dump;
+use crate::device;
+use crate::error::CliError;
+
+/// Runs `readcd` with `args` (without the program name).
+pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
+    let usage = |m: String| CliError::Usage(format!("{prog}: {m}"));
+    let mut dev: Option<String> = None;
+    let mut file: Option<PathBuf> = None;
+    let mut sectors: Option<(u32, u32)> = None;
+    let mut retries = 128u32;
+    let mut noerror = false;
+    let mut verbose = 0u8;
+    let mut trace = 0u8;
+    for a in args {
+        let (k, v) = match a.split_once('=') {
+            Some((k, v)) => (k, Some(v)),
+            None => (a.as_str(), None),
+        };
+        match (k.trim_start_matches('-'), v) {
+            ("dev", Some(v)) => dev = Some(v.to_string()),
+            ("f", Some(v)) => file = Some(PathBuf::from(v)),
+            ("sectors", Some(v)) => {
+                let (s, e) = v
+                    .split_once('-')
+                    .ok_or_else(|| usage(format!("bad sectors={v}: expected A-B")))?;
+                let s: u32 = s.parse().map_err(|_| usage(format!("bad sectors={v}")))?;
+                let e: u32 = e.parse().map_err(|_| usage(format!("bad sectors={v}")))?;
+                if e < s {
+                    return Err(usage(format!("bad sectors={v}: end before start")));
+                }
+                sectors = Some((s, e));
+            }
+            ("retries", Some(v)) => {
+                retries = v.parse().map_err(|_| usage(format!("bad retries={v}")))?
+            }
+            ("noerror", None) => noerror = true,
+            ("v", None) => verbose += 1,
+            ("V", None) => trace += 1,
+            ("VV", None) => trace += 2,
+            ("help", None) | ("h", None) => {
+                println!(
+                    "usage: {prog} dev=DEVICE f=FILE [sectors=A-B] [retries=N] [-noerror] [-v] [-V]"
+                );
+                return Ok(());
+            }
+            _ => return Err(usage(format!("unsupported option '{a}'"))),
+        }
+    }
+    crate::init_logging(verbose);
+    let file = file.ok_or_else(|| usage("f=FILE is required".into()))?;
+    let spec = match dev.as_deref() {
+        Some(d) => DevSpec::parse(d)?,
+        None => device::resolve(None)?,
+    };
+    let t = device::open(&spec, trace)?;
+    let mut drive = Drive::new(t);
+    let area = match sectors {
+        Some((_, 0)) => return Ok(()),
+        Some((s, e)) if e == s => return Ok(()),
+        Some((s, e)) => AreaSpec::Range(s, e - 1),
+        None => AreaSpec::All,
+    };
+    let opts = DumpOptions {
+        retries,
+        ..DumpOptions::default()
+    };
+    let d = run_dump(&mut drive, area, &file, &opts, verbose == 0)?;
+    if verbose > 0 {
+        eprintln!(
+            "{prog}: read {} sectors with {} READ commands, {} unreadable",
+            d.area.blocks, d.read_commands, d.bad_blocks
+        );
+    }
+    if d.interrupted {
+        return Err(CliError::Failed(format!("{prog}: interrupted")));
+    }
+    if d.bad_blocks > 0 {
+        let list: Vec<String> = d
+            .bad_ranges
+            .iter()
+            .map(|(a, b)| format!("{a}-{b}"))
+            .collect();
+        let msg = format!(
+            "{prog}: {} unreadable sectors (zero-filled): {}",
+            d.bad_blocks,
+            list.join(", ")
+        );
+        if noerror {
+            eprintln!("{msg}");
+        } else {
+            return Err(CliError::Failed(msg));
+        }
+    }
+    Ok(())
+}
