@@ -184,6 +184,34 @@ fn atip_of_a_cd_r_matches_its_capacity_and_cdrecord_layout() {
         "{t}"
     );
     assert!(t.contains("  Is not erasable\n"), "{t}");
+    let sub = v["atip"]["sub_type_name"].as_str().unwrap();
+    let n = v["atip"]["sub_type"].as_u64().unwrap();
+    assert!(
+        t.contains(&format!("  Disk sub type: {sub} ({n})\n")),
+        "{t}"
+    );
+    // the nine lines of cdrecord's ATIP block, in its order
+    let keys: Vec<&str> = t.lines().map(|l| l.split(':').next().unwrap()).collect();
+    let unrestricted = if v["atip"]["unrestricted"] == true {
+        "  Is unrestricted"
+    } else {
+        "  Is not unrestricted"
+    };
+    assert_eq!(
+        keys,
+        [
+            "ATIP info from disk",
+            "  Indicated writing power",
+            unrestricted,
+            "  Is not erasable",
+            "  Disk sub type",
+            "  ATIP start of lead in",
+            "  ATIP start of lead out",
+            "Disk type",
+            "Manuf. index",
+            "Manufacturer"
+        ]
+    );
     assert!(t.contains("Manufacturer: "), "{t}");
 
     // a DVD has no ATIP: an error saying so

@@ -3,7 +3,8 @@
 //! lead-in start time.
 //!
 //! Text output follows `cdrecord -atip`: `ATIP info from disk:`, the indented
-//! writing-power, restriction, erasable, sub-type, lead-in and lead-out lines, then
+//! writing-power, restriction, erasable, sub-type (`Medium Type A, low Beta category (A-)
+//! (2)`), lead-in and lead-out lines (`-11634 (97:26/66)`), then
 //! `Disk type:`, `Manuf. index:` and `Manufacturer:`. Media without an ATIP (DVD, BD,
 //! pressed CDs) give an error saying so (exit 1).
 
@@ -35,14 +36,13 @@ impl Report for AtipReport {
         let a = &self.atip;
         writeln!(out, "ATIP info from disk:")?;
         writeln!(out, "  Indicated writing power: {}", a.writing_power)?;
-        writeln!(out, "  Reference speed: {}", a.reference_speed)?;
         writeln!(
             out,
             "  Is {}unrestricted",
             if a.unrestricted { "" } else { "not " }
         )?;
         writeln!(out, "  Is {}erasable", if a.erasable { "" } else { "not " })?;
-        writeln!(out, "  Disk sub type: {}", a.sub_type)?;
+        writeln!(out, "  Disk sub type: {} ({})", a.sub_type_name, a.sub_type)?;
         writeln!(
             out,
             "  ATIP start of lead in:  {}",
