@@ -339,6 +339,22 @@ fn check_closed(dev: &str, dir: &Path, profile: &str, n: usize) {
     let st = starts(profile, n);
     assert_eq!(tracks[n - 1]["start"], st[n - 1]);
 
+    let c = Command::new(cdrecord(dir))
+        .args([&format!("dev={dev}"), "-minfo"])
+        .output()
+        .unwrap();
+    assert_eq!(c.status.code(), Some(0), "{}", text(&c.stderr));
+    let mi = text(&c.stdout);
+    assert!(mi.contains("disk status:              complete\n"), "{mi}");
+    assert!(
+        mi.contains(&format!(
+            "Last session start address:         {}\n",
+            st[n - 1]
+        )),
+        "{mi}"
+    );
+    assert!(!mi.contains("Next writable address"), "{mi}");
+
     let (code, t, err) = json(dev, "toc");
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(t["last_track"], n as u64);

@@ -288,6 +288,15 @@ pub fn minfo_text(r: &crate::cmd::media::MediaReport) -> String {
             "Disk Is {}unrestricted\n",
             if d.unrestricted { "" } else { "not " }
         ));
+        let class = r.profile.as_ref().map_or("CD", |p| p.class);
+        let disk_type = match (class, d.disc_type) {
+            ("CD", 0x10) => "CD-I",
+            ("CD", 0x20) => "CD-ROM XA",
+            ("CD", 0x00) => "CD-DA or CD-ROM",
+            ("CD", _) => "unknown",
+            _ => "DVD, HD-DVD or BD",
+        };
+        s.push_str(&format!("Disk type: {disk_type}\n"));
     }
     if !r.tracks.is_empty() {
         s.push_str("\nTrack  Sess Type   Start Addr End Addr   Size\n");
@@ -306,25 +315,28 @@ pub fn minfo_text(r: &crate::cmd::media::MediaReport) -> String {
         }
     }
     s.push('\n');
-    if let Some(a) = r.last_session_start {
-        s.push_str(&format!("Last session start address:         {a}\n"));
+    // As cdrecord's print of the track table: the last session starts with its first
+    // recorded track, its lead-out follows the last recorded track, and the NWA and the
+    // remaining size are the last track's when its NWA is valid.
+    let recorded = r.tracks.iter().filter(|t| !t.blank);
+    let last_sess = recorded.clone().map(|t| t.session).max();
+    if let Some(first) = recorded.clone().find(|t| Some(t.session) == last_sess) {
+        s.push_str(&format!(
+            "Last session start address:         {}\n",
+            first.start
+        ));
     }
-    let leadout = r
-        .tracks
-        .iter()
-        .rev()
-        .find(|t| !t.blank)
-        .map(|t| t.start.saturating_add(t.size));
-    if let Some(l) = leadout {
-        s.push_str(&format!("Last session leadout start address: {l}\n"));
+    if let Some(l) = recorded.clone().next_back() {
+        s.push_str(&format!(
+            "Last session leadout start address: {}\n",
+            l.start.saturating_add(l.size)
+        ));
     }
-    if let Some(n) = r.next_writable {
-        if r.state != Some("closed") {
-            s.push_str(&format!("Next writable address:              {n}\n"));
+    if let Some(t) = r.tracks.last() {
+        if let Some(nwa) = t.next_writable {
+            s.push_str(&format!("Next writable address:              {nwa}\n"));
+            s.push_str(&format!("Remaining writable size:            {}\n", t.size));
         }
-    }
-    if let Some(f) = r.free_blocks {
-        s.push_str(&format!("Remaining writable size:            {f}\n"));
     }
     s
 }
