@@ -32,10 +32,12 @@ use crate::error::CliError;
 
 /// What the accepted options are, for error messages.
 const ACCEPTED: &str = "dev=, -scanbus, -inq, -checkdrive, -prcap, -atip, -toc, -minfo, \
-                        -msinfo, -v, -V, -version, -help";
+                        -msinfo, -v, -V, -version, -help; writing: -multi, -tao, -sao, -dao, \
+                        -data, speed=, -dummy, -eject, -force, fs=, tsize=, blank=, and an \
+                        image file or - for standard input";
 
 /// Parsed cdrecord options.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Options {
     /// `dev=`.
     pub dev: Option<String>,
@@ -63,6 +65,35 @@ pub struct Options {
     pub version: bool,
     /// `-help`.
     pub help: bool,
+    /// Writing options (`-multi ... blank=` and the track file).
+    pub write: WriteOpts,
+}
+
+/// cdrecord's writing options.
+#[derive(Debug, Default, PartialEq)]
+pub struct WriteOpts {
+    /// `-multi`: leave the disc appendable.
+    pub multi: bool,
+    /// `-tao`.
+    pub tao: bool,
+    /// `-sao` / `-dao`.
+    pub sao: bool,
+    /// `-dummy`.
+    pub dummy: bool,
+    /// `-eject`.
+    pub eject: bool,
+    /// `-force`: write even while mounted.
+    pub force: bool,
+    /// `speed=N`.
+    pub speed: Option<f64>,
+    /// `fs=SIZE`.
+    pub fs: Option<String>,
+    /// `tsize=SIZE`.
+    pub tsize: Option<String>,
+    /// `blank=TYPE`.
+    pub blank: Option<String>,
+    /// The track: an image file or `-`.
+    pub track: Option<String>,
 }
 
 /// Parses cdrecord's arguments (without the program name).
@@ -77,7 +108,48 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
             o.dev = Some(v.to_string());
             continue;
         }
+        let w = &mut o.write;
+        let value = |key: &str| {
+            a.strip_prefix(key)
+                .or_else(|| flag.and_then(|f| f.strip_prefix(key)))
+                .map(str::to_string)
+        };
+        if let Some(v) = value("speed=") {
+            w.speed = Some(
+                v.parse()
+                    .map_err(|_| CliError::Usage(format!("{prog}: Bad speed: {v}")))?,
+            );
+            continue;
+        }
+        if let Some(v) = value("fs=") {
+            w.fs = Some(v);
+            continue;
+        }
+        if let Some(v) = value("tsize=") {
+            w.tsize = Some(v);
+            continue;
+        }
+        if let Some(v) = value("blank=") {
+            w.blank = Some(v);
+            continue;
+        }
+        if a == "-" || (!a.starts_with('-') && !a.contains('=')) {
+            if let Some(t) = &w.track {
+                return Err(CliError::Usage(format!(
+                    "{prog}: only one track can be written: {t} and {a}"
+                )));
+            }
+            w.track = Some(a.clone());
+            continue;
+        }
         match flag {
+            Some("multi") => w.multi = true,
+            Some("tao") => w.tao = true,
+            Some("sao") | Some("dao") => w.sao = true,
+            Some("data") | Some("mode1") => {}
+            Some("dummy") => w.dummy = true,
+            Some("eject") => w.eject = true,
+            Some("force") => w.force = true,
             Some("scanbus") => o.scanbus = true,
             Some("inq") => o.inq = true,
             Some("checkdrive") => o.checkdrive = true,
@@ -127,10 +199,22 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         print!("{}", scanbus_text(&entries));
         return Ok(());
     }
+    if o.write.blank.is_some() || o.write.track.is_some() {
+        return write_track(prog, &o);
+    }
+    if o.write.eject
+        && !(o.inq || o.checkdrive || o.prcap || o.atip || o.toc || o.minfo || o.msinfo)
+    {
+        let spec = device::resolve(o.dev.as_deref())?;
+        let mut drive = mmc::drive::Drive::new(device::open(&spec, o.scsi_verbose)?);
+        return drive
+            .eject()
+            .map_err(|e| CliError::Failed(format!("{prog}: Cannot eject: {e}")));
+    }
     if !(o.inq || o.checkdrive || o.prcap || o.atip || o.toc || o.minfo || o.msinfo) {
         return Err(CliError::Usage(format!(
             "{prog}: nothing to do: give -scanbus, -inq, -checkdrive, -prcap, -atip, -toc, \
-             -minfo or -msinfo (track writing is not available in this personality yet)"
+             -minfo, -msinfo, blank= or a track (an image file, or - for standard input)"
         )));
     }
     if o.msinfo && !(o.inq || o.checkdrive || o.prcap || o.atip || o.toc || o.minfo) {
@@ -180,6 +264,72 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         msinfo(prog, &mut drive, &device)?;
     }
     Ok(())
+}
+
+/// `blank=` and track writing: blank first (as cdrecord does), then burn the track through
+/// the same path as `discburn burn` (`cmd::burn::burn`).
+fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
+    use crate::cmd::burn::{self, BurnJob, Input};
+    let w = &o.write;
+    let named = |e: CliError| match e {
+        CliError::Failed(m) => CliError::Failed(format!("{prog}: {m}")),
+        e => e,
+    };
+    if let Some(b) = &w.blank {
+        let kind = match b.as_str() {
+            "fast" | "minimal" => mmc::cmd::blank_format::BlankType::Minimal,
+            "all" | "disc" | "disk" => mmc::cmd::blank_format::BlankType::All,
+            "session" => mmc::cmd::blank_format::BlankType::Session,
+            "unclose" => mmc::cmd::blank_format::BlankType::UncloseSession,
+            "help" => {
+                println!("Blanking options:\n\tall\t\tblank the entire disk\n\tfast\t\tminimally blank the entire disk\n\tsession\t\tblank last session\n\tunclose\t\tunclose last session");
+                return Ok(());
+            }
+            other => {
+                return Err(CliError::Usage(format!(
+                    "{prog}: Bad blanking type: {other} (use blank=help)"
+                )))
+            }
+        };
+        let (_, mut drive) = burn::open_for_writing(o.dev.as_deref(), o.scsi_verbose, w.force)?;
+        mmc::write::blank(&mut drive, kind)
+            .map_err(|e| CliError::Failed(format!("{prog}: Cannot blank disk: {e}")))?;
+    }
+    let Some(track) = &w.track else {
+        return Ok(());
+    };
+    let job = BurnJob {
+        dev: o.dev.clone(),
+        trace: o.scsi_verbose,
+        input: if track == "-" {
+            Input::Stdin
+        } else {
+            Input::File(track.into())
+        },
+        multi: w.multi,
+        dummy: w.dummy,
+        speed_x: w.speed,
+        eject: w.eject,
+        force: w.force,
+        fifo_size: match &w.fs {
+            Some(s) => burn::parse_size(s)? as usize,
+            None => crate::pipeline::DEFAULT_FIFO,
+        },
+        tsize: w.tsize.as_deref().map(burn::parse_size).transpose()?,
+        mode: if w.sao {
+            mmc::write::WriteMode::Sao
+        } else if w.tao {
+            mmc::write::WriteMode::Tao
+        } else {
+            mmc::write::WriteMode::Auto
+        },
+        bufe: true,
+        verify: false,
+        progress: crate::progress::Mode::detect(false),
+        quiet: o.verbose == 0 && !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let s = burn::burn(&job).map_err(named)?;
+    burn::print_summary(&s, false)
 }
 
 /// `-msinfo`: `a,b` on stdout, or cdrecord's failure message.
@@ -437,8 +587,41 @@ mod tests {
         assert_eq!(e.exit_code(), 2);
         let m = e.to_string();
         assert!(m.starts_with("cdrecord: Bad Option: -frobnicate"), "{m}");
-        assert!(parse("cdrecord", &args(&["track.iso"])).is_err());
-        assert!(parse("cdrecord", &args(&["-"])).is_err());
+        // One track only.
+        assert!(parse("cdrecord", &args(&["a.iso", "b.iso"])).is_err());
+    }
+
+    #[test]
+    fn parses_write_options() {
+        let o = parse(
+            "cdrecord",
+            &args(&[
+                "dev=emu:x",
+                "-v",
+                "-multi",
+                "-tao",
+                "-data",
+                "speed=8",
+                "-dummy",
+                "-eject",
+                "fs=16m",
+                "tsize=1000s",
+                "blank=fast",
+                "-",
+            ]),
+        )
+        .unwrap();
+        let w = &o.write;
+        assert!(w.multi && w.tao && w.dummy && w.eject && !w.sao);
+        assert_eq!(w.speed, Some(8.0));
+        assert_eq!(w.fs.as_deref(), Some("16m"));
+        assert_eq!(w.tsize.as_deref(), Some("1000s"));
+        assert_eq!(w.blank.as_deref(), Some("fast"));
+        assert_eq!(w.track.as_deref(), Some("-"));
+        let o = parse("wodim", &args(&["-sao", "image.iso"])).unwrap();
+        assert!(o.write.sao);
+        assert_eq!(o.write.track.as_deref(), Some("image.iso"));
+        assert!(parse("cdrecord", &args(&["speed=fast"])).is_err());
     }
 
     fn entry(bus: u32, target: u32, inq: &[u8]) -> ScanEntry {
