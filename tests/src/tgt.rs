@@ -89,6 +89,11 @@ impl TgtDisc {
         self.daemon.port
     }
 
+    /// The process id of this tgtd (it is stopped when this value is dropped).
+    pub fn pid(&self) -> Option<u32> {
+        self.daemon.child.as_ref().map(Child::id)
+    }
+
     /// tgtd's own log so far.
     pub fn log(&self) -> String {
         read_text(&self.daemon.log)

@@ -36,3 +36,47 @@ fn guest_runs_commands_and_returns_exact_output() {
     let export = run.export.as_ref().unwrap();
     assert_eq!(&export[..payload.len()], &payload[..]);
 }
+
+/// Two guests, each with its own tgtd (own portal and management ports), run at once;
+/// each tgtd is gone after its `TgtDisc` is dropped.
+#[test]
+fn two_guests_with_their_own_tgt_run_at_once() {
+    let worker = || {
+        let tgt = discburn_tests::TgtDisc::blank_dvd_plus_r().unwrap();
+        let pid = tgt.pid().unwrap();
+        let run = Vm::new()
+            .iscsi(0, tgt.url())
+            .command("sg_inq /dev/sg0")
+            .run()
+            .unwrap();
+        let inq = discburn_tests::peers::parse_sg_inq(&run.output(0).assert_success().stdout_str());
+        assert_eq!((inq.pdt, inq.vendor.as_str()), (Some(5), "IET"));
+        drop(tgt);
+        pid
+    };
+    let a = std::thread::spawn(worker);
+    let b = std::thread::spawn(worker);
+    let pids = [a.join().unwrap(), b.join().unwrap()];
+    assert_ne!(pids[0], pids[1]);
+    for pid in pids {
+        // Reaped by the drop: no such process any more (or a new, unrelated one).
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        assert_ne!(comm.trim(), "tgtd", "tgtd {pid} still running");
+    }
+}
+
+/// A guest that does not finish in time is killed and the run fails with Timeout.
+#[test]
+fn a_hung_guest_fails_at_its_time_limit() {
+    let t = std::time::Instant::now();
+    let err = Vm::new()
+        .command("sleep 600")
+        .timeout(std::time::Duration::from_secs(4))
+        .run()
+        .unwrap_err();
+    assert!(
+        matches!(err, discburn_tests::HarnessError::Timeout { .. }),
+        "{err}"
+    );
+    assert!(t.elapsed() < std::time::Duration::from_secs(30));
+}
