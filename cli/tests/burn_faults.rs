@@ -194,3 +194,36 @@ fn kill_9_mid_burn_leaves_earlier_sessions_readable() {
     let j = add(&dev, &[], &[&s]);
     check_session(&t.path().join("disc.img"), &j, &e);
 }
+
+#[test]
+fn ctrl_c_mid_burn_closes_the_track_and_reports() {
+    let t = tempfile::tempdir().unwrap();
+    let (dev, e, start, before) = first_session(t.path(), "dvd+r");
+    let slow = format!("{dev},speed=2");
+    let mut child = Command::new(bin())
+        .args(["burn", "--json", "--multi", "--dev", &slow, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let w = std::thread::spawn(move || {
+        let _ = stdin.write_all(&pattern(30 * 1024 * 1024, 1));
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    w.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let m = text(&out);
+    assert!(m.contains("interrupted"), "{m}");
+    assert!(m.contains("disc state"), "{m}");
+    // Progress lines were JSON on stderr.
+    assert!(m.contains("\"event\":\"progress\""), "{m}");
+    first_unchanged(t.path(), &e, start, &before);
+    let o = discburn(&["media", "--dev", &dev]);
+    assert!(o.status.success(), "{}", text(&o));
+}

@@ -1,0 +1,72 @@
+//! `discburn blank`, `format`, `close`, `eject` and `load` on the emulated drive.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod burn_common;
+
+use burn_common::*;
+
+#[test]
+fn blank_cd_rw_then_write_again() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=cd-rw", disc.display());
+    let s = t.path().join("s");
+    put(&s, "a.txt", b"a\n");
+    add(&dev, &[], &[&s]);
+    let o = discburn(&["blank", "--fast", "--dev", &dev]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("blank"), "{}", text(&o));
+    let j = add(&dev, &[], &[&s]);
+    assert_eq!(j["session"], 1, "{j}");
+    assert_eq!(j["start"], 0, "{j}");
+    // A BD-R cannot be blanked.
+    let bd = format!("emu:{},profile=bd-r", t.path().join("bd.img").display());
+    let o = discburn(&["blank", "--dev", &bd]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("cannot be blanked"), "{}", text(&o));
+}
+
+#[test]
+fn format_bd_re_and_refuse_bd_r() {
+    let t = tempfile::tempdir().unwrap();
+    let dev = format!("emu:{},profile=bd-re", t.path().join("re.img").display());
+    let o = discburn(&["format", "--dev", &dev]);
+    assert!(o.status.success(), "{}", text(&o));
+    let bd = format!("emu:{},profile=bd-r", t.path().join("bd.img").display());
+    let o = discburn(&["format", "--dev", &bd]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("no formats"), "{}", text(&o));
+}
+
+#[test]
+fn close_finalizes_an_appendable_disc() {
+    for profile in ["cd-r", "dvd-r", "dvd+r", "bd-r"] {
+        let t = tempfile::tempdir().unwrap();
+        let disc = t.path().join("disc.img");
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let s = t.path().join("s");
+        put(&s, "a.txt", b"a\n");
+        let j = add(&dev, &[], &[&s]);
+        assert_eq!(j["appendable"], true);
+        let o = discburn(&["close", "--dev", &dev]);
+        assert!(o.status.success(), "{profile}: {}", text(&o));
+        let o = discburn(&["add", "--dev", &dev, s.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{profile}: {}", text(&o));
+        assert!(text(&o).contains("closed"), "{profile}: {}", text(&o));
+        // The session is still readable.
+        let mut e = Expected::default();
+        e.set("a.txt", b"a\n");
+        check_session(&disc, &j, &e);
+    }
+}
+
+#[test]
+fn eject_and_load() {
+    let t = tempfile::tempdir().unwrap();
+    let dev = format!("emu:{},profile=dvd+r", t.path().join("d.img").display());
+    let o = discburn(&["eject", "--dev", &dev]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = discburn(&["load", "--dev", &dev]);
+    assert!(o.status.success(), "{}", text(&o));
+}
