@@ -51,7 +51,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # --- 2. The guest kernel (linux-image-cloud-amd64 resolved to its versioned package) ----
-CACHE="${DISCBURN_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/discburn/kernel}"
+HOME_DIR="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+CACHE="${DISCBURN_KERNEL_CACHE:-${XDG_CACHE_HOME:-${HOME_DIR:-/tmp}/.cache}/discburn/kernel}"
 mkdir -p "$CACHE"
 resolve_kernel_pkg() {
     apt-cache depends linux-image-cloud-amd64 2>/dev/null |

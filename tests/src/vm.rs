@@ -123,6 +123,8 @@ impl Drive {
 /// The output of one command run in the guest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CmdOutput {
+    /// The name given with [`Vm::named`], if any.
+    pub name: Option<String>,
     /// The shell command as given to [`Vm::command`].
     pub command: String,
     /// Its standard output, byte for byte.
@@ -195,6 +197,23 @@ impl GuestRun {
     pub fn output(&self, i: usize) -> &CmdOutput {
         &self.outputs[i]
     }
+
+    /// The output of the command added with [`Vm::named`] under `name`.
+    ///
+    /// # Panics
+    /// If no command has that name (a test bug).
+    #[track_caller]
+    #[allow(clippy::panic)] // reason: test helper; a wrong name is a test bug
+    pub fn get(&self, name: &str) -> &CmdOutput {
+        match self
+            .outputs
+            .iter()
+            .find(|o| o.name.as_deref() == Some(name))
+        {
+            Some(o) => o,
+            None => panic!("no guest command named {name:?}"),
+        }
+    }
 }
 
 /// A guest to boot: drives, files, modules and commands, built up with chained calls and
@@ -216,6 +235,7 @@ pub struct Vm {
     extra: Cpio,
     modules: Vec<String>,
     commands: Vec<String>,
+    names: Vec<Option<String>>,
     timeout: Duration,
     memory_mb: u32,
     export_disk: Option<u64>,
@@ -237,6 +257,7 @@ impl Vm {
             extra: Cpio::new(),
             modules: Vec::new(),
             commands: Vec::new(),
+            names: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             memory_mb: 512,
             export_disk: None,
@@ -280,6 +301,14 @@ impl Vm {
     /// returned in [`GuestRun::outputs`] at the position of this call.
     pub fn command(&mut self, cmd: impl Into<String>) -> &mut Self {
         self.commands.push(cmd.into());
+        self.names.push(None);
+        self
+    }
+
+    /// Adds a shell command under a name; [`GuestRun::get`] finds its output by that name.
+    pub fn named(&mut self, name: &str, cmd: impl Into<String>) -> &mut Self {
+        self.commands.push(cmd.into());
+        self.names.push(Some(name.to_string()));
         self
     }
 
@@ -531,7 +560,7 @@ impl Vm {
             self.commands.len(),
             elapsed.as_secs_f64()
         );
-        let outputs = parse_console(&console_text, &self.commands).map_err(|problem| {
+        let mut outputs = parse_console(&console_text, &self.commands).map_err(|problem| {
             HarnessError::GuestIncomplete {
                 problem: format!("{problem}; QEMU exited with {status}"),
                 console: tail(
@@ -540,6 +569,9 @@ impl Vm {
                 ),
             }
         })?;
+        for (o, name) in outputs.iter_mut().zip(&self.names) {
+            o.name.clone_from(name);
+        }
         let export = match self.export_disk {
             Some(_) => Some(
                 fs::read(&export_path)
@@ -863,6 +895,7 @@ fn parse_console(
                             if let (Some(slot), Some(command)) = (outs.get_mut(i), commands.get(i))
                             {
                                 *slot = Some(CmdOutput {
+                                    name: None,
                                     command: command.clone(),
                                     stdout,
                                     stderr,

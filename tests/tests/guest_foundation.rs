@@ -92,8 +92,8 @@ fn boot() -> Fixture {
         let tgt = TgtDisc::blank_dvd_plus_r().unwrap();
         let mut vm = Vm::new();
         vm.cd(0, &iso).disk(1, &disk).iscsi(2, tgt.url());
-        for (_, c) in COMMANDS {
-            vm.command(*c);
+        for (name, c) in COMMANDS {
+            vm.named(name, *c);
         }
         let run = vm.run().unwrap();
         eprintln!("guest run: {:.1} s", run.elapsed.as_secs_f64());
@@ -103,8 +103,7 @@ fn boot() -> Fixture {
 }
 
 fn out(name: &str) -> &'static CmdOutput {
-    let i = COMMANDS.iter().position(|(n, _)| *n == name).unwrap();
-    fixture().run.output(i)
+    fixture().run.get(name)
 }
 
 fn json(name: &str) -> Value {
