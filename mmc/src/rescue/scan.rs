@@ -20,6 +20,9 @@ pub struct ScanOptions {
     pub slow_factor: f64,
     /// Re-read slow chunks block by block to find the exact slow blocks.
     pub refine: bool,
+    /// A block is slow only when it also takes this much longer than the baseline block
+    /// (scheduling noise on a busy host is not a slow disc).
+    pub min_slow: Duration,
 }
 
 impl Default for ScanOptions {
@@ -28,6 +31,7 @@ impl Default for ScanOptions {
             max_blocks: None,
             slow_factor: 3.0,
             refine: true,
+            min_slow: Duration::from_millis(1),
         }
     }
 }
@@ -113,7 +117,8 @@ fn median(v: &mut [f64]) -> f64 {
         return 0.0;
     }
     v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+    // The lower median: with few chunks, one slow chunk must not become the reference.
+    v[(v.len() - 1) / 2]
 }
 
 struct Scanner<'a, T: Transport> {
@@ -282,7 +287,7 @@ pub fn scan<T: Transport>(
             by_time.sort_by(|a, b| {
                 (a.seconds / f64::from(a.blocks)).total_cmp(&(b.seconds / f64::from(b.blocks)))
             });
-            let base_chunk = by_time[by_time.len() / 2];
+            let base_chunk = by_time[(by_time.len() - 1) / 2];
             let mut base = Vec::new();
             for i in 0..base_chunk.blocks.min(16) {
                 if let Some(t) = s.block_time(base_chunk.lba + i, f64::INFINITY)? {
@@ -293,7 +298,7 @@ pub fn scan<T: Transport>(
                 }
             }
             let baseline = median(&mut base);
-            let limit = opts.slow_factor * baseline;
+            let limit = (opts.slow_factor * baseline).max(baseline + opts.min_slow.as_secs_f64());
             let mut slow: Vec<(u32, f64)> = Vec::new();
             for c in &slow_chunks {
                 for l in c.lba..c.lba + c.blocks {
