@@ -14,6 +14,14 @@
 //! through base64 so the test gets its exact bytes: printing a file with `cat` is the way
 //! to copy small files out. For larger outputs [`Vm::export_disk`] adds a virtio-blk disk
 //! (guest `/dev/vda`, not on the SCSI bus) whose bytes [`GuestRun::export`] returns.
+//!
+//! Files put into the initramfs live in guest RAM (512 MiB by default, and the kernel
+//! briefly holds both the archive and the unpacked copy): attach large disc images as
+//! drives ([`Vm::cd`], [`Vm::disk`]) or raise [`Vm::memory_mb`].
+//!
+//! Timing seen on a 2-core machine under load: about 3.2 s from starting QEMU to its exit
+//! for a guest with one trivial command (about 1.9 s of it until `/init` runs the first
+//! command), 5 s with three drives including tgt over iSCSI.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -467,6 +475,8 @@ impl Vm {
             self.memory_mb.to_string(),
             "-nographic".into(),
             "-no-reboot".into(),
+            "-nic".into(),
+            "none".into(),
             "-kernel".into(),
             path_arg(&base.kernel.vmlinuz),
             "-initrd".into(),
