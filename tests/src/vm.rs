@@ -21,7 +21,9 @@
 //!
 //! Timing seen on a 2-core machine under load: about 3.2 s from starting QEMU to its exit
 //! for a guest with one trivial command (about 1.9 s of it until `/init` runs the first
-//! command), 5 s with three drives including tgt over iSCSI.
+//! command), 5 s with three drives including tgt over iSCSI. Command output crosses the
+//! serial console at about 0.4 MB/s (1 MiB of stdout adds about 3 s): use the export disk
+//! for more than a few MiB.
 
 use std::collections::BTreeSet;
 use std::fs;
