@@ -562,6 +562,12 @@ impl Tree {
         } else {
             self.push_child(dir, name, kind, meta)
         };
+        if opts.hide.is_empty() && opts.hide_joliet.is_empty() && opts.sort.is_empty() {
+            if is_dir {
+                return self.descend(id, path, opts, stack, key);
+            }
+            return Ok(());
+        }
         let pstr = path.to_string_lossy();
         let nstr = String::from_utf8_lossy(name);
         let n = &mut self.nodes[id as usize];
@@ -583,15 +589,26 @@ impl Tree {
             n.weight = *w;
         }
         if is_dir {
-            if stack.contains(&key) {
-                return Ok(()); // -f followed a link back into an ancestor
-            }
-            stack.push(key);
-            let r = self.scan_dir(id, path, opts, stack);
-            stack.pop();
-            r?;
+            return self.descend(id, path, opts, stack, key);
         }
         Ok(())
+    }
+
+    fn descend(
+        &mut self,
+        id: NodeId,
+        path: &Path,
+        opts: &ScanOptions,
+        stack: &mut Vec<(u64, u64)>,
+        key: (u64, u64),
+    ) -> Result<(), TreeError> {
+        if stack.contains(&key) {
+            return Ok(()); // -f followed a link back into an ancestor
+        }
+        stack.push(key);
+        let r = self.scan_dir(id, path, opts, stack);
+        stack.pop();
+        r
     }
 
     fn scan_dir(
@@ -606,26 +623,39 @@ impl Tree {
             source: e,
         };
         let checked = !self.children(dir).is_empty();
-        let mut ents: Vec<(Vec<u8>, PathBuf)> = Vec::new();
+        // One getdents pass; without -f the metadata comes from fstatat relative to the
+        // directory (DirEntry::metadata), not from a walk of the whole path.
+        let mut ents: Vec<(Vec<u8>, PathBuf, Option<fs::Metadata>)> = Vec::new();
         for e in fs::read_dir(path).map_err(io)? {
             let e = e.map_err(io)?;
-            ents.push((os_bytes(&e.file_name()), e.path()));
-        }
-        ents.sort();
-        for (name, p) in ents {
-            let nstr = String::from_utf8_lossy(&name);
-            if Self::excluded(opts, &nstr, &p.to_string_lossy()) {
-                continue;
-            }
             let md = if opts.follow_links {
-                fs::metadata(&p)
+                None
             } else {
-                fs::symlink_metadata(&p)
+                e.metadata().ok()
+            };
+            ents.push((os_bytes(&e.file_name()), e.path(), md));
+        }
+        ents.sort_by(|a, b| a.0.cmp(&b.0));
+        let exclude = !opts.exclude.is_empty();
+        for (name, p, md) in ents {
+            if exclude {
+                let nstr = String::from_utf8_lossy(&name);
+                if Self::excluded(opts, &nstr, &p.to_string_lossy()) {
+                    continue;
+                }
             }
-            .map_err(|e| TreeError::Io {
-                path: p.clone(),
-                source: e,
-            })?;
+            let md = match md {
+                Some(m) => m,
+                None => if opts.follow_links {
+                    fs::metadata(&p)
+                } else {
+                    fs::symlink_metadata(&p)
+                }
+                .map_err(|e| TreeError::Io {
+                    path: p.clone(),
+                    source: e,
+                })?,
+            };
             self.add_entry(dir, &name, &p, &md, opts, checked, stack)?;
         }
         Ok(())
