@@ -20,6 +20,7 @@ const S_IFLNK: u32 = 0o120000;
 pub struct Cpio {
     buf: Vec<u8>,
     dirs: BTreeSet<String>,
+    names: Vec<String>,
     ino: u32,
 }
 
@@ -29,6 +30,7 @@ impl Cpio {
         Self {
             buf: Vec::new(),
             dirs: BTreeSet::new(),
+            names: Vec::new(),
             ino: 1,
         }
     }
@@ -51,6 +53,7 @@ impl Cpio {
         let path = normalize(path);
         self.parent_dirs(&path);
         self.entry(&path, S_IFREG | (mode & 0o7777), data);
+        self.names.push(path);
     }
 
     /// Adds a symbolic link at `path` pointing to `target`, creating parents.
@@ -58,6 +61,12 @@ impl Cpio {
         let path = normalize(path);
         self.parent_dirs(&path);
         self.entry(&path, S_IFLNK | 0o777, target.as_bytes());
+        self.names.push(path);
+    }
+
+    /// The names of the files and links added so far (relative, without a leading `/`).
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 
     /// Ends the archive with the `TRAILER!!!` entry and returns its bytes.

@@ -335,6 +335,8 @@ impl Vm {
     }
 
     /// Puts a file with the given bytes at `guest_path` (mode 0644), creating parents.
+    /// Programs that should shadow a busybox applet go to `/usr/local/bin` (first in PATH);
+    /// a file at `/bin/APPLET` is refused, as it would overwrite busybox through the link.
     pub fn file(&mut self, guest_path: &str, data: &[u8]) -> &mut Self {
         self.extra.file(guest_path, 0o644, data);
         self
@@ -438,6 +440,20 @@ impl Vm {
             .map_err(|e| HarnessError::io("creating temp folder", std::env::temp_dir(), e))?;
         let dir = tmp.path();
 
+        // The kernel would write such a file through the link, over busybox itself.
+        if let Some(bad) = self
+            .extra
+            .names()
+            .iter()
+            .find(|n| base.applet_links.contains(*n))
+        {
+            return Err(HarnessError::Command {
+                command: format!("adding /{bad} to the guest"),
+                detail: "it is a busybox applet link; the file would replace busybox itself: \
+                         put it in /usr/local/bin (first in PATH) instead"
+                    .into(),
+            });
+        }
         let mut guest = self.extra.clone();
         for name in &order {
             if !base.modules.contains(name) {
@@ -630,6 +646,8 @@ struct BaseImage {
     kernel: GuestKernel,
     /// Module names present in the archive (at `lib/modules/guest/NAME.ko`).
     modules: BTreeSet<String>,
+    /// Paths of the busybox applet links (`bin/NAME`).
+    applet_links: BTreeSet<String>,
 }
 
 static BASE: Mutex<Option<Arc<BaseImage>>> = Mutex::new(None);
@@ -668,9 +686,12 @@ fn build_base() -> Result<BaseImage> {
         .arg("--list")
         .output()
         .map_err(|e| HarnessError::io("running busybox --list", &busybox, e))?;
+    let mut applet_links = BTreeSet::new();
     for applet in String::from_utf8_lossy(&out.stdout).split_whitespace() {
         if applet != "busybox" && !applet.contains('/') {
-            c.symlink(&format!("bin/{applet}"), "busybox");
+            let link = format!("bin/{applet}");
+            c.symlink(&link, "busybox");
+            applet_links.insert(link);
         }
     }
     // Kernel modules.
@@ -720,6 +741,7 @@ fn build_base() -> Result<BaseImage> {
         archive: c.finish(),
         kernel,
         modules,
+        applet_links,
     })
 }
 

@@ -80,3 +80,14 @@ fn a_hung_guest_fails_at_its_time_limit() {
     );
     assert!(t.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// A file over a busybox applet link is refused before booting (it would replace busybox).
+#[test]
+fn a_file_over_a_busybox_link_is_refused() {
+    let err = Vm::new()
+        .executable("/bin/true", b"#!/bin/sh\n")
+        .command("true")
+        .run()
+        .unwrap_err();
+    assert!(err.to_string().contains("/usr/local/bin"), "{err}");
+}
