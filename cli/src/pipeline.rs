@@ -96,6 +96,66 @@ pub fn reader_producer<R: io::Read + Send + 'static>(mut r: R) -> Producer {
     })
 }
 
+/// MD5 computed on its own thread, so hashing runs beside the drive's writes and reads
+/// instead of between them.
+#[derive(Debug)]
+struct Hasher {
+    tx: Option<SyncSender<Vec<u8>>>,
+    handle: Option<thread::JoinHandle<[u8; 16]>>,
+    inline: Option<Md5>,
+}
+
+impl Hasher {
+    fn spawn() -> Hasher {
+        let (tx, rx) = sync_channel::<Vec<u8>>(16);
+        match thread::Builder::new().name("md5".into()).spawn(move || {
+            let mut md5 = Md5::new();
+            for b in rx {
+                md5.update(&b);
+            }
+            md5.finalize().into()
+        }) {
+            Ok(h) => Hasher {
+                tx: Some(tx),
+                handle: Some(h),
+                inline: None,
+            },
+            Err(_) => Hasher {
+                tx: None,
+                handle: None,
+                inline: Some(Md5::new()),
+            },
+        }
+    }
+
+    fn update(&mut self, b: Vec<u8>) {
+        if let Some(m) = self.inline.as_mut() {
+            m.update(&b);
+            return;
+        }
+        if let Some(tx) = &self.tx {
+            if let Err(e) = tx.send(b) {
+                // The thread is gone: hash here from now on (the digest will not match).
+                self.tx = None;
+                let mut m = Md5::new();
+                m.update(&e.0);
+                self.inline = Some(m);
+            }
+        }
+    }
+
+    fn finish(mut self) -> [u8; 16] {
+        if let Some(m) = self.inline.take() {
+            return m.finalize().into();
+        }
+        self.tx = None;
+        match self.handle.take().map(thread::JoinHandle::join) {
+            Some(Ok(d)) => d,
+            _ => [0; 16],
+        }
+    }
+}
+
 /// Set by Ctrl-C.
 static INTERRUPTED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
@@ -206,7 +266,7 @@ pub fn run<T: Transport>(
         thread::sleep(Duration::from_millis(5));
     }
     let mut sw = SessionWriter::new(drive, plan);
-    let mut md5 = Md5::new();
+    let mut md5 = Hasher::spawn();
     let mut bytes: u64 = 0;
     let mut fifo_min = 100u8;
     let mut drive_buf: Option<u8> = None;
@@ -231,7 +291,6 @@ pub fn run<T: Transport>(
         if !handle.is_finished() {
             fifo_min = fifo_min.min(percent(level + chunk.len() as u64, stats.capacity));
         }
-        md5.update(&chunk);
         bytes += chunk.len() as u64;
         if let Some(t) = total_bytes {
             if bytes > t {
@@ -245,6 +304,7 @@ pub fn run<T: Transport>(
             failure = Some(e.to_string());
             break;
         }
+        md5.update(chunk);
         if last_buf_query.elapsed() >= Duration::from_secs(1) {
             last_buf_query = Instant::now();
             drive_buf = sw
@@ -306,6 +366,7 @@ pub fn run<T: Transport>(
     if r != 0 {
         md5.update(vec![0u8; BLOCK - r as usize]);
     }
+    let digest = md5.finish();
     let blocks_written = sw.blocks_written();
     let report = match sw.finish() {
         Ok(r) => r,
@@ -323,7 +384,7 @@ pub fn run<T: Transport>(
     }
     Ok(Burned {
         report,
-        md5: md5.finalize().into(),
+        md5: digest,
         fifo_min_percent: fifo_min,
         seconds: started.elapsed().as_secs_f64(),
     })
@@ -335,18 +396,17 @@ pub fn read_back_md5<T: Transport>(
     start: u32,
     blocks: u32,
 ) -> Result<[u8; 16], mmc::error::MmcError> {
-    let mut md5 = Md5::new();
+    let mut md5 = Hasher::spawn();
     let per = (CHUNK / BLOCK) as u32;
-    let mut buf = vec![0u8; CHUNK];
     let mut at = 0u32;
     while at < blocks {
         let n = per.min(blocks - at);
-        let b = &mut buf[..n as usize * BLOCK];
-        drive.read_blocks(start + at, b)?;
-        md5.update(&*b);
+        let mut b = vec![0u8; n as usize * BLOCK];
+        drive.read_blocks(start + at, &mut b)?;
+        md5.update(b);
         at += n;
     }
-    Ok(md5.finalize().into())
+    Ok(md5.finish())
 }
 
 /// Hex form of an MD5.
