@@ -148,6 +148,9 @@ fn read_session_track_range_and_stdout() {
         assert!(o.status.success(), "{sel:?}: {}", text(&o));
         assert_eq!(std::fs::read(&img).unwrap(), iso, "{sel:?}");
     }
+    // A character device as the output: no extending, no syncing.
+    let o = discburn(&["read", "--dev", &dev, "--all", "-o", "/dev/null", "-q"]);
+    assert!(o.status.success(), "{}", text(&o));
     let o = discburn(&["read", "--dev", &dev, "--range", "16-40", "-o", "-", "-q"]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(o.stdout, &iso[16 * 2048..41 * 2048]);

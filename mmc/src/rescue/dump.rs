@@ -172,8 +172,9 @@ pub fn dump<T: Transport>(
         dirty: true,
     };
     if let Output::File(f) = &mut d.out {
-        let len = f.metadata().map_err(|e| out_err("stat", e))?.len();
-        if len < end - start {
+        let meta = f.metadata().map_err(|e| out_err("stat", e))?;
+        // Regular files are extended to the full size; devices (/dev/null, a disk) are not.
+        if meta.is_file() && meta.len() < end - start {
             f.set_len(end - start).map_err(|e| out_err("extend", e))?;
         }
     }
@@ -354,7 +355,11 @@ impl<T: Transport> Dumper<'_, '_, T> {
             return Ok(());
         }
         match &mut self.out {
-            Output::File(f) => f.sync_data().map_err(|e| out_err("sync", e))?,
+            Output::File(f) => match f.sync_data() {
+                // Character devices (/dev/null) cannot be synced: nothing to make durable.
+                Err(e) if e.raw_os_error() == Some(22) => {}
+                r => r.map_err(|e| out_err("sync", e))?,
+            },
             Output::Stream(w) => w.flush().map_err(|e| out_err("flush", e))?,
         }
         if let Some(p) = &self.opts.map {
