@@ -196,6 +196,15 @@ fn guest_burns_and_adds_to_tgt_dvd_plus_r_and_refuses_a_disk() {
             dev(1)
         ),
     );
+    // While mounted, writing is refused (unless --force).
+    vm.named(
+        "mounted",
+        format!(
+            "{}; mkdir -p /m2; mount -t iso9660 -o ro $D /m2; \
+             discburn --dev $D burn /data/img.iso; rc=$?; umount /m2; exit $rc",
+            dev(1)
+        ),
+    );
     vm.named(
         "refuse",
         "G=/dev/$(ls /sys/bus/scsi/devices/*:0:2:0/scsi_generic); \
@@ -230,6 +239,13 @@ fn guest_burns_and_adds_to_tgt_dvd_plus_r_and_refuses_a_disk() {
         listing(&want),
         "{}",
         run.get("mount").describe()
+    );
+    let m = run.get("mounted");
+    assert_eq!(m.status, 1, "{}", m.describe());
+    assert!(
+        m.stderr_str().contains("is mounted on /m2"),
+        "{}",
+        m.describe()
     );
     let r = run.get("refuse");
     assert_eq!(r.status, 1, "{}", r.describe());
