@@ -185,3 +185,52 @@ fn overwritable_burn_then_add_keeps_growing() {
         e.0.keys().collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn xorriso_and_add_append_to_each_others_sessions_on_dvd_plus_rw() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=dvd+rw", disc.display());
+    let mut e = Expected::default();
+    for (n, by_xorriso) in [(1, false), (2, true), (3, false), (4, true), (5, false)] {
+        let s = t.path().join(format!("s{n}"));
+        let name = format!("f{n}.txt");
+        put(&s, &name, name.as_bytes());
+        e.set(&name, name.as_bytes());
+        if by_xorriso {
+            let o = tool(
+                "xorriso",
+                &[
+                    "-abort_on",
+                    "FAILURE",
+                    "-dev",
+                    disc.to_str().unwrap(),
+                    "-map",
+                    s.join(&name).to_str().unwrap(),
+                    &format!("/{name}"),
+                    "-commit",
+                ],
+            );
+            assert!(o.status.success(), "xorriso: {}", text(&o));
+            // Our msinfo finds xorriso's session; its tree is the merged one.
+            let o = discburn(&["msinfo", "--dev", &dev]);
+            assert!(o.status.success(), "{}", text(&o));
+            let ms = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            let start: u32 = ms.split(',').next().unwrap().parse().unwrap();
+            assert_eq!(
+                xorriso_tree(&disc, start),
+                e.0,
+                "after xorriso session {n} ({ms})"
+            );
+        } else {
+            let j = add(&dev, &[], &[&s]);
+            check_session(&disc, &j, &e);
+        }
+        // Readers that start at block 0 see the newest tree (the copy at block 16).
+        assert_eq!(
+            xorriso_tree(&disc, 0),
+            e.0,
+            "block 0 view after session {n}"
+        );
+    }
+}
