@@ -248,7 +248,7 @@ pub struct AddArgs {
     #[arg(long)]
     pub no_rock: bool,
     /// Rationalized Rock Ridge (mkisofs -r) instead of -R.
-    #[arg(short = 'r', long = "rational-rock")]
+    #[arg(long = "rational-rock")]
     pub rational_rock: bool,
     /// No Joliet tree (default: -J).
     #[arg(long)]
@@ -260,8 +260,14 @@ pub struct AddArgs {
     #[command(flatten)]
     pub common: WriteCommon,
     /// Files and directories (mkisofs pathspecs: DIR puts its contents at the root,
-    /// DEST=SRC grafts SRC at DEST).
-    #[arg(value_name = "PATH")]
+    /// DEST=SRC grafts SRC at DEST), optionally preceded by mkisofs options (`-R -J -V ID
+    /// -graft-points -x PAT ...`): when any is given, they shape the image as they would
+    /// for mkisofs (no Rock Ridge or Joliet unless asked for); -C and -M are computed.
+    #[arg(
+        value_name = "[MKISOFS OPTIONS] PATH",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
     pub paths: Vec<String>,
 }
 

@@ -156,3 +156,59 @@ fn add_close_finalizes_and_later_add_is_refused() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("closed"), "{}", text(&out));
 }
+
+#[test]
+fn add_takes_mkisofs_options() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=bd-r", disc.display());
+    let s1 = t.path().join("s1");
+    put(&s1, "one.txt", b"one\n");
+    put(&s1, "sub/x.txt", b"x\n");
+    add(&dev, &[], &[&s1]);
+    let s2 = t.path().join("s2");
+    put(&s2, "two.txt", b"two\n");
+    let graft = format!("g/h={}", s2.display());
+    let j = add_raw(
+        &dev,
+        &[],
+        &[
+            "-r",
+            "-J",
+            "-V",
+            "MYVOL",
+            "-graft-points",
+            &graft,
+            "-remove",
+            "/sub",
+        ],
+    );
+    assert_eq!(
+        (j["added"].clone(), j["removed"].clone()),
+        (1.into(), 1.into()),
+        "{j}"
+    );
+    let mut e = Expected::default();
+    e.set("one.txt", b"one\n");
+    e.set("g/h/two.txt", b"two\n");
+    let start = check_session(&disc, &j, &e);
+    let o = tool(
+        "xorriso",
+        &[
+            "-load",
+            "sbsector",
+            &start.to_string(),
+            "-indev",
+            disc.to_str().unwrap(),
+            "-pvd_info",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("MYVOL"),
+        "{}",
+        text(&o)
+    );
+    // -o/-C/-M are the drive's business.
+    let out = discburn(&["add", "--dev", &dev, "-o", "x.iso", s2.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}

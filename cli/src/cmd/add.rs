@@ -86,6 +86,74 @@ fn files(tree: &Tree) -> HashMap<String, Option<u32>> {
     out
 }
 
+/// True when the trailing arguments carry mkisofs options (anything starting with '-'
+/// other than a lone "-").
+fn has_mkisofs_options(a: &AddArgs) -> bool {
+    a.paths.iter().any(|p| p.starts_with('-') && p != "-")
+}
+
+/// `-remove` paths given among the mkisofs options.
+fn mkisofs_removals(a: &AddArgs) -> Result<Vec<String>, CliError> {
+    if !has_mkisofs_options(a) {
+        return Ok(Vec::new());
+    }
+    Ok(crate::legacy::mkisofs::parse("add", &a.paths)?.remove)
+}
+
+/// Image options, scan options and (image path, source) pairs: from mkisofs options when
+/// the trailing arguments have any (mkisofs defaults then), else `add`'s defaults (-R -J,
+/// level 3) adjusted by its own flags.
+fn image_options(a: &AddArgs) -> Result<(Options, ScanOptions, Vec<(String, String)>), CliError> {
+    if has_mkisofs_options(a) {
+        let job = crate::legacy::mkisofs::parse("add", &a.paths)?;
+        if job.output.is_some() || job.previous.is_some() || job.have_msinfo {
+            return Err(CliError::Usage(
+                "add: -o, -C and -M make no sense here: add reads msinfo and the previous \
+                 session from the drive and writes the session to it"
+                    .into(),
+            ));
+        }
+        let specs = job
+            .paths
+            .iter()
+            .map(|p| {
+                if job.graft_points {
+                    crate::legacy::mkisofs::graft(p)
+                } else {
+                    ("/".to_string(), p.clone())
+                }
+            })
+            .collect();
+        let mut opts = job.opts;
+        if let Some(v) = &a.volid {
+            opts.ids.volume = v.clone();
+        }
+        return Ok((opts, job.scan, specs));
+    }
+    let mut opts = Options {
+        rock_ridge: (!a.no_rock).then_some(if a.rational_rock {
+            RockRidge::Rationalized
+        } else {
+            RockRidge::Exact
+        }),
+        joliet: !a.no_joliet,
+        iso_level: a.iso_level.unwrap_or(3),
+        ..Options::default()
+    };
+    if let Some(v) = &a.volid {
+        opts.ids.volume = v.clone();
+    }
+    let specs = a
+        .paths
+        .iter()
+        .map(|p| {
+            let (d, s) = graft(p);
+            (d, s.to_string())
+        })
+        .collect();
+    Ok((opts, ScanOptions::default(), specs))
+}
+
 /// Splits a pathspec into (image path, source).
 fn graft(spec: &str) -> (String, &str) {
     // An unescaped '=' separates a graft point; "\=" is a literal '='.
@@ -182,26 +250,23 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
             )));
         }
     }
-    let scan = ScanOptions::default();
-    for p in &a.paths {
-        let (dest, src) = graft(p);
-        tree.add_source(&dest, Path::new(src), &scan)
-            .map_err(fail)?;
-    }
-    let mut opts = Options {
-        rock_ridge: (!a.no_rock).then_some(if a.rational_rock {
-            RockRidge::Rationalized
+    let (mut opts, scan, specs) = image_options(a)?;
+    for r in &mkisofs_removals(a)? {
+        let p = if r.starts_with('/') {
+            r.clone()
         } else {
-            RockRidge::Exact
-        }),
-        joliet: !a.no_joliet,
-        iso_level: a.iso_level.unwrap_or(3),
-        session: session_opt,
-        ..Options::default()
-    };
-    if let Some(v) = &a.volid {
-        opts.ids.volume = v.clone();
+            format!("/{r}")
+        };
+        if !tree.remove_path(p.trim_end_matches('/')) {
+            return Err(CliError::Failed(format!(
+                "-remove {r}: no such file or directory in the last session"
+            )));
+        }
     }
+    for (dest, src) in &specs {
+        tree.add_source(dest, Path::new(src), &scan).map_err(fail)?;
+    }
+    opts.session = session_opt;
     let previous: Option<&mut dyn SectorSource> = if prev.is_some() {
         Some(&mut drive)
     } else {
