@@ -100,10 +100,13 @@ fn mkisofs_removals(a: &AddArgs) -> Result<Vec<String>, CliError> {
     Ok(crate::legacy::mkisofs::parse("add", &a.paths)?.remove)
 }
 
+/// Image options, scan options and (image path, source) pairs.
+type ImageSpec = (Options, ScanOptions, Vec<(String, String)>);
+
 /// Image options, scan options and (image path, source) pairs: from mkisofs options when
 /// the trailing arguments have any (mkisofs defaults then), else `add`'s defaults (-R -J,
 /// level 3) adjusted by its own flags.
-fn image_options(a: &AddArgs) -> Result<(Options, ScanOptions, Vec<(String, String)>), CliError> {
+fn image_options(a: &AddArgs) -> Result<ImageSpec, CliError> {
     if has_mkisofs_options(a) {
         let job = crate::legacy::mkisofs::parse("add", &a.paths)?;
         if job.output.is_some() || job.previous.is_some() || job.have_msinfo {
