@@ -234,3 +234,49 @@ fn xorriso_and_add_append_to_each_others_sessions_on_dvd_plus_rw() {
         );
     }
 }
+
+#[test]
+fn growisofs_and_add_append_to_each_others_sessions_on_dvd_plus_rw() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=dvd+rw", disc.display());
+    let mut e = Expected::default();
+    for (n, by_growisofs) in [(1, false), (2, true), (3, false), (4, true), (5, false)] {
+        let s = t.path().join(format!("s{n}"));
+        let name = format!("f{n}.txt");
+        put(&s, &name, name.as_bytes());
+        e.set(&name, name.as_bytes());
+        if by_growisofs {
+            // growisofs -M on the image file: genisoimage -C/-M, then the descriptor copy.
+            let o = tool(
+                "growisofs",
+                &[
+                    "-M",
+                    disc.to_str().unwrap(),
+                    "-quiet",
+                    "-R",
+                    "-J",
+                    s.to_str().unwrap(),
+                ],
+            );
+            assert!(o.status.success(), "growisofs: {}", text(&o));
+            let o = discburn(&["msinfo", "--dev", &dev]);
+            assert!(o.status.success(), "{}", text(&o));
+            let ms = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            let start: u32 = ms.split(',').next().unwrap().parse().unwrap();
+            assert_eq!(
+                xorriso_tree(&disc, start),
+                e.0,
+                "after growisofs session {n} ({ms})"
+            );
+        } else {
+            let j = add(&dev, &[], &[&s]);
+            check_session(&disc, &j, &e);
+        }
+        assert_eq!(
+            xorriso_tree(&disc, 0),
+            e.0,
+            "block 0 view after session {n}"
+        );
+    }
+}
