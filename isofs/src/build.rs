@@ -1261,6 +1261,20 @@ impl Image {
 
     /// Writes the whole session (exactly `size_blocks() * 2048` bytes) to `w`.
     pub fn write_to<W: Write>(&self, w: &mut W) -> Result<(), BuildError> {
+        self.write_parts(&mut Plain(w))
+    }
+
+    /// Writes the whole session to the regular file `f` (at its current position). Large
+    /// files are copied file to file by the kernel (`copy_file_range` on Linux, through
+    /// `std::io::copy`), which also shares extents on reflink-capable file systems when the
+    /// offsets allow; elsewhere it falls back to reading and writing.
+    pub fn write_to_file(&self, f: &std::fs::File) -> Result<(), BuildError> {
+        let mut d = Direct(std::io::BufWriter::with_capacity(1 << 20, f));
+        self.write_parts(&mut d)?;
+        d.flush().map_err(BuildError::Write)
+    }
+
+    fn write_parts<W: Sink>(&self, w: &mut W) -> Result<(), BuildError> {
         let we = BuildError::Write;
         let mut written: u64 = 0;
         let out = |w: &mut W, b: &[u8], written: &mut u64| -> Result<(), BuildError> {
@@ -1335,13 +1349,16 @@ impl Image {
             .map(|(_, b)| b)
     }
 
-    fn write_files<W: Write>(&self, w: &mut W) -> Result<(), BuildError> {
+    fn write_files<W: Sink>(&self, w: &mut W) -> Result<(), BuildError> {
         const CHUNK: usize = 1 << 20;
         enum Msg {
             Data(Vec<u8>),
+            /// A large file, opened, for the writer to copy file to file.
+            Handle(std::fs::File, u64),
             End,
             Err(BuildError),
         }
+        let direct = w.direct();
         let k = if self.opts.threads > 0 {
             self.opts.threads
         } else {
@@ -1382,6 +1399,9 @@ impl Image {
                                 };
                                 match std::fs::File::open(&path) {
                                     Err(e) => tx.send(Msg::Err(perr(e))).map_err(|_| ()),
+                                    Ok(f) if direct && patch.is_none() && *size >= DIRECT_MIN => {
+                                        tx.send(Msg::Handle(f, *size)).map_err(|_| ())
+                                    }
                                     Ok(mut f) => {
                                         let mut left = *size;
                                         let mut res = Ok(());
@@ -1450,6 +1470,19 @@ impl Image {
                             n += b.len() as u64;
                             w.write_all(&b).map_err(BuildError::Write)?;
                         }
+                        Ok(Msg::Handle(mut f, len)) => {
+                            let got = w.copy_file(&mut f, len).map_err(BuildError::Write)?;
+                            if got != len {
+                                return Err(BuildError::Source {
+                                    path: self.path_of(id),
+                                    source: io::Error::new(
+                                        io::ErrorKind::UnexpectedEof,
+                                        "file shrank while the image was written",
+                                    ),
+                                });
+                            }
+                            n += len;
+                        }
                         Ok(Msg::End) => break,
                         Ok(Msg::Err(e)) => return Err(e),
                         Err(_) => {
@@ -1466,6 +1499,68 @@ impl Image {
             }
             Ok(())
         })
+    }
+}
+
+/// Files at least this large are copied file to file when the output is a file.
+const DIRECT_MIN: u64 = 1 << 20;
+
+/// Where a session is written: any `Write`, or a file that can take file-to-file copies.
+trait Sink: Write {
+    /// Whether [`Sink::copy_file`] avoids the trip through user space.
+    fn direct(&self) -> bool;
+    /// Appends `len` bytes of `f` (from its start); returns how many there were.
+    fn copy_file(&mut self, f: &mut std::fs::File, len: u64) -> io::Result<u64>;
+}
+
+/// Any writer: file data goes through a buffer.
+struct Plain<'a, W: Write>(&'a mut W);
+
+impl<W: Write> Write for Plain<'_, W> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0.write(b)
+    }
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        self.0.write_all(b)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: Write> Sink for Plain<'_, W> {
+    fn direct(&self) -> bool {
+        false
+    }
+    fn copy_file(&mut self, f: &mut std::fs::File, len: u64) -> io::Result<u64> {
+        io::copy(&mut f.take(len), self.0)
+    }
+}
+
+/// A regular file: large files are copied by the kernel.
+struct Direct<'a>(std::io::BufWriter<&'a std::fs::File>);
+
+impl Write for Direct<'_> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0.write(b)
+    }
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        self.0.write_all(b)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Sink for Direct<'_> {
+    fn direct(&self) -> bool {
+        true
+    }
+    fn copy_file(&mut self, f: &mut std::fs::File, len: u64) -> io::Result<u64> {
+        self.0.flush()?;
+        let out: &mut &std::fs::File = self.0.get_mut();
+        // std::io::copy between files uses copy_file_range (then sendfile) on Linux.
+        io::copy(&mut (&*f).take(len), out)
     }
 }
 

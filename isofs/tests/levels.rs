@@ -118,3 +118,31 @@ fn same_source_date_epoch_gives_identical_bytes() {
         "two builds differ"
     );
 }
+
+#[test]
+fn file_to_file_copy_gives_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    fs::create_dir_all(&src).unwrap();
+    let big: Vec<u8> = (0..3_000_001u32).map(|i| (i * 31 % 253) as u8).collect();
+    fs::write(src.join("big.bin"), &big).unwrap();
+    fs::write(src.join("small.txt"), b"small\n").unwrap();
+    let o = Options {
+        iso_level: 3,
+        rock_ridge: Some(RockRidge::Exact),
+        date: Some(Timestamp::from_secs(1)),
+        ..Options::default()
+    };
+    let mut t = isofs::Tree::new();
+    t.add_source("/", &src, &isofs::ScanOptions::default())
+        .unwrap();
+    let img = isofs::Image::new(t, o, None).unwrap();
+    let mut v = Vec::new();
+    img.write_to(&mut v).unwrap();
+    let p = tmp.path().join("f.iso");
+    let f = fs::File::create(&p).unwrap();
+    img.write_to_file(&f).unwrap();
+    drop(f);
+    assert!(fs::read(&p).unwrap() == v);
+    assert_eq!(v.len() as u64, u64::from(img.size_blocks()) * 2048);
+}

@@ -418,9 +418,8 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
     match &job.output {
         Some(p) => {
             let f = fs::File::create(p).map_err(|e| fail(format!("{}: {e}", p.display())))?;
-            let mut w = io::BufWriter::with_capacity(1 << 20, f);
-            image.write_to(&mut w).map_err(|e| fail(e.to_string()))?;
-            w.flush().map_err(|e| fail(e.to_string()))?;
+            // File to file: large files are copied by the kernel (copy_file_range).
+            image.write_to_file(&f).map_err(|e| fail(e.to_string()))?;
         }
         None => {
             let out = io::stdout();
