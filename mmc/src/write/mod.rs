@@ -796,12 +796,14 @@ pub struct SessionWriter<'d, T: Transport> {
     head: Vec<u8>,
     written: u64,
     failed: bool,
+    saved_policy: (Duration, Duration),
 }
 
 impl<'d, T: Transport> SessionWriter<'d, T> {
     /// A writer for a prepared plan.
     pub fn new(drive: &'d mut Drive<T>, plan: SessionPlan) -> Self {
         let chunk = drive.max_blocks().min(0xFFFF) * BLOCK;
+        let saved_policy = (drive.poll_interval, drive.ready_wait);
         // While writing, a drive whose buffer is full answers LONG WRITE IN PROGRESS
         // (02/04/08): poll often so the stream does not stall.
         drive.poll_interval = Duration::from_millis(5);
@@ -815,7 +817,12 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
             head: Vec::new(),
             written: 0,
             failed: false,
+            saved_policy,
         }
+    }
+
+    fn restore_policy(&mut self) {
+        (self.drive.poll_interval, self.drive.ready_wait) = self.saved_policy;
     }
 
     /// The plan.
@@ -864,18 +871,8 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
 
     fn send(&mut self, buf: &[u8]) -> Result<(), WriteError> {
         let blocks = (buf.len() / BLOCK) as u32;
-        if let Some(size) = self.plan.size_blocks {
-            if self.written + u64::from(blocks) > u64::from(size)
-                && self.written + u64::from(blocks) > self.plan.free_blocks
-            {
-                self.failed = true;
-                return Err(WriteError::NoSpace {
-                    need: self.written + u64::from(blocks),
-                    free: self.plan.free_blocks,
-                    start: self.plan.start,
-                });
-            }
-        }
+        // The medium's free space, known before the first write: a stream of unknown size
+        // that outgrows it stops here with the cause instead of at the drive.
         if self.written + u64::from(blocks) > self.plan.free_blocks {
             self.failed = true;
             return Err(WriteError::NoSpace {
@@ -918,6 +915,7 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
     /// session by copying its volume descriptors to LBA 16).
     pub fn finish(mut self) -> Result<SessionReport, WriteError> {
         self.flush_pending()?;
+        self.restore_policy();
         let plan = self.plan.clone();
         let drive = &mut *self.drive;
         drive
@@ -991,6 +989,7 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
                 notes.push(e.to_string());
             }
         }
+        self.restore_policy();
         let plan = self.plan.clone();
         let drive = &mut *self.drive;
         if let Err(e) = drive.synchronize_cache() {
