@@ -4,6 +4,11 @@
 //! run with the same `--map` reads only what is not finished; an interrupted run (Ctrl-C,
 //! SIGTERM, or even SIGKILL) leaves an image and a map from which a rerun completes.
 //!
+//! `--all` covers every block up to READ CAPACITY; on a multisession CD that includes the
+//! lead-out/lead-in gaps between sessions, which no drive reads: they show as unreadable.
+//! `--session N` and `--track N` end at the track's last recorded address (without the
+//! run-out blocks of a CD-R track).
+//!
 //! Exit status: 0 when every block was read, 1 when blocks stay unreadable (the image and
 //! map are complete otherwise) or the run was interrupted.
 

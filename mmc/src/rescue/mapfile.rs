@@ -469,6 +469,25 @@ mod tests {
     }
 
     #[test]
+    fn garbage_never_panics() {
+        // Untrusted maps: every prefix and every byte flip of a real map parses or fails.
+        let text = SAMPLE.as_bytes();
+        for cut in 0..text.len() {
+            let _ = Mapfile::parse(&String::from_utf8_lossy(&text[..cut]));
+        }
+        for i in 0..text.len() {
+            for b in [b'0', b'x', b'-', b' ', b'\n', b'F', 0xFF] {
+                let mut t = text.to_vec();
+                t[i] = b;
+                if let Ok(mut m) = Mapfile::parse(&String::from_utf8_lossy(&t)) {
+                    m.set(0x1000, 0x800, BlockStatus::BadSector);
+                    let _ = m.to_text(&[]);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn set_splits_and_merges() {
         let mut m = Mapfile::new(0x1000, 0x10000);
         m.set(0x1000, 0x2000, BlockStatus::Finished);
