@@ -962,6 +962,30 @@ pub struct SessionInfo {
     pub created: Option<Timestamp>,
 }
 
+/// The sessions among `starts` (e.g. the data track starts of a drive's TOC): those with a
+/// primary volume descriptor at start + 16, in the given order.
+pub fn sessions_at<S: SectorSource + ?Sized>(src: &mut S, starts: &[u32]) -> Vec<SessionInfo> {
+    let mut out = Vec::new();
+    for &s in starts {
+        let Some(lba) = s.checked_add(16) else {
+            continue;
+        };
+        let Ok(b) = rd(src, lba, 1) else { continue };
+        let Ok(v) = VolumeDescriptor::new_checked(&b) else {
+            continue;
+        };
+        if v.vd_type() == VdType::Primary {
+            out.push(SessionInfo {
+                start: s,
+                space_size: v.space_size(),
+                volume_id: v.volume_id(),
+                created: v.created(),
+            });
+        }
+    }
+    out
+}
+
 /// Finds the sessions of an LBA-addressed whole-disc image (no TOC available): session 1 at
 /// block 0; each next one where the previous one's volume space size says the volume ends
 /// (absolute, as genisoimage/xorriso write it, or relative to the session), or after the

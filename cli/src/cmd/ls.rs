@@ -16,30 +16,84 @@ use crate::args::{GlobalArgs, LsArgs};
 use crate::error::CliError;
 
 /// An image file, or the drive `--dev` names.
+pub enum Source {
+    /// An LBA-addressed image file.
+    File(FileSource),
+    /// A drive.
+    Drive(Box<crate::cmd::CliDrive>),
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::File(_) => "Source::File",
+            Source::Drive(_) => "Source::Drive",
+        })
+    }
+}
+
+impl SectorSource for Source {
+    fn read_sectors(&mut self, lba: u32, buf: &mut [u8]) -> std::io::Result<()> {
+        match self {
+            Source::File(f) => f.read_sectors(lba, buf),
+            Source::Drive(d) => d.read_sectors(lba, buf),
+        }
+    }
+    fn sector_count(&mut self) -> std::io::Result<Option<u64>> {
+        match self {
+            Source::File(f) => f.sector_count(),
+            Source::Drive(d) => d.sector_count(),
+        }
+    }
+}
+
+impl Source {
+    /// The sessions: from the drive's TOC (data track starts holding a volume descriptor
+    /// set) when it has one, else found from the volume descriptors alone.
+    pub fn sessions(&mut self, name: &str) -> Result<Vec<isofs::read::SessionInfo>, CliError> {
+        if let Source::Drive(d) = self {
+            if let Ok(toc) = d.toc(false) {
+                let starts: Vec<u32> = toc
+                    .tracks
+                    .iter()
+                    .filter(|t| t.is_data() && !t.is_leadout() && t.start.lba() >= 0)
+                    .map(|t| t.start.lba() as u32)
+                    .collect();
+                let found = isofs::read::sessions_at(self, &starts);
+                if found.len() > 1 {
+                    return Ok(found);
+                }
+            }
+        }
+        isofs::sessions(self).map_err(|e| CliError::Failed(format!("{name}: {e}")))
+    }
+}
+
+/// Opens an image file, or the drive `--dev` names.
 pub fn open_source(
     global: &GlobalArgs,
     image: Option<&Path>,
-) -> Result<(Box<dyn SectorSource>, String), CliError> {
+) -> Result<(Source, String), CliError> {
     match image {
         Some(p) => {
             let f = FileSource::open(p)
                 .map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?;
-            Ok((Box::new(f), p.display().to_string()))
+            Ok((Source::File(f), p.display().to_string()))
         }
         None => {
             let (drive, name) = crate::cmd::open_drive(global)?;
-            Ok((Box::new(drive), name))
+            Ok((Source::Drive(Box::new(drive)), name))
         }
     }
 }
 
 /// Finds the session to read: `n` (1-based) or the last one.
 pub fn pick_session(
-    src: &mut dyn SectorSource,
+    src: &mut Source,
     name: &str,
     n: Option<usize>,
 ) -> Result<isofs::read::SessionInfo, CliError> {
-    let list = isofs::sessions(src).map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
+    let list = src.sessions(name)?;
     let k = n.unwrap_or(list.len());
     if k == 0 || k > list.len() {
         return Err(CliError::Usage(format!(
@@ -55,9 +109,9 @@ pub fn open_volume(
     global: &GlobalArgs,
     image: Option<&Path>,
     session: Option<usize>,
-) -> Result<(Volume<Box<dyn SectorSource>>, String), CliError> {
+) -> Result<(Volume<Source>, String), CliError> {
     let (mut src, name) = open_source(global, image)?;
-    let s = pick_session(&mut *src, &name, session)?;
+    let s = pick_session(&mut src, &name, session)?;
     let vol =
         Volume::open(src, s.start, None).map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
     Ok((vol, name))

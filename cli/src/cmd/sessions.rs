@@ -1,5 +1,6 @@
 //! `discburn sessions [IMAGE]`: the sessions of an image file (or of the disc in `--dev`),
-//! found from the volume descriptors (see `isofs::read::sessions`): number, start block,
+//! from the drive's TOC, or for an image file from the volume descriptors
+//! (`isofs::read::sessions`): number, start block,
 //! volume space size, volume identifier, creation date. `--json`:
 //! `{"source": "...", "sessions": [{"number", "start", "space_size", "volume_id", "created"}]}`.
 
@@ -10,7 +11,7 @@ use crate::error::CliError;
 /// Runs `discburn sessions`.
 pub fn run(global: &GlobalArgs, a: &SessionsArgs) -> Result<(), CliError> {
     let (mut src, name) = open_source(global, a.image.as_deref())?;
-    let list = isofs::sessions(&mut *src).map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
+    let list = src.sessions(&name)?;
     if global.json {
         let s: Vec<_> = list
             .iter()
