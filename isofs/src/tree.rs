@@ -150,6 +150,7 @@ impl Default for Tree {
     }
 }
 
+#[cfg(unix)]
 fn ts(secs: i64, nanos: i64) -> Timestamp {
     Timestamp {
         secs,
