@@ -1350,14 +1350,12 @@ impl Image {
     }
 
     fn write_files<W: Sink>(&self, w: &mut W) -> Result<(), BuildError> {
+        /// Bytes a worker gathers before handing them over.
         const CHUNK: usize = 1 << 20;
-        enum Msg {
-            Data(Vec<u8>),
-            /// A large file, opened, for the writer to copy file to file.
-            Handle(std::fs::File, u64),
-            End,
-            Err(BuildError),
-        }
+        /// Files per batch at most, and bytes per batch at most (a batch is one worker's
+        /// unit; fewer, larger messages keep the threads from waking each other per file).
+        const BATCH_FILES: usize = 512;
+        const BATCH_BYTES: u64 = 4 << 20;
         let direct = w.direct();
         let k = if self.opts.threads > 0 {
             self.opts.threads
@@ -1367,110 +1365,60 @@ impl Image {
                 .clamp(2, 8)
         };
         let files = &self.files;
+        let size_of = |id: NodeId| match self.tree.node(id).kind {
+            Kind::File { size, .. } => size,
+            _ => 0,
+        };
+        // Batches: contiguous runs of files, in image order.
+        let mut batches: Vec<(usize, usize)> = Vec::new();
+        let mut start = 0;
+        let mut bytes = 0u64;
+        for (i, &id) in files.iter().enumerate() {
+            bytes += size_of(id);
+            if i + 1 - start >= BATCH_FILES || bytes >= BATCH_BYTES {
+                batches.push((start, i + 1));
+                start = i + 1;
+                bytes = 0;
+            }
+        }
+        if start < files.len() {
+            batches.push((start, files.len()));
+        }
+        let batches = &batches;
         let pvd_lba = self.start + 16;
         std::thread::scope(|s| -> Result<(), BuildError> {
             let mut rxs = Vec::with_capacity(k);
             for wi in 0..k {
-                let (tx, rx) = sync_channel::<Msg>(8);
+                let (tx, rx) = sync_channel::<Msg>(4);
                 rxs.push(rx);
                 s.spawn(move || {
-                    let mut i = wi;
-                    while i < files.len() {
-                        let id = files[i];
-                        i += k;
-                        let node = self.tree.node(id);
-                        let Kind::File { size, data } = &node.kind else {
-                            let _ = tx.send(Msg::End);
-                            continue;
-                        };
-                        let patch = self.boot_patch(id);
-                        let r = match data {
-                            Data::Blob(b) => {
-                                let mut v = self.tree.blob(*b).to_vec();
-                                v.resize(*size as usize, 0);
-                                tx.send(Msg::Data(v)).map_err(|_| ())
+                    let mut b = wi;
+                    while b < batches.len() {
+                        let (from, to) = batches[b];
+                        b += k;
+                        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + SECTOR);
+                        for &id in &files[from..to] {
+                            if let Err(e) = self.read_one(id, direct, pvd_lba, &mut buf, &tx) {
+                                let _ = tx.send(Msg::Err(e));
+                                return;
                             }
-                            Data::Old { .. } => Ok(()),
-                            Data::Path(p) => {
-                                let path = self.tree.source_path(*p);
-                                let perr = |e: io::Error| BuildError::Source {
-                                    path: path.display().to_string(),
-                                    source: e,
-                                };
-                                match std::fs::File::open(&path) {
-                                    Err(e) => tx.send(Msg::Err(perr(e))).map_err(|_| ()),
-                                    Ok(f) if direct && patch.is_none() && *size >= DIRECT_MIN => {
-                                        tx.send(Msg::Handle(f, *size)).map_err(|_| ())
-                                    }
-                                    Ok(mut f) => {
-                                        let mut left = *size;
-                                        let mut res = Ok(());
-                                        if let Some(b) = patch {
-                                            let mut v = Vec::with_capacity(*size as usize);
-                                            match (&mut f).take(*size).read_to_end(&mut v) {
-                                                Ok(n) if n as u64 == *size => {
-                                                    let lba = self.data_lba[id as usize];
-                                                    let _ = b;
-                                                    patch_boot_info_table(&mut v, pvd_lba, lba);
-                                                    res = tx.send(Msg::Data(v)).map_err(|_| ());
-                                                }
-                                                Ok(_) => {
-                                                    res = tx
-                                                        .send(Msg::Err(perr(io::Error::new(
-                                                            io::ErrorKind::UnexpectedEof,
-                                                            "file shrank while the image was written",
-                                                        ))))
-                                                        .map_err(|_| ())
-                                                }
-                                                Err(e) => res = tx.send(Msg::Err(perr(e))).map_err(|_| ()),
-                                            }
-                                            left = 0;
-                                        }
-                                        while left > 0 && res.is_ok() {
-                                            let n = left.min(CHUNK as u64) as usize;
-                                            let mut buf = vec![0u8; n];
-                                            match read_full(&mut f, &mut buf) {
-                                                Ok(got) if got == n => {
-                                                    left -= n as u64;
-                                                    res = tx.send(Msg::Data(buf)).map_err(|_| ());
-                                                }
-                                                Ok(_) => {
-                                                    res = tx
-                                                        .send(Msg::Err(perr(io::Error::new(
-                                                            io::ErrorKind::UnexpectedEof,
-                                                            "file shrank while the image was written",
-                                                        ))))
-                                                        .map_err(|_| ());
-                                                    left = 0;
-                                                }
-                                                Err(e) => {
-                                                    res = tx.send(Msg::Err(perr(e))).map_err(|_| ());
-                                                    left = 0;
-                                                }
-                                            }
-                                        }
-                                        res
-                                    }
-                                }
-                            }
-                        };
-                        if r.is_err() || tx.send(Msg::End).is_err() {
+                        }
+                        if !buf.is_empty() && tx.send(Msg::Data(buf)).is_err() {
+                            return;
+                        }
+                        if tx.send(Msg::End).is_err() {
                             return;
                         }
                     }
                 });
             }
-            let zeros = vec![0u8; SECTOR];
-            for (i, &id) in files.iter().enumerate() {
-                let rx = &rxs[i % k];
-                let mut n: u64 = 0;
+            let zeros = [0u8; SECTOR];
+            for (bi, _) in batches.iter().enumerate() {
+                let rx = &rxs[bi % k];
                 loop {
                     match rx.recv() {
-                        Ok(Msg::Data(b)) => {
-                            n += b.len() as u64;
-                            w.write_all(&b).map_err(BuildError::Write)?;
-                        }
-                        Ok(Msg::Handle(mut f, len)) => {
+                        Ok(Msg::Data(b)) => w.write_all(&b).map_err(BuildError::Write)?,
+                        Ok(Msg::Handle(mut f, len, id)) => {
                             let got = w.copy_file(&mut f, len).map_err(BuildError::Write)?;
                             if got != len {
                                 return Err(BuildError::Source {
@@ -1481,25 +1429,121 @@ impl Image {
                                     ),
                                 });
                             }
-                            n += len;
+                            let pad = (SECTOR as u64 - len % SECTOR as u64) % SECTOR as u64;
+                            w.write_all(&zeros[..pad as usize])
+                                .map_err(BuildError::Write)?;
                         }
                         Ok(Msg::End) => break,
                         Ok(Msg::Err(e)) => return Err(e),
                         Err(_) => {
                             return Err(BuildError::Source {
-                                path: self.path_of(id),
+                                path: String::from("(file data)"),
                                 source: io::Error::other("reader thread ended early"),
                             })
                         }
                     }
                 }
-                let pad = (SECTOR as u64 - n % SECTOR as u64) % SECTOR as u64;
-                w.write_all(&zeros[..pad as usize])
-                    .map_err(BuildError::Write)?;
             }
             Ok(())
         })
     }
+
+    /// Reads one file's bytes into `buf` (padded to whole blocks), handing `buf` over in
+    /// chunks as it fills; a large file for a direct sink goes over as an open handle.
+    fn read_one(
+        &self,
+        id: NodeId,
+        direct: bool,
+        pvd_lba: u32,
+        buf: &mut Vec<u8>,
+        tx: &std::sync::mpsc::SyncSender<Msg>,
+    ) -> Result<(), BuildError> {
+        const CHUNK: usize = 1 << 20;
+        let gone = || BuildError::Write(io::Error::other("image writer stopped"));
+        let send = |m: Msg| tx.send(m).map_err(|_| gone());
+        let node = self.tree.node(id);
+        let Kind::File { size, data } = &node.kind else {
+            return Ok(());
+        };
+        let size = *size;
+        let pad = |buf: &mut Vec<u8>| {
+            let p = (SECTOR - buf.len() % SECTOR) % SECTOR;
+            buf.resize(buf.len() + p, 0);
+        };
+        match data {
+            Data::Old { .. } => return Ok(()),
+            Data::Blob(b) => {
+                let mut v = self.tree.blob(*b).to_vec();
+                v.resize(size as usize, 0);
+                buf.extend_from_slice(&v);
+                pad(buf);
+            }
+            Data::Path(p) => {
+                let path = self.tree.source_path(*p);
+                let perr = |e: io::Error| BuildError::Source {
+                    path: path.display().to_string(),
+                    source: e,
+                };
+                let shrank = || {
+                    perr(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "file shrank while the image was written",
+                    ))
+                };
+                let mut f = std::fs::File::open(&path).map_err(perr)?;
+                let patch = self.boot_patch(id).is_some();
+                if direct && !patch && size >= DIRECT_MIN {
+                    if !buf.is_empty() {
+                        send(Msg::Data(std::mem::take(buf)))?;
+                    }
+                    return send(Msg::Handle(f, size, id));
+                }
+                if patch {
+                    let mut v = Vec::with_capacity(size as usize);
+                    let n = (&mut f).take(size).read_to_end(&mut v).map_err(perr)?;
+                    if n as u64 != size {
+                        return Err(shrank());
+                    }
+                    patch_boot_info_table(&mut v, pvd_lba, self.data_lba[id as usize]);
+                    buf.extend_from_slice(&v);
+                } else {
+                    let mut left = size;
+                    while left > 0 {
+                        if buf.len() >= CHUNK {
+                            send(Msg::Data(std::mem::take(buf)))?;
+                            buf.reserve(CHUNK + SECTOR);
+                        }
+                        let room = (CHUNK + SECTOR - buf.len()).max(SECTOR);
+                        let n = left.min(room as u64) as usize;
+                        let at = buf.len();
+                        buf.resize(at + n, 0);
+                        let got = read_full(&mut f, &mut buf[at..]).map_err(perr)?;
+                        if got != n {
+                            return Err(shrank());
+                        }
+                        left -= n as u64;
+                    }
+                }
+                pad(buf);
+            }
+        }
+        if buf.len() >= CHUNK {
+            send(Msg::Data(std::mem::take(buf)))?;
+        }
+        Ok(())
+    }
+}
+
+/// What a read-ahead worker hands the writer.
+enum Msg {
+    /// Image bytes, already padded to whole blocks per file.
+    Data(Vec<u8>),
+    /// A large file, opened, for the writer to copy file to file, then pad.
+    Handle(std::fs::File, u64, NodeId),
+    /// End of the batch.
+    End,
+    /// Reading failed.
+    Err(BuildError),
 }
 
 /// Files at least this large are copied file to file when the output is a file.
