@@ -220,9 +220,28 @@ fn cdrecord_personality() {
 }
 
 #[test]
-fn mkisofs_name_is_reserved() {
-    let (_dir, bin) = personality("genisoimage");
-    let o = run_as(&bin, &["-o", "x.iso", "."]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("not available"), "{}", stderr(&o));
+fn genisoimage_name_builds_an_image_and_names_unknown_options() {
+    let (dir, bin) = personality("genisoimage");
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::write(tree.join("hello.txt"), b"hello\n").unwrap();
+    let out = dir.path().join("x.iso");
+    let o = run_as(
+        &bin,
+        &[
+            "-R",
+            "-J",
+            "-o",
+            out.to_str().unwrap(),
+            tree.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let img = std::fs::read(&out).unwrap();
+    assert!(img.len() >= 18 * 2048, "image too small: {}", img.len());
+    assert_eq!(&img[16 * 2048 + 1..16 * 2048 + 6], b"CD001");
+    // an unknown option is named in the error, usage exit code 2
+    let o = run_as(&bin, &["-no-such-option", "-o", out.to_str().unwrap(), "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("-no-such-option"), "{}", stderr(&o));
 }

@@ -148,6 +148,8 @@ fn mode_select_write_parameters() {
     list.extend_from_slice(&page);
     let c = data_out(&mut d, &[0x55, 0x10, 0, 0, 0, 0, 0, 0x00, 0x3C, 0], &list);
     good(&c);
+    // the drive took the whole parameter list: no residual on a data-out phase
+    assert_eq!(c.residual, 0);
     let (_, v) = data_in(
         &mut d,
         &[0x5A, 0x00, 0x05, 0x00, 0, 0, 0, 0x00, 0x3C, 0x00],

@@ -372,13 +372,16 @@ impl Transport for EmuDrive {
             });
         }
         let cdb = req.cdb;
+        // A data-out phase is consumed whole when the command succeeds; the per-command
+        // emulation reports bytes produced, which only means something for data-in.
+        let data_out = matches!(req.data, DataPhase::Out(_));
         let outcome = self.run(cdb.as_bytes(), &mut req.data)?;
         let d: Duration = t0.elapsed();
         Ok(match outcome {
             Ok(n) => {
                 self.last_sense = None;
                 let mut c = Completion::good(d);
-                c.residual = len.saturating_sub(n);
+                c.residual = if data_out { 0 } else { len.saturating_sub(n) };
                 c
             }
             Err(e) => {
