@@ -9,6 +9,15 @@ mod burn_common;
 
 use burn_common::*;
 
+/// The summary's "blocks left" is what the drive reports as free after the session
+/// (on CD and DVD-R that already pays the next session's lead-in/lead-out gaps).
+fn check_blocks_left(dev: &str, j: &serde_json::Value) {
+    let out = discburn(&["--json", "media", "--dev", dev]);
+    assert!(out.status.success(), "{}", text(&out));
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["blocks_left"], m["free_blocks"], "add: {j}\nmedia: {m}");
+}
+
 fn five_sessions(profile: &str) {
     let t = tempfile::tempdir().unwrap();
     let disc = t.path().join("disc.img");
@@ -29,6 +38,7 @@ fn five_sessions(profile: &str) {
     assert_eq!(j["added"], 3, "{j}");
     assert_eq!(j["verified"], true, "{j}");
     starts.push(check_session(&disc, &j, &expect));
+    check_blocks_left(&dev, &j);
 
     // 2: a file changed, one added.
     let s2 = t.path().join("s2");
@@ -43,6 +53,7 @@ fn five_sessions(profile: &str) {
         "{j}"
     );
     starts.push(check_session(&disc, &j, &expect));
+    check_blocks_left(&dev, &j);
 
     // 3: a file removed, a directory added.
     let s3 = t.path().join("s3");
@@ -56,6 +67,7 @@ fn five_sessions(profile: &str) {
         "{j}"
     );
     starts.push(check_session(&disc, &j, &expect));
+    check_blocks_left(&dev, &j);
 
     // 4: same size, different bytes.
     let s4 = t.path().join("s4");
@@ -70,6 +82,7 @@ fn five_sessions(profile: &str) {
         "{j}"
     );
     starts.push(check_session(&disc, &j, &expect));
+    check_blocks_left(&dev, &j);
 
     // 5: a file and a directory removed, a file added, with a graft point.
     let s5 = t.path().join("s5");
@@ -86,6 +99,7 @@ fn five_sessions(profile: &str) {
     );
     assert_eq!(j["session"], 5, "{j}");
     starts.push(check_session(&disc, &j, &expect));
+    check_blocks_left(&dev, &j);
 
     let mut sorted = starts.clone();
     sorted.sort_unstable();

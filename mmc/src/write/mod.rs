@@ -528,6 +528,26 @@ pub fn last_intact_session<T: Transport>(
     Ok(None)
 }
 
+/// Blocks still free for a further session, as the drive reports them now: the free
+/// blocks of the invisible/last track on sequential media (after the drive's own session
+/// gaps), capacity minus the next 32-aligned start on overwritable media, 0 on a closed disc.
+pub fn free_blocks<T: Transport>(drive: &mut Drive<T>) -> Result<u64, WriteError> {
+    let profile = check_device(drive)?;
+    let recipe = Recipe::for_profile(profile).ok_or(WriteError::NotWritable { profile })?;
+    let parts = match recipe {
+        Recipe::Overwritable => {
+            let opts = WriteOptions::default();
+            plan_overwritable(drive, profile, &opts)
+        }
+        _ => plan_sequential(drive, profile, recipe),
+    };
+    match parts {
+        Ok((_, _, _, _, free)) => Ok(free),
+        Err(WriteError::Closed { .. }) => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
 /// Prepares the drive to write one session of `size_blocks` blocks (None: unknown, e.g.
 /// standard input without tsize=): checks, formats, write parameters, speed, reservation.
 pub fn prepare<T: Transport>(
