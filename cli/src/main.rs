@@ -31,6 +31,13 @@ fn main() {
         Personality::Discburn => run_discburn(),
     };
     if let Err(e) = result {
+        // A reader that went away (`discburn media | head`): end quietly, with the status a
+        // shell shows for a program ended by SIGPIPE, as the classic tools are.
+        if let CliError::Output(io) = &e {
+            if io.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(141);
+            }
+        }
         let msg = e.to_string();
         // Legacy messages carry their program name already.
         if msg.starts_with(&format!("{prog}:")) {

@@ -245,3 +245,20 @@ fn genisoimage_name_builds_an_image_and_names_unknown_options() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("-no-such-option"), "{}", stderr(&o));
 }
+
+#[test]
+fn closed_stdout_ends_quietly_like_sigpipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = format!("emu:{},profile=bd-r", dir.path().join("d.disc").display());
+    let mut child = Command::new(BIN)
+        .args(["media", "--dev", &dev])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the reader goes away before the report is printed
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(141), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "", "no error message for a closed pipe");
+}
