@@ -362,3 +362,40 @@ fn multisession_on_an_image_file_and_on_the_emulated_drive() {
     .unwrap();
     assert_eq!(j["sessions"].as_array().unwrap().len(), 2, "{j}");
 }
+
+#[test]
+fn follow_links_and_joliet_hiding() {
+    let t = tempfile::tempdir().unwrap();
+    let s = t.path().join("s");
+    put(&s.join("real/file.txt"), b"real\n");
+    std::os::unix::fs::symlink("real", s.join("alias")).unwrap();
+    std::os::unix::fs::symlink("..", s.join("real/up")).unwrap(); // a loop under -f
+    put(&s.join("winonly.txt"), b"x\n");
+    let img = t.path().join("f.iso");
+    ok(&mkisofs(
+        &[
+            "-quiet",
+            "-R",
+            "-J",
+            "-f",
+            "-hide-joliet",
+            "winonly.txt",
+            "-o",
+            &img.to_string_lossy(),
+            &s.to_string_lossy(),
+        ],
+        &[],
+    ));
+    let n = names(&img);
+    // -f: the link became a directory with the file; the loop back up was cut.
+    assert!(n.contains(&"alias/file.txt".to_string()), "{n:?}");
+    assert!(!n.iter().any(|p| p.starts_with("real/up/")), "{n:?}");
+    assert!(n.contains(&"winonly.txt".to_string()), "{n:?}");
+    let j = ok(&Command::new("isoinfo")
+        .args(["-J", "-f", "-i"])
+        .arg(&img)
+        .output()
+        .unwrap());
+    assert!(!j.lines().any(|l| l.starts_with("/winonly")), "{j}");
+    assert!(j.lines().any(|l| l == "/alias/file.txt;1"), "{j}");
+}

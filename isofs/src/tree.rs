@@ -482,14 +482,15 @@ impl Tree {
             fs::symlink_metadata(src)
         }
         .map_err(io)?;
-        let (meta, ..) = meta_from(&md);
+        let (meta, _, key, _) = meta_from(&md);
         if md.is_dir() {
             let d = self.ensure_dir(dest, meta)?;
             if d != Self::ROOT || dest.trim_matches('/').is_empty() {
                 let keep = self.nodes[d as usize].meta.link;
                 self.nodes[d as usize].meta = Meta { link: keep, ..meta };
             }
-            let mut stack = Vec::new();
+            // The source directory itself counts for -f loop detection.
+            let mut stack = vec![key];
             self.scan_dir(d, src, opts, &mut stack)?;
         } else {
             let trimmed = dest.trim_end_matches('/');
