@@ -1,6 +1,7 @@
 //! Slow tests, run with `cargo test -p isofs --release --test big -- --ignored`:
 //! a sparse file over 4 GiB (multi-extent, level 3) and a tree of 100,000 small files,
 //! each image read by our reader and the peers.
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code panics on failure
 
 mod common;

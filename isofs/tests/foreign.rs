@@ -1,6 +1,7 @@
 //! Images made by genisoimage and `xorriso -as mkisofs` (Rock Ridge, Joliet, El Torito,
 //! ISO 9660:1999) read by our reader; our El Torito images read by xorriso and isoinfo.
 
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code panics on failure
 
 mod common;

@@ -1,6 +1,7 @@
 //! ISO 9660 levels and name rules as isoinfo (without Rock Ridge) and xorriso see them,
 //! and reproducible output.
 
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code panics on failure
 
 mod common;

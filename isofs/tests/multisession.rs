@@ -2,6 +2,7 @@
 //! top of genisoimage and xorriso sessions, and theirs (`-C/-M`) on top of ours. Every
 //! session is read by our reader and by xorriso (`-load sbsector`).
 
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code panics on failure
 
 mod common;

@@ -2,6 +2,7 @@
 //! and by our own reader, compared with the source tree made by the committed fixture
 //! script.
 
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code panics on failure
 
 mod common;
