@@ -23,6 +23,7 @@ use crate::cmd::mechanism_status::{self, MechanismStatusView};
 use crate::cmd::mode::WriteParameters;
 use crate::cmd::mode::{self, CapabilitiesPage, ModeSenseView, PageControl};
 use crate::cmd::read_capacity::{self, ReadCapacityView};
+use crate::cmd::read_header::{self, HeaderView, SectorHeader};
 use crate::cmd::speed::{self, StreamingPerformance};
 use crate::cmd::start_stop::{self, StartStop};
 use crate::cmd::toc::{self, FullTocEntry, FullTocView, TocFormat, TocTrack, TocView};
@@ -601,6 +602,21 @@ impl<T: Transport> Drive<T> {
         let b = self.read_data(read_capacity::cdb(), read_capacity::LEN)?;
         let v = ReadCapacityView::new_checked(&b).map_err(|e| bad(op::READ_CAPACITY, e))?;
         Ok((v.last_lba(), v.block_len()))
+    }
+
+    /// READ HEADER (MMC-2) for logical block `lba`: the CD data mode of its sector. Drives
+    /// without the command (DVD/BD drives, QEMU) answer [`MmcError::NotSupported`]; audio
+    /// sectors and unrecorded blocks give [`MmcError::Check`].
+    pub fn read_header(&mut self, lba: u32) -> Result<SectorHeader, MmcError> {
+        let b = self.read_data(
+            read_header::cdb(lba, false, read_header::LEN as u16),
+            read_header::LEN,
+        )?;
+        let v = HeaderView::new_checked(&b, false).map_err(|e| bad(op::READ_HEADER, e))?;
+        Ok(SectorHeader {
+            mode: v.mode(),
+            lba: v.lba(),
+        })
     }
 
     /// READ FORMAT CAPACITIES: the raw answer, checked.

@@ -12,6 +12,7 @@ use super::get_performance::PerformanceView;
 use super::mechanism_status::MechanismStatusView;
 use super::mode::{CapabilitiesPage, ErrorRecoveryPage, ModeSenseView, WriteParametersPage};
 use super::read_capacity::ReadCapacityView;
+use super::read_header::HeaderView;
 use super::toc::{FullTocView, TocView};
 use super::track_info::TrackInfoView;
 use super::{inquiry, request_sense};
@@ -155,6 +156,12 @@ pub fn run(family: u8, data: &[u8]) {
             if let Ok(v) = ReadCapacityView::new_checked(d) {
                 eat(v.blocks());
                 eat(u64::from(v.block_len()));
+            }
+            for msf in [false, true] {
+                if let Ok(v) = HeaderView::new_checked(d, msf) {
+                    eat(u64::from(v.mode().byte()));
+                    eat(v.lba() as u64);
+                }
             }
         }
         10 => {

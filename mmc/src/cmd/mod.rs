@@ -20,6 +20,7 @@ pub mod mechanism_status;
 pub mod mode;
 pub mod read;
 pub mod read_capacity;
+pub mod read_header;
 pub mod request_sense;
 pub mod reserve_track;
 pub mod speed;
@@ -65,6 +66,8 @@ pub mod op {
     pub const READ_BUFFER: u8 = 0x3C;
     /// READ TOC/PMA/ATIP.
     pub const READ_TOC: u8 = 0x43;
+    /// READ HEADER (MMC-2; no longer in MMC-6's table).
+    pub const READ_HEADER: u8 = 0x44;
     /// GET CONFIGURATION.
     pub const GET_CONFIGURATION: u8 = 0x46;
     /// GET EVENT STATUS NOTIFICATION.
@@ -152,6 +155,8 @@ pub enum Opcode {
     ReadBuffer,
     /// READ TOC.
     ReadToc,
+    /// READ HEADER.
+    ReadHeader,
     /// GET CONFIGURATION.
     GetConfiguration,
     /// GET EVENT STATUS NOTIFICATION.
@@ -229,6 +234,7 @@ impl Opcode {
             op::SYNCHRONIZE_CACHE => Opcode::SynchronizeCache,
             op::READ_BUFFER => Opcode::ReadBuffer,
             op::READ_TOC => Opcode::ReadToc,
+            op::READ_HEADER => Opcode::ReadHeader,
             op::GET_CONFIGURATION => Opcode::GetConfiguration,
             op::GET_EVENT_STATUS_NOTIFICATION => Opcode::GetEventStatusNotification,
             op::READ_DISC_INFORMATION => Opcode::ReadDiscInformation,
@@ -277,6 +283,7 @@ impl Opcode {
             Opcode::SynchronizeCache => op::SYNCHRONIZE_CACHE,
             Opcode::ReadBuffer => op::READ_BUFFER,
             Opcode::ReadToc => op::READ_TOC,
+            Opcode::ReadHeader => op::READ_HEADER,
             Opcode::GetConfiguration => op::GET_CONFIGURATION,
             Opcode::GetEventStatusNotification => op::GET_EVENT_STATUS_NOTIFICATION,
             Opcode::ReadDiscInformation => op::READ_DISC_INFORMATION,
@@ -335,6 +342,7 @@ pub fn opcode_name(opcode: u8) -> &'static str {
         op::READ_BUFFER => "READ BUFFER",
         0x42 => "READ SUB-CHANNEL",
         op::READ_TOC => "READ TOC/PMA/ATIP",
+        op::READ_HEADER => "READ HEADER",
         op::GET_CONFIGURATION => "GET CONFIGURATION",
         op::GET_EVENT_STATUS_NOTIFICATION => "GET EVENT STATUS NOTIFICATION",
         op::READ_DISC_INFORMATION => "READ DISC INFORMATION",
