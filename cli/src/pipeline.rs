@@ -195,6 +195,9 @@ pub struct Burned {
     pub fifo_min_percent: u8,
     /// Seconds spent writing.
     pub seconds: f64,
+    /// Overwritable media: the descriptor copy to LBA 16 that makes the session current,
+    /// to apply once it has been verified (see [`commit`]).
+    pub commit: Option<mmc::write::Commit>,
 }
 
 /// Why a burn failed, with what was done to leave the disc readable.
@@ -368,7 +371,7 @@ pub fn run<T: Transport>(
     }
     let digest = md5.finish();
     let blocks_written = sw.blocks_written();
-    let report = match sw.finish() {
+    let (report, commit) = match sw.finish_uncommitted() {
         Ok(r) => r,
         Err(e) => {
             return Err(Failed {
@@ -387,7 +390,37 @@ pub fn run<T: Transport>(
         md5: digest,
         fifo_min_percent: fifo_min,
         seconds: started.elapsed().as_secs_f64(),
+        commit,
     })
+}
+
+/// Makes a verified session current on overwritable media (the descriptor copy to LBA 16);
+/// nothing to do on other media. The error names what failed and the disc state.
+pub fn commit<T: Transport>(drive: &mut Drive<T>, burned: &mut Burned) -> Result<(), String> {
+    let Some(c) = burned.commit.take() else {
+        return Ok(());
+    };
+    c.apply(drive).map_err(|e| {
+        format!(
+            "committing the session: {e}; disc state: {}",
+            mmc::write::disc_state(drive)
+        )
+    })
+}
+
+/// The message for a session that could not be verified: the cause, whether it was
+/// committed, and the disc state.
+pub fn verify_failure<T: Transport>(drive: &mut Drive<T>, burned: &Burned, cause: &str) -> String {
+    let commit = if burned.commit.is_some() {
+        "; the session was not committed: block 16 still names the previous session, which \
+         stays current, and the next session will overwrite this one"
+    } else {
+        ""
+    };
+    format!(
+        "verify failed: {cause}{commit}; disc state: {}",
+        mmc::write::disc_state(drive)
+    )
 }
 
 /// Reads `blocks` blocks at `start` back and returns their MD5.

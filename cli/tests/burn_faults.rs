@@ -227,3 +227,63 @@ fn ctrl_c_mid_burn_closes_the_track_and_reports() {
     let o = discburn(&["media", "--dev", &dev]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+/// msinfo's next writable address.
+fn next_writable(dev: &str) -> u32 {
+    let o = discburn(&["msinfo", "--dev", dev]);
+    assert!(o.status.success(), "{}", text(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+fn verify_failure_leaves_previous_session_in_force(profile: &str) {
+    // The new session is written and synchronized, but reading it back fails (the drive
+    // cannot read blocks inside it). On overwritable media block 16 is the commit: it must
+    // still name session 1, so readers starting at block 0 see session 1's tree, and the
+    // next add continues from session 1.
+    let t = tempfile::tempdir().unwrap();
+    let (dev, e, start, before) = first_session(t.path(), profile);
+    let disc = t.path().join("disc.img");
+    let head_before = disc_bytes(&disc, 16, 4 * 2048);
+    let nwa = next_writable(&dev);
+    let bad = format!("{dev},bad={}-{}", nwa + 40, nwa + 60);
+    let s2 = next_session_source(t.path());
+    let out = discburn(&["add", "--dev", &bad, s2.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let m = text(&out);
+    assert!(m.contains("verify"), "cause not named: {m}");
+    assert!(m.contains("disc state"), "disc state not reported: {m}");
+    assert!(m.contains("not committed"), "commit state not reported: {m}");
+    assert!(
+        disc_bytes(&disc, 16, 4 * 2048) == head_before,
+        "block 16 was rewritten for a session that failed verification"
+    );
+    assert_eq!(xorriso_tree(&disc, 0), e.0, "readers from block 0 see another tree");
+    first_unchanged(t.path(), &e, start, &before);
+    assert_eq!(next_writable(&dev), nwa, "msinfo moved past an uncommitted session");
+    // The next add continues from session 1's tree, at the same place.
+    let mut e = e;
+    let s3 = t.path().join("s3");
+    put(&s3, "later.txt", b"later\n");
+    e.set("later.txt", b"later\n");
+    let j = add(&dev, &[], &[&s3]);
+    assert_eq!(j["start"].as_u64().unwrap(), u64::from(nwa), "{j}");
+    check_session(&disc, &j, &e);
+    assert_eq!(xorriso_tree(&disc, 0), e.0);
+}
+
+#[test]
+fn verify_failure_on_dvd_plus_rw_leaves_block_16_alone() {
+    verify_failure_leaves_previous_session_in_force("dvd+rw");
+}
+
+#[test]
+fn verify_failure_on_bd_re_leaves_block_16_alone() {
+    verify_failure_leaves_previous_session_in_force("bd-re");
+}

@@ -320,26 +320,32 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     let producer: pipeline::Producer =
         Box::new(move |w| image.write_to(w).map_err(|e| e.to_string()));
     let total = u64::from(size) * mmc::drive::BLOCK as u64;
-    let burned = match pipeline::run(&mut drive, plan, Some(total), producer, settings) {
+    let mut burned = match pipeline::run(&mut drive, plan, Some(total), producer, settings) {
         Ok(b) => b,
         Err(f) => return Err(fail(pipeline::failure_message(&mut drive, &f))),
     };
+    // Verify before the commit (overwritable media): a session that does not read back as
+    // sent never becomes current.
     let verified = if a.common.no_verify {
         false
     } else {
         let got = pipeline::read_back_md5(&mut drive, burned.report.start, burned.report.blocks)
-            .map_err(|e| fail(format!("verify: reading the session back: {e}")))?;
+            .map_err(|e| {
+                let cause = format!("reading the session back: {e}");
+                fail(pipeline::verify_failure(&mut drive, &burned, &cause))
+            })?;
         if got != burned.md5 {
-            return Err(fail(format!(
-                "verify failed: session at block {} read back with MD5 {}, {} was sent; disc state: {}",
+            let cause = format!(
+                "session at block {} read back with MD5 {}, {} was sent",
                 burned.report.start,
                 pipeline::hex(&got),
                 pipeline::hex(&burned.md5),
-                write::disc_state(&mut drive)
-            )));
+            );
+            return Err(fail(pipeline::verify_failure(&mut drive, &burned, &cause)));
         }
         true
     };
+    pipeline::commit(&mut drive, &mut burned).map_err(fail)?;
     if a.common.eject {
         drive.eject().map_err(|e| fail(format!("eject: {e}")))?;
     }

@@ -329,27 +329,35 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     };
     let free = plan.free_blocks;
     let session = plan.session;
-    let burned = match pipeline::run(&mut drive, plan, total, producer, settings) {
+    let mut burned = match pipeline::run(&mut drive, plan, total, producer, settings) {
         Ok(b) => b,
         Err(f) => return Err(CliError::Failed(pipeline::failure_message(&mut drive, &f))),
     };
+    // Verify before the commit (overwritable media): a session that does not read back as
+    // sent never becomes current.
     let verified = if job.verify && !burned.report.dummy {
         let got = pipeline::read_back_md5(&mut drive, burned.report.start, burned.report.blocks)
-            .map_err(|e| CliError::Failed(format!("verify: reading the session back: {e}")))?;
+            .map_err(|e| {
+                let cause = format!("reading the session back: {e}");
+                CliError::Failed(pipeline::verify_failure(&mut drive, &burned, &cause))
+            })?;
         if got != burned.md5 {
-            return Err(CliError::Failed(format!(
-                "verify failed: the {} blocks at {} read back with MD5 {}, {} was sent; disc state: {}",
+            let cause = format!(
+                "the {} blocks at {} read back with MD5 {}, {} was sent",
                 burned.report.blocks,
                 burned.report.start,
                 pipeline::hex(&got),
                 pipeline::hex(&burned.md5),
-                write::disc_state(&mut drive)
+            );
+            return Err(CliError::Failed(pipeline::verify_failure(
+                &mut drive, &burned, &cause,
             )));
         }
         true
     } else {
         false
     };
+    pipeline::commit(&mut drive, &mut burned).map_err(CliError::Failed)?;
     if job.eject {
         drive
             .eject()

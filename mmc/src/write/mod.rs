@@ -24,7 +24,9 @@
 //!   cache synchronized, its volume descriptor set (LBA start+16 up to and including the
 //!   terminator) is copied to LBA 16 with the primary descriptor's volume space size set to
 //!   `start + size`, then the cache is synchronized again. That copy is the commit: an
-//!   interrupted session leaves the previous one in force. The first session of `add` starts
+//!   interrupted session leaves the previous one in force. [`SessionWriter::finish_uncommitted`]
+//!   hands the commit to the caller so it happens only after the session has been read back
+//!   and verified: a session that fails verification is never made current. The first session of `add` starts
 //!   at LBA 32 (libisoburn's layout, which keeps every session's own descriptors intact); an
 //!   image burnt with `burn` that was not made for a later start goes to LBA 0 (growisofs -Z).
 //!
@@ -932,8 +934,25 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
 
     /// Ends the session: pads the last block, writes what is queued, synchronizes the cache,
     /// closes track and session as the medium needs (and on overwritable media commits the
-    /// session by copying its volume descriptors to LBA 16).
+    /// session by copying its volume descriptors to LBA 16 at once; see
+    /// [`SessionWriter::finish_uncommitted`] to verify the session first).
     pub fn finish(mut self) -> Result<SessionReport, WriteError> {
+        let (report, commit) = self.end()?;
+        if let Some(c) = commit {
+            c.apply(self.drive)?;
+        }
+        Ok(report)
+    }
+
+    /// Ends the session like [`SessionWriter::finish`] but leaves the commit of an
+    /// overwritable medium (the descriptor copy to LBA 16) to the caller, who applies it with
+    /// [`Commit::apply`] once the session has been read back and verified. Until then the
+    /// previous session stays in force and the next session would overwrite this one.
+    pub fn finish_uncommitted(mut self) -> Result<(SessionReport, Option<Commit>), WriteError> {
+        self.end()
+    }
+
+    fn end(&mut self) -> Result<(SessionReport, Option<Commit>), WriteError> {
         self.flush_pending()?;
         self.restore_policy();
         let plan = self.plan.clone();
@@ -942,6 +961,7 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
             .synchronize_cache()
             .map_err(step("SYNCHRONIZE CACHE"))?;
         let multi = plan.options.multi;
+        let mut commit = None;
         let close_track = |drive: &mut Drive<T>| {
             drive
                 .execute(
@@ -980,22 +1000,20 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
             Recipe::Overwritable => {
                 if plan.start != 0 {
                     let blocks = u32::try_from(self.written).unwrap_or(u32::MAX);
-                    let vds = descriptor_copy(&self.head, plan.start, blocks)?;
-                    drive
-                        .write_blocks(PVD_LBA, &vds)
-                        .map_err(step("copying the session's volume descriptors to block 16"))?;
-                    drive
-                        .synchronize_cache()
-                        .map_err(step("SYNCHRONIZE CACHE"))?;
+                    commit = Some(Commit {
+                        vds: descriptor_copy(&self.head, plan.start, blocks)?,
+                        start: plan.start,
+                    });
                 }
             }
         }
-        Ok(SessionReport {
+        let report = SessionReport {
             start: plan.start,
             blocks: u32::try_from(self.written).unwrap_or(u32::MAX),
             appendable: multi || plan.recipe == Recipe::Overwritable,
             dummy: plan.options.dummy,
-        })
+        };
+        Ok((report, commit))
     }
 
     /// Stops after a failure or an interruption: synchronizes the cache and closes the
@@ -1029,6 +1047,36 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
             }
         }
         notes
+    }
+}
+
+/// The commit of a session written on overwritable media: its volume descriptor set, to be
+/// copied to LBA 16 (with the volume space size covering it) once the session has been
+/// synchronized and read back. Until it is applied the previous session stays in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    vds: Vec<u8>,
+    start: u32,
+}
+
+impl Commit {
+    /// First block of the session this commit makes current.
+    pub fn session_start(&self) -> u32 {
+        self.start
+    }
+
+    /// Writes the descriptor copy to LBA 16 and synchronizes the cache.
+    pub fn apply<T: Transport>(self, drive: &mut Drive<T>) -> Result<(), WriteError> {
+        drive
+            .write_blocks(PVD_LBA, &self.vds)
+            .map_err(step(format!(
+                "copying the volume descriptors of the session at block {} to block 16",
+                self.start
+            )))?;
+        drive
+            .synchronize_cache()
+            .map_err(step("SYNCHRONIZE CACHE after the descriptor copy"))?;
+        Ok(())
     }
 }
 
