@@ -910,3 +910,41 @@ fn long_write_in_progress_after_immed_close() {
     let (_, v) = data_in(&mut d, &[0x51, 0, 0, 0, 0, 0, 0, 0, 0x22, 0], 34);
     assert_eq!(v[2] & 0x03, 0x02);
 }
+
+#[test]
+fn read_header_on_cd_r_and_refused_on_dvd_and_bd() {
+    // READ HEADER (44h, MMC-2): byte 0 CD data mode, 3 reserved, then the sector address.
+    let (_t, _p, mut d) = drive("cd-r", &[]);
+    // Blank CD-R: nothing recorded, LBA 0 is past the data: ILLEGAL REQUEST, LOGICAL BLOCK
+    // ADDRESS OUT OF RANGE.
+    let (c, _) = data_in(&mut d, &[0x44, 0, 0, 0, 0, 0, 0, 0, 8, 0], 8);
+    assert_eq!(ks(&c), (0x5, 0x21, 0x00));
+    write10(&mut d, 0, &vec![0x5Au8; 400 * 2048]);
+    good(&none(&mut d, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    // Track 1 starts at LBA 0: mode 1 (2048 bytes user data), address 0.
+    let (c, v) = data_in(&mut d, &[0x44, 0, 0, 0, 0, 0, 0, 0, 8, 0], 8);
+    good(&c);
+    assert_eq!(v, [0x01, 0, 0, 0, 0, 0, 0, 0]);
+    // LBA 16 (10h) with MSF: 00 M S F = 00:02:16.
+    let (c, v) = data_in(&mut d, &[0x44, 0x02, 0, 0, 0, 0x10, 0, 0, 8, 0], 8);
+    good(&c);
+    assert_eq!(v, [0x01, 0, 0, 0, 0, 0, 2, 16]);
+    // Allocation length 1: the mode byte only.
+    let (c, v) = data_in(&mut d, &[0x44, 0, 0, 0, 0, 0, 0, 0, 1, 0], 8);
+    good(&c);
+    assert_eq!(v, [0x01]);
+    // A run-out block (400) is unreadable as READ(10) finds it (MEDIUM ERROR 11/00), past
+    // the data out of range (21/00).
+    let (c, _) = data_in(&mut d, &[0x44, 0, 0, 0, 0x01, 0x90, 0, 0, 8, 0], 8);
+    assert_eq!(ks(&c), (0x3, 0x11, 0x00));
+    let (c, _) = data_in(&mut d, &[0x44, 0, 0, 0, 0x10, 0x00, 0, 0, 8, 0], 8);
+    assert_eq!(ks(&c), (0x5, 0x21, 0x00));
+    // DVD and BD media: MMC-6 has no READ HEADER: ILLEGAL REQUEST, INVALID COMMAND
+    // OPERATION CODE (20/00), recorded data or not.
+    for profile in ["dvd+r", "bd-r"] {
+        let (_t, _p, mut d) = drive(profile, &[]);
+        write10(&mut d, 0, &vec![0x5Au8; 16 * 2048]);
+        let (c, _) = data_in(&mut d, &[0x44, 0, 0, 0, 0, 0, 0, 0, 8, 0], 8);
+        assert_eq!(ks(&c), (0x5, 0x20, 0x00), "{profile}");
+    }
+}

@@ -86,6 +86,15 @@ pub enum Command {
         /// Allocation length.
         alloc: u16,
     },
+    /// 44h READ HEADER (MMC-2; not in MMC-6's command table): CD media only.
+    ReadHeader {
+        /// MSF address in the answer instead of an LBA.
+        msf: bool,
+        /// Logical block.
+        lba: u32,
+        /// Allocation length.
+        alloc: u16,
+    },
     /// 46h GET CONFIGURATION (MMC-6 §6.6).
     GetConfiguration {
         /// RT: 0 all, 1 current, 2 one feature.
@@ -292,6 +301,11 @@ impl Command {
                 number: c[6],
                 alloc: be16(c, 7),
             },
+            0x44 => Command::ReadHeader {
+                msf: c[1] & 0x02 != 0,
+                lba: be32(c, 2),
+                alloc: be16(c, 7),
+            },
             0x46 => Command::GetConfiguration {
                 rt: c[1] & 0x03,
                 start: be16(c, 2),
@@ -373,6 +387,7 @@ impl Command {
                 | Command::Write { .. }
                 | Command::SynchronizeCache { .. }
                 | Command::ReadToc { .. }
+                | Command::ReadHeader { .. }
                 | Command::ReadDiscInfo { .. }
                 | Command::ReadTrackInfo { .. }
                 | Command::ReserveTrack { .. }
@@ -415,6 +430,14 @@ mod tests {
                 kind: 1,
                 value: 0xFF,
                 alloc: 0x30
+            }
+        );
+        assert_eq!(
+            Command::decode(&[0x44, 0x02, 0, 0, 0x01, 0x00, 0, 0, 8, 0]).unwrap(),
+            Command::ReadHeader {
+                msf: true,
+                lba: 0x100,
+                alloc: 8
             }
         );
         assert!(matches!(

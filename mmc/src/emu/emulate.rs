@@ -139,6 +139,9 @@ impl EmuDrive {
                 number,
                 alloc,
             } => self.emulate_read_toc(msf, format, number, alloc, data),
+            Command::ReadHeader { msf, lba, alloc } => {
+                self.emulate_read_header(msf, lba, alloc, data)
+            }
             Command::ReadDiscInfo { data_type, alloc } => {
                 self.emulate_read_disc_info(data_type, alloc, data)
             }
@@ -766,6 +769,45 @@ impl EmuDrive {
         })();
         r.map_err(|e| self.io("read", e))?;
         Ok(need)
+    }
+
+    /// READ HEADER (44h, MMC-2; the SCSI-2 CD-ROM command set): the 8-byte header of the
+    /// sector holding `lba`: CD data mode, three reserved bytes, the address (LBA, or 00 M S F).
+    /// Every track this drive records is a CD-ROM mode 1 data track (CONTROL 4, 2048-byte
+    /// user data), so recorded blocks answer mode 01h; unrecorded blocks fail as READ does.
+    /// MMC-6 has no READ HEADER (its command table skips 44h), so with a DVD or BD medium
+    /// the drive answers as for any operation code it does not implement: ILLEGAL REQUEST,
+    /// INVALID COMMAND OPERATION CODE (20/00).
+    fn emulate_read_header(
+        &mut self,
+        msf: bool,
+        lba: u32,
+        alloc: u16,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        const OP: u8 = 0x44;
+        if self.family() != Family::Cd {
+            return Err(EmuError::InvalidOpcode { opcode: OP }.into());
+        }
+        let buf = din(data, OP)?;
+        match self.disc.check_read(lba, 1) {
+            ReadCheck::Ok => {}
+            ReadCheck::Bad { past_end: true, .. } => {
+                return Err(EmuError::LbaOutOfRange {
+                    lba,
+                    blocks: 1,
+                    limit: self.disc.readable_end(),
+                }
+                .into())
+            }
+            ReadCheck::Bad { lba: bad, .. } => {
+                return Err(EmuError::UnrecoveredRead { lba: bad }.into())
+            }
+        }
+        let mut d = [0u8; 8];
+        d[0] = 0x01; // CD data mode 1
+        d[4..8].copy_from_slice(&toc_addr(msf, lba));
+        Ok(reply(buf, &d, usize::from(alloc)))
     }
 
     fn toc_sessions(&self) -> Vec<TocSession> {
