@@ -311,7 +311,8 @@ pub struct BlankArgs {
 /// `discburn format`.
 #[derive(Debug, Args)]
 pub struct FormatArgs {
-    /// Format even while the device is mounted.
+    /// Format even while the device is mounted, or when the medium is formatted and holds
+    /// sessions (which formatting destroys).
     #[arg(long)]
     pub force: bool,
 }

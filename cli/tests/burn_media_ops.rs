@@ -70,3 +70,34 @@ fn eject_and_load() {
     let o = discburn(&["load", "--dev", &dev]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+#[test]
+fn format_of_a_medium_holding_sessions_needs_force() {
+    // As dvd+rw-format: reformatting destroys what the disc holds, so a formatted DVD+RW or
+    // BD-RE with sessions is refused (nothing sent, the image unchanged) unless --force.
+    for profile in ["dvd+rw", "bd-re"] {
+        let t = tempfile::tempdir().unwrap();
+        let disc = t.path().join("disc.img");
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let s = t.path().join("s");
+        put(&s, "a.txt", b"a\n");
+        let j = add(&dev, &[], &[&s]);
+        let before = std::fs::read(&disc).unwrap();
+        let state = std::fs::read(format!("{}.state", disc.display())).ok();
+        let o = discburn(&["format", "--dev", &dev]);
+        assert_eq!(o.status.code(), Some(1), "{profile}: {}", text(&o));
+        assert!(text(&o).contains("--force"), "{profile}: {}", text(&o));
+        assert!(text(&o).contains("session"), "{profile}: {}", text(&o));
+        assert!(std::fs::read(&disc).unwrap() == before, "{profile}: image changed");
+        assert_eq!(
+            std::fs::read(format!("{}.state", disc.display())).ok(),
+            state,
+            "{profile}: disc state changed"
+        );
+        let mut e = Expected::default();
+        e.set("a.txt", b"a\n");
+        check_session(&disc, &j, &e);
+        let o = discburn(&["format", "--force", "--dev", &dev]);
+        assert!(o.status.success(), "{profile}: {}", text(&o));
+    }
+}
