@@ -232,3 +232,44 @@ fn hundred_thousand_small_files() {
     let f = run(Command::new("isoinfo").args(["-R", "-f", "-i"]).arg(&img));
     assert_eq!(f.lines().count(), 100_100, "isoinfo -R -f");
 }
+
+#[test]
+#[ignore = "writes a 4 GiB image; run with --ignored"]
+fn xorriso_multi_extent_file_read_by_us() {
+    need("xorriso", "xorriso");
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    fs::create_dir_all(&src).unwrap();
+    let big = src.join("big.bin");
+    let mut f = fs::File::create(&big).unwrap();
+    f.set_len(BIG).unwrap();
+    for (at, data) in marks() {
+        f.seek(SeekFrom::Start(at)).unwrap();
+        f.write_all(data).unwrap();
+    }
+    drop(f);
+    let want = hash_stream(fs::File::open(&big).unwrap());
+    let img = tmp.path().join("x.iso");
+    run(Command::new("xorriso")
+        .args([
+            "-as",
+            "mkisofs",
+            "-quiet",
+            "-iso-level",
+            "3",
+            "-R",
+            "-J",
+            "-o",
+        ])
+        .arg(&img)
+        .arg(&src));
+    for ns in [None, Some(isofs::Namespace::Joliet)] {
+        let mut vol = Volume::open(FileSource::open(&img).unwrap(), 0, ns).unwrap();
+        let e = vol.lookup("big.bin").unwrap();
+        assert!(e.extents.len() >= 2, "{ns:?}: {:?}", e.extents);
+        assert_eq!(e.size, BIG);
+        let mut w = HashWriter::default();
+        vol.read_file(&e, &mut w).unwrap();
+        assert_eq!((w.n, w.h), want, "{ns:?}");
+    }
+}
