@@ -81,6 +81,10 @@
 //!   {"number": 170, "leadout": true, "lba": 25402, ...}],
 //!  "first_session": 1, "last_session": 2, "last_session_start": 11802, "unavailable": []}
 //! ```
+//! `data` is CONTROL bit 2 of the TOC entry. `mode` is cdrecord's `mode:` column: the CD
+//! data mode READ HEADER (44h) reports for the track's first block (0, 1 or 2), -1 when it is
+//! unknown: the drive refused READ HEADER (QEMU, DVD/BD media, drives without the
+//! command) and always for the lead-out.
 //!
 //! `discburn msinfo --json` (`cmd::msinfo`; exit 1 for closed/full/not_writable/no_medium):
 //! ```json

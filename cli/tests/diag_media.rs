@@ -255,12 +255,17 @@ fn check_sessions(dev: &str, dir: &Path, profile: &str, n: usize) {
     assert_eq!(t["last_session_start"], last_start);
     let entries = t["tracks"].as_array().unwrap();
     assert_eq!(entries.len(), n + 1, "{t}");
+    // mode: READ HEADER's CD data mode, 1 for the emulated drive's CD data tracks; DVD and
+    // BD media refuse READ HEADER (20/00): -1, as cdrecord prints then. -1 for the lead-out.
+    let mode = if profile.starts_with("cd") { 1 } else { -1 };
     for (i, e) in entries.iter().take(n).enumerate() {
         assert_eq!(e["lba"], st[i]);
         assert_eq!(e["data"], true);
+        assert_eq!(e["mode"], mode, "{profile}: {t}");
         assert_eq!(e["session"], (i + 1) as u64);
     }
     assert_eq!(entries[n]["leadout"], true);
+    assert_eq!(entries[n]["mode"], -1);
     assert_eq!(
         entries[n]["lba"],
         st[n - 1] + track_size(profile, SESSIONS[n - 1]),
@@ -284,6 +289,17 @@ fn check_sessions(dev: &str, dir: &Path, profile: &str, n: usize) {
         )),
         "{toc}"
     );
+    for line in toc.lines().skip(1) {
+        let want = if line.starts_with("track:lout") {
+            -1
+        } else {
+            mode
+        };
+        assert!(
+            line.ends_with(&format!(" mode: {want}")),
+            "{profile}: {line}"
+        );
+    }
     assert!(toc.contains("track:lout lba: "), "{toc}");
     let c = Command::new(cdrecord(dir))
         .args([&format!("dev={dev}"), "-minfo"])

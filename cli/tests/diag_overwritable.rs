@@ -130,6 +130,8 @@ fn check(dev: &str, dir: &Path, want: Option<(u32, u32)>) {
             let (code, t) = json(dev, "toc");
             assert_eq!(code, Some(0));
             assert_eq!(t["tracks"][0]["lba"], 0);
+            // DVD/BD media refuse READ HEADER (20/00): cdrecord's mode -1.
+            assert_eq!(t["tracks"][0]["mode"], -1, "{t}");
         }
     }
 }
@@ -209,4 +211,7 @@ fn pressed_cd_takes_no_session() {
     assert_eq!(code, Some(0));
     assert_eq!(t["tracks"][1]["leadout"], true);
     assert_eq!(t["tracks"][1]["lba"], 300);
+    // READ HEADER at track 1's start: a CD-ROM mode 1 data track.
+    assert_eq!(t["tracks"][0]["mode"], 1, "{t}");
+    assert_eq!(t["tracks"][1]["mode"], -1, "{t}");
 }

@@ -525,7 +525,7 @@ mod tests {
     #[test]
     fn garbage_and_short_answers_never_panic() {
         let tmp = tempfile::tempdir().unwrap();
-        for op in [0x12u8, 0x25, 0x43, 0x46, 0x51, 0x52, 0x5A, 0x5C, 0xAC] {
+        for op in [0x12u8, 0x25, 0x43, 0x44, 0x46, 0x51, 0x52, 0x5A, 0x5C, 0xAC] {
             for seed in 0..12u64 {
                 for pressed in [false, true] {
                     let t = if pressed {

@@ -6,6 +6,13 @@
 //! `first: F last L` line, then `track: %3d lba: %9d (%9d) mm:ss:ff adr: A control: C mode: M`
 //! per track, the 512-byte-block address in parentheses, and `track:lout` for the lead-out;
 //! then the session lines cdrecord does not have.
+//!
+//! The `mode` column is cdrecord's (cdrtools `read_trackinfo`): the CD data mode READ HEADER
+//! (44h, MMC-2) reports for the track's first block, -1 when the drive refuses the command
+//! (QEMU, DVD and BD drives, MMC-6 drives that dropped it) and for the lead-out. cdrecord asks
+//! READ HEADER for audio tracks too and prints what the drive answers; so does this. Its
+//! fallback, the Philips vendor command E5h, is not sent: on other drives E5h is another
+//! vendor's command or none.
 
 use std::io::Write;
 
@@ -35,8 +42,9 @@ pub struct TocEntry {
     pub control: u8,
     /// Data track (CONTROL bit 2).
     pub data: bool,
-    /// cdrecord's mode column: 1 data, 0 audio, -1 lead-out.
-    pub mode: i8,
+    /// cdrecord's mode column: the CD data mode READ HEADER reports at the track start
+    /// (0, 1 or 2), -1 when the drive refuses READ HEADER and for the lead-out.
+    pub mode: i16,
     /// Session of the track (READ TRACK INFORMATION), when known.
     pub session: Option<u16>,
 }
@@ -152,10 +160,8 @@ pub fn collect(drive: &mut CliDrive, device: &str) -> Result<TocReport, CliError
             data: t.is_data(),
             mode: if t.is_leadout() {
                 -1
-            } else if t.is_data() {
-                1
             } else {
-                0
+                header_mode(drive, lba)
             },
             session,
         });
@@ -167,6 +173,20 @@ pub fn collect(drive: &mut CliDrive, device: &str) -> Result<TocReport, CliError
     }
     r.unavailable = gaps.0;
     Ok(r)
+}
+
+/// The CD data mode of the block at `lba` as READ HEADER reports it, -1 when the drive
+/// refuses (any failure: cdrecord's `read_trackinfo` prints -1 whatever the reason).
+fn header_mode(drive: &mut CliDrive, lba: i64) -> i16 {
+    // cdrecord sends the TOC's address as it is; negative addresses wrap as in its CDB.
+    let lba = lba as i32 as u32;
+    match drive.read_header(lba) {
+        Ok(h) => i16::from(h.mode.byte()),
+        Err(e) => {
+            log::debug!("READ HEADER at {lba}: {e}");
+            -1
+        }
+    }
 }
 
 /// Runs `toc`.
