@@ -259,14 +259,25 @@ fn verify_failure_leaves_previous_session_in_force(profile: &str) {
     let m = text(&out);
     assert!(m.contains("verify"), "cause not named: {m}");
     assert!(m.contains("disc state"), "disc state not reported: {m}");
-    assert!(m.contains("not committed"), "commit state not reported: {m}");
+    assert!(
+        m.contains("not committed"),
+        "commit state not reported: {m}"
+    );
     assert!(
         disc_bytes(&disc, 16, 4 * 2048) == head_before,
         "block 16 was rewritten for a session that failed verification"
     );
-    assert_eq!(xorriso_tree(&disc, 0), e.0, "readers from block 0 see another tree");
+    assert_eq!(
+        xorriso_tree(&disc, 0),
+        e.0,
+        "readers from block 0 see another tree"
+    );
     first_unchanged(t.path(), &e, start, &before);
-    assert_eq!(next_writable(&dev), nwa, "msinfo moved past an uncommitted session");
+    assert_eq!(
+        next_writable(&dev),
+        nwa,
+        "msinfo moved past an uncommitted session"
+    );
     // The next add continues from session 1's tree, at the same place.
     let mut e = e;
     let s3 = t.path().join("s3");
@@ -286,4 +297,34 @@ fn verify_failure_on_dvd_plus_rw_leaves_block_16_alone() {
 #[test]
 fn verify_failure_on_bd_re_leaves_block_16_alone() {
     verify_failure_leaves_previous_session_in_force("bd-re");
+}
+
+#[test]
+fn failed_first_session_on_dvd_plus_rw_is_replaced_by_the_next_add() {
+    // The first session fails mid-way: block 16 was never written (no commit), so the disc
+    // is still blank to msinfo, and the next add writes its first session at 32 again.
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=dvd+rw", disc.display());
+    let s = next_session_source(t.path());
+    let out = discburn(&[
+        "add",
+        "--dev",
+        &format!("{dev},write_error=700"),
+        s.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("WRITE ERROR"), "{}", text(&out));
+    assert!(
+        !disc_bytes(&disc, 16, 2048).iter().any(|&b| b != 0),
+        "block 16 written"
+    );
+    let s1 = t.path().join("s1");
+    put(&s1, "a.txt", b"a\n");
+    let j = add(&dev, &[], &[&s1]);
+    assert_eq!(j["start"], 32, "{j}");
+    let mut e = Expected::default();
+    e.set("a.txt", b"a\n");
+    check_session(&disc, &j, &e);
+    assert_eq!(xorriso_tree(&disc, 0), e.0);
 }

@@ -118,6 +118,14 @@ pub enum WriteError {
         /// Current profile.
         profile: Profile,
     },
+    /// The medium holds data where a first session would go, but no session msinfo found.
+    #[error("the {profile} is not blank: {what}, and no ISO 9660 session to append to; refusing to write over it; nothing was written (`burn` of an image to block 0, or `format --force`, replaces the contents)")]
+    NotBlank {
+        /// Current profile.
+        profile: Profile,
+        /// What was found.
+        what: String,
+    },
     /// msinfo failed.
     #[error("reading the disc's sessions: {0}")]
     Msinfo(#[from] MsinfoError),
@@ -506,9 +514,31 @@ fn session_intact<T: Transport>(drive: &mut Drive<T>, start: u32) -> bool {
     !f.damage() && !l.damage() && !l.blank() && f.session() == l.session() && end <= recorded_end
 }
 
+/// What block `lba` holds, `None` when it is all zeros or unreadable (never written).
+fn recorded_block<T: Transport>(drive: &mut Drive<T>, lba: u32) -> Option<String> {
+    let mut b = vec![0u8; BLOCK];
+    drive.read_blocks(lba, &mut b).ok()?;
+    if b.iter().all(|&x| x == 0) {
+        return None;
+    }
+    let id = &b[1..6];
+    Some(if id == b"CD001" {
+        format!("block {lba} holds an ISO 9660 volume descriptor that is not a usable primary one")
+    } else if id.iter().all(u8::is_ascii_alphanumeric) {
+        format!(
+            "block {lba} holds a \"{}\" descriptor (another file system)",
+            String::from_utf8_lossy(id)
+        )
+    } else {
+        format!("block {lba} holds data that is not an ISO 9660 volume descriptor")
+    })
+}
+
 /// The start of the newest session that is intact (see `session_intact`), beginning with
 /// msinfo's `last_session_start` and walking back session by session; `None` when no
-/// session is. Sessions a failed or killed write left behind are skipped this way.
+/// session is. Sessions a failed or killed write left behind are skipped this way, and so
+/// are sessions whose descriptors are unreadable for another reason (garbage, another file
+/// system): no reader can see their files, and on write-once media they stay untouched.
 pub fn last_intact_session<T: Transport>(
     drive: &mut Drive<T>,
     last_session_start: u32,
@@ -708,7 +738,18 @@ fn plan_overwritable<T: Transport>(
             };
             (s, last, 0)
         }
-        (Start::Append, Msinfo::Blank) => (OVERWRITABLE_FIRST_SESSION, None, 1),
+        (Start::Append, Msinfo::Blank) => {
+            // msinfo found no ISO 9660 descriptors at block 16; the medium must really be
+            // empty there, or a damaged block 16 or another file system (UDF's volume
+            // recognition sequence starts at 16) would be written over. A session at 32
+            // that block 16 does not name is an uncommitted one and may be overwritten.
+            for lba in [PVD_LBA, PVD_LBA + 1] {
+                if let Some(what) = recorded_block(drive, lba) {
+                    return Err(WriteError::NotBlank { profile, what });
+                }
+            }
+            (OVERWRITABLE_FIRST_SESSION, None, 1)
+        }
         (
             Start::Append,
             Msinfo::Appendable {
