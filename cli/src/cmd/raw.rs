@@ -5,6 +5,13 @@
 //! The data received can also be written untouched to a file (`--save FILE`) or to stdout
 //! (`--bin`, the report then goes to stderr), so a test can compare it with `dd` output.
 //! Exit status 0 when the drive answers GOOD, 1 otherwise.
+//!
+//! Like sg_raw it sends what it is given, with one exception that keeps the project's rule
+//! "never send a WRITE to a device that is not a CD/DVD/BD drive": a command that can change
+//! what a device stores (any data-out phase, and the writing, formatting, erasing and
+//! pass-through opcodes of [`MODIFYING`]) goes only to a device whose INQUIRY says
+//! peripheral device type 5; to any other device it is refused before it is sent (use
+//! sg_raw for disks). There is no override.
 
 use std::io::{self, Read, Write};
 use std::time::Duration;
@@ -73,6 +80,53 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
         return Err(format!("{v} s is not between 0 and 86400"));
     }
     Ok(Duration::from_secs_f64(v))
+}
+
+/// Opcodes that change what a device stores, or reach past SCSI to do so: FORMAT UNIT,
+/// WRITE(6/10/12/16), WRITE AND VERIFY(10/12/16), WRITE SAME(10/16), UNMAP, SANITIZE,
+/// WRITE LONG, WRITE BUFFER, COMPARE AND WRITE, ATA PASS-THROUGH(12/16) (A1h is also MMC's
+/// BLANK), CLOSE TRACK/SESSION, RESERVE TRACK, SEND CUE SHEET, and the variable-length
+/// CDBs (7Fh: WRITE(32) and others).
+pub const MODIFYING: &[u8] = &[
+    0x04, 0x0A, 0x2A, 0xAA, 0x8A, 0x2E, 0xAE, 0x8E, 0x41, 0x93, 0x42, 0x48, 0x3F, 0x3B, 0x89, 0x85,
+    0xA1, 0x5B, 0x53, 0x5D, 0x7F,
+];
+
+/// True when `cdb` (with a data-out phase or not) can change what the device stores.
+pub fn modifies_device(cdb: &Cdb, data_out: bool) -> bool {
+    data_out || MODIFYING.contains(&cdb.opcode())
+}
+
+/// Refuses a command that can change what the device stores unless the device's INQUIRY
+/// says it is a CD/DVD/BD device (peripheral device type 5, qualifier 0).
+pub fn check_target(t: &mut dyn Transport, cdb: &Cdb, data_out: bool) -> Result<(), CliError> {
+    if !modifies_device(cdb, data_out) {
+        return Ok(());
+    }
+    let refuse = |why: String| {
+        CliError::Failed(format!(
+            "raw: refusing to send {} ({:02X}h{}): {why}; raw sends commands that can change \
+             what a device stores only to CD/DVD/BD drives (type 5); nothing was sent",
+            mmc::cmd::opcode_name(cdb.opcode()),
+            cdb.opcode(),
+            if data_out { ", with data out" } else { "" },
+        ))
+    };
+    let inq = transport::spc::inquiry(t, None).map_err(|e| {
+        refuse(format!(
+            "INQUIRY failed ({e}), so the device type is unknown"
+        ))
+    })?;
+    let d = transport::spc::InquiryData::new_checked(&inq)
+        .map_err(|e| refuse(format!("the INQUIRY data is malformed ({e})")))?;
+    let pdt = d.device_type().code();
+    if pdt != 5 || d.peripheral_qualifier() != 0 {
+        return Err(refuse(format!(
+            "the device is type {pdt:02X}h ({}), not a CD/DVD/BD drive",
+            d.device_type().cdrecord_name()
+        )));
+    }
+    Ok(())
 }
 
 /// Decoded sense data of [`RawReport`].
@@ -287,6 +341,7 @@ pub fn run(global: &GlobalArgs, args: &RawArgs) -> Result<(), CliError> {
     };
     let spec = device::resolve(global.dev.as_deref())?;
     let mut t = device::open(&spec, global.verbose.saturating_sub(1))?;
+    check_target(&mut *t, &cdb, out_data.is_some())?;
     let report = execute(
         &mut *t,
         &spec.to_string(),
@@ -392,6 +447,49 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// Standard INQUIRY data of QEMU's scsi-hd (a disk, type 00h).
+    const DISK_INQUIRY: [u8; 36] = [
+        0x00, 0x00, 0x05, 0x12, 0x1F, 0x00, 0x00, 0x12, b'Q', b'E', b'M', b'U', b' ', b' ', b' ',
+        b' ', b'Q', b'E', b'M', b'U', b' ', b'H', b'A', b'R', b'D', b'D', b'I', b'S', b'K', b' ',
+        b' ', b' ', b'2', b'.', b'5', b'+',
+    ];
+
+    #[test]
+    fn writing_commands_go_only_to_optical_drives() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = transport::DevSpec::parse(&format!(
+            "emu:{},profile=dvd+rw",
+            dir.path().join("d.img").display()
+        ))
+        .unwrap();
+        let write10 = parse_cdb(&s(&["2a 00 00 00 00 00 00 00 01 00"])).unwrap();
+        let read10 = parse_cdb(&s(&["28 00 00 00 00 00 00 00 01 00"])).unwrap();
+        let format = parse_cdb(&s(&["04 11 00 00 00 00"])).unwrap();
+        let tur = parse_cdb(&s(&["00 00 00 00 00 00"])).unwrap();
+        // The emulated drive is type 5: everything goes.
+        let mut t = mmc::open(&spec, &transport::OpenOptions::default()).unwrap();
+        check_target(&mut *t, &write10, true).unwrap();
+        check_target(&mut *t, &format, false).unwrap();
+        // The same drive answering INQUIRY as a disk: reads go, writes do not, and nothing
+        // but INQUIRY reaches it.
+        let t = mmc::open(&spec, &transport::OpenOptions::default()).unwrap();
+        let mut disk = transport::fault::FaultInjector::new(t)
+            .on_opcode(0x12)
+            .always()
+            .replace_data(DISK_INQUIRY.to_vec());
+        check_target(&mut disk, &read10, false).unwrap();
+        check_target(&mut disk, &tur, false).unwrap();
+        for (cdb, out) in [(&write10, true), (&format, false), (&tur, true)] {
+            let e = check_target(&mut disk, cdb, out).unwrap_err().to_string();
+            assert!(e.contains("type 00h"), "{e}");
+            assert!(e.contains("nothing was sent"), "{e}");
+        }
+        assert!(modifies_device(
+            &parse_cdb(&s(&["a1 00 00 00 00 00 00 00 00 00 00 00"])).unwrap(),
+            false
+        ));
     }
 
     #[test]
