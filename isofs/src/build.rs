@@ -11,8 +11,8 @@
 //! terminator, boot catalog, path tables (L, M; then Joliet L, M), ISO directories, Rock
 //! Ridge continuation areas, Joliet directories, file data, padding.
 //!
-//! Volume space size: S + session blocks (the end of the volume as a whole), as genisoimage
-//! and xorriso record it; see [`VolumeSpace`].
+//! Volume space size: S + this session's blocks (the Linux kernel drops Rock Ridge
+//! otherwise); see [`VolumeSpace`].
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -42,14 +42,21 @@ pub enum RockRidge {
 
 /// What the primary descriptor's volume space size counts in a session that starts at
 /// block S.
+///
+/// genisoimage -C and `xorriso -as mkisofs -C` record the session's own blocks, as DESIGN.md
+/// asks; but the Linux kernel (6.1, seen in the guest) refuses every Rock Ridge
+/// continuation area beyond the volume space size ("rock: corrupted directory entry.
+/// extent=217 out of volume (nzones=184)") and then drops Rock Ridge for the whole mount
+/// (the root's ER entry lives in one), so a later session mounted with `sbsector=` (or by
+/// the multisession ioctl) loses names, modes, links and devices. With S + session blocks
+/// Linux, libisofs and libarchive read every session fully (tests/tests/guest_isofs.rs,
+/// tests/multisession.rs). Hence the default is [`VolumeSpace::Absolute`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum VolumeSpace {
-    /// S + this session's blocks, as genisoimage and xorriso write it. libarchive (bsdtar)
-    /// rejects any extent beyond the volume space size, and later sessions' directories point
-    /// at older sessions' files, so this is the default.
+    /// S + this session's blocks: the end of the volume as a whole (the default).
     #[default]
     Absolute,
-    /// This session's blocks only (DESIGN.md's wording); older files then lie beyond it.
+    /// This session's blocks only, as genisoimage and xorriso write it with -C.
     SessionOnly,
 }
 

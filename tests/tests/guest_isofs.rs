@@ -267,9 +267,50 @@ fn guest_kernel_mounts_our_images_and_sessions() {
         .unwrap();
     let s3 = session(&multi, Some(s2), &add3, &["emptydir"]);
 
+    // Why our volume space size counts from block 0: genisoimage -C writes the session's own
+    // size, and the kernel then refuses the Rock Ridge continuation areas beyond it.
+    let g = tmp.path().join("g.img");
+    let gen = |args: &[&str]| {
+        let st = Command::new("genisoimage")
+            .args(args)
+            .status()
+            .expect("genisoimage installed");
+        assert!(st.success());
+    };
+    gen(&[
+        "-quiet",
+        "-R",
+        "-J",
+        "-o",
+        g.to_str().unwrap(),
+        add2.to_str().unwrap(),
+    ]);
+    let g1 = (fs::metadata(&g).unwrap().len() / 2048) as u32;
+    let g2 = tmp.path().join("g2.iso");
+    gen(&[
+        "-quiet",
+        "-R",
+        "-J",
+        "-C",
+        &format!("0,{g1}"),
+        "-M",
+        g.to_str().unwrap(),
+        "-o",
+        g2.to_str().unwrap(),
+        add3.to_str().unwrap(),
+    ]);
+    let mut gf = fs::OpenOptions::new().append(true).open(&g).unwrap();
+    gf.write_all(&fs::read(&g2).unwrap()).unwrap();
+    drop(gf);
+
     let mut vm = Vm::new();
     vm.cd(0, &one)
         .cd(1, &multi)
+        .cd(2, &g)
+        .named(
+            "peer",
+            format!("mount -t iso9660 -o ro,sbsector={g1} /dev/sr2 /mnt && stat -c %a /mnt/a.txt; umount /mnt; dmesg | grep -c 'out of volume'"),
+        )
         .named(
             "one",
             format!("mkdir -p /mnt && mount -t iso9660 -o ro /dev/sr0 /mnt && {LIST}; umount /mnt"),
@@ -297,6 +338,10 @@ fn guest_kernel_mounts_our_images_and_sessions() {
         &host_listing(&expect),
         &guest_listing(&m.stdout_str()),
     );
+    // genisoimage's second session: Rock Ridge refused (mode 555 from plain ISO 9660).
+    let p = run.get("peer");
+    let lines: Vec<String> = p.stdout_str().lines().map(str::to_string).collect();
+    assert_eq!(lines, ["555", "1"], "{}", p.describe());
     let f = run.get("first");
     f.assert_success();
     assert!(
