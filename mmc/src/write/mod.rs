@@ -321,8 +321,10 @@ pub fn needs_format<T: Transport>(drive: &mut Drive<T>) -> Result<bool, WriteErr
 }
 
 /// Formats an overwritable medium with the drive's offered full format (DVD+RW type 26h,
-/// BD-RE type 00h/30h default spare area), waiting for the format to end.
+/// BD-RE type 00h/30h default spare area), waiting for the format to end. Refuses a device
+/// that is not a CD/DVD/BD drive, as [`check_device`] does.
 pub fn format<T: Transport>(drive: &mut Drive<T>, profile: Profile) -> Result<(), WriteError> {
+    check_device(drive)?;
     let b = drive
         .format_capacities()
         .map_err(step("READ FORMAT CAPACITIES"))?;
