@@ -218,7 +218,8 @@ pub struct WriteCommon {
     /// Eject the disc afterwards.
     #[arg(long)]
     pub eject: bool,
-    /// Write even while the device is mounted.
+    /// Write even while the device is mounted; `burn`: also replace the sessions of a
+    /// DVD+RW/BD-RE with an image not made to follow them.
     #[arg(long)]
     pub force: bool,
     /// FIFO size (suffix k, m, g), like cdrecord fs=; default 32m.

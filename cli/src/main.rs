@@ -10,6 +10,7 @@ mod cmd;
 mod device;
 mod error;
 mod legacy;
+mod md5sum;
 mod output;
 mod pipeline;
 mod progress;

@@ -15,11 +15,11 @@ use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use md5::{Digest, Md5};
 use mmc::drive::{Drive, BLOCK};
 use mmc::write::{SessionPlan, SessionReport, SessionWriter, WriteError};
 use transport::Transport;
 
+use crate::md5sum::Md5;
 use crate::progress::{Mode, Progress, Sample};
 
 /// Default FIFO size (cdrecord's default is 4 MB; a larger one rides out slow file reads).
@@ -113,7 +113,7 @@ impl Hasher {
             for b in rx {
                 md5.update(&b);
             }
-            md5.finalize().into()
+            md5.finalize()
         }) {
             Ok(h) => Hasher {
                 tx: Some(tx),
@@ -146,7 +146,7 @@ impl Hasher {
 
     fn finish(mut self) -> [u8; 16] {
         if let Some(m) = self.inline.take() {
-            return m.finalize().into();
+            return m.finalize();
         }
         self.tx = None;
         match self.handle.take().map(thread::JoinHandle::join) {
