@@ -280,3 +280,72 @@ fn growisofs_and_add_append_to_each_others_sessions_on_dvd_plus_rw() {
         );
     }
 }
+
+#[test]
+fn burn_over_sessions_on_overwritable_media_needs_force() {
+    // A plain image (not made with -C for the next writable address) goes to block 0 of a
+    // DVD+RW or BD-RE, replacing everything: refused while the disc holds sessions, unless
+    // --force (cdrecord: -force).
+    for profile in ["dvd+rw", "bd-re"] {
+        let t = tempfile::tempdir().unwrap();
+        let src = tree(t.path());
+        let img = genisoimage(t.path(), &src);
+        let disc = t.path().join("disc.img");
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let s = t.path().join("s1");
+        put(&s, "keep.txt", b"keep\n");
+        let j = add(&dev, &[], &[&s]);
+        let before = std::fs::read(&disc).unwrap();
+        let out = discburn(&["burn", "--dev", &dev, img.to_str().unwrap()]);
+        let m = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{profile}: {m}");
+        assert!(m.contains("--force"), "{profile}: {m}");
+        assert!(m.contains("nothing was written"), "{profile}: {m}");
+        assert!(
+            std::fs::read(&disc).unwrap() == before,
+            "{profile}: image changed"
+        );
+        let mut e = Expected::default();
+        e.set("keep.txt", b"keep\n");
+        check_session(&disc, &j, &e);
+        // The cdrecord personality refuses the same way.
+        use std::os::unix::process::CommandExt;
+        let out = Command::new(bin())
+            .arg0("cdrecord")
+            .arg(format!("dev={dev}"))
+            .arg(&img)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{profile}: {}", text(&out));
+        assert!(
+            std::fs::read(&disc).unwrap() == before,
+            "{profile}: image changed"
+        );
+        // With --force the image replaces the contents.
+        let out = discburn(&[
+            "burn",
+            "--force",
+            "--json",
+            "--dev",
+            &dev,
+            img.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{profile}: {}", text(&out));
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(j["start"], 0, "{j}");
+    }
+    // A formatted BD-RE holding another file system (UDF's recognition sequence at 16).
+    let t = tempfile::tempdir().unwrap();
+    let img = genisoimage(t.path(), &tree(t.path()));
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=bd-re", disc.display());
+    assert!(discburn(&["format", "--dev", &dev]).status.success());
+    let mut b = std::fs::read(&disc).unwrap();
+    b.resize(b.len().max(17 * 2048), 0);
+    b[16 * 2048 + 1..16 * 2048 + 6].copy_from_slice(b"BEA01");
+    std::fs::write(&disc, &b).unwrap();
+    let out = discburn(&["burn", "--dev", &dev, img.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("--force"), "{}", text(&out));
+    assert!(std::fs::read(&disc).unwrap() == b, "image changed");
+}

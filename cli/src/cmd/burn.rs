@@ -2,6 +2,10 @@
 //! file, or standard input) as one session with the write path of `mmc::write` (MMC-6 §4.2
 //! ff.), through the FIFO pipeline. Also the core of the cdrecord personality's track
 //! writing, and the device checks every writing command shares (device type, mounts).
+//!
+//! On DVD+RW and BD-RE an image made for the next writable address (mkisofs -C) is
+//! appended; any other image replaces the contents from block 0 (growisofs -Z), which is
+//! refused while the disc holds sessions or other data unless `--force` (cdrecord `-force`).
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -255,6 +259,12 @@ fn root_extent(head: &[u8]) -> Option<u32> {
         .then(|| u32::from_le_bytes([p[158], p[159], p[160], p[161]]))
 }
 
+/// True when blocks 16-17 (where volume descriptors live: ISO 9660, UDF) hold anything.
+fn holds_data(drive: &mut CliDrive) -> bool {
+    let mut b = vec![0u8; 2 * BLOCK];
+    drive.read_blocks(16, &mut b).is_ok() && b.iter().any(|&x| x != 0)
+}
+
 /// Burns an image: the core of `burn` and of the cdrecord personality.
 pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     let (spec, mut drive) = open_for_writing(job.dev.as_deref(), job.trace, job.force)?;
@@ -279,15 +289,47 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     }
     // Overwritable media: an image made for the next writable address (mkisofs -C) is
     // appended there; any other image replaces the disc's contents from block 0.
+    // Replacing the contents destroys every session the disc holds: only with --force.
     let start = if profile.overwritable() {
-        let ms = msinfo::msinfo(&mut drive).ok();
-        match (ms, root_extent(&head)) {
-            (Some(Msinfo::Appendable { next_writable, .. }), Some(root))
-                if root >= next_writable =>
+        let ms = msinfo::msinfo(&mut drive);
+        let root = root_extent(&head);
+        match (&ms, root) {
+            (Ok(Msinfo::Appendable { next_writable, .. }), Some(root))
+                if root >= *next_writable =>
             {
                 Start::Append
             }
-            _ => Start::At(0),
+            _ if job.force => Start::At(0),
+            (Ok(Msinfo::Blank), _) if !holds_data(&mut drive) => Start::At(0),
+            (Ok(Msinfo::Blank), _) => {
+                return Err(CliError::Failed(format!(
+                    "the {profile} holds data at blocks 16-17 that is not an ISO 9660 session \
+                     (another file system?): writing this image replaces it; give --force \
+                     (cdrecord: -force) to replace it; nothing was written"
+                )))
+            }
+            (
+                Ok(Msinfo::Appendable {
+                    last_session_start,
+                    next_writable,
+                }),
+                _,
+            ) => {
+                return Err(CliError::Failed(format!(
+                    "the {profile} holds sessions (the last starts at block \
+                     {last_session_start}) and this image is not made to follow them (made \
+                     without -C ...,{next_writable}): writing it at block 0 replaces the disc's \
+                     contents; give --force (cdrecord: -force) to replace them; nothing was \
+                     written"
+                )))
+            }
+            (Err(e), _) => {
+                return Err(CliError::Failed(format!(
+                    "the {profile}'s sessions cannot be read ({e}): writing this image at \
+                     block 0 may replace data; give --force (cdrecord: -force) to write it \
+                     anyway; nothing was written"
+                )))
+            }
         }
     } else {
         Start::Append

@@ -82,7 +82,7 @@ pub struct WriteOpts {
     pub dummy: bool,
     /// `-eject`.
     pub eject: bool,
-    /// `-force`: write even while mounted.
+    /// `-force`: write even while mounted, or over the sessions of a DVD+RW/BD-RE.
     pub force: bool,
     /// `speed=N`.
     pub speed: Option<f64>,
