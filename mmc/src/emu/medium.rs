@@ -212,7 +212,8 @@ impl MediumKind {
         }
     }
 
-    /// Write speeds the drive offers for this medium, in x, fastest first.
+    /// Write speeds the drive offers for this medium, in x, fastest first (BD-R up to 16x,
+    /// as current BD writers do with 16x-rated media).
     pub fn write_speeds_x(self) -> &'static [f64] {
         match self {
             MediumKind::CdR => &[48.0, 40.0, 32.0, 24.0, 16.0, 8.0, 4.0],
@@ -220,7 +221,7 @@ impl MediumKind {
             MediumKind::DvdR | MediumKind::DvdPlusR => &[16.0, 12.0, 8.0, 4.0],
             MediumKind::DvdPlusRDl => &[8.0, 4.0, 2.4],
             MediumKind::DvdPlusRw => &[8.0, 4.0],
-            MediumKind::BdR => &[12.0, 8.0, 6.0, 4.0, 2.0],
+            MediumKind::BdR => &[16.0, 12.0, 8.0, 6.0, 4.0, 2.0],
             MediumKind::BdRe => &[4.0, 2.0],
             MediumKind::CdRom | MediumKind::DvdRom | MediumKind::BdRom => &[],
         }
