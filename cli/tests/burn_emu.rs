@@ -349,3 +349,43 @@ fn burn_over_sessions_on_overwritable_media_needs_force() {
     assert!(text(&out).contains("--force"), "{}", text(&out));
     assert!(std::fs::read(&disc).unwrap() == b, "image changed");
 }
+
+#[test]
+fn dummy_write_on_dvd_r_records_nothing_and_reports_the_disc_unchanged() {
+    // Without --multi a real write would finalize; a test write leaves the disc as it was
+    // (blank), and the summary must not claim it was closed.
+    for profile in ["dvd-r", "cd-rw"] {
+        let t = tempfile::tempdir().unwrap();
+        let img = genisoimage(t.path(), &tree(t.path()));
+        let disc = t.path().join("disc.img");
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let out = discburn(&["burn", "--dummy", "--dev", &dev, img.to_str().unwrap()]);
+        let m = text(&out);
+        assert!(out.status.success(), "{profile}: {m}");
+        assert!(!m.contains("closed"), "{profile}: {m}");
+        let out = discburn(&[
+            "burn",
+            "--json",
+            "--dummy",
+            "--dev",
+            &dev,
+            img.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{profile}: {}", text(&out));
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(j["dummy"], true, "{j}");
+        assert_eq!(j["appendable"], true, "{profile}: {j}");
+        let b = std::fs::read(&disc).unwrap_or_default();
+        assert!(
+            b.iter().all(|&x| x == 0),
+            "{profile}: a test write recorded data"
+        );
+        let o = discburn(&["msinfo", "--dev", &dev]);
+        assert!(text(&o).contains("blank"), "{profile}: {}", text(&o));
+        // And the disc takes a real session afterwards.
+        let s = t.path().join("s");
+        put(&s, "a.txt", b"a\n");
+        let j = add(&dev, &[], &[&s]);
+        assert_eq!(j["start"], 0, "{j}");
+    }
+}

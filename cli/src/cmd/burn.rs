@@ -230,7 +230,13 @@ pub fn print_summary(s: &BurnSummary, json: bool) -> Result<(), CliError> {
             s.medium,
             s.seconds,
             if s.verified { ", verified (MD5 ".to_string() + &s.md5 + ")" } else { String::new() },
-            if s.appendable { "appendable" } else { "closed" },
+            if s.dummy {
+                "unchanged (test write)"
+            } else if s.appendable {
+                "appendable"
+            } else {
+                "closed"
+            },
             s.blocks_left
         );
     }

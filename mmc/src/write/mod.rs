@@ -844,7 +844,7 @@ pub struct SessionReport {
     pub start: u32,
     /// Blocks written.
     pub blocks: u32,
-    /// The disc was left appendable.
+    /// The disc was left appendable (always after a test write, which changes nothing).
     pub appendable: bool,
     /// It was a test write.
     pub dummy: bool,
@@ -1053,7 +1053,8 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
         let report = SessionReport {
             start: plan.start,
             blocks: u32::try_from(self.written).unwrap_or(u32::MAX),
-            appendable: multi || plan.recipe == Recipe::Overwritable,
+            // A test write leaves the disc as it was: not closed.
+            appendable: multi || plan.recipe == Recipe::Overwritable || plan.options.dummy,
             dummy: plan.options.dummy,
         };
         Ok((report, commit))
