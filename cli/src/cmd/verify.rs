@@ -13,13 +13,13 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use md5::{Digest, Md5};
 use mmc::rescue::{self, Area, AreaSpec};
 use serde::Serialize;
 
 use crate::args::GlobalArgs;
 use crate::cmd::{open_drive, CliDrive};
 use crate::error::CliError;
+use crate::md5sum::Md5;
 use crate::output::{self, Report};
 
 /// `discburn verify`.
