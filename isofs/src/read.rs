@@ -990,27 +990,51 @@ pub fn sessions_at<S: SectorSource + ?Sized>(src: &mut S, starts: &[u32]) -> Vec
 /// block 0; each next one where the previous one's volume space size says the volume ends
 /// (absolute, as genisoimage/xorriso write it, or relative to the session), or after the
 /// CD lead-out/lead-in gaps (11400 after the first session, 6900 later), or at the next
-/// 16/32-block boundary.
+/// 16/32-block boundary. Overwritable-media images in libisoburn's layout (first session
+/// at 32, newest descriptors copied to 16) are recognised.
 pub fn sessions<S: SectorSource + ?Sized>(src: &mut S) -> Result<Vec<SessionInfo>, ReadError> {
-    let mut out: Vec<SessionInfo> = Vec::new();
-    let mut start = 0u32;
-    let probe = |src: &mut S, s: u32| -> Option<SessionInfo> {
-        let b = rd(src, s.checked_add(16)?, 1).ok()?;
-        let v = VolumeDescriptor::new_checked(&b).ok()?;
-        if v.vd_type() != VdType::Primary {
-            return None;
-        }
-        Some(SessionInfo {
-            start: s,
-            space_size: v.space_size(),
-            volume_id: v.volume_id(),
-            created: v.created(),
-        })
-    };
-    let Some(first) = probe(src, 0) else {
+    let Some(first) = probe_session(src, 0) else {
         return Err(ReadError::NoVolume(0));
     };
-    out.push(first);
+    let out = chain(src, first.clone());
+    // Overwritable media as libisoburn writes them: the first session at 32, and blocks
+    // 0..31 holding a copy of the newest descriptors. When the chain from 32 ends in the
+    // session the copy describes, that chain is the list of sessions.
+    if out.len() == 1 {
+        if let Some(s32) = probe_session(src, 32) {
+            let c = chain(src, s32);
+            if c.last().is_some_and(|l| {
+                // The copy's size counts from block 0; the session's own may not.
+                (l.space_size == first.space_size
+                    || l.start.checked_add(l.space_size) == Some(first.space_size))
+                    && l.created == first.created
+                    && l.volume_id == first.volume_id
+            }) {
+                return Ok(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn probe_session<S: SectorSource + ?Sized>(src: &mut S, s: u32) -> Option<SessionInfo> {
+    let b = rd(src, s.checked_add(16)?, 1).ok()?;
+    let v = VolumeDescriptor::new_checked(&b).ok()?;
+    if v.vd_type() != VdType::Primary {
+        return None;
+    }
+    Some(SessionInfo {
+        start: s,
+        space_size: v.space_size(),
+        volume_id: v.volume_id(),
+        created: v.created(),
+    })
+}
+
+/// Follows sessions from `first`: each next one where the previous one's volume space size
+/// ends the volume (absolute or relative), after CD gaps, or at a 16/32-block boundary.
+fn chain<S: SectorSource + ?Sized>(src: &mut S, first: SessionInfo) -> Vec<SessionInfo> {
+    let mut out = vec![first];
     while out.len() < 1000 {
         let last = &out[out.len() - 1];
         let s = last.start;
@@ -1026,16 +1050,13 @@ pub fn sessions<S: SectorSource + ?Sized>(src: &mut S) -> Result<Vec<SessionInfo
         let next = cands
             .into_iter()
             .filter(|&c| c > s)
-            .find_map(|c| probe(src, c));
+            .find_map(|c| probe_session(src, c));
         match next {
-            Some(n) if n.start > start => {
-                start = n.start;
-                out.push(n);
-            }
-            _ => break,
+            Some(n) => out.push(n),
+            None => break,
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

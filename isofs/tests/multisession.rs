@@ -350,3 +350,46 @@ fn volume_space_size_of_later_sessions() {
         "bsdtar read a session-only copy: it no longer checks extents?"
     );
 }
+
+/// xorriso's own multisession on a file (overwritable-media layout: sessions from block 32,
+/// the newest descriptors copied to block 16): the sessions are found as `xorriso -toc`
+/// lists them, and each reads as its own tree.
+#[test]
+fn xorriso_overwritable_layout_sessions() {
+    need("xorriso", "xorriso");
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("x.img");
+    let a = tmp.path().join("a");
+    write(&a.join("a.txt"), b"a\n");
+    run(Command::new("xorriso")
+        .arg("-outdev")
+        .arg(&img)
+        .arg("-map")
+        .arg(&a)
+        .args(["/", "-commit"]));
+    for d in ["xb", "xc"] {
+        run(Command::new("xorriso")
+            .arg("-dev")
+            .arg(&img)
+            .arg("-map")
+            .arg(&a)
+            .arg(format!("/{d}"))
+            .arg("-commit"));
+    }
+    let toc = run(Command::new("xorriso").arg("-indev").arg(&img).arg("-toc"));
+    let want: Vec<u32> = toc
+        .lines()
+        .filter_map(|l| l.strip_prefix("ISO session  :"))
+        .map(|l| l.split(',').nth(1).unwrap().trim().parse().unwrap())
+        .collect();
+    assert_eq!(want.len(), 3, "{toc}");
+    let found = isofs::sessions(&mut FileSource::open(&img).unwrap()).unwrap();
+    assert_eq!(found.iter().map(|s| s.start).collect::<Vec<_>>(), want);
+    let last = snapshot_ours(&img, want[2], None);
+    assert!(
+        last.contains_key("xc/a.txt") && last.contains_key("xb/a.txt"),
+        "{last:?}"
+    );
+    let first = snapshot_ours(&img, want[0], None);
+    assert!(!first.contains_key("xb"), "{first:?}");
+}
