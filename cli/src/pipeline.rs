@@ -278,7 +278,7 @@ pub fn run<T: Transport>(
     let mut failure: Option<String> = None;
     loop {
         if interrupted.load(Ordering::SeqCst) {
-            failure = Some("interrupted (Ctrl-C): stopped feeding the drive".into());
+            failure = Some("interrupted (Ctrl-C or SIGTERM): stopped feeding the drive".into());
             break;
         }
         let chunk = match rx.recv_timeout(Duration::from_millis(200)) {

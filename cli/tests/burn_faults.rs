@@ -328,3 +328,38 @@ fn failed_first_session_on_dvd_plus_rw_is_replaced_by_the_next_add() {
     check_session(&disc, &j, &e);
     assert_eq!(xorriso_tree(&disc, 0), e.0);
 }
+
+#[test]
+fn sigterm_mid_add_stops_closes_the_track_and_reports() {
+    // SIGTERM (as from `kill` or a service manager) is handled like Ctrl-C, for `add`'s
+    // builder producer too: stop feeding, synchronize, close the track, report the state.
+    let t = tempfile::tempdir().unwrap();
+    let (dev, e, start, before) = first_session(t.path(), "bd-r");
+    let s = t.path().join("big");
+    put(&s, "big.bin", &pattern(30 * 1024 * 1024, 3));
+    let slow = format!("{dev},speed=1");
+    let child = Command::new(bin())
+        .args(["add", "--dev", &slow, s.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let m = text(&out);
+    assert!(m.contains("interrupted"), "{m}");
+    assert!(m.contains("disc state"), "{m}");
+    first_unchanged(t.path(), &e, start, &before);
+    // The next add skips the unfinished session and continues from session 1.
+    let mut e = e;
+    let s3 = t.path().join("s3");
+    put(&s3, "later.txt", b"later\n");
+    e.set("later.txt", b"later\n");
+    let j = add(&dev, &[], &[&s3]);
+    check_session(&t.path().join("disc.img"), &j, &e);
+}

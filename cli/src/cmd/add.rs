@@ -195,6 +195,8 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     let trace = global.verbose.saturating_sub(1);
     let (spec, mut drive) = open_for_writing(global.dev.as_deref(), trace, a.common.force)?;
     let profile = write::check_device(&mut drive).map_err(fail)?;
+    // A session an earlier write left unfinished is skipped: found before it is closed.
+    let unfinished = write::unfinished_session(&mut drive).map_err(fail)?;
     if let Some(note) = write::close_interrupted_session(&mut drive).map_err(fail)? {
         log::warn!("{note}");
     }
@@ -215,7 +217,8 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
             let last = if profile.overwritable() {
                 Some(last_session_start)
             } else {
-                write::last_intact_session(&mut drive, last_session_start).map_err(fail)?
+                write::last_intact_session_excluding(&mut drive, last_session_start, unfinished)
+                    .map_err(fail)?
             };
             match last {
                 Some(l) => {

@@ -536,6 +536,74 @@ fn recorded_block<T: Transport>(drive: &mut Drive<T>, lba: u32) -> Option<String
     })
 }
 
+/// The first block of the last session when an earlier write left it unfinished: the
+/// session is open and its last track partly recorded and still open. Call it before
+/// [`close_interrupted_session`]: closing pads a reserved track to its reserved size, after
+/// which the unfinished session can no longer be told from a complete one; pass the answer
+/// to [`last_intact_session_excluding`].
+pub fn unfinished_session<T: Transport>(drive: &mut Drive<T>) -> Result<Option<u32>, WriteError> {
+    let profile = check_device(drive)?;
+    match Recipe::for_profile(profile) {
+        None | Some(Recipe::Overwritable) => return Ok(None),
+        Some(_) => {}
+    }
+    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let v = di.view();
+    if v.disc_status() != DiscStatus::Incomplete
+        || v.last_session_state() != crate::cmd::disc_info::SessionState::Incomplete
+    {
+        return Ok(None);
+    }
+    let (first, last) = (v.first_track_last_session(), v.last_track_last_session());
+    // A reserved track has the blank rest of the disc after it as a further track.
+    let mut partial = false;
+    for n in first..=last {
+        let ti = drive
+            .track_info(TrackAddress::Track(u32::from(n)))
+            .map_err(step("READ TRACK INFORMATION"))?;
+        partial |= !ti.view().blank() && ti.view().nwa().is_some();
+    }
+    if !partial {
+        return Ok(None);
+    }
+    let fi = drive
+        .track_info(TrackAddress::Track(u32::from(first)))
+        .map_err(step("READ TRACK INFORMATION"))?;
+    Ok(Some(fi.view().start()))
+}
+
+/// [`last_intact_session`], never choosing the session at `exclude` (one
+/// [`unfinished_session`] found before it was closed).
+pub fn last_intact_session_excluding<T: Transport>(
+    drive: &mut Drive<T>,
+    last_session_start: u32,
+    exclude: Option<u32>,
+) -> Result<Option<u32>, WriteError> {
+    if exclude == Some(last_session_start) {
+        return intact_before(drive, last_session_start);
+    }
+    last_intact_session(drive, last_session_start)
+}
+
+/// The newest intact session starting before `before`.
+fn intact_before<T: Transport>(
+    drive: &mut Drive<T>,
+    before: u32,
+) -> Result<Option<u32>, WriteError> {
+    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let sessions = u32::from(di.view().sessions());
+    for n in (1..=sessions).rev() {
+        let Ok(ti) = drive.track_info(TrackAddress::Session(n)) else {
+            continue;
+        };
+        let s = ti.view().start();
+        if s < before && session_intact(drive, s) {
+            return Ok(Some(s));
+        }
+    }
+    Ok(None)
+}
+
 /// The start of the newest session that is intact (see `session_intact`), beginning with
 /// msinfo's `last_session_start` and walking back session by session; `None` when no
 /// session is. Sessions a failed or killed write left behind are skipped this way, and so
@@ -548,18 +616,7 @@ pub fn last_intact_session<T: Transport>(
     if session_intact(drive, last_session_start) {
         return Ok(Some(last_session_start));
     }
-    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
-    let sessions = u32::from(di.view().sessions());
-    for n in (1..=sessions).rev() {
-        let Ok(ti) = drive.track_info(TrackAddress::Session(n)) else {
-            continue;
-        };
-        let s = ti.view().start();
-        if s < last_session_start && session_intact(drive, s) {
-            return Ok(Some(s));
-        }
-    }
-    Ok(None)
+    intact_before(drive, last_session_start)
 }
 
 /// Blocks still free for a further session, as the drive reports them now: the free
@@ -1062,7 +1119,8 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
 
     /// Stops after a failure or an interruption: synchronizes the cache and closes the
     /// track so earlier sessions stay readable (the session is left open; on overwritable
-    /// media block 16 is not touched, so the previous session stays in force). Errors of
+    /// media block 16 is not touched, so the previous session stays in force). A reserved
+    /// track that is not full stays open instead (see [`unfinished_session`]). Errors of
     /// these steps are returned as text, for the report.
     pub fn abort(mut self) -> Vec<String> {
         let mut notes = Vec::new();
@@ -1077,11 +1135,26 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
         if let Err(e) = drive.synchronize_cache() {
             notes.push(format!("SYNCHRONIZE CACHE: {e}"));
         }
-        if matches!(
+        // A reserved track closed before it is full is padded to its reserved size, and the
+        // unfinished session then reads as complete (its descriptors promise files whose
+        // blocks were never written). Such a track is left open: the next `add` finds it with
+        // `unfinished_session`, closes it and skips the session.
+        let reserved = plan.options.reserve
+            && !plan.options.dummy
+            && plan
+                .size_blocks
+                .is_some_and(|n| self.written < u64::from(n));
+        let sequential = matches!(
             plan.recipe,
             Recipe::DvdMinusR | Recipe::DvdPlusR | Recipe::DvdPlusRDl | Recipe::BdR
-        ) && self.written > 0
-        {
+        );
+        if sequential && reserved && self.written > 0 {
+            notes.push(format!(
+                "track {} left open (closing would pad it to its reserved size and make the \
+                 unfinished session look complete); the next add closes it and skips it",
+                plan.track
+            ));
+        } else if sequential && self.written > 0 {
             if let Err(e) = drive.execute(
                 close::cdb(CloseFunction::Track, plan.track, false),
                 DataPhase::None,
