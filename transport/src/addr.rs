@@ -155,11 +155,65 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 fn is_path(s: &str) -> bool {
-    s.starts_with('/')
+    let os = if cfg!(windows) {
+        PathStyle::Windows
+    } else if cfg!(target_os = "macos") {
+        PathStyle::MacOs
+    } else {
+        PathStyle::Unix
+    };
+    is_path_for(s, os)
+}
+
+/// Which operating system's device names count as paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PathStyle {
+    Unix,
+    Windows,
+    MacOs,
+}
+
+/// Device names each backend opens: absolute and relative paths everywhere; on Windows also
+/// drive letters (`E:`, `E:\`), `CdRomN`, `PhysicalDriveN` and `\\?\` names (what
+/// `SptiDevice::open` takes); on macOS BSD names (`disk2`) and cdrecord's
+/// `IODVDServices/N`-style names (what `IoKitDevice::open` takes).
+fn is_path_for(s: &str, os: PathStyle) -> bool {
+    if s.starts_with('/')
         || s.starts_with("./")
         || s.starts_with("../")
         || s.starts_with(r"\\.\")
         || s.starts_with("IOService:")
+    {
+        return true;
+    }
+    let numbered = |prefix: &str| {
+        s.len() > prefix.len()
+            && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+            && s.as_bytes()[prefix.len()..].iter().all(u8::is_ascii_digit)
+    };
+    match os {
+        PathStyle::Unix => false,
+        PathStyle::Windows => {
+            let b = s.as_bytes();
+            let letter = b.first().is_some_and(u8::is_ascii_alphabetic)
+                && b.get(1) == Some(&b':')
+                && (b.len() == 2 || (b.len() == 3 && b[2] == b'\\'));
+            letter || s.starts_with(r"\\?\") || numbered("CdRom") || numbered("PhysicalDrive")
+        }
+        PathStyle::MacOs => {
+            numbered("disk")
+                || ["IODVDServices", "IOCompactDiscServices", "IOBDServices"]
+                    .iter()
+                    .any(|p| {
+                        s == *p
+                            || s.strip_prefix(p).is_some_and(|r| {
+                                r.strip_prefix('/').is_some_and(|n| {
+                                    !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit())
+                                })
+                            })
+                    })
+        }
+    }
 }
 
 /// Parses `b,t,l` or `t,l`; returns (bus if given, target, lun).
@@ -218,6 +272,49 @@ fn parse_emu(given: &str, rest: &str) -> Result<DevSpec, AddrError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn os_specific_device_names() {
+        use super::{is_path_for, PathStyle::*};
+        for w in [
+            "E:",
+            "e:\\",
+            "CdRom0",
+            "cdrom12",
+            "PhysicalDrive1",
+            r"\\?\scsi#cdrom",
+            r"\\.\E:",
+        ] {
+            assert!(is_path_for(w, Windows), "{w} on Windows");
+        }
+        for w in ["E", "E:x", "CdRom", "CdRomX", "disk2"] {
+            assert!(!is_path_for(w, Windows), "{w} is no Windows device name");
+        }
+        for m in [
+            "disk2",
+            "disk10",
+            "IODVDServices",
+            "IODVDServices/1",
+            "IOBDServices/0",
+            "/dev/rdisk2",
+        ] {
+            assert!(is_path_for(m, MacOs), "{m} on macOS");
+        }
+        for m in [
+            "disk",
+            "diskx",
+            "IODVDServices/",
+            "IODVDServices/a",
+            "E:",
+            "CdRom0",
+        ] {
+            assert!(!is_path_for(m, MacOs), "{m} is no macOS device name");
+        }
+        for u in ["E:", "CdRom0", "disk2", "sr0", "IODVDServices/1"] {
+            assert!(!is_path_for(u, Unix), "{u} is no Linux device path");
+        }
+        assert!(is_path_for("/dev/sr0", Unix) && is_path_for("./x", Unix));
+    }
+
     use super::*;
 
     fn btl(bus: u32, target: u32, lun: u32) -> DevSpec {

@@ -16,10 +16,7 @@ pub enum TransportError {
         path: PathBuf,
     },
     /// The OS refused access to the device node.
-    #[error(
-        "{path}: permission denied: run as root or as a member of {}",
-        group.as_deref().map(|g| format!("the group '{g}' that owns the device")).unwrap_or_else(|| "the group that owns the device".to_string())
-    )]
+    #[error("{path}: permission denied: {}", permission_hint(group.as_deref()))]
     PermissionDenied {
         /// Device path that was tried.
         path: PathBuf,
@@ -92,4 +89,37 @@ pub enum TransportError {
     /// An error from a fault injector in tests.
     #[error("injected fault: {0}")]
     Injected(String),
+}
+
+/// What the user can do about a refused open: Windows needs an elevated process; Unix
+/// needs root or membership in the group owning the device node.
+fn permission_hint(group: Option<&str>) -> String {
+    match group {
+        Some("Administrators") => "run as Administrator (an elevated prompt)".to_string(),
+        Some(g) => format!("run as root or as a member of the group '{g}' that owns the device"),
+        None => "run as root or as a member of the group that owns the device".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_messages_name_the_remedy() {
+        let e = |g: Option<&str>| TransportError::PermissionDenied {
+            path: PathBuf::from("/dev/sg0"),
+            group: g.map(str::to_string),
+        };
+        assert_eq!(
+            e(Some("cdrom")).to_string(),
+            "/dev/sg0: permission denied: run as root or as a member of the group 'cdrom' that owns the device"
+        );
+        assert!(e(None)
+            .to_string()
+            .contains("root or as a member of the group that owns"));
+        assert!(e(Some("Administrators"))
+            .to_string()
+            .ends_with("run as Administrator (an elevated prompt)"));
+    }
 }
