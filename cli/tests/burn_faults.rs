@@ -226,6 +226,16 @@ fn ctrl_c_mid_burn_closes_the_track_and_reports() {
     first_unchanged(t.path(), &e, start, &before);
     let o = discburn(&["media", "--dev", &dev]);
     assert!(o.status.success(), "{}", text(&o));
+    // The closed, partial track leaves its session unfinished: a later burn would join
+    // it, so it is refused before writing.
+    let disc = t.path().join("disc.img");
+    let image = std::fs::read(&disc).unwrap();
+    let small = t.path().join("small.img");
+    std::fs::write(&small, pattern(100 * 2048, 8)).unwrap();
+    let out = discburn(&["burn", "--multi", "--dev", &dev, small.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("unfinished"), "{}", text(&out));
+    assert!(std::fs::read(&disc).unwrap() == image);
 }
 
 /// msinfo's next writable address.
@@ -362,4 +372,50 @@ fn sigterm_mid_add_stops_closes_the_track_and_reports() {
     e.set("later.txt", b"later\n");
     let j = add(&dev, &[], &[&s3]);
     check_session(&t.path().join("disc.img"), &j, &e);
+}
+
+#[test]
+fn burn_refuses_to_append_into_a_session_an_interrupted_burn_left_open() {
+    // An image of known size is written into a reserved track; SIGTERM stops it half-way.
+    // A later burn (the classic cdrecord path) would add its track to that unfinished
+    // session, whose descriptors name files never written: refused, nothing written. add
+    // closes and skips the unfinished session and goes on from session 1.
+    let t = tempfile::tempdir().unwrap();
+    let (dev, e, start, before) = first_session(t.path(), "bd-r");
+    let big = t.path().join("big.img");
+    std::fs::write(&big, pattern(30 * 1024 * 1024, 6)).unwrap();
+    let slow = format!("{dev},speed=1");
+    let child = Command::new(bin())
+        .args(["burn", "--multi", "--dev", &slow, big.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let disc = t.path().join("disc.img");
+    let image = std::fs::read(&disc).unwrap();
+    let small = t.path().join("small.img");
+    std::fs::write(&small, pattern(100 * 2048, 8)).unwrap();
+    let out = discburn(&["burn", "--multi", "--dev", &dev, small.to_str().unwrap()]);
+    let m = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{m}");
+    assert!(m.contains("unfinished"), "{m}");
+    assert!(m.contains("nothing was written"), "{m}");
+    assert!(
+        std::fs::read(&disc).unwrap() == image,
+        "the image changed: {m}"
+    );
+    first_unchanged(t.path(), &e, start, &before);
+    let mut e = e;
+    let s3 = t.path().join("s3");
+    put(&s3, "later.txt", b"later\n");
+    e.set("later.txt", b"later\n");
+    let j = add(&dev, &[], &[&s3]);
+    check_session(&disc, &j, &e);
 }

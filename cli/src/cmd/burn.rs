@@ -275,6 +275,20 @@ fn holds_data(drive: &mut CliDrive) -> bool {
 pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     let (spec, mut drive) = open_for_writing(job.dev.as_deref(), job.trace, job.force)?;
     let profile = write::check_device(&mut drive).map_err(|e| CliError::Failed(e.to_string()))?;
+    // Writing now would put this track into the session an interrupted write left open,
+    // whose descriptors name blocks never written; closing it here would move the next
+    // writable address an image made with mkisofs -C was built for.
+    if let Some(s) = write::unfinished_session(&mut drive)
+        .map_err(|e| CliError::Failed(pipeline::refusal_message(&mut drive, &e)))?
+    {
+        return Err(CliError::Failed(format!(
+            "the disc's last session (from block {s}) was left unfinished by an interrupted \
+             write; a new track would join it. `discburn add` closes it and continues from \
+             the last complete session (or `discburn close` finalizes the disc); nothing was \
+             written; disc state: {}",
+            write::disc_state(&mut drive)
+        )));
+    }
     let (mut reader, total): (Box<dyn Read + Send>, Option<u64>) = match &job.input {
         Input::File(p) => {
             let f = File::open(p).map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?;

@@ -537,7 +537,8 @@ fn recorded_block<T: Transport>(drive: &mut Drive<T>, lba: u32) -> Option<String
 }
 
 /// The first block of the last session when an earlier write left it unfinished: the
-/// session is open and its last track partly recorded and still open. Call it before
+/// session is open (not closed) and holds recorded blocks (this crate closes the session
+/// after every track it writes). Call it before
 /// [`close_interrupted_session`]: closing pads a reserved track to its reserved size, after
 /// which the unfinished session can no longer be told from a complete one; pass the answer
 /// to [`last_intact_session_excluding`].
@@ -555,15 +556,15 @@ pub fn unfinished_session<T: Transport>(drive: &mut Drive<T>) -> Result<Option<u
         return Ok(None);
     }
     let (first, last) = (v.first_track_last_session(), v.last_track_last_session());
-    // A reserved track has the blank rest of the disc after it as a further track.
-    let mut partial = false;
+    // A reserved or closed track has the blank rest of the disc after it as a further track.
+    let mut recorded = false;
     for n in first..=last {
         let ti = drive
             .track_info(TrackAddress::Track(u32::from(n)))
             .map_err(step("READ TRACK INFORMATION"))?;
-        partial |= !ti.view().blank() && ti.view().nwa().is_some();
+        recorded |= !ti.view().blank();
     }
-    if !partial {
+    if !recorded {
         return Ok(None);
     }
     let fi = drive
