@@ -3,13 +3,20 @@
 # layout, build, FIFO, WRITE(10) to the emulated drive, close, read-back MD5 verify),
 # against the floor of reading the tree once (`tar cf - TREE | cat >/dev/null`).
 #
-#   bench/add.sh [--tree DIR] [--runs N] [--no-build] [--keep]
+#   bench/add.sh [--tree DIR] [--runs N] [--no-build] [--keep] [--no-16x]
 #
-# Two burns per run:
-#   unthrottled  emu:DISC,profile=bd-r: MB/s end to end. Target: at least 10x the fastest
-#                real BD writing speed (12x BD = 54 MB/s), i.e. >= 540 MB/s of session.
-#   16x BD       emu:DISC,profile=bd-r,speed=16 (72 MB/s modeled): the lowest FIFO fill
-#                (no starvation: it must stay above 0 %).
+# Per run:
+#   floor        tar of the tree (warm cache).
+#   add          emu:DISC,profile=bd-r, unthrottled, with the read-back verify (the default):
+#                MB/s of session end to end. Target: at least 10x the fastest real BD
+#                writing speed (12x BD = 54 MB/s), i.e. >= 540 MB/s.
+#   --no-verify  the same without the read-back verify.
+#   16x BD       emu:DISC,profile=bd-r,speed=16 (72 MB/s modeled): writing MB/s and the
+#                lowest FIFO fill (no starvation: it must stay above 0 %).
+# Wall and CPU (user+sys) seconds are printed; CPU time moves less with the machine's load,
+# which is printed too (load average at the start of each run).
+# $DISCBURN_BASELINE, when set to another discburn binary, is measured the same way in the
+# same run (before/after comparisons).
 # The tree defaults to the linux-source tree bench/isofs.sh unpacks into
 # $DISCBURN_BENCH_CACHE (default ~/.cache/discburn-bench), else /usr/share.
 # The binary is $DISCBURN, else `cargo build --release -p discburn` unless --no-build.
@@ -19,14 +26,15 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${DISCBURN_BENCH_CACHE:-$HOME/.cache/discburn-bench}"
-tree= runs=1 build=1 keep=0
+tree= runs=1 build=1 keep=0 x16=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --tree) tree=${2:?}; shift ;;
         --runs) runs=${2:?}; shift ;;
         --no-build) build=0 ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        --no-16x) x16=0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "add.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -43,37 +51,61 @@ if [ -z "${DISCBURN:-}" ]; then
     DISCBURN="${CARGO_TARGET_DIR:-$ROOT/target}/release/discburn"
 fi
 [ -x "$DISCBURN" ] || { echo "add.sh: no discburn binary at $DISCBURN" >&2; exit 1; }
+[ -z "${DISCBURN_BASELINE:-}" ] || [ -x "$DISCBURN_BASELINE" ] \
+    || { echo "add.sh: DISCBURN_BASELINE=$DISCBURN_BASELINE is not executable" >&2; exit 1; }
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "add.sh: needs GNU time (apt-get install time)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/discburn-add-bench.XXXXXX")
 cleanup() { [ "$keep" -eq 1 ] && echo "kept $work" >&2 || rm -rf "$work"; }
 trap cleanup EXIT
 
 secs() { date +%s.%N; }
-files=$(find "$tree" -type f | wc -l)
-bytes=$(du -sb "$tree" | cut -f1)
-echo "tree: $tree ($files files, $(( bytes / 1000000 )) MB)"
-tar cf - -C "$tree" . | cat >/dev/null   # warm the cache
-for r in $(seq 1 "$runs"); do
-    t0=$(secs); tar cf - -C "$tree" . | cat >/dev/null; t1=$(secs)
-    floor=$(echo "$t1 - $t0" | bc -l)
+json() { sed -n "s/.*\"$1\": \\([0-9.]*\\).*/\\1/p" "$2" | head -1; }
+load() { cut -d' ' -f1 /proc/loadavg; }
 
+# burn BIN LABEL DEVOPTS [add options]: one `add` to a fresh disc; prints a result line.
+burn() {
+    local bin=$1 label=$2 devopts=$3; shift 3
     rm -f "$work/disc.img" "$work/disc.img.state"
+    local t0 t1 wall cpu blocks mb ws fifo
     t0=$(secs)
-    "$DISCBURN" add --json -q --dev "emu:$work/disc.img,profile=bd-r" "$tree" >"$work/add.json"
+    "$TIME" -f '%U %S' -o "$work/cpu" \
+        "$bin" add --json -q "$@" --dev "emu:$work/disc.img,profile=bd-r$devopts" "$tree" >"$work/add.json"
     t1=$(secs)
     wall=$(echo "$t1 - $t0" | bc -l)
-    blocks=$(sed -n 's/.*"blocks": \([0-9]*\).*/\1/p' "$work/add.json" | head -1)
-    write_s=$(sed -n 's/.*"seconds": \([0-9.]*\).*/\1/p' "$work/add.json" | head -1)
+    cpu=$(awk '{print $1 + $2}' "$work/cpu")
+    blocks=$(json blocks "$work/add.json")
+    ws=$(json seconds "$work/add.json")
+    fifo=$(json fifo_min_percent "$work/add.json")
     mb=$(echo "$blocks * 2048 / 1000000" | bc -l)
+    if [ -n "$devopts" ]; then
+        printf '  %-28s writing %6.2f s = %4.0f MB/s, lowest FIFO fill %s %% (%.0f MB session)\n' \
+            "$label" "$ws" "$(echo "$mb / $ws" | bc -l)" "$fifo" "$mb"
+    else
+        printf '  %-28s %6.2f s wall = %4.0f MB/s end to end (%.1fx floor), cpu %5.2f s, writing part %.2f s (%.0f MB session)\n' \
+            "$label" "$wall" "$(echo "$mb / $wall" | bc -l)" "$(echo "$wall / $floor" | bc -l)" \
+            "$cpu" "$ws" "$mb"
+    fi
+}
 
-    rm -f "$work/disc.img" "$work/disc.img.state"
-    "$DISCBURN" add --json -q --dev "emu:$work/disc.img,profile=bd-r,speed=16" "$tree" >"$work/add16.json"
-    fifo16=$(sed -n 's/.*"fifo_min_percent": \([0-9]*\).*/\1/p' "$work/add16.json" | head -1)
-    s16=$(sed -n 's/.*"seconds": \([0-9.]*\).*/\1/p' "$work/add16.json" | head -1)
-
-    printf 'run %d: floor (tar) %.2f s = %.0f MB/s of tree\n' "$r" "$floor" "$(echo "$bytes / 1000000 / $floor" | bc -l)"
-    printf '       add, unthrottled BD-R: %.2f s wall, %.0f MB session, %.0f MB/s end to end (%.1fx the floor time; writing+verify part %.2f s); target >= 540 MB/s\n' \
-        "$wall" "$mb" "$(echo "$mb / $wall" | bc -l)" "$(echo "$wall / $floor" | bc -l)" "$write_s"
-    printf '       add, modeled 16x BD (72 MB/s): writing %.2f s = %.0f MB/s, lowest FIFO fill %s %%\n' \
-        "$s16" "$(echo "$mb / $s16" | bc -l)" "$fifo16"
+files=$(find "$tree" -type f | wc -l)
+bytes=$(du -sb "$tree" | cut -f1)
+echo "tree: $tree ($files files, $(( bytes / 1000000 )) MB); $(nproc) CPUs; target >= 540 MB/s end to end"
+tar cf - -C "$tree" . | cat >/dev/null   # warm the cache
+for r in $(seq 1 "$runs"); do
+    echo "run $r (load average $(load)):"
+    t0=$(secs); tar cf - -C "$tree" . | cat >/dev/null; t1=$(secs)
+    floor=$(echo "$t1 - $t0" | bc -l)
+    printf '  %-28s %6.2f s wall = %4.0f MB/s of tree\n' "floor (tar)" "$floor" \
+        "$(echo "$bytes / 1000000 / $floor" | bc -l)"
+    for bin in "$DISCBURN" ${DISCBURN_BASELINE:+"$DISCBURN_BASELINE"}; do
+        tag=""
+        [ "$bin" = "$DISCBURN" ] || tag=" (baseline)"
+        burn "$bin" "add$tag" ""
+        burn "$bin" "add --no-verify$tag" "" --no-verify
+    done
+    if [ "$x16" -eq 1 ]; then
+        burn "$DISCBURN" "add, modeled 16x BD" ",speed=16"
+    fi
 done
