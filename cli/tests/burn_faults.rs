@@ -365,6 +365,19 @@ fn sigterm_mid_add_stops_closes_the_track_and_reports() {
     assert!(m.contains("interrupted"), "{m}");
     assert!(m.contains("disc state"), "{m}");
     first_unchanged(t.path(), &e, start, &before);
+    // An add that fails before writing (a --remove of a path that does not exist) leaves
+    // the unfinished session as it found it.
+    let s2 = t.path().join("s2");
+    put(&s2, "x.txt", b"x\n");
+    let o = discburn(&[
+        "add",
+        "--dev",
+        &dev,
+        "--remove",
+        "nosuch",
+        s2.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     // The next add skips the unfinished session and continues from session 1.
     let mut e = e;
     let s3 = t.path().join("s3");

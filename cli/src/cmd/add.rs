@@ -195,24 +195,16 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     let trace = global.verbose.saturating_sub(1);
     let (spec, mut drive) = open_for_writing(global.dev.as_deref(), trace, a.common.force)?;
     let profile = write::check_device(&mut drive).map_err(fail)?;
-    // A session an earlier write left unfinished is skipped: found before it is closed.
+    // A session an earlier write left unfinished is skipped. It is found, and the previous
+    // session chosen, imported and edited, before it is closed: once closed (a reserved
+    // track padded to its size) it can look complete, so an error before the write must not
+    // leave it closed for the next run to trust.
     let unfinished = write::unfinished_session(&mut drive).map_err(fail)?;
-    if let Some(note) = write::close_interrupted_session(&mut drive).map_err(fail)? {
-        log::warn!("{note}");
-    }
     let ms = msinfo::msinfo(&mut drive).map_err(|e| fail(format!("msinfo: {e}")))?;
-    let (session_opt, start, prev) = match ms {
-        Msinfo::Blank => {
-            let s = if profile.overwritable() {
-                OVERWRITABLE_FIRST_SESSION
-            } else {
-                0
-            };
-            (if s == 0 { None } else { Some((0, s)) }, s, None)
-        }
+    let prev = match ms {
+        Msinfo::Blank => None,
         Msinfo::Appendable {
-            last_session_start,
-            next_writable,
+            last_session_start, ..
         } => {
             let last = if profile.overwritable() {
                 Some(last_session_start)
@@ -221,20 +213,14 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
                     .map_err(fail)?
             };
             match last {
-                Some(l) => {
-                    if l != last_session_start {
-                        log::warn!(
-                            "the session at block {last_session_start} is incomplete (an earlier \
-                             write failed): continuing from the intact session at block {l}"
-                        );
-                    }
-                    (Some((l, next_writable)), next_writable, Some(l))
-                }
-                None => {
-                    log::warn!("no intact session on the disc: writing a fresh tree");
-                    (Some((0, next_writable)), next_writable, None)
-                }
+                Some(l) if l != last_session_start => log::warn!(
+                    "the session at block {last_session_start} is incomplete (an earlier write \
+                     failed): continuing from the intact session at block {l}"
+                ),
+                Some(_) => {}
+                None => log::warn!("no intact session on the disc: writing a fresh tree"),
             }
+            last
         }
     };
     let mut tree = Tree::new();
@@ -272,6 +258,30 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     for (dest, src) in &specs {
         tree.add_source(dest, Path::new(src), &scan).map_err(fail)?;
     }
+    if let Some(note) = write::close_interrupted_session(&mut drive).map_err(fail)? {
+        log::warn!("{note}");
+    }
+    // The next writable address, after any close.
+    let (session_opt, start) = match msinfo::msinfo(&mut drive) {
+        Ok(Msinfo::Blank) if prev.is_none() => {
+            let s = if profile.overwritable() {
+                OVERWRITABLE_FIRST_SESSION
+            } else {
+                0
+            };
+            (if s == 0 { None } else { Some((0, s)) }, s)
+        }
+        Ok(Msinfo::Appendable { next_writable, .. }) => {
+            (Some((prev.unwrap_or(0), next_writable)), next_writable)
+        }
+        Ok(Msinfo::Blank) => {
+            return Err(fail(
+                "msinfo: the disc reads as blank after closing an unfinished session; nothing \
+                 was written",
+            ))
+        }
+        Err(e) => return Err(fail(format!("msinfo: {e}"))),
+    };
     opts.session = session_opt;
     let previous: Option<&mut dyn SectorSource> = if prev.is_some() {
         Some(&mut drive)
