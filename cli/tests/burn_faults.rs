@@ -378,12 +378,22 @@ fn sigterm_mid_add_stops_closes_the_track_and_reports() {
         s2.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // Finalizing now would make the unfinished session the one readers see: refused.
+    let image = std::fs::read(t.path().join("disc.img")).unwrap();
+    let o = discburn(&["close", "--dev", &dev]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("unfinished"), "{}", text(&o));
+    assert!(std::fs::read(t.path().join("disc.img")).unwrap() == image);
     // The next add skips the unfinished session and continues from session 1.
     let mut e = e;
     let s3 = t.path().join("s3");
     put(&s3, "later.txt", b"later\n");
     e.set("later.txt", b"later\n");
     let j = add(&dev, &[], &[&s3]);
+    check_session(&t.path().join("disc.img"), &j, &e);
+    // Now the disc can be finalized, and the last session is the complete one.
+    let o = discburn(&["close", "--dev", &dev]);
+    assert!(o.status.success(), "{}", text(&o));
     check_session(&t.path().join("disc.img"), &j, &e);
 }
 

@@ -284,8 +284,7 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         return Err(CliError::Failed(format!(
             "the disc's last session (from block {s}) was left unfinished by an interrupted \
              write; a new track would join it. `discburn add` closes it and continues from \
-             the last complete session (or `discburn close` finalizes the disc); nothing was \
-             written; disc state: {}",
+             the last complete session; nothing was written; disc state: {}",
             write::disc_state(&mut drive)
         )));
     }

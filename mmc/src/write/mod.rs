@@ -126,6 +126,12 @@ pub enum WriteError {
         /// What was found.
         what: String,
     },
+    /// The last session was left unfinished by an interrupted write.
+    #[error("the disc's last session (from block {start}) was left unfinished by an interrupted write: finalizing now would make it the session readers see, with files whose blocks were never written; `discburn add` closes it and writes a complete session after it (finalize after that); nothing was done")]
+    Unfinished {
+        /// First block of the unfinished session.
+        start: u32,
+    },
     /// msinfo failed.
     #[error("reading the disc's sessions: {0}")]
     Msinfo(#[from] MsinfoError),
@@ -391,6 +397,9 @@ pub fn blank<T: Transport>(drive: &mut Drive<T>, kind: BlankType) -> Result<(), 
 pub fn finalize<T: Transport>(drive: &mut Drive<T>) -> Result<(), WriteError> {
     let profile = check_device(drive)?;
     let recipe = Recipe::for_profile(profile).ok_or(WriteError::NotWritable { profile })?;
+    if let Some(start) = unfinished_session(drive)? {
+        return Err(WriteError::Unfinished { start });
+    }
     let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
     match di.view().disc_status() {
         DiscStatus::Complete => return Err(WriteError::Closed { profile }),
