@@ -442,3 +442,36 @@ fn burn_refuses_to_append_into_a_session_an_interrupted_burn_left_open() {
     let j = add(&dev, &[], &[&s3]);
     check_session(&disc, &j, &e);
 }
+
+#[test]
+fn kill_9_mid_add_into_a_reserved_track_is_skipped_by_the_next_add() {
+    // add knows the session's size and reserves the track; kill -9 leaves it open and
+    // partly written. The next add must not take that session for complete (closing pads
+    // a reserved track to its full size): it continues from session 1.
+    for profile in ["dvd+r", "dvd-r"] {
+        let t = tempfile::tempdir().unwrap();
+        let (dev, e, start, before) = first_session(t.path(), profile);
+        let s = t.path().join("big");
+        put(&s, "big.bin", &pattern(20 * 1024 * 1024, 3));
+        let slow = format!("{dev},speed=2");
+        let mut child = Command::new(bin())
+            .args(["add", "--dev", &slow, s.to_str().unwrap()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(2500));
+        let _ = Command::new("kill")
+            .args(["-9", &child.id().to_string()])
+            .status();
+        assert!(!child.wait().unwrap().success());
+        first_unchanged(t.path(), &e, start, &before);
+        let mut e = e;
+        let s3 = t.path().join("s3");
+        put(&s3, "later.txt", b"later\n");
+        e.set("later.txt", b"later\n");
+        let j = add(&dev, &[], &[&s3]);
+        check_session(&t.path().join("disc.img"), &j, &e);
+    }
+}
