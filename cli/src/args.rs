@@ -90,7 +90,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct MkisofsArgs {
     /// mkisofs options and pathspecs (`discburn mkisofs -R -J -o out.iso dir`).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
     pub args: Vec<String>,
 }
 
