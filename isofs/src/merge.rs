@@ -74,7 +74,7 @@ pub fn import<S: SectorSource>(tree: &mut Tree, src: S, start: u32) -> Result<S,
             let mut expect = e.lba();
             for (i, &(l, n)) in e.extents.iter().enumerate() {
                 let last = i + 1 == e.extents.len();
-                if l != expect || (!last && n as usize % SECTOR != 0) {
+                if l != expect || (!last && !(n as usize).is_multiple_of(SECTOR)) {
                     err = Some(ReadError::Malformed {
                         what: "multi-extent file",
                         lba: l,

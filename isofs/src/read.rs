@@ -48,6 +48,21 @@ pub enum ReadError {
         /// Detail.
         source: WireError,
     },
+    /// A record of a directory is malformed (ECMA-119 §9.1).
+    #[error(
+        "malformed directory record in the directory at block {dir} \
+         (block {lba}, offset {offset}): {source}"
+    )]
+    Record {
+        /// First block of the directory.
+        dir: u32,
+        /// Block holding the record.
+        lba: u32,
+        /// Offset of the record within that block.
+        offset: usize,
+        /// Detail.
+        source: WireError,
+    },
     /// A directory contains itself (directly or through descendants).
     #[error("directory loop: extent {0} is its own ancestor")]
     Loop(u32),
@@ -232,6 +247,10 @@ pub struct VolumeInfo {
     /// Highest block used by this session's descriptors, directories and files (exclusive),
     /// as far as the directory tree shows; filled in by [`Volume::session_end`].
     pub end: Option<u32>,
+    /// Problems found while opening that did not stop it (e.g. a damaged root "." record
+    /// when the caller asked for Joliet or ISO 9660 names, so Rock Ridge could not be
+    /// detected); callers show them to the user.
+    pub warnings: Vec<String>,
 }
 
 /// An opened session of an image.
@@ -310,6 +329,7 @@ impl<S: SectorSource> Volume<S> {
             iso1999: evd.is_some(),
             boot_catalog: boot,
             end: None,
+            warnings: Vec::new(),
         };
         let root_of = |b: &[u8], lba: u32| -> Result<Entry, ReadError> {
             let r = DirRecord::new_checked(&b[156..190]).map_err(|e| ReadError::Malformed {
@@ -335,8 +355,29 @@ impl<S: SectorSource> Volume<S> {
             susp_skip: None,
             limit,
         };
-        // Rock Ridge: SP in the first record of the root directory (SUSP §5.3).
-        let rr = v.detect_susp(&pvd_root).unwrap_or(None);
+        // Rock Ridge: SP in the first record of the root directory (SUSP §5.3). A root
+        // whose "." record is damaged is malformed (ECMA-119 §6.8.2.2): whether it carried
+        // Rock Ridge cannot be told, and falling back to Joliet or ISO 9660 names would
+        // silently drop names, modes, owners, links and times. So it is an error, unless
+        // the caller asked for another tree, which then opens with a warning.
+        let rr = match v.detect_susp(&pvd_root) {
+            Ok(rr) => rr,
+            Err(e) => {
+                let other = match prefer {
+                    Some(Namespace::Joliet) => svd.is_some(),
+                    Some(Namespace::Iso1999) => evd.is_some(),
+                    Some(Namespace::Iso9660) => true,
+                    _ => false,
+                };
+                if !other {
+                    return Err(e);
+                }
+                info.warnings.push(format!(
+                    "{e}; Rock Ridge detection impossible, its attributes (if any) are not read"
+                ));
+                None
+            }
+        };
         info.rock_ridge = rr.is_some();
         let choice = match prefer {
             Some(Namespace::Joliet) if svd.is_some() => Namespace::Joliet,
@@ -425,6 +466,23 @@ impl<S: SectorSource> Volume<S> {
             lba,
             source: e,
         })?;
+        // The first record of a directory describes the directory itself: identifier
+        // 0x00, extent the directory's own (ECMA-119 §6.8.2.2, §9.1.11).
+        if r.name() != [0] || r.extent() != lba {
+            return Err(ReadError::Malformed {
+                what: "root '.' record",
+                lba,
+                source: WireError::Invalid {
+                    what: "root '.' record",
+                    detail: format!(
+                        "the first record is not the directory's own \".\" record \
+                         (identifier {:02x?}, extent {} instead of {lba})",
+                        r.name(),
+                        r.extent()
+                    ),
+                },
+            });
+        }
         let su = r.system_use();
         if su.len() >= 7 && &su[0..2] == b"SP" && su[4] == 0xBE && su[5] == 0xEF {
             return Ok(Some(usize::from(su[6])));
@@ -590,24 +648,28 @@ impl<S: SectorSource> Volume<S> {
                 continue;
             }
             let lba = base + (pos / SECTOR) as u32;
+            let bad = |source| ReadError::Record {
+                dir: base,
+                lba,
+                offset: in_sec,
+                source,
+            };
             if in_sec + len > SECTOR {
-                return Err(ReadError::Malformed {
+                return Err(bad(WireError::Overrun {
                     what: "directory record",
-                    lba,
-                    source: WireError::Overrun {
-                        what: "directory record",
-                        field: len,
-                        avail: SECTOR - in_sec,
-                    },
-                });
+                    field: len,
+                    avail: SECTOR - in_sec,
+                }));
             }
-            let r = DirRecord::new_checked(&bytes[pos..pos + len]).map_err(|s| {
-                ReadError::Malformed {
+            let r = DirRecord::new_checked(&bytes[pos..pos + len]).map_err(bad)?;
+            // A length byte of 0 is the padding to the next block (handled above); a record
+            // itself needs an identifier of at least one byte (ECMA-119 §9.1.10).
+            if r.name().is_empty() {
+                return Err(bad(WireError::Invalid {
                     what: "directory record",
-                    lba,
-                    source: s,
-                }
-            })?;
+                    detail: format!("record of {len} bytes with identifier (name) length 0"),
+                }));
+            }
             pos += len;
             if r.is_dot_or_dotdot() {
                 continue;
@@ -1147,16 +1209,7 @@ mod tests {
         assert!(pos - base < SECTOR - 1);
         img[pos] = 255;
         let r = walk_all(img);
-        assert!(
-            matches!(
-                r,
-                Err(ReadError::Malformed {
-                    what: "directory record",
-                    ..
-                })
-            ),
-            "{r:?}"
-        );
+        assert!(matches!(r, Err(ReadError::Record { .. })), "{r:?}");
     }
 
     #[test]
@@ -1205,6 +1258,112 @@ mod tests {
             ),
             "{r:?}"
         );
+    }
+
+    #[test]
+    fn garbage_root_dot_record_is_an_error_not_a_silent_fallback() {
+        let mut img = small_image();
+        let vol = Volume::open(img.clone(), 0, None).unwrap();
+        assert_eq!(vol.namespace(), Namespace::RockRidge);
+        let root = vol.root().lba();
+        let base = root as usize * SECTOR;
+        // The "." record (with its SP and PX) overwritten by bytes that still parse as a
+        // record (length 100, name length 5) but are not the directory's own record.
+        let mut seed: u32 = 0x9E37_79B9;
+        for b in &mut img[base..base + 100] {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            *b = (seed >> 24) as u8 | 1;
+        }
+        img[base] = 100;
+        img[base + 32] = 5;
+        let r = Volume::open(img.clone(), 0, None).map(|v| v.namespace());
+        assert!(
+            matches!(
+                r,
+                Err(ReadError::Malformed {
+                    what: "root '.' record",
+                    lba,
+                    ..
+                }) if lba == root
+            ),
+            "{r:?}"
+        );
+        // Asking for ISO 9660 names explicitly still opens the volume, with a warning.
+        let v = Volume::open(img, 0, Some(Namespace::Iso9660)).unwrap();
+        assert_eq!(v.namespace(), Namespace::Iso9660);
+        assert_eq!(v.info().warnings.len(), 1, "{:?}", v.info().warnings);
+        assert!(
+            v.info().warnings[0].contains("Rock Ridge"),
+            "{:?}",
+            v.info().warnings
+        );
+    }
+
+    #[test]
+    fn undecodable_root_dot_record_is_an_error() {
+        let mut img = small_image();
+        let vol = Volume::open(img.clone(), 0, None).unwrap();
+        let base = vol.root().lba() as usize * SECTOR;
+        img[base] = 7; // record length below the minimum of 34
+        let r = Volume::open(img, 0, None).map(|v| v.namespace());
+        assert!(
+            matches!(
+                r,
+                Err(ReadError::Malformed {
+                    what: "root '.' record",
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn record_with_empty_name_is_malformed() {
+        let mut img = small_image();
+        let vol = Volume::open(img.clone(), 0, None).unwrap();
+        let root = vol.root().lba();
+        let at = first_entry(&img, root);
+        // A 250-byte record of zeros after the entries: name length 0 (ECMA-119 §9.1.10
+        // requires at least 1).
+        let mut end = at;
+        while img[end] != 0 {
+            end += usize::from(img[end]);
+        }
+        let offset = end - root as usize * SECTOR;
+        assert!(offset + 250 <= SECTOR);
+        img[end..end + 250].fill(0);
+        img[end] = 250;
+        let r = walk_all(img);
+        let msg = r
+            .as_ref()
+            .map_err(|e| e.to_string())
+            .err()
+            .unwrap_or_default();
+        match r {
+            Err(ReadError::Record {
+                dir,
+                lba,
+                offset: o,
+                ..
+            }) => {
+                assert_eq!((dir, lba, o), (root, root, offset));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(msg.contains(&format!("block {root}")), "{msg}");
+        assert!(msg.contains(&format!("offset {offset}")), "{msg}");
+        assert!(msg.contains("length 0"), "{msg}");
+    }
+
+    #[test]
+    fn zero_length_byte_still_means_next_sector() {
+        // The padding after the last record of a block (length byte 0) is not a record.
+        let img = small_image();
+        let vol = Volume::open(img.clone(), 0, None).unwrap();
+        let root = vol.root().lba() as usize * SECTOR;
+        assert_eq!(img[root + SECTOR - 1], 0);
+        assert_eq!(walk_all(img).unwrap(), 2);
     }
 
     #[test]
