@@ -167,3 +167,34 @@ fn garbage_directory_records_are_refused_on_bd_r() {
 fn garbage_directory_records_are_refused_on_dvd_plus_rw() {
     garbage_root_records("dvd+rw");
 }
+
+/// The primary root directory's "." record (which carries Rock Ridge's SP and the root's
+/// attributes) overwritten by random bytes, its length byte kept: Rock Ridge cannot be
+/// detected. `add` must refuse, not import the session through its Joliet tree and write
+/// a session that has lost every Rock Ridge name, mode, owner and link.
+fn garbage_root_dot_record(profile: &str) {
+    let t = tempfile::tempdir().unwrap();
+    let (dev, disc, start) = one_session(t.path(), profile);
+    let img = std::fs::read(&disc).unwrap();
+    let pvd = &img[(start + 16) as usize * 2048..][..2048];
+    assert!(pvd[0] == 1 && &pvd[1..6] == b"CD001", "test bug: no PVD");
+    let root = le32(pvd, 156 + 2);
+    let dot = usize::from(img[root as usize * 2048]);
+    assert!(
+        dot > 34 + 7,
+        "test bug: the root \".\" record carries no SP"
+    );
+    poke(&disc, root, 1, &garbage()[..dot - 1]);
+    let m = refused(t.path(), &dev, &disc, "previous session");
+    assert!(m.contains("root '.' record"), "{m}");
+}
+
+#[test]
+fn garbage_root_dot_record_is_refused_on_dvd_plus_rw() {
+    garbage_root_dot_record("dvd+rw");
+}
+
+#[test]
+fn garbage_root_dot_record_is_refused_on_bd_r() {
+    garbage_root_dot_record("bd-r");
+}
