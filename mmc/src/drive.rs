@@ -882,7 +882,7 @@ impl<T: Transport> Drive<T> {
 
 impl<T: Transport> isofs::SectorSource for Drive<T> {
     fn read_sectors(&mut self, lba: u32, buf: &mut [u8]) -> io::Result<()> {
-        if buf.len() % BLOCK != 0 {
+        if !buf.len().is_multiple_of(BLOCK) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("read of {} bytes is not a multiple of 2048", buf.len()),

@@ -45,7 +45,7 @@ pub fn parse_cdb(parts: &[String]) -> Result<Cdb, CliError> {
             digits.push_str(w);
         }
     }
-    if digits.len() % 2 != 0 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !digits.len().is_multiple_of(2) || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(CliError::Usage(format!(
             "raw: CDB '{}' is not hex bytes (e.g. '28 00 00 00 00 10 00 00 02 00')",
             parts.join(" ")

@@ -344,7 +344,7 @@ pub mod ioreturn {
 /// Milliseconds for `SetTimeoutDuration`: rounded up, at least 1 (0 would mean "forever"),
 /// saturating at `u32::MAX`.
 pub fn timeout_ms(t: Duration) -> u32 {
-    let ms = t.as_millis() + u128::from(t.subsec_nanos() % 1_000_000 != 0);
+    let ms = t.as_millis() + u128::from(!t.subsec_nanos().is_multiple_of(1_000_000));
     u32::try_from(ms.max(1)).unwrap_or(u32::MAX)
 }
 
