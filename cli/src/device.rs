@@ -3,6 +3,17 @@
 //! The device is `--dev` / `dev=` if given, else `$CDR_DEVICE`, else the only CD/DVD drive
 //! the scan finds. It is opened through `mmc::open` (OS devices and the emulated drive), and
 //! wrapped in the transport tracer when a CDB trace was asked for.
+//!
+//! Access: reading and diagnostic commands open the device shared ([`open`]); writing
+//! commands ([`open_writer`]: add, burn, blank, format, close, cdrecord's track and
+//! `blank=`) open it exclusively, as growisofs does: Linux `O_EXCL` on the node (refused with
+//! EBUSY while it is mounted or another program has it open exclusively; plain shared
+//! openers of the block node such as a `mkisofs -M /dev/sr0` reader are not excluded,
+//! while on an sg node (`/dev/sgN`) the sg driver refuses every other opener of that node;
+//! libburn and growisofs open with `O_EXCL` too), Windows without sharing, and on
+//! the emulated drive the writer's lock on `PATH.lock`, so two writers cannot interleave
+//! their sessions on one drive or one disc image. `--force` (write even while mounted)
+//! opens an OS device shared.
 
 use transport::trace::Tracer;
 use transport::{DevSpec, OpenOptions, Transport};
@@ -22,9 +33,30 @@ pub fn resolve(explicit: Option<&str>) -> Result<DevSpec, CliError> {
 /// Opens `spec`; with `trace` > 0 every command is traced to stderr (`trace` ≥ 2 also shows
 /// the first 32 data bytes of each command).
 pub fn open(spec: &DevSpec, trace: u8) -> Result<Box<dyn Transport + Send>, CliError> {
+    open_with(spec, trace, false)
+}
+
+/// Opens `spec` for writing, exclusively (see the module documentation); `trace` as in
+/// [`open`]. With `force` (write even while mounted) an OS device is opened shared, as
+/// an exclusive open of a mounted node fails; the emulated drive's writer lock is taken
+/// all the same (an emulated disc is never mounted, and two writers always corrupt it).
+pub fn open_writer(
+    spec: &DevSpec,
+    trace: u8,
+    force: bool,
+) -> Result<Box<dyn Transport + Send>, CliError> {
+    let exclusive = !force || matches!(spec, DevSpec::Emu { .. });
+    open_with(spec, trace, exclusive)
+}
+
+fn open_with(
+    spec: &DevSpec,
+    trace: u8,
+    exclusive: bool,
+) -> Result<Box<dyn Transport + Send>, CliError> {
     let opts = OpenOptions {
         read_only: false,
-        exclusive: false,
+        exclusive,
     };
     let t = mmc::open(spec, &opts)?;
     if trace == 0 {

@@ -15,12 +15,17 @@ pub mod write;
 use transport::{DevSpec, OpenOptions, Transport, TransportError};
 
 /// Opens the drive `spec` names: an OS device through [`transport::open`], or the emulated
-/// drive for `emu:PATH[,key=value...]`. This is what the CLI calls.
+/// drive for `emu:PATH[,key=value...]`. This is what the CLI calls. With
+/// `opts.exclusive` the emulated drive is opened as the disc's one writer
+/// ([`emu::open_exclusive`]); otherwise as a reader, without a lock.
 pub fn open(
     spec: &DevSpec,
     opts: &OpenOptions,
 ) -> Result<Box<dyn Transport + Send>, TransportError> {
     match spec {
+        DevSpec::Emu { path, options } if opts.exclusive => {
+            Ok(Box::new(emu::open_exclusive(path, options)?))
+        }
         DevSpec::Emu { path, options } => Ok(Box::new(emu::open(path, options)?)),
         _ => transport::open(spec, opts),
     }

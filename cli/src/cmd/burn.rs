@@ -23,7 +23,9 @@ use crate::error::CliError;
 use crate::pipeline::{self, Settings};
 use crate::progress::Mode;
 
-/// Opens the device for writing: resolves it, refuses a mounted one unless `force`.
+/// Opens the device for writing: resolves it, refuses a mounted one unless `force`, and
+/// opens it exclusively so no second writer can interleave (with `force` an OS device is
+/// opened shared, the emulated drive still takes its writer lock: [`device::open_writer`]).
 pub fn open_for_writing(
     dev: Option<&str>,
     trace: u8,
@@ -33,7 +35,7 @@ pub fn open_for_writing(
     if !force {
         check_not_mounted(&spec)?;
     }
-    let t = device::open(&spec, trace)?;
+    let t = device::open_writer(&spec, trace, force)?;
     Ok((spec, Drive::new(t)))
 }
 

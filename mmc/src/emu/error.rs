@@ -243,6 +243,12 @@ pub enum EmuOpenError {
         /// What contradicts what.
         reason: String,
     },
+    /// Another process has the disc open for writing (holds the lock on `PATH.lock`).
+    #[error("disc image {path} is in use by another process (a writer has it open)")]
+    InUse {
+        /// Image path.
+        path: PathBuf,
+    },
     /// The state file is unreadable or inconsistent.
     #[error("{path}: bad disc state: {reason}")]
     BadState {

@@ -31,7 +31,15 @@
 //! - No DVD-RW, DVD-RAM, DVD-R DL, BD-R RRM or POW; no layer jump recording.
 //! - The DVD-R border zone, DVD+R session closure and BD-R session costs are modelled
 //!   values (see [`medium`]), not measurements of particular discs.
-//! - One process per disc: two drives opened on the same PATH overwrite each other's state.
+//! - One writer per disc: a drive opened for writing ([`open_exclusive`], what `mmc::open`
+//!   does with `OpenOptions::exclusive`) holds an exclusive advisory lock on `PATH.lock`
+//!   (created beside the image, never removed) for as long as it is open, and a second writer
+//!   gets [`EmuOpenError::InUse`]. Readers take no lock, as a non-exclusive open of a real
+//!   drive is not refused while a writer has it: the classic `mkisofs -M emu:D ... | cdrecord
+//!   dev=emu:D -` pipeline reads the previous session while the writer is open. A reader
+//!   does not save the state it loaded (that would overwrite the writer's) unless an option
+//!   changed a setting and no writer is there, and then holds the lock just for the save (a
+//!   writer waits up to [`LOCK_WAIT`] for it). A reader must not write to the disc.
 //! - Not emulated: READ DVD STRUCTURE, READ CD, SEND OPC, READ TOC formats 3 (PMA) and 5
 //!   (CD-TEXT): these answer ILLEGAL REQUEST as on a drive lacking them.
 
@@ -110,6 +118,9 @@ pub struct EmuDrive {
     last_save: Instant,
     dirty: bool,
     max_transfer: usize,
+    /// The writer's lock on `PATH.lock` (None for a reader); released when the drive drops,
+    /// after its state is saved.
+    _writer_lock: Option<File>,
 }
 
 fn open_err<'a>(
@@ -123,14 +134,77 @@ fn open_err<'a>(
     }
 }
 
-/// Opens (or creates) the emulated drive for `emu:PATH` with its `key=value` options.
+/// Opens (or creates) the emulated drive for `emu:PATH` with its `key=value` options, as a
+/// reader: no lock is taken (see the module documentation).
 pub fn open(path: &Path, options: &[(String, String)]) -> Result<EmuDrive, EmuOpenError> {
     EmuDrive::open(path, &EmuOptions::parse(options)?)
 }
 
+/// Opens (or creates) the emulated drive for `emu:PATH` as its one writer: takes the
+/// exclusive lock on `PATH.lock` first (without waiting), and fails with
+/// [`EmuOpenError::InUse`] while another writer holds it.
+pub fn open_exclusive(path: &Path, options: &[(String, String)]) -> Result<EmuDrive, EmuOpenError> {
+    let opts = EmuOptions::parse(options)?;
+    let lock = lock_writer(path)?;
+    EmuDrive::open_inner(path, &opts, Some(lock))
+}
+
+/// Path of the writer's lock file beside a disc image (`PATH.lock`).
+pub fn lock_path(image: &Path) -> PathBuf {
+    let mut s = image.as_os_str().to_owned();
+    s.push(".lock");
+    PathBuf::from(s)
+}
+
+/// Takes the exclusive advisory lock (flock on Unix, LockFileEx on Windows) on `PATH.lock`.
+fn lock_writer(image: &Path) -> Result<File, EmuOpenError> {
+    let lp = lock_path(image);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lp)
+        .map_err(open_err("create lock file", &lp))?;
+    // A reader saving changed settings holds the lock for a moment: wait that out.
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(EmuOpenError::InUse {
+                    path: image.to_path_buf(),
+                })
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(EmuOpenError::Io {
+                    op: "lock",
+                    path: lp,
+                    source,
+                })
+            }
+        }
+    }
+}
+
+/// How long a writer waits for the lock before reporting the disc in use.
+pub const LOCK_WAIT: Duration = Duration::from_millis(500);
+
 impl EmuDrive {
     /// Opens the disc at `path` (creating it as `opts` say when it does not exist).
+    /// Opens as a reader, without the writer's lock (see the module documentation).
     pub fn open(path: &Path, opts: &EmuOptions) -> Result<EmuDrive, EmuOpenError> {
+        EmuDrive::open_inner(path, opts, None)
+    }
+
+    fn open_inner(
+        path: &Path,
+        opts: &EmuOptions,
+        writer_lock: Option<File>,
+    ) -> Result<EmuDrive, EmuOpenError> {
         let sp = state_path(path);
         let conflict = |reason: String| EmuOpenError::Conflict {
             path: path.to_path_buf(),
@@ -261,6 +335,7 @@ impl EmuDrive {
             last_save: Instant::now(),
             dirty: false,
             max_transfer: opts.max_transfer.unwrap_or(DEFAULT_MAX_TRANSFER),
+            _writer_lock: writer_lock,
             disc,
         };
         drive.page05 = drive.default_page05();
@@ -268,7 +343,23 @@ impl EmuDrive {
         drive.read_speed_kbs = drive.max_read_kbs();
         drive.update_rate();
         if drive.state_path.is_some() && writable {
-            drive.save()?;
+            // Settings given now are stored with the disc. A reader saves only when an option
+            // changed something, and only while no writer holds the lock (the state it
+            // loaded would overwrite the writer's); the lock is held just for the save.
+            let changed = opts.speed.is_some()
+                || opts.buffer.is_some()
+                || opts.bup.is_some()
+                || opts.fill_early.is_some();
+            if drive._writer_lock.is_some() {
+                drive.save()?;
+            } else if changed {
+                // Another error than InUse (no lock file possible) saves as before.
+                let brief = lock_writer(path);
+                if !matches!(brief, Err(EmuOpenError::InUse { .. })) {
+                    drive.save()?;
+                }
+                drop(brief);
+            }
         }
         Ok(drive)
     }
