@@ -88,7 +88,10 @@ fn format_of_a_medium_holding_sessions_needs_force() {
         assert_eq!(o.status.code(), Some(1), "{profile}: {}", text(&o));
         assert!(text(&o).contains("--force"), "{profile}: {}", text(&o));
         assert!(text(&o).contains("session"), "{profile}: {}", text(&o));
-        assert!(std::fs::read(&disc).unwrap() == before, "{profile}: image changed");
+        assert!(
+            std::fs::read(&disc).unwrap() == before,
+            "{profile}: image changed"
+        );
         assert_eq!(
             std::fs::read(format!("{}.state", disc.display())).ok(),
             state,
