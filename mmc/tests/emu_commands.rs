@@ -156,10 +156,15 @@ fn mode_select_write_parameters() {
         60,
     );
     assert_eq!(&v[8..13], &[0x05, 0x32, 0x41, 0xC4, 0x08]);
-    // SAO (write type 2) without a cue sheet: INVALID FIELD IN PARAMETER LIST
+    // SAO (write type 2) is taken on CD-R (the cue sheet follows); raw (3) is not:
+    // INVALID FIELD IN PARAMETER LIST
     list[8 + 2] = 0x42;
     let c = data_out(&mut d, &[0x55, 0x10, 0, 0, 0, 0, 0, 0x00, 0x3C, 0], &list);
+    good(&c);
+    list[8 + 2] = 0x43;
+    let c = data_out(&mut d, &[0x55, 0x10, 0, 0, 0, 0, 0, 0x00, 0x3C, 0], &list);
     assert_eq!(ks(&c), (0x5, 0x26, 0x00));
+    list[8 + 2] = 0x42;
     // PF=0: INVALID FIELD IN CDB
     let c = data_out(&mut d, &[0x55, 0x00, 0, 0, 0, 0, 0, 0x00, 0x3C, 0], &list);
     assert_eq!(ks(&c), (0x5, 0x24, 0x00));
@@ -947,4 +952,101 @@ fn read_header_on_cd_r_and_refused_on_dvd_and_bd() {
         let (c, _) = data_in(&mut d, &[0x44, 0, 0, 0, 0, 0, 0, 0, 8, 0], 8);
         assert_eq!(ks(&c), (0x5, 0x20, 0x00), "{profile}");
     }
+}
+
+/// Page 05h on CD with write type `wt` (1 TAO, 2 SAO), multi-session 11b, data track mode 4.
+fn select_cd_write_type(d: &mut impl transport::Transport, wt: u8) {
+    let mut list = vec![0u8; 8];
+    let mut page = vec![0u8; 0x34];
+    page[0] = 0x05;
+    page[1] = 0x32;
+    page[2] = 0x40 | wt;
+    page[3] = 0xC4;
+    page[4] = 0x08;
+    page[15] = 150;
+    list.extend_from_slice(&page);
+    good(&data_out(
+        d,
+        &[0x55, 0x10, 0, 0, 0, 0, 0, 0x00, 0x3C, 0],
+        &list,
+    ));
+}
+
+/// WRITE(10) of `blocks` blocks filled with `fill` from a two's complement `lba`, 32 at a time.
+fn write_from(d: &mut impl transport::Transport, lba: i32, blocks: u32, fill: u8) {
+    let mut at = 0u32;
+    while at < blocks {
+        let n = (blocks - at).min(32);
+        let b = (lba + at as i32).to_be_bytes();
+        let cdb = [0x2A, 0, b[0], b[1], b[2], b[3], 0, 0, n as u8, 0];
+        good(&data_out(d, &cdb, &vec![fill; n as usize * 2048]));
+        at += n;
+    }
+}
+
+#[test]
+fn sao_session_matches_tao_layout() {
+    // MMC-6 §6.33 / libburn cookbook "SAO CD Cookbook": a 300-block mode-1 data track on
+    // a blank CD-R: lead-in, index 0 at 00:00:00, index 1 at 00:02:00, lead-out at
+    // LBA 300 = frame 450 = 00:06:00.
+    let sheet = [
+        0x41, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, //
+        0x41, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, //
+        0x41, 0x01, 0x01, 0x10, 0x00, 0x00, 0x02, 0x00, //
+        0x41, 0xAA, 0x01, 0x14, 0x00, 0x00, 0x06, 0x00, //
+    ];
+    let send = [0x5D, 0, 0, 0, 0, 0, 0, 0, 0x20, 0];
+    let (_t, _p, mut d) = drive("cd-r", &[]);
+    // without write type SAO: COMMAND SEQUENCE ERROR
+    select_cd_write_type(&mut d, 1);
+    assert_eq!(ks(&data_out(&mut d, &send, &sheet)), (0x5, 0x2C, 0x00));
+    select_cd_write_type(&mut d, 2);
+    // a size that is not whole entries: INVALID FIELD IN CDB
+    let c = data_out(&mut d, &[0x5D, 0, 0, 0, 0, 0, 0, 0, 0x1F, 0], &sheet[..31]);
+    assert_eq!(ks(&c), (0x5, 0x24, 0x00));
+    // an audio lead-in (data form 01h): INVALID FIELD IN PARAMETER LIST
+    let mut audio = sheet;
+    audio[3] = 0x01;
+    assert_eq!(ks(&data_out(&mut d, &send, &audio)), (0x5, 0x26, 0x00));
+    good(&data_out(&mut d, &send, &sheet));
+    // writing starts at the pre-gap, LBA -150 (FFFFFF6Ah), not at 0: INVALID ADDRESS FOR WRITE
+    let c = data_out(&mut d, &[0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0], &[0u8; 2048]);
+    assert_eq!(ks(&c), (0x5, 0x21, 0x02));
+    write_from(&mut d, -150, 150 + 300, 0x5A); // one WRITE straddles LBA 0
+                                               // past the lead-out: LOGICAL BLOCK ADDRESS OUT OF RANGE
+    let c = data_out(
+        &mut d,
+        &[0x2A, 0, 0, 0, 0x01, 0x2C, 0, 0, 1, 0],
+        &[0u8; 2048],
+    );
+    assert_eq!(ks(&c), (0x5, 0x21, 0x00));
+    good(&none(&mut d, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    let sao_track = track_info(&mut d, 1);
+    let sao_next = track_info(&mut d, 0xFF);
+    // the data is where the track is: block 0 holds the first data block, not the pre-gap
+    let (c, v) = data_in(&mut d, &[0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0], 2048);
+    good(&c);
+    assert!(v.iter().all(|&b| b == 0x5A));
+    // disc information: appendable (01b), the next session empty (00b)
+    let (c, di) = data_in(&mut d, &[0x51, 0, 0, 0, 0, 0, 0, 0, 0x22, 0], 34);
+    good(&c);
+    assert_eq!(di[2] & 0x0F, 0x01);
+
+    // the same track in TAO, closed with CLOSE SESSION: the same layout
+    let (_t2, _p2, mut d2) = drive("cd-r", &[]);
+    select_cd_write_type(&mut d2, 1);
+    write_from(&mut d2, 0, 300, 0x5A);
+    good(&none(&mut d2, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    good(&none(&mut d2, &[0x5B, 0, 2, 0, 0, 0, 0, 0, 0, 0]));
+    assert_eq!(track_info(&mut d2, 1), sao_track);
+    assert_eq!(track_info(&mut d2, 0xFF), sao_next);
+
+    // a TAO track appends to the SAO disc at the invisible track's NWA
+    select_cd_write_type(&mut d, 1);
+    let nwa = be32(&sao_next, 12);
+    assert!(nwa > 300, "next session after the gaps, got {nwa}");
+    write_from(&mut d, nwa as i32, 300, 0xA5);
+    good(&none(&mut d, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    good(&none(&mut d, &[0x5B, 0, 2, 0, 0, 0, 0, 0, 0, 0]));
+    assert_eq!(be32(&track_info(&mut d, 2), 8), nwa);
 }

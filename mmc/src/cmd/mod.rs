@@ -9,6 +9,7 @@ pub mod atip;
 pub mod blank_format;
 pub mod buffer_capacity;
 pub mod close;
+pub mod cue_sheet;
 pub mod disc_info;
 pub mod event_status;
 pub mod exercise;

@@ -70,6 +70,11 @@ pub enum Command {
         /// Transfer length in blocks.
         blocks: u32,
     },
+    /// 5Dh SEND CUE SHEET (MMC-6 §6.33).
+    SendCueSheet {
+        /// Cue sheet size in bytes (CDB bytes 6..8).
+        len: u32,
+    },
     /// 35h SYNCHRONIZE CACHE (MMC-6 §6.41).
     SynchronizeCache {
         /// Immed.
@@ -292,6 +297,9 @@ impl Command {
                 lba: be32(c, 2),
                 blocks: be32(c, 6),
             },
+            0x5D => Command::SendCueSheet {
+                len: be32(c, 5) & 0x00FF_FFFF,
+            },
             0x35 => Command::SynchronizeCache {
                 immed: c[1] & 0x02 != 0,
             },
@@ -386,6 +394,7 @@ impl Command {
                 | Command::Read { .. }
                 | Command::Write { .. }
                 | Command::SynchronizeCache { .. }
+                | Command::SendCueSheet { .. }
                 | Command::ReadToc { .. }
                 | Command::ReadHeader { .. }
                 | Command::ReadDiscInfo { .. }

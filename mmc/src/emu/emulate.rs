@@ -13,6 +13,17 @@ use super::features::{get_configuration, MediaView};
 use super::medium::{lba_to_msf, Family, MediumKind, WriteModel, CD_LEADOUT_LIMIT};
 use super::{EmuDrive, BLOCK, MAX_BUSY, PAGE05_LEN};
 
+/// The session a SEND CUE SHEET announced (one mode-1 data track, session-at-once).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SaoCue {
+    /// Next address the host must write (starts at the pre-gap, `start - 150`).
+    next: i64,
+    /// Index 1 of the track: its first data block.
+    start: u32,
+    /// The lead-out's address: first block past the track.
+    end: u32,
+}
+
 /// A command failed on the device (sense) or could not be transferred (host error).
 enum Fail {
     Emu(EmuError),
@@ -154,6 +165,7 @@ impl EmuDrive {
             Command::ReserveTrack { arsv, size } => self.emulate_reserve_track(arsv, size),
             Command::Write { lba, blocks } => self.emulate_write(opcode, lba, blocks, data),
             Command::SynchronizeCache { immed } => self.emulate_synchronize_cache(immed),
+            Command::SendCueSheet { len } => self.emulate_send_cue_sheet(len, data),
             Command::CloseTrackSession {
                 immed,
                 function,
@@ -610,6 +622,7 @@ impl EmuDrive {
         self.page01 = new01;
         if self.page05[2] & 0x10 == 0 {
             self.sim_nwa = None;
+            self.sao = None;
         }
         Ok(0)
     }
@@ -622,8 +635,8 @@ impl EmuDrive {
         let dbt = p[4] & 0x0F;
         match self.kind() {
             MediumKind::CdR | MediumKind::CdRw => {
-                if !matches!(write_type, 0 | 1) {
-                    return Err(param(OP, format!("write type {write_type}: only packet (0) and TAO (1); SAO/raw need SEND CUE SHEET, which this drive lacks")));
+                if !matches!(write_type, 0..=2) {
+                    return Err(param(OP, format!("write type {write_type}: only packet (0), TAO (1) and SAO (2); raw is not supported")));
                 }
                 if !matches!(dbt, 8 | 10) {
                     return Err(param(OP, format!("data block type {dbt}: only 2048-byte data blocks (8, 10) are supported")));
@@ -1318,6 +1331,13 @@ impl EmuDrive {
         if blocks == 0 {
             return Ok(0);
         }
+        if let Some(cue) = self.sao.take() {
+            let r = self.write_sao(cue, opcode, lba, blocks, data);
+            if self.sao.is_none() {
+                self.sao = Some(cue);
+            }
+            return r;
+        }
         if self.disc.model() == WriteModel::Sequential && self.test_write() {
             // Simulation: the laser stays off, nothing is recorded.
             match self.sim_nwa {
@@ -1399,6 +1419,147 @@ impl EmuDrive {
         Ok(need)
     }
 
+    /// A WRITE after SEND CUE SHEET: sequential from the pre-gap (`start - 150`, LBA -150 on
+    /// a blank disc) to the lead-out. Pre-gap blocks are not recorded on the image (they are
+    /// not part of the track's data); the rest goes to the track as with any write.
+    fn write_sao(
+        &mut self,
+        cue: SaoCue,
+        opcode: u8,
+        lba: u32,
+        blocks: u32,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        // the LBA field is two's complement: FFFFFF6Ah is -150
+        let at = i64::from(i32::from_be_bytes(lba.to_be_bytes()));
+        if at != cue.next {
+            let nwa = u32::from_be_bytes((cue.next as i32).to_be_bytes());
+            return Err(EmuError::InvalidWriteAddress {
+                lba,
+                nwa: Some(nwa),
+            }
+            .into());
+        }
+        let end = at + i64::from(blocks);
+        if end > i64::from(cue.end) {
+            let limit = cue.end;
+            return Err(EmuError::LbaOutOfRange { lba, blocks, limit }.into());
+        }
+        let pregap = u32::try_from((i64::from(cue.start) - at).clamp(0, i64::from(blocks)))
+            .unwrap_or(blocks);
+        let need = blocks as usize * BLOCK;
+        let src = dout(data, opcode)?;
+        let rest = src.get(pregap as usize * BLOCK..need).unwrap_or(&[]);
+        if !rest.is_empty() {
+            let mut out = DataPhase::Out(rest);
+            let track_lba = u32::try_from(at + i64::from(pregap)).unwrap_or(cue.start);
+            self.emulate_write(opcode, track_lba, blocks - pregap, &mut out)?;
+        } else {
+            self.buffer.accept(need as u64);
+        }
+        self.sao = Some(SaoCue { next: end, ..cue });
+        Ok(need)
+    }
+
+    /// SEND CUE SHEET (MMC-6 §6.33) for session-at-once on CD-R/RW. This drive takes the
+    /// sheet of one session with one CD-ROM mode-1 data track, as
+    /// [`crate::cmd::cue_sheet::data_track`] builds it: lead-in, index 0 (pre-gap) at the
+    /// session's start, index 1 150 blocks later, lead-out.
+    fn emulate_send_cue_sheet(&mut self, len: u32, data: &mut DataPhase<'_>) -> R {
+        use crate::cmd::cue_sheet::{self, CueEntry, ENTRY_LEN};
+        const OP: u8 = 0x5D;
+        let src = dout(data, OP)?;
+        if !matches!(self.kind(), MediumKind::CdR | MediumKind::CdRw) {
+            return Err(EmuError::CannotWrite {
+                what: format!("SEND CUE SHEET on {}", self.kind().option_name()),
+            }
+            .into());
+        }
+        if self.page05[2] & 0x0F != 2 {
+            return Err(EmuError::SequenceError {
+                what: "SEND CUE SHEET without write type SAO (2) in page 05h".into(),
+            }
+            .into());
+        }
+        let n = len as usize;
+        if n == 0 || !n.is_multiple_of(ENTRY_LEN) {
+            // 24/00: the CDB's cue sheet size is not a whole number of entries
+            return Err(field(OP, format!("cue sheet size {n} is not a multiple of 8")).into());
+        }
+        if src.len() < n {
+            return Err(host(
+                OP,
+                format!(
+                    "data underrun: cue sheet of {n} bytes, host sent {}",
+                    src.len()
+                ),
+            ));
+        }
+        let inv = match self.disc.invisible() {
+            Some(v) if v.index.is_none() => v,
+            Some(_) => {
+                return Err(EmuError::SequenceError {
+                    what: "a track is being written".into(),
+                }
+                .into())
+            }
+            None => {
+                return Err(EmuError::SequenceError {
+                    what: "the disc is closed".into(),
+                }
+                .into())
+            }
+        };
+        let entries: Vec<CueEntry> = src[..n]
+            .chunks(ENTRY_LEN)
+            .filter_map(CueEntry::parse)
+            .collect();
+        // 26/00 for every sheet this drive cannot record: wrong shape or wrong addresses
+        if entries.len() != 4 {
+            return Err(param(
+                OP,
+                format!(
+                    "{} entries: this drive takes lead-in, index 0, index 1 and lead-out of one data track",
+                    entries.len()
+                ),
+            )
+            .into());
+        }
+        let tno = u8::try_from(inv.number).unwrap_or(0xFF);
+        let leadout = entries[3].msf.to_lba();
+        let blocks = u32::try_from(i64::from(leadout) - i64::from(inv.start)).unwrap_or(0);
+        let want = cue_sheet::data_track(tno, inv.start as i32, blocks);
+        for (i, e) in entries.iter().enumerate() {
+            let w = want.get(i * ENTRY_LEN..(i + 1) * ENTRY_LEN).unwrap_or(&[]);
+            if e.to_bytes().as_slice() != w {
+                return Err(param(
+                    OP,
+                    format!(
+                        "cue sheet entry {i} {:02X?}: expected {w:02X?}",
+                        e.to_bytes()
+                    ),
+                )
+                .into());
+            }
+        }
+        if blocks == 0 || u64::from(inv.start) + u64::from(blocks) > u64::from(self.disc.capacity) {
+            return Err(param(
+                OP,
+                format!(
+                    "lead-out at {leadout}: track of {blocks} blocks from {} (capacity {})",
+                    inv.start, self.disc.capacity
+                ),
+            )
+            .into());
+        }
+        self.sao = Some(SaoCue {
+            next: i64::from(inv.start) - i64::from(cue_sheet::PREGAP_BLOCKS),
+            start: inv.start,
+            end: inv.start + blocks,
+        });
+        Ok(0)
+    }
+
     /// Spends the modelled time of a long operation (only with `speed=`, capped at
     /// [`MAX_BUSY`]): sleeps without Immed; with Immed returns at once and the drive
     /// answers NOT READY, 04/`ascq` with progress until the time has passed.
@@ -1437,6 +1598,22 @@ impl EmuDrive {
             self.take_time(true, pending, 0x08);
         }
         self.finish_pending()?;
+        if let Some(cue) = self.sao {
+            if cue.next == i64::from(cue.end) {
+                // session-at-once: the whole announced session is written; the drive
+                // writes lead-in and lead-out, closing track and session (MMC-6 §4.2.3.5)
+                self.sao = None;
+                if !self.test_write() {
+                    let finalize = self.page05[3] >> 6 != 0b11;
+                    for f in self.disc.close_session(finalize)? {
+                        self.zero_fill(f)?;
+                    }
+                    self.sync_image()?;
+                    self.save_state()?;
+                }
+                return Ok(0);
+            }
+        }
         if self.test_write() {
             return Ok(0);
         }
@@ -1510,6 +1687,7 @@ impl EmuDrive {
         let sessions_before = self.disc.closed_sessions();
         if self.test_write() {
             self.sim_nwa = None;
+            self.sao = None;
             return Ok(0);
         }
         match self.disc.model() {
@@ -1645,6 +1823,7 @@ impl EmuDrive {
             k => return Err(field(OP, format!("blanking type {k:03b} is not supported")).into()),
         }
         self.sim_nwa = None;
+        self.sao = None;
         self.save_state()?;
         // minimal blanking rewrites the lead-in area (4500 blocks); full blanking the disc
         let blocks = if kind == 0 {

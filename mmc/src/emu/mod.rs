@@ -113,6 +113,8 @@ pub struct EmuDrive {
     buffer: BufferModel,
     /// Simulated NWA during a test write (nothing is recorded).
     sim_nwa: Option<u32>,
+    /// The session announced by SEND CUE SHEET (session-at-once on CD), until written.
+    sao: Option<emulate::SaoCue>,
     /// A long operation running after an Immed command: (start, end, ASCQ).
     busy: Option<(Instant, Instant, u8)>,
     last_save: Instant,
@@ -331,6 +333,7 @@ impl EmuDrive {
             read_speed_kbs: 0,
             buffer: BufferModel::new(disc.settings.buffer.unwrap_or(DEFAULT_BUFFER), None),
             sim_nwa: None,
+            sao: None,
             busy: None,
             last_save: Instant::now(),
             dirty: false,
