@@ -41,9 +41,10 @@ use transport::Transport;
 
 use crate::cmd::blank_format::{self, BlankType, FormatRequest};
 use crate::cmd::close::{self, CloseFunction};
+use crate::cmd::cue_sheet;
 use crate::cmd::disc_info::DiscStatus;
 use crate::cmd::format_capacities::{CurrentKind, FormatCapacitiesView};
-use crate::cmd::mode::WriteParameters;
+use crate::cmd::mode::{WriteParameters, WriteType};
 use crate::cmd::speed::{self, StreamingPerformance};
 use crate::cmd::track_info::{TrackAddress, INVISIBLE_TRACK};
 use crate::cmd::{reserve_track, write};
@@ -98,6 +99,9 @@ pub enum WriteError {
         /// Where it would start.
         start: u32,
     },
+    /// `-sao` on CD without the session's size: the cue sheet announces it before writing.
+    #[error("-sao needs the session's size in advance (the cue sheet announces it): give tsize= for standard input, or use -tao; nothing was written")]
+    SaoNeedsSize,
     /// Test writes are impossible on this medium.
     #[error("{profile} cannot do test writes (-dummy): only CD-R, CD-RW, DVD-R and DVD-RW can simulate; nothing was written")]
     DummyUnsupported {
@@ -163,7 +167,7 @@ impl WriteError {
 }
 
 /// Write type requested (`-tao`, `-sao`); data sessions are written track-at-once on CD
-/// (SAO needs a cue sheet) and incrementally on DVD-R.
+/// (session-at-once with `-sao`, when the size is known) and incrementally on DVD-R.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WriteMode {
     /// The medium's usual mode.
@@ -171,10 +175,13 @@ pub enum WriteMode {
     Auto,
     /// Track at once (CD).
     Tao,
-    /// Session at once: written as TAO/incremental (a data session is one track), with a
-    /// notice.
+    /// Session at once: on CD-R/RW a cue sheet (SEND CUE SHEET) announces the session,
+    /// which needs its size in advance; on other media written incrementally, with a notice.
     Sao,
 }
+
+/// Minimum CD track length in blocks (MMC-6 §6.33.3.6: 4 seconds).
+pub const MIN_CD_TRACK: u32 = 300;
 
 /// Where the session goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -279,6 +286,9 @@ pub struct SessionPlan {
     /// Options the plan was made with.
     #[serde(skip)]
     pub options: WriteOptions,
+    /// CD session-at-once: the announced track size in blocks (at least 300); the writer
+    /// sends the 150-block pre-gap first and pads the track to this size.
+    pub sao_blocks: Option<u32>,
 }
 
 fn ser_profile<S: serde::Serializer>(p: &Profile, s: S) -> Result<S::Ok, S::Error> {
@@ -661,8 +671,12 @@ pub fn prepare<T: Transport>(
     if opts.dummy && !recipe.can_simulate() {
         return Err(WriteError::DummyUnsupported { profile });
     }
-    if opts.mode == WriteMode::Sao {
-        log::warn!("-sao: a data session is one track; writing it track-at-once/incrementally");
+    let sao = opts.mode == WriteMode::Sao && recipe == Recipe::CdTao;
+    if opts.mode == WriteMode::Sao && !sao {
+        log::warn!("-sao: a data session is one track; writing it incrementally");
+    }
+    if sao && size_blocks.is_none() {
+        return Err(WriteError::SaoNeedsSize);
     }
     let (start, last_session_start, track, session, free) = match recipe {
         Recipe::Overwritable => plan_overwritable(drive, profile, opts)?,
@@ -683,11 +697,38 @@ pub fn prepare<T: Transport>(
         Recipe::DvdMinusR => Some(WriteParameters::dvd_incremental(opts.multi, opts.dummy)),
         _ => None,
     };
+    let wp = wp.map(|mut w| {
+        if sao {
+            w.write_type = WriteType::Sao;
+        }
+        w
+    });
     if let Some(mut wp) = wp {
         wp.bufe = opts.bufe;
         drive
             .mode_select(&wp.select_data())
             .map_err(step("MODE SELECT page 05h (write parameters)"))?;
+    }
+    // A track holds at least 300 blocks (MMC-6 §6.33.3.6); TAO drives pad it the same way.
+    let sao_blocks = size_blocks.filter(|_| sao).map(|n| n.max(MIN_CD_TRACK));
+    if let Some(n) = sao_blocks {
+        if u64::from(n) > free {
+            return Err(WriteError::NoSpace {
+                need: u64::from(n),
+                free,
+                start,
+            });
+        }
+        let tno = u8::try_from(track).unwrap_or(0xFF);
+        let start_i = i32::try_from(start).unwrap_or(i32::MAX);
+        let sheet = cue_sheet::data_track(tno, start_i, n);
+        drive
+            .execute(
+                cue_sheet::cdb(sheet.len() as u32),
+                DataPhase::Out(&sheet),
+                Duration::from_secs(60),
+            )
+            .map_err(step("SEND CUE SHEET"))?;
     }
     set_speed(drive, profile, opts.speed_kbps);
     if opts.reserve && !opts.dummy {
@@ -715,6 +756,7 @@ pub fn prepare<T: Transport>(
         free_blocks: free,
         size_blocks,
         options: *opts,
+        sao_blocks,
     })
 }
 
@@ -929,6 +971,8 @@ pub struct SessionWriter<'d, T: Transport> {
     written: u64,
     failed: bool,
     saved_policy: (Duration, Duration),
+    /// CD SAO: the pre-gap before the track still has to be sent.
+    pregap_due: bool,
 }
 
 impl<'d, T: Transport> SessionWriter<'d, T> {
@@ -941,6 +985,7 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
         drive.poll_interval = Duration::from_millis(5);
         drive.ready_wait = Duration::from_secs(600);
         SessionWriter {
+            pregap_due: plan.sao_blocks.is_some(),
             next: plan.start,
             drive,
             plan,
@@ -1001,7 +1046,38 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
         Ok(())
     }
 
+    /// CD SAO: the 150 blocks of index 0 before the track, from `start - 150` (LBA -150,
+    /// FFFFFF6Ah, on a blank disc), zeros as the cue sheet's data form 10h.
+    fn send_pregap(&mut self) -> Result<(), WriteError> {
+        if !self.pregap_due {
+            return Ok(());
+        }
+        self.pregap_due = false;
+        let zeros = vec![0u8; BLOCK * cue_sheet::PREGAP_BLOCKS as usize];
+        let from = i64::from(self.plan.start) - i64::from(cue_sheet::PREGAP_BLOCKS);
+        let lba = u32::from_be_bytes(i32::try_from(from).unwrap_or(0).to_be_bytes());
+        let per = (self.chunk / BLOCK).max(1) as u32;
+        let mut done = 0u32;
+        while done < cue_sheet::PREGAP_BLOCKS {
+            let n = per.min(cue_sheet::PREGAP_BLOCKS - done);
+            let at = lba.wrapping_add(done);
+            if let Err(e) = self.drive.execute(
+                write::write10(at, n as u16),
+                DataPhase::Out(&zeros[..n as usize * BLOCK]),
+                Duration::from_secs(120),
+            ) {
+                self.failed = true;
+                return Err(step(format!(
+                    "writing the pre-gap ({n} blocks at {from} + {done})"
+                ))(e));
+            }
+            done += n;
+        }
+        Ok(())
+    }
+
     fn send(&mut self, buf: &[u8]) -> Result<(), WriteError> {
+        self.send_pregap()?;
         let blocks = (buf.len() / BLOCK) as u32;
         // The medium's free space, known before the first write: a stream of unknown size
         // that outgrows it stops here with the cause instead of at the drive.
@@ -1064,6 +1140,29 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
 
     fn end(&mut self) -> Result<(SessionReport, Option<Commit>), WriteError> {
         self.flush_pending()?;
+        self.send_pregap()?;
+        if let Some(n) = self.plan.sao_blocks {
+            // the track must fill what the cue sheet announced: pad with zeros
+            let data = u32::try_from(self.written).unwrap_or(u32::MAX);
+            if data > n {
+                self.failed = true;
+                return Err(WriteError::NoSpace {
+                    need: u64::from(data),
+                    free: u64::from(n),
+                    start: self.plan.start,
+                });
+            }
+            let per = (self.chunk / BLOCK).max(1) as u32;
+            let zeros = vec![0u8; per as usize * BLOCK];
+            let mut left = n - data;
+            while left > 0 {
+                let k = left.min(per);
+                self.send(&zeros[..k as usize * BLOCK])?;
+                left -= k;
+            }
+            // the report counts the session's data, as with TAO (whose drive pads itself)
+            self.written = u64::from(data);
+        }
         self.restore_policy();
         let plan = self.plan.clone();
         let drive = &mut *self.drive;
@@ -1093,6 +1192,8 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
                 }))
         };
         match plan.recipe {
+            // SAO: the drive closes track and session itself after the announced session
+            Recipe::CdTao if plan.sao_blocks.is_some() => {}
             Recipe::CdTao => close_session(drive, CloseFunction::Session)?,
             Recipe::DvdMinusR => {
                 close_track(drive)?;
