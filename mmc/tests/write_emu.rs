@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use isofs::{Image, Options, RockRidge, Tree, Volume};
 use mmc::drive::Drive;
 use mmc::msinfo::{self, Msinfo};
-use mmc::write::{self, SessionWriter, WriteOptions};
+use mmc::write::{self, SessionWriter, WriteMode, WriteOptions};
 use transport::{Completion, DevSpec, OpenOptions, Request, Transport, TransportError};
 
 /// Passes every command to the drive and records its CDB.
@@ -65,6 +65,18 @@ fn write_one<T: Transport>(
     n: u8,
     multi: bool,
 ) -> (u32, Vec<Vec<u8>>) {
+    write_one_mode(d, log, dir, n, multi, WriteMode::Auto)
+}
+
+/// [`write_one`] with a write type.
+fn write_one_mode<T: Transport>(
+    d: &mut Drive<T>,
+    log: &Log,
+    dir: &std::path::Path,
+    n: u8,
+    multi: bool,
+    mode: WriteMode,
+) -> (u32, Vec<Vec<u8>>) {
     let profile = write::check_device(d).unwrap();
     let (mut tree, start, sess) = match msinfo::msinfo(d).unwrap() {
         Msinfo::Blank => {
@@ -89,6 +101,7 @@ fn write_one<T: Transport>(
     log.lock().unwrap().clear();
     let wopts = WriteOptions {
         multi,
+        mode,
         ..WriteOptions::default()
     };
     let plan = write::prepare(d, Some(img.size_blocks()), &wopts).unwrap();
@@ -152,6 +165,65 @@ fn cd_r_tao_recipe() {
         msinfo::msinfo(&mut d),
         Err(msinfo::MsinfoError::Closed)
     ));
+}
+
+/// The `.txt` names xorriso finds in the session at `start` of the image file `disc`.
+fn xorriso_names(disc: &std::path::Path, start: u32) -> Vec<String> {
+    let o = std::process::Command::new("xorriso")
+        .args([
+            "-abort_on",
+            "FAILURE",
+            "-load",
+            "sbsector",
+            &start.to_string(),
+            "-indev",
+        ])
+        .arg(disc)
+        .args(["-find", "/", "-name", "*.txt"])
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("xorriso is needed for this test (apt-get install xorriso): {e}")
+        });
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            l.trim()
+                .trim_matches('\'')
+                .trim_start_matches('/')
+                .to_string()
+        })
+        .filter(|l| l.ends_with(".txt"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn cd_r_sao_then_tao_then_sao() {
+    let t = tempfile::tempdir().unwrap();
+    let img = t.path().join("d.img");
+    let (mut d, log) = drive(&img, "cd-r");
+    let (s1, c) = write_one_mode(&mut d, &log, t.path(), 1, true, WriteMode::Sao);
+    // page 05h (write type 2), SEND CUE SHEET, SET CD SPEED, WRITE(10) from the pre-gap,
+    // SYNCHRONIZE CACHE; no CLOSE TRACK/SESSION: the drive closes the announced session.
+    assert_eq!(ops(&c), vec![0x55, 0x5D, 0xBB, 0x2A, 0x35], "{c:02X?}");
+    let first_write = c.iter().find(|c| c[0] == 0x2A).unwrap();
+    assert_eq!(&first_write[2..6], &[0xFF, 0xFF, 0xFF, 0x6A]);
+    // a TAO session on top, at the address TAO would have used after a TAO session
+    let (s2, c) = write_one(&mut d, &log, t.path(), 2, true);
+    assert_eq!(ops(&c), vec![0x55, 0xBB, 0x2A, 0x35, 0x5B], "{c:02X?}");
+    assert_eq!((s1, s2), (0, 11_702));
+    // SAO in a later session: the cue sheet starts at that session's start
+    let (s3, c) = write_one_mode(&mut d, &log, t.path(), 3, true, WriteMode::Sao);
+    let first_write = c.iter().find(|c| c[0] == 0x2A).unwrap();
+    assert_eq!(&first_write[2..6], &(s3 - 150).to_be_bytes());
+    assert!(s3 > s2);
+    check_tree(&mut d, s3, 3);
+    drop(d);
+    assert_eq!(xorriso_names(&img, s1), vec!["f1.txt"]);
+    assert_eq!(xorriso_names(&img, s2), vec!["f1.txt", "f2.txt"]);
+    assert_eq!(xorriso_names(&img, s3), vec!["f1.txt", "f2.txt", "f3.txt"]);
 }
 
 #[test]
