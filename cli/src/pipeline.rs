@@ -200,6 +200,14 @@ pub struct Burned {
     pub commit: Option<mmc::write::Commit>,
 }
 
+/// Blocks left for a further session after `burned`, as the drive reports them now (on CD
+/// and DVD-R the next session pays lead-out/lead-in gaps, so the plan's free count less the
+/// session is too high); that estimate only when the drive cannot say.
+pub fn blocks_left<T: Transport>(drive: &mut Drive<T>, plan_free: u64, burned: &Burned) -> u64 {
+    mmc::write::free_blocks(drive)
+        .unwrap_or_else(|_| plan_free.saturating_sub(u64::from(burned.report.blocks)))
+}
+
 /// Why a burn failed, with what was done to leave the disc readable.
 #[derive(Debug)]
 pub struct Failed {

@@ -374,9 +374,7 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         appendable: burned.report.appendable,
         md5: pipeline::hex(&burned.md5),
         verified,
-        // Ask the drive: on CD and DVD-R the next session pays lead-out/lead-in gaps.
-        blocks_left: write::free_blocks(&mut drive)
-            .unwrap_or_else(|_| free.saturating_sub(u64::from(burned.report.blocks))),
+        blocks_left: pipeline::blocks_left(&mut drive, free, &burned),
         seconds: burned.seconds,
         fifo_min_percent: burned.fifo_min_percent,
     };

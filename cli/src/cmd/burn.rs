@@ -436,9 +436,7 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         dummy: burned.report.dummy,
         md5: pipeline::hex(&burned.md5),
         verified,
-        // Ask the drive: on CD and DVD-R the next session pays lead-out/lead-in gaps.
-        blocks_left: write::free_blocks(&mut drive)
-            .unwrap_or_else(|_| free.saturating_sub(u64::from(burned.report.blocks))),
+        blocks_left: pipeline::blocks_left(&mut drive, free, &burned),
         seconds: burned.seconds,
         fifo_min_percent: burned.fifo_min_percent,
     })

@@ -319,6 +319,17 @@ pub fn check_device<T: Transport>(drive: &mut Drive<T>) -> Result<Profile, Write
     Ok(profile)
 }
 
+/// The checked view of a READ FORMAT CAPACITIES answer, a bad answer named as that step.
+fn format_capacities_view(b: &[u8]) -> Result<FormatCapacitiesView<'_>, WriteError> {
+    FormatCapacitiesView::new_checked(b).map_err(|e| WriteError::Mmc {
+        step: "READ FORMAT CAPACITIES".into(),
+        source: MmcError::BadAnswer {
+            command: crate::error::CommandName::of(crate::cmd::op::READ_FORMAT_CAPACITIES),
+            source: e,
+        },
+    })
+}
+
 /// True when an overwritable medium still needs FORMAT UNIT before writing.
 pub fn needs_format<T: Transport>(drive: &mut Drive<T>) -> Result<bool, WriteError> {
     let b = match drive.format_capacities() {
@@ -326,13 +337,7 @@ pub fn needs_format<T: Transport>(drive: &mut Drive<T>) -> Result<bool, WriteErr
         Err(e) if e.is_illegal_request() => return Ok(false),
         Err(e) => return Err(step("READ FORMAT CAPACITIES")(e)),
     };
-    let v = FormatCapacitiesView::new_checked(&b).map_err(|e| WriteError::Mmc {
-        step: "READ FORMAT CAPACITIES".into(),
-        source: MmcError::BadAnswer {
-            command: crate::error::CommandName::of(crate::cmd::op::READ_FORMAT_CAPACITIES),
-            source: e,
-        },
-    })?;
+    let v = format_capacities_view(&b)?;
     Ok(v.current_kind() == CurrentKind::Unformatted)
 }
 
@@ -344,13 +349,7 @@ pub fn format<T: Transport>(drive: &mut Drive<T>, profile: Profile) -> Result<()
     let b = drive
         .format_capacities()
         .map_err(step("READ FORMAT CAPACITIES"))?;
-    let v = FormatCapacitiesView::new_checked(&b).map_err(|e| WriteError::Mmc {
-        step: "READ FORMAT CAPACITIES".into(),
-        source: MmcError::BadAnswer {
-            command: crate::error::CommandName::of(crate::cmd::op::READ_FORMAT_CAPACITIES),
-            source: e,
-        },
-    })?;
+    let v = format_capacities_view(&b)?;
     let wanted: &[u8] = match profile {
         Profile::DvdPlusRw | Profile::DvdPlusRwDl => &[0x26, 0x00],
         Profile::BdRe => &[0x00, 0x30, 0x31],
@@ -446,6 +445,30 @@ pub fn finalize<T: Transport>(drive: &mut Drive<T>) -> Result<(), WriteError> {
     Ok(())
 }
 
+/// The recipe and the first and last track of the last session when the disc is sequential and that session
+/// is still open (disc and session status incomplete); `None` otherwise.
+fn open_last_session<T: Transport>(
+    drive: &mut Drive<T>,
+) -> Result<Option<(Recipe, u16, u16)>, WriteError> {
+    let profile = check_device(drive)?;
+    let recipe = match Recipe::for_profile(profile) {
+        None | Some(Recipe::Overwritable) => return Ok(None),
+        Some(r) => r,
+    };
+    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let v = di.view();
+    if v.disc_status() != DiscStatus::Incomplete
+        || v.last_session_state() != crate::cmd::disc_info::SessionState::Incomplete
+    {
+        return Ok(None);
+    }
+    Ok(Some((
+        recipe,
+        v.first_track_last_session(),
+        v.last_track_last_session(),
+    )))
+}
+
 /// Closes the open session of a sequential disc when an earlier write was interrupted in
 /// it (a damaged or unfinished track before the next writable address), so the next
 /// session starts clean and msinfo keeps pointing at a complete, readable session. Returns
@@ -456,21 +479,9 @@ pub fn finalize<T: Transport>(drive: &mut Drive<T>) -> Result<(), WriteError> {
 pub fn close_interrupted_session<T: Transport>(
     drive: &mut Drive<T>,
 ) -> Result<Option<String>, WriteError> {
-    let profile = check_device(drive)?;
-    let Some(recipe) = Recipe::for_profile(profile) else {
+    let Some((recipe, first, last)) = open_last_session(drive)? else {
         return Ok(None);
     };
-    if recipe == Recipe::Overwritable {
-        return Ok(None);
-    }
-    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
-    let v = di.view();
-    if v.disc_status() != DiscStatus::Incomplete
-        || v.last_session_state() != crate::cmd::disc_info::SessionState::Incomplete
-    {
-        return Ok(None);
-    }
-    let (first, last) = (v.first_track_last_session(), v.last_track_last_session());
     let ti = drive
         .track_info(TrackAddress::Track(u32::from(last)))
         .map_err(step("READ TRACK INFORMATION"))?;
@@ -562,19 +573,9 @@ fn recorded_block<T: Transport>(drive: &mut Drive<T>, lba: u32) -> Option<String
 /// which the unfinished session can no longer be told from a complete one; pass the answer
 /// to [`last_intact_session_excluding`].
 pub fn unfinished_session<T: Transport>(drive: &mut Drive<T>) -> Result<Option<u32>, WriteError> {
-    let profile = check_device(drive)?;
-    match Recipe::for_profile(profile) {
-        None | Some(Recipe::Overwritable) => return Ok(None),
-        Some(_) => {}
-    }
-    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
-    let v = di.view();
-    if v.disc_status() != DiscStatus::Incomplete
-        || v.last_session_state() != crate::cmd::disc_info::SessionState::Incomplete
-    {
+    let Some((_, first, last)) = open_last_session(drive)? else {
         return Ok(None);
-    }
-    let (first, last) = (v.first_track_last_session(), v.last_track_last_session());
+    };
     // A reserved or closed track has the blank rest of the disc after it as a further track.
     let mut recorded = false;
     for n in first..=last {
