@@ -111,7 +111,8 @@ fn open_path(
     Ok(Box::new(sys::linux::SgDevice::open(path, opts)?))
 }
 
-#[cfg(target_os = "linux")]
+/// Opens the device the scan numbers `bus,target,lun` (the same numbering on every OS:
+/// each backend's scan gives the path its `open_path` takes).
 fn open_btl(
     bus: u32,
     target: u32,
@@ -139,36 +140,12 @@ fn open_path(
     Ok(Box::new(sys::windows::SptiDevice::open(path, opts)?))
 }
 
-#[cfg(windows)]
-fn open_btl(
-    bus: u32,
-    target: u32,
-    lun: u32,
-    opts: &OpenOptions,
-) -> Result<Box<dyn Transport + Send>, TransportError> {
-    Ok(Box::new(sys::windows::SptiDevice::open_btl(
-        bus, target, lun, opts,
-    )?))
-}
-
 #[cfg(target_os = "macos")]
 fn open_path(
     path: &std::path::Path,
     opts: &OpenOptions,
 ) -> Result<Box<dyn Transport + Send>, TransportError> {
     Ok(Box::new(sys::macos::IoKitDevice::open(path, opts)?))
-}
-
-#[cfg(target_os = "macos")]
-fn open_btl(
-    bus: u32,
-    target: u32,
-    lun: u32,
-    opts: &OpenOptions,
-) -> Result<Box<dyn Transport + Send>, TransportError> {
-    Ok(Box::new(sys::macos::IoKitDevice::open_btl(
-        bus, target, lun, opts,
-    )?))
 }
 
 #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
@@ -183,15 +160,3 @@ fn open_path(
     )))
 }
 
-#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
-fn open_btl(
-    bus: u32,
-    target: u32,
-    lun: u32,
-    _opts: &OpenOptions,
-) -> Result<Box<dyn Transport + Send>, TransportError> {
-    Err(TransportError::Unsupported(format!(
-        "{bus},{target},{lun}: SCSI passthrough is not available on {} in this build",
-        std::env::consts::OS
-    )))
-}

@@ -195,25 +195,6 @@ impl IoKitDevice {
         })
     }
 
-    /// Opens the device the scan numbers `bus,target,lun`.
-    pub fn open_btl(
-        bus: u32,
-        target: u32,
-        lun: u32,
-        opts: &OpenOptions,
-    ) -> Result<Self, TransportError> {
-        let entries = Self::scan()?;
-        match entries
-            .iter()
-            .find(|e| (e.bus, e.target, e.lun) == (bus, target, lun))
-        {
-            Some(e) => Self::open(Path::new(&e.path), opts),
-            None => Err(TransportError::NotFound {
-                path: PathBuf::from(format!("{bus},{target},{lun}")),
-            }),
-        }
-    }
-
     /// Lists SCSITask-capable devices: MMC authoring devices, then other user-client devices.
     /// Needs no exclusive access (identity comes from the registry), so mounted discs are fine.
     pub fn scan() -> Result<Vec<MacScanEntry>, TransportError> {

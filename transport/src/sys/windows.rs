@@ -169,25 +169,6 @@ impl SptiDevice {
         })
     }
 
-    /// Opens the device the scan numbers `bus,target,lun`.
-    pub fn open_btl(
-        bus: u32,
-        target: u32,
-        lun: u32,
-        opts: &OpenOptions,
-    ) -> Result<Self, TransportError> {
-        let entries = Self::scan()?;
-        match entries
-            .iter()
-            .find(|e| (e.bus, e.target, e.lun) == (bus, target, lun))
-        {
-            Some(e) => Self::open(Path::new(&e.path), opts),
-            None => Err(TransportError::NotFound {
-                path: PathBuf::from(format!("{bus},{target},{lun}")),
-            }),
-        }
-    }
-
     /// Lists the CD/DVD drives (drive letters of type `DRIVE_CDROM`, then `\\.\CdRomN` not
     /// reached through a letter) and disks (`\\.\PhysicalDriveN`) that answer INQUIRY, with
     /// cdrecord's b,t,l numbers, sorted by b,t,l.
