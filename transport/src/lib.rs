@@ -159,4 +159,3 @@ fn open_path(
         std::env::consts::OS
     )))
 }
-
