@@ -246,11 +246,7 @@ impl Report for MediaReport {
 
 impl MediaReport {
     fn reason(&self, item: &str) -> String {
-        self.unavailable
-            .iter()
-            .find(|u| u.item == item)
-            .map(|u| u.reason.clone())
-            .unwrap_or_else(|| "not available".into())
+        crate::cmd::unavailable_reason(&self.unavailable, item)
     }
 }
 

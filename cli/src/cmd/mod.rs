@@ -58,6 +58,14 @@ pub struct Unavailable {
     pub reason: String,
 }
 
+/// Why `item` is missing from a report: the recorded reason, else "not available".
+pub fn unavailable_reason(list: &[Unavailable], item: &str) -> String {
+    list.iter()
+        .find(|u| u.item == item)
+        .map(|u| u.reason.clone())
+        .unwrap_or_else(|| "not available".into())
+}
+
 /// Text for an item the drive lacks.
 pub const NOT_SUPPORTED: &str = "not supported by this drive";
 

@@ -52,11 +52,7 @@ impl SpeedsReport {
     }
 
     fn reason(&self, item: &str) -> String {
-        self.unavailable
-            .iter()
-            .find(|u| u.item == item)
-            .map(|u| u.reason.clone())
-            .unwrap_or_else(|| "not available".into())
+        crate::cmd::unavailable_reason(&self.unavailable, item)
     }
 }
 
