@@ -1400,8 +1400,15 @@ impl EmuDrive {
             }
             return Err(EmuError::LossOfStreaming { lba }.into());
         }
-        let src = dout(data, opcode)?;
-        self.write_blocks(lba, &src[..n as usize * BLOCK])?;
+        let src = &dout(data, opcode)?[..n as usize * BLOCK];
+        if self.faults.garbles(lba, n) {
+            // Injected fault (`garble=`, see options.rs): recorded altered, reported GOOD.
+            let mut altered = src.to_vec();
+            self.faults.garble_blocks(lba, &mut altered);
+            self.write_blocks(lba, &altered)?;
+        } else {
+            self.write_blocks(lba, src)?;
+        }
         if let Some(i) = idx {
             self.disc.tracks[i].length += n;
             self.dirty = true;

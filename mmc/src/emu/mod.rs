@@ -24,6 +24,12 @@
 //! `durable=on` adds fdatasync at SYNCHRONIZE CACHE and CLOSE. The state file is always
 //! written to a temporary file, synced and renamed.
 //!
+//! Faults (options given when the drive is opened, see [`options::EmuOptions`]):
+//! `write_error=` fails a WRITE, `bad=` and `slow=` make READs fail or crawl, `garble=`
+//! records the blocks of a WRITE altered while answering GOOD (as a failing laser or
+//! medium does; only a read-back verify notices), `not_ready=` and `unit_attention`
+//! delay readiness, `fill_early=` shrinks the medium.
+//!
 //! Limits, by design or not yet done:
 //! - No SEND CUE SHEET, so no SAO/raw CD writing (page 05h write types 2 and 3 are refused
 //!   on CD) and no CD Mastering feature (002Eh); data tracks only (data block types 8 and

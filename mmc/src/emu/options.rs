@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use super::error::EmuOpenError;
 use super::medium::MediumKind;
+use super::BLOCK;
 
 /// Options of an `emu:` device string.
 ///
@@ -22,6 +23,7 @@ use super::medium::MediumKind;
 /// | `durable=on` | SYNCHRONIZE CACHE and CLOSE fdatasync the image (default: page cache only, which survives a killed process but not a power loss) |
 /// | `bad=A-B;C;D-E` | READ of any block in these LBA ranges (inclusive) fails with MEDIUM ERROR, UNRECOVERED READ ERROR (03/11/00), INFORMATION = the first bad block of the request; no data is transferred |
 /// | `slow=A-B:F;C-D:G` | blocks in A..=B take F times the time of a block at the drive's read speed (the delay is added to the READ; other blocks read as fast as the image file) |
+/// | `garble=A-B;C` | a failing laser or medium: blocks in these LBA ranges (inclusive) that a WRITE records while the option is given are stored altered (every byte XOR [`GARBLE_XOR`], so no block equals what was sent); the WRITE completes GOOD and later READs return the altered bytes with GOOD status; other blocks are untouched |
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EmuOptions {
     /// Medium to create.
@@ -50,7 +52,13 @@ pub struct EmuOptions {
     pub bad: Vec<(u32, u32)>,
     /// Slow LBA ranges for `slow=`.
     pub slow: Vec<SlowRange>,
+    /// LBA ranges (first, last; inclusive) recorded altered for `garble=`.
+    pub garble: Vec<(u32, u32)>,
 }
+
+/// The byte every byte of a garbled block is XORed with (`garble=`): nonzero, so each
+/// byte of the stored block differs from the byte sent.
+pub const GARBLE_XOR: u8 = 0x5A;
 
 /// An LBA range read `factor` times slower than the drive's read speed (`slow=A-B:F`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,6 +95,33 @@ impl EmuOptions {
             .filter(|&&(a, b)| u64::from(a) < end && b >= lba)
             .map(|&(a, _)| a.max(lba))
             .min()
+    }
+
+    /// Whether any block of `lba .. lba + blocks` lies in a `garble=` range.
+    pub fn garbles(&self, lba: u32, blocks: u32) -> bool {
+        let end = u64::from(lba) + u64::from(blocks); // exclusive
+        self.garble
+            .iter()
+            .any(|&(a, b)| u64::from(a) < end && b >= lba)
+    }
+
+    /// Alters `data`, whole blocks to be recorded from `lba`, as `garble=` says: every byte
+    /// of each block in a garbled range is XORed with [`GARBLE_XOR`]; other blocks are left
+    /// as they are. A trailing partial block is left alone. Returns the blocks altered.
+    pub fn garble_blocks(&self, lba: u32, data: &mut [u8]) -> u32 {
+        let mut altered = 0;
+        for (i, block) in data.chunks_exact_mut(BLOCK).enumerate() {
+            let at = u64::from(lba) + i as u64;
+            if self
+                .garble
+                .iter()
+                .any(|&(a, b)| u64::from(a) <= at && at <= u64::from(b))
+            {
+                block.iter_mut().for_each(|x| *x ^= GARBLE_XOR);
+                altered += 1;
+            }
+        }
+        altered
     }
 
     /// Extra block times for reading `lba .. lba + blocks`: the sum of the slow factors
@@ -189,6 +224,11 @@ impl EmuOptions {
                         o.bad.push(parse_lba_range(k, v, item)?);
                     }
                 }
+                "garble" => {
+                    for item in v.split(';').filter(|i| !i.trim().is_empty()) {
+                        o.garble.push(parse_lba_range(k, v, item)?);
+                    }
+                }
                 "slow" => {
                     for item in v.split(';').filter(|i| !i.trim().is_empty()) {
                         let (range, f) = item
@@ -214,7 +254,7 @@ impl EmuOptions {
                     o.max_transfer = Some(usize::try_from(m).map_err(|_| bad(k, v, "too large"))?);
                 }
                 _ => {
-                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable, bad, slow"))
+                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable, bad, slow, garble"))
                 }
             }
         }
@@ -276,6 +316,44 @@ mod tests {
         assert!(EmuOptions::parse(&kv(&[("bad", "9-3")])).is_err());
         assert!(EmuOptions::parse(&kv(&[("slow", "1-2")])).is_err());
         assert!(EmuOptions::parse(&kv(&[("slow", "1-2:0.5")])).is_err());
+    }
+
+    #[test]
+    fn garble_ranges() {
+        let o =
+            EmuOptions::parse(&kv(&[("garble", "100-199;7"), ("garble", "5000-5009")])).unwrap();
+        assert_eq!(o.garble, vec![(100, 199), (7, 7), (5000, 5009)]);
+        assert!(o.bad.is_empty());
+        assert!(o.garbles(0, 8));
+        assert!(!o.garbles(8, 92));
+        assert!(o.garbles(199, 1));
+        assert!(!o.garbles(200, 4800));
+        assert!(o.garbles(200, 4801));
+        // malformed ranges are refused as for bad=
+        for v in ["9-3", "x", "1-", "-4", "1-2:3"] {
+            let e = EmuOptions::parse(&kv(&[("garble", v)])).unwrap_err();
+            assert!(
+                matches!(&e, EmuOpenError::BadOption { key, .. } if key == "garble"),
+                "garble={v}: {e}"
+            );
+        }
+        assert!(EmuOptions::parse(&kv(&[("bad", "9-3")])).is_err());
+    }
+
+    #[test]
+    fn garble_alters_only_blocks_in_range() {
+        let o = EmuOptions::parse(&kv(&[("garble", "11-12")])).unwrap();
+        let sent: Vec<u8> = (0..4 * BLOCK).map(|i| (i % 251) as u8).collect();
+        let mut data = sent.clone();
+        assert_eq!(o.garble_blocks(10, &mut data), 2);
+        assert_eq!(data[..BLOCK], sent[..BLOCK]);
+        assert_eq!(data[3 * BLOCK..], sent[3 * BLOCK..]);
+        for i in BLOCK..3 * BLOCK {
+            assert_eq!(data[i], sent[i] ^ GARBLE_XOR);
+            assert_ne!(data[i], sent[i]);
+        }
+        assert_eq!(o.garble_blocks(13, &mut data), 0);
+        assert_eq!(EmuOptions::default().garble_blocks(11, &mut data), 0);
     }
 
     #[test]
