@@ -232,7 +232,7 @@ pub struct WriteCommon {
     /// No progress display.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Do not read the session back and compare its MD5.
+    /// Do not read the session back and compare it with what was sent.
     #[arg(long)]
     pub no_verify: bool,
 }

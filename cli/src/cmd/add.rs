@@ -2,8 +2,9 @@
 //! multisession job. msinfo from the drive (`mmc::msinfo`), the previous session imported
 //! through the drive (`isofs::merge::import` over `Drive` as a `SectorSource`), the next
 //! session laid out with `-C last,next` and streamed straight to the drive (`mmc::write`),
-//! the session closed (appendable unless `--close`), read back and compared by MD5, and a
-//! summary printed. A blank disc gets its first session (LBA 0; LBA 32 on overwritable
+//! the session closed (appendable unless `--close`), read back and compared with what was
+//! sent (every 64 KiB unit, see `pipeline::read_back_compare`), and a summary printed with
+//! the session's MD5. A blank disc gets its first session (LBA 0; LBA 32 on overwritable
 //! media, see `mmc::write`).
 //!
 //! Image options default to Rock Ridge (`-R`) and Joliet (`-J`), as xorriso does;
@@ -45,9 +46,9 @@ pub struct AddSummary {
     pub removed: usize,
     /// Disc left appendable.
     pub appendable: bool,
-    /// MD5 of the session.
+    /// MD5 of the session (as `md5sum` of the session read from the disc prints it).
     pub md5: String,
-    /// Read back and compared.
+    /// Read back and found equal to what was sent.
     pub verified: bool,
     /// Blocks left.
     pub blocks_left: u64,
@@ -342,18 +343,18 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     let verified = if a.common.no_verify {
         false
     } else {
-        let got = pipeline::read_back_md5(&mut drive, burned.report.start, burned.report.blocks)
-            .map_err(|e| {
-                let cause = format!("reading the session back: {e}");
-                fail(pipeline::verify_failure(&mut drive, &burned, &cause))
-            })?;
-        if got != burned.md5 {
-            let cause = format!(
-                "session at block {} read back with MD5 {}, {} was sent",
-                burned.report.start,
-                pipeline::hex(&got),
-                pipeline::hex(&burned.md5),
-            );
+        let differ = pipeline::read_back_compare(
+            &mut drive,
+            burned.report.start,
+            burned.report.blocks,
+            &burned.units,
+        )
+        .map_err(|e| {
+            let cause = format!("reading the session back: {e}");
+            fail(pipeline::verify_failure(&mut drive, &burned, &cause))
+        })?;
+        if !differ.is_empty() {
+            let cause = pipeline::differ_message(&differ);
             return Err(fail(pipeline::verify_failure(&mut drive, &burned, &cause)));
         }
         true

@@ -173,9 +173,9 @@ pub struct BurnSummary {
     pub appendable: bool,
     /// Test write.
     pub dummy: bool,
-    /// MD5 of what was sent.
+    /// MD5 of what was sent (the image, zero-padded to a whole block).
     pub md5: String,
-    /// Read back and compared.
+    /// Read back and found equal to what was sent.
     pub verified: bool,
     /// Blocks left after the session.
     pub blocks_left: u64,
@@ -399,19 +399,18 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     // Verify before the commit (overwritable media): a session that does not read back as
     // sent never becomes current.
     let verified = if job.verify && !burned.report.dummy {
-        let got = pipeline::read_back_md5(&mut drive, burned.report.start, burned.report.blocks)
-            .map_err(|e| {
-                let cause = format!("reading the session back: {e}");
-                CliError::Failed(pipeline::verify_failure(&mut drive, &burned, &cause))
-            })?;
-        if got != burned.md5 {
-            let cause = format!(
-                "the {} blocks at {} read back with MD5 {}, {} was sent",
-                burned.report.blocks,
-                burned.report.start,
-                pipeline::hex(&got),
-                pipeline::hex(&burned.md5),
-            );
+        let differ = pipeline::read_back_compare(
+            &mut drive,
+            burned.report.start,
+            burned.report.blocks,
+            &burned.units,
+        )
+        .map_err(|e| {
+            let cause = format!("reading the session back: {e}");
+            CliError::Failed(pipeline::verify_failure(&mut drive, &burned, &cause))
+        })?;
+        if !differ.is_empty() {
+            let cause = pipeline::differ_message(&differ);
             return Err(CliError::Failed(pipeline::verify_failure(
                 &mut drive, &burned, &cause,
             )));
