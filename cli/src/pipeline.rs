@@ -521,28 +521,53 @@ pub fn read_back_compare<T: Transport>(
     sent: &[u128],
 ) -> Result<Vec<(u32, u32)>, mmc::error::MmcError> {
     let per = (CHUNK / BLOCK) as u32;
-    let mut buf = vec![0u8; CHUNK];
-    let mut differ: Vec<(u32, u32)> = Vec::new();
-    let mut at = 0u32;
-    let mut unit = 0usize;
-    while at < blocks {
-        let n = per.min(blocks - at);
-        let b = &mut buf[..n as usize * BLOCK];
-        drive.read_blocks(start + at, b)?;
-        for (i, u) in b.chunks(UNIT).enumerate() {
-            if sent.get(unit) != Some(&xxh3_128(u)) {
-                let first = start + at + i as u32 * VERIFY_UNIT_BLOCKS;
-                let last = first + (u.len() / BLOCK) as u32 - 1;
-                match differ.last_mut() {
-                    Some(r) if r.1 + 1 == first => r.1 = last,
-                    _ => differ.push((first, last)),
+    // Reading (this thread) and hashing (a scoped thread) overlap; buffers go round.
+    let (full_tx, full_rx) = sync_channel::<(u32, Vec<u8>)>(4);
+    let (empty_tx, empty_rx) = channel::<Vec<u8>>();
+    thread::scope(|scope| {
+        let hasher = scope.spawn(move || {
+            let mut differ: Vec<(u32, u32)> = Vec::new();
+            for (at, buf) in full_rx {
+                let first_unit = (at / VERIFY_UNIT_BLOCKS) as usize;
+                for (i, u) in buf.chunks(UNIT).enumerate() {
+                    if sent.get(first_unit + i) != Some(&xxh3_128(u)) {
+                        let first = start + at + i as u32 * VERIFY_UNIT_BLOCKS;
+                        let last = first + (u.len() / BLOCK) as u32 - 1;
+                        match differ.last_mut() {
+                            Some(r) if r.1 + 1 == first => r.1 = last,
+                            _ => differ.push((first, last)),
+                        }
+                    }
                 }
+                // The reader may have stopped on an error; then the buffer is freed.
+                let _ = empty_tx.send(buf);
             }
-            unit += 1;
+            differ
+        });
+        let mut at = 0u32;
+        let mut failed = None;
+        while at < blocks {
+            let n = per.min(blocks - at);
+            let mut b = empty_rx.try_recv().unwrap_or_else(|_| vec![0u8; CHUNK]);
+            b.resize(n as usize * BLOCK, 0);
+            if let Err(e) = drive.read_blocks(start + at, &mut b) {
+                failed = Some(e);
+                break;
+            }
+            if full_tx.send((at, b)).is_err() {
+                break;
+            }
+            at += n;
         }
-        at += n;
-    }
-    Ok(differ)
+        drop(full_tx);
+        let differ = hasher
+            .join()
+            .unwrap_or_else(|_| vec![(start, start + blocks.saturating_sub(1))]);
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(differ),
+        }
+    })
 }
 
 /// The verify failure's cause for ranges that differ: `LBA a-b, c-d read back differ
