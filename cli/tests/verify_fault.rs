@@ -222,3 +222,59 @@ fn burn_image_onto_garbled_bd_r_fails_verify() {
     let out = discburn(&["burn", "--dev", &dev, img.to_str().unwrap()]);
     assert_verify_failed(&out, x);
 }
+
+/// coreutils `md5sum` of a file.
+fn md5sum(p: &Path) -> String {
+    let o = tool("md5sum", &[p.to_str().unwrap()]);
+    assert!(o.status.success(), "md5sum: {}", text(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The MD5 the summaries report is the MD5 of the session on the disc, as `md5sum` of the
+/// session's blocks (cut from the disc image) prints it: for `add` (sessions 1 and 2 on a
+/// BD-R) and for `burn` (where it is also `md5sum` of the image, which is whole blocks).
+#[test]
+fn reported_md5_is_md5sum_of_the_session_on_the_disc() {
+    let t = tempfile::tempdir().unwrap();
+    let (s1, s2, _) = sources(t.path());
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=bd-r", disc.display());
+    for src in [&s1, &s2] {
+        let j = add(&dev, &[], &[src]);
+        assert_eq!(j["verified"], true, "{j}");
+        let start = j["start"].as_u64().unwrap() as u32;
+        let blocks = j["blocks"].as_u64().unwrap() as usize;
+        let cut = t.path().join("session.bin");
+        std::fs::write(&cut, disc_bytes(&disc, start, blocks * 2048)).unwrap();
+        assert_eq!(j["md5"].as_str().unwrap(), md5sum(&cut), "{j}");
+    }
+
+    let img = t.path().join("img.iso");
+    let o = tool(
+        "genisoimage",
+        &[
+            "-quiet",
+            "-R",
+            "-o",
+            img.to_str().unwrap(),
+            s1.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "genisoimage: {}", text(&o));
+    let disc2 = t.path().join("disc2.img");
+    let out = discburn(&[
+        "burn",
+        "--json",
+        "--dev",
+        &format!("emu:{},profile=bd-r", disc2.display()),
+        img.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["verified"], true, "{j}");
+    assert_eq!(j["md5"].as_str().unwrap(), md5sum(&img), "{j}");
+}
