@@ -1401,7 +1401,7 @@ impl EmuDrive {
             return Err(EmuError::LossOfStreaming { lba }.into());
         }
         let src = &dout(data, opcode)?[..n as usize * BLOCK];
-        if self.faults.garbles(lba, n) {
+        if self.faults.take_garbled_write(lba, n) {
             // Injected fault (`garble=`, see options.rs): recorded altered, reported GOOD.
             let mut altered = src.to_vec();
             self.faults.garble_blocks(lba, &mut altered);

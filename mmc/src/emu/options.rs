@@ -24,6 +24,7 @@ use super::BLOCK;
 /// | `bad=A-B;C;D-E` | READ of any block in these LBA ranges (inclusive) fails with MEDIUM ERROR, UNRECOVERED READ ERROR (03/11/00), INFORMATION = the first bad block of the request; no data is transferred |
 /// | `slow=A-B:F;C-D:G` | blocks in A..=B take F times the time of a block at the drive's read speed (the delay is added to the READ; other blocks read as fast as the image file) |
 /// | `garble=A-B;C` | a failing laser or medium: blocks in these LBA ranges (inclusive) that a WRITE records while the option is given are stored altered (every byte XOR [`GARBLE_XOR`], so no block equals what was sent); the WRITE completes GOOD and later READs return the altered bytes with GOOD status; other blocks are untouched |
+/// | `garble_writes=N` | `garble=` alters only the first N WRITE commands that touch its ranges; later ones are recorded as sent (a marginal spot that a rewrite fixes) |
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EmuOptions {
     /// Medium to create.
@@ -54,6 +55,8 @@ pub struct EmuOptions {
     pub slow: Vec<SlowRange>,
     /// LBA ranges (first, last; inclusive) recorded altered for `garble=`.
     pub garble: Vec<(u32, u32)>,
+    /// `garble_writes=`: how many more WRITE commands `garble=` alters (None: all).
+    pub garble_writes: Option<u32>,
 }
 
 /// The byte every byte of a garbled block is XORed with (`garble=`): nonzero, so each
@@ -103,6 +106,22 @@ impl EmuOptions {
         self.garble
             .iter()
             .any(|&(a, b)| u64::from(a) < end && b >= lba)
+    }
+
+    /// Whether a WRITE of `lba .. lba + blocks` is to be recorded altered: it touches a
+    /// `garble=` range and `garble_writes=` has not run out (counting this WRITE).
+    pub fn take_garbled_write(&mut self, lba: u32, blocks: u32) -> bool {
+        if !self.garbles(lba, blocks) {
+            return false;
+        }
+        match &mut self.garble_writes {
+            None => true,
+            Some(0) => false,
+            Some(k) => {
+                *k -= 1;
+                true
+            }
+        }
     }
 
     /// Alters `data`, whole blocks to be recorded from `lba`, as `garble=` says: every byte
@@ -224,6 +243,7 @@ impl EmuOptions {
                         o.bad.push(parse_lba_range(k, v, item)?);
                     }
                 }
+                "garble_writes" => o.garble_writes = Some(parse_u32(k, v)?),
                 "garble" => {
                     for item in v.split(';').filter(|i| !i.trim().is_empty()) {
                         o.garble.push(parse_lba_range(k, v, item)?);
@@ -254,7 +274,7 @@ impl EmuOptions {
                     o.max_transfer = Some(usize::try_from(m).map_err(|_| bad(k, v, "too large"))?);
                 }
                 _ => {
-                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable, bad, slow, garble"))
+                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable, bad, slow, garble, garble_writes"))
                 }
             }
         }
@@ -338,6 +358,19 @@ mod tests {
             );
         }
         assert!(EmuOptions::parse(&kv(&[("bad", "9-3")])).is_err());
+    }
+
+    #[test]
+    fn garble_writes_counts_down() {
+        let mut o =
+            EmuOptions::parse(&kv(&[("garble", "16-20"), ("garble_writes", "2")])).unwrap();
+        assert!(!o.take_garbled_write(21, 4), "outside the range: not counted");
+        assert!(o.take_garbled_write(16, 3));
+        assert!(o.take_garbled_write(18, 1));
+        assert!(!o.take_garbled_write(16, 3), "the third WRITE is recorded as sent");
+        let mut all = EmuOptions::parse(&kv(&[("garble", "16")])).unwrap();
+        assert!((0..10).all(|_| all.take_garbled_write(16, 1)));
+        assert!(EmuOptions::parse(&kv(&[("garble_writes", "x")])).is_err());
     }
 
     #[test]
