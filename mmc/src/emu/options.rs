@@ -362,12 +362,17 @@ mod tests {
 
     #[test]
     fn garble_writes_counts_down() {
-        let mut o =
-            EmuOptions::parse(&kv(&[("garble", "16-20"), ("garble_writes", "2")])).unwrap();
-        assert!(!o.take_garbled_write(21, 4), "outside the range: not counted");
+        let mut o = EmuOptions::parse(&kv(&[("garble", "16-20"), ("garble_writes", "2")])).unwrap();
+        assert!(
+            !o.take_garbled_write(21, 4),
+            "outside the range: not counted"
+        );
         assert!(o.take_garbled_write(16, 3));
         assert!(o.take_garbled_write(18, 1));
-        assert!(!o.take_garbled_write(16, 3), "the third WRITE is recorded as sent");
+        assert!(
+            !o.take_garbled_write(16, 3),
+            "the third WRITE is recorded as sent"
+        );
         let mut all = EmuOptions::parse(&kv(&[("garble", "16")])).unwrap();
         assert!((0..10).all(|_| all.take_garbled_write(16, 1)));
         assert!(EmuOptions::parse(&kv(&[("garble_writes", "x")])).is_err());
