@@ -488,12 +488,18 @@ pub fn commit<T: Transport>(drive: &mut Drive<T>, burned: &mut Burned) -> Result
     let Some(c) = burned.commit.take() else {
         return Ok(());
     };
-    c.apply(drive).map_err(|e| {
-        format!(
+    match c.apply(drive) {
+        Ok(notes) => {
+            for n in notes {
+                eprintln!("discburn: note: {n}; written again, read back correctly");
+            }
+            Ok(())
+        }
+        Err(e) => Err(format!(
             "committing the session: {e}; disc state: {}",
             mmc::write::disc_state(drive)
-        )
-    })
+        )),
+    }
 }
 
 /// The message for a session that could not be verified: the cause, whether it was

@@ -275,10 +275,13 @@ fn bd_re_is_formatted_and_sessions_are_emulated() {
         1,
         "FORMAT UNIT once"
     );
-    // The commit: WRITE(10) at LBA 16 after the session, then SYNCHRONIZE CACHE.
-    let last_write = c.iter().rev().find(|x| x[0] == 0x2A).unwrap();
-    assert_eq!(&last_write[2..6], &[0, 0, 0, 16]);
-    assert_eq!(c.last().unwrap()[0], 0x35);
+    // The commit: WRITE(10) at LBA 16 after the session, SYNCHRONIZE CACHE, then READ(10)
+    // of block 16 to check the copy.
+    let w = c.iter().rposition(|x| x[0] == 0x2A).unwrap();
+    assert_eq!(&c[w][2..6], &[0, 0, 0, 16]);
+    let after: Vec<u8> = c[w + 1..].iter().map(|x| x[0]).collect();
+    assert_eq!(after, vec![0x35, 0x28], "{:02X?}", &c[w..]);
+    assert_eq!(&c.last().unwrap()[2..6], &[0, 0, 0, 16]);
     let (s2, c) = write_one(&mut d, &log, t.path(), 2, true);
     assert_eq!(s2 % 32, 0);
     assert_eq!(

@@ -136,6 +136,23 @@ pub enum WriteError {
         /// First block of the unfinished session.
         start: u32,
     },
+    /// Overwritable media: the descriptor copy to LBA 16 that makes a new session current
+    /// did not read back as written.
+    #[error("making the session at block {start} current failed: {problem} (after a second attempt); {}", if *restored {
+        format!("the blocks that were at 16 before were put back: the previous session stays current, and the session at {start} (written and verified) is not reachable; the next session will be written over it")
+    } else {
+        format!("putting back what was at block 16 failed too ({restore_problem}): the disc will not mount as it is, and `discburn add` will refuse it; every session is intact: read the new one with `xorriso -indev DEV -load sbsector {start}` or `mount -o sbsector={start}`")
+    })]
+    CommitFailed {
+        /// First block of the session.
+        start: u32,
+        /// What went wrong with the copy.
+        problem: String,
+        /// Whether block 16 holds the previous contents again.
+        restored: bool,
+        /// What went wrong putting them back.
+        restore_problem: String,
+    },
     /// msinfo failed.
     #[error("reading the disc's sessions: {0}")]
     Msinfo(#[from] MsinfoError),
@@ -1126,7 +1143,9 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
     pub fn finish(mut self) -> Result<SessionReport, WriteError> {
         let (report, commit) = self.end()?;
         if let Some(c) = commit {
-            c.apply(self.drive)?;
+            for note in c.apply(self.drive)? {
+                log::warn!("{note}");
+            }
         }
         Ok(report)
     }
@@ -1294,19 +1313,66 @@ impl Commit {
         self.start
     }
 
-    /// Writes the descriptor copy to LBA 16 and synchronizes the cache.
-    pub fn apply<T: Transport>(self, drive: &mut Drive<T>) -> Result<(), WriteError> {
-        drive
-            .write_blocks(PVD_LBA, &self.vds)
-            .map_err(step(format!(
-                "copying the volume descriptors of the session at block {} to block 16",
-                self.start
-            )))?;
-        drive
-            .synchronize_cache()
-            .map_err(step("SYNCHRONIZE CACHE after the descriptor copy"))?;
-        Ok(())
+    /// Writes the descriptor copy to LBA 16, synchronizes the cache and reads the blocks
+    /// back. A copy that does not read back as written is written once more (a marginal
+    /// spot may take a rewrite); if it still differs, the blocks that were there before are
+    /// put back, so that the previous session stays current, and the error says whether
+    /// that worked. Returns the notes worth telling the user (a second attempt was needed).
+    pub fn apply<T: Transport>(self, drive: &mut Drive<T>) -> Result<Vec<String>, WriteError> {
+        // What block 16 holds now: the previous session's copy, or nothing readable (a
+        // blank medium), which zeros stand for (all-zero blocks read as blank, see
+        // `recorded_block`).
+        let mut before = vec![0u8; self.vds.len()];
+        if drive.read_blocks(PVD_LBA, &mut before).is_err() {
+            before.fill(0);
+        }
+        let mut notes = Vec::new();
+        let mut problem = String::new();
+        for attempt in 1..=2 {
+            match write_and_check(drive, &self.vds) {
+                Ok(()) => return Ok(notes),
+                Err(p) => {
+                    notes.push(format!(
+                        "the descriptor copy at block 16 (attempt {attempt}): {p}"
+                    ));
+                    problem = p;
+                }
+            }
+        }
+        let restored = write_and_check(drive, &before);
+        Err(WriteError::CommitFailed {
+            start: self.start,
+            problem,
+            restored: restored.is_ok(),
+            restore_problem: restored.err().unwrap_or_default(),
+        })
     }
+}
+
+/// Writes `data` at LBA 16, synchronizes, reads it back; the problem, if any.
+fn write_and_check<T: Transport>(drive: &mut Drive<T>, data: &[u8]) -> Result<(), String> {
+    drive
+        .write_blocks(PVD_LBA, data)
+        .map_err(|e| format!("WRITE failed: {e}"))?;
+    drive
+        .synchronize_cache()
+        .map_err(|e| format!("SYNCHRONIZE CACHE failed: {e}"))?;
+    let mut back = vec![0u8; data.len()];
+    drive
+        .read_blocks(PVD_LBA, &mut back)
+        .map_err(|e| format!("reading it back failed: {e}"))?;
+    if back != data {
+        let first = back
+            .chunks(BLOCK)
+            .zip(data.chunks(BLOCK))
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        return Err(format!(
+            "block {} read back different from what was written",
+            PVD_LBA as usize + first
+        ));
+    }
+    Ok(())
 }
 
 /// The volume descriptor set at the head of a session (blocks 16.. up to and including the
@@ -1358,7 +1424,14 @@ pub fn disc_state<T: Transport>(drive: &mut Drive<T>) -> String {
         Err(e) => return format!("{profile}: disc information unavailable: {e}"),
     };
     let v = di.view();
+    let overwritable = drive.current_profile().is_ok_and(|p| p.overwritable());
     let ms = match msinfo::msinfo(drive) {
+        // msinfo finds no descriptors at 16; on overwritable media that is blank only when
+        // nothing else is recorded there either.
+        Ok(Msinfo::Blank) if overwritable => match recorded_block(drive, PVD_LBA) {
+            Some(what) => format!("no session reachable: {what}"),
+            None => "blank".to_string(),
+        },
         Ok(Msinfo::Blank) => "blank".to_string(),
         Ok(Msinfo::Appendable {
             last_session_start,
