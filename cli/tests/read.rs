@@ -199,22 +199,6 @@ fn readcd_dump_equals_the_image() {
         std::fs::read(&part).unwrap(),
         &d.bytes()[20 * 2048..50 * 2048]
     );
-    // An unreadable block: fails without -noerror, succeeds with it; zeros in its place.
-    let bad = d.dev("bad.iso", "bad=30");
-    for (flag, ok) in [(None, false), (Some("-noerror"), true)] {
-        let mut args = vec![
-            format!("dev={bad}"),
-            format!("f={}", part.display()),
-            "sectors=20-50".into(),
-            "retries=1".into(),
-        ];
-        args.extend(flag.map(String::from));
-        let o = Command::new(&rc).args(&args).output().unwrap();
-        assert_eq!(o.status.success(), ok, "{flag:?}: {}", text(&o));
-        let img = std::fs::read(&part).unwrap();
-        assert!(img[10 * 2048..11 * 2048].iter().all(|&b| b == 0));
-        assert_eq!(&img[..10 * 2048], &d.bytes()[20 * 2048..30 * 2048]);
-    }
     let o = Command::new(&rc)
         .args(["dev=emu:/nonexistent/x", "f=/dev/null", "-bogus"])
         .output()
@@ -225,6 +209,125 @@ fn readcd_dump_equals_the_image() {
         "unknown option is a usage error: {}",
         text(&o)
     );
+}
+
+/// Runs the readcd personality `rc` with `args`.
+fn run_readcd(rc: &Path, args: &[String]) -> std::process::Output {
+    Command::new(rc)
+        .args(args)
+        .env_remove("CDR_DEVICE")
+        .env_remove("DISCBURN_LOG")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn readcd_stops_at_the_first_unreadable_sector_without_noerror() {
+    let d = make_disc(1_000_000);
+    let iso = d.bytes();
+    let (_l, rc) = readcd();
+    let out = d.dir.path().join("stop.img");
+    let bad = d.dev("bad.iso", "bad=30;40");
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            format!("dev={bad}"),
+            format!("f={}", out.display()),
+            "sectors=20-50".to_string(),
+            "retries=1".to_string(),
+        ];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    // A longer file from an earlier run is truncated first, as readcd does.
+    std::fs::write(&out, vec![0xEEu8; 64 * 2048]).unwrap();
+    // Without -noerror: exit 1 at sector 30, the file holds sectors 20..30 and no more.
+    let o = run_readcd(&rc, &args(&[]));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("readcd: error on sector 30 not corrected (retries=1); stopped: sectors 20-29 (10 sectors, 20480 bytes) written to"),
+        "{}",
+        text(&o)
+    );
+    assert!(err.contains("-noerror"), "{}", text(&o));
+    let img = std::fs::read(&out).unwrap();
+    assert_eq!(img.len(), 10 * 2048, "only the sectors before the error");
+    assert!(img == iso[20 * 2048..30 * 2048], "sectors 20..30 differ");
+
+    // The first sector unreadable: nothing written, same failure.
+    let o = run_readcd(
+        &rc,
+        &[
+            format!("dev={bad}"),
+            format!("f={}", out.display()),
+            "sectors=30-50".to_string(),
+            "retries=0".to_string(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("error on sector 30 not corrected (retries=0); stopped: nothing written"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 0);
+
+    // A whole-disc read (large READs, the bad block inside one): stops at 100, everything
+    // before it written.
+    let whole = d.dev("whole.iso", "bad=100-109");
+    let o = run_readcd(
+        &rc,
+        &[
+            format!("dev={whole}"),
+            format!("f={}", out.display()),
+            "retries=0".to_string(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "error on sector 100 not corrected (retries=0); stopped: sectors 0-99 (100 sectors, 204800 bytes)"
+        ),
+        "{}",
+        text(&o)
+    );
+    let img = std::fs::read(&out).unwrap();
+    assert_eq!(img.len(), 100 * 2048);
+    assert!(img == iso[..100 * 2048], "sectors 0..100 differ");
+
+    // The same to stdout (f=-): the sectors before the error on stdout.
+    let o = run_readcd(
+        &rc,
+        &[
+            format!("dev={whole}"),
+            "f=-".to_string(),
+            "sectors=90-120".to_string(),
+            "retries=0".to_string(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        o.stdout == iso[90 * 2048..100 * 2048],
+        "stdout holds sectors 90..100"
+    );
+
+    // With -noerror: success, every sector of the range, zeros for 30 and 40.
+    let o = run_readcd(&rc, &args(&["-noerror"]));
+    assert!(o.status.success(), "{}", text(&o));
+    let img = std::fs::read(&out).unwrap();
+    assert_eq!(img.len(), 30 * 2048);
+    for (i, blk) in img.chunks(2048).enumerate() {
+        let lba = 20 + i;
+        if lba == 30 || lba == 40 {
+            assert!(blk.iter().all(|&b| b == 0), "sector {lba} not zero-filled");
+        } else {
+            assert!(
+                blk == &iso[lba * 2048..(lba + 1) * 2048],
+                "sector {lba} differs"
+            );
+        }
+    }
 }
 
 /// Waits until the map at `map` says some blocks are finished.

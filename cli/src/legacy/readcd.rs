@@ -3,12 +3,15 @@
 //!
 //! As in readcd, `sectors=A-B` reads A up to but not including B (`sectors=0-0` reads
 //! nothing), the default is the whole disc (READ CAPACITY), `retries=` defaults to 128,
-//! and without `-noerror` an unreadable block makes the run fail (after the image was
-//! written with zeros in its place; readcd stops at once). `f=-` writes to stdout.
+//! and a regular output file is truncated first. Without `-noerror` the run stops at the
+//! first sector still unreadable after its retries, as readcd does ("Error on sector N not
+//! corrected"): the file holds the sectors before it, the message names the sector and
+//! what was written, and the exit status is non-zero. With `-noerror` unreadable sectors
+//! are filled with zeros, the run goes on, and it succeeds. `f=-` writes to stdout.
 //! `-v`/`-V` show progress and the SCSI command trace; `-scanbus` and the other modes
 //! of readcd are not offered.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mmc::drive::Drive;
 use mmc::rescue::{AreaSpec, DumpOptions};
@@ -79,17 +82,37 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
     };
     let opts = DumpOptions {
         retries,
+        stop_at_unreadable: !noerror,
         ..DumpOptions::default()
     };
+    truncate_regular(&file).map_err(|e| CliError::Failed(format!("{prog}: {e}")))?;
     let d = run_dump(&mut drive, area, &file, &opts, verbose == 0)?;
     if verbose > 0 {
         eprintln!(
             "{prog}: read {} sectors with {} READ commands, {} unreadable",
-            d.area.blocks, d.read_commands, d.bad_blocks
+            d.blocks_read, d.read_commands, d.bad_blocks
         );
     }
     if d.interrupted {
         return Err(CliError::Failed(format!("{prog}: interrupted")));
+    }
+    if let Some(lba) = d.stopped_at {
+        let start = d.area.start;
+        let n = u64::from(lba - start);
+        let written = if n == 0 {
+            "nothing written".to_string()
+        } else {
+            format!(
+                "sectors {start}-{} ({n} sectors, {} bytes) written",
+                lba - 1,
+                n * 2048
+            )
+        };
+        return Err(CliError::Failed(format!(
+            "{prog}: error on sector {lba} not corrected (retries={retries}); stopped: \
+             {written} to {}; use -noerror to read past unreadable sectors",
+            file.display()
+        )));
     }
     if d.bad_blocks > 0 {
         let list: Vec<String> = d
@@ -109,4 +132,20 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// Empties `file` when it is an existing regular file (readcd opens its output with
+/// O_TRUNC); devices and `-` (stdout) are left alone.
+fn truncate_regular(file: &Path) -> std::io::Result<()> {
+    if file.as_os_str() == "-" {
+        return Ok(());
+    }
+    match std::fs::metadata(file) {
+        Ok(m) if m.is_file() => std::fs::OpenOptions::new()
+            .write(true)
+            .open(file)
+            .and_then(|f| f.set_len(0))
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", file.display()))),
+        _ => Ok(()),
+    }
 }

@@ -3,6 +3,11 @@
 //! those, fill what stays unreadable with zeros and mark it bad (`-`) in the map. A second
 //! run with the same map reads only what is not finished.
 //!
+//! With [`DumpOptions::stop_at_unreadable`] the dump instead ends at the first block that
+//! stays unreadable after its retries, as cdrtools readcd does without `-noerror`: the
+//! blocks before it are written (in order, from the start of the area on a fresh run), the
+//! file is not extended beyond them, and [`DumpReport::stopped_at`] names the block.
+//!
 //! Crash safety: the image is written before the map says a block is finished, and the map
 //! is replaced atomically (temporary file, sync, rename) at least every
 //! [`DumpOptions::save_interval`], after the image data was synced. A run killed at any
@@ -52,6 +57,10 @@ pub struct DumpOptions {
     pub save_interval: Duration,
     /// Comment lines for the top of the map (command line, device).
     pub comments: Vec<String>,
+    /// End the run at the first block still unreadable after its retries (nothing is
+    /// written for it) instead of zero-filling it and going on; a regular output file is
+    /// then not extended to the area's size up front.
+    pub stop_at_unreadable: bool,
 }
 
 impl Default for DumpOptions {
@@ -62,6 +71,7 @@ impl Default for DumpOptions {
             map: None,
             save_interval: Duration::from_millis(500),
             comments: Vec::new(),
+            stop_at_unreadable: false,
         }
     }
 }
@@ -96,6 +106,9 @@ pub struct DumpReport {
     pub bad_blocks: u64,
     /// The run was stopped before it finished (the map says what is left).
     pub interrupted: bool,
+    /// The unreadable block the run ended at ([`DumpOptions::stop_at_unreadable`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<u32>,
     /// Wall time.
     pub seconds: f64,
 }
@@ -116,6 +129,7 @@ struct Dumper<'a, 'o, T: Transport> {
     done: u64,
     last_save: Instant,
     dirty: bool,
+    stopped_at: Option<u32>,
 }
 
 /// Dumps `area` from `drive` to `out`, continuing the map at `opts.map` when it exists.
@@ -170,17 +184,19 @@ pub fn dump<T: Transport>(
         done,
         last_save: Instant::now(),
         dirty: true,
+        stopped_at: None,
     };
     if let Output::File(f) = &mut d.out {
         let meta = f.metadata().map_err(|e| out_err("stat", e))?;
         // Regular files are extended to the full size; devices (/dev/null, a disk) are not.
-        if meta.is_file() && meta.len() < end - start {
+        // A run that may stop at an unreadable block leaves only what it read.
+        if meta.is_file() && meta.len() < end - start && !opts.stop_at_unreadable {
             f.set_len(end - start).map_err(|e| out_err("extend", e))?;
         }
     }
     d.save(true)?;
-    let interrupted = d.run()?;
-    if !interrupted {
+    let stopped = d.run()?;
+    if !stopped {
         d.map.phase = Phase::Finished;
         d.map.current_pos = end;
     }
@@ -198,7 +214,8 @@ pub fn dump<T: Transport>(
         blocks_read: d.blocks_read,
         bad_ranges,
         bad_blocks,
-        interrupted,
+        interrupted: stopped && d.stopped_at.is_none(),
+        stopped_at: d.stopped_at,
         seconds: t0.elapsed().as_secs_f64(),
     })
 }
@@ -208,7 +225,8 @@ fn out_err(op: &'static str, source: std::io::Error) -> RescueError {
 }
 
 impl<T: Transport> Dumper<'_, '_, T> {
-    /// Reads every unfinished block; returns true when stopped early.
+    /// Reads every unfinished block; returns true when stopped early (by `stop`, or at an
+    /// unreadable block with `stop_at_unreadable`).
     fn run(&mut self) -> Result<bool, RescueError> {
         let todo = self.map.blocks_with(&[
             BlockStatus::NonTried,
@@ -248,8 +266,8 @@ impl<T: Transport> Dumper<'_, '_, T> {
                     lba += n;
                 }
                 ReadOutcome::Unreadable(_) if n == 1 => {
-                    if !self.retry_block(lba)? {
-                        self.bad(lba)?;
+                    if !self.retry_block(lba)? && self.unreadable(lba)? {
+                        return Ok(true);
                     }
                     lba += 1;
                 }
@@ -261,8 +279,8 @@ impl<T: Transport> Dumper<'_, '_, T> {
                     if self.stop.load(Ordering::Relaxed) {
                         return Ok(true);
                     }
-                    if !self.retry_block(first_bad)? {
-                        self.bad(first_bad)?;
+                    if !self.retry_block(first_bad)? && self.unreadable(first_bad)? {
+                        return Ok(true);
                     }
                     lba = first_bad + 1;
                 }
@@ -320,6 +338,22 @@ impl<T: Transport> Dumper<'_, '_, T> {
         self.blocks_read += u64::from(n);
         self.dirty = true;
         Ok(())
+    }
+
+    /// Handles a block that stayed unreadable: zero-fills it and returns false, or with
+    /// `stop_at_unreadable` marks it bad in the map only and returns true (stop).
+    fn unreadable(&mut self, lba: u32) -> Result<bool, RescueError> {
+        if !self.opts.stop_at_unreadable {
+            self.bad(lba)?;
+            return Ok(false);
+        }
+        log::info!("LBA {lba}: unreadable, stopping");
+        self.map.set(u64::from(lba) * B, B, BlockStatus::BadSector);
+        self.bad_now += 1;
+        self.dirty = true;
+        self.stopped_at = Some(lba);
+        self.report(lba);
+        Ok(true)
     }
 
     fn bad(&mut self, lba: u32) -> Result<(), RescueError> {
