@@ -11,7 +11,7 @@
 #   src   Debian's linux-source-6.1 unpacked (apt-get install linux-source-6.1 puts the
 #         tarball in /usr/src). Without it the script says so and uses /usr/share instead;
 #         --src-tree DIR picks any other tree.
-#   tiny  200,000 tiny files from isofs/tests/fixtures/make-tree.sh --only-many.
+#   tiny  200,000 tiny files from isofs/tests/fixtures/make_tree.sh --only-many.
 # Tools (--tools, comma-separated, default floor,discburn,genisoimage,xorriso):
 #   floor        tar cf - TREE | cat >/dev/null
 #   discburn     discburn mkisofs -R -J -o OUT TREE; the binary is $DISCBURN, else
@@ -117,7 +117,7 @@ prepare_tiny() {
     if [[ ! -e $cache/$tiny_name.complete ]]; then
         note "making $tiny_n tiny files in $tiny_dir (once)"
         rm -rf "$tiny_dir"
-        bash "$repo/isofs/tests/fixtures/make-tree.sh" --many "$tiny_n" --only-many "$tiny_dir"
+        bash "$repo/isofs/tests/fixtures/make_tree.sh" --many "$tiny_n" --only-many "$tiny_dir"
         touch "$cache/$tiny_name.complete"
     fi
 }
