@@ -235,6 +235,11 @@ pub struct WriteCommon {
     /// Do not read the session back and compare it with what was sent.
     #[arg(long)]
     pub no_verify: bool,
+    /// Also hash the session read back with MD5 and compare it with the MD5 of what was
+    /// sent (a second whole-session MD5 pass: the verify takes about as long as the MD5 of
+    /// the writing; the default compares 64 KiB units by XXH3-128).
+    #[arg(long, conflicts_with = "no_verify")]
+    pub verify_md5: bool,
 }
 
 /// `discburn add`.

@@ -517,15 +517,46 @@ pub fn verify_failure<T: Transport>(drive: &mut Drive<T>, burned: &Burned, cause
     )
 }
 
+/// What [`read_back_compare`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadBack {
+    /// LBA ranges that differ from what was sent (empty: the session reads back exactly as
+    /// sent), merged, in units of [`VERIFY_UNIT_BLOCKS`] blocks.
+    pub differ: Vec<(u32, u32)>,
+    /// MD5 of the blocks read back, when asked for.
+    pub md5: Option<[u8; 16]>,
+}
+
+impl ReadBack {
+    /// The verify failure's cause, if any: the ranges that differ and, when the read-back
+    /// was hashed with MD5, the two MD5s if they differ.
+    pub fn problem(&self, sent_md5: &[u8; 16]) -> Option<String> {
+        let md5 = self.md5.filter(|m| m != sent_md5).map(|m| {
+            format!(
+                "the session read back with MD5 {}, {} was sent",
+                hex(&m),
+                hex(sent_md5)
+            )
+        });
+        match (self.differ.is_empty(), md5) {
+            (true, None) => None,
+            (true, Some(m)) => Some(m),
+            (false, None) => Some(differ_message(&self.differ)),
+            (false, Some(m)) => Some(format!("{}; {m}", differ_message(&self.differ))),
+        }
+    }
+}
+
 /// Reads the `blocks` blocks at `start` back and compares every 64 KiB unit with `sent`
-/// (from [`Burned::units`]). Returns the LBA ranges that differ (empty: the session reads
-/// back exactly as sent), merged, in units of [`VERIFY_UNIT_BLOCKS`] blocks.
+/// (from [`Burned::units`]); with `md5`, hashes the whole read-back with MD5 too (a second
+/// MD5 pass over the session, for `--verify-md5`).
 pub fn read_back_compare<T: Transport>(
     drive: &mut Drive<T>,
     start: u32,
     blocks: u32,
     sent: &[u128],
-) -> Result<Vec<(u32, u32)>, mmc::error::MmcError> {
+    md5: bool,
+) -> Result<ReadBack, mmc::error::MmcError> {
     let per = (CHUNK / BLOCK) as u32;
     // Reading (this thread) and hashing (a scoped thread) overlap; buffers go round.
     let (full_tx, full_rx) = sync_channel::<(u32, Vec<u8>)>(4);
@@ -533,7 +564,11 @@ pub fn read_back_compare<T: Transport>(
     thread::scope(|scope| {
         let hasher = scope.spawn(move || {
             let mut differ: Vec<(u32, u32)> = Vec::new();
+            let mut whole = md5.then(Md5::new);
             for (at, buf) in full_rx {
+                if let Some(m) = whole.as_mut() {
+                    m.update(&buf);
+                }
                 let first_unit = (at / VERIFY_UNIT_BLOCKS) as usize;
                 for (i, u) in buf.chunks(UNIT).enumerate() {
                     if sent.get(first_unit + i) != Some(&xxh3_128(u)) {
@@ -548,7 +583,10 @@ pub fn read_back_compare<T: Transport>(
                 // The reader may have stopped on an error; then the buffer is freed.
                 let _ = empty_tx.send(buf);
             }
-            differ
+            ReadBack {
+                differ,
+                md5: whole.map(Md5::finalize),
+            }
         });
         let mut at = 0u32;
         let mut failed = None;
@@ -566,12 +604,13 @@ pub fn read_back_compare<T: Transport>(
             at += n;
         }
         drop(full_tx);
-        let differ = hasher
-            .join()
-            .unwrap_or_else(|_| vec![(start, start + blocks.saturating_sub(1))]);
+        let read_back = hasher.join().unwrap_or_else(|_| ReadBack {
+            differ: vec![(start, start + blocks.saturating_sub(1))],
+            md5: None,
+        });
         match failed {
             Some(e) => Err(e),
-            None => Ok(differ),
+            None => Ok(read_back),
         }
     })
 }

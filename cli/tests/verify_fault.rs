@@ -278,3 +278,49 @@ fn reported_md5_is_md5sum_of_the_session_on_the_disc() {
     assert_eq!(j["verified"], true, "{j}");
     assert_eq!(j["md5"].as_str().unwrap(), md5sum(&img), "{j}");
 }
+
+/// `--verify-md5` hashes the read-back with MD5 too: the summary carries it, equal to the
+/// MD5 of what was sent and to `md5sum` of the session on the disc; on a garbled session
+/// the failure names both the blocks and the two MD5s.
+#[test]
+fn verify_md5_hashes_the_read_back() {
+    let t = tempfile::tempdir().unwrap();
+    let (s1, s2, _) = sources(t.path());
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=bd-r", disc.display());
+    let out = discburn(&[
+        "add",
+        "--json",
+        "--verify-md5",
+        "--dev",
+        &dev,
+        s1.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["verified"], true, "{j}");
+    assert_eq!(j["read_back_md5"], j["md5"], "{j}");
+    let start = j["start"].as_u64().unwrap() as u32;
+    let blocks = j["blocks"].as_u64().unwrap() as usize;
+    let cut = t.path().join("session.bin");
+    std::fs::write(&cut, disc_bytes(&disc, start, blocks * 2048)).unwrap();
+    assert_eq!(j["read_back_md5"].as_str().unwrap(), md5sum(&cut), "{j}");
+
+    let (_, nwa) = msinfo(&disc);
+    let x = nwa + GARBLE_OFFSET;
+    let dev = format!("emu:{},garble={x}", disc.display());
+    let out = discburn(&["add", "--verify-md5", "--dev", &dev, s2.to_str().unwrap()]);
+    let err = assert_verify_failed(&out, x);
+    assert!(err.contains("read back with MD5"), "{err}");
+    // Without --verify-md5 the read-back is not hashed with MD5.
+    let plain = discburn(&[
+        "add",
+        "--json",
+        "--dev",
+        &format!("emu:{}", disc.display()),
+        s2.to_str().unwrap(),
+    ]);
+    assert!(plain.status.success(), "{}", text(&plain));
+    let j: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(j.get("read_back_md5").is_none(), "{j}");
+}

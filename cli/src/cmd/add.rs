@@ -50,6 +50,9 @@ pub struct AddSummary {
     pub md5: String,
     /// Read back and found equal to what was sent.
     pub verified: bool,
+    /// `--verify-md5`: MD5 of the session as read back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_back_md5: Option<String>,
     /// Blocks left.
     pub blocks_left: u64,
     /// Seconds writing.
@@ -340,21 +343,23 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     };
     // Verify before the commit (overwritable media): a session that does not read back as
     // sent never becomes current.
+    let mut read_back_md5 = None;
     let verified = if a.common.no_verify {
         false
     } else {
-        let differ = pipeline::read_back_compare(
+        let read_back = pipeline::read_back_compare(
             &mut drive,
             burned.report.start,
             burned.report.blocks,
             &burned.units,
+            a.common.verify_md5,
         )
         .map_err(|e| {
             let cause = format!("reading the session back: {e}");
             fail(pipeline::verify_failure(&mut drive, &burned, &cause))
         })?;
-        if !differ.is_empty() {
-            let cause = pipeline::differ_message(&differ);
+        read_back_md5 = read_back.md5.as_ref().map(pipeline::hex);
+        if let Some(cause) = read_back.problem(&burned.md5) {
             return Err(fail(pipeline::verify_failure(&mut drive, &burned, &cause)));
         }
         true
@@ -375,6 +380,7 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         appendable: burned.report.appendable,
         md5: pipeline::hex(&burned.md5),
         verified,
+        read_back_md5,
         blocks_left: pipeline::blocks_left(&mut drive, free, &burned),
         seconds: burned.seconds,
         fifo_min_percent: burned.fifo_min_percent,

@@ -150,6 +150,8 @@ pub struct BurnJob {
     pub bufe: bool,
     /// Verify by reading back.
     pub verify: bool,
+    /// Also hash the read-back with MD5 (`--verify-md5`).
+    pub verify_md5: bool,
     /// Progress display.
     pub progress: Mode,
     /// No progress.
@@ -177,6 +179,9 @@ pub struct BurnSummary {
     pub md5: String,
     /// Read back and found equal to what was sent.
     pub verified: bool,
+    /// `--verify-md5`: MD5 of the session as read back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_back_md5: Option<String>,
     /// Blocks left after the session.
     pub blocks_left: u64,
     /// Seconds writing.
@@ -208,6 +213,7 @@ pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
         mode: WriteMode::Auto,
         bufe: true,
         verify: !a.common.no_verify && !a.dummy,
+        verify_md5: a.common.verify_md5,
         progress: Mode::detect(global.json),
         quiet: a.common.quiet,
     };
@@ -398,22 +404,22 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     };
     // Verify before the commit (overwritable media): a session that does not read back as
     // sent never becomes current.
+    let mut read_back_md5 = None;
     let verified = if job.verify && !burned.report.dummy {
-        let differ = pipeline::read_back_compare(
+        let read_back = pipeline::read_back_compare(
             &mut drive,
             burned.report.start,
             burned.report.blocks,
             &burned.units,
+            job.verify_md5,
         )
         .map_err(|e| {
             let cause = format!("reading the session back: {e}");
             CliError::Failed(pipeline::verify_failure(&mut drive, &burned, &cause))
         })?;
-        if !differ.is_empty() {
-            let cause = pipeline::differ_message(&differ);
-            return Err(CliError::Failed(pipeline::verify_failure(
-                &mut drive, &burned, &cause,
-            )));
+        read_back_md5 = read_back.md5.as_ref().map(pipeline::hex);
+        if let Some(cause) = read_back.problem(&burned.md5) {
+            return Err(CliError::Failed(pipeline::verify_failure(&mut drive, &burned, &cause)));
         }
         true
     } else {
@@ -435,6 +441,7 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         dummy: burned.report.dummy,
         md5: pipeline::hex(&burned.md5),
         verified,
+        read_back_md5,
         blocks_left: pipeline::blocks_left(&mut drive, free, &burned),
         seconds: burned.seconds,
         fifo_min_percent: burned.fifo_min_percent,

@@ -325,6 +325,7 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
         },
         bufe: true,
         verify: false,
+        verify_md5: false,
         progress: crate::progress::Mode::detect(false),
         quiet: o.verbose == 0 && !std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };
