@@ -11,6 +11,7 @@
 #                MB/s of session end to end. Target: at least 10x the fastest real BD
 #                writing speed (12x BD = 54 MB/s), i.e. >= 540 MB/s.
 #   --no-verify  the same without the read-back verify.
+#   --verify-md5 the verify hashing the read-back with MD5 too (a second MD5 pass).
 #   fresh medium the verified add again, onto a disc image file that is created by the run
 #                (see "The emulated medium" below).
 #   16x BD       emu:DISC,profile=bd-r,speed=16 (72 MB/s modeled): writing MB/s and the
@@ -133,6 +134,7 @@ for r in $(seq 1 "$runs"); do
         burn "$bin" "add --no-verify$tag" "" --no-verify
         [ -n "$tag" ] || cat "$work/last" >>"$work/unverified"
     done
+    burn "$DISCBURN" "add --verify-md5" "" --verify-md5
     PREALLOC=0 burn "$DISCBURN" "add, fresh medium" ""
     if [ "$x16" -eq 1 ]; then
         burn "$DISCBURN" "add, modeled 16x BD" ",speed=16"
