@@ -1517,6 +1517,16 @@ impl EmuDrive {
                 .into())
             }
         };
+        if self.disc.open_session_tracks().next().is_some() {
+            // 2C/00: a cue sheet describes a whole session from its lead-in; the open
+            // session already holds tracks (written track-at-once, or an SAO session cut
+            // short) and must be closed first
+            return Err(EmuError::SequenceError {
+                what: "the open session already holds tracks: close it before session-at-once"
+                    .into(),
+            }
+            .into());
+        }
         let entries: Vec<CueEntry> = src[..n]
             .chunks(ENTRY_LEN)
             .filter_map(CueEntry::parse)
@@ -1559,6 +1569,9 @@ impl EmuDrive {
             )
             .into());
         }
+        // A test write (page 05h Test Write) simulates the announced session from its
+        // start again: no simulated address of an earlier simulation carries over.
+        self.sim_nwa = None;
         self.sao = Some(SaoCue {
             next: i64::from(inv.start) - i64::from(cue_sheet::PREGAP_BLOCKS),
             start: inv.start,
@@ -1596,7 +1609,9 @@ impl EmuDrive {
     }
 
     /// SYNCHRONIZE CACHE (MMC-6 §6.41). On CD in TAO write type it also ends the track
-    /// (run-out), as real drives do (libburn cookbook: CD TAO tracks end with it).
+    /// (run-out), as real drives do (libburn cookbook: CD TAO tracks end with it); in SAO
+    /// it ends the announced session once all of it is written, and ends an SAO run that
+    /// was cut short (see the comment there).
     fn emulate_synchronize_cache(&mut self, immed: bool) -> R {
         let pending = self.buffer.pending_blocks();
         if immed && pending > 0 {
@@ -1608,9 +1623,13 @@ impl EmuDrive {
         if let Some(cue) = self.sao {
             if cue.next == i64::from(cue.end) {
                 // session-at-once: the whole announced session is written; the drive
-                // writes lead-in and lead-out, closing track and session (MMC-6 §4.2.3.5)
+                // writes lead-in and lead-out, closing track and session (MMC-6 §4.2.3.5).
+                // In a test write nothing was recorded and nothing is closed: the disc
+                // stays as it was (blank stays blank, sessions and NWA unchanged).
                 self.sao = None;
-                if !self.test_write() {
+                if self.test_write() {
+                    self.sim_nwa = None;
+                } else {
                     let finalize = self.page05[3] >> 6 != 0b11;
                     for f in self.disc.close_session(finalize)? {
                         self.zero_fill(f)?;
@@ -1620,6 +1639,28 @@ impl EmuDrive {
                 }
                 return Ok(0);
             }
+            // Cut short (a failed WRITE, or the host stops sending): the drive ends the
+            // session-at-once run with what it has, as at a buffer underrun. The partial
+            // track ends at its last recorded block (closed, padded to the 300-block
+            // minimum), the lead-out is never written and the session stays open: an
+            // unfinished session, in the same state as a TAO track ended early, which the
+            // host may close (CLOSE SESSION) and leave behind. Nothing more of this cue
+            // sheet can be written.
+            self.sao = None;
+            if self.test_write() {
+                self.sim_nwa = None;
+                return Ok(0);
+            }
+            if let Some(i) = self.disc.invisible().and_then(|v| v.index) {
+                if self.disc.tracks[i].length > 0 {
+                    if let Some(f) = self.disc.close_track(i) {
+                        self.zero_fill(f)?;
+                    }
+                    self.sync_image()?;
+                    self.save_state()?;
+                }
+            }
+            return Ok(0);
         }
         if self.test_write() {
             return Ok(0);

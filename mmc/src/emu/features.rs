@@ -2,7 +2,8 @@
 //! response): the profile list and the features a multi-format BD/DVD/CD writer reports,
 //! with the current bit set for the medium in the tray.
 //!
-//! Not reported: CD Mastering (002Eh, this drive has no SEND CUE SHEET, so no SAO/raw),
+//! Not reported: CD Mastering (002Eh: SEND CUE SHEET takes only a one-track data session,
+//! no raw writing; see the module documentation of [`super`]),
 //! DVD-RW restricted overwrite (0026h, no DVD-RW media emulated).
 
 use super::medium::{Family, MediumKind};

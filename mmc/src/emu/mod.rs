@@ -31,9 +31,15 @@
 //! delay readiness, `fill_early=` shrinks the medium.
 //!
 //! Limits, by design or not yet done:
-//! - No SEND CUE SHEET, so no SAO/raw CD writing (page 05h write types 2 and 3 are refused
-//!   on CD) and no CD Mastering feature (002Eh); data tracks only (data block types 8 and
-//!   10, no audio).
+//! - CD session-at-once takes one kind of cue sheet only: SEND CUE SHEET of one session
+//!   with one mode-1 data track (write type 2); no raw writing (write type 3 is refused),
+//!   no audio, no CD-TEXT, and the CD Mastering feature (002Eh) is not reported. Data tracks
+//!   only (data block types 8 and 10). With Test Write the announced session is simulated
+//!   and nothing is recorded or closed. An SAO session cut short gets no lead-out and is
+//!   left unfinished: at SYNCHRONIZE CACHE (after a failed WRITE, or when the host stops)
+//!   the partial track is closed where it ends and the session stays open, as after a TAO
+//!   track ended early; a host killed before that leaves an incomplete track (see [`disc`]).
+//!   A cue sheet is refused (2C/00) while the open session holds tracks.
 //! - No DVD-RW, DVD-RAM, DVD-R DL, BD-R RRM or POW; no layer jump recording.
 //! - The DVD-R border zone, DVD+R session closure and BD-R session costs are modelled
 //!   values (see [`medium`]), not measurements of particular discs.
