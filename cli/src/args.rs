@@ -3,7 +3,7 @@
 //! The legacy personalities (`cdrecord`, `wodim`) keep their own historic syntax
 //! (`dev=0,0,0 -scanbus`), which clap cannot express; `legacy/` parses it by hand.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Burn multisession CDs, DVDs and Blu-rays; talk to drives through SCSI passthrough.
 #[derive(Debug, Parser)]
@@ -113,9 +113,37 @@ pub struct LsArgs {
     /// List the whole tree below PATH.
     #[arg(short = 'R', long)]
     pub recursive: bool,
+    /// Which directory tree to read (default: Rock Ridge, else Joliet, ISO 9660:1999,
+    /// ISO 9660).
+    #[arg(long, value_enum, value_name = "TREE")]
+    pub namespace: Option<NamespaceArg>,
     /// Path in the image (default /).
     #[arg(value_name = "PATH")]
     pub path: Option<String>,
+}
+
+/// A directory tree of an ISO 9660 session, as `--namespace` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NamespaceArg {
+    /// ISO 9660 names with Rock Ridge attributes.
+    RockRidge,
+    /// The Joliet tree.
+    Joliet,
+    /// The ISO 9660:1999 tree.
+    Iso1999,
+    /// Plain ISO 9660 names.
+    Iso9660,
+}
+
+impl From<NamespaceArg> for isofs::read::Namespace {
+    fn from(n: NamespaceArg) -> Self {
+        match n {
+            NamespaceArg::RockRidge => Self::RockRidge,
+            NamespaceArg::Joliet => Self::Joliet,
+            NamespaceArg::Iso1999 => Self::Iso1999,
+            NamespaceArg::Iso9660 => Self::Iso9660,
+        }
+    }
 }
 
 /// `discburn extract`.
@@ -133,6 +161,10 @@ pub struct ExtractArgs {
     /// Write the file's bytes to standard output instead.
     #[arg(long)]
     pub cat: bool,
+    /// Which directory tree to read (default: Rock Ridge, else Joliet, ISO 9660:1999,
+    /// ISO 9660).
+    #[arg(long, value_enum, value_name = "TREE")]
+    pub namespace: Option<NamespaceArg>,
     /// Path in the image (default /: everything).
     #[arg(value_name = "PATH")]
     pub path: Option<String>,

@@ -1,6 +1,8 @@
-//! `discburn extract [IMAGE] [--session N] PATH [-C DIR | --cat]`: copy a file or a tree out
-//! of a session (modes and times from Rock Ridge), or write one file to standard output.
-//! Extraction never writes outside DIR (see `isofs::read::extract`).
+//! `discburn extract [IMAGE] [--session N] [--namespace TREE] PATH [-C DIR | --cat]`: copy
+//! a file or a tree out of a session (modes and times from Rock Ridge), or write one file to
+//! standard output. Extraction never writes outside DIR (see `isofs::read::extract`).
+//! `--namespace` picks the tree; the reader's warnings about the session go to stderr as
+//! `warning: ...`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,7 +13,7 @@ use crate::error::CliError;
 
 /// Runs `discburn extract`.
 pub fn run(global: &GlobalArgs, a: &ExtractArgs) -> Result<(), CliError> {
-    let (mut vol, name) = open_volume(global, a.image.as_deref(), a.session)?;
+    let (mut vol, name) = open_volume(global, a.image.as_deref(), a.session, a.namespace)?;
     let fail = |e: isofs::ReadError| CliError::Failed(format!("{name}: {e}"));
     let path = a.path.clone().unwrap_or_else(|| "/".into());
     let e = vol.lookup(&path).map_err(fail)?;

@@ -1,10 +1,12 @@
-//! `discburn ls [IMAGE] [--session N] [-l] [-R] [PATH]`: list a session of an image file or
+//! `discburn ls [IMAGE] [--session N] [--namespace TREE] [-l] [-R] [PATH]`: list a session of an image file or
 //! of the disc in `--dev` (through the drive), with Rock Ridge metadata.
 //!
 //! `--json` prints `{"session": {"start": N, "volume_id": "..."}, "namespace": "RockRidge",
 //! "entries": [{"path", "type" ("file"|"dir"|"symlink"|"char"|"block"|"fifo"|"socket"),
 //! "size", "mode", "uid", "gid", "nlink", "ino", "mtime" (Unix seconds), "target", "rdev",
-//! "lba", "extents"}]}`.
+//! "lba", "extents"}], "warnings": ["..."]}`; `warnings` holds what the reader noted while
+//! opening the session (also printed to stderr as `warning: ...`), e.g. a damaged root "."
+//! record when `--namespace` chose another tree than Rock Ridge.
 
 use std::io::Write;
 use std::path::Path;
@@ -12,7 +14,7 @@ use std::path::Path;
 use isofs::{Entry, FileSource, SectorSource, Volume};
 use serde::Serialize;
 
-use crate::args::{GlobalArgs, LsArgs};
+use crate::args::{GlobalArgs, LsArgs, NamespaceArg};
 use crate::error::CliError;
 
 /// An image file, or the drive `--dev` names.
@@ -104,17 +106,27 @@ pub fn pick_session(
     Ok(list[k - 1].clone())
 }
 
-/// Opens the chosen session.
+/// Opens the chosen session, reading the `prefer` tree when given, and prints the
+/// problems the reader noted while opening it (`warning: NAME: ...` on stderr).
 pub fn open_volume(
     global: &GlobalArgs,
     image: Option<&Path>,
     session: Option<usize>,
+    prefer: Option<NamespaceArg>,
 ) -> Result<(Volume<Source>, String), CliError> {
     let (mut src, name) = open_source(global, image)?;
     let s = pick_session(&mut src, &name, session)?;
-    let vol =
-        Volume::open(src, s.start, None).map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
+    let vol = Volume::open(src, s.start, prefer.map(Into::into))
+        .map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
+    print_warnings(&name, &vol.info().warnings);
     Ok((vol, name))
+}
+
+/// Prints the reader's warnings about a volume of `name` to stderr, one `warning:` line each.
+pub fn print_warnings(name: &str, warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {name}: {w}");
+    }
 }
 
 /// One listed entry (JSON shape).
@@ -216,7 +228,7 @@ fn listed(path: &str, e: &Entry) -> Listed {
 
 /// Runs `discburn ls`.
 pub fn run(global: &GlobalArgs, a: &LsArgs) -> Result<(), CliError> {
-    let (mut vol, name) = open_volume(global, a.image.as_deref(), a.session)?;
+    let (mut vol, name) = open_volume(global, a.image.as_deref(), a.session, a.namespace)?;
     let fail = |e: isofs::ReadError| CliError::Failed(format!("{name}: {e}"));
     let path = a.path.clone().unwrap_or_else(|| "/".into());
     let top = vol.lookup(&path).map_err(fail)?;
@@ -248,6 +260,7 @@ pub fn run(global: &GlobalArgs, a: &LsArgs) -> Result<(), CliError> {
             "source": name,
             "session": {"start": info.start, "volume_id": info.volume_id, "space_size": info.space_size},
             "namespace": format!("{:?}", vol.namespace()),
+            "warnings": info.warnings,
             "entries": out,
         });
         println!("{doc}");

@@ -64,6 +64,8 @@ pub struct VerifyReport {
     pub unreadable: Vec<(u32, u32)>,
     /// Every difference.
     pub differences: Vec<Difference>,
+    /// What the ISO 9660 reader noted about the session (tree mode; also on stderr).
+    pub warnings: Vec<String>,
 }
 
 impl Report for VerifyReport {
@@ -217,6 +219,7 @@ fn verify_image(
         compared: u64::from(n),
         unreadable,
         differences: diffs,
+        warnings: Vec::new(),
     })
 }
 
@@ -248,16 +251,21 @@ fn verify_tree(
     let fail =
         |e: &dyn std::fmt::Display| CliError::Failed(format!("session at LBA {}: {e}", area.start));
     let mut entries: BTreeMap<String, DiscFile> = BTreeMap::new();
-    {
+    let warnings = {
         let mut vol =
             isofs::read::Volume::open(&mut *drive, area.start, None).map_err(|e| fail(&e))?;
+        crate::cmd::ls::print_warnings(
+            &format!("session at LBA {}", area.start),
+            &vol.info().warnings,
+        );
         let root = vol.root().clone();
         vol.walk(&root, &mut |p, e| {
             entries.insert(p.to_string(), DiscFile { entry: e.clone() });
             Ok(())
         })
         .map_err(|e| fail(&e))?;
-    }
+        vol.info().warnings.clone()
+    };
     let mut diffs: Vec<Difference> = Vec::new();
     let mut unreadable_all: Vec<u32> = Vec::new();
     let mut diff = |what: &str, kind: &'static str, detail: String| {
@@ -399,6 +407,7 @@ fn verify_tree(
         compared: entries.len() as u64,
         unreadable: rescue::scan::ranges(&unreadable_all),
         differences: diffs,
+        warnings,
     })
 }
 
