@@ -14,20 +14,7 @@ use std::process::{Command, Stdio};
 use burn_common::*;
 
 fn genisoimage(dir: &Path, src: &Path) -> PathBuf {
-    let img = dir.join("img.iso");
-    let o = tool(
-        "genisoimage",
-        &[
-            "-quiet",
-            "-R",
-            "-J",
-            "-o",
-            img.to_str().unwrap(),
-            src.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    img
+    genisoimage_image(&dir.join("img.iso"), &[src])
 }
 
 fn tree(dir: &Path) -> PathBuf {

@@ -44,19 +44,7 @@ fn sao_multi_session_then_tao_add() {
     e.set("one.txt", b"first session");
     put(&src, "big.bin", &pattern(700_000, 1));
     e.set("big.bin", &pattern(700_000, 1));
-    let img = t.path().join("s1.iso");
-    let o = tool(
-        "genisoimage",
-        &[
-            "-quiet",
-            "-R",
-            "-J",
-            "-o",
-            img.to_str().unwrap(),
-            src.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    let img = genisoimage_image(&t.path().join("s1.iso"), &[&src]);
 
     let sao = t.path().join("sao.img");
     let tao = t.path().join("tao.img");

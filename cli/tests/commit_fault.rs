@@ -15,20 +15,6 @@ use std::process::Output;
 
 use burn_common::*;
 
-/// `discburn msinfo --json`: (last session start, next writable address).
-fn msinfo(disc: &Path) -> (u32, u32) {
-    let out = discburn(&[
-        "msinfo",
-        "--json",
-        "--dev",
-        &format!("emu:{}", disc.display()),
-    ]);
-    assert!(out.status.success(), "msinfo: {}", text(&out));
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let n = |k: &str| j[k].as_u64().unwrap_or_else(|| panic!("no {k}: {j}")) as u32;
-    (n("last_session_start"), n("next_writable"))
-}
-
 struct Setup {
     _t: tempfile::TempDir,
     disc: PathBuf,

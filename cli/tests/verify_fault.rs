@@ -20,19 +20,6 @@ use burn_common::*;
 /// session's descriptors and directories, inside the data of `s2/c.bin` (512 blocks).
 const GARBLE_OFFSET: u32 = 100;
 
-/// `discburn msinfo --json`: (last session start, next writable address).
-fn msinfo(disc: &Path) -> (u32, u32) {
-    let dev = format!("emu:{}", disc.display());
-    let out = discburn(&["msinfo", "--json", "--dev", &dev]);
-    assert!(out.status.success(), "msinfo: {}", text(&out));
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let n = |k: &str| {
-        j[k].as_u64()
-            .unwrap_or_else(|| panic!("msinfo has no {k}: {j}")) as u32
-    };
-    (n("last_session_start"), n("next_writable"))
-}
-
 /// Every `LBA a-b` range a message names.
 fn lba_ranges(msg: &str) -> Vec<(u32, u32)> {
     msg.split("LBA ")
@@ -202,36 +189,12 @@ fn add_bd_re_garbled_session_fails_verify_and_is_not_committed() {
 fn burn_image_onto_garbled_bd_r_fails_verify() {
     let t = tempfile::tempdir().unwrap();
     let (s1, s2, _) = sources(t.path());
-    let img = t.path().join("img.iso");
-    let o = tool(
-        "genisoimage",
-        &[
-            "-quiet",
-            "-R",
-            "-J",
-            "-o",
-            img.to_str().unwrap(),
-            s1.to_str().unwrap(),
-            s2.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "genisoimage: {}", text(&o));
+    let img = genisoimage_image(&t.path().join("img.iso"), &[&s1, &s2]);
     let disc = t.path().join("disc.img");
     let x = GARBLE_OFFSET;
     let dev = format!("emu:{},profile=bd-r,garble={x}", disc.display());
     let out = discburn(&["burn", "--dev", &dev, img.to_str().unwrap()]);
     assert_verify_failed(&out, x);
-}
-
-/// coreutils `md5sum` of a file.
-fn md5sum(p: &Path) -> String {
-    let o = tool("md5sum", &[p.to_str().unwrap()]);
-    assert!(o.status.success(), "md5sum: {}", text(&o));
-    String::from_utf8_lossy(&o.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 /// The MD5 the summaries report is the MD5 of the session on the disc, as `md5sum` of the
@@ -253,18 +216,7 @@ fn reported_md5_is_md5sum_of_the_session_on_the_disc() {
         assert_eq!(j["md5"].as_str().unwrap(), md5sum(&cut), "{j}");
     }
 
-    let img = t.path().join("img.iso");
-    let o = tool(
-        "genisoimage",
-        &[
-            "-quiet",
-            "-R",
-            "-o",
-            img.to_str().unwrap(),
-            s1.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "genisoimage: {}", text(&o));
+    let img = genisoimage_image(&t.path().join("img.iso"), &[&s1]);
     let disc2 = t.path().join("disc2.img");
     let out = discburn(&[
         "burn",

@@ -170,3 +170,42 @@ pub fn disc_bytes(disc: &Path, start: u32, len: usize) -> Vec<u8> {
     v.resize(len, 0);
     v
 }
+
+/// `genisoimage -quiet -R -J -o OUT SRC...`: an image of the sources (an independent
+/// mastering tool's image, for `burn`).
+pub fn genisoimage_image(out: &Path, srcs: &[&Path]) -> PathBuf {
+    let mut args = vec!["-quiet", "-R", "-J", "-o", out.to_str().unwrap()];
+    args.extend(srcs.iter().map(|s| s.to_str().unwrap()));
+    let o = tool("genisoimage", &args);
+    assert!(o.status.success(), "genisoimage: {}", text(&o));
+    out.to_path_buf()
+}
+
+/// `discburn msinfo --json` of the emulated disc at `disc`: (last session start, next
+/// writable address).
+pub fn msinfo(disc: &Path) -> (u32, u32) {
+    let out = discburn(&[
+        "msinfo",
+        "--json",
+        "--dev",
+        &format!("emu:{}", disc.display()),
+    ]);
+    assert!(out.status.success(), "msinfo: {}", text(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = |k: &str| {
+        j[k].as_u64()
+            .unwrap_or_else(|| panic!("msinfo has no {k}: {j}")) as u32
+    };
+    (n("last_session_start"), n("next_writable"))
+}
+
+/// coreutils `md5sum` of a file, as hex.
+pub fn md5sum(p: &Path) -> String {
+    let o = tool("md5sum", &[p.to_str().unwrap()]);
+    assert!(o.status.success(), "md5sum: {}", text(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
