@@ -322,6 +322,11 @@ pub struct BurnArgs {
     /// Test write: the laser stays off (CD-R/RW, DVD-R/RW only).
     #[arg(long)]
     pub dummy: bool,
+    /// Session at once on CD-R/RW (cdrecord -sao): a cue sheet announces the session, so its
+    /// size must be known (an image file, or --tsize for standard input); other media are
+    /// written as usual.
+    #[arg(long)]
+    pub sao: bool,
     /// Size of the image on standard input (suffix k, m, g, s = 2048-byte sectors).
     #[arg(long, value_name = "SIZE")]
     pub tsize: Option<String>,

@@ -1,7 +1,7 @@
-//! `discburn burn [--multi] [--dummy] [--speed N] [--eject] IMAGE|-`: writes an image (a
-//! file, or standard input) as one session with the write path of `mmc::write` (MMC-6 §4.2
-//! ff.), through the FIFO pipeline. Also the core of the cdrecord personality's track
-//! writing, and the device checks every writing command shares (device type, mounts).
+//! `discburn burn [--multi] [--dummy] [--sao] [--speed N] [--eject] IMAGE|-`: writes an
+//! image (a file, or standard input) as one session with the write path of `mmc::write`
+//! (MMC-6 §4.2 ff.), through the FIFO pipeline. Also the core of the cdrecord personality's
+//! track writing, and the device checks every writing command shares (device type, mounts).
 //!
 //! On DVD+RW and BD-RE an image made for the next writable address (mkisofs -C) is
 //! appended; any other image replaces the contents from block 0 (growisofs -Z), which is
@@ -210,7 +210,11 @@ pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
             None => pipeline::DEFAULT_FIFO,
         },
         tsize: a.tsize.as_deref().map(parse_size).transpose()?,
-        mode: WriteMode::Auto,
+        mode: if a.sao {
+            WriteMode::Sao
+        } else {
+            WriteMode::Auto
+        },
         bufe: true,
         verify: !a.common.no_verify && !a.dummy,
         verify_md5: a.common.verify_md5,
