@@ -3,7 +3,7 @@
 //!
 //! The forms, as cdrecord's `dev=` documents them (cdrecord(1), "dev=target"):
 //! - `b,t,l`: SCSI bus, target, LUN, numbered as `scan` (and `cdrecord -scanbus`) shows them;
-//!   see [`crate::scan`] for how Linux host/channel/id/lun map to these numbers.
+//!   see [`mod@crate::scan`] for how Linux host/channel/id/lun map to these numbers.
 //! - `t,l`: target and LUN on bus 0.
 //! - `ATA:b,t,l`: accepted for scripts written for cdrecord's ATA transport; it names the same
 //!   device as `b,t,l` (modern Linux kernels put ATAPI drives behind libata's SCSI hosts).

@@ -88,7 +88,7 @@ pub struct OpenOptions {
 }
 
 /// Opens an operating-system device named by `spec`: a path is opened as it is, `b,t,l` is
-/// looked up in [`scan`]. The emulated drive (`emu:`) is not an OS device: `mmc::open`
+/// looked up in [`scan()`]. The emulated drive (`emu:`) is not an OS device: `mmc::open`
 /// opens it, and this returns [`TransportError::Unsupported`] for it.
 pub fn open(
     spec: &DevSpec,

@@ -347,7 +347,7 @@ static CODES: &[(u8, u8, i32, &str)] = &[
     (45, 10, 41, M_UNITECH),
 ];
 
-/// Index in [`CODES`] from which cdrecord says "Manufacturer is guessed".
+/// Index in the manufacturer table (`CODES`) from which cdrecord says "Manufacturer is guessed".
 pub const GUESSED_FROM: usize = 105;
 
 /// The manufacturer of a CD-R/RW from its ATIP lead-in start time, as cdrecord prints it.

@@ -68,7 +68,7 @@ impl CdDataMode {
     }
 }
 
-/// A sector header as [`crate::Drive::read_header`] returns it.
+/// A sector header as [`crate::drive::Drive::read_header`] returns it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SectorHeader {
     /// The CD data mode.

@@ -1,5 +1,5 @@
 //! Reading damaged discs: dumping an area with retries into an image and a GNU ddrescue
-//! mapfile ([`dump`]), and the media scan behind `discburn check` ([`scan`]).
+//! mapfile ([`dump()`]), and the media scan behind `discburn check` ([`scan()`]).
 //!
 //! Reads are READ(10) (MMC-6 §6.16) of the transport's largest transfer; a failing read
 //! (MEDIUM ERROR or HARDWARE ERROR sense, SPC-4 §4.5.6; or LOGICAL BLOCK ADDRESS OUT OF

@@ -1,6 +1,6 @@
 //! The media scan behind `discburn check`: read the area in chunks of the transport's
 //! largest transfer, time each READ(10) (MMC-6 §6.16), find the exact unreadable blocks
-//! (failing chunks split as in [`super::dump`]) and the exact slow blocks (chunks far
+//! (failing chunks split as in [`super::dump()`]) and the exact slow blocks (chunks far
 //! slower than the median are re-read block by block against a single-block baseline).
 
 use std::sync::atomic::{AtomicBool, Ordering};
