@@ -327,7 +327,12 @@ fn cut_short(profile: &str, fault: impl Fn(u32) -> String, stop_after: Option<us
         !o.contains(&0x5B),
         "CLOSE TRACK/SESSION sent after an SAO session was cut short: {o:02X?}"
     );
-    assert!(notes.iter().all(|n| !n.contains("CLOSE")), "{notes:?}");
+    // one note, for the user: the session is unfinished and what to do about it
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("left unfinished") && notes[0].contains("discburn add"),
+        "{notes:?}"
+    );
     drop(d);
 
     // Session 1's blocks are as they were, xorriso reads it.

@@ -1269,8 +1269,10 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
     /// Stops after a failure or an interruption: synchronizes the cache and closes the
     /// track so earlier sessions stay readable (the session is left open; on overwritable
     /// media block 16 is not touched, so the previous session stays in force). A reserved
-    /// track that is not full stays open instead (see [`unfinished_session`]). Errors of
-    /// these steps are returned as text, for the report.
+    /// track that is not full stays open instead (see [`unfinished_session`]). A CD
+    /// session-at-once gets no CLOSE at all: the session is left unfinished (see the note
+    /// this returns). Errors of these steps, and what the caller should tell the user, are
+    /// returned as text, for the report.
     pub fn abort(mut self) -> Vec<String> {
         let mut notes = Vec::new();
         if !self.failed {
@@ -1283,6 +1285,33 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
         let drive = &mut *self.drive;
         if let Err(e) = drive.synchronize_cache() {
             notes.push(format!("SYNCHRONIZE CACHE: {e}"));
+        }
+        // CD session-at-once: no CLOSE TRACK/SESSION, as after a complete SAO session
+        // (libburn's doc/cookbook.txt, SAO CD Cookbook: "No further finalization is
+        // necessary. (I.e. no 5Bh CLOSE TRACK SESSION.)"; libburn's write.c, on a failed
+        // burn, only synchronizes the cache and sends CLOSE SESSION for TAO alone). The cue
+        // sheet fixed the session's layout; the drive writes the lead-out only after the
+        // last announced block, so a session cut short stays unfinished. Closing it belongs
+        // to the next `add` (`close_interrupted_session`), which then skips it.
+        if let Some(n) = plan.sao_blocks {
+            notes.push(if plan.options.dummy {
+                "test write stopped: nothing was recorded, the disc is as it was".to_string()
+            } else if self.written == 0 {
+                format!(
+                    "session-at-once stopped before the track's first block (block {}): no \
+                     data of the session was recorded",
+                    plan.start
+                )
+            } else {
+                format!(
+                    "session-at-once cut short after {} of the {n} announced blocks: no \
+                     lead-out was written and no CLOSE sent, so the session from block {} is \
+                     left unfinished; `discburn add` closes it and continues from the last \
+                     complete session (a CD-RW can drop it with `discburn blank --session`)",
+                    self.written, plan.start
+                )
+            });
+            return notes;
         }
         // A reserved track closed before it is full is padded to its reserved size, and the
         // unfinished session then reads as complete (its descriptors promise files whose
