@@ -3,6 +3,12 @@
 //! 64 characters, forbidden `* / : ; ? \`), and mkisofs-compatible mangling of names that
 //! collide after conversion (a counter replaces the end of the base name: `001` in ISO 9660
 //! names, `~N` in Joliet names).
+//!
+//! The relaxations mkisofs offers (`-allow-leading-dots -relaxed-filenames -no-iso-translate
+//! -allow-lowercase -allow-multidot -max-iso9660-filenames`, and `-U` which takes them all)
+//! follow genisoimage's name.c: they break ECMA-119 §7.5 on request, never by default. One
+//! deliberate difference: a directory identifier has no extension here (ECMA-119 §7.6.3),
+//! so at level 1 a directory keeps 8 characters where genisoimage makes an 8.3 name.
 
 use std::collections::HashSet;
 
@@ -21,6 +27,18 @@ pub struct IsoNameRules {
     pub allow_lowercase: bool,
     /// `-allow-multidot`: keep periods other than the last.
     pub allow_multidot: bool,
+    /// `-allow-leading-dots`: a leading period stays (else it becomes `_`). As in
+    /// genisoimage, a leading period that is not the extension's becomes `_` anyway unless
+    /// `allow_multidot`.
+    pub allow_leading_dots: bool,
+    /// `-relaxed-filenames`: every 7-bit ASCII character but `/` is kept (lower case letters
+    /// still become upper case unless `allow_lowercase`; periods follow the rules above).
+    pub relaxed: bool,
+    /// `-no-iso-translate`: `#`, `-` and `~` are kept (else `_`).
+    pub no_translate: bool,
+    /// `-max-iso9660-filenames`: names of up to 37 characters (ECMA-119 allows 31); the
+    /// caller omits the version number, as mkisofs does, since the room is taken from it.
+    pub max37: bool,
 }
 
 impl Default for IsoNameRules {
@@ -32,6 +50,10 @@ impl Default for IsoNameRules {
             long_names: false,
             allow_lowercase: false,
             allow_multidot: false,
+            allow_leading_dots: false,
+            relaxed: false,
+            no_translate: false,
+            max37: false,
         }
     }
 }
@@ -45,12 +67,43 @@ impl IsoNameRules {
             'A'..='Z' | '0'..='9' | '_' => c,
             'a'..='z' if self.allow_lowercase => c,
             'a'..='z' => c.to_ascii_uppercase(),
+            '/' => '_',
+            c if self.relaxed && c.is_ascii() => c,
+            '#' | '-' | '~' if self.no_translate => c,
             _ => '_',
         }
     }
 
+    /// A period that is not the extension separator: at position 0 it stays only with
+    /// `allow_leading_dots` and `allow_multidot`, elsewhere only with `allow_multidot`
+    /// (genisoimage name.c).
+    fn map_dot(&self, first: bool) -> char {
+        if self.allow_multidot && (!first || self.allow_leading_dots) {
+            '.'
+        } else {
+            '_'
+        }
+    }
+
+    /// Maps the characters of a base name or a directory name.
+    fn map_base(&self, s: &str) -> String {
+        s.chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if c == '.' {
+                    self.map_dot(i == 0)
+                } else {
+                    self.map_char(c)
+                }
+            })
+            .collect()
+    }
+
     /// Maximum length of the name part (without ";1") for files and directories.
     fn max_len(&self, dir: bool) -> usize {
+        if self.max37 && self.level < 4 {
+            return 37;
+        }
         match self.level {
             1 if !self.long_names => {
                 if dir {
@@ -78,28 +131,27 @@ impl IsoNameRules {
             return (truncate_bytes(&s, 207), None);
         }
         if dir {
-            let s: String = name.chars().map(|c| self.map_char(c)).collect();
+            let s = if self.allow_leading_dots && name.starts_with('.') {
+                // The leading period of a directory stays, with or without -allow-multidot.
+                format!(".{}", self.map_base(&name[1..]))
+            } else {
+                self.map_base(name)
+            };
             return (truncate_chars(&s, self.max_len(true)), None);
         }
         let (base, ext) = match name.rfind('.') {
+            // ".profile": with -allow-leading-dots the period starts the extension, as in
+            // genisoimage (".PRO" at level 1); else it becomes "_PROFILE".
+            Some(0) if self.allow_leading_dots => ("", Some(&name[1..])),
             Some(0) | None => (name, None),
             Some(i) => (&name[..i], Some(&name[i + 1..])),
         };
-        let mut b: String = base
-            .chars()
-            .map(|c| {
-                if c == '.' && self.allow_multidot {
-                    '.'
-                } else {
-                    self.map_char(c)
-                }
-            })
-            .collect();
-        if b.is_empty() {
+        let mut b = self.map_base(base);
+        if b.is_empty() && ext.is_none() {
             b.push('_');
         }
         let mut e: Option<String> = ext.map(|e| e.chars().map(|c| self.map_char(c)).collect());
-        if self.level == 1 && !self.long_names {
+        if self.level == 1 && !self.long_names && !self.max37 {
             b = truncate_chars(&b, 8);
             e = e.map(|e| truncate_chars(&e, 3));
         } else {
@@ -175,7 +227,7 @@ pub fn iso_identifiers(rules: &IsoNameRules, names: &[&str], dirs: &[bool]) -> V
         };
         let mut id = rules.assemble(&base, ext.as_deref(), dir);
         if used.contains(&key(&id)) {
-            let maxb = if rules.level == 1 && !rules.long_names {
+            let maxb = if rules.level == 1 && !rules.long_names && !rules.max37 {
                 8
             } else {
                 rules.max_len(dir) - ext.as_ref().map_or(0, |e| e.len() + 1)
@@ -419,6 +471,91 @@ mod tests {
             ..r
         };
         assert_eq!(iso_identifiers(&r, &["readme"], &[false])[0], b"README");
+    }
+
+    fn ids(r: &IsoNameRules, names: &[&str], dirs: &[bool]) -> Vec<String> {
+        iso_identifiers(r, names, dirs)
+            .into_iter()
+            .map(|v| String::from_utf8(v).unwrap())
+            .collect()
+    }
+
+    /// Expected names are what genisoimage 1.1.11 writes for the same options.
+    #[test]
+    fn relaxations_as_genisoimage() {
+        let base = IsoNameRules::default();
+        let files = [
+            ".bashrc",
+            ".foo.txt",
+            "x#y-z~w.txt",
+            "we!rd$&.t+t",
+            "Mixed Case.TXT",
+        ];
+        let no = [false; 5];
+        assert_eq!(
+            ids(&base, &files, &no),
+            [
+                "_BASHRC.;1",
+                "_FOO.TXT;1",
+                "X_Y_Z_W.TXT;1",
+                "WE_RD__.T_T;1",
+                "MIXED_CA.TXT;1"
+            ]
+        );
+        let r = IsoNameRules {
+            allow_leading_dots: true,
+            ..base
+        };
+        assert_eq!(ids(&r, &files[..2], &no[..2]), [".BAS;1", "_FOO.TXT;1"]);
+        assert_eq!(ids(&r, &[".config"], &[true]), [".CONFIG"]);
+        let r = IsoNameRules {
+            allow_multidot: true,
+            ..base
+        };
+        // A leading period is no multidot period.
+        assert_eq!(ids(&r, &files[..2], &no[..2]), ["_BASHRC.;1", "_FOO.TXT;1"]);
+        let r = IsoNameRules {
+            no_translate: true,
+            ..base
+        };
+        assert_eq!(ids(&r, &files[2..3], &no[..1]), ["X#Y-Z~W.TXT;1"]);
+        let r = IsoNameRules {
+            relaxed: true,
+            ..base
+        };
+        assert_eq!(
+            ids(&r, &files[2..], &no[..3]),
+            ["X#Y-Z~W.TXT;1", "WE!RD$&.T+T;1", "MIXED CA.TXT;1"]
+        );
+        let r = IsoNameRules {
+            max37: true,
+            omit_version: true,
+            ..base
+        };
+        assert_eq!(
+            ids(&r, &["longfilename-number-one-and-more.text"], &[false]),
+            ["LONGFILENAME_NUMBER_ONE_AND_MORE.TEXT"]
+        );
+        // -U: -l -d -N -allow-leading-dots -relaxed-filenames -allow-lowercase
+        // -allow-multidot.
+        let u = IsoNameRules {
+            long_names: true,
+            omit_period: true,
+            omit_version: true,
+            allow_leading_dots: true,
+            relaxed: true,
+            allow_lowercase: true,
+            allow_multidot: true,
+            ..base
+        };
+        assert_eq!(
+            ids(
+                &u,
+                &[".bashrc", ".foo.txt", "a.tar.gz", "readme", "dir.with.dots"],
+                &[false, false, false, false, true]
+            ),
+            [".bashrc", ".foo.txt", "a.tar.gz", "readme", "dir.with.dots"]
+        );
     }
 
     #[test]
