@@ -180,7 +180,8 @@ impl IsoNameRules {
         }
         let mut s = base.to_string();
         match ext {
-            Some(e) if !e.is_empty() => {
+            // "trail." keeps its period even with -d, as in genisoimage.
+            Some(e) => {
                 s.push('.');
                 s.push_str(e);
             }
@@ -551,10 +552,24 @@ mod tests {
         assert_eq!(
             ids(
                 &u,
-                &[".bashrc", ".foo.txt", "a.tar.gz", "readme", "dir.with.dots"],
-                &[false, false, false, false, true]
+                &[
+                    ".bashrc",
+                    ".foo.txt",
+                    "a.tar.gz",
+                    "readme",
+                    "trail.",
+                    "dir.with.dots"
+                ],
+                &[false, false, false, false, false, true]
             ),
-            [".bashrc", ".foo.txt", "a.tar.gz", "readme", "dir.with.dots"]
+            [
+                ".bashrc",
+                ".foo.txt",
+                "a.tar.gz",
+                "readme",
+                "trail.",
+                "dir.with.dots"
+            ]
         );
     }
 
