@@ -99,7 +99,9 @@ impl IsoNameRules {
             .collect()
     }
 
-    /// Maximum length of the name part (without ";1") for files and directories.
+    /// Maximum length of the name part (without ";1") for files and directories. A file's
+    /// counts its period: ECMA-119 §7.5.1 allows 30 characters of name and extension, and
+    /// genisoimage fills all 31 with the period.
     fn max_len(&self, dir: bool) -> usize {
         if self.max37 && self.level < 4 {
             return 37;
@@ -113,14 +115,14 @@ impl IsoNameRules {
                 }
             }
             4 => 207,
-            _ => {
-                if dir {
-                    31
-                } else {
-                    30
-                }
-            }
+            _ => 31,
         }
+    }
+
+    /// Length a file's extension takes with its period; without an extension, the period
+    /// `assemble` adds (none with `-d`).
+    fn ext_room(&self, e: Option<&str>) -> usize {
+        e.map_or(usize::from(!self.omit_period), |e| e.len() + 1)
     }
 
     /// Converts `name` to an identifier (without version) for a file or a directory,
@@ -156,13 +158,13 @@ impl IsoNameRules {
             e = e.map(|e| truncate_chars(&e, 3));
         } else {
             let max = self.max_len(false);
-            let el = e.as_ref().map_or(0, |e| e.len() + 1);
+            let el = self.ext_room(e.as_deref());
             if b.len() + el > max {
                 let el2 = el.min(max / 2);
                 if let Some(x) = e.as_mut() {
                     *x = truncate_chars(x, el2.saturating_sub(1));
                 }
-                let el = e.as_ref().map_or(0, |e| e.len() + 1);
+                let el = self.ext_room(e.as_deref());
                 b = truncate_chars(&b, max - el);
             }
         }
@@ -231,7 +233,12 @@ pub fn iso_identifiers(rules: &IsoNameRules, names: &[&str], dirs: &[bool]) -> V
             let maxb = if rules.level == 1 && !rules.long_names && !rules.max37 {
                 8
             } else {
-                rules.max_len(dir) - ext.as_ref().map_or(0, |e| e.len() + 1)
+                rules.max_len(dir)
+                    - if dir {
+                        0
+                    } else {
+                        rules.ext_room(ext.as_deref())
+                    }
             };
             let mut n = 1u32;
             loop {
@@ -536,6 +543,34 @@ mod tests {
         assert_eq!(
             ids(&r, &["longfilename-number-one-and-more.text"], &[false]),
             ["LONGFILENAME_NUMBER_ONE_AND_MORE.TEXT"]
+        );
+        // -l and levels 2, 3: 31 characters with the period (30 of name and extension).
+        let long = [
+            "abcdefghijklmnopqrstuvwxyz0123456789",
+            "longfilename-number-one-and-more.text",
+        ];
+        let l = IsoNameRules {
+            long_names: true,
+            ..base
+        };
+        assert_eq!(
+            ids(&l, &long, &[false, false]),
+            [
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123.;1",
+                "LONGFILENAME_NUMBER_ONE_AN.TEXT;1"
+            ]
+        );
+        let l = IsoNameRules {
+            omit_period: true,
+            level: 3,
+            ..base
+        };
+        assert_eq!(
+            ids(&l, &long, &[false, false]),
+            [
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234;1",
+                "LONGFILENAME_NUMBER_ONE_AN.TEXT;1"
+            ]
         );
         // -U: -l -d -N -allow-leading-dots -relaxed-filenames -allow-lowercase
         // -allow-multidot.
