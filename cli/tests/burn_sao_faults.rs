@@ -39,11 +39,39 @@ fn cdrecord(dir: &Path, args: &[&str]) -> Output {
 
 /// Everything a test write must leave alone: the image file, the state file, and what the
 /// drive reports (`discburn media`: disc status, sessions, tracks, msinfo, free blocks).
-#[derive(Debug, PartialEq)]
+#[derive(PartialEq)]
 struct Snapshot {
     image: Vec<u8>,
     state: Vec<u8>,
     media: String,
+}
+
+/// Fails naming what differs (the image only by its first differing byte).
+fn assert_same(now: &Snapshot, before: &Snapshot, what: &str) {
+    if now.image != before.image {
+        let at = now
+            .image
+            .iter()
+            .zip(&before.image)
+            .position(|(a, b)| a != b)
+            .unwrap_or(now.image.len().min(before.image.len()));
+        panic!(
+            "{what} changed the image file: {} bytes now, {} before, first difference at \
+             byte {at} (block {})",
+            now.image.len(),
+            before.image.len(),
+            at / 2048
+        );
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&now.state),
+        String::from_utf8_lossy(&before.state),
+        "{what} changed the state file"
+    );
+    assert_eq!(
+        now.media, before.media,
+        "{what} changed what the drive reports"
+    );
 }
 
 fn snapshot(disc: &Path) -> Snapshot {
@@ -126,11 +154,7 @@ fn dummy_sao_on_blank(profile: &str) {
         "the simulation is not reported as such: {}",
         text(&o)
     );
-    assert_eq!(
-        snapshot(&disc),
-        before,
-        "cdrecord -dummy -sao changed the disc"
-    );
+    assert_same(&snapshot(&disc), &before, "cdrecord -dummy -sao");
     let o = discburn(&[
         "burn",
         "--dummy",
@@ -142,11 +166,7 @@ fn dummy_sao_on_blank(profile: &str) {
     ]);
     assert!(o.status.success(), "burn --dummy --sao: {}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("test write"));
-    assert_eq!(
-        snapshot(&disc),
-        before,
-        "burn --dummy --sao changed the disc"
-    );
+    assert_same(&snapshot(&disc), &before, "burn --dummy --sao");
     let o = cdrecord(t.path(), &["-msinfo", &format!("dev={dev}")]);
     assert!(!o.status.success(), "msinfo of a blank disc: {}", text(&o));
     // The real burn afterwards writes the session at block 0.
@@ -195,11 +215,7 @@ fn dummy_sao_on_appendable(profile: &str) {
     );
     assert!(o.status.success(), "cdrecord -dummy -sao: {}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("test write"));
-    assert_eq!(
-        snapshot(&disc),
-        before,
-        "cdrecord -dummy -sao changed the disc"
-    );
+    assert_same(&snapshot(&disc), &before, "cdrecord -dummy -sao");
     let o = discburn(&[
         "burn",
         "--json",
@@ -214,11 +230,7 @@ fn dummy_sao_on_appendable(profile: &str) {
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["dummy"], true, "{j}");
     assert_eq!(j["start"].as_u64(), Some(u64::from(nwa)), "{j}");
-    assert_eq!(
-        snapshot(&disc),
-        before,
-        "burn --dummy --sao changed the disc"
-    );
+    assert_same(&snapshot(&disc), &before, "burn --dummy --sao");
     assert_eq!(msinfo(&disc), (last, nwa));
     first_unchanged(t.path(), &e, &s1);
     // The real burn goes where the simulation went.
@@ -407,7 +419,14 @@ fn signal_mid_sao(profile: &str, signal: &str) {
             "the unfinished session not named: {m}"
         );
     }
+    unthrottle(&dev);
     after_cut_short(t.path(), &dev, &e, &s1, &img, nwa);
+}
+
+/// Removes the write speed the drive keeps with the disc since a `speed=` option.
+fn unthrottle(dev: &str) {
+    let o = discburn(&["media", "--dev", &format!("{dev},speed=0")]);
+    assert!(o.status.success(), "{}", text(&o));
 }
 
 #[test]
@@ -428,4 +447,72 @@ fn ctrl_c_mid_sao_burn_cd_r() {
 #[test]
 fn sigterm_mid_sao_burn_cd_rw() {
     signal_mid_sao("cd-rw", "TERM");
+}
+
+/// A test write stopped half-way (Ctrl-C, kill -9) has recorded nothing: the disc is as
+/// it was, and the real burn afterwards works.
+fn signal_mid_dummy_sao(signal: &str) {
+    let t = tempfile::tempdir().unwrap();
+    let (dev, e, s1) = first_session(t.path(), "cd-r");
+    let disc = t.path().join("disc.img");
+    let (_, nwa) = msinfo(&disc);
+    let img = iso(t.path(), "big.bin", 6_000_000, Some(nwa));
+    // The drive keeps speed= and buffer= settings with the disc: set them first.
+    let slow = format!("{dev},speed=2,buffer=1M");
+    let o = discburn(&["media", "--dev", &slow]);
+    assert!(o.status.success(), "{}", text(&o));
+    let before = snapshot(&disc);
+    let child = Command::new(bin())
+        .args([
+            "burn",
+            "--dummy",
+            "--sao",
+            "--multi",
+            "--dev",
+            &slow,
+            img.to_str().unwrap(),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let _ = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status();
+    let o = child.wait_with_output().unwrap();
+    let m = text(&o);
+    assert!(!o.status.success(), "{m}");
+    if signal != "9" {
+        assert_eq!(o.status.code(), Some(1), "{m}");
+        assert!(m.contains("interrupted"), "cause not named: {m}");
+        assert!(m.contains("test write stopped"), "{m}");
+    }
+    assert_same(&snapshot(&disc), &before, "a stopped test write");
+    first_unchanged(t.path(), &e, &s1);
+    unthrottle(&dev);
+    let o = cdrecord(
+        t.path(),
+        &[
+            &format!("dev={dev}"),
+            "-sao",
+            "-multi",
+            img.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "cdrecord -sao: {}", text(&o));
+    let mut e2 = Expected::default();
+    e2.set("big.bin", &pattern(6_000_000, 3));
+    assert_eq!(xorriso_tree(&disc, nwa), e2.0);
+}
+
+#[test]
+fn ctrl_c_mid_dummy_sao_changes_nothing() {
+    signal_mid_dummy_sao("INT");
+}
+
+#[test]
+fn kill_9_mid_dummy_sao_changes_nothing() {
+    signal_mid_dummy_sao("9");
 }
