@@ -21,7 +21,9 @@ use std::sync::mpsc::sync_channel;
 use crate::names::{iso_identifiers, joliet_identifiers, IsoNameRules, JolietRules};
 use crate::tree::{mode, Data, Kind, NodeId, Tree};
 use crate::wire::dir::{flags, record_len, write_record};
-use crate::wire::eltorito::{encode_catalog, patch_boot_info_table, BootEntry, Platform};
+use crate::wire::eltorito::{
+    encode_catalog, mbr_system_type, patch_boot_info_table, BootEntry, Emulation, Platform,
+};
 use crate::wire::susp;
 use crate::wire::vd::{encode_boot_record, encode_terminator, VdFields, VdKind};
 use crate::wire::{encode_date7, ptable, Timestamp};
@@ -60,6 +62,23 @@ pub enum VolumeSpace {
     SessionOnly,
 }
 
+/// How the BIOS presents a boot image (El Torito §2.2 boot media type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BootMode {
+    /// No emulation (`-no-emul-boot`): the BIOS loads `load_size` sectors of the image at
+    /// the load segment and jumps there.
+    #[default]
+    NoEmulation,
+    /// Diskette emulation (mkisofs's default for `-b`): the image becomes drive A:, a
+    /// 1.2, 1.44 or 2.88 MB diskette chosen by its size (1,228,800, 1,474,560 or 2,949,120
+    /// bytes; other sizes are refused); the BIOS loads its boot sector.
+    Floppy,
+    /// Hard-disk emulation (`-hard-disk-boot`): the image starts with a master boot record
+    /// holding exactly one partition, whose type becomes the entry's system type; the BIOS
+    /// loads the MBR.
+    HardDisk,
+}
+
 /// One El Torito boot image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BootImage {
@@ -67,10 +86,33 @@ pub struct BootImage {
     pub path: String,
     /// Platform: x86 BIOS or EFI.
     pub platform: Platform,
-    /// Number of 512-byte sectors to load (`-boot-load-size`); default: the whole file.
+    /// Number of 512-byte sectors to load (`-boot-load-size`); default: the whole file
+    /// rounded up to 2048-byte blocks, as mkisofs counts. Used with no emulation only: an
+    /// emulated diskette or hard disk loads its one boot sector.
     pub load_size: Option<u16>,
     /// Patch a boot information table into the image (`-boot-info-table`).
     pub info_table: bool,
+    /// Boot media emulation.
+    pub mode: BootMode,
+    /// Bootable entry (boot indicator 88h); `false` (`-no-boot`) writes 00h.
+    pub bootable: bool,
+    /// Load segment (`-boot-load-seg`); 0 means the BIOS default 7C0h.
+    pub load_segment: u16,
+}
+
+impl Default for BootImage {
+    /// A bootable x86 no-emulation entry with no path yet.
+    fn default() -> Self {
+        Self {
+            path: String::new(),
+            platform: Platform::X86,
+            load_size: None,
+            info_table: false,
+            mode: BootMode::NoEmulation,
+            bootable: true,
+            load_segment: 0,
+        }
+    }
 }
 
 /// El Torito options.
@@ -136,6 +178,23 @@ pub struct Options {
     pub allow_lowercase: bool,
     /// `-allow-multidot`.
     pub allow_multidot: bool,
+    /// `-allow-leading-dots` (`-L`, `-ldots`): ISO 9660 names may start with a period.
+    pub allow_leading_dots: bool,
+    /// `-relaxed-filenames`: ISO 9660 names keep every 7-bit ASCII character but `/`.
+    pub relaxed_filenames: bool,
+    /// `-no-iso-translate`: ISO 9660 names keep `#`, `-` and `~`.
+    pub no_iso_translate: bool,
+    /// `-max-iso9660-filenames`: ISO 9660 names of up to 37 characters, without version.
+    pub max_iso_names: bool,
+    /// Relocate directories deeper than 8 levels into the relocation directory (RRIP
+    /// §4.1.5; with Rock Ridge at levels 1-3; the default); `false` (`-D`) leaves them in
+    /// place, beyond ECMA-119 §6.8.2.1's depth limit, as mkisofs -D does.
+    pub relocate_deep: bool,
+    /// `-T` / `-table-name NAME`: a translation table file of this name in every directory
+    /// that has ISO 9660 entries (see [`trans_table_line`]).
+    pub trans_table: Option<String>,
+    /// `-hide-joliet-trans-tbl`: the translation tables stay out of the Joliet tree.
+    pub trans_table_hide_joliet: bool,
     /// Rock Ridge (`-R`, `-r`).
     pub rock_ridge: Option<RockRidge>,
     /// Joliet (`-J`).
@@ -172,6 +231,13 @@ impl Default for Options {
             long_names: false,
             allow_lowercase: false,
             allow_multidot: false,
+            allow_leading_dots: false,
+            relaxed_filenames: false,
+            no_iso_translate: false,
+            max_iso_names: false,
+            relocate_deep: true,
+            trans_table: None,
+            trans_table_hide_joliet: false,
             rock_ridge: None,
             joliet: false,
             joliet_long: false,
@@ -282,6 +348,8 @@ pub struct Image {
     catalog_lba: Option<u32>,
     catalog_node: Option<NodeId>,
     boot_nodes: Vec<(NodeId, BootImage)>,
+    /// Per boot image: media type and system type, resolved from the image.
+    boot_media: Vec<(Emulation, u8)>,
     data_lba: Vec<u32>,
     ino: Vec<u32>,
     nlink: Vec<u32>,
@@ -438,7 +506,8 @@ impl Image {
         if opts.reproducible {
             clamp_times(&mut tree, date);
         }
-        if let Some(prev) = previous {
+        let mut previous = previous;
+        if let Some(prev) = previous.as_deref_mut() {
             keep_unchanged(&mut tree, prev)?;
         }
         let start = opts.session.map_or(0, |s| s.1);
@@ -454,6 +523,7 @@ impl Image {
             catalog_lba: None,
             catalog_node: None,
             boot_nodes: Vec::new(),
+            boot_media: Vec::new(),
             data_lba: Vec::new(),
             ino: Vec::new(),
             nlink: Vec::new(),
@@ -462,9 +532,11 @@ impl Image {
             has_rr_moved: false,
             opts,
         };
-        img.prepare_boot()?;
+        img.prepare_boot(previous)?;
+        img.add_trans_tables();
         img.check_sizes()?;
         img.build_views();
+        img.fill_trans_tables();
         img.assign_inodes();
         img.layout()?;
         Ok(img)
@@ -489,7 +561,10 @@ impl Image {
         self.opts.rock_ridge.is_some()
     }
 
-    fn prepare_boot(&mut self) -> Result<(), BuildError> {
+    fn prepare_boot(
+        &mut self,
+        mut previous: Option<&mut dyn SectorSource>,
+    ) -> Result<(), BuildError> {
         let Some(b) = self.opts.boot.clone() else {
             return Ok(());
         };
@@ -500,13 +575,37 @@ impl Image {
             let id = self.tree.lookup_path(&bi.path).ok_or_else(|| {
                 BuildError::Boot(format!("boot image {} is not in the image tree", bi.path))
             })?;
-            if !matches!(self.tree.node(id).kind, Kind::File { .. }) {
+            let Kind::File { size, .. } = self.tree.node(id).kind else {
                 return Err(BuildError::Boot(format!(
                     "boot image {} is not a file",
                     bi.path
                 )));
-            }
+            };
+            let media = match bi.mode {
+                BootMode::NoEmulation => (Emulation::NoEmulation, 0),
+                BootMode::Floppy => {
+                    let e = Emulation::floppy_for_size(size).ok_or_else(|| {
+                        BuildError::Boot(format!(
+                            "boot image {} has not an allowable size for floppy emulation: \
+                             {size} bytes; a diskette image is 1228800 (1.2 MB), 1474560 \
+                             (1.44 MB) or 2949120 (2.88 MB) bytes; other images boot with \
+                             no emulation (-no-emul-boot) or hard-disk emulation \
+                             (-hard-disk-boot)",
+                            bi.path
+                        ))
+                    })?;
+                    (e, 0)
+                }
+                BootMode::HardDisk => {
+                    let mbr = self.boot_mbr(id, &bi.path, previous.as_deref_mut())?;
+                    let t = mbr_system_type(&mbr).map_err(|e| {
+                        BuildError::Boot(format!("hard-disk boot image {}: {e}", bi.path))
+                    })?;
+                    (Emulation::HardDisk, t)
+                }
+            };
             self.boot_nodes.push((id, bi.clone()));
+            self.boot_media.push(media);
         }
         let cat = if b.catalog.is_empty() {
             "boot.catalog"
@@ -545,6 +644,50 @@ impl Image {
         Ok(())
     }
 
+    /// The first 512 bytes (the master boot record) of a hard-disk boot image; fewer if
+    /// the image is shorter. An image kept from the previous session is read there.
+    fn boot_mbr<'p>(
+        &self,
+        id: NodeId,
+        path: &str,
+        previous: Option<&mut (dyn SectorSource + 'p)>,
+    ) -> Result<Vec<u8>, BuildError> {
+        const MBR: usize = 512;
+        let Kind::File { data, .. } = &self.tree.node(id).kind else {
+            return Ok(Vec::new());
+        };
+        match data {
+            Data::Blob(b) => Ok(self.tree.blob(*b).iter().take(MBR).copied().collect()),
+            Data::Path(p) => {
+                let src = self.tree.source_path(*p);
+                let mut v = Vec::with_capacity(MBR);
+                std::fs::File::open(&src)
+                    .and_then(|f| f.take(MBR as u64).read_to_end(&mut v))
+                    .map_err(|e| BuildError::Source {
+                        path: src.display().to_string(),
+                        source: e,
+                    })?;
+                Ok(v)
+            }
+            Data::Old { lba } => {
+                let prev = previous.ok_or_else(|| {
+                    BuildError::Boot(format!(
+                        "hard-disk boot image {path} is in the previous session, which is \
+                         not at hand to read its partition table"
+                    ))
+                })?;
+                let mut block = vec![0u8; SECTOR];
+                prev.read_sectors(*lba, &mut block)
+                    .map_err(|e| BuildError::Previous {
+                        lba: *lba,
+                        source: e,
+                    })?;
+                block.truncate(MBR);
+                Ok(block)
+            }
+        }
+    }
+
     fn check_sizes(&self) -> Result<(), BuildError> {
         if self.opts.iso_level >= 3 {
             return Ok(());
@@ -581,10 +724,16 @@ impl Image {
         IsoNameRules {
             level: self.opts.iso_level,
             omit_period: self.opts.omit_period,
-            omit_version: self.opts.omit_version || self.opts.iso_level >= 4,
+            omit_version: self.opts.omit_version
+                || self.opts.iso_level >= 4
+                || self.opts.max_iso_names,
             long_names: self.opts.long_names,
             allow_lowercase: self.opts.allow_lowercase,
             allow_multidot: self.opts.allow_multidot,
+            allow_leading_dots: self.opts.allow_leading_dots,
+            relaxed: self.opts.relaxed_filenames,
+            no_translate: self.opts.no_iso_translate,
+            max37: self.opts.max_iso_names,
         }
     }
 
@@ -604,11 +753,96 @@ impl Image {
         c
     }
 
+    /// `-T`: drops files of the translation table's name from the sources (genisoimage
+    /// ignores them too) and adds an empty table, of its final size, to every directory
+    /// with ISO 9660 entries; [`Image::fill_trans_tables`] writes them once the ISO 9660
+    /// names are known. A line's length does not depend on the ISO 9660 name.
+    fn add_trans_tables(&mut self) {
+        let Some(name) = self.opts.trans_table.clone() else {
+            return;
+        };
+        let mut dirs = Vec::new();
+        let mut stack = vec![Tree::ROOT];
+        while let Some(d) = stack.pop() {
+            dirs.push(d);
+            for &c in self.tree.children(d) {
+                let n = self.tree.node(c);
+                if !n.dead && !n.hide_iso && matches!(n.kind, Kind::Dir(_)) {
+                    stack.push(c);
+                }
+            }
+        }
+        for d in dirs {
+            while let Some(old) = self.tree.lookup(d, name.as_bytes()) {
+                self.tree.detach(old);
+            }
+            let size: usize = self
+                .visible_children(d, false)
+                .into_iter()
+                .map(|c| trans_table_line(&self.tree, c, b"").len())
+                .sum();
+            if size == 0 {
+                continue;
+            }
+            let t = self.tree.node(d).meta.mtime;
+            let meta = crate::tree::Meta {
+                mode: mode::S_IFREG | 0o444,
+                mtime: t,
+                atime: t,
+                ctime: t,
+                ..Default::default()
+            };
+            let data = self.tree.add_blob(Vec::new());
+            let kind = Kind::File {
+                size: size as u64,
+                data,
+            };
+            let id = self.tree.push_child(d, name.as_bytes(), kind, meta);
+            self.tree.node_mut(id).hide_joliet = self.opts.trans_table_hide_joliet;
+        }
+    }
+
+    /// Writes the translation tables [`Image::add_trans_tables`] made: one line per ISO
+    /// 9660 entry of the directory, in directory order.
+    fn fill_trans_tables(&mut self) {
+        let Some(name) = self.opts.trans_table.clone() else {
+            return;
+        };
+        let mut tables = Vec::new();
+        for vd in &self.iso.dirs {
+            let Some(t) = vd.node.and_then(|d| self.tree.lookup(d, name.as_bytes())) else {
+                continue;
+            };
+            let mut bytes = Vec::new();
+            for e in &vd.entries {
+                let n = match e.target {
+                    Target::Node(n) | Target::Placeholder(n) => Some(n),
+                    Target::Dir(k) | Target::Relocated(k) => self.iso.dirs[k as usize].node,
+                };
+                // The relocation directory has no line, as in genisoimage; the boot
+                // catalog has one.
+                let Some(n) = n.filter(|&n| n != t) else {
+                    continue;
+                };
+                bytes.extend_from_slice(&trans_table_line(&self.tree, n, &e.ident));
+            }
+            tables.push((t, bytes));
+        }
+        for (t, bytes) in tables {
+            let len = bytes.len() as u64;
+            let blob = self.tree.add_blob(bytes);
+            if let Kind::File { size, data } = &mut self.tree.node_mut(t).kind {
+                debug_assert_eq!(*size, len, "translation table size");
+                *data = blob;
+            }
+        }
+    }
+
     fn build_views(&mut self) {
         let n = self.tree.len();
         // Directories that need relocation (RRIP §4.1.5): ISO depth beyond 8, levels 1-3.
         let mut relocated: Vec<NodeId> = Vec::new();
-        if self.rr() && self.opts.iso_level < 4 {
+        if self.rr() && self.opts.iso_level < 4 && self.opts.relocate_deep {
             let mut stack = vec![(Tree::ROOT, 1u32)];
             while let Some((d, depth)) = stack.pop() {
                 for c in self.visible_children(d, false) {
@@ -1247,18 +1481,26 @@ impl Image {
         let entries: Vec<BootEntry> = self
             .boot_nodes
             .iter()
-            .map(|(id, bi)| {
+            .zip(&self.boot_media)
+            .map(|((id, bi), &(emulation, system_type))| {
                 let size = match self.tree.node(*id).kind {
                     Kind::File { size, .. } => size,
                     _ => 0,
                 };
+                // mkisofs: whole 2048-byte blocks of the image, 4 virtual sectors each;
+                // an emulated diskette or disk loads its boot sector only.
+                let whole = (blocks(size) * 4).min(0xFFFF) as u16;
+                let sector_count = match emulation {
+                    Emulation::NoEmulation => bi.load_size.unwrap_or(whole),
+                    _ => 1,
+                };
                 BootEntry {
                     platform: bi.platform,
-                    bootable: true,
-                    load_segment: 0,
-                    sector_count: bi
-                        .load_size
-                        .unwrap_or(size.div_ceil(512).min(0xFFFF) as u16),
+                    bootable: bi.bootable,
+                    emulation,
+                    load_segment: bi.load_segment,
+                    system_type,
+                    sector_count,
                     lba: self.data_lba[*id as usize],
                 }
             })
@@ -1626,6 +1868,56 @@ fn read_full(f: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(got)
+}
+
+/// Column where a translation table line's long name starts, less 2: genisoimage pads the
+/// ISO 9660 name to its longest possible identifier plus one (207 + 1).
+const TRANS_TBL_ISO_WIDTH: usize = 208;
+
+/// One line of a translation table (`TRANS.TBL`, mkisofs `-T`) as genisoimage writes it:
+/// a type letter (`F` file, `D` directory, `L` symbolic link, `B`/`C` block/character
+/// device with its major and minor numbers, `P` pipe, `S` socket), a space, the ISO 9660
+/// identifier padded with spaces to 208 characters, a tab, the real name, for a link a tab
+/// and its target, for a device a tab and "MAJOR MINOR", and a newline.
+pub fn trans_table_line(tree: &Tree, id: NodeId, iso_ident: &[u8]) -> Vec<u8> {
+    let node = tree.node(id);
+    let name = tree.name(id);
+    let mut extra: Vec<u8> = Vec::new();
+    let kind = match &node.kind {
+        Kind::Dir(_) => b'D',
+        Kind::File { .. } => b'F',
+        Kind::Symlink(t) => {
+            extra.extend_from_slice(tree.span(*t));
+            b'L'
+        }
+        Kind::Device(rdev) => {
+            // glibc's gnu_dev_major / gnu_dev_minor split of a Linux dev_t.
+            let major = ((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0xfff);
+            let minor = ((rdev >> 12) & 0xffff_ff00) | (rdev & 0xff);
+            extra.extend_from_slice(format!("{major} {minor}").as_bytes());
+            if node.meta.mode & mode::S_IFMT == mode::S_IFBLK {
+                b'B'
+            } else {
+                b'C'
+            }
+        }
+        Kind::Fifo => b'P',
+        Kind::Socket => b'S',
+    };
+    let mut v = Vec::with_capacity(TRANS_TBL_ISO_WIDTH + name.len() + extra.len() + 6);
+    v.push(kind);
+    v.push(b' ');
+    v.extend_from_slice(iso_ident);
+    let pad = TRANS_TBL_ISO_WIDTH.saturating_sub(iso_ident.len());
+    v.resize(v.len() + pad, b' ');
+    v.push(b'\t');
+    v.extend_from_slice(name);
+    if !extra.is_empty() {
+        v.push(b'\t');
+        v.extend_from_slice(&extra);
+    }
+    v.push(b'\n');
+    v
 }
 
 fn now() -> Timestamp {

@@ -163,12 +163,14 @@ fn el_torito_both_ways() {
                     platform: Platform::X86,
                     load_size: Some(4),
                     info_table: true,
+                    ..BootImage::default()
                 },
                 BootImage {
                     path: "boot/efi.img".into(),
                     platform: Platform::Efi,
                     load_size: None,
                     info_table: false,
+                    ..BootImage::default()
                 },
             ],
         }),

@@ -4,10 +4,40 @@
 //! Accepted: `-o -R -r -J -joliet-long -iso-level -l -d -N -allow-lowercase
 //! -allow-multidot -V -A -P/-publisher -p/-preparer -sysid -volset -copyright -abstract
 //! -biblio -graft-points -path-list -x -m -exclude-list -f -hide -hide-joliet -hide-list
-//! -hide-joliet-list -sort -print-size -quiet -v -C -M -b -c -no-emul-boot -boot-load-size
-//! -boot-info-table -eltorito-alt-boot -e -pad -no-pad -input-charset -output-charset`,
+//! -hide-joliet-list -sort -print-size -quiet -v -C -M -b -c -no-emul-boot -hard-disk-boot
+//! -no-boot -boot-load-size -boot-load-seg -boot-info-table -eltorito-alt-boot -e -pad
+//! -no-pad -input-charset -output-charset`,
 //! plus `-remove PATH` (a session may delete, mkisofs cannot) and `-reproducible`.
+//! Also accepted, with genisoimage's meaning: `-D/-disable-deep-relocation -hide-rr-moved
+//! -U/-untranslated-filenames -allow-leading-dots/-ldots/-L -relaxed-filenames
+//! -no-iso-translate -max-iso9660-filenames -cache-inodes -no-cache-inodes
+//! -T/-translation-table -table-name -hide-joliet-trans-tbl -old-exclude`, and the long
+//! names xorriso's `-as mkisofs` scripts use (`-output -volid -appid -publisher -preparer
+//! -full-iso9660-filenames -omit-period -omit-version-number -rock -rational-rock -joliet
+//! -exclude -follow-links -eltorito-boot -eltorito-catalog -efi-boot -prev-session
+//! -cdrecord-params`). Not accepted: xorriso's `-isohybrid-*`, `-partition_offset`,
+//! `-append_partition`, `-G`, `--modification-date`, jigdo options.
+//!
+//! Hard links: with `-cache-inodes` (the default, as in genisoimage on Unix) names of one
+//! file share one copy of the data and one Rock Ridge inode (PX nlink = the names in the
+//! image); `-no-cache-inodes` gives every name its own copy and inode (nlink 1, where
+//! genisoimage keeps the source's link count). `-D` leaves directories deeper than 8
+//! levels in place (beyond ECMA-119's limit; a warning says so) instead of relocating
+//! them into `rr_moved`; `-hide-rr-moved` names that directory `.rr_moved` (ISO 9660
+//! `_RR_MOVE`); it is never in the Joliet tree, which holds every directory in place.
+//! `-T` writes genisoimage's translation table (`TRANS.TBL`, see
+//! [`isofs::build::trans_table_line`]) into every directory with ISO 9660 entries.
+//! `-L` means `-allow-leading-dots`, as in genisoimage (cdrtools mkisofs 3 reads it as
+//! "follow symbolic links"; use `-f` for that): a warning says so.
 //! `SOURCE_DATE_EPOCH` fixes every date and makes the output reproducible.
+//!
+//! El Torito as in mkisofs: `-b` (or `-e`, UEFI platform) alone emulates a diskette chosen
+//! by the image's size (1,228,800, 1,474,560 or 2,949,120 bytes; any other size is
+//! refused), `-hard-disk-boot` a hard disk (the image's MBR must hold one partition),
+//! `-no-emul-boot` loads `-boot-load-size` sectors (default: the whole image), `-no-boot`
+//! marks the entry not bootable. Each `-eltorito-alt-boot` starts a new entry with its own
+//! options. `-boot-load-size` is ignored for emulated entries (xorriso does the same;
+//! genisoimage checks the diskette size against it).
 //!
 //! `-M` takes an image file (then `-C` is required, as in mkisofs) or a drive (`b,t,l`, a
 //! device path, `emu:PATH`): then `-C` may be left out and is asked from the drive, the
@@ -19,7 +49,7 @@ use std::fs;
 use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use isofs::build::{BootImage, BootOptions};
+use isofs::build::{BootImage, BootMode, BootOptions};
 use isofs::names::Glob;
 use isofs::wire::eltorito::Platform;
 use isofs::{FileSource, Image, Options, RockRidge, ScanOptions, SectorSource, Timestamp, Tree};
@@ -49,6 +79,8 @@ pub struct Job {
     pub remove: Vec<String>,
     /// Whether `-C` was given.
     pub have_msinfo: bool,
+    /// `-no-cache-inodes`: hard links are not recognised (every name is its own file).
+    pub no_cache_inodes: bool,
 }
 
 fn usage(prog: &str, msg: impl std::fmt::Display) -> CliError {
@@ -62,6 +94,39 @@ fn read_lines(prog: &str, path: &str) -> Result<Vec<String>, CliError> {
         .map(|l| l.map_err(|e| CliError::Failed(format!("{prog}: {path}: {e}"))))
         .filter(|l| l.as_ref().map_or(true, |s| !s.trim().is_empty()))
         .collect()
+}
+
+/// The El Torito entry that mkisofs's entry options (`-b -e -no-emul-boot -hard-disk-boot
+/// -no-boot -boot-load-size -boot-load-seg -boot-info-table`) apply to: the current one, or
+/// a new one when there is none (at first, and after `-eltorito-alt-boot`). A new entry
+/// emulates a diskette, mkisofs's default, until `-no-emul-boot` or `-hard-disk-boot`.
+fn boot_entry<'a>(boot: &'a mut Option<BootOptions>, cur: &mut Option<usize>) -> &'a mut BootImage {
+    let b = boot.get_or_insert_with(BootOptions::default);
+    let k = match *cur {
+        Some(k) if k < b.images.len() => k,
+        _ => {
+            b.images.push(BootImage {
+                mode: BootMode::Floppy,
+                ..BootImage::default()
+            });
+            b.images.len() - 1
+        }
+    };
+    *cur = Some(k);
+    &mut b.images[k]
+}
+
+/// A number as C's `strtol(s, _, 0)` reads it (`0x` hex, leading `0` octal, else decimal),
+/// as mkisofs parses `-boot-load-size` and `-boot-load-seg`; `None` unless it fits 16 bits.
+fn c_number(s: &str) -> Option<u16> {
+    let (digits, radix) = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        (h, 16)
+    } else if s.len() > 1 && s.starts_with('0') {
+        (&s[1..], 8)
+    } else {
+        (s, 10)
+    };
+    u16::from_str_radix(digits, radix).ok()
 }
 
 /// Parses mkisofs arguments (without the program name).
@@ -118,6 +183,38 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
             "N" | "omit-version-number" => j.opts.omit_version = true,
             "allow-lowercase" => j.opts.allow_lowercase = true,
             "allow-multidot" => j.opts.allow_multidot = true,
+            "allow-leading-dots" | "ldots" => j.opts.allow_leading_dots = true,
+            "L" => {
+                log::warn!(
+                    "-L: taken as -allow-leading-dots, as genisoimage does (cdrtools mkisofs 3 \
+                     means \"follow symbolic links\" by it: use -f for that)"
+                );
+                j.opts.allow_leading_dots = true;
+            }
+            "relaxed-filenames" => j.opts.relaxed_filenames = true,
+            "no-iso-translate" => j.opts.no_iso_translate = true,
+            "max-iso9660-filenames" => j.opts.max_iso_names = true,
+            "U" | "untranslated-filenames" => {
+                // genisoimage: -l -d -N -allow-leading-dots -relaxed-filenames
+                // -allow-lowercase -allow-multidot (relaxed names keep # - ~ as well).
+                j.opts.long_names = true;
+                j.opts.omit_period = true;
+                j.opts.omit_version = true;
+                j.opts.allow_leading_dots = true;
+                j.opts.relaxed_filenames = true;
+                j.opts.allow_lowercase = true;
+                j.opts.allow_multidot = true;
+                j.opts.no_iso_translate = true;
+            }
+            "D" | "disable-deep-relocation" => j.opts.relocate_deep = false,
+            "hide-rr-moved" => j.opts.rr_moved = ".rr_moved".into(),
+            "cache-inodes" => j.no_cache_inodes = false,
+            "no-cache-inodes" => j.no_cache_inodes = true,
+            "T" | "translation-table" => {
+                j.opts.trans_table.get_or_insert_with(|| "TRANS.TBL".into());
+            }
+            "table-name" => j.opts.trans_table = Some(val(a)?),
+            "hide-joliet-trans-tbl" => j.opts.trans_table_hide_joliet = true,
             "V" | "volid" => j.opts.ids.volume = val(a)?,
             "A" | "appid" => j.opts.ids.application = val(a)?,
             "P" | "publisher" => j.opts.ids.publisher = val(a)?,
@@ -132,7 +229,7 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
                 let f = val(a)?;
                 j.paths.extend(read_lines(prog, &f)?);
             }
-            "x" | "m" | "exclude" => j.scan.exclude.push(Glob(val(a)?)),
+            "x" | "m" | "exclude" | "old-exclude" => j.scan.exclude.push(Glob(val(a)?)),
             "exclude-list" => {
                 let f = val(a)?;
                 j.scan
@@ -206,59 +303,42 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
             "c" | "eltorito-catalog" => {
                 boot.get_or_insert_with(BootOptions::default).catalog = val(a)?;
             }
-            "b" | "eltorito-boot" | "e" | "efi-boot" => {
-                let efi = matches!(name, "e" | "efi-boot");
+            // Entry options apply to the current boot entry; the first of them after
+            // -eltorito-alt-boot (or at all) starts a new one, as in mkisofs.
+            "b" | "eltorito-boot" => boot_entry(&mut boot, &mut cur_boot).path = val(a)?,
+            "e" | "efi-boot" => {
                 let path = val(a)?;
-                let b = boot.get_or_insert_with(BootOptions::default);
-                let img = BootImage {
-                    path,
-                    platform: if efi { Platform::Efi } else { Platform::X86 },
-                    load_size: None,
-                    info_table: false,
-                };
-                // -b/-e after -eltorito-alt-boot fill the new entry; otherwise the first.
-                match cur_boot {
-                    Some(k) if b.images.get(k).is_some_and(|x| x.path.is_empty()) => {
-                        b.images[k] = img
-                    }
-                    _ => {
-                        b.images.push(img);
-                        cur_boot = Some(b.images.len() - 1);
-                    }
-                }
+                let e = boot_entry(&mut boot, &mut cur_boot);
+                e.path = path;
+                e.platform = Platform::Efi;
             }
-            "eltorito-alt-boot" => {
-                let b = boot.get_or_insert_with(BootOptions::default);
-                b.images.push(BootImage {
-                    path: String::new(),
-                    platform: Platform::X86,
-                    load_size: None,
-                    info_table: false,
-                });
-                cur_boot = Some(b.images.len() - 1);
-            }
-            "no-emul-boot" => {}
+            "eltorito-alt-boot" => cur_boot = None,
+            "no-emul-boot" => boot_entry(&mut boot, &mut cur_boot).mode = BootMode::NoEmulation,
+            "hard-disk-boot" => boot_entry(&mut boot, &mut cur_boot).mode = BootMode::HardDisk,
+            "no-boot" => boot_entry(&mut boot, &mut cur_boot).bootable = false,
             "boot-load-size" => {
                 let v = val(a)?;
-                let n: u16 = v
-                    .parse()
-                    .map_err(|_| usage(prog, format!("-boot-load-size {v}: bad number")))?;
-                let k = cur_boot.ok_or_else(|| usage(prog, "-boot-load-size before -b/-e"))?;
-                if let Some(b) = boot.as_mut().and_then(|b| b.images.get_mut(k)) {
-                    b.load_size = Some(n);
-                }
+                let n = c_number(&v)
+                    .ok_or_else(|| usage(prog, format!("-boot-load-size {v}: bad number")))?;
+                boot_entry(&mut boot, &mut cur_boot).load_size = Some(n);
             }
-            "boot-info-table" => {
-                let k = cur_boot.ok_or_else(|| usage(prog, "-boot-info-table before -b/-e"))?;
-                if let Some(b) = boot.as_mut().and_then(|b| b.images.get_mut(k)) {
-                    b.info_table = true;
-                }
+            "boot-load-seg" => {
+                let v = val(a)?;
+                let n = c_number(&v)
+                    .ok_or_else(|| usage(prog, format!("-boot-load-seg {v}: bad segment")))?;
+                boot_entry(&mut boot, &mut cur_boot).load_segment = n;
             }
+            "boot-info-table" => boot_entry(&mut boot, &mut cur_boot).info_table = true,
             _ => return Err(usage(prog, format!("unknown option {a}"))),
         }
     }
     if let Some(mut b) = boot {
-        b.images.retain(|x| !x.path.is_empty());
+        if let Some(k) = b.images.iter().position(|x| x.path.is_empty()) {
+            return Err(usage(
+                prog,
+                format!("boot entry {} has no boot image: give it -b or -e", k + 1),
+            ));
+        }
         if b.catalog.is_empty() {
             b.catalog = "boot.catalog".into();
         }
@@ -394,10 +474,45 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
         tree.add_source(&dest, Path::new(&src), &job.scan)
             .map_err(|e| fail(e.to_string()))?;
     }
+    if job.no_cache_inodes {
+        for id in 0..tree.len() {
+            tree.node_mut(id as isofs::tree::NodeId).meta.link = 0;
+        }
+    }
+    if job.opts.iso_level < 4 && dir_depth(&tree, Tree::ROOT) > 8 {
+        if job.opts.rock_ridge.is_none() {
+            log::warn!(
+                "directories deeper than 8 levels stay in place: without Rock Ridge (-R, -r) \
+                 they cannot be relocated (genisoimage leaves them out); the image does not \
+                 conform to ISO 9660 (-iso-level 4 allows them)"
+            );
+        } else if !job.opts.relocate_deep {
+            log::warn!(
+                "-D: directories deeper than 8 levels stay in place; the image does not \
+                 conform to ISO 9660 (use -iso-level 4, or leave -D out to relocate them)"
+            );
+        }
+    }
     let previous: Option<&mut dyn SectorSource> =
         prev.as_mut().map(|(s, _)| s as &mut dyn SectorSource);
     let image = Image::new(tree, job.opts.clone(), previous).map_err(|e| fail(e.to_string()))?;
     Ok((job, image))
+}
+
+/// Levels of directories from `dir` down (ECMA-119 §6.8.2.1 counts the root as 1),
+/// hidden ones included.
+fn dir_depth(tree: &Tree, dir: isofs::tree::NodeId) -> u32 {
+    let mut max = 1;
+    let mut stack = vec![(dir, 1u32)];
+    while let Some((d, depth)) = stack.pop() {
+        max = max.max(depth);
+        for &c in tree.children(d) {
+            if matches!(tree.node(c).kind, isofs::tree::Kind::Dir(_)) && !tree.node(c).dead {
+                stack.push((c, depth + 1));
+            }
+        }
+    }
+    max
 }
 
 /// Runs the mkisofs personality.
@@ -498,5 +613,62 @@ mod tests {
         assert_eq!(b.images[1].platform, Platform::Efi);
         assert_eq!(graft("a/b=src"), ("/a/b".to_string(), "src".to_string()));
         assert_eq!(graft("x\\=y=z"), ("/x=y".to_string(), "z".to_string()));
+    }
+
+    /// mkisofs's per-entry El Torito options: floppy emulation by default, options before
+    /// `-b` belong to its entry, `-b` twice in one entry replaces the image.
+    #[test]
+    fn boot_entry_options() {
+        let j = p(&[
+            "-b",
+            "a.img",
+            "-b",
+            "f.img",
+            "-eltorito-alt-boot",
+            "-hard-disk-boot",
+            "-b",
+            "hd.img",
+            "-eltorito-alt-boot",
+            "-no-emul-boot",
+            "-no-boot",
+            "-boot-load-seg",
+            "0x1000",
+            "-boot-load-size",
+            "010",
+            "-e",
+            "efi.img",
+            "d",
+        ])
+        .unwrap();
+        let b = j.opts.boot.unwrap();
+        let got: Vec<_> = b
+            .images
+            .iter()
+            .map(|x| {
+                (
+                    x.path.as_str(),
+                    x.mode,
+                    x.bootable,
+                    x.load_segment,
+                    x.load_size,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("f.img", BootMode::Floppy, true, 0, None),
+                ("hd.img", BootMode::HardDisk, true, 0, None),
+                ("efi.img", BootMode::NoEmulation, false, 0x1000, Some(8)),
+            ]
+        );
+        assert_eq!(b.images[2].platform, Platform::Efi);
+        let e = p(&["-b", "a.img", "-eltorito-alt-boot", "-no-emul-boot", "d"]).unwrap_err();
+        assert!(
+            e.to_string().contains("boot entry 2 has no boot image"),
+            "{e}"
+        );
+        let e = p(&["-b", "a", "-boot-load-seg", "0x10000", "d"]).unwrap_err();
+        assert!(e.to_string().contains("-boot-load-seg 0x10000"), "{e}");
     }
 }

@@ -1,6 +1,9 @@
 //! El Torito Bootable CD-ROM Format Specification 1.0: boot catalog (§2.1 validation
-//! entry, §2.2 initial/default entry, §2.3 section header, §2.4 section entry) and the
-//! boot information table that isolinux/GRUB images expect (mkisofs `-boot-info-table`).
+//! entry, §2.2 initial/default entry, §2.3 section header, §2.4 section entry), the boot
+//! media types of §2.2 offset 1 (no emulation, 1.2/1.44/2.88 MB diskette, hard disk) with
+//! the hard-disk image's master boot record (whose one partition's type becomes the entry's
+//! system type, §2.2 offset 4), and the boot information table that isolinux/GRUB images
+//! expect (mkisofs `-boot-info-table`).
 
 use super::{get_u16_le, get_u32_le, WireError};
 
@@ -61,6 +64,38 @@ pub enum Emulation {
     Unknown(u8),
 }
 
+impl Emulation {
+    /// On-disc code (the low nibble of §2.2 offset 1).
+    pub fn code(self) -> u8 {
+        match self {
+            Self::NoEmulation => 0,
+            Self::Floppy12 => 1,
+            Self::Floppy144 => 2,
+            Self::Floppy288 => 3,
+            Self::HardDisk => 4,
+            Self::Unknown(x) => x & 0x0F,
+        }
+    }
+
+    /// The diskette an image of `size` bytes emulates: 1,228,800 bytes a 1.2 MB, 1,474,560
+    /// a 1.44 MB, 2,949,120 a 2.88 MB diskette (§2.2); any other size none.
+    pub fn floppy_for_size(size: u64) -> Option<Self> {
+        match size {
+            FLOPPY_12_BYTES => Some(Self::Floppy12),
+            FLOPPY_144_BYTES => Some(Self::Floppy144),
+            FLOPPY_288_BYTES => Some(Self::Floppy288),
+            _ => None,
+        }
+    }
+}
+
+/// Bytes of a 1.2 MB diskette image (80 cylinders, 2 heads, 15 sectors of 512 bytes).
+pub const FLOPPY_12_BYTES: u64 = 1_228_800;
+/// Bytes of a 1.44 MB diskette image (80 cylinders, 2 heads, 18 sectors).
+pub const FLOPPY_144_BYTES: u64 = 1_474_560;
+/// Bytes of a 2.88 MB diskette image (80 cylinders, 2 heads, 36 sectors).
+pub const FLOPPY_288_BYTES: u64 = 2_949_120;
+
 impl From<u8> for Emulation {
     fn from(v: u8) -> Self {
         match v & 0x0F {
@@ -82,23 +117,88 @@ pub struct BootEntry {
     pub platform: Platform,
     /// Bootable (0x88) or not (0x00).
     pub bootable: bool,
+    /// Boot media type: no emulation, a diskette, or a hard disk.
+    pub emulation: Emulation,
     /// Load segment (0 means 0x7C0).
     pub load_segment: u16,
-    /// Number of 512-byte virtual sectors to load.
+    /// System type: the partition type of a hard-disk image's one partition, else 0.
+    pub system_type: u8,
+    /// Number of 512-byte virtual sectors to load (1 for the emulated media, whose BIOS
+    /// loads their boot sector).
     pub sector_count: u16,
     /// LBA of the boot image.
     pub lba: u32,
 }
 
+/// Offsets in a 32-byte initial/default or section entry (§2.2, §2.4).
+mod entry {
+    /// Boot indicator: 88h bootable, 00h not bootable.
+    pub const BOOT_INDICATOR: usize = 0;
+    /// Boot media type (low nibble).
+    pub const MEDIA_TYPE: usize = 1;
+    /// Load segment, 16-bit little-endian.
+    pub const LOAD_SEGMENT: usize = 2;
+    /// System type (partition type byte of a hard-disk image).
+    pub const SYSTEM_TYPE: usize = 4;
+    /// Sector count, 16-bit little-endian.
+    pub const SECTOR_COUNT: usize = 6;
+    /// Load RBA (the image's LBA), 32-bit little-endian.
+    pub const LOAD_RBA: usize = 8;
+}
+
 fn entry_bytes(e: &BootEntry) -> [u8; 32] {
     let mut b = [0u8; 32];
-    b[0] = if e.bootable { 0x88 } else { 0 };
-    b[1] = 0; // no emulation
-    b[2..4].copy_from_slice(&e.load_segment.to_le_bytes());
-    b[4] = 0; // system type: taken from the partition table; 0 for no emulation
-    b[6..8].copy_from_slice(&e.sector_count.to_le_bytes());
-    b[8..12].copy_from_slice(&e.lba.to_le_bytes());
+    b[entry::BOOT_INDICATOR] = if e.bootable { 0x88 } else { 0 };
+    b[entry::MEDIA_TYPE] = e.emulation.code();
+    b[entry::LOAD_SEGMENT..entry::LOAD_SEGMENT + 2].copy_from_slice(&e.load_segment.to_le_bytes());
+    b[entry::SYSTEM_TYPE] = e.system_type;
+    b[entry::SECTOR_COUNT..entry::SECTOR_COUNT + 2].copy_from_slice(&e.sector_count.to_le_bytes());
+    b[entry::LOAD_RBA..entry::LOAD_RBA + 4].copy_from_slice(&e.lba.to_le_bytes());
     b
+}
+
+/// Offsets in a master boot record (the first 512 bytes of a hard-disk image).
+mod mbr {
+    /// Length of the record.
+    pub const LEN: usize = 512;
+    /// First of the four 16-byte partition entries.
+    pub const PARTITION_TABLE: usize = 446;
+    /// Length of one partition entry.
+    pub const ENTRY_LEN: usize = 16;
+    /// Partition type byte inside an entry (0 = unused).
+    pub const TYPE: usize = 4;
+}
+
+/// The system type of a hard-disk emulation entry (§2.2 offset 4): the partition type of
+/// the one used partition in the image's master boot record (`mbr`, at least 512 bytes).
+/// No used partition, or more than one, is an error, as in mkisofs. The 55AAh signature
+/// is not required (mkisofs only warns about it).
+pub fn mbr_system_type(mbr: &[u8]) -> Result<u8, WireError> {
+    if mbr.len() < mbr::LEN {
+        return Err(WireError::Short {
+            what: "master boot record of a hard-disk boot image",
+            len: mbr.len(),
+            need: mbr::LEN,
+        });
+    }
+    let used: Vec<u8> = (0..4)
+        .map(|i| mbr[mbr::PARTITION_TABLE + i * mbr::ENTRY_LEN + mbr::TYPE])
+        .filter(|&t| t != 0)
+        .collect();
+    match used.as_slice() {
+        [t] => Ok(*t),
+        [] => Err(WireError::Invalid {
+            what: "master boot record of a hard-disk boot image",
+            detail: "no partition (hard-disk emulation needs exactly one)".into(),
+        }),
+        many => Err(WireError::Invalid {
+            what: "master boot record of a hard-disk boot image",
+            detail: format!(
+                "{} partitions (hard-disk emulation needs exactly one)",
+                many.len()
+            ),
+        }),
+    }
 }
 
 /// Encodes a 2048-byte boot catalog: validation entry, default entry (first of
@@ -148,6 +248,8 @@ pub struct CatalogEntry {
     pub emulation: Emulation,
     /// Load segment.
     pub load_segment: u16,
+    /// System type (partition type of a hard-disk image).
+    pub system_type: u8,
     /// Virtual 512-byte sectors to load.
     pub sector_count: u16,
     /// LBA of the image.
@@ -181,11 +283,12 @@ pub fn parse_catalog(b: &[u8]) -> Result<Vec<CatalogEntry>, WireError> {
     }
     let dec = |p: Platform, e: &[u8]| CatalogEntry {
         platform: p,
-        bootable: e[0] == 0x88,
-        emulation: Emulation::from(e[1]),
-        load_segment: get_u16_le(&e[2..]),
-        sector_count: get_u16_le(&e[6..]),
-        lba: get_u32_le(&e[8..]),
+        bootable: e[entry::BOOT_INDICATOR] == 0x88,
+        emulation: Emulation::from(e[entry::MEDIA_TYPE]),
+        load_segment: get_u16_le(&e[entry::LOAD_SEGMENT..]),
+        system_type: e[entry::SYSTEM_TYPE],
+        sector_count: get_u16_le(&e[entry::SECTOR_COUNT..]),
+        lba: get_u32_le(&e[entry::LOAD_RBA..]),
     };
     let mut out = vec![dec(Platform::from(b[1]), &b[32..64])];
     let mut at = 64;
@@ -240,14 +343,18 @@ mod tests {
             BootEntry {
                 platform: Platform::X86,
                 bootable: true,
+                emulation: Emulation::NoEmulation,
                 load_segment: 0,
+                system_type: 0,
                 sector_count: 4,
                 lba: 40,
             },
             BootEntry {
                 platform: Platform::Efi,
                 bootable: true,
+                emulation: Emulation::NoEmulation,
                 load_segment: 0,
+                system_type: 0,
                 sector_count: 8,
                 lba: 41,
             },
@@ -276,5 +383,64 @@ mod tests {
             .map(|_| 0x0101_0101u32)
             .fold(0, u32::wrapping_add);
         assert_eq!(&img[20..24], &want.to_le_bytes());
+    }
+
+    /// Entries as genisoimage 1.1.11 wrote them (captured from its catalogs, image at LBA
+    /// 26): `-b f144.img` (a 1,474,560-byte image), `-hard-disk-boot -b hd.img` (one
+    /// partition of type 06h), `-b ne.bin -no-emul-boot -no-boot -boot-load-seg 0x1000`.
+    #[test]
+    fn entries_match_genisoimage() {
+        let e = |bootable, emulation, load_segment, system_type, sector_count| BootEntry {
+            platform: Platform::X86,
+            bootable,
+            emulation,
+            load_segment,
+            system_type,
+            sector_count,
+            lba: 26,
+        };
+        let floppy = [0x88, 0x02, 0, 0, 0, 0, 0x01, 0, 0x1a, 0, 0, 0];
+        let hd = [0x88, 0x04, 0, 0, 0x06, 0, 0x01, 0, 0x1a, 0, 0, 0];
+        let noboot = [0x00, 0x00, 0x00, 0x10, 0, 0, 0x08, 0, 0x1a, 0, 0, 0];
+        let cases = [
+            (e(true, Emulation::Floppy144, 0, 0, 1), floppy),
+            (e(true, Emulation::HardDisk, 0, 6, 1), hd),
+            (e(false, Emulation::NoEmulation, 0x1000, 0, 8), noboot),
+        ];
+        for (entry, want) in cases {
+            let b = encode_catalog(&[entry]);
+            assert_eq!(&b[32..44], &want, "{entry:?}");
+            assert_eq!(&b[44..64], &[0u8; 20]);
+            let p = parse_catalog(&b).unwrap();
+            assert_eq!(p[0].emulation, entry.emulation);
+            assert_eq!(p[0].system_type, entry.system_type);
+            assert_eq!(p[0].load_segment, entry.load_segment);
+            assert_eq!(p[0].bootable, entry.bootable);
+        }
+        assert_eq!(
+            Emulation::floppy_for_size(1_228_800),
+            Some(Emulation::Floppy12)
+        );
+        assert_eq!(
+            Emulation::floppy_for_size(1_474_560),
+            Some(Emulation::Floppy144)
+        );
+        assert_eq!(
+            Emulation::floppy_for_size(2_949_120),
+            Some(Emulation::Floppy288)
+        );
+        assert_eq!(Emulation::floppy_for_size(1_474_000), None);
+    }
+
+    #[test]
+    fn mbr_partition_type() {
+        let mut m = vec![0u8; 512];
+        assert!(mbr_system_type(&m).is_err(), "no partition");
+        m[446 + 16 + 4] = 0x0C; // second slot
+        assert_eq!(mbr_system_type(&m).unwrap(), 0x0C);
+        m[446 + 3 * 16 + 4] = 0x83;
+        let e = mbr_system_type(&m).unwrap_err().to_string();
+        assert!(e.contains("2 partitions"), "{e}");
+        assert!(mbr_system_type(&m[..100]).is_err());
     }
 }
