@@ -423,7 +423,9 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         })?;
         read_back_md5 = read_back.md5.as_ref().map(pipeline::hex);
         if let Some(cause) = read_back.problem(&burned.md5) {
-            return Err(CliError::Failed(pipeline::verify_failure(&mut drive, &burned, &cause)));
+            return Err(CliError::Failed(pipeline::verify_failure(
+                &mut drive, &burned, &cause,
+            )));
         }
         true
     } else {
