@@ -296,6 +296,11 @@ fn deep_directories_relocated_unless_d() {
             assert!(err.is_empty(), "{what}: {err}");
         }
     }
+    // Without Rock Ridge nothing can be relocated: the deep directories stay, with a warning
+    // (genisoimage leaves them out of the image instead).
+    let err = ours(&["-J"], &d, &src);
+    assert!(err.contains("deeper than 8 levels"), "{err}");
+    assert_eq!(iso_depth(&paths(&d, Ns::Iso)), 11);
 }
 
 /// Extent and link count isoinfo -l -R shows for `name` in the root.
