@@ -379,6 +379,21 @@ fn catalog_matches_genisoimage_for_each_emulation() {
         &[entry(X86, 0x88, 0, 0, 0, 8)],
         &["none"],
     );
+    // The publisher goes into the validation entry's ID field (its first 23 bytes).
+    compare(
+        tmp.path(),
+        &t,
+        "publisher",
+        &with(&[
+            "-publisher",
+            "A Very Long Publisher Name For Testing",
+            "-b",
+            "boot/ne.bin",
+            "-no-emul-boot",
+        ]),
+        &[entry(X86, 0x88, 0, 0, 0, 16)],
+        &["none"],
+    );
     // Several entries, each with its own mode: -eltorito-alt-boot sections, -no-boot,
     // -boot-load-seg, an EFI entry.
     compare(

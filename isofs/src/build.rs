@@ -22,7 +22,7 @@ use crate::names::{iso_identifiers, joliet_identifiers, IsoNameRules, JolietRule
 use crate::tree::{mode, Data, Kind, NodeId, Tree};
 use crate::wire::dir::{flags, record_len, write_record};
 use crate::wire::eltorito::{
-    encode_catalog, mbr_system_type, patch_boot_info_table, BootEntry, Emulation, Platform,
+    encode_catalog_with_id, mbr_system_type, patch_boot_info_table, BootEntry, Emulation, Platform,
 };
 use crate::wire::susp;
 use crate::wire::vd::{encode_boot_record, encode_terminator, VdFields, VdKind};
@@ -1505,7 +1505,8 @@ impl Image {
                 }
             })
             .collect();
-        encode_catalog(&entries)
+        // mkisofs puts the publisher in the validation entry's ID field.
+        encode_catalog_with_id(&entries, self.opts.ids.publisher.as_bytes())
     }
 
     /// Writes the whole session (exactly `size_blocks() * 2048` bytes) to `w`.

@@ -204,6 +204,17 @@ pub fn mbr_system_type(mbr: &[u8]) -> Result<u8, WireError> {
 /// Encodes a 2048-byte boot catalog: validation entry, default entry (first of
 /// `entries`), and one section per further entry.
 pub fn encode_catalog(entries: &[BootEntry]) -> Vec<u8> {
+    encode_catalog_with_id(entries, &[])
+}
+
+/// Offset of the validation entry's ID string (§2.1, "manufacturer/developer", 24 bytes).
+const VALIDATION_ID: usize = 4;
+/// Bytes of `id` mkisofs copies there: 23, the last byte stays 0.
+const VALIDATION_ID_USED: usize = 23;
+
+/// [`encode_catalog`] with the validation entry's ID field holding the first 23 bytes of
+/// `id`, as mkisofs fills it from the volume's publisher (`-publisher`).
+pub fn encode_catalog_with_id(entries: &[BootEntry], id: &[u8]) -> Vec<u8> {
     let mut b = vec![0u8; crate::SECTOR];
     let Some(first) = entries.first() else {
         return b;
@@ -211,6 +222,8 @@ pub fn encode_catalog(entries: &[BootEntry]) -> Vec<u8> {
     // Validation entry (§2.1).
     b[0] = 1;
     b[1] = first.platform.code();
+    let n = id.len().min(VALIDATION_ID_USED);
+    b[VALIDATION_ID..VALIDATION_ID + n].copy_from_slice(&id[..n]);
     b[30] = 0x55;
     b[31] = 0xAA;
     let mut sum: u16 = 0;
@@ -442,5 +455,28 @@ mod tests {
         let e = mbr_system_type(&m).unwrap_err().to_string();
         assert!(e.contains("2 partitions"), "{e}");
         assert!(mbr_system_type(&m[..100]).is_err());
+    }
+
+    /// The validation entry genisoimage 1.1.11 wrote with `-publisher "A Very Long
+    /// Publisher Name For Testing"` (captured): 23 bytes of the name, then the checksum.
+    #[test]
+    fn validation_id_from_publisher() {
+        let e = BootEntry {
+            platform: Platform::X86,
+            bootable: true,
+            emulation: Emulation::NoEmulation,
+            load_segment: 0,
+            system_type: 0,
+            sector_count: 8,
+            lba: 26,
+        };
+        let b = encode_catalog_with_id(&[e], b"A Very Long Publisher Name For Testing");
+        let want: [u8; 32] = [
+            0x01, 0x00, 0x00, 0x00, 0x41, 0x20, 0x56, 0x65, 0x72, 0x79, 0x20, 0x4c, 0x6f, 0x6e,
+            0x67, 0x20, 0x50, 0x75, 0x62, 0x6c, 0x69, 0x73, 0x68, 0x65, 0x72, 0x20, 0x4e, 0x00,
+            0x68, 0xa0, 0x55, 0xaa,
+        ];
+        assert_eq!(&b[..32], &want);
+        assert!(parse_catalog(&b).is_ok());
     }
 }
