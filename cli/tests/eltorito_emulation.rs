@@ -627,7 +627,8 @@ fn boot(iso: &Path) -> String {
 fn seabios_boots_each_emulation() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tree(tmp.path());
-    let cases: [(&str, &[&str], &str); 4] = [
+    let cases: [(&str, &[&str], &str); 5] = [
+        ("floppy12", &["-b", "boot/f12.img", "-c", "boot.cat"], "F12"),
         ("floppy", &["-b", "boot/f144.img", "-c", "boot.cat"], "F144"),
         (
             "floppy288",
