@@ -494,6 +494,22 @@ fn bad_emulation_images_are_refused() {
         );
         assert!(err.contains(img) && err.contains(want), "{img}: {err}");
     }
+    // A partition not marked active: both warn and make the image all the same.
+    let mut idle = hard_disk("X", 0x06);
+    idle[446] = 0;
+    fs::write(t.join("boot/idle.img"), &idle).unwrap();
+    let args = ["-hard-disk-boot", "-b", "boot/idle.img", "-c", "boot.cat"];
+    let g = genisoimage(&args, &t, &tmp.path().join("g.iso"));
+    ok("genisoimage", &g);
+    assert!(String::from_utf8_lossy(&g.stderr).contains("partition not marked active"));
+    let o = ours(&args, &t, &out);
+    ok("discburn mkisofs", &o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("boot/idle.img: the partition is not marked active"),
+        "{err}"
+    );
+    assert_eq!(entries(&catalog(&out)), [entry(X86, 0x88, 4, 0, 0x06, 1)]);
 }
 
 /// A second session (-C/-M on an image file) that makes an unchanged hard-disk image of

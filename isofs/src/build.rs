@@ -22,7 +22,8 @@ use crate::names::{iso_identifiers, joliet_identifiers, IsoNameRules, JolietRule
 use crate::tree::{mode, Data, Kind, NodeId, Tree};
 use crate::wire::dir::{flags, record_len, write_record};
 use crate::wire::eltorito::{
-    encode_catalog_with_id, mbr_system_type, patch_boot_info_table, BootEntry, Emulation, Platform,
+    encode_catalog_with_id, mbr_notes, mbr_system_type, patch_boot_info_table, BootEntry,
+    Emulation, Platform,
 };
 use crate::wire::susp;
 use crate::wire::vd::{encode_boot_record, encode_terminator, VdFields, VdKind};
@@ -601,6 +602,10 @@ impl Image {
                     let t = mbr_system_type(&mbr).map_err(|e| {
                         BuildError::Boot(format!("hard-disk boot image {}: {e}", bi.path))
                     })?;
+                    // mkisofs's warnings; the image is used all the same.
+                    for n in mbr_notes(&mbr, bi.bootable, size.div_ceil(512)) {
+                        log::warn!("El Torito: hard-disk boot image {}: {n}", bi.path);
+                    }
                     (Emulation::HardDisk, t)
                 }
             };

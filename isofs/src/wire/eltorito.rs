@@ -167,6 +167,59 @@ mod mbr {
     pub const ENTRY_LEN: usize = 16;
     /// Partition type byte inside an entry (0 = unused).
     pub const TYPE: usize = 4;
+    /// Status byte inside an entry (80h = active).
+    pub const STATUS: usize = 0;
+    /// First sector's head, sector (+ cylinder bits 8-9), cylinder inside an entry.
+    pub const START_CHS: usize = 1;
+    /// Last sector's head, sector (+ cylinder bits 8-9), cylinder inside an entry.
+    pub const END_CHS: usize = 5;
+    /// The 55h AAh boot signature.
+    pub const SIGNATURE: usize = 510;
+}
+
+/// What mkisofs warns about in a hard-disk boot image whose MBR holds one partition (the
+/// image is still used): a partition not marked active (only when the entry is
+/// `bootable`), one that does not start at cylinder 0, head 1, sector 1, an image of
+/// `image_sectors` 512-byte sectors that differs from the partition's end geometry
+/// (cylinders x heads x sectors per track), and a record without the 55AAh signature.
+/// Empty for a record [`mbr_system_type`] refuses.
+pub fn mbr_notes(mbr: &[u8], bootable: bool, image_sectors: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    if mbr.len() < mbr::LEN {
+        return out;
+    }
+    let used: Vec<&[u8]> = (0..4)
+        .map(|i| &mbr[mbr::PARTITION_TABLE + i * mbr::ENTRY_LEN..][..mbr::ENTRY_LEN])
+        .filter(|e| e[mbr::TYPE] != 0)
+        .collect();
+    let [e] = used.as_slice() else {
+        return out;
+    };
+    if mbr[mbr::SIGNATURE..mbr::SIGNATURE + 2] != [0x55, 0xAA] {
+        out.push("the MBR is not a boot sector (no 55AAh signature)".into());
+    }
+    if bootable && e[mbr::STATUS] != 0x80 {
+        out.push("the partition is not marked active".into());
+    }
+    let chs = |at: usize| {
+        let (head, sec, cyl) = (e[at], e[at + 1], e[at + 2]);
+        let cylinder = u64::from(cyl) | (u64::from(sec & 0xC0) << 2);
+        (cylinder, u64::from(head), u64::from(sec & 0x3F))
+    };
+    if chs(mbr::START_CHS) != (0, 1, 1) {
+        out.push("the partition does not start at cylinder 0, head 1, sector 1".into());
+    }
+    let (c, h, s) = chs(mbr::END_CHS);
+    let geometry = (c + 1) * (h + 1) * s;
+    if geometry != image_sectors {
+        out.push(format!(
+            "the image holds {image_sectors} sectors, its geometry {geometry} \
+             ({} cylinders, {} heads, {s} sectors per track)",
+            c + 1,
+            h + 1
+        ));
+    }
+    out
 }
 
 /// The system type of a hard-disk emulation entry (§2.2 offset 4): the partition type of
@@ -455,6 +508,32 @@ mod tests {
         let e = mbr_system_type(&m).unwrap_err().to_string();
         assert!(e.contains("2 partitions"), "{e}");
         assert!(mbr_system_type(&m[..100]).is_err());
+    }
+
+    #[test]
+    fn mbr_sanity_notes() {
+        // One active partition from CHS 0/1/1 to 0/15/63 (1 x 16 x 63 = 1008 sectors).
+        let mut m = vec![0u8; 512];
+        m[446..454].copy_from_slice(&[0x80, 1, 1, 0, 0x06, 15, 63, 0]);
+        m[510..512].copy_from_slice(&[0x55, 0xAA]);
+        assert!(mbr_notes(&m, true, 1008).is_empty());
+        let n = mbr_notes(&m, true, 2048);
+        assert_eq!(n.len(), 1, "{n:?}");
+        assert!(n[0].contains("2048 sectors, its geometry 1008"), "{n:?}");
+        m[446] = 0;
+        m[447] = 0;
+        m[510] = 0;
+        let n = mbr_notes(&m, true, 1008);
+        assert_eq!(n.len(), 3, "{n:?}");
+        assert_eq!(
+            mbr_notes(&m, false, 1008).len(),
+            2,
+            "not active is fine for -no-boot"
+        );
+        // Cylinder bits 8-9 live in the sector byte: end C/H/S 1023/15/63.
+        m[446 + 5..446 + 8].copy_from_slice(&[15, 0xFF, 0xFF]);
+        let n = mbr_notes(&m, false, 1024 * 16 * 63);
+        assert_eq!(n.len(), 2, "{n:?}");
     }
 
     /// The validation entry genisoimage 1.1.11 wrote with `-publisher "A Very Long
