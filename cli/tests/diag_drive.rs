@@ -4,59 +4,23 @@
 #![cfg(unix)] // reason: the emulated drive's files and the symlinked personality
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
+mod diag_common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
+use diag_common::{blank_disc, cdrecord, json_ok, run, text};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_discburn");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .output()
-        .expect("run discburn")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn json(dev: &str, cmd: &str) -> Value {
-    let o = run(&["--dev", dev, "--json", cmd]);
-    assert_eq!(o.status.code(), Some(0), "{cmd}: {}", text(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
-}
 
 /// A new blank disc of `profile` in `dir`; returns the dev string (with `extra` options).
 fn disc(dir: &Path, profile: &str, extra: &str) -> String {
-    let p = dir.join(format!("{profile}.img"));
-    let o = run(&[
-        "--dev",
-        &format!("emu:{},profile={profile}{extra}", p.display()),
-        "media",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    format!("emu:{}{extra}", p.display())
-}
-
-fn cdrecord(dir: &Path, dev: &str, opt: &str) -> Output {
-    let link = dir.join("cdrecord");
-    if !link.exists() {
-        std::os::unix::fs::symlink(BIN, &link).unwrap();
-    }
-    Command::new(&link)
-        .args([&format!("dev={dev}"), opt])
-        .output()
-        .unwrap()
+    blank_disc(&dir.join(format!("{profile}.img")), profile, extra)
 }
 
 #[test]
 fn info_reports_identity_buffer_capabilities_and_media() {
     let tmp = tempfile::tempdir().unwrap();
     let dev = disc(tmp.path(), "cd-r", ",buffer=2M");
-    let v = json(&dev, "info");
+    let v = json_ok(&dev, "info");
     assert_eq!(v["identity"]["device_type"], 5);
     assert!(!v["identity"]["vendor"].as_str().unwrap().is_empty());
     assert_eq!(v["buffer_bytes"], 2 * 1024 * 1024, "{v}");
@@ -107,7 +71,7 @@ fn info_reports_identity_buffer_capabilities_and_media() {
 fn features_are_all_decoded_with_the_current_ones_marked() {
     let tmp = tempfile::tempdir().unwrap();
     let dev = disc(tmp.path(), "dvd+r", "");
-    let v = json(&dev, "features");
+    let v = json_ok(&dev, "features");
     assert_eq!(v["current_profile"], 0x1B);
     let fs = v["features"].as_array().unwrap();
     let list = fs.iter().find(|f| f["code"] == 0).unwrap();
@@ -143,7 +107,7 @@ fn features_are_all_decoded_with_the_current_ones_marked() {
 fn speeds_for_the_loaded_medium() {
     let tmp = tempfile::tempdir().unwrap();
     let dev = disc(tmp.path(), "dvd+r", "");
-    let v = json(&dev, "speeds");
+    let v = json_ok(&dev, "speeds");
     assert_eq!(v["profile"], "DVD+R");
     assert_eq!(v["one_x_kbps"], 1385);
     let ws = v["write_speeds"].as_array().expect("GET PERFORMANCE 03h");
@@ -164,8 +128,8 @@ fn speeds_for_the_loaded_medium() {
 fn atip_of_a_cd_r_matches_its_capacity_and_cdrecord_layout() {
     let tmp = tempfile::tempdir().unwrap();
     let dev = disc(tmp.path(), "cd-r", "");
-    let v = json(&dev, "atip");
-    let m = json(&dev, "media");
+    let v = json_ok(&dev, "atip");
+    let m = json_ok(&dev, "media");
     // the last possible lead-out start is where a blank disc's free space ends
     assert_eq!(
         v["atip"]["leadout_lba"], m["tracks"][0]["free_blocks"],

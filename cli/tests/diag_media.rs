@@ -10,37 +10,16 @@
 #![cfg(unix)] // reason: the emulated drive's files and the symlinked personality
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod diag_common;
 
+use std::path::Path;
+
+use diag_common::{blank_disc, cdrecord, json_full, run, text};
 use mmc::cmd::close::{self, CloseFunction};
 use mmc::cmd::track_info::{TrackAddress, INVISIBLE_TRACK};
 use mmc::drive::Drive;
 use mmc::emu::EmuDrive;
-use serde_json::Value;
 use transport::DataPhase;
-
-const BIN: &str = env!("CARGO_BIN_EXE_discburn");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .output()
-        .expect("run discburn")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Runs `discburn --json CMD` on `dev` and parses stdout.
-fn json(dev: &str, cmd: &str) -> (Option<i32>, Value, String) {
-    let o = run(&["--dev", dev, "--json", cmd]);
-    let v = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{cmd} --json: {e}: {}{}", text(&o.stdout), text(&o.stderr)));
-    (o.status.code(), v, text(&o.stderr))
-}
 
 /// Blocks a track of `blocks` data blocks occupies, as the drive reports its size.
 fn track_size(profile: &str, blocks: u32) -> u32 {
@@ -139,16 +118,8 @@ fn starts(profile: &str, n: usize) -> Vec<u32> {
     v
 }
 
-fn cdrecord(dir: &Path) -> PathBuf {
-    let link = dir.join("cdrecord");
-    if !link.exists() {
-        std::os::unix::fs::symlink(BIN, &link).unwrap();
-    }
-    link
-}
-
 fn check_blank(dev: &str, dir: &Path, profile: &str) {
-    let (code, m, err) = json(dev, "media");
+    let (code, m, err) = json_full(dev, "media");
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(m["state"], "blank", "{profile}: {m}");
     assert_eq!(m["disc"]["status"], "empty");
@@ -164,7 +135,7 @@ fn check_blank(dev: &str, dir: &Path, profile: &str) {
     assert_eq!(m["free_bytes"].as_u64().unwrap(), free * 2048);
     assert_eq!(m["tracks"][0]["free_blocks"].as_u64().unwrap(), free);
 
-    let (code, t, err) = json(dev, "toc");
+    let (code, t, err) = json_full(dev, "toc");
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(t["blank"], true);
     assert_eq!(t["tracks"].as_array().unwrap().len(), 0);
@@ -178,15 +149,12 @@ fn check_blank(dev: &str, dir: &Path, profile: &str) {
         "{}",
         text(&o.stderr)
     );
-    let (_, v, _) = json(dev, "msinfo");
+    let (_, v, _) = json_full(dev, "msinfo");
     assert_eq!(v["state"], "blank");
     assert!(v["text"].is_null());
 
     // cdrecord cannot read a session offset of a blank disc: nothing on stdout, exit 1
-    let o = Command::new(cdrecord(dir))
-        .args([&format!("dev={dev}"), "-msinfo"])
-        .output()
-        .unwrap();
+    let o = cdrecord(dir, dev, "-msinfo");
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(text(&o.stdout), "");
     assert!(
@@ -206,15 +174,12 @@ fn check_sessions(dev: &str, dir: &Path, profile: &str, n: usize) {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let want = format!("{last_start},{nwa}\n");
     assert_eq!(text(&o.stdout), want, "{profile}, {n} sessions");
-    let c = Command::new(cdrecord(dir))
-        .args([&format!("dev={dev}"), "-msinfo"])
-        .output()
-        .unwrap();
+    let c = cdrecord(dir, dev, "-msinfo");
     assert_eq!(c.status.code(), Some(0), "{}", text(&c.stderr));
     assert_eq!(c.stdout, o.stdout, "cdrecord -msinfo");
 
     // media
-    let (code, m, err) = json(dev, "media");
+    let (code, m, err) = json_full(dev, "media");
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(m["state"], "appendable", "{profile} {n}: {m}");
     assert_eq!(m["disc"]["status"], "incomplete/appendable");
@@ -247,7 +212,7 @@ fn check_sessions(dev: &str, dir: &Path, profile: &str, n: usize) {
     assert_eq!(m["free_bytes"].as_u64().unwrap(), free * 2048);
 
     // toc
-    let (code, t, err) = json(dev, "toc");
+    let (code, t, err) = json_full(dev, "toc");
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(t["first_track"], 1);
     assert_eq!(t["last_track"], n as u64);
@@ -273,10 +238,7 @@ fn check_sessions(dev: &str, dir: &Path, profile: &str, n: usize) {
     );
 
     // the cdrecord layouts carry the same numbers
-    let c = Command::new(cdrecord(dir))
-        .args([&format!("dev={dev}"), "-toc"])
-        .output()
-        .unwrap();
+    let c = cdrecord(dir, dev, "-toc");
     assert_eq!(c.status.code(), Some(0), "{}", text(&c.stderr));
     let toc = text(&c.stdout);
     assert!(toc.starts_with(&format!("first: 1 last {n}\n")), "{toc}");
@@ -301,10 +263,7 @@ fn check_sessions(dev: &str, dir: &Path, profile: &str, n: usize) {
         );
     }
     assert!(toc.contains("track:lout lba: "), "{toc}");
-    let c = Command::new(cdrecord(dir))
-        .args([&format!("dev={dev}"), "-minfo"])
-        .output()
-        .unwrap();
+    let c = cdrecord(dir, dev, "-minfo");
     assert_eq!(c.status.code(), Some(0), "{}", text(&c.stderr));
     let mi = text(&c.stdout);
     assert!(
@@ -332,17 +291,14 @@ fn check_closed(dev: &str, dir: &Path, profile: &str, n: usize) {
         "{}",
         text(&o.stderr)
     );
-    let (code, v, _) = json(dev, "msinfo");
+    let (code, v, _) = json_full(dev, "msinfo");
     assert_eq!(code, Some(1));
     assert_eq!(v["state"], "closed");
-    let c = Command::new(cdrecord(dir))
-        .args([&format!("dev={dev}"), "-msinfo"])
-        .output()
-        .unwrap();
+    let c = cdrecord(dir, dev, "-msinfo");
     assert_eq!(c.status.code(), Some(1));
     assert_eq!(text(&c.stdout), "");
 
-    let (code, m, err) = json(dev, "media");
+    let (code, m, err) = json_full(dev, "media");
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(m["state"], "closed", "{profile}: {m}");
     assert_eq!(m["disc"]["status"], "complete");
@@ -355,10 +311,7 @@ fn check_closed(dev: &str, dir: &Path, profile: &str, n: usize) {
     let st = starts(profile, n);
     assert_eq!(tracks[n - 1]["start"], st[n - 1]);
 
-    let c = Command::new(cdrecord(dir))
-        .args([&format!("dev={dev}"), "-minfo"])
-        .output()
-        .unwrap();
+    let c = cdrecord(dir, dev, "-minfo");
     assert_eq!(c.status.code(), Some(0), "{}", text(&c.stderr));
     let mi = text(&c.stdout);
     assert!(mi.contains("disk status:              complete\n"), "{mi}");
@@ -371,7 +324,7 @@ fn check_closed(dev: &str, dir: &Path, profile: &str, n: usize) {
     );
     assert!(!mi.contains("Next writable address"), "{mi}");
 
-    let (code, t, err) = json(dev, "toc");
+    let (code, t, err) = json_full(dev, "toc");
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(t["last_track"], n as u64);
     assert_eq!(t["last_session"], n as u64);
@@ -382,13 +335,7 @@ fn sequential(profile: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let path = dir.join("disc.img");
-    let o = run(&[
-        "--dev",
-        &format!("emu:{},profile={profile}", path.display()),
-        "media",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let dev = format!("emu:{}", path.display());
+    let dev = blank_disc(&path, profile, "");
     check_blank(&dev, dir, profile);
     for (i, &blocks) in SESSIONS.iter().enumerate() {
         write_session(&path, profile, blocks, false);

@@ -7,43 +7,14 @@
 #![cfg(unix)] // reason: the emulated drive's files and the symlinked personality
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
+mod diag_common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
+use diag_common::{blank_disc, genisoimage, json_code, personality, run, text};
 use mmc::drive::Drive;
-use serde_json::Value;
 use transport::{Cdb, DataPhase};
-
-const BIN: &str = env!("CARGO_BIN_EXE_discburn");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .output()
-        .expect("run discburn")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn json(dev: &str, cmd: &str) -> (Option<i32>, Value) {
-    let o = run(&["--dev", dev, "--json", cmd]);
-    let v = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{cmd}: {e}: {}{}", text(&o.stdout), text(&o.stderr)));
-    (o.status.code(), v)
-}
-
-fn genisoimage(args: &[&str]) {
-    let o = Command::new("genisoimage")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("genisoimage is needed ({e}); install the Debian package genisoimage")
-        });
-    assert!(o.status.success(), "genisoimage: {}", text(&o.stderr));
-}
 
 fn align32(v: u32) -> u32 {
     v.div_ceil(32) * 32
@@ -97,15 +68,12 @@ fn format_bd_re(disc: &Path) {
 fn check(dev: &str, dir: &Path, want: Option<(u32, u32)>) {
     let o = run(&["--dev", dev, "msinfo"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let link = dir.join("wodim");
-    if !link.exists() {
-        std::os::unix::fs::symlink(BIN, &link).unwrap();
-    }
+    let link = personality(dir, "wodim");
     let w = Command::new(&link)
         .args([&format!("dev={dev}"), "-msinfo"])
         .output()
         .unwrap();
-    let (_, m) = json(dev, "media");
+    let (_, m) = json_code(dev, "media");
     let cap = m["capacity_blocks"].as_u64();
     match want {
         None => {
@@ -127,7 +95,7 @@ fn check(dev: &str, dir: &Path, want: Option<(u32, u32)>) {
                 (cap - u64::from(b)) * 2048
             );
             // the drive itself knows one track from LBA 0 (sessions are the host's)
-            let (code, t) = json(dev, "toc");
+            let (code, t) = json_code(dev, "toc");
             assert_eq!(code, Some(0));
             assert_eq!(t["tracks"][0]["lba"], 0);
             // DVD/BD media refuse READ HEADER (20/00): cdrecord's mode -1.
@@ -140,16 +108,10 @@ fn overwritable(profile: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let disc = dir.join("disc.img");
-    let o = run(&[
-        "--dev",
-        &format!("emu:{},profile={profile}", disc.display()),
-        "media",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let dev = blank_disc(&disc, profile, "");
     if profile == "bd-re" {
         format_bd_re(&disc);
     }
-    let dev = format!("emu:{}", disc.display());
     check(&dev, dir, None);
     let mut prev: Option<(u32, u32)> = None;
     for n in 1..=5u32 {
@@ -197,7 +159,7 @@ fn pressed_cd_takes_no_session() {
         err.contains("no more sessions can be added") || err.contains("is not a writable medium"),
         "{err}"
     );
-    let (code, m) = json(&dev, "media");
+    let (code, m) = json_code(&dev, "media");
     assert_eq!(code, Some(0));
     assert!(
         m["state"] == "not_writable" || m["state"] == "closed",
@@ -207,7 +169,7 @@ fn pressed_cd_takes_no_session() {
     assert_eq!(m["profile"]["name"], "CD-ROM");
     assert_eq!(m["free_blocks"], 0);
     assert_eq!(m["capacity_blocks"], 300);
-    let (code, t) = json(&dev, "toc");
+    let (code, t) = json_code(&dev, "toc");
     assert_eq!(code, Some(0));
     assert_eq!(t["tracks"][1]["leadout"], true);
     assert_eq!(t["tracks"][1]["lba"], 300);

@@ -4,22 +4,11 @@
 #![cfg(unix)] // reason: the emulated drive's files and paths are tested on Unix
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
+mod diag_common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_discburn");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .output()
-        .expect("run discburn")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use diag_common::{genisoimage, run, text};
 
 /// A small ISO made by genisoimage, pressed into an emulated CD-ROM; returns its dev string.
 fn pressed_cd(dir: &Path) -> (String, Vec<u8>) {
@@ -27,15 +16,15 @@ fn pressed_cd(dir: &Path) -> (String, Vec<u8>) {
     std::fs::create_dir_all(&tree).unwrap();
     std::fs::write(tree.join("hello.txt"), b"hello from the pressed disc\n").unwrap();
     let iso = dir.join("s.iso");
-    let o = Command::new("genisoimage")
-        .args(["-quiet", "-R", "-V", "RAWTEST", "-o"])
-        .arg(&iso)
-        .arg(&tree)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("genisoimage is needed ({e}); install the Debian package genisoimage")
-        });
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    genisoimage(&[
+        "-quiet",
+        "-R",
+        "-V",
+        "RAWTEST",
+        "-o",
+        iso.to_str().unwrap(),
+        tree.to_str().unwrap(),
+    ]);
     let img = dir.join("cd.img");
     // pressed= creates the disc once; later opens name the image alone
     let o = run(&[
