@@ -638,6 +638,14 @@ impl EmuDrive {
                 if !matches!(write_type, 0..=2) {
                     return Err(param(OP, format!("write type {write_type}: only packet (0), TAO (1) and SAO (2); raw is not supported")));
                 }
+                if write_type == 2 && self.faults.no_sao {
+                    // `sao=off`: as a drive without session-at-once answers the write type
+                    // probe of cdrecord (check_writemodes_mmc) and libburn (probe_write_modes)
+                    return Err(param(
+                        OP,
+                        "write type 2 (SAO): this drive has no session-at-once".to_string(),
+                    ));
+                }
                 if !matches!(dbt, 8 | 10) {
                     return Err(param(OP, format!("data block type {dbt}: only 2048-byte data blocks (8, 10) are supported")));
                 }
@@ -688,6 +696,7 @@ impl EmuDrive {
             formatted: self.disc.formatted,
             last_lba: self.disc.capacity.saturating_sub(1),
             bup: self.drive_has_bup(),
+            sao: !self.faults.no_sao,
         }
     }
 
@@ -1475,6 +1484,10 @@ impl EmuDrive {
     fn emulate_send_cue_sheet(&mut self, len: u32, data: &mut DataPhase<'_>) -> R {
         use crate::cmd::cue_sheet::{self, CueEntry, ENTRY_LEN};
         const OP: u8 = 0x5D;
+        if self.faults.no_sao {
+            // `sao=off`: a drive without CD Mastering does not know the command
+            return Err(EmuError::InvalidOpcode { opcode: OP }.into());
+        }
         let src = dout(data, OP)?;
         if !matches!(self.kind(), MediumKind::CdR | MediumKind::CdRw) {
             return Err(EmuError::CannotWrite {
@@ -1525,6 +1538,18 @@ impl EmuDrive {
                 what: "the open session already holds tracks: close it before session-at-once"
                     .into(),
             }
+            .into());
+        }
+        if self.faults.no_sao_appendable && self.disc.closed_sessions() > 0 {
+            // `sao_appendable=off`: session-at-once on a blank CD only (libburn's cookbook,
+            // SAO CD Cookbook: drives that refused SAO on an appendable CD); 26/00
+            return Err(param(
+                OP,
+                format!(
+                    "session-at-once after {} session(s): this drive takes a cue sheet on a blank CD only",
+                    self.disc.closed_sessions()
+                ),
+            )
             .into());
         }
         let entries: Vec<CueEntry> = src[..n]

@@ -2,9 +2,12 @@
 //! response): the profile list and the features a multi-format BD/DVD/CD writer reports,
 //! with the current bit set for the medium in the tray.
 //!
-//! Not reported: CD Mastering (002Eh: SEND CUE SHEET takes only a one-track data session,
-//! no raw writing; see the module documentation of [`super`]),
-//! DVD-RW restricted overwrite (0026h, no DVD-RW media emulated).
+//! CD Mastering (002Eh, MMC-6 §5.3.21) is reported with SAO, Test Write and CD-RW (no raw
+//! writing, no R-W subcodes; SEND CUE SHEET takes only a one-track data session, see the
+//! module documentation of [`super`]), current on CD-R and CD-RW; a drive opened with
+//! `sao=off` ([`MediaView::sao`] false) does not report it.
+//!
+//! Not reported: DVD-RW restricted overwrite (0026h, no DVD-RW media emulated).
 
 use super::medium::{Family, MediumKind};
 
@@ -56,7 +59,13 @@ pub struct MediaView {
     pub last_lba: u32,
     /// The drive has buffer-underrun protection (the BUF bits).
     pub bup: bool,
+    /// The drive writes CD session-at-once (reports CD Mastering, 002Eh).
+    pub sao: bool,
 }
+
+/// Maximum cue sheet length the CD Mastering feature announces: the one sheet this drive
+/// takes, lead-in, index 0, index 1 and lead-out of one data track (4 entries of 8 bytes).
+pub const MAX_CUE_SHEET_LEN: u32 = 32;
 
 /// Every feature descriptor, ascending by code.
 pub fn features(v: &MediaView) -> Vec<Feature> {
@@ -174,6 +183,19 @@ pub fn features(v: &MediaView) -> Vec<Feature> {
         is(&[MediumKind::CdR, MediumKind::CdRw]),
         vec![(buf << 6) | 0x04 | 0x02, 0, 0x05, 0x00],
     ));
+    // 002Eh CD Mastering (§5.3.21): BUF, SAO, Test Write, CD-RW (no Raw MS, Raw, R-W);
+    // maximum cue sheet length in bytes 1-3. Absent on a drive without SAO (`sao=off`).
+    if v.sao {
+        let mut cm = vec![(buf << 6) | 0x20 | 0x04 | 0x02];
+        cm.extend_from_slice(&MAX_CUE_SHEET_LEN.to_be_bytes()[1..]);
+        f.push(Feature::new(
+            0x002E,
+            0,
+            false,
+            is(&[MediumKind::CdR, MediumKind::CdRw]),
+            cm,
+        ));
+    }
     // 002Fh DVD-R/-RW Write (§5.3.22): BUF, Test Write.
     f.push(Feature::new(
         0x002F,

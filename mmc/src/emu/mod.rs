@@ -28,13 +28,15 @@
 //! `write_error=` fails a WRITE, `bad=` and `slow=` make READs fail or crawl, `garble=`
 //! records the blocks of a WRITE altered while answering GOOD (as a failing laser or
 //! medium does; only a read-back verify notices), `not_ready=` and `unit_attention`
-//! delay readiness, `fill_early=` shrinks the medium.
+//! delay readiness, `fill_early=` shrinks the medium. Drive models: `sao=off` is a CD writer
+//! without session-at-once (no feature 002Eh, write type 2 and SEND CUE SHEET refused),
+//! `sao_appendable=off` one that takes a cue sheet on a blank CD only.
 //!
 //! Limits, by design or not yet done:
 //! - CD session-at-once takes one kind of cue sheet only: SEND CUE SHEET of one session
 //!   with one mode-1 data track (write type 2); no raw writing (write type 3 is refused),
-//!   no audio, no CD-TEXT, and the CD Mastering feature (002Eh) is not reported. Data tracks
-//!   only (data block types 8 and 10). With Test Write the announced session is simulated
+//!   no audio, no CD-TEXT; the CD Mastering feature (002Eh) says SAO, no Raw, and a maximum
+//!   cue sheet length of 32 bytes. Data tracks only (data block types 8 and 10). With Test Write the announced session is simulated
 //!   and nothing is recorded or closed. An SAO session cut short gets no lead-out and is
 //!   left unfinished: at SYNCHRONIZE CACHE (after a failed WRITE, or when the host stops)
 //!   the partial track is closed where it ends and the session stays open, as after a TAO

@@ -25,6 +25,8 @@ use super::BLOCK;
 /// | `slow=A-B:F;C-D:G` | blocks in A..=B take F times the time of a block at the drive's read speed (the delay is added to the READ; other blocks read as fast as the image file) |
 /// | `garble=A-B;C` | a failing laser or medium: blocks in these LBA ranges (inclusive) that a WRITE records while the option is given are stored altered (every byte XOR [`GARBLE_XOR`], so no block equals what was sent); the WRITE completes GOOD and later READs return the altered bytes with GOOD status; other blocks are untouched |
 /// | `garble_writes=N` | `garble=` alters only the first N WRITE commands that touch its ranges; later ones are recorded as sent (a marginal spot that a rewrite fixes) |
+/// | `sao=off` | a CD writer without session-at-once: no CD Mastering feature (002Eh) in GET CONFIGURATION, write type 2 (SAO) refused in MODE SELECT page 05h (26/00) and SEND CUE SHEET an invalid command (20/00) |
+/// | `sao_appendable=off` | session-at-once on a blank CD only, as the drives of libburn's cookbook: SEND CUE SHEET on a CD that holds sessions is refused (ILLEGAL REQUEST, 26/00) |
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EmuOptions {
     /// Medium to create.
@@ -57,6 +59,10 @@ pub struct EmuOptions {
     pub garble: Vec<(u32, u32)>,
     /// `garble_writes=`: how many more WRITE commands `garble=` alters (None: all).
     pub garble_writes: Option<u32>,
+    /// `sao=off`: the drive has no CD session-at-once (no feature 002Eh, no SEND CUE SHEET).
+    pub no_sao: bool,
+    /// `sao_appendable=off`: SEND CUE SHEET is refused on a CD that already holds sessions.
+    pub no_sao_appendable: bool,
 }
 
 /// The byte every byte of a garbled block is XORed with (`garble=`): nonzero, so each
@@ -185,6 +191,15 @@ fn parse_size(key: &str, v: &str) -> Result<u64, EmuOpenError> {
         .ok_or_else(|| bad(key, v, "expected a size such as 2048, 256K or 4M"))
 }
 
+/// Parses `on`/`off` (also 1/0, yes/no, true/false; empty is on).
+fn parse_on_off(key: &str, v: &str) -> Result<bool, EmuOpenError> {
+    match v.to_ascii_lowercase().as_str() {
+        "on" | "1" | "yes" | "true" | "" => Ok(true),
+        "off" | "0" | "no" | "false" => Ok(false),
+        _ => Err(bad(key, v, "expected on or off")),
+    }
+}
+
 fn parse_u32(key: &str, v: &str) -> Result<u32, EmuOpenError> {
     v.trim()
         .parse::<u32>()
@@ -238,6 +253,8 @@ impl EmuOptions {
                     }
                 }
                 "fill_early" => o.fill_early = Some(parse_u32(k, v)?),
+                "sao" => o.no_sao = !parse_on_off(k, v)?,
+                "sao_appendable" => o.no_sao_appendable = !parse_on_off(k, v)?,
                 "bad" => {
                     for item in v.split(';').filter(|i| !i.trim().is_empty()) {
                         o.bad.push(parse_lba_range(k, v, item)?);
@@ -274,7 +291,7 @@ impl EmuOptions {
                     o.max_transfer = Some(usize::try_from(m).map_err(|_| bad(k, v, "too large"))?);
                 }
                 _ => {
-                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable, bad, slow, garble, garble_writes"))
+                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable, bad, slow, garble, garble_writes, sao, sao_appendable"))
                 }
             }
         }
@@ -392,6 +409,17 @@ mod tests {
         }
         assert_eq!(o.garble_blocks(13, &mut data), 0);
         assert_eq!(EmuOptions::default().garble_blocks(11, &mut data), 0);
+    }
+
+    #[test]
+    fn sao_options() {
+        let o = EmuOptions::parse(&kv(&[("sao", "off")])).unwrap();
+        assert!(o.no_sao && !o.no_sao_appendable);
+        let o = EmuOptions::parse(&kv(&[("sao_appendable", "off"), ("sao", "on")])).unwrap();
+        assert!(!o.no_sao && o.no_sao_appendable);
+        let o = EmuOptions::parse(&kv(&[])).unwrap();
+        assert!(!o.no_sao && !o.no_sao_appendable);
+        assert!(EmuOptions::parse(&kv(&[("sao", "maybe")])).is_err());
     }
 
     #[test]
