@@ -33,7 +33,12 @@
 //! Safety checks before the first write: the device is a CD/DVD/BD device (INQUIRY
 //! peripheral device type 5), the current medium is writable and not closed, a test write
 //! is refused on media that cannot simulate (only CD-R/RW and DVD-R/-RW can), and a session
-//! of known size must fit in the free space.
+//! of known size must fit in the free space. CD session-at-once (`-sao`) is refused when the
+//! drive's CD Mastering feature (002Eh, MMC-6 §5.3.21) does not offer it for the medium (or
+//! the drive refuses write type 2 in page 05h, or SEND CUE SHEET as unknown), and while an
+//! interrupted write's session is open; a cue sheet the drive refuses (some drives take SAO
+//! on a blank CD only: libburn's doc/cookbook.txt, SAO CD Cookbook) is reported before
+//! anything is written.
 
 use std::time::Duration;
 
@@ -102,6 +107,31 @@ pub enum WriteError {
     /// `-sao` on CD without the session's size: the cue sheet announces it before writing.
     #[error("-sao needs the session's size in advance (the cue sheet announces it): give tsize= for standard input, or use -tao; nothing was written")]
     SaoNeedsSize,
+    /// `-sao` on CD, and the drive does not offer session-at-once (MMC-6 §5.3.21 CD
+    /// Mastering feature 002Eh absent or without SAO, or the drive refused write type 2 or
+    /// SEND CUE SHEET as unknown); `reason` says which.
+    #[error("{reason}: use -tao; nothing was written")]
+    SaoUnsupported {
+        /// What the drive reported.
+        reason: String,
+    },
+    /// The drive refused the cue sheet (ILLEGAL REQUEST) before anything was written.
+    #[error("the drive refused the cue sheet of the session-at-once (SEND CUE SHEET: {detail}){}; nothing was written", match last_session_start {
+        Some(s) => format!(": the CD already holds sessions (the last from block {s}), and some drives take session-at-once on a blank CD only (libburn's doc/cookbook.txt, SAO CD Cookbook); use -tao to add this session"),
+        None => ": use -tao".to_string(),
+    })]
+    SaoRefused {
+        /// The drive's answer.
+        detail: String,
+        /// The start of the last session on an appendable CD (`None`: blank CD).
+        last_session_start: Option<u32>,
+    },
+    /// `-sao` while the last session was left unfinished by an interrupted write.
+    #[error("the disc's last session (from block {start}) was left unfinished by an interrupted write: session-at-once starts a new session from its lead-in, which the drive refuses while that one is open; `discburn add` closes it and continues from the last complete session; nothing was written")]
+    SaoUnfinished {
+        /// First block of the unfinished session.
+        start: u32,
+    },
     /// Test writes are impossible on this medium.
     #[error("{profile} cannot do test writes (-dummy): only CD-R, CD-RW, DVD-R and DVD-RW can simulate; nothing was written")]
     DummyUnsupported {
@@ -695,6 +725,109 @@ pub fn free_blocks<T: Transport>(drive: &mut Drive<T>) -> Result<u64, WriteError
     }
 }
 
+/// Refuses CD session-at-once on a drive whose CD Mastering feature (002Eh, MMC-6
+/// §5.3.21) says it cannot write this session that way, as cdrecord ("Drive does not
+/// support SAO recording") and libburn (no SAO block types) refuse it. A drive without
+/// GET CONFIGURATION (older than MMC-2) is let through: its capabilities page 2Ah has
+/// write bits per medium (CD-R, CD-RW, Test Write) but none per write type, so there the
+/// drive answers for itself when page 05h asks for write type 2 (see [`prepare`]).
+fn check_sao_offered<T: Transport>(
+    drive: &mut Drive<T>,
+    profile: Profile,
+    dummy: bool,
+) -> Result<(), WriteError> {
+    let features = match drive.features() {
+        Ok(f) => f,
+        Err(e) if e.is_not_supported() => {
+            log::info!("no GET CONFIGURATION: the drive answers for session-at-once itself");
+            return Ok(());
+        }
+        Err(e) => {
+            log::warn!("reading the drive's features ({e}): trying session-at-once anyway");
+            return Ok(());
+        }
+    };
+    let cue_len = cue_sheet::data_track(1, 0, MIN_CD_TRACK).len();
+    match sao_refusal(&features, profile, dummy, cue_len) {
+        Some(reason) => Err(WriteError::SaoUnsupported { reason }),
+        None => Ok(()),
+    }
+}
+
+/// Why the features a drive reports rule out writing a one-track data session
+/// session-at-once (a cue sheet of `cue_len` bytes) on the current `profile`: `None`
+/// when the CD Mastering feature (002Eh) offers it. Its fields (MMC-6 §5.3.21): SAO, Raw,
+/// Raw MS, Test Write, CD-RW (SAO and raw on CD-RW media), Maximum Cue Sheet Length.
+fn sao_refusal(
+    features: &[crate::feature::Feature],
+    profile: Profile,
+    dummy: bool,
+    cue_len: usize,
+) -> Option<String> {
+    use crate::feature::FeatureBody;
+    let no = |why: String| Some(format!("the drive does not offer session-at-once ({why})"));
+    let Some(f) = features.iter().find(|f| f.code == 0x002E) else {
+        return no("no CD Mastering feature 002Eh with SAO".into());
+    };
+    let (sao, raw, test_write, cd_rw, max_cue) = match &f.body {
+        FeatureBody::CdMastering {
+            sao,
+            raw,
+            test_write,
+            cd_rw,
+            max_cue_len,
+            ..
+        } => (*sao, *raw, *test_write, *cd_rw, Some(*max_cue_len)),
+        // a descriptor too short for the cue sheet length: its first byte holds the bits
+        FeatureBody::Raw { data } if !data.is_empty() => {
+            let b = data[0];
+            (
+                b & 0x20 != 0,
+                b & 0x08 != 0,
+                b & 0x04 != 0,
+                b & 0x02 != 0,
+                None,
+            )
+        }
+        _ => {
+            log::warn!("the CD Mastering feature 002Eh has no fields: trying session-at-once");
+            return None;
+        }
+    };
+    if !sao {
+        return no(format!(
+            "its CD Mastering feature 002Eh has no SAO bit{}",
+            if raw {
+                ", only raw writing, which discburn does not do"
+            } else {
+                ""
+            }
+        ));
+    }
+    if !f.current {
+        return no(format!(
+            "on this {profile}: its CD Mastering feature 002Eh is not current for the medium"
+        ));
+    }
+    if profile == Profile::CdRw && !cd_rw {
+        return no("on CD-RW: its CD Mastering feature 002Eh has no CD-RW bit".into());
+    }
+    if dummy && !test_write {
+        return Some(
+            "the drive cannot simulate session-at-once (-dummy): its CD Mastering feature \
+             002Eh has no Test Write bit"
+                .into(),
+        );
+    }
+    match max_cue {
+        Some(m) if m != 0 && (m as usize) < cue_len => no(format!(
+            "its CD Mastering feature 002Eh takes cue sheets of at most {m} bytes, this \
+             session's has {cue_len}"
+        )),
+        _ => None,
+    }
+}
+
 /// Prepares the drive to write one session of `size_blocks` blocks (None: unknown, e.g.
 /// standard input without tsize=): checks, formats, write parameters, speed, reservation.
 pub fn prepare<T: Transport>(
@@ -713,6 +846,14 @@ pub fn prepare<T: Transport>(
     }
     if sao && size_blocks.is_none() {
         return Err(WriteError::SaoNeedsSize);
+    }
+    if sao {
+        check_sao_offered(drive, profile, opts.dummy)?;
+        // A cue sheet describes a session from its lead-in: the drive refuses it (2C/00)
+        // while an interrupted write's session is open.
+        if let Some(start) = unfinished_session(drive)? {
+            return Err(WriteError::SaoUnfinished { start });
+        }
     }
     let (start, last_session_start, track, session, free) = match recipe {
         Recipe::Overwritable => plan_overwritable(drive, profile, opts)?,
@@ -741,9 +882,26 @@ pub fn prepare<T: Transport>(
     });
     if let Some(mut wp) = wp {
         wp.bufe = opts.bufe;
-        drive
-            .mode_select(&wp.select_data())
-            .map_err(step("MODE SELECT page 05h (write parameters)"))?;
+        match drive.mode_select(&wp.select_data()) {
+            Ok(()) => {}
+            Err(e) if sao && e.is_illegal_request() => {
+                // How cdrecord (check_writemodes_mmc) and libburn (spc_probe_write_modes)
+                // learn whether a drive does SAO: it refuses write type 2 in page 05h. The
+                // same page with TAO accepted tells that the write type was refused.
+                let mut tao = wp;
+                tao.write_type = WriteType::Tao;
+                if drive.mode_select(&tao.select_data()).is_ok() {
+                    return Err(WriteError::SaoUnsupported {
+                        reason: format!(
+                            "the drive does not offer session-at-once (it refused write type \
+                             2, SAO, in MODE SELECT page 05h: {e})"
+                        ),
+                    });
+                }
+                return Err(step("MODE SELECT page 05h (write parameters)")(e));
+            }
+            Err(e) => return Err(step("MODE SELECT page 05h (write parameters)")(e)),
+        }
     }
     // A track holds at least 300 blocks (MMC-6 §6.33.3.6); TAO drives pad it the same way.
     let sao_blocks = size_blocks.filter(|_| sao).map(|n| n.max(MIN_CD_TRACK));
@@ -758,13 +916,28 @@ pub fn prepare<T: Transport>(
         let tno = u8::try_from(track).unwrap_or(0xFF);
         let start_i = i32::try_from(start).unwrap_or(i32::MAX);
         let sheet = cue_sheet::data_track(tno, start_i, n);
-        drive
-            .execute(
-                cue_sheet::cdb(sheet.len() as u32),
-                DataPhase::Out(&sheet),
-                Duration::from_secs(60),
-            )
-            .map_err(step("SEND CUE SHEET"))?;
+        // Nothing is written before the drive takes the cue sheet: a refusal here leaves
+        // the disc as it was. Some drives refuse SAO on an appendable CD (libburn's
+        // doc/cookbook.txt, SAO CD Cookbook); others (and cdrecord -sao) append that way.
+        match drive.execute(
+            cue_sheet::cdb(sheet.len() as u32),
+            DataPhase::Out(&sheet),
+            Duration::from_secs(60),
+        ) {
+            Ok(_) => {}
+            Err(e) if e.is_not_supported() => {
+                return Err(WriteError::SaoUnsupported {
+                    reason: format!("the drive does not offer session-at-once ({e})"),
+                })
+            }
+            Err(e) if e.is_illegal_request() => {
+                return Err(WriteError::SaoRefused {
+                    detail: e.sense().map_or_else(|| e.to_string(), |s| s.to_string()),
+                    last_session_start,
+                })
+            }
+            Err(e) => return Err(step("SEND CUE SHEET")(e)),
+        }
     }
     set_speed(drive, profile, opts.speed_kbps);
     if opts.reserve && !opts.dummy {
@@ -1551,6 +1724,65 @@ mod tests {
             d.transport().log.iter().any(|c| c[0] == 0x46),
             "GET CONFIGURATION was asked first"
         );
+    }
+
+    fn cd_mastering(current: bool, bits: u8, max_cue: u32) -> crate::feature::Feature {
+        let mut d = vec![bits];
+        d.extend_from_slice(&max_cue.to_be_bytes()[1..]);
+        let mut desc = vec![0x00, 0x2E, u8::from(current), d.len() as u8];
+        desc.extend_from_slice(&d);
+        let raw = crate::cmd::get_configuration::RawFeature {
+            code: 0x002E,
+            version: 0,
+            persistent: false,
+            current,
+            data: &desc[4..],
+        };
+        crate::feature::Feature::decode(&raw)
+    }
+
+    #[test]
+    fn sao_refusal_reads_the_cd_mastering_feature() {
+        // BUF, SAO, Test Write, CD-RW; 32-byte cue sheets (MMC-6 §5.3.21 byte 4, bytes 5-7)
+        let ok = cd_mastering(true, 0x40 | 0x20 | 0x04 | 0x02, 32);
+        for p in [Profile::CdR, Profile::CdRw] {
+            assert_eq!(sao_refusal(std::slice::from_ref(&ok), p, true, 32), None);
+        }
+        let r = sao_refusal(&[], Profile::CdR, false, 32).unwrap();
+        assert_eq!(
+            r,
+            "the drive does not offer session-at-once (no CD Mastering feature 002Eh with SAO)"
+        );
+        // Raw only (Raw, Raw MS), no SAO
+        let r = sao_refusal(&[cd_mastering(true, 0x18, 0)], Profile::CdR, false, 32).unwrap();
+        assert!(r.contains("no SAO bit, only raw writing"), "{r}");
+        let r = sao_refusal(&[cd_mastering(false, 0x26, 32)], Profile::CdR, false, 32).unwrap();
+        assert!(r.contains("not current"), "{r}");
+        let r = sao_refusal(&[cd_mastering(true, 0x24, 32)], Profile::CdRw, false, 32).unwrap();
+        assert!(r.contains("no CD-RW bit"), "{r}");
+        assert_eq!(
+            sao_refusal(&[cd_mastering(true, 0x24, 32)], Profile::CdR, false, 32),
+            None
+        );
+        let r = sao_refusal(&[cd_mastering(true, 0x22, 32)], Profile::CdR, true, 32).unwrap();
+        assert!(
+            r.contains("cannot simulate") && r.contains("Test Write"),
+            "{r}"
+        );
+        let r = sao_refusal(&[cd_mastering(true, 0x26, 16)], Profile::CdR, false, 32).unwrap();
+        assert!(r.contains("at most 16 bytes"), "{r}");
+        // 0: the drive names no limit
+        assert_eq!(
+            sao_refusal(&[cd_mastering(true, 0x26, 0)], Profile::CdR, false, 32),
+            None
+        );
+    }
+
+    #[test]
+    fn legacy_drive_is_let_through_for_sao() {
+        // no GET CONFIGURATION: page 2Ah has no bit per write type; the drive answers itself
+        let mut d = legacy_drive(false);
+        check_sao_offered(&mut d, Profile::CdR, false).unwrap();
     }
 
     #[test]
