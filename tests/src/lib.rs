@@ -7,12 +7,15 @@
 //! - [`host`]: host tool lookup that fails with the package to install, the guest kernel.
 //! - [`peers`]: parsers for `wodim -scanbus` and `sg_inq` output, to compare with.
 //! - [`cpio`]: the newc archive writer behind the initramfs.
+//! - [`fixture`]: a guest run shared by all tests of a file, a genisoimage image of a
+//!   known tree.
 //!
 //! The test bed runs on a Linux host; on other targets this crate is empty.
 #![cfg(unix)]
 
 pub mod cpio;
 pub mod error;
+pub mod fixture;
 pub mod host;
 pub mod peers;
 pub mod tgt;

@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use discburn_tests::host::run_tool;
+use discburn_tests::fixture::numbers_iso;
 use discburn_tests::Vm;
 use transport::{Cdb, Request, Transport};
 
@@ -67,25 +67,7 @@ fn emu_answers(iso: &Path) -> Vec<Vec<u8>> {
 #[test]
 fn pressed_iso_emu_matches_qemu_scsi_cd() {
     let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    std::fs::create_dir_all(&tree).unwrap();
-    let numbers: String = (0..20000).map(|i| format!("{i}\n")).collect();
-    std::fs::write(tree.join("numbers.txt"), numbers).unwrap();
-    let iso = dir.path().join("pressed.iso");
-    run_tool(
-        "genisoimage",
-        "genisoimage",
-        [
-            "-quiet",
-            "-R",
-            "-V",
-            "PRESSED",
-            "-o",
-            iso.to_str().unwrap(),
-            tree.to_str().unwrap(),
-        ],
-    )
-    .unwrap();
+    let iso = numbers_iso(dir.path(), "pressed.iso", "PRESSED").unwrap();
     let blocks = (std::fs::metadata(&iso).unwrap().len() / 2048) as u32;
 
     let mut vm = Vm::new();

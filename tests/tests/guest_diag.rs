@@ -38,7 +38,7 @@
 
 use std::sync::OnceLock;
 
-use discburn_tests::host::run_tool;
+use discburn_tests::fixture::numbers_iso;
 use discburn_tests::peers::{
     parse_cdrecord_toc, parse_msinfo, parse_xorriso_toc, CdrecordToc, XorrisoToc,
 };
@@ -94,41 +94,12 @@ struct Fixture {
 /// The one guest run of this file; a failure to boot is reported by every test.
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Result<Fixture, String>> = OnceLock::new();
-    let f = F.get_or_init(|| {
-        std::panic::catch_unwind(boot).map_err(|e| {
-            e.downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "the guest fixture panicked".into())
-        })
-    });
-    match f {
-        Ok(f) => f,
-        Err(e) => panic!("preparing the guest failed: {e}"),
-    }
+    discburn_tests::fixture::once(&F, boot)
 }
 
 fn boot() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    std::fs::create_dir_all(&tree).unwrap();
-    let numbers: String = (0..20000).map(|i| format!("{i}\n")).collect();
-    std::fs::write(tree.join("numbers.txt"), numbers).unwrap();
-    let iso = dir.path().join("disc.iso");
-    run_tool(
-        "genisoimage",
-        "genisoimage",
-        [
-            "-quiet",
-            "-R",
-            "-V",
-            "GUESTDIAG",
-            "-o",
-            iso.to_str().unwrap(),
-            tree.to_str().unwrap(),
-        ],
-    )
-    .unwrap();
+    let iso = numbers_iso(dir.path(), "disc.iso", "GUESTDIAG").unwrap();
     let image = std::fs::read(&iso).unwrap();
     let tgt = TgtDisc::blank_dvd_plus_r().unwrap();
     let mut vm = Vm::new();

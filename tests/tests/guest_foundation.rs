@@ -57,18 +57,7 @@ struct Fixture {
 /// guest is not booted again for each).
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Result<Fixture, String>> = OnceLock::new();
-    let f = F.get_or_init(|| {
-        std::panic::catch_unwind(boot).map_err(|e| {
-            e.downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "the guest fixture panicked".into())
-        })
-    });
-    match f {
-        Ok(f) => f,
-        Err(e) => panic!("preparing the guest failed: {e}"),
-    }
+    discburn_tests::fixture::once(&F, boot)
 }
 
 fn boot() -> Fixture {
