@@ -34,6 +34,10 @@ use crate::{SectorSource, SECTOR};
 /// the data length to 32 bits; multi-extent files use several records).
 pub const MAX_EXTENT: u64 = 0xFFFF_F800;
 
+/// Largest boot image kept from the previous session that is copied (through memory) into
+/// a new session to get a fresh boot information table (`-boot-info-table`).
+pub const MAX_KEPT_BOOT_IMAGE: u64 = 256 << 20;
+
 /// Rock Ridge flavour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RockRidge {
@@ -582,6 +586,9 @@ impl Image {
                     bi.path
                 )));
             };
+            if bi.info_table {
+                self.copy_kept_boot_image(id, size, &bi.path, previous.as_deref_mut())?;
+            }
             let media = match bi.mode {
                 BootMode::NoEmulation => (Emulation::NoEmulation, 0),
                 BootMode::Floppy => {
@@ -646,6 +653,59 @@ impl Image {
             meta,
         );
         self.catalog_node = Some(id);
+        Ok(())
+    }
+
+    /// A boot image that gets a boot information table but keeps its extent in the
+    /// previous session (unchanged, or only in the previous session's tree) would go on
+    /// naming the previous session's PVD and its old block: this reads it from `previous`
+    /// into memory, so it is written afresh in this session and patched there, as mkisofs
+    /// writes a patched image anew (it rewrites the image in place, so the next session
+    /// finds a changed file). Images of other kinds are left as they are.
+    fn copy_kept_boot_image<'p>(
+        &mut self,
+        id: NodeId,
+        size: u64,
+        path: &str,
+        previous: Option<&mut (dyn SectorSource + 'p)>,
+    ) -> Result<(), BuildError> {
+        let Kind::File {
+            data: Data::Old { lba },
+            ..
+        } = self.tree.node(id).kind
+        else {
+            return Ok(());
+        };
+        if size > MAX_KEPT_BOOT_IMAGE {
+            return Err(BuildError::Boot(format!(
+                "-boot-info-table: boot image {path} ({size} bytes) is kept from the previous \
+                 session and would have to be copied into this one to be patched, but it is \
+                 larger than {MAX_KEPT_BOOT_IMAGE} bytes; add the image file to this session \
+                 (or leave out -boot-info-table)"
+            )));
+        }
+        let prev = previous.ok_or_else(|| {
+            BuildError::Boot(format!(
+                "-boot-info-table: boot image {path} is kept from the previous session, which \
+                 is not at hand to copy it into this session for patching; add the image file \
+                 to this session (or leave out -boot-info-table)"
+            ))
+        })?;
+        let mut v = vec![0u8; (blocks(size) as usize) * SECTOR];
+        for (k, chunk) in v.chunks_mut(32 * SECTOR).enumerate() {
+            let at = lba + (k * 32) as u32;
+            prev.read_sectors(at, chunk)
+                .map_err(|e| BuildError::Previous { lba: at, source: e })?;
+        }
+        v.truncate(size as usize);
+        log::info!(
+            "El Torito: boot image {path} is kept from the previous session (block {lba}); \
+             written again in this session for its boot information table"
+        );
+        let data = self.tree.add_blob(v);
+        if let Kind::File { data: d, .. } = &mut self.tree.node_mut(id).kind {
+            *d = data;
+        }
         Ok(())
     }
 
@@ -1730,6 +1790,9 @@ impl Image {
             Data::Blob(b) => {
                 let mut v = self.tree.blob(*b).to_vec();
                 v.resize(size as usize, 0);
+                if self.boot_patch(id).is_some() {
+                    patch_boot_info_table(&mut v, pvd_lba, self.data_lba[id as usize]);
+                }
                 buf.extend_from_slice(&v);
                 pad(buf);
             }
