@@ -12,7 +12,7 @@
 mod burn_common;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -133,4 +133,33 @@ fn damaged_last_track_without_nwa_is_not_a_closed_disc() {
     assert!(s.contains("session 2 is unfinished"), "{s}");
     assert!(s.contains("though the disc is not closed"), "{s}");
     assert!(!s.contains("disc is closed"), "{s}");
+}
+
+/// After a write error at the first block of session 2's track (damaged, no next writable
+/// address), `add` closes the damaged session as libburn's burn_disc_close_damaged() does
+/// (CLOSE TRACK, CLOSE SESSION) and writes its session after it; session 1 is unchanged.
+#[test]
+fn add_recovers_from_a_damaged_last_track_without_nwa() {
+    let t = tempfile::tempdir().unwrap();
+    let (dev, nwa) = first_session(t.path());
+    let disc = PathBuf::from(dev.trim_start_matches("emu:").split(',').next().unwrap());
+    let img = t.path().join("img.bin");
+    std::fs::write(&img, pattern(600 * 2048, 3)).unwrap();
+    let bad = format!("{dev},write_error={nwa}");
+    let out = discburn(&["burn", "--multi", "--dev", &bad, img.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(track_bits(&dev, 2), (true, false, nwa), "track 2");
+    let before = disc_bytes(&disc, 0, nwa as usize * 2048);
+    let src = t.path().join("s3");
+    put(&src, "after.txt", b"written after the damaged session\n");
+    let j = add(&dev, &[], &[&src]);
+    assert!(j["start"].as_u64().unwrap() as u32 > nwa, "{j}");
+    assert!(
+        disc_bytes(&disc, 0, nwa as usize * 2048) == before,
+        "blocks before the damaged session changed"
+    );
+    let got = xorriso_tree(&disc, j["start"].as_u64().unwrap() as u32);
+    assert_eq!(got["after.txt"], b"written after the damaged session\n");
+    // The new session continues session 1's tree.
+    assert_eq!(got["keep.txt"], b"session one\n");
 }

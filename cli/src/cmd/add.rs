@@ -204,7 +204,20 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     // track padded to its size) it can look complete, so an error before the write must not
     // leave it closed for the next run to trust.
     let unfinished = write::unfinished_session(&mut drive).map_err(fail)?;
-    let ms = msinfo::msinfo(&mut drive).map_err(|e| fail(format!("msinfo: {e}")))?;
+    let ms = match (msinfo::msinfo(&mut drive), unfinished) {
+        (Ok(m), _) => m,
+        // A damaged last track the drive will not continue (no next writable address) makes
+        // msinfo fail; the session holding it is unfinished, is closed below, and the
+        // session before it is the one to continue from.
+        (Err(e), Some(u)) => {
+            log::info!("msinfo: {e}; the session at block {u} is unfinished");
+            Msinfo::Appendable {
+                last_session_start: u,
+                next_writable: u,
+            }
+        }
+        (Err(e), None) => return Err(fail(format!("msinfo: {e}"))),
+    };
     let prev = match ms {
         Msinfo::Blank => None,
         Msinfo::Appendable {

@@ -551,7 +551,12 @@ pub fn close_interrupted_session<T: Transport>(
         .track_info(TrackAddress::Track(u32::from(last)))
         .map_err(step("READ TRACK INFORMATION"))?;
     let partial_last = !ti.view().blank() && ti.view().nwa().is_some();
-    if first == last && !partial_last {
+    // A damaged last track the drive will not continue (Damage 1, NWA_V 0, MMC-6 §6.27.3):
+    // what libburn's burn_disc_close_damaged() and xorriso -close_damaged do is CLOSE TRACK
+    // then CLOSE SESSION; some drives refuse the CLOSE TRACK, and the session close is what
+    // matters.
+    let damaged_last = ti.view().damage() && ti.view().nwa().is_none();
+    if first == last && !partial_last && !damaged_last {
         return Ok(None);
     }
     if partial_last {
@@ -562,6 +567,14 @@ pub fn close_interrupted_session<T: Transport>(
                 LONG_TIMEOUT,
             )
             .map_err(step(format!("CLOSE TRACK {last} (interrupted track)")))?;
+    } else if damaged_last {
+        if let Err(e) = drive.execute(
+            close::cdb(CloseFunction::Track, last, false),
+            DataPhase::None,
+            LONG_TIMEOUT,
+        ) {
+            log::info!("CLOSE TRACK {last} (damaged track) refused: {e}; closing the session");
+        }
     }
     if matches!(recipe, Recipe::CdTao | Recipe::DvdMinusR) {
         let wp = match recipe {
