@@ -133,6 +133,19 @@ fn damaged_last_track_without_nwa_is_not_a_closed_disc() {
     assert!(s.contains("session 2 is unfinished"), "{s}");
     assert!(s.contains("though the disc is not closed"), "{s}");
     assert!(!s.contains("disc is closed"), "{s}");
+    // msinfo and media say why there is no next session address, not "closed".
+    for cmd in ["msinfo", "media"] {
+        let o = discburn(&["--json", cmd, "--dev", &dev]);
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{cmd}: {e}: {}", text(&o)));
+        assert_eq!(j["state"], "damaged", "{cmd}: {j}");
+    }
+    let o = discburn(&["msinfo", "--dev", &dev]);
+    assert!(
+        text(&o).contains(&format!("the last track (2, from block {nwa}) is damaged")),
+        "{}",
+        text(&o)
+    );
 }
 
 /// After a write error at the first block of session 2's track (damaged, no next writable

@@ -79,6 +79,15 @@ pub enum MsinfoError {
     /// The disc is finalized.
     #[error("disc is closed: no more sessions can be added")]
     Closed,
+    /// The disc is open, but its last track is damaged (an earlier write stopped in it) and
+    /// the drive gives it no next writable address (MMC-6 §6.27.3: Damage 1, NWA_V 0).
+    #[error("the last track ({track}, from block {start}) is damaged and the drive will not continue it (an earlier write failed there): no next session address until its session is closed (`discburn add` does that and continues after it)")]
+    Damaged {
+        /// The damaged track.
+        track: u16,
+        /// Its first block.
+        start: u32,
+    },
     /// The medium is full.
     #[error("disc is full: next writable address {next_writable} is at or past the capacity of {capacity} blocks")]
     Full {
@@ -148,7 +157,7 @@ fn cd<T: Transport>(drive: &mut Drive<T>) -> Result<Msinfo, MsinfoError> {
         MsinfoError::Inconsistent(format!("last session starts at LBA {}", first.start.lba()))
     })?;
     let ti = drive.track_info(TrackAddress::Track(INVISIBLE_TRACK))?;
-    let nwa = ti.view().nwa().ok_or(MsinfoError::Closed)?;
+    let nwa = ti.view().nwa().ok_or_else(|| no_nwa(&ti.view()))?;
     Ok(Msinfo::Appendable {
         last_session_start: start,
         next_writable: nwa,
@@ -166,7 +175,7 @@ fn sequential<T: Transport>(drive: &mut Drive<T>) -> Result<Msinfo, MsinfoError>
     let last_track = u32::from(v.last_track_last_session());
     let first_in_last = u32::from(v.first_track_last_session());
     let ti = drive.track_info(TrackAddress::Track(last_track))?;
-    let nwa = ti.view().nwa().ok_or(MsinfoError::Closed)?;
+    let nwa = ti.view().nwa().ok_or_else(|| no_nwa(&ti.view()))?;
     // The last complete session ends with the track before the last session's first track.
     if first_in_last <= u32::from(v.first_track()) {
         // No complete session before the open one: nothing to continue from.
@@ -188,6 +197,19 @@ fn sequential<T: Transport>(drive: &mut Drive<T>) -> Result<Msinfo, MsinfoError>
         last_session_start: start,
         next_writable: nwa,
     })
+}
+
+/// Why an open disc's last track has no next writable address: it is damaged (an earlier
+/// write stopped in it), else the drive says nothing more can be written.
+fn no_nwa(last: &crate::cmd::track_info::TrackInfoView<'_>) -> MsinfoError {
+    if last.damage() {
+        MsinfoError::Damaged {
+            track: last.track(),
+            start: last.start(),
+        }
+    } else {
+        MsinfoError::Closed
+    }
 }
 
 /// Reads a volume descriptor at `lba`: `Some(bytes)` when it is an ISO 9660 PVD.

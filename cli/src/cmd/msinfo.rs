@@ -22,7 +22,8 @@ use crate::output::{self, Report};
 pub struct MsinfoReport {
     /// The device as named.
     pub device: String,
-    /// "appendable", "blank", "closed", "full", "not_writable" or "no_medium".
+    /// "appendable", "blank", "closed", "damaged" (the last track is damaged and has no next
+    /// writable address), "full", "not_writable" or "no_medium".
     pub state: &'static str,
     /// Start of the last session (`-C` first number), when appendable.
     pub last_session_start: Option<u32>,
@@ -80,6 +81,7 @@ pub fn collect(drive: &mut CliDrive, device: &str) -> Result<MsinfoReport, CliEr
         Err(e) => {
             r.state = match &e {
                 MsinfoError::Closed => "closed",
+                MsinfoError::Damaged { .. } => "damaged",
                 MsinfoError::Full { .. } => "full",
                 MsinfoError::NotWritable { .. } => "not_writable",
                 MsinfoError::NoMedium => "no_medium",

@@ -1678,7 +1678,9 @@ pub fn disc_state<T: Transport>(drive: &mut Drive<T>) -> String {
             next_writable,
         }) => format!("appendable, last complete session starts at {last_session_start}, next writable address {next_writable}"),
         // The invisible track is the damaged one: no NWA, yet the disc is not closed.
-        Err(MsinfoError::Closed) if stuck && v.disc_status() != DiscStatus::Complete => {
+        Err(MsinfoError::Closed | MsinfoError::Damaged { .. })
+            if stuck && v.disc_status() != DiscStatus::Complete =>
+        {
             "nothing can be appended after it: the drive gives the damaged last track no \
              next writable address, though the disc is not closed"
                 .to_string()
