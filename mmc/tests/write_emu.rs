@@ -5,44 +5,18 @@
 //! isofs over the same drive.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Mutex};
+mod write_util;
 
 use isofs::{Image, Options, RockRidge, Tree, Volume};
 use mmc::drive::Drive;
 use mmc::msinfo::{self, Msinfo};
 use mmc::write::{self, SessionWriter, WriteMode, WriteOptions};
-use transport::{Completion, DevSpec, OpenOptions, Request, Transport, TransportError};
+use transport::Transport;
+use write_util::{xorriso_names, Log};
 
-/// Passes every command to the drive and records its CDB.
-struct Recorder<T> {
-    inner: T,
-    log: Arc<Mutex<Vec<Vec<u8>>>>,
-}
-
-impl<T: Transport> Transport for Recorder<T> {
-    fn execute(&mut self, req: Request<'_>) -> Result<Completion, TransportError> {
-        self.log.lock().unwrap().push(req.cdb.as_bytes().to_vec());
-        self.inner.execute(req)
-    }
-    fn max_transfer(&self) -> usize {
-        self.inner.max_transfer()
-    }
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-}
-
-type Log = Arc<Mutex<Vec<Vec<u8>>>>;
-
+/// The emulated drive with a blank `profile` disc at `path`, its commands recorded.
 fn drive(path: &std::path::Path, profile: &str) -> (Drive<impl Transport>, Log) {
-    let spec = DevSpec::parse(&format!("emu:{},profile={profile}", path.display())).unwrap();
-    let t = mmc::open(&spec, &OpenOptions::default()).unwrap();
-    let log: Log = Arc::default();
-    let d = Drive::new(Recorder {
-        inner: t,
-        log: log.clone(),
-    });
-    (d, log)
+    write_util::drive(path, &format!("profile={profile}"))
 }
 
 /// Makes source folder `n` with one file `fN.txt`; returns the image options.
@@ -165,38 +139,6 @@ fn cd_r_tao_recipe() {
         msinfo::msinfo(&mut d),
         Err(msinfo::MsinfoError::Closed)
     ));
-}
-
-/// The `.txt` names xorriso finds in the session at `start` of the image file `disc`.
-fn xorriso_names(disc: &std::path::Path, start: u32) -> Vec<String> {
-    let o = std::process::Command::new("xorriso")
-        .args([
-            "-abort_on",
-            "FAILURE",
-            "-load",
-            "sbsector",
-            &start.to_string(),
-            "-indev",
-        ])
-        .arg(disc)
-        .args(["-find", "/", "-name", "*.txt"])
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("xorriso is needed for this test (apt-get install xorriso): {e}")
-        });
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| {
-            l.trim()
-                .trim_matches('\'')
-                .trim_start_matches('/')
-                .to_string()
-        })
-        .filter(|l| l.ends_with(".txt"))
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

@@ -8,100 +8,15 @@
 //! stay as they were, and `-tao` then works (xorriso reads every session).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+mod write_util;
 
-use isofs::{Image, Options, RockRidge, Tree};
-use mmc::cmd::disc_info::DiscStatus;
 use mmc::drive::Drive;
 use mmc::feature::FeatureBody;
 use mmc::msinfo::{self, Msinfo};
 use mmc::write::{self, SessionReport, SessionWriter, WriteError, WriteMode, WriteOptions};
-use transport::{
-    Completion, DataPhase, DevSpec, OpenOptions, Request, Sense, SenseKey, Transport,
-    TransportError,
-};
+use transport::{DataPhase, SenseKey, Transport};
 
-type Log = Arc<Mutex<Vec<Vec<u8>>>>;
-
-/// Passes every command to the drive and records its CDB; with `no_get_configuration`
-/// it answers GET CONFIGURATION itself with ILLEGAL REQUEST, INVALID COMMAND OPERATION
-/// CODE (20/00), as a drive older than MMC-2 does.
-struct Recorder<T> {
-    inner: T,
-    log: Log,
-    no_get_configuration: bool,
-}
-
-impl<T: Transport> Transport for Recorder<T> {
-    fn execute(&mut self, req: Request<'_>) -> Result<Completion, TransportError> {
-        self.log.lock().unwrap().push(req.cdb.as_bytes().to_vec());
-        if self.no_get_configuration && req.cdb.opcode() == 0x46 {
-            return Ok(Completion::check_condition(
-                Sense::fixed(SenseKey::IllegalRequest, 0x20, 0x00),
-                std::time::Duration::ZERO,
-            ));
-        }
-        self.inner.execute(req)
-    }
-    fn max_transfer(&self) -> usize {
-        self.inner.max_transfer()
-    }
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-}
-
-fn open(path: &Path, opts: &str, no_get_configuration: bool) -> (Drive<impl Transport>, Log) {
-    let sep = if opts.is_empty() { "" } else { "," };
-    let spec = DevSpec::parse(&format!("emu:{}{sep}{opts}", path.display())).unwrap();
-    let t = mmc::open(&spec, &OpenOptions::default()).unwrap();
-    let log: Log = Arc::default();
-    let d = Drive::new(Recorder {
-        inner: t,
-        log: log.clone(),
-        no_get_configuration,
-    });
-    (d, log)
-}
-
-/// The emulated drive `emu:PATH,OPTS`, its commands recorded.
-fn drive(path: &Path, opts: &str) -> (Drive<impl Transport>, Log) {
-    open(path, opts, false)
-}
-
-/// An image of session `n` for the drive's disc as msinfo finds it (the last session
-/// merged), with `fN.txt` and `big` bytes of data.
-fn image<T: Transport>(d: &mut Drive<T>, dir: &Path, n: u8, big: usize) -> (Vec<u8>, u32) {
-    let (mut tree, sess) = match msinfo::msinfo(d).unwrap() {
-        Msinfo::Blank => (Tree::new(), None),
-        Msinfo::Appendable {
-            last_session_start,
-            next_writable,
-        } => {
-            let mut t = Tree::new();
-            isofs::merge::import(&mut t, &mut *d, last_session_start).unwrap();
-            (t, Some((last_session_start, next_writable)))
-        }
-    };
-    let src = dir.join(format!("src{n}"));
-    std::fs::create_dir_all(&src).unwrap();
-    std::fs::write(src.join(format!("f{n}.txt")), format!("file {n}\n")).unwrap();
-    if big > 0 {
-        let data: Vec<u8> = (0..big).map(|i| (i * 31 + usize::from(n)) as u8).collect();
-        std::fs::write(src.join(format!("big{n}.bin")), data).unwrap();
-    }
-    tree.add_source("/", &src, &Default::default()).unwrap();
-    let opts = Options {
-        rock_ridge: Some(RockRidge::Exact),
-        session: sess,
-        ..Options::default()
-    };
-    let img = Image::new(tree, opts, None).unwrap();
-    let mut bytes = Vec::new();
-    img.write_to(&mut bytes).unwrap();
-    (bytes, img.size_blocks())
-}
+use write_util::*;
 
 fn opts(mode: WriteMode, dummy: bool) -> WriteOptions {
     WriteOptions {
@@ -126,70 +41,6 @@ fn write_session<T: Transport>(
         return Err(e);
     }
     w.finish()
-}
-
-/// What a refused write must leave alone.
-#[derive(Debug, PartialEq)]
-struct Snapshot {
-    image: Vec<u8>,
-    state: String,
-    status: DiscStatus,
-    sessions: u16,
-    msinfo: Option<Msinfo>,
-}
-
-fn snapshot<T: Transport>(d: &mut Drive<T>, img: &Path) -> Snapshot {
-    let di = d.disc_info().unwrap();
-    let v = di.view();
-    let mut state = img.as_os_str().to_owned();
-    state.push(".state");
-    Snapshot {
-        image: std::fs::read(img).unwrap_or_default(),
-        state: std::fs::read_to_string(&state).unwrap_or_default(),
-        status: v.disc_status(),
-        sessions: v.sessions(),
-        msinfo: msinfo::msinfo(d).ok(),
-    }
-}
-
-fn ops(log: &Log) -> Vec<u8> {
-    log.lock().unwrap().iter().map(|c| c[0]).collect()
-}
-
-/// The `.txt` names xorriso finds in the session at `start` of the image file `disc`.
-fn xorriso_names(disc: &Path, start: u32) -> Vec<String> {
-    let o = std::process::Command::new("xorriso")
-        .args([
-            "-abort_on",
-            "FAILURE",
-            "-load",
-            "sbsector",
-            &start.to_string(),
-            "-indev",
-        ])
-        .arg(disc)
-        .args(["-find", "/", "-name", "*.txt"])
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("xorriso is needed for this test (apt-get install xorriso): {e}")
-        });
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| {
-            l.trim()
-                .trim_matches('\'')
-                .trim_start_matches('/')
-                .to_string()
-        })
-        .filter(|l| l.ends_with(".txt"))
-        .collect();
-    v.sort();
-    v
-}
-
-fn names(n: u8) -> Vec<String> {
-    (1..=n).map(|i| format!("f{i}.txt")).collect()
 }
 
 /// The CD Mastering descriptor from GET CONFIGURATION RT=10b (only feature 002Eh).
@@ -283,7 +134,7 @@ fn refused_without_sao(profile: &str) {
     let (mut d, log) = drive(&img, &format!("profile={profile},sao=off"));
     for n in 1..=2u8 {
         let before = snapshot(&mut d, &img);
-        let (bytes, blocks) = image(&mut d, t.path(), n, 200_000);
+        let (bytes, blocks) = image(&mut d, t.path(), n, 200_000, None);
         for dummy in [false, true] {
             log.lock().unwrap().clear();
             let e =
@@ -297,7 +148,7 @@ fn refused_without_sao(profile: &str) {
                 "the drive does not offer session-at-once (no CD Mastering feature 002Eh \
                  with SAO): use -tao; nothing was written"
             );
-            let o = ops(&log);
+            let o = opcodes(&log);
             assert!(
                 !o.iter()
                     .any(|c| matches!(c, 0x55 | 0x5D | 0x2A | 0x35 | 0x5B)),
@@ -350,7 +201,7 @@ fn drive_without_get_configuration_answers_for_sao_itself() {
     }
     let (mut d, log) = open(&img, "sao=off", true);
     let before = snapshot(&mut d, &img);
-    let (bytes, blocks) = image(&mut d, t.path(), 1, 100_000);
+    let (bytes, blocks) = image(&mut d, t.path(), 1, 100_000, None);
     let e = write_session(&mut d, &bytes, blocks, &opts(WriteMode::Sao, false)).unwrap_err();
     assert!(
         matches!(e, WriteError::SaoUnsupported { .. }) && e.is_refusal(),
@@ -363,7 +214,7 @@ fn drive_without_get_configuration_answers_for_sao_itself() {
             && m.ends_with("use -tao; nothing was written"),
         "{m}"
     );
-    let o = ops(&log);
+    let o = opcodes(&log);
     assert!(o.contains(&0x46), "GET CONFIGURATION not asked: {o:02X?}");
     assert!(!o.iter().any(|c| matches!(c, 0x5D | 0x2A)), "{o:02X?}");
     assert_eq!(snapshot(&mut d, &img), before);
@@ -372,7 +223,7 @@ fn drive_without_get_configuration_answers_for_sao_itself() {
     let (mut d, log) = open(&img, "", true);
     log.lock().unwrap().clear();
     write_session(&mut d, &bytes, blocks, &opts(WriteMode::Sao, false)).unwrap();
-    assert!(ops(&log).contains(&0x5D), "not written session-at-once");
+    assert!(opcodes(&log).contains(&0x5D), "not written session-at-once");
     drop(d);
     assert_eq!(xorriso_names(&img, 0), names(1));
 }
@@ -385,13 +236,13 @@ fn appendable_refused(profile: &str) {
     let t = tempfile::tempdir().unwrap();
     let img = t.path().join("d.img");
     let (mut d, log) = drive(&img, &format!("profile={profile},sao_appendable=off"));
-    let (b1, n1) = image(&mut d, t.path(), 1, 100_000);
+    let (b1, n1) = image(&mut d, t.path(), 1, 100_000, None);
     write_session(&mut d, &b1, n1, &opts(WriteMode::Sao, false)).unwrap();
     let before = snapshot(&mut d, &img);
     let Some(Msinfo::Appendable { next_writable, .. }) = before.msinfo else {
         panic!("not appendable: {before:?}");
     };
-    let (b2, n2) = image(&mut d, t.path(), 2, 300_000);
+    let (b2, n2) = image(&mut d, t.path(), 2, 300_000, None);
     for dummy in [false, true] {
         log.lock().unwrap().clear();
         let e = write_session(&mut d, &b2, n2, &opts(WriteMode::Sao, dummy)).unwrap_err();
@@ -415,7 +266,7 @@ fn appendable_refused(profile: &str) {
                 && m.ends_with("nothing was written"),
             "{m}"
         );
-        let o = ops(&log);
+        let o = opcodes(&log);
         assert!(o.contains(&0x5D), "{o:02X?}");
         assert!(
             !o.iter().any(|c| matches!(c, 0x2A | 0x35 | 0x5B)),
@@ -435,7 +286,7 @@ fn appendable_refused(profile: &str) {
 
     // The same disc in a drive that appends session-at-once: session 3 that way.
     let (mut d, _) = drive(&img, "");
-    let (b3, n3) = image(&mut d, t.path(), 3, 0);
+    let (b3, n3) = image(&mut d, t.path(), 3, 0, None);
     let Ok(Msinfo::Appendable {
         next_writable: nwa3,
         ..
@@ -466,12 +317,12 @@ fn prepare_refuses_sao_while_the_last_session_is_unfinished() {
     let t = tempfile::tempdir().unwrap();
     let img = t.path().join("d.img");
     let (mut d, log) = drive(&img, "profile=cd-r");
-    let (b1, n1) = image(&mut d, t.path(), 1, 0);
+    let (b1, n1) = image(&mut d, t.path(), 1, 0, None);
     write_session(&mut d, &b1, n1, &opts(WriteMode::Tao, false)).unwrap();
     let Ok(Msinfo::Appendable { next_writable, .. }) = msinfo::msinfo(&mut d) else {
         panic!("not appendable");
     };
-    let (b2, n2) = image(&mut d, t.path(), 2, 2_000_000);
+    let (b2, n2) = image(&mut d, t.path(), 2, 2_000_000, None);
     let plan = write::prepare(&mut d, Some(n2), &opts(WriteMode::Tao, false)).unwrap();
     let mut w = SessionWriter::new(&mut d, plan);
     w.write(&b2[..600 * 2048]).unwrap();
@@ -492,7 +343,7 @@ fn prepare_refuses_sao_while_the_last_session_is_unfinished() {
         e.to_string().contains("discburn add") && e.to_string().ends_with("nothing was written"),
         "{e}"
     );
-    let o = ops(&log);
+    let o = opcodes(&log);
     assert!(
         !o.iter().any(|c| matches!(c, 0x55 | 0x5D | 0x2A | 0x5B)),
         "{o:02X?}"

@@ -7,89 +7,15 @@
 //! sessions stay as they were and the next session can be written after it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+mod write_util;
 
-use isofs::{Image, Options, RockRidge, Tree};
 use mmc::cmd::disc_info::DiscStatus;
 use mmc::drive::Drive;
 use mmc::msinfo::{self, Msinfo};
 use mmc::write::{self, SessionReport, SessionWriter, WriteError, WriteMode, WriteOptions};
-use transport::{Completion, DevSpec, OpenOptions, Request, Transport, TransportError};
+use transport::Transport;
 
-type Log = Arc<Mutex<Vec<Vec<u8>>>>;
-
-/// Passes every command to the drive and records its CDB.
-struct Recorder<T> {
-    inner: T,
-    log: Log,
-}
-
-impl<T: Transport> Transport for Recorder<T> {
-    fn execute(&mut self, req: Request<'_>) -> Result<Completion, TransportError> {
-        self.log.lock().unwrap().push(req.cdb.as_bytes().to_vec());
-        self.inner.execute(req)
-    }
-    fn max_transfer(&self) -> usize {
-        self.inner.max_transfer()
-    }
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-}
-
-/// The emulated drive `emu:PATH,OPTS`, its commands recorded.
-fn drive(path: &Path, opts: &str) -> (Drive<impl Transport>, Log) {
-    let sep = if opts.is_empty() { "" } else { "," };
-    let spec = DevSpec::parse(&format!("emu:{}{sep}{opts}", path.display())).unwrap();
-    let t = mmc::open(&spec, &OpenOptions::default()).unwrap();
-    let log: Log = Arc::default();
-    let d = Drive::new(Recorder {
-        inner: t,
-        log: log.clone(),
-    });
-    (d, log)
-}
-
-/// An image of session `n` for the drive's disc as msinfo finds it: the previous session
-/// `from` (default: msinfo's last session) merged, plus `fN.txt` and `big` bytes of data.
-fn image<T: Transport>(
-    d: &mut Drive<T>,
-    dir: &Path,
-    n: u8,
-    big: usize,
-    from: Option<u32>,
-) -> (Vec<u8>, u32) {
-    let (mut tree, sess) = match msinfo::msinfo(d).unwrap() {
-        Msinfo::Blank => (Tree::new(), None),
-        Msinfo::Appendable {
-            last_session_start,
-            next_writable,
-        } => {
-            let mut t = Tree::new();
-            let last = from.unwrap_or(last_session_start);
-            isofs::merge::import(&mut t, &mut *d, last).unwrap();
-            (t, Some((last, next_writable)))
-        }
-    };
-    let src = dir.join(format!("src{n}"));
-    std::fs::create_dir_all(&src).unwrap();
-    std::fs::write(src.join(format!("f{n}.txt")), format!("file {n}\n")).unwrap();
-    if big > 0 {
-        let data: Vec<u8> = (0..big).map(|i| (i * 31 + usize::from(n)) as u8).collect();
-        std::fs::write(src.join(format!("big{n}.bin")), data).unwrap();
-    }
-    tree.add_source("/", &src, &Default::default()).unwrap();
-    let opts = Options {
-        rock_ridge: Some(RockRidge::Exact),
-        session: sess,
-        ..Options::default()
-    };
-    let img = Image::new(tree, opts, None).unwrap();
-    let mut bytes = Vec::new();
-    img.write_to(&mut bytes).unwrap();
-    (bytes, img.size_blocks())
-}
+use write_util::*;
 
 fn sao(multi: bool, dummy: bool) -> WriteOptions {
     WriteOptions {
@@ -117,71 +43,6 @@ fn write_session<T: Transport>(
     w.finish().map_err(|e| (text(e), Vec::new()))
 }
 
-/// Everything a test write must leave alone: the image file, the state file, READ DISC
-/// INFORMATION's disc status and session count, msinfo.
-#[derive(Debug, PartialEq)]
-struct Snapshot {
-    image: Vec<u8>,
-    state: String,
-    status: DiscStatus,
-    sessions: u16,
-    msinfo: Option<Msinfo>,
-}
-
-fn snapshot<T: Transport>(d: &mut Drive<T>, img: &Path) -> Snapshot {
-    let di = d.disc_info().unwrap();
-    let v = di.view();
-    let mut state = img.as_os_str().to_owned();
-    state.push(".state");
-    Snapshot {
-        image: std::fs::read(img).unwrap_or_default(),
-        state: std::fs::read_to_string(&state).unwrap_or_default(),
-        status: v.disc_status(),
-        sessions: v.sessions(),
-        msinfo: msinfo::msinfo(d).ok(),
-    }
-}
-
-fn ops(log: &Log) -> Vec<u8> {
-    log.lock().unwrap().iter().map(|c| c[0]).collect()
-}
-
-/// The `.txt` names xorriso finds in the session at `start` of the image file `disc`.
-fn xorriso_names(disc: &Path, start: u32) -> Vec<String> {
-    let o = std::process::Command::new("xorriso")
-        .args([
-            "-abort_on",
-            "FAILURE",
-            "-load",
-            "sbsector",
-            &start.to_string(),
-            "-indev",
-        ])
-        .arg(disc)
-        .args(["-find", "/", "-name", "*.txt"])
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("xorriso is needed for this test (apt-get install xorriso): {e}")
-        });
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| {
-            l.trim()
-                .trim_matches('\'')
-                .trim_start_matches('/')
-                .to_string()
-        })
-        .filter(|l| l.ends_with(".txt"))
-        .collect();
-    v.sort();
-    v
-}
-
-fn names(n: u8) -> Vec<String> {
-    (1..=n).map(|i| format!("f{i}.txt")).collect()
-}
-
 fn dummy_sao_on_blank(profile: &str) {
     let t = tempfile::tempdir().unwrap();
     let img = t.path().join("d.img");
@@ -196,7 +57,7 @@ fn dummy_sao_on_blank(profile: &str) {
         let r = write_session(&mut d, &bytes, blocks, &sao(multi, true)).unwrap();
         assert!(r.dummy && r.appendable, "{r:?}");
         assert_eq!((r.start, r.blocks), (0, blocks));
-        let o = ops(&log);
+        let o = opcodes(&log);
         assert!(o.contains(&0x5D), "no SEND CUE SHEET: {o:02X?}");
         assert!(
             !o.contains(&0x5B),
@@ -318,7 +179,7 @@ fn cut_short(profile: &str, fault: impl Fn(u32) -> String, stop_after: Option<us
             w.abort()
         }
     };
-    let o = ops(&log);
+    let o = opcodes(&log);
     assert!(
         o.contains(&0x35),
         "no SYNCHRONIZE CACHE after the failure: {o:02X?}"
@@ -356,7 +217,9 @@ fn cut_short(profile: &str, fault: impl Fn(u32) -> String, stop_after: Option<us
         "{e:?}"
     );
     assert!(
-        !ops(&log).iter().any(|o| matches!(o, 0x2A | 0x5D | 0x55)),
+        !opcodes(&log)
+            .iter()
+            .any(|o| matches!(o, 0x2A | 0x5D | 0x55)),
         "written into an unfinished session: {e:?}"
     );
 
