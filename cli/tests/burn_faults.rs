@@ -15,32 +15,6 @@ use std::time::Duration;
 
 use burn_common::*;
 
-/// A disc with one session; returns the device string, the expected tree, session 1's
-/// start and its bytes.
-fn first_session(dir: &Path, profile: &str) -> (String, Expected, u32, Vec<u8>) {
-    let disc = dir.join("disc.img");
-    let dev = format!("emu:{},profile={profile}", disc.display());
-    let s = dir.join("s1");
-    put(&s, "keep.txt", b"session one\n");
-    put(&s, "d/data.bin", &pattern(200_000, 9));
-    let mut e = Expected::default();
-    e.set("keep.txt", b"session one\n");
-    e.set("d/data.bin", &pattern(200_000, 9));
-    let j = add(&dev, &[], &[&s]);
-    let start = check_session(&disc, &j, &e);
-    let blocks = j["blocks"].as_u64().unwrap() as usize;
-    let bytes = disc_bytes(&disc, start, blocks * 2048);
-    (dev, e, start, bytes)
-}
-
-fn first_unchanged(dir: &Path, e: &Expected, start: u32, before: &[u8]) {
-    let disc = dir.join("disc.img");
-    let got = xorriso_tree(&disc, start);
-    assert_eq!(got, e.0, "session 1 changed");
-    let now = disc_bytes(&disc, start, before.len());
-    assert!(now == before, "the blocks of session 1 changed");
-}
-
 fn next_session_source(dir: &Path) -> std::path::PathBuf {
     let s = dir.join("s2");
     put(&s, "big.bin", &pattern(3_000_000, 5));

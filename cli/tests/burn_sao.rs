@@ -7,27 +7,10 @@
 
 mod burn_common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use burn_common::*;
-
-/// discburn under its legacy name `cdrecord` (a symlink in `dir`).
-fn cdrecord_bin(dir: &Path) -> PathBuf {
-    let p = dir.join("cdrecord");
-    if !p.exists() {
-        std::os::unix::fs::symlink(bin(), &p).unwrap();
-    }
-    p
-}
-
-fn cdrecord(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(cdrecord_bin(dir))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
 
 fn msinfo(dir: &Path, dev: &str) -> String {
     let o = cdrecord(dir, &["-msinfo", &format!("dev={dev}")]);

@@ -11,44 +11,8 @@
 mod burn_common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 use burn_common::*;
-
-/// discburn under its legacy name `cdrecord` (a symlink in `dir`).
-fn cdrecord(dir: &Path, args: &[&str]) -> Output {
-    let p = dir.join("cdrecord");
-    if !p.exists() {
-        std::os::unix::fs::symlink(bin(), &p).unwrap();
-    }
-    Command::new(p)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-/// What a refused write must leave alone.
-#[derive(Debug, PartialEq)]
-struct Snapshot {
-    image_md5: String,
-    image_len: u64,
-    state: String,
-    media: String,
-}
-
-fn snapshot(disc: &Path) -> Snapshot {
-    let o = discburn(&["media", "--dev", &format!("emu:{}", disc.display())]);
-    assert!(o.status.success(), "media: {}", text(&o));
-    let mut state = disc.as_os_str().to_owned();
-    state.push(".state");
-    Snapshot {
-        image_md5: md5sum(disc),
-        image_len: std::fs::metadata(disc).unwrap().len(),
-        state: std::fs::read_to_string(PathBuf::from(state)).unwrap(),
-        media: String::from_utf8_lossy(&o.stdout).to_string(),
-    }
-}
 
 /// genisoimage of `src`; for a later session `-C LAST,NWA -M DISC` (merged with the
 /// session before, read from the image file).
@@ -87,11 +51,7 @@ fn all_refused(dir: &Path, disc: &Path, opts: &str, img: &Path, want: &[&str]) {
         for w in want {
             assert!(err.contains(w), "{w:?} not in: {err}");
         }
-        assert_eq!(
-            snapshot(disc),
-            before,
-            "the refusal changed the disc: {err}"
-        );
+        assert_same(&snapshot(disc), &before, &format!("the refusal ({err})"));
     }
 }
 

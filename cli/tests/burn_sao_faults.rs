@@ -19,71 +19,17 @@
 mod burn_common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use burn_common::*;
 
-/// discburn under its legacy name `cdrecord` (a symlink in `dir`).
-fn cdrecord(dir: &Path, args: &[&str]) -> Output {
-    let p = dir.join("cdrecord");
-    if !p.exists() {
-        std::os::unix::fs::symlink(bin(), &p).unwrap();
-    }
-    Command::new(p)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-/// Everything a test write must leave alone: the image file, the state file, and what the
-/// drive reports (`discburn media`: disc status, sessions, tracks, msinfo, free blocks).
-#[derive(PartialEq)]
-struct Snapshot {
-    image: Vec<u8>,
-    state: Vec<u8>,
-    media: String,
-}
-
-/// Fails naming what differs (the image only by its first differing byte).
-fn assert_same(now: &Snapshot, before: &Snapshot, what: &str) {
-    if now.image != before.image {
-        let at = now
-            .image
-            .iter()
-            .zip(&before.image)
-            .position(|(a, b)| a != b)
-            .unwrap_or(now.image.len().min(before.image.len()));
-        panic!(
-            "{what} changed the image file: {} bytes now, {} before, first difference at \
-             byte {at} (block {})",
-            now.image.len(),
-            before.image.len(),
-            at / 2048
-        );
-    }
-    assert_eq!(
-        String::from_utf8_lossy(&now.state),
-        String::from_utf8_lossy(&before.state),
-        "{what} changed the state file"
-    );
-    assert_eq!(
-        now.media, before.media,
-        "{what} changed what the drive reports"
-    );
-}
-
-fn snapshot(disc: &Path) -> Snapshot {
-    let o = discburn(&["media", "--dev", &format!("emu:{}", disc.display())]);
-    assert!(o.status.success(), "media: {}", text(&o));
-    let mut state = disc.as_os_str().to_owned();
-    state.push(".state");
-    Snapshot {
-        image: std::fs::read(disc).unwrap_or_default(),
-        state: std::fs::read(PathBuf::from(state)).unwrap_or_default(),
-        media: String::from_utf8_lossy(&o.stdout).to_string(),
-    }
+/// [`first_session`] on a CD, whose session 1 starts at block 0: (device, expected tree,
+/// session 1's bytes).
+fn cd_first_session(dir: &Path, profile: &str) -> (String, Expected, Vec<u8>) {
+    let (dev, e, start, bytes) = first_session(dir, profile);
+    assert_eq!(start, 0);
+    (dev, e, bytes)
 }
 
 /// An ISO image by genisoimage of a tree with `name` (`size` pattern bytes), for an
@@ -101,31 +47,6 @@ fn iso(dir: &Path, name: &str, size: usize, nwa: Option<u32>) -> PathBuf {
     let o = tool("genisoimage", &args);
     assert!(o.status.success(), "genisoimage: {}", text(&o));
     out
-}
-
-/// A disc with one session written by `add`: (device, expected tree, session 1's bytes).
-fn first_session(dir: &Path, profile: &str) -> (String, Expected, Vec<u8>) {
-    let disc = dir.join("disc.img");
-    let dev = format!("emu:{},profile={profile}", disc.display());
-    let s = dir.join("s1");
-    put(&s, "keep.txt", b"session one\n");
-    put(&s, "d/data.bin", &pattern(200_000, 9));
-    let mut e = Expected::default();
-    e.set("keep.txt", b"session one\n");
-    e.set("d/data.bin", &pattern(200_000, 9));
-    let j = add(&dev, &[], &[&s]);
-    assert_eq!(check_session(&disc, &j, &e), 0);
-    let blocks = j["blocks"].as_u64().unwrap() as usize;
-    (dev, e, disc_bytes(&disc, 0, blocks * 2048))
-}
-
-fn first_unchanged(dir: &Path, e: &Expected, before: &[u8]) {
-    let disc = dir.join("disc.img");
-    assert_eq!(xorriso_tree(&disc, 0), e.0, "session 1 changed");
-    assert!(
-        disc_bytes(&disc, 0, before.len()) == before,
-        "the blocks of session 1 changed"
-    );
 }
 
 fn dummy_sao_on_blank(profile: &str) {
@@ -197,7 +118,7 @@ fn dummy_sao_leaves_a_blank_cd_rw_blank() {
 
 fn dummy_sao_on_appendable(profile: &str) {
     let t = tempfile::tempdir().unwrap();
-    let (dev, e, s1) = first_session(t.path(), profile);
+    let (dev, e, s1) = cd_first_session(t.path(), profile);
     let disc = t.path().join("disc.img");
     let (last, nwa) = msinfo(&disc);
     assert_eq!(last, 0);
@@ -232,7 +153,7 @@ fn dummy_sao_on_appendable(profile: &str) {
     assert_eq!(j["start"].as_u64(), Some(u64::from(nwa)), "{j}");
     assert_same(&snapshot(&disc), &before, "burn --dummy --sao");
     assert_eq!(msinfo(&disc), (last, nwa));
-    first_unchanged(t.path(), &e, &s1);
+    first_unchanged(t.path(), &e, 0, &s1);
     // The real burn goes where the simulation went.
     let o = cdrecord(
         t.path(),
@@ -248,7 +169,7 @@ fn dummy_sao_on_appendable(profile: &str) {
     e2.set("b.bin", &pattern(2_000_000, 3));
     assert_eq!(xorriso_tree(&disc, nwa), e2.0);
     assert_eq!(msinfo(&disc).0, nwa);
-    first_unchanged(t.path(), &e, &s1);
+    first_unchanged(t.path(), &e, 0, &s1);
 }
 
 #[test]
@@ -267,7 +188,7 @@ fn dummy_sao_keeps_the_session_of_an_appendable_cd_rw() {
 fn after_cut_short(dir: &Path, dev: &str, e: &Expected, s1: &[u8], img: &Path, nwa: u32) {
     let disc = dir.join("disc.img");
     let first = e.clone();
-    first_unchanged(dir, &first, s1);
+    first_unchanged(dir, &first, 0, s1);
     let image = std::fs::read(&disc).unwrap();
     for args in [
         vec![
@@ -313,7 +234,7 @@ fn after_cut_short(dir: &Path, dev: &str, e: &Expected, s1: &[u8], img: &Path, n
         let o = discburn(&["blank", "--session", "--dev", dev]);
         assert!(o.status.success(), "blank --session: {}", text(&o));
         assert_eq!(msinfo(&disc), (0, nwa));
-        first_unchanged(dir, &first, s1);
+        first_unchanged(dir, &first, 0, s1);
         let o = cdrecord(
             dir,
             &[
@@ -339,12 +260,12 @@ fn after_cut_short(dir: &Path, dev: &str, e: &Expected, s1: &[u8], img: &Path, n
     let j = add(dev, &[], &[&s3]);
     let start = check_session(&disc, &j, &e);
     assert!(start > nwa, "{j}");
-    first_unchanged(dir, &first, s1);
+    first_unchanged(dir, &first, 0, s1);
 }
 
 fn write_error_mid_sao(profile: &str) {
     let t = tempfile::tempdir().unwrap();
-    let (dev, e, s1) = first_session(t.path(), profile);
+    let (dev, e, s1) = cd_first_session(t.path(), profile);
     let (_, nwa) = msinfo(&t.path().join("disc.img"));
     let img = iso(t.path(), "big.bin", 3_000_000, Some(nwa));
     let bad = format!("{dev},write_error={}", nwa + 700);
@@ -381,7 +302,7 @@ fn write_error_mid_sao_session_cd_rw() {
 /// `signal` after 2.5 s.
 fn signal_mid_sao(profile: &str, signal: &str) {
     let t = tempfile::tempdir().unwrap();
-    let (dev, e, s1) = first_session(t.path(), profile);
+    let (dev, e, s1) = cd_first_session(t.path(), profile);
     let (_, nwa) = msinfo(&t.path().join("disc.img"));
     let img = iso(t.path(), "big.bin", 6_000_000, Some(nwa));
     let slow = format!("{dev},speed=2,buffer=1M");
@@ -453,7 +374,7 @@ fn sigterm_mid_sao_burn_cd_rw() {
 /// it was, and the real burn afterwards works.
 fn signal_mid_dummy_sao(signal: &str) {
     let t = tempfile::tempdir().unwrap();
-    let (dev, e, s1) = first_session(t.path(), "cd-r");
+    let (dev, e, s1) = cd_first_session(t.path(), "cd-r");
     let disc = t.path().join("disc.img");
     let (_, nwa) = msinfo(&disc);
     let img = iso(t.path(), "big.bin", 6_000_000, Some(nwa));
@@ -490,7 +411,7 @@ fn signal_mid_dummy_sao(signal: &str) {
         assert!(m.contains("test write stopped"), "{m}");
     }
     assert_same(&snapshot(&disc), &before, "a stopped test write");
-    first_unchanged(t.path(), &e, &s1);
+    first_unchanged(t.path(), &e, 0, &s1);
     unthrottle(&dev);
     let o = cdrecord(
         t.path(),

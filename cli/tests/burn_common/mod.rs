@@ -209,3 +209,103 @@ pub fn md5sum(p: &Path) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// discburn under its legacy name `cdrecord` (a symlink in `dir`).
+pub fn cdrecord_bin(dir: &Path) -> PathBuf {
+    let p = dir.join("cdrecord");
+    if !p.exists() {
+        std::os::unix::fs::symlink(bin(), &p).unwrap();
+    }
+    p
+}
+
+/// `cdrecord ARGS` (discburn's cdrecord personality), standard input closed.
+pub fn cdrecord(dir: &Path, args: &[&str]) -> Output {
+    Command::new(cdrecord_bin(dir))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A `profile` disc at `DIR/disc.img` with one session written by `add` (`keep.txt` and
+/// `d/data.bin`): (device, expected tree, session 1's start, its bytes).
+pub fn first_session(dir: &Path, profile: &str) -> (String, Expected, u32, Vec<u8>) {
+    let disc = dir.join("disc.img");
+    let dev = format!("emu:{},profile={profile}", disc.display());
+    let s = dir.join("s1");
+    put(&s, "keep.txt", b"session one\n");
+    put(&s, "d/data.bin", &pattern(200_000, 9));
+    let mut e = Expected::default();
+    e.set("keep.txt", b"session one\n");
+    e.set("d/data.bin", &pattern(200_000, 9));
+    let j = add(&dev, &[], &[&s]);
+    let start = check_session(&disc, &j, &e);
+    let blocks = j["blocks"].as_u64().unwrap() as usize;
+    let bytes = disc_bytes(&disc, start, blocks * 2048);
+    (dev, e, start, bytes)
+}
+
+/// Session 1 of [`first_session`] reads back as it was: xorriso's tree and its blocks.
+pub fn first_unchanged(dir: &Path, e: &Expected, start: u32, before: &[u8]) {
+    let disc = dir.join("disc.img");
+    let got = xorriso_tree(&disc, start);
+    assert_eq!(got, e.0, "session 1 changed");
+    let now = disc_bytes(&disc, start, before.len());
+    assert!(now == before, "the blocks of session 1 changed");
+}
+
+/// Everything a refused or simulated write must leave alone: the image file, the state
+/// file, and what the drive reports (`discburn media`: disc status, sessions, tracks,
+/// msinfo, free blocks).
+#[derive(PartialEq)]
+pub struct Snapshot {
+    /// The image file's bytes.
+    pub image: Vec<u8>,
+    /// The state file's bytes.
+    pub state: Vec<u8>,
+    /// `discburn media`'s report.
+    pub media: String,
+}
+
+/// The [`Snapshot`] of the emulated disc at `disc`.
+pub fn snapshot(disc: &Path) -> Snapshot {
+    let o = discburn(&["media", "--dev", &format!("emu:{}", disc.display())]);
+    assert!(o.status.success(), "media: {}", text(&o));
+    let mut state = disc.as_os_str().to_owned();
+    state.push(".state");
+    Snapshot {
+        image: fs::read(disc).unwrap_or_default(),
+        state: fs::read(PathBuf::from(state)).unwrap_or_default(),
+        media: String::from_utf8_lossy(&o.stdout).to_string(),
+    }
+}
+
+/// Fails naming what differs between two snapshots (the image only by its first differing
+/// byte).
+pub fn assert_same(now: &Snapshot, before: &Snapshot, what: &str) {
+    if now.image != before.image {
+        let at = now
+            .image
+            .iter()
+            .zip(&before.image)
+            .position(|(a, b)| a != b)
+            .unwrap_or(now.image.len().min(before.image.len()));
+        panic!(
+            "{what} changed the image file: {} bytes now, {} before, first difference at \
+             byte {at} (block {})",
+            now.image.len(),
+            before.image.len(),
+            at / 2048
+        );
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&now.state),
+        String::from_utf8_lossy(&before.state),
+        "{what} changed the state file"
+    );
+    assert_eq!(
+        now.media, before.media,
+        "{what} changed what the drive reports"
+    );
+}
