@@ -13,37 +13,13 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
+mod eltorito_common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_discburn")
-}
-
-/// The path of `program`, or a failure naming the package to install.
-fn need(program: &str, package: &str) -> PathBuf {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    dirs.extend(["/usr/local/bin", "/usr/bin", "/bin"].map(PathBuf::from));
-    dirs.iter()
-        .map(|d| d.join(program))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("{program} is missing: install it (Debian: apt-get install {package})")
-        })
-}
-
-fn ok(what: &str, o: &Output) {
-    assert!(
-        o.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
+use eltorito_common::{bin, need, ok};
 
 /// Which mkisofs runs a build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
