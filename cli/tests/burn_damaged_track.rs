@@ -11,10 +11,7 @@
 
 mod burn_common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use burn_common::*;
 
@@ -65,21 +62,7 @@ fn underrun_damaged_track_is_reported_not_a_closed_disc() {
     let (dev, nwa) = first_session(t.path());
     // 8x CD (1.2 MB/s), a 256 KiB drive buffer, protection off; the producer pauses 3 s.
     let slow = format!("{dev},speed=8,buffer=256K,bup=off");
-    let mut child = Command::new(bin())
-        .args(["burn", "--multi", "--fifo-size", "1m", "--dev", &slow, "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let w = std::thread::spawn(move || {
-        let _ = stdin.write_all(&pattern(2 * 1024 * 1024, 1));
-        std::thread::sleep(Duration::from_secs(3));
-        let _ = stdin.write_all(&pattern(2 * 1024 * 1024, 2));
-    });
-    let out = child.wait_with_output().unwrap();
-    w.join().unwrap();
+    let out = burn_stdin_with_a_pause(&slow);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let m = text(&out);
     assert!(m.contains("LOSS OF STREAMING"), "cause not named: {m}");

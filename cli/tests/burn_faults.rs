@@ -105,23 +105,9 @@ fn medium_filling_early_stops_with_the_cause() {
 fn buffer_underrun_without_protection_fails_the_track() {
     let t = tempfile::tempdir().unwrap();
     let (dev, e, start, before) = first_session(t.path(), "cd-r");
-    // 8x CD (1.2 MB/s), a 256 KiB drive buffer, protection off; the producer pauses 2 s.
+    // 8x CD (1.2 MB/s), a 256 KiB drive buffer, protection off; the producer pauses 3 s.
     let slow = format!("{dev},speed=8,buffer=256K,bup=off");
-    let mut child = Command::new(bin())
-        .args(["burn", "--multi", "--fifo-size", "1m", "--dev", &slow, "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let w = std::thread::spawn(move || {
-        let _ = stdin.write_all(&pattern(2 * 1024 * 1024, 1));
-        std::thread::sleep(Duration::from_secs(3));
-        let _ = stdin.write_all(&pattern(2 * 1024 * 1024, 2));
-    });
-    let out = child.wait_with_output().unwrap();
-    w.join().unwrap();
+    let out = burn_stdin_with_a_pause(&slow);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let m = text(&out);
     assert!(

@@ -309,3 +309,26 @@ pub fn assert_same(now: &Snapshot, before: &Snapshot, what: &str) {
         "{what} changed what the drive reports"
     );
 }
+
+/// `discburn burn --multi --fifo-size 1m --dev DEV -` fed 2 MiB, then nothing for 3 s,
+/// then 2 MiB more: with a throttled drive, a small buffer and `bup=off` the drive runs
+/// dry in the pause (a buffer underrun).
+pub fn burn_stdin_with_a_pause(dev: &str) -> Output {
+    let mut child = Command::new(bin())
+        .args(["burn", "--multi", "--fifo-size", "1m", "--dev", dev, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let w = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&pattern(2 * 1024 * 1024, 1));
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        let _ = stdin.write_all(&pattern(2 * 1024 * 1024, 2));
+    });
+    let out = child.wait_with_output().unwrap();
+    w.join().unwrap();
+    out
+}
