@@ -1664,7 +1664,7 @@ pub fn disc_state<T: Transport>(drive: &mut Drive<T>) -> String {
     };
     let v = di.view();
     let overwritable = drive.current_profile().is_ok_and(|p| p.overwritable());
-    let (damage, stuck) = damaged_tracks(drive, &v);
+    let damage = damaged_tracks(drive, &v);
     let ms = match msinfo::msinfo(drive) {
         // msinfo finds no descriptors at 16; on overwritable media that is blank only when
         // nothing else is recorded there either.
@@ -1677,10 +1677,8 @@ pub fn disc_state<T: Transport>(drive: &mut Drive<T>) -> String {
             last_session_start,
             next_writable,
         }) => format!("appendable, last complete session starts at {last_session_start}, next writable address {next_writable}"),
-        // The invisible track is the damaged one: no NWA, yet the disc is not closed.
-        Err(MsinfoError::Closed | MsinfoError::Damaged { .. })
-            if stuck && v.disc_status() != DiscStatus::Complete =>
-        {
+        // The last track is the damaged one: no NWA, yet the disc is not closed.
+        Err(MsinfoError::Damaged { .. }) => {
             "nothing can be appended after it: the drive gives the damaged last track no \
              next writable address, though the disc is not closed"
                 .to_string()
@@ -1696,19 +1694,17 @@ pub fn disc_state<T: Transport>(drive: &mut Drive<T>) -> String {
 }
 
 /// For [`disc_state`]: the damaged tracks of an open disc's last session, described (each
-/// followed by "; ", with "session N is unfinished" when that session is open), and whether
-/// the last of them is the disc's last track and has no next writable address.
+/// followed by "; ", with "session N is unfinished" when that session is open).
 fn damaged_tracks<T: Transport>(
     drive: &mut Drive<T>,
     v: &crate::cmd::disc_info::DiscInfoView<'_>,
-) -> (String, bool) {
+) -> String {
     if v.disc_status() != DiscStatus::Incomplete {
-        return (String::new(), false);
+        return String::new();
     }
     let (first, last) = (v.first_track_last_session(), v.last_track_last_session());
     let open = v.last_session_state() == crate::cmd::disc_info::SessionState::Incomplete;
     let mut out = String::new();
-    let mut stuck = false;
     let mut session = None;
     for n in first..=last.min(first.saturating_add(99)) {
         let Ok(ti) = drive.track_info(TrackAddress::Track(u32::from(n))) else {
@@ -1729,7 +1725,6 @@ fn damaged_tracks<T: Transport>(
                  Damage 1, NWA_V 1)"
             ),
             None if n == last => {
-                stuck = true;
                 "it cannot be continued (READ TRACK INFORMATION: Damage 1, NWA_V 0)".to_string()
             }
             None => "it was closed where it stopped (READ TRACK INFORMATION: Damage 1, NWA_V 0)"
@@ -1744,7 +1739,7 @@ fn damaged_tracks<T: Transport>(
     if let (Some(s), true) = (session, open) {
         out += &format!("session {s} is unfinished; ");
     }
-    (out, stuck)
+    out
 }
 
 #[cfg(test)]
