@@ -206,17 +206,18 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     let unfinished = write::unfinished_session(&mut drive).map_err(fail)?;
     let ms = match (msinfo::msinfo(&mut drive), unfinished) {
         (Ok(m), _) => m,
-        // A damaged last track the drive will not continue (no next writable address) makes
-        // msinfo fail; the session holding it is unfinished, is closed below, and the
-        // session before it is the one to continue from.
-        (Err(e), Some(u)) => {
+        // A damaged last track the drive will not continue has no next writable address;
+        // the session holding it is unfinished, is closed below, and the session before it
+        // is the one to continue from (only the start is used here: the next writable
+        // address is asked again after the close).
+        (Err(e @ msinfo::MsinfoError::Damaged { .. }), Some(u)) => {
             log::info!("msinfo: {e}; the session at block {u} is unfinished");
             Msinfo::Appendable {
                 last_session_start: u,
                 next_writable: u,
             }
         }
-        (Err(e), None) => return Err(fail(format!("msinfo: {e}"))),
+        (Err(e), _) => return Err(fail(format!("msinfo: {e}"))),
     };
     let prev = match ms {
         Msinfo::Blank => None,
