@@ -935,7 +935,9 @@ impl Feature {
                 rw_subcode: be::bit(d, 0, 0),
                 data_types: be::u16_at(d, 2),
             },
-            0x002E if need(4) => FeatureBody::CdMastering {
+            // A descriptor cut short still carries its bits in the first byte; the missing
+            // Maximum Cue Sheet Length reads as 0, "not reported".
+            0x002E if need(1) => FeatureBody::CdMastering {
                 buf: be::bit(d, 0, 6),
                 sao: be::bit(d, 0, 5),
                 raw_ms: be::bit(d, 0, 4),

@@ -782,30 +782,17 @@ fn sao_refusal(
     let Some(f) = features.iter().find(|f| f.code == 0x002E) else {
         return no("no CD Mastering feature 002Eh with SAO".into());
     };
-    let (sao, raw, test_write, cd_rw, max_cue) = match &f.body {
-        FeatureBody::CdMastering {
-            sao,
-            raw,
-            test_write,
-            cd_rw,
-            max_cue_len,
-            ..
-        } => (*sao, *raw, *test_write, *cd_rw, Some(*max_cue_len)),
-        // a descriptor too short for the cue sheet length: its first byte holds the bits
-        FeatureBody::Raw { data } if !data.is_empty() => {
-            let b = data[0];
-            (
-                b & 0x20 != 0,
-                b & 0x08 != 0,
-                b & 0x04 != 0,
-                b & 0x02 != 0,
-                None,
-            )
-        }
-        _ => {
-            log::warn!("the CD Mastering feature 002Eh has no fields: trying session-at-once");
-            return None;
-        }
+    let FeatureBody::CdMastering {
+        sao,
+        raw,
+        test_write,
+        cd_rw,
+        max_cue_len,
+        ..
+    } = f.body
+    else {
+        log::warn!("the CD Mastering feature 002Eh has no fields: trying session-at-once");
+        return None;
     };
     if !sao {
         return no(format!(
@@ -832,13 +819,15 @@ fn sao_refusal(
                 .into(),
         );
     }
-    match max_cue {
-        Some(m) if m != 0 && (m as usize) < cue_len => no(format!(
+    // 0: the drive does not say.
+    let m = max_cue_len as usize;
+    if m != 0 && m < cue_len {
+        return no(format!(
             "its CD Mastering feature 002Eh takes cue sheets of at most {m} bytes, this \
              session's has {cue_len}"
-        )),
-        _ => None,
+        ));
     }
+    None
 }
 
 /// Prepares the drive to write one session of `size_blocks` blocks (None: unknown, e.g.
