@@ -1,0 +1,264 @@
+//! The streaming image builder: ECMA-119 §6 (volume space layout), §8 (descriptors),
+//! §9 (directories, path tables), §10 (levels), ISO 9660:1999 (level 4), RRIP 1.12 (incl.
+//! §4.1.5 directory relocation), Joliet, El Torito.
+//!
+//! [`Image::new`] lays everything out (every extent address is known before the first byte
+//! is produced); [`Image::write_to`] then emits the session front to back to any `Write`,
+//! reading file data ahead on worker threads into a bounded set of buffers.
+//!
+//! Layout of a session starting at absolute block S (S = second `-C` number, else 0):
+//! S+0..16 system area (zero), S+16 PVD, boot record, Joliet SVD, ISO 9660:1999 EVD,
+//! terminator, boot catalog, path tables (L, M; then Joliet L, M), ISO directories, Rock
+//! Ridge continuation areas, Joliet directories, file data, padding.
+//!
+//! Volume space size: S + this session's blocks (the Linux kernel drops Rock Ridge
+//! otherwise); see [`VolumeSpace`].
+
+mod boot;
+mod emit;
+mod filedata;
+mod layout;
+mod options;
+mod rockridge;
+mod trans_tbl;
+
+pub use options::{BootImage, BootMode, BootOptions, Options, RockRidge, VolumeIds, VolumeSpace};
+pub use trans_tbl::trans_table_line;
+
+use std::io;
+
+use crate::tree::{Data, Kind, NodeId, Tree};
+use crate::wire::eltorito::Emulation;
+use crate::wire::Timestamp;
+use crate::{SectorSource, SECTOR};
+
+use filedata::read_full;
+use layout::View;
+
+/// Largest extent of one directory record: 4 GiB minus one block (ECMA-119 §9.1.4 limits
+/// the data length to 32 bits; multi-extent files use several records).
+pub const MAX_EXTENT: u64 = 0xFFFF_F800;
+
+/// Largest boot image kept from the previous session that is copied (through memory) into
+/// a new session to get a fresh boot information table (`-boot-info-table`).
+pub const MAX_KEPT_BOOT_IMAGE: u64 = 256 << 20;
+
+/// Errors of layout and writing.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A file is too large for the chosen level.
+    #[error("{path}: {size} bytes needs -iso-level 3 or 4 (multi-extent files)")]
+    TooLarge {
+        /// Image path.
+        path: String,
+        /// Size.
+        size: u64,
+    },
+    /// The image does not fit in 32-bit block addresses.
+    #[error("image too large: {0} blocks")]
+    VolumeTooLarge(u64),
+    /// A boot image or catalog path is wrong.
+    #[error("El Torito: {0}")]
+    Boot(String),
+    /// A source file could not be read or changed under us.
+    #[error("{path}: {source}")]
+    Source {
+        /// The path.
+        path: String,
+        /// The error.
+        source: io::Error,
+    },
+    /// Writing the output failed.
+    #[error("writing the image: {0}")]
+    Write(io::Error),
+    /// Reading the previous session for a comparison failed.
+    #[error("reading the previous session at block {lba}: {source}")]
+    Previous {
+        /// Block.
+        lba: u32,
+        /// The error.
+        source: io::Error,
+    },
+}
+
+/// A laid-out image, ready to be written.
+#[derive(Debug)]
+pub struct Image {
+    tree: Tree,
+    opts: Options,
+    start: u32,
+    total: u32,
+    date: Timestamp,
+    iso: View,
+    joliet: Option<View>,
+    ce_lba: u32,
+    ce_blocks: u32,
+    catalog_lba: Option<u32>,
+    catalog_node: Option<NodeId>,
+    boot_nodes: Vec<(NodeId, BootImage)>,
+    /// Per boot image: media type and system type, resolved from the image.
+    boot_media: Vec<(Emulation, u8)>,
+    data_lba: Vec<u32>,
+    ino: Vec<u32>,
+    nlink: Vec<u32>,
+    files: Vec<NodeId>,
+    data_start: u32,
+    has_rr_moved: bool,
+}
+
+fn blocks(n: u64) -> u64 {
+    n.div_ceil(SECTOR as u64)
+}
+
+impl Image {
+    /// Lays out an image of `tree`. `previous`, when given, is read to check that files
+    /// replacing a previous session's file of the same size really are unchanged.
+    pub fn new(
+        mut tree: Tree,
+        opts: Options,
+        previous: Option<&mut dyn SectorSource>,
+    ) -> Result<Self, BuildError> {
+        let date = opts.date.unwrap_or_else(now);
+        if opts.reproducible {
+            clamp_times(&mut tree, date);
+        }
+        let mut previous = previous;
+        if let Some(prev) = previous.as_deref_mut() {
+            keep_unchanged(&mut tree, prev)?;
+        }
+        let start = opts.session.map_or(0, |s| s.1);
+        let mut img = Self {
+            tree,
+            start,
+            total: 0,
+            date,
+            iso: View::default(),
+            joliet: None,
+            ce_lba: 0,
+            ce_blocks: 0,
+            catalog_lba: None,
+            catalog_node: None,
+            boot_nodes: Vec::new(),
+            boot_media: Vec::new(),
+            data_lba: Vec::new(),
+            ino: Vec::new(),
+            nlink: Vec::new(),
+            files: Vec::new(),
+            data_start: 0,
+            has_rr_moved: false,
+            opts,
+        };
+        img.prepare_boot(previous)?;
+        img.add_trans_tables();
+        img.check_sizes()?;
+        img.build_views();
+        img.fill_trans_tables();
+        img.assign_inodes();
+        img.layout()?;
+        Ok(img)
+    }
+
+    /// Size of the session in 2048-byte blocks: exactly what [`Image::write_to`] emits.
+    pub fn size_blocks(&self) -> u32 {
+        self.total
+    }
+
+    /// First absolute block of the session (the second `-C` number).
+    pub fn start_block(&self) -> u32 {
+        self.start
+    }
+
+    /// The tree the image was made from.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    pub(super) fn rr(&self) -> bool {
+        self.opts.rock_ridge.is_some()
+    }
+
+    pub(super) fn path_of(&self, mut id: NodeId) -> String {
+        let mut parts = Vec::new();
+        while id != Tree::ROOT {
+            parts.push(self.tree.name_str(id).into_owned());
+            id = self.tree.node(id).parent;
+        }
+        parts.reverse();
+        format!("/{}", parts.join("/"))
+    }
+
+    pub(super) fn is_dir(&self, id: NodeId) -> bool {
+        matches!(self.tree.node(id).kind, Kind::Dir(_))
+    }
+}
+
+fn now() -> Timestamp {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| Timestamp::from_secs(d.as_secs() as i64))
+        .unwrap_or_default()
+}
+
+fn clamp_times(tree: &mut Tree, date: Timestamp) {
+    for i in 0..tree.len() as NodeId {
+        let m = &mut tree.node_mut(i).meta;
+        let t = if m.mtime > date {
+            date
+        } else {
+            Timestamp::from_secs(m.mtime.secs)
+        };
+        m.mtime = t;
+        m.atime = t;
+        m.ctime = t;
+    }
+}
+
+/// For each new file that replaced a previous-session file of the same size, compares the
+/// contents with the old extent; when equal, the file keeps the old extent.
+fn keep_unchanged(tree: &mut Tree, prev: &mut dyn SectorSource) -> Result<(), BuildError> {
+    let pairs = std::mem::take(&mut tree.replaced);
+    let mut old = vec![0u8; 32 * SECTOR];
+    let mut new = vec![0u8; 32 * SECTOR];
+    for (id, lba) in pairs {
+        let (size, path) = match &tree.node(id).kind {
+            Kind::File {
+                size,
+                data: Data::Path(p),
+            } => (*size, tree.source_path(*p)),
+            _ => continue,
+        };
+        let mut f = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) => {
+                return Err(BuildError::Source {
+                    path: path.display().to_string(),
+                    source: e,
+                })
+            }
+        };
+        let mut same = true;
+        let mut off: u64 = 0;
+        while off < size {
+            let n = (size - off).min(old.len() as u64) as usize;
+            let nb = n.div_ceil(SECTOR);
+            let at = lba + (off / SECTOR as u64) as u32;
+            prev.read_sectors(at, &mut old[..nb * SECTOR])
+                .map_err(|e| BuildError::Previous { lba: at, source: e })?;
+            let got = read_full(&mut f, &mut new[..n]).map_err(|e| BuildError::Source {
+                path: path.display().to_string(),
+                source: e,
+            })?;
+            if got != n || old[..n] != new[..n] {
+                same = false;
+                break;
+            }
+            off += n as u64;
+        }
+        if same {
+            if let Kind::File { data, .. } = &mut tree.node_mut(id).kind {
+                *data = Data::Old { lba };
+            }
+        }
+    }
+    Ok(())
+}
