@@ -1478,11 +1478,11 @@ impl EmuDrive {
     }
 
     /// SEND CUE SHEET (MMC-6 §6.33) for session-at-once on CD-R/RW. This drive takes the
-    /// sheet of one session with one CD-ROM mode-1 data track, as
-    /// [`crate::cmd::cue_sheet::data_track`] builds it: lead-in, index 0 (pre-gap) at the
-    /// session's start, index 1 150 blocks later, lead-out.
+    /// sheet of one session with one CD-ROM mode-1 data track, decoded by [`super::cue`]:
+    /// lead-in, index 0 (pre-gap) at the session's start, index 1 150 blocks later,
+    /// lead-out.
     fn emulate_send_cue_sheet(&mut self, len: u32, data: &mut DataPhase<'_>) -> R {
-        use crate::cmd::cue_sheet::{self, CueEntry, ENTRY_LEN};
+        use super::cue::{self, ENTRY_LEN};
         const OP: u8 = 0x5D;
         if self.faults.no_sao {
             // `sao=off`: a drive without CD Mastering does not know the command
@@ -1552,38 +1552,12 @@ impl EmuDrive {
             )
             .into());
         }
-        let entries: Vec<CueEntry> = src[..n]
-            .chunks(ENTRY_LEN)
-            .filter_map(CueEntry::parse)
-            .collect();
         // 26/00 for every sheet this drive cannot record: wrong shape or wrong addresses
-        if entries.len() != 4 {
-            return Err(param(
-                OP,
-                format!(
-                    "{} entries: this drive takes lead-in, index 0, index 1 and lead-out of one data track",
-                    entries.len()
-                ),
-            )
-            .into());
-        }
         let tno = u8::try_from(inv.number).unwrap_or(0xFF);
-        let leadout = entries[3].msf.to_lba();
-        let blocks = u32::try_from(i64::from(leadout) - i64::from(inv.start)).unwrap_or(0);
-        let want = cue_sheet::data_track(tno, inv.start as i32, blocks);
-        for (i, e) in entries.iter().enumerate() {
-            let w = want.get(i * ENTRY_LEN..(i + 1) * ENTRY_LEN).unwrap_or(&[]);
-            if e.to_bytes().as_slice() != w {
-                return Err(param(
-                    OP,
-                    format!(
-                        "cue sheet entry {i} {:02X?}: expected {w:02X?}",
-                        e.to_bytes()
-                    ),
-                )
-                .into());
-            }
-        }
+        let sheet = cue::data_session(&cue::entries(&src[..n]), tno, inv.start)
+            .map_err(|what| param(OP, what))?;
+        let leadout = sheet.leadout;
+        let blocks = u32::try_from(leadout - i64::from(inv.start)).unwrap_or(0);
         if blocks == 0 || u64::from(inv.start) + u64::from(blocks) > u64::from(self.disc.capacity) {
             return Err(param(
                 OP,
@@ -1598,7 +1572,7 @@ impl EmuDrive {
         // start again: no simulated address of an earlier simulation carries over.
         self.sim_nwa = None;
         self.sao = Some(SaoCue {
-            next: i64::from(inv.start) - i64::from(cue_sheet::PREGAP_BLOCKS),
+            next: i64::from(inv.start) - i64::from(cue::PREGAP_BLOCKS),
             start: inv.start,
             end: inv.start + blocks,
         });

@@ -59,6 +59,7 @@
 
 pub mod buffer;
 pub mod command;
+pub mod cue;
 pub mod disc;
 mod emulate;
 pub mod error;

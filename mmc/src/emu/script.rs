@@ -3,9 +3,9 @@
 //! TRACK, CLOSE SESSION; FORMAT UNIT for overwritable media) sent through any
 //! [`Transport`], so they work on the emulated drive and on a real one alike.
 //!
-//! These are deliberately literal byte sequences, independent of the typed builders in
-//! [`crate::cmd`], so a test that prepares a disc with them checks the host side against
-//! the device side and not against itself.
+//! These are deliberately literal byte sequences, independent of the host's typed CDB
+//! builders (the `mmc` crate), so a test that prepares a disc with them checks the host side
+//! against the device side and not against itself.
 
 use transport::{Cdb, Request, Transport, TransportError};
 
