@@ -1,8 +1,9 @@
 //! Choosing and opening the device a command works on.
 //!
 //! The device is `--dev` / `dev=` if given, else `$CDR_DEVICE`, else the only CD/DVD drive
-//! the scan finds. It is opened through `mmc::open` (OS devices and the emulated drive), and
-//! wrapped in the transport tracer when a CDB trace was asked for.
+//! the scan finds. [`open_transport`] opens it: an OS device through `transport::open`, the
+//! emulated drive (`emu:PATH[,key=value...]`) through the `emu` crate; it is wrapped in the
+//! transport tracer when a CDB trace was asked for.
 //!
 //! Access: reading and diagnostic commands open the device shared ([`open`]); writing
 //! commands ([`open_writer`]: add, burn, blank, format, close, cdrecord's track and
@@ -16,7 +17,7 @@
 //! opens an OS device shared.
 
 use transport::trace::Tracer;
-use transport::{DevSpec, OpenOptions, Transport};
+use transport::{DevSpec, OpenOptions, Transport, TransportError};
 
 use crate::error::CliError;
 
@@ -58,7 +59,7 @@ fn open_with(
         read_only: false,
         exclusive,
     };
-    let t = mmc::open(spec, &opts)?;
+    let t = open_transport(spec, &opts)?;
     if trace == 0 {
         return Ok(t);
     }
@@ -69,4 +70,53 @@ fn open_with(
     };
     let sink = Box::new(|line: &str| eprintln!("{line}"));
     Ok(Box::new(Tracer::with_sink(t, sink).data_bytes(bytes)))
+}
+
+/// Opens the drive `spec` names: an OS device through [`transport::open`], or the emulated
+/// drive for `emu:PATH[,key=value...]`. With `opts.exclusive` the emulated drive is opened
+/// as the disc's one writer ([`emu::open_exclusive`]); otherwise as a reader, without a
+/// lock.
+pub fn open_transport(
+    spec: &DevSpec,
+    opts: &OpenOptions,
+) -> Result<Box<dyn Transport + Send>, TransportError> {
+    match spec {
+        DevSpec::Emu { path, options } if opts.exclusive => {
+            Ok(Box::new(emu::open_exclusive(path, options)?))
+        }
+        DevSpec::Emu { path, options } => Ok(Box::new(emu::open(path, options)?)),
+        _ => transport::open(spec, opts),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use transport::{Cdb, Request};
+
+    /// `emu:` specs open the emulated drive (a device of type 5), as reader and as writer;
+    /// the writer holds the disc's lock.
+    #[test]
+    fn open_transport_handles_emu() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = DevSpec::Emu {
+            path: tmp.path().join("d.disc"),
+            options: vec![("profile".into(), "dvd+r".into())],
+        };
+        let mut t = open_transport(&spec, &OpenOptions::default()).unwrap();
+        assert!(t.name().starts_with("emu:"));
+        let mut v = [0u8; 36];
+        let c = t
+            .execute(Request::read(Cdb::six([0x12, 0, 0, 0, 0x24, 0]), &mut v))
+            .unwrap();
+        assert!(c.is_good(), "{c}");
+        assert_eq!(v[0], 0x05);
+        let writer = OpenOptions {
+            read_only: false,
+            exclusive: true,
+        };
+        let _w = open_transport(&spec, &writer).unwrap();
+        let e = open_transport(&spec, &writer).err().unwrap().to_string();
+        assert!(e.contains("in use"), "{e}");
+    }
 }

@@ -118,7 +118,7 @@ fn non_scsi_node_and_emulated_drive_fail_with_exit_1() {
         stderr(&o)
     );
     // The emulated drive with an image in a directory that does not exist: whatever
-    // mmc::open says about it, it is a failure, not a usage error.
+    // the emulated drive's open says about it, it is a failure, not a usage error.
     let o = run(&["--dev", "emu:/nonexistent-discburn-dir/x.disc", "inquiry"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!stderr(&o).is_empty());

@@ -15,10 +15,10 @@ mod diag_common;
 use std::path::Path;
 
 use diag_common::{blank_disc, cdrecord, json_full, run, text};
+use emu::EmuDrive;
 use mmc::cmd::close::{self, CloseFunction};
 use mmc::cmd::track_info::{TrackAddress, INVISIBLE_TRACK};
 use mmc::drive::Drive;
-use mmc::emu::EmuDrive;
 use transport::DataPhase;
 
 /// Blocks a track of `blocks` data blocks occupies, as the drive reports its size.
@@ -78,7 +78,7 @@ fn write_parameters(d: &mut Drive<EmuDrive>, profile: &str, finalize: bool) {
 
 /// Writes one session of `blocks` blocks at the NWA; `finalize` closes the disc with it.
 fn write_session(path: &Path, profile: &str, blocks: u32, finalize: bool) {
-    let mut d = Drive::new(mmc::emu::open(path, &[]).unwrap());
+    let mut d = Drive::new(emu::open(path, &[]).unwrap());
     write_parameters(&mut d, profile, finalize);
     let inv = d.track_info(TrackAddress::Track(INVISIBLE_TRACK)).unwrap();
     let nwa = inv.view().nwa().expect("NWA valid");

@@ -37,7 +37,7 @@ fn write_session(dir: &Path, disc: &Path, n: u32, prev: Option<(u32, u32)>) -> u
     let mut img = std::fs::read(&iso).unwrap();
     img.resize(img.len().div_ceil(2048) * 2048, 0);
     let at = prev.map_or(0, |(_, b)| b);
-    let mut d = Drive::new(mmc::emu::open(disc, &[]).unwrap());
+    let mut d = Drive::new(emu::open(disc, &[]).unwrap());
     d.write_blocks(at, &img).unwrap();
     // the newest volume descriptors to LBA 16, volume space size covering LBA 0..end
     let total = at + (img.len() / 2048) as u32;
@@ -50,7 +50,7 @@ fn write_session(dir: &Path, disc: &Path, n: u32, prev: Option<(u32, u32)>) -> u
 }
 
 fn format_bd_re(disc: &Path) {
-    let mut d = Drive::new(mmc::emu::open(disc, &[]).unwrap());
+    let mut d = Drive::new(emu::open(disc, &[]).unwrap());
     // FORMAT UNIT type 00h with the size READ FORMAT CAPACITIES offers first
     let caps = d.format_capacities().unwrap();
     let mut p = vec![0x00, 0x02, 0x00, 0x08];

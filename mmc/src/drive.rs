@@ -1195,19 +1195,19 @@ pub(crate) mod tests {
     }
 }
 
-/// The policy and every report method against the emulated drive (`crate::emu`), a real
+/// The policy and every report method against the emulated drive (the `emu` crate), a real
 /// peer answering as MMC-6 says, with its injected conditions (not_ready, unit_attention,
 /// max_transfer).
 #[cfg(test)]
 mod emu_tests {
     use super::*;
-    use crate::emu::EmuDrive;
+    use emu::EmuDrive;
 
     fn emu(profile: &str, extra: &[(&str, &str)]) -> (tempfile::TempDir, Drive<EmuDrive>) {
         let dir = tempfile::tempdir().unwrap();
         let mut opts = vec![("profile".to_string(), profile.to_string())];
         opts.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let t = crate::emu::open(&dir.path().join("disc.img"), &opts).unwrap();
+        let t = emu::open(&dir.path().join("disc.img"), &opts).unwrap();
         let mut d = Drive::new(t);
         d.poll_interval = Duration::ZERO;
         (dir, d)

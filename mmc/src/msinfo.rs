@@ -568,7 +568,7 @@ mod tests {
     }
 }
 
-/// msinfo, TOC and disc information on the emulated drive (`crate::emu`), every writable
+/// msinfo, TOC and disc information on the emulated drive (the `emu` crate), every writable
 /// profile: blank, one, two and five sessions made with genisoimage `-C a,b -M disc`
 /// from the numbers msinfo gave, then closed.
 #[cfg(test)]
@@ -577,13 +577,13 @@ mod emu_tests {
     use crate::cmd::close::CloseFunction;
     use crate::cmd::disc_info::SessionState;
     use crate::cmd::mode::WriteParameters;
-    use crate::emu::EmuDrive;
+    use emu::EmuDrive;
     use std::path::Path;
     use std::process::Command;
 
     fn open(path: &Path, profile: &str) -> Drive<EmuDrive> {
         let opts = vec![("profile".to_string(), profile.to_string())];
-        let mut d = Drive::new(crate::emu::open(path, &opts).unwrap());
+        let mut d = Drive::new(emu::open(path, &opts).unwrap());
         d.poll_interval = std::time::Duration::ZERO;
         d
     }

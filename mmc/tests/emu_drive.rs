@@ -3,12 +3,13 @@
 //! response the emulator sends must parse, and msinfo must give the drive's own numbers.
 #![allow(clippy::unwrap_used)] // reason: test helpers, a failure is a test failure
 
+#[path = "../emu/tests/emu_util/mod.rs"]
 mod emu_util;
 
+use emu::EmuDrive;
 use emu_util::*;
 use mmc::cmd::track_info::TrackAddress;
 use mmc::drive::Drive;
-use mmc::emu::EmuDrive;
 use mmc::msinfo::{msinfo, Msinfo};
 
 /// One closed, appendable session of `blocks` blocks written by raw CDBs.

@@ -12,7 +12,7 @@ use mmc::drive::Drive;
 use mmc::profile::Profile;
 use mmc::write::{self, WriteError, WriteOptions};
 use transport::fault::FaultInjector;
-use transport::{Completion, DevSpec, OpenOptions, Request, Transport, TransportError};
+use transport::{Completion, Request, Transport, TransportError};
 
 /// Standard INQUIRY data of QEMU's scsi-hd (a disk, type 00h).
 const DISK_INQUIRY: [u8; 36] = [
@@ -56,8 +56,7 @@ fn a_disk_is_refused_by_every_writing_entry_point() {
     for profile in ["cd-rw", "dvd+rw", "bd-r"] {
         let dir = tempfile::tempdir().unwrap();
         let img = dir.path().join("d.img");
-        let spec = DevSpec::parse(&format!("emu:{},profile={profile}", img.display())).unwrap();
-        let t = mmc::open(&spec, &OpenOptions::default()).unwrap();
+        let t = emu::open(&img, &[("profile".into(), profile.into())]).unwrap();
         let disk = FaultInjector::new(t)
             .on_opcode(0x12)
             .always()

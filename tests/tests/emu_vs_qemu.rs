@@ -50,7 +50,7 @@ fn sg_raw_command(cdb: &[u8], len: usize) -> String {
 }
 
 fn emu_answers(iso: &Path) -> Vec<Vec<u8>> {
-    let mut d = mmc::emu::open(iso, &[]).expect("emu: opens an existing ISO as a pressed disc");
+    let mut d = emu::open(iso, &[]).expect("emu: opens an existing ISO as a pressed disc");
     CDBS.iter()
         .map(|(name, cdb, len)| {
             let mut buf = vec![0u8; *len];
@@ -81,7 +81,7 @@ fn pressed_iso_emu_matches_qemu_scsi_cd() {
         .collect();
     let emu = emu_answers(&iso);
     // the ISO on the host must not have gained a state file
-    assert!(!mmc::emu::state_path(&iso).exists());
+    assert!(!emu::state_path(&iso).exists());
 
     let q = |n: &str| &guest[CDBS.iter().position(|c| c.0 == n).unwrap()];
     let e = |n: &str| &emu[CDBS.iter().position(|c| c.0 == n).unwrap()];

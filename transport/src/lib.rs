@@ -88,15 +88,15 @@ pub struct OpenOptions {
 }
 
 /// Opens an operating-system device named by `spec`: a path is opened as it is, `b,t,l` is
-/// looked up in [`scan()`]. The emulated drive (`emu:`) is not an OS device: `mmc::open`
-/// opens it, and this returns [`TransportError::Unsupported`] for it.
+/// looked up in [`scan()`]. The emulated drive (`emu:`) is not an OS device: the `emu`
+/// crate opens it (`emu::open`), and this returns [`TransportError::Unsupported`] for it.
 pub fn open(
     spec: &DevSpec,
     opts: &OpenOptions,
 ) -> Result<Box<dyn Transport + Send>, TransportError> {
     match spec {
         DevSpec::Emu { .. } => Err(TransportError::Unsupported(
-            "the emulated drive (emu:) is opened by mmc::open".to_string(),
+            "the emulated drive (emu:) is opened by emu::open".to_string(),
         )),
         DevSpec::Path(path) => open_path(path, opts),
         DevSpec::Btl { bus, target, lun } => open_btl(*bus, *target, *lun, opts),

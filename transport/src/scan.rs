@@ -610,7 +610,7 @@ mod tests {
         .err()
         .unwrap();
         assert!(
-            matches!(&e, TransportError::Unsupported(m) if m.contains("mmc::open")),
+            matches!(&e, TransportError::Unsupported(m) if m.contains("emu::open")),
             "{e}"
         );
         #[cfg(target_os = "linux")]

@@ -396,16 +396,16 @@ mod tests {
     use crate::cmd::{atip, features, info, msinfo, speeds, toc, CliDrive};
     use crate::output::Report;
 
-    fn blank_cd(dir: &Path) -> mmc::emu::EmuDrive {
+    fn blank_cd(dir: &Path) -> emu::EmuDrive {
         let opts = [("profile".to_string(), "cd-r".to_string())];
-        mmc::emu::open(&dir.join("blank.img"), &opts).unwrap()
+        emu::open(&dir.join("blank.img"), &opts).unwrap()
     }
 
     /// A pressed CD-ROM: 64 blocks served as a read-only disc.
-    fn pressed_cd(dir: &Path) -> mmc::emu::EmuDrive {
+    fn pressed_cd(dir: &Path) -> emu::EmuDrive {
         let p = dir.join("pressed.img");
         std::fs::write(&p, vec![0u8; 64 * 2048]).unwrap();
-        mmc::emu::open(&p, &[]).unwrap()
+        emu::open(&p, &[]).unwrap()
     }
 
     fn drive<T: Transport + Send + 'static>(t: T) -> CliDrive {
@@ -421,7 +421,7 @@ mod tests {
     }
 
     /// GET CONFIGURATION (46h), GET PERFORMANCE (ACh), READ BUFFER CAPACITY (5Ch) refused.
-    fn old_drive(t: mmc::emu::EmuDrive) -> FaultInjector<mmc::emu::EmuDrive> {
+    fn old_drive(t: emu::EmuDrive) -> FaultInjector<emu::EmuDrive> {
         let mut f = FaultInjector::new(t);
         for op in [0x46, 0xAC, 0x5C] {
             f = f

@@ -469,12 +469,13 @@ mod tests {
         let format = parse_cdb(&s(&["04 11 00 00 00 00"])).unwrap();
         let tur = parse_cdb(&s(&["00 00 00 00 00 00"])).unwrap();
         // The emulated drive is type 5: everything goes.
-        let mut t = mmc::open(&spec, &transport::OpenOptions::default()).unwrap();
+        let mut t =
+            crate::device::open_transport(&spec, &transport::OpenOptions::default()).unwrap();
         check_target(&mut *t, &write10, true).unwrap();
         check_target(&mut *t, &format, false).unwrap();
         // The same drive answering INQUIRY as a disk: reads go, writes do not, and nothing
         // but INQUIRY reaches it.
-        let t = mmc::open(&spec, &transport::OpenOptions::default()).unwrap();
+        let t = crate::device::open_transport(&spec, &transport::OpenOptions::default()).unwrap();
         let mut disk = transport::fault::FaultInjector::new(t)
             .on_opcode(0x12)
             .always()

@@ -10,9 +10,7 @@ use isofs::{Image, Options, RockRidge, Tree};
 use mmc::cmd::disc_info::DiscStatus;
 use mmc::drive::Drive;
 use mmc::msinfo::{self, Msinfo};
-use transport::{
-    Completion, DevSpec, OpenOptions, Request, Sense, SenseKey, Transport, TransportError,
-};
+use transport::{Completion, DevSpec, Request, Sense, SenseKey, Transport, TransportError};
 
 /// The CDBs a [`Recorder`] saw, in order.
 pub type Log = Arc<Mutex<Vec<Vec<u8>>>>;
@@ -49,7 +47,10 @@ impl<T: Transport> Transport for Recorder<T> {
 pub fn open(path: &Path, opts: &str, no_get_configuration: bool) -> (Drive<impl Transport>, Log) {
     let sep = if opts.is_empty() { "" } else { "," };
     let spec = DevSpec::parse(&format!("emu:{}{sep}{opts}", path.display())).unwrap();
-    let t = mmc::open(&spec, &OpenOptions::default()).unwrap();
+    let DevSpec::Emu { path, options } = spec else {
+        panic!("not an emu: spec")
+    };
+    let t = emu::open(&path, &options).unwrap();
     let log: Log = Arc::default();
     let d = Drive::new(Recorder {
         inner: t,

@@ -1,7 +1,7 @@
 //! Writes one session of N MiB to an emulated disc through raw CDBs and reports the rate:
 //! a throughput probe for the emulated drive and a slow writer for crash tests.
 //!
-//! `cargo run --release -p mmc --example emu_write -- DISC MIB [key=value ...]`
+//! `cargo run --release -p discburn-emu --example emu_write -- DISC MIB [key=value ...]`
 //! (e.g. `profile=bd-r` to create the disc, `speed=4` to throttle).
 
 use std::time::Instant;
@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             None => (a, String::new()),
         })
         .collect();
-    let mut d = mmc::emu::open(path.as_ref(), &opts)?;
+    let mut d = emu::open(path.as_ref(), &opts)?;
     let mut ti = [0u8; 48];
     let c = d.execute(Request::read(
         Cdb::ten([0x52, 1, 0, 0, 0, 0xFF, 0, 0, 48, 0]),

@@ -12,8 +12,8 @@ mod emu_util;
 use std::fs;
 use std::path::Path;
 
+use emu::EmuDrive;
 use emu_util::*;
-use mmc::emu::EmuDrive;
 
 fn write_file(p: &Path, content: &str) {
     fs::create_dir_all(p.parent().unwrap()).unwrap();

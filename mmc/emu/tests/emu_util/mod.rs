@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mmc::emu::EmuDrive;
+use emu::EmuDrive;
 use transport::{Cdb, Completion, Request, Transport};
 
 /// A drive on a fresh disc `profile` in a temp dir, with extra options.
@@ -14,7 +14,7 @@ pub fn drive(profile: &str, extra: &[(&str, &str)]) -> (tempfile::TempDir, PathB
     let path = dir.path().join("disc.img");
     let mut opts = vec![("profile".to_string(), profile.to_string())];
     opts.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let d = mmc::emu::open(&path, &opts).unwrap();
+    let d = emu::open(&path, &opts).unwrap();
     (dir, path, d)
 }
 
@@ -24,7 +24,7 @@ pub fn reopen(path: &Path, extra: &[(&str, &str)]) -> EmuDrive {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    mmc::emu::open(path, &opts).unwrap()
+    emu::open(path, &opts).unwrap()
 }
 
 /// A command without data; returns the completion.

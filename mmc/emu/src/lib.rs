@@ -32,6 +32,9 @@
 //! without session-at-once (no feature 002Eh, write type 2 and SEND CUE SHEET refused),
 //! `sao_appendable=off` one that takes a cue sheet on a blank CD only.
 //!
+//! The crate depends on `transport` only, never on the host side (`mmc`): it decodes every
+//! CDB and parameter list itself, so a mistake shared by host and device cannot hide.
+//!
 //! Limits, by design or not yet done:
 //! - CD session-at-once takes one kind of cue sheet only: SEND CUE SHEET of one session
 //!   with one mode-1 data track (write type 2); no raw writing (write type 3 is refused),
@@ -45,8 +48,8 @@
 //! - No DVD-RW, DVD-RAM, DVD-R DL, BD-R RRM or POW; no layer jump recording.
 //! - The DVD-R border zone, DVD+R session closure and BD-R session costs are modelled
 //!   values (see [`medium`]), not measurements of particular discs.
-//! - One writer per disc: a drive opened for writing ([`open_exclusive`], what `mmc::open`
-//!   does with `OpenOptions::exclusive`) holds an exclusive advisory lock on `PATH.lock`
+//! - One writer per disc: a drive opened for writing ([`open_exclusive`], what the CLI's `emu:`
+//!   dispatch does with `OpenOptions::exclusive`) holds an exclusive advisory lock on `PATH.lock`
 //!   (created beside the image, never removed) for as long as it is open, and a second writer
 //!   gets [`EmuOpenError::InUse`]. Readers take no lock, as a non-exclusive open of a real
 //!   drive is not refused while a writer has it: the classic `mkisofs -M emu:D ... | cdrecord
@@ -56,6 +59,7 @@
 //!   writer waits up to [`LOCK_WAIT`] for it). A reader must not write to the disc.
 //! - Not emulated: READ DVD STRUCTURE, READ CD, SEND OPC, READ TOC formats 3 (PMA) and 5
 //!   (CD-TEXT): these answer ILLEGAL REQUEST as on a drive lacking them.
+#![forbid(unsafe_code)]
 
 pub mod buffer;
 pub mod command;

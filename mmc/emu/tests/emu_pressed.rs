@@ -35,7 +35,7 @@ fn pressed_cd_rom_from_iso() {
     let img = std::fs::read(&src).unwrap();
     let blocks = (img.len() / 2048) as u32;
     let disc = tmp.path().join("pressed.disc");
-    let mut d = mmc::emu::open(&disc, &[("pressed".into(), src.to_str().unwrap().into())]).unwrap();
+    let mut d = emu::open(&disc, &[("pressed".into(), src.to_str().unwrap().into())]).unwrap();
     // GET CONFIGURATION: current profile 0008h CD-ROM
     let (c, v) = data_in(&mut d, &[0x46, 0x01, 0, 0, 0, 0, 0, 0, 0x08, 0], 8);
     good(&c);
@@ -84,11 +84,11 @@ fn existing_image_without_state_is_served_read_only() {
     drop(d);
     assert_eq!(std::fs::read(&src).unwrap(), before);
     assert!(
-        !mmc::emu::state_path(&src).exists(),
+        !emu::state_path(&src).exists(),
         "a state file was written beside a plain image"
     );
     // profile=dvd-rom serves it as a DVD-ROM
-    let mut d = mmc::emu::open(&src, &[("profile".into(), "dvd-rom".into())]).unwrap();
+    let mut d = emu::open(&src, &[("profile".into(), "dvd-rom".into())]).unwrap();
     let (_, v) = data_in(&mut d, &[0x46, 0x01, 0, 0, 0, 0, 0, 0, 0x08, 0], 8);
     assert_eq!(&v[6..8], &[0x00, 0x10]);
     // full TOC exists on CD only
@@ -101,20 +101,20 @@ fn opening_rules() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("none.disc");
     // nothing there and nothing to create: an error that says what to do
-    let e = mmc::emu::open(&p, &[]).unwrap_err().to_string();
+    let e = emu::open(&p, &[]).unwrap_err().to_string();
     assert!(e.contains("profile="), "{e}");
     // unknown option
-    let e = mmc::emu::open(&p, &[("colour".into(), "red".into())])
+    let e = emu::open(&p, &[("colour".into(), "red".into())])
         .unwrap_err()
         .to_string();
     assert!(e.contains("unknown option"), "{e}");
     // create a BD-R; the state file is JSON beside it
-    drop(mmc::emu::open(&p, &[("profile".into(), "bd-r".into())]).unwrap());
-    let state = std::fs::read_to_string(mmc::emu::state_path(&p)).unwrap();
+    drop(emu::open(&p, &[("profile".into(), "bd-r".into())]).unwrap());
+    let state = std::fs::read_to_string(emu::state_path(&p)).unwrap();
     let v: serde_json::Value = serde_json::from_str(&state).unwrap();
     assert_eq!(v["medium"], "bd-r");
     // another profile for the same disc is refused
-    let e = mmc::emu::open(&p, &[("profile".into(), "cd-r".into())])
+    let e = emu::open(&p, &[("profile".into(), "cd-r".into())])
         .unwrap_err()
         .to_string();
     assert!(e.contains("bd-r"), "{e}");
@@ -122,24 +122,10 @@ fn opening_rules() {
     let mut bad = v.clone();
     bad["tracks"] = serde_json::json!([{"number": 1, "session": 1, "start": 4294967000u32,
         "length": 4294967295u32, "closed": true}]);
-    std::fs::write(mmc::emu::state_path(&p), bad.to_string()).unwrap();
-    let e = mmc::emu::open(&p, &[]).unwrap_err().to_string();
+    std::fs::write(emu::state_path(&p), bad.to_string()).unwrap();
+    let e = emu::open(&p, &[]).unwrap_err().to_string();
     assert!(e.contains("bad disc state"), "{e}");
     // a damaged state file is reported, not trusted
-    std::fs::write(mmc::emu::state_path(&p), "{ not json").unwrap();
-    assert!(mmc::emu::open(&p, &[]).is_err());
-}
-
-#[test]
-fn mmc_open_handles_emu() {
-    let tmp = tempfile::tempdir().unwrap();
-    let spec = transport::DevSpec::Emu {
-        path: tmp.path().join("d.disc"),
-        options: vec![("profile".into(), "dvd+r".into())],
-    };
-    let mut t = mmc::open(&spec, &transport::OpenOptions::default()).unwrap();
-    assert!(t.name().starts_with("emu:"));
-    let (c, v) = data_in(&mut t, &[0x12, 0, 0, 0, 0x24, 0], 36);
-    good(&c);
-    assert_eq!(v[0], 0x05);
+    std::fs::write(emu::state_path(&p), "{ not json").unwrap();
+    assert!(emu::open(&p, &[]).is_err());
 }

@@ -189,7 +189,7 @@ mod tests {
     fn five_sessions_on_cd_r_then_finalize() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("d");
-        let mut d = crate::emu::open(&p, &[("profile".into(), "cd-r".into())]).unwrap();
+        let mut d = crate::open(&p, &[("profile".into(), "cd-r".into())]).unwrap();
         let data = vec![0u8; 100 * 2048];
         let mut starts = Vec::new();
         for _ in 0..5 {
@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn overwritable_and_bd_r() {
         let dir = tempfile::tempdir().unwrap();
-        let mut d = crate::emu::open(
+        let mut d = crate::open(
             &dir.path().join("re"),
             &[("profile".into(), "bd-re".into())],
         )
@@ -224,7 +224,7 @@ mod tests {
             32
         );
         let mut d =
-            crate::emu::open(&dir.path().join("r"), &[("profile".into(), "bd-r".into())]).unwrap();
+            crate::open(&dir.path().join("r"), &[("profile".into(), "bd-r".into())]).unwrap();
         write_session(&mut d, &[1u8; 4096], Close::TrackOnly, 0).unwrap();
         assert_eq!(d.disc().closed_sessions(), 0);
         write_session(&mut d, &[1u8; 4096], Close::Finalize, 0).unwrap();
