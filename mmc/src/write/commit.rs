@@ -1,0 +1,146 @@
+//! The commit of a session on overwritable media: its volume descriptor set (ECMA-119
+//! §8) copied to LBA 16 with the primary descriptor's volume space size covering it, read
+//! back, and put back as it was if it does not read back as written.
+
+use transport::Transport;
+
+use super::WriteError;
+use crate::drive::{Drive, BLOCK};
+use crate::msinfo::PVD_LBA;
+
+/// The commit of a session written on overwritable media: its volume descriptor set, to be
+/// copied to LBA 16 (with the volume space size covering it) once the session has been
+/// synchronized and read back. Until it is applied the previous session stays in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub(crate) vds: Vec<u8>,
+    pub(crate) start: u32,
+}
+
+impl Commit {
+    /// First block of the session this commit makes current.
+    pub fn session_start(&self) -> u32 {
+        self.start
+    }
+
+    /// Writes the descriptor copy to LBA 16, synchronizes the cache and reads the blocks
+    /// back. A copy that does not read back as written is written once more (a marginal
+    /// spot may take a rewrite); if it still differs, the blocks that were there before are
+    /// put back, so that the previous session stays current, and the error says whether
+    /// that worked. Returns the notes worth telling the user (a second attempt was needed).
+    pub fn apply<T: Transport>(self, drive: &mut Drive<T>) -> Result<Vec<String>, WriteError> {
+        // What block 16 holds now: the previous session's copy, or nothing readable (a
+        // blank medium), which zeros stand for (all-zero blocks read as blank, see
+        // `recorded_block`).
+        let mut before = vec![0u8; self.vds.len()];
+        if drive.read_blocks(PVD_LBA, &mut before).is_err() {
+            before.fill(0);
+        }
+        let mut notes = Vec::new();
+        let mut problem = String::new();
+        for attempt in 1..=2 {
+            match write_and_check(drive, &self.vds) {
+                Ok(()) => return Ok(notes),
+                Err(p) => {
+                    notes.push(format!(
+                        "the descriptor copy at block 16 (attempt {attempt}): {p}"
+                    ));
+                    problem = p;
+                }
+            }
+        }
+        let restored = write_and_check(drive, &before);
+        Err(WriteError::CommitFailed {
+            start: self.start,
+            problem,
+            restored: restored.is_ok(),
+            restore_problem: restored.err().unwrap_or_default(),
+        })
+    }
+}
+
+/// Writes `data` at LBA 16, synchronizes, reads it back; the problem, if any.
+fn write_and_check<T: Transport>(drive: &mut Drive<T>, data: &[u8]) -> Result<(), String> {
+    drive
+        .write_blocks(PVD_LBA, data)
+        .map_err(|e| format!("WRITE failed: {e}"))?;
+    drive
+        .synchronize_cache()
+        .map_err(|e| format!("SYNCHRONIZE CACHE failed: {e}"))?;
+    let mut back = vec![0u8; data.len()];
+    drive
+        .read_blocks(PVD_LBA, &mut back)
+        .map_err(|e| format!("reading it back failed: {e}"))?;
+    if back != data {
+        let first = back
+            .chunks(BLOCK)
+            .zip(data.chunks(BLOCK))
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        return Err(format!(
+            "block {} read back different from what was written",
+            PVD_LBA as usize + first
+        ));
+    }
+    Ok(())
+}
+
+/// The volume descriptor set at the head of a session (blocks 16.. up to and including the
+/// terminator) with the primary descriptor's volume space size set to `start + blocks`.
+pub fn descriptor_copy(head: &[u8], start: u32, blocks: u32) -> Result<Vec<u8>, WriteError> {
+    let bad = |reason: &str| {
+        WriteError::BadStart {
+        start,
+        reason: format!("the session has no ISO 9660 volume descriptors to copy to block 16: {reason}; nothing was committed"),
+    }
+    };
+    let mut out = Vec::new();
+    let mut i = 16usize;
+    loop {
+        let Some(b) = head.get(i * BLOCK..(i + 1) * BLOCK) else {
+            return Err(bad("no terminator in the first 64 blocks"));
+        };
+        if &b[1..6] != b"CD001" {
+            return Err(bad(&format!("block {} is not a volume descriptor", i)));
+        }
+        let mut b = b.to_vec();
+        if b[0] == 1 {
+            let vss = start.saturating_add(blocks);
+            b[80..84].copy_from_slice(&vss.to_le_bytes());
+            b[84..88].copy_from_slice(&vss.to_be_bytes());
+        }
+        let term = b[0] == 255;
+        out.extend_from_slice(&b);
+        if term {
+            break;
+        }
+        i += 1;
+    }
+    if out.first() != Some(&1) {
+        return Err(bad(
+            "the first descriptor is not a primary volume descriptor",
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptor_copy_patches_volume_space_size() {
+        let mut head = vec![0u8; 20 * BLOCK];
+        for (i, t) in [(16usize, 1u8), (17, 2), (18, 255)] {
+            head[i * BLOCK] = t;
+            head[i * BLOCK + 1..i * BLOCK + 6].copy_from_slice(b"CD001");
+        }
+        let c = descriptor_copy(&head, 1024, 500).unwrap();
+        assert_eq!(c.len(), 3 * BLOCK);
+        assert_eq!(&c[80..88], &[0xF4, 0x05, 0, 0, 0, 0, 0x05, 0xF4]);
+        assert_eq!(c[2 * BLOCK], 255);
+        head[16 * BLOCK + 1] = b'X';
+        assert!(descriptor_copy(&head, 1024, 500).is_err());
+        assert!(descriptor_copy(&head[..17 * BLOCK], 0, 1).is_err());
+    }
+}
