@@ -99,7 +99,7 @@ pub enum WriteError {
         /// Current profile.
         profile: Profile,
         /// What was found.
-        what: String,
+        what: super::RecordedBlock,
     },
     /// The last session was left unfinished by an interrupted write.
     #[error("the disc's last session (from block {start}) was left unfinished by an interrupted write: finalizing now would make it the session readers see, with files whose blocks were never written; `discburn add` closes it and writes a complete session after it (finalize after that); nothing was done")]

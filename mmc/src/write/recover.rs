@@ -127,26 +127,6 @@ fn session_intact<T: Transport>(drive: &mut Drive<T>, start: u32) -> bool {
     !f.damage() && !l.damage() && !l.blank() && f.session() == l.session() && end <= recorded_end
 }
 
-/// What block `lba` holds, `None` when it is all zeros or unreadable (never written).
-pub(crate) fn recorded_block<T: Transport>(drive: &mut Drive<T>, lba: u32) -> Option<String> {
-    let mut b = vec![0u8; BLOCK];
-    drive.read_blocks(lba, &mut b).ok()?;
-    if b.iter().all(|&x| x == 0) {
-        return None;
-    }
-    let id = &b[1..6];
-    Some(if id == b"CD001" {
-        format!("block {lba} holds an ISO 9660 volume descriptor that is not a usable primary one")
-    } else if id.iter().all(u8::is_ascii_alphanumeric) {
-        format!(
-            "block {lba} holds a \"{}\" descriptor (another file system)",
-            String::from_utf8_lossy(id)
-        )
-    } else {
-        format!("block {lba} holds data that is not an ISO 9660 volume descriptor")
-    })
-}
-
 /// The first block of the last session when an earlier write left it unfinished: the
 /// session is open (not closed) and holds recorded blocks (this crate closes the session
 /// after every track it writes). Call it before
