@@ -36,6 +36,7 @@ impl<S: SectorSource + ?Sized> SectorSource for Box<S> {
 }
 
 pub mod build;
+pub mod extract;
 pub mod merge;
 pub mod names;
 pub mod read;
@@ -43,6 +44,7 @@ pub mod tree;
 pub mod wire;
 
 pub use build::{BuildError, Image, Options, RockRidge};
-pub use read::{extract, sessions, Entry, FileSource, Namespace, ReadError, Volume};
+pub use extract::extract;
+pub use read::{sessions, Entry, FileSource, Namespace, ReadError, Volume};
 pub use tree::{ScanOptions, Tree};
 pub use wire::Timestamp;
