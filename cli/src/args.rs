@@ -84,6 +84,11 @@ pub enum Command {
     Check(crate::cmd::check::CheckArgs),
     /// Compare a session with an image or a directory tree; list every difference.
     Verify(crate::cmd::verify::VerifyArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Write the manual pages (roff) into a folder: for packagers.
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 /// `discburn mkisofs`: every argument is passed to the mkisofs personality.
@@ -96,6 +101,26 @@ pub struct MkisofsArgs {
         value_name = "ARGS"
     )]
     pub args: Vec<String>,
+}
+
+/// `discburn completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+    /// The program name to complete: discburn (the default), or a personality's name
+    /// (cdrecord, wodim, mkisofs, genisoimage, readcd, or one of them with `discburn-`).
+    #[arg(long = "for", value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// `discburn man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The folder to write discburn.1, discburn-SUBCOMMAND.1 and the personalities' pages to.
+    #[arg(long, value_name = "DIR")]
+    pub dir: std::path::PathBuf,
 }
 
 /// `discburn ls`.

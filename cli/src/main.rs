@@ -8,6 +8,7 @@
 mod args;
 mod cmd;
 mod device;
+mod docs;
 mod error;
 mod legacy;
 mod md5sum;
@@ -79,6 +80,8 @@ fn run_discburn() -> Result<(), CliError> {
         Command::Read(a) => cmd::read::run(&cli.global, a),
         Command::Check(a) => cmd::check::run(&cli.global, a),
         Command::Verify(a) => cmd::verify::run(&cli.global, a),
+        Command::Completions(a) => docs::run_completions(a),
+        Command::Man(a) => docs::run_man(a),
     }
 }
 

@@ -2,7 +2,9 @@
 //! the name the binary is started under (a symlink or a copy named `cdrecord`, ...).
 //!
 //! `cdrecord` and `wodim` take cdrecord's syntax; `mkisofs` and `genisoimage` take
-//! mkisofs's (`mkisofs` module).
+//! mkisofs's (`mkisofs` module), `readcd` readcd's. Each also answers to its name with a
+//! `discburn-` prefix (`discburn-cdrecord`), the names the Debian package installs so that
+//! it never takes the place of wodim's or genisoimage's programs.
 
 pub mod cdrecord;
 pub mod mkisofs;
@@ -26,7 +28,8 @@ impl Personality {
     pub fn from_argv0(argv0: &str) -> (Personality, String) {
         let base = argv0.rsplit(['/', '\\']).next().unwrap_or(argv0);
         let base = base.strip_suffix(".exe").unwrap_or(base);
-        let p = match base {
+        // `discburn-cdrecord` ...: the names a package installs beside the tools' own.
+        let p = match base.strip_prefix("discburn-").unwrap_or(base) {
             "cdrecord" | "wodim" => Personality::Cdrecord,
             "mkisofs" | "genisoimage" => Personality::Mkisofs,
             "readcd" => Personality::Readcd,
@@ -54,6 +57,14 @@ mod tests {
         assert_eq!(
             Personality::from_argv0("genisoimage").0,
             Personality::Mkisofs
+        );
+        assert_eq!(
+            Personality::from_argv0("/usr/bin/discburn-mkisofs").0,
+            Personality::Mkisofs
+        );
+        assert_eq!(
+            Personality::from_argv0("discburn-readcd").1,
+            "discburn-readcd"
         );
         assert_eq!(
             Personality::from_argv0("./target/discburn").0,

@@ -21,24 +21,42 @@ use crate::cmd::read::run_dump;
 use crate::device;
 use crate::error::CliError;
 
-/// Runs `readcd` with `args` (without the program name).
-pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
+/// A parsed readcd command line.
+#[derive(Debug, Default, PartialEq)]
+pub struct Options {
+    /// `dev=`.
+    pub dev: Option<String>,
+    /// `f=`.
+    pub file: Option<PathBuf>,
+    /// `sectors=A-B`.
+    pub sectors: Option<(u32, u32)>,
+    /// `retries=` (default 128).
+    pub retries: u32,
+    /// `-noerror`.
+    pub noerror: bool,
+    /// Count of `-v`.
+    pub verbose: u8,
+    /// Count of `-V`.
+    pub trace: u8,
+    /// `-help`.
+    pub help: bool,
+}
+
+/// Parses readcd's arguments (without the program name).
+pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
     let usage = |m: String| CliError::Usage(format!("{prog}: {m}"));
-    let mut dev: Option<String> = None;
-    let mut file: Option<PathBuf> = None;
-    let mut sectors: Option<(u32, u32)> = None;
-    let mut retries = 128u32;
-    let mut noerror = false;
-    let mut verbose = 0u8;
-    let mut trace = 0u8;
+    let mut o = Options {
+        retries: 128,
+        ..Options::default()
+    };
     for a in args {
         let (k, v) = match a.split_once('=') {
             Some((k, v)) => (k, Some(v)),
             None => (a.as_str(), None),
         };
         match (k.trim_start_matches('-'), v) {
-            ("dev", Some(v)) => dev = Some(v.to_string()),
-            ("f", Some(v)) => file = Some(PathBuf::from(v)),
+            ("dev", Some(v)) => o.dev = Some(v.to_string()),
+            ("f", Some(v)) => o.file = Some(PathBuf::from(v)),
             ("sectors", Some(v)) => {
                 let (s, e) = v
                     .split_once('-')
@@ -48,23 +66,38 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
                 if e < s {
                     return Err(usage(format!("bad sectors={v}: end before start")));
                 }
-                sectors = Some((s, e));
+                o.sectors = Some((s, e));
             }
             ("retries", Some(v)) => {
-                retries = v.parse().map_err(|_| usage(format!("bad retries={v}")))?
+                o.retries = v.parse().map_err(|_| usage(format!("bad retries={v}")))?
             }
-            ("noerror", None) => noerror = true,
-            ("v", None) => verbose += 1,
-            ("V", None) => trace += 1,
-            ("VV", None) => trace += 2,
-            ("help", None) | ("h", None) => {
-                println!(
-                    "usage: {prog} dev=DEVICE f=FILE [sectors=A-B] [retries=N] [-noerror] [-v] [-V]"
-                );
-                return Ok(());
-            }
+            ("noerror", None) => o.noerror = true,
+            ("v", None) => o.verbose += 1,
+            ("V", None) => o.trace += 1,
+            ("VV", None) => o.trace += 2,
+            ("help", None) | ("h", None) => o.help = true,
             _ => return Err(usage(format!("unsupported option '{a}'"))),
         }
+    }
+    Ok(o)
+}
+
+/// Runs `readcd` with `args` (without the program name).
+pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
+    let usage = |m: String| CliError::Usage(format!("{prog}: {m}"));
+    let Options {
+        dev,
+        file,
+        sectors,
+        retries,
+        noerror,
+        verbose,
+        trace,
+        help,
+    } = parse(prog, args)?;
+    if help {
+        println!("usage: {prog} dev=DEVICE f=FILE [sectors=A-B] [retries=N] [-noerror] [-v] [-V]");
+        return Ok(());
     }
     crate::init_logging(verbose);
     let file = file.ok_or_else(|| usage("f=FILE is required".into()))?;
