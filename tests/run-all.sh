@@ -113,8 +113,8 @@ cargo test --workspace --no-fail-fast "$@" || status=$?
 # --- 5. The slow ISO tests (a sparse file over 4 GiB as multi-extent, 100,000 files), in
 # release: they are #[ignore]d in a plain `cargo test` because of their size, not skipped.
 if [ "$#" -eq 0 ]; then
-    log "cargo test --release -p isofs --test big -- --ignored (4 GiB image, 100,000 files)"
-    cargo test --release -p isofs --test big -- --ignored || status=$?
+    log "cargo test --release -p discburn-isofs --test big -- --ignored (4 GiB image, 100,000 files)"
+    cargo test --release -p discburn-isofs --test big -- --ignored || status=$?
 fi
 log "all tests done in $(( $(now) - T0 )) s (status $status)"
 exit "$status"

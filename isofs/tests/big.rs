@@ -1,4 +1,4 @@
-//! Slow tests, run with `cargo test -p isofs --release --test big -- --ignored`:
+//! Slow tests, run with `cargo test -p discburn-isofs --release --test big -- --ignored`:
 //! a sparse file over 4 GiB (multi-extent, level 3) and a tree of 100,000 small files,
 //! each image read by our reader and the peers.
 #![cfg(unix)]
