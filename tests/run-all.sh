@@ -116,5 +116,10 @@ if [ "$#" -eq 0 ]; then
     log "cargo test --release -p discburn-isofs --test big -- --ignored (4 GiB image, 100,000 files)"
     cargo test --release -p discburn-isofs --test big -- --ignored || status=$?
 fi
+# --- 6. One example of each library crate on the emulated drive, results checked --------
+if [ "$#" -eq 0 ]; then
+    log "bash tests/examples.sh"
+    bash tests/examples.sh || status=$?
+fi
 log "all tests done in $(( $(now) - T0 )) s (status $status)"
 exit "$status"

@@ -114,6 +114,19 @@ pub enum MsinfoError {
 }
 
 /// msinfo for the medium in `drive`, per the rules in the module documentation.
+///
+/// ```
+/// use mmc::drive::Drive;
+/// use mmc::msinfo::{msinfo, Msinfo};
+///
+/// let dir = tempfile::tempdir()?;
+/// let opts = [("profile".to_string(), "bd-r".to_string())];
+/// let mut drive = Drive::new(emu::open(&dir.path().join("demo.disc"), &opts)?);
+/// // A blank disc has no previous session: mkisofs gets no -C.
+/// assert_eq!(msinfo(&mut drive)?, Msinfo::Blank);
+/// assert_eq!(Msinfo::Blank.cdrecord_text(), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn msinfo<T: Transport>(drive: &mut Drive<T>) -> Result<Msinfo, MsinfoError> {
     let profile = match drive.current_profile() {
         Ok(p) => p,

@@ -71,6 +71,23 @@ impl AddrError {
 
 impl DevSpec {
     /// Parses one `dev=` argument.
+    ///
+    /// ```
+    /// use transport::DevSpec;
+    ///
+    /// assert_eq!(
+    ///     DevSpec::parse("1,0,0")?,
+    ///     DevSpec::Btl { bus: 1, target: 0, lun: 0 }
+    /// );
+    /// assert_eq!(DevSpec::parse("0,0")?, DevSpec::Btl { bus: 0, target: 0, lun: 0 });
+    /// let DevSpec::Emu { path, options } = DevSpec::parse("emu:/tmp/d.disc,profile=bd-r")? else {
+    ///     panic!("an emulated drive");
+    /// };
+    /// assert_eq!(path, std::path::Path::new("/tmp/d.disc"));
+    /// assert_eq!(options, [("profile".to_string(), "bd-r".to_string())]);
+    /// assert!(DevSpec::parse("").is_err());
+    /// # Ok::<(), transport::AddrError>(())
+    /// ```
     pub fn parse(s: &str) -> Result<DevSpec, AddrError> {
         if s.is_empty() {
             return Err(AddrError::new(s, "empty device name"));

@@ -60,6 +60,19 @@ pub enum InquiryError {
 /// the device transferred. Standard data is asked for with 36 bytes first (SPC-4 §6.6.1),
 /// then again with the length the device says it has; a VPD page with 255 bytes, then again
 /// with its PAGE LENGTH when longer.
+///
+/// ```
+/// use transport::spc::{self, DeviceType, InquiryData};
+///
+/// let dir = tempfile::tempdir()?;
+/// let opts = [("profile".to_string(), "cd-r".to_string())];
+/// let mut drive = emu::open(&dir.path().join("demo.disc"), &opts)?; // any Transport
+/// let bytes = spc::inquiry(&mut drive, None)?;
+/// let data = InquiryData::new_checked(&bytes)?;
+/// assert_eq!(data.device_type(), DeviceType::CdDvd); // peripheral device type 5
+/// assert!(data.removable());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn inquiry<T: Transport + ?Sized>(
     t: &mut T,
     vpd_page: Option<u8>,

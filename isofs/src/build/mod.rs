@@ -113,6 +113,26 @@ fn blocks(n: u64) -> u64 {
 impl Image {
     /// Lays out an image of `tree`. `previous`, when given, is read to check that files
     /// replacing a previous session's file of the same size really are unchanged.
+    ///
+    /// ```
+    /// use isofs::{Image, Options, RockRidge, Tree, Volume};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("Hello World.txt"), "hi\n")?;
+    /// let mut tree = Tree::new();
+    /// tree.add_source("/", dir.path(), &Default::default())?;
+    /// let opts = Options { rock_ridge: Some(RockRidge::Exact), ..Options::default() };
+    /// let image = Image::new(tree, opts, None)?;
+    /// let mut bytes = Vec::new();
+    /// image.write_to(&mut bytes)?; // the size was known before the first byte
+    /// assert_eq!(bytes.len() as u64, u64::from(image.size_blocks()) * 2048);
+    ///
+    /// let mut vol = Volume::open(bytes, 0, None)?;
+    /// let root = vol.root().clone();
+    /// let names: Vec<String> = vol.read_dir(&root)?.into_iter().map(|e| e.name).collect();
+    /// assert_eq!(names, ["Hello World.txt"]); // the Rock Ridge name
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(
         mut tree: Tree,
         opts: Options,

@@ -157,6 +157,19 @@ fn open_err<'a>(
 
 /// Opens (or creates) the emulated drive for `emu:PATH` with its `key=value` options, as a
 /// reader: no lock is taken (see the module documentation).
+///
+/// ```
+/// use transport::{spc, Request, Transport};
+///
+/// let dir = tempfile::tempdir()?;
+/// let disc = dir.path().join("demo.disc");
+/// let opts = [("profile".to_string(), "dvd+r".to_string())];
+/// let mut drive = emu::open(&disc, &opts)?; // creates a blank DVD+R
+/// let c = drive.execute(Request::none(spc::test_unit_ready_cdb()))?;
+/// assert!(c.is_good());
+/// assert!(emu::state_path(&disc).exists()); // the disc state, beside the image
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn open(path: &Path, options: &[(String, String)]) -> Result<EmuDrive, EmuOpenError> {
     EmuDrive::open(path, &EmuOptions::parse(options)?)
 }
