@@ -186,6 +186,14 @@ pub struct ExtractArgs {
     /// Write the file's bytes to standard output instead.
     #[arg(long)]
     pub cat: bool,
+    /// Keep setuid, setgid and sticky bits and ignore the umask (tar -p); setuid/setgid
+    /// still only on files owned by the recorded owner/group.
+    #[arg(short = 'p', long)]
+    pub preserve_permissions: bool,
+    /// Give entries the owner and group Rock Ridge recorded (default: the extracting
+    /// user's, also for root).
+    #[arg(long)]
+    pub same_owner: bool,
     /// Which directory tree to read (default: Rock Ridge, else Joliet, ISO 9660:1999,
     /// ISO 9660).
     #[arg(long, value_enum, value_name = "TREE")]
