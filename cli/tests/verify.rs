@@ -152,3 +152,74 @@ fn verify_lists_every_kind_of_difference() {
         "{s}"
     );
 }
+
+/// A disc from our builder holding names no file system can: a directory `..` with a file
+/// `secret` in it, which joined onto the tree would be the file beside the tree; and a
+/// directory `sub` where the tree has a link to that same folder. Neither is read: `..` is
+/// refused as `extract` refuses it, and below `sub` nothing is compared.
+#[test]
+fn verify_tree_refuses_the_names_extract_refuses() {
+    use isofs::tree::{mode, Kind, Meta};
+    let tmp = tempfile::tempdir().unwrap();
+    let secret = b"outside the tree\n";
+    std::fs::write(tmp.path().join("secret"), secret).unwrap();
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::write(tree.join("ok"), b"ok\n").unwrap();
+    std::os::unix::fs::symlink("..", tree.join("sub")).unwrap();
+    let mut t = isofs::Tree::new();
+    let dm = Meta {
+        mode: mode::S_IFDIR | 0o755,
+        ..Meta::default()
+    };
+    let fm = Meta {
+        mode: mode::S_IFREG | 0o644,
+        ..Meta::default()
+    };
+    let up = t.push_child(isofs::Tree::ROOT, b"..", Kind::Dir(Vec::new()), dm);
+    let data = t.add_blob(secret.to_vec());
+    t.push_child(up, b"secret", Kind::File { size: 17, data }, fm);
+    let sub = t.push_child(isofs::Tree::ROOT, b"sub", Kind::Dir(Vec::new()), dm);
+    let data = t.add_blob(secret.to_vec());
+    t.push_child(sub, b"secret", Kind::File { size: 17, data }, fm);
+    let data = t.add_blob(b"ok\n".to_vec());
+    t.push_child(isofs::Tree::ROOT, b"ok", Kind::File { size: 3, data }, fm);
+    let o = isofs::Options {
+        iso_level: 3,
+        rock_ridge: Some(isofs::RockRidge::Exact),
+        ..isofs::Options::default()
+    };
+    let img = tmp.path().join("names.iso");
+    let f = std::fs::File::create(&img).unwrap();
+    isofs::Image::new(t, o, None)
+        .unwrap()
+        .write_to_file(&f)
+        .unwrap();
+    drop(f);
+    let dev = format!("emu:{}", img.display());
+    let o = discburn(&[
+        "verify",
+        "--dev",
+        &dev,
+        "--tree",
+        tree.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let d = diffs(&o);
+    let has = |k: &str, w: &str| d.iter().any(|(kind, what, _)| kind == k && what == w);
+    assert!(has("unsafe_name", ".."), "{d:?}");
+    assert!(has("type", "sub"), "{d:?}");
+    assert!(has("only_on_disc", "sub/secret"), "{d:?}");
+    // Nothing below ".." was looked at, and "sub/secret" was not read through the link.
+    assert!(
+        !d.iter().any(|(_, what, _)| what.starts_with("../")),
+        "{d:?}"
+    );
+    assert!(
+        !d.iter()
+            .any(|(kind, what, _)| what == "sub/secret" && kind != "only_on_disc"),
+        "{d:?}"
+    );
+    assert!(!has("content", "ok") && !has("size", "ok"), "{d:?}");
+}

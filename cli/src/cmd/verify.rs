@@ -2,12 +2,15 @@
 //! source tree file by file (through the isofs reader: ECMA-119 directories with Rock Ridge,
 //! RRIP PX/TF/SL): content (MD5), size, type, and where Rock Ridge recorded them the mode,
 //! owner, group, modification time and symbolic link target. Every difference is listed;
-//! files lying on unreadable blocks are named with the blocks.
+//! files lying on unreadable blocks are named with the blocks. Disc names that `extract`
+//! refuses (`isofs::extract::safe_name`: `..`, `/`, ...) are listed as `unsafe_name` and
+//! not joined onto the tree; the tree is entered only below directories that are real
+//! directories (not links) on both sides, so nothing outside DIR is read.
 //!
 //! The session is `--session N`, else the last session on the disc. Exit status: 0 when
 //! nothing differs, 1 otherwise.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -43,7 +46,8 @@ pub struct Difference {
     /// The file (tree mode) or `LBA a-b` (image mode).
     pub what: String,
     /// `content`, `size`, `type`, `mode`, `uid`, `gid`, `mtime`, `symlink`, `only_on_disc`,
-    /// `only_in_tree`, `unreadable`, `length`.
+    /// `only_in_tree`, `unreadable`, `length`, `unsafe_name` (a disc name `extract` refuses:
+    /// not compared, nor what it holds).
     pub kind: &'static str,
     /// Details (`disc 0o644, tree 0o600`, `blocks 100-199`).
     pub detail: String,
@@ -275,8 +279,39 @@ fn verify_tree(
             detail,
         })
     };
+    // Paths that are real directories on both sides: only below them is the tree entered,
+    // so a disc name never reaches outside DIR, through `..` or through a link in the tree.
+    let mut dirs_ok: HashSet<&str> = HashSet::new();
+    // Directories with a refused name: what they hold is not compared.
+    let mut refused: HashSet<&str> = HashSet::new();
     for (path, df) in &entries {
         let e = &df.entry;
+        let parent = path
+            .len()
+            .checked_sub(e.name.len() + 1)
+            .and_then(|n| path.get(..n))
+            .unwrap_or("");
+        if refused.contains(parent) {
+            if e.is_dir {
+                refused.insert(path);
+            }
+            continue;
+        }
+        if let Err(err) = isofs::extract::safe_name(&e.name) {
+            diff(
+                path,
+                "unsafe_name",
+                format!("{err}: not compared (extract refuses it too)"),
+            );
+            if e.is_dir {
+                refused.insert(path);
+            }
+            continue;
+        }
+        if !parent.is_empty() && !dirs_ok.contains(parent) {
+            diff(path, "only_on_disc", format!("not in {}", tree.display()));
+            continue;
+        }
         let local = tree.join(path);
         let meta = match fs::symlink_metadata(&local) {
             Ok(m) => m,
@@ -305,6 +340,9 @@ fn verify_tree(
         if disc_kind != tree_kind {
             diff(path, "type", format!("disc {disc_kind}, tree {tree_kind}"));
             continue;
+        }
+        if disc_kind == "directory" {
+            dirs_ok.insert(path);
         }
         if let Some(t) = &e.symlink {
             let lt = fs::read_link(&local)
