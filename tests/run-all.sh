@@ -51,6 +51,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
 fi
 
+# cargo-deb builds the Debian package that tests/deb.sh installs (from crates.io).
+if ! command -v cargo-deb >/dev/null; then
+    log "cargo install cargo-deb --version 3.8.0 --locked"
+    cargo install cargo-deb --version 3.8.0 --locked >&2
+fi
+
 # --- 2. The guest kernel (linux-image-cloud-amd64 resolved to its versioned package) ----
 HOME_DIR="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 CACHE="${DISCBURN_KERNEL_CACHE:-${XDG_CACHE_HOME:-${HOME_DIR:-/tmp}/.cache}/discburn/kernel}"
@@ -121,6 +127,11 @@ fi
 if [ "$#" -eq 0 ]; then
     log "bash tests/examples.sh"
     bash tests/examples.sh || status=$?
+fi
+# --- 7. The Debian package: built, installed with dpkg, used, removed (needs root) ----
+if [ "$#" -eq 0 ]; then
+    log "bash tests/deb.sh"
+    bash tests/deb.sh || status=$?
 fi
 log "all tests done in $(( $(now) - T0 )) s (status $status)"
 exit "$status"
