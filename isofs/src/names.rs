@@ -327,23 +327,39 @@ pub fn joliet_identifiers(rules: &JolietRules, names: &[&str], dirs: &[bool]) ->
     out
 }
 
-/// Decodes a Joliet identifier (UCS-2/UTF-16 big endian), dropping a ";1" version.
+/// Decodes a Joliet identifier (UCS-2/UTF-16 big endian), dropping a ";N" version. Dots
+/// are kept: '.' is an ordinary character of Joliet names (only `* / : ; ? \` and
+/// controls are excluded), writers add no separator to a name without one (genisoimage
+/// and xorriso record `a.` and `b..` as they are), and bsdtar and xorriso read them so.
 pub fn decode_joliet(id: &[u8]) -> String {
     let units: Vec<u16> = id
         .chunks_exact(2)
         .map(|c| u16::from_be_bytes([c[0], c[1]]))
         .collect();
     let s = String::from_utf16_lossy(&units);
-    strip_version(&s).to_string()
+    strip_file_version(&s).to_string()
 }
 
-/// Removes a ";N" version suffix and a trailing period left by it (ECMA-119 §7.5.1).
-pub fn strip_version(s: &str) -> &str {
-    let s = match s.rfind(';') {
+/// Removes SEPARATOR 2 and the version number (";N", ECMA-119 §7.5.1) of a file
+/// identifier, nothing else.
+pub fn strip_file_version(s: &str) -> &str {
+    match s.rfind(';') {
         Some(i) if s[i + 1..].bytes().all(|b| b.is_ascii_digit()) => &s[..i],
         _ => s,
-    };
-    s.strip_suffix('.').unwrap_or(s)
+    }
+}
+
+/// The name of an ISO 9660 file identifier (ECMA-119 §7.5.1: name, SEPARATOR 1 '.',
+/// extension, SEPARATOR 2 ';', version): the version goes, and so does SEPARATOR 1 when the
+/// extension is empty ("README." is README). A trailing dot is SEPARATOR 1 only when it is
+/// the identifier's one dot and follows a name: `...`, `b..` (relaxed names, which d-characters
+/// do not allow) keep their dots.
+pub fn strip_version(s: &str) -> &str {
+    let s = strip_file_version(s);
+    match s.strip_suffix('.') {
+        Some(base) if !base.is_empty() && !base.contains('.') => base,
+        _ => s,
+    }
 }
 
 /// A shell-style pattern (`*`, `?`, `[...]`) as mkisofs `-m`/`-x`/`-hide` use.
@@ -622,6 +638,29 @@ mod tests {
         let ids = joliet_identifiers(&r, &[&name], &[true]);
         assert_eq!(ids[0].len(), 126);
         assert_eq!(decode_joliet(&[0, b'a', 0, b';', 0, b'1']), "a");
+    }
+
+    #[test]
+    fn only_real_separators_are_removed() {
+        let j = |s: &str| {
+            let b: Vec<u8> = s.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            decode_joliet(&b)
+        };
+        // Joliet: a trailing dot is part of the name (genisoimage -J writes these so).
+        for n in ["...", "a.", "b..", "c", "d.e"] {
+            assert_eq!(j(n), n);
+            assert_eq!(j(&format!("{n};1")), n);
+        }
+        // ISO 9660 (ECMA-119 §7.5.1): SEPARATOR 1 before an empty extension goes.
+        assert_eq!(strip_version("README.;1"), "README");
+        assert_eq!(strip_version("README."), "README");
+        assert_eq!(strip_version("A.TXT;1"), "A.TXT");
+        assert_eq!(strip_version("A.TXT"), "A.TXT");
+        // Dots that cannot be that separator stay.
+        assert_eq!(strip_version("...;1"), "...");
+        assert_eq!(strip_version("B..;1"), "B..");
+        assert_eq!(strip_version(".;1"), ".");
+        assert_eq!(strip_file_version("A;B"), "A;B");
     }
 
     #[test]

@@ -3,9 +3,14 @@
 //! Joliet, ISO 9660:1999 enhanced descriptors. Works on any [`SectorSource`].
 //!
 //! Untrusted images cannot make it panic, loop or allocate without bound: directory sizes
-//! are capped, CE chains are bounded, walks track visited extents and depth.
+//! are capped, CE chains are bounded, extents are checked against the volume, and the
+//! bounds of [`Limits`] hold for the whole image (names, entries and continuation bytes per
+//! directory and per walk; directory extents disjoint, so a walk reads each block once).
 
-use std::collections::HashSet;
+mod limits;
+
+pub use limits::{Limits, Problem};
+
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -16,6 +21,7 @@ use crate::wire::susp;
 use crate::wire::vd::{VdType, VolumeDescriptor};
 use crate::wire::{Timestamp, WireError};
 use crate::{SectorSource, SECTOR};
+use limits::{span, Budget, DirExtents};
 
 /// Largest directory the reader accepts (bytes).
 pub const MAX_DIR_SIZE: u32 = 256 << 20;
@@ -62,6 +68,15 @@ pub enum ReadError {
         offset: usize,
         /// Detail.
         source: WireError,
+    },
+    /// An entry breaks a bound of [`Limits`] or contradicts the volume.
+    #[error("{}: {problem}", limits::shown(path))]
+    Entry {
+        /// Path of the entry in the image ('/'-separated, relative to the walked
+        /// directory, or the record's own name when read outside a walk).
+        path: String,
+        /// What is wrong.
+        problem: Problem,
     },
     /// A directory contains itself (directly or through descendants).
     #[error("directory loop: extent {0} is its own ancestor")]
@@ -261,7 +276,21 @@ pub struct Volume<S: SectorSource> {
     ns: Namespace,
     root: Entry,
     susp_skip: Option<usize>,
-    limit: Option<u64>,
+    /// End of the volume (exclusive block), see [`Volume::volume_end`].
+    end: Option<u64>,
+    limits: Limits,
+    /// The last continuation block read.
+    ce_cache: Option<(u32, Vec<u8>)>,
+}
+
+/// The volume's end: the medium's, and the session start plus the volume space size
+/// (0, which no volume has, is no bound).
+fn volume_end(medium: Option<u64>, start: u32, space: u32) -> Option<u64> {
+    let vol = (space > 0).then(|| u64::from(start) + u64::from(space));
+    match (medium, vol) {
+        (Some(m), Some(v)) => Some(m.min(v)),
+        (m, v) => m.or(v),
+    }
 }
 
 fn rd<S: SectorSource + ?Sized>(src: &mut S, lba: u32, n: usize) -> Result<Vec<u8>, ReadError> {
@@ -353,7 +382,9 @@ impl<S: SectorSource> Volume<S> {
             ns: Namespace::Iso9660,
             root: pvd_root.clone(),
             susp_skip: None,
-            limit,
+            end: volume_end(limit, start, info.space_size),
+            limits: Limits::default(),
+            ce_cache: None,
         };
         // Rock Ridge: SP in the first record of the root directory (SUSP §5.3). A root
         // whose "." record is damaged is malformed (ECMA-119 §6.8.2.2): whether it carried
@@ -435,16 +466,49 @@ impl<S: SectorSource> Volume<S> {
         &mut self.src
     }
 
-    fn check_extent(&mut self, what: &'static str, lba: u32, size: u64) -> Result<(), ReadError> {
-        if let Some(n) = self.limit {
-            if u64::from(lba) + size.div_ceil(SECTOR as u64) > n {
-                return Err(ReadError::TooLarge { what, size, lba });
+    /// The bounds in force ([`Limits::default`] unless set).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Sets the bounds the reader applies from now on.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// End of the volume (exclusive block) as far as it is known: the medium's size, and
+    /// the session start plus the volume space size (ECMA-119 §8.4.8; it counts from block
+    /// 0 in the absolute form, from the session start in the relative one: the larger of
+    /// the two readings is the bound).
+    pub fn volume_end(&self) -> Option<u64> {
+        self.end
+    }
+
+    /// Checks that `size` bytes at `lba` end within the volume.
+    fn check_extent(
+        &self,
+        path: &str,
+        what: &'static str,
+        lba: u32,
+        size: u64,
+    ) -> Result<(), ReadError> {
+        if let Some(end) = self.end {
+            if size > 0 && span(lba, size).1 > end {
+                return Err(ReadError::Entry {
+                    path: path.to_string(),
+                    problem: Problem::BeyondVolume {
+                        what,
+                        lba,
+                        size,
+                        end,
+                    },
+                });
             }
         }
         Ok(())
     }
 
-    fn read_dir_bytes(&mut self, dir: &Entry) -> Result<Vec<u8>, ReadError> {
+    fn read_dir_bytes(&mut self, dir: &Entry, path: &str) -> Result<Vec<u8>, ReadError> {
         let (lba, size) = dir.extents.first().copied().unwrap_or((0, 0));
         if size > MAX_DIR_SIZE {
             return Err(ReadError::TooLarge {
@@ -453,7 +517,7 @@ impl<S: SectorSource> Volume<S> {
                 lba,
             });
         }
-        self.check_extent("directory", lba, u64::from(size))?;
+        self.check_extent(path, "directory extent", lba, u64::from(size))?;
         let n = (size as usize).div_ceil(SECTOR);
         rd(&mut self.src, lba, n)
     }
@@ -491,7 +555,18 @@ impl<S: SectorSource> Volume<S> {
     }
 
     /// Re-reads a directory's "." record to pick up its own Rock Ridge attributes.
-    pub(crate) fn with_dot_attrs(&mut self, mut dir: Entry) -> Result<Entry, ReadError> {
+    pub(crate) fn with_dot_attrs(&mut self, dir: Entry) -> Result<Entry, ReadError> {
+        let mut budget = Budget::default();
+        let path = dir.name.clone();
+        self.dot_attrs(dir, &path, &mut budget)
+    }
+
+    fn dot_attrs(
+        &mut self,
+        mut dir: Entry,
+        path: &str,
+        budget: &mut Budget,
+    ) -> Result<Entry, ReadError> {
         let (lba, _) = dir.extents.first().copied().unwrap_or((0, 0));
         let b = rd(&mut self.src, lba, 1)?;
         let r = DirRecord::new_checked(&b).map_err(|e| ReadError::Malformed {
@@ -500,8 +575,9 @@ impl<S: SectorSource> Volume<S> {
             source: e,
         })?;
         let mut e = Entry::default();
+        let mut dir_ce = 0;
         // SP sits before the skip; the root "." is read from offset 0.
-        self.apply_susp(&mut e, r.system_use(), lba, true)?;
+        self.apply_susp(&mut e, r.system_use(), lba, true, path, &mut dir_ce, budget)?;
         dir.mode = e.mode;
         dir.uid = e.uid;
         dir.gid = e.gid;
@@ -515,15 +591,42 @@ impl<S: SectorSource> Volume<S> {
         Ok(dir)
     }
 
+    /// One continuation area: `len` bytes at `offset` of `block`, read through a one-block
+    /// cache (the areas of neighbouring records share blocks).
+    fn continuation(&mut self, c: susp::Continuation) -> Result<Vec<u8>, ReadError> {
+        if !matches!(&self.ce_cache, Some((l, _)) if *l == c.block) {
+            let b = rd(&mut self.src, c.block, 1)?;
+            self.ce_cache = Some((c.block, b));
+        }
+        let (o, n) = (c.offset as usize, c.len as usize);
+        Ok(self
+            .ce_cache
+            .as_ref()
+            .and_then(|(_, b)| b.get(o..o + n))
+            .unwrap_or(&[])
+            .to_vec())
+    }
+
     /// Applies the SUSP entries of one record (following CE) to `e`. Returns the CL target
-    /// when the record stands in for a relocated directory.
+    /// when the record stands in for a relocated directory. `path` names the entry in
+    /// errors; `dir_ce` counts the continuation bytes of its directory, `budget` those of
+    /// the walk.
+    #[allow(clippy::too_many_arguments)] // reason: the record, where it is, and its counters
     fn apply_susp(
         &mut self,
         e: &mut Entry,
         area: &[u8],
         lba: u32,
         dot: bool,
+        path: &str,
+        dir_ce: &mut u64,
+        budget: &mut Budget,
     ) -> Result<Option<u32>, ReadError> {
+        let lim = self.limits;
+        let over = |problem| ReadError::Entry {
+            path: path.to_string(),
+            problem,
+        };
         let skip = if dot { 0 } else { self.susp_skip.unwrap_or(0) };
         let mut name = String::new();
         let mut have_nm = false;
@@ -568,6 +671,12 @@ impl<S: SectorSource> Volume<S> {
                     b"NM" => {
                         if let Some((&f, rest)) = ent.data.split_first() {
                             have_nm = true;
+                            if name.len() + rest.len().max(2) > lim.max_name {
+                                return Err(over(Problem::NameTooLong {
+                                    what: "name",
+                                    limit: lim.max_name,
+                                }));
+                            }
                             if f & 0x02 != 0 {
                                 name.push('.');
                             } else if f & 0x04 != 0 {
@@ -579,14 +688,14 @@ impl<S: SectorSource> Volume<S> {
                     }
                     b"SL" => {
                         have_sl = true;
-                        susp::parse_sl(ent.data, &mut link, &mut sl_cont).map_err(bad)?;
-                        if link.len() > 65_536 {
-                            return Err(ReadError::TooLarge {
+                        // One SL entry adds at most its own length (and a '/').
+                        if link.len() + ent.data.len() + 1 > lim.max_name {
+                            return Err(over(Problem::NameTooLong {
                                 what: "symbolic link target",
-                                size: link.len() as u64,
-                                lba,
-                            });
+                                limit: lim.max_name,
+                            }));
                         }
+                        susp::parse_sl(ent.data, &mut link, &mut sl_cont).map_err(bad)?;
                     }
                     b"CL" => cl = Some(susp::parse_addr("CL entry", ent.data).map_err(bad)?),
                     b"RE" => e.relocated = true,
@@ -616,8 +725,20 @@ impl<S: SectorSource> Volume<S> {
                     },
                 });
             }
-            let b = rd(&mut self.src, c.block, 1)?;
-            pending = b[c.offset as usize..(c.offset + c.len) as usize].to_vec();
+            self.check_extent(path, "continuation area", c.block, 1)?;
+            *dir_ce += u64::from(c.len);
+            budget.continuation += u64::from(c.len);
+            if *dir_ce > lim.max_dir_continuation {
+                return Err(over(Problem::DirContinuation {
+                    limit: lim.max_dir_continuation,
+                }));
+            }
+            if budget.continuation > lim.max_total_continuation {
+                return Err(over(Problem::TotalContinuation {
+                    limit: lim.max_total_continuation,
+                }));
+            }
+            pending = self.continuation(c)?;
         }
         if have_nm && !name.is_empty() {
             e.name = name;
@@ -631,15 +752,38 @@ impl<S: SectorSource> Volume<S> {
     /// Lists a directory (without "." and ".."); relocated directories appear where they
     /// belong (CL), not in the relocation directory (RE).
     pub fn read_dir(&mut self, dir: &Entry) -> Result<Vec<Entry>, ReadError> {
+        let mut budget = Budget::default();
+        let path = dir.name.clone();
+        self.read_dir_at(dir, &path, &mut budget)
+    }
+
+    /// [`Volume::read_dir`] of the directory at `path` (for errors), counting into `budget`.
+    fn read_dir_at(
+        &mut self,
+        dir: &Entry,
+        path: &str,
+        budget: &mut Budget,
+    ) -> Result<Vec<Entry>, ReadError> {
         if !dir.is_dir {
             return Err(ReadError::NotADirectory(dir.name.clone()));
         }
-        let bytes = self.read_dir_bytes(dir)?;
+        let lim = self.limits;
+        let bytes = self.read_dir_bytes(dir, path)?;
         let base = dir.lba();
         let size = dir.extents.first().map_or(0, |e| e.1) as usize;
+        let join = |n: &str| {
+            if path.is_empty() {
+                n.to_string()
+            } else {
+                format!("{path}/{n}")
+            }
+        };
         let mut out: Vec<Entry> = Vec::new();
         let mut pos = 0usize;
-        let mut pending: Option<Entry> = None;
+        // A multi-extent file being gathered, with its identifier as recorded.
+        let mut pending: Option<(Entry, Vec<u8>)> = None;
+        let mut names = 0u64;
+        let mut dir_ce = 0u64;
         while pos < size.min(bytes.len()) {
             let in_sec = pos % SECTOR;
             let len = usize::from(bytes[pos]);
@@ -678,21 +822,35 @@ impl<S: SectorSource> Volume<S> {
             let name = match self.ns {
                 Namespace::Joliet => decode_joliet(raw),
                 Namespace::Iso1999 => String::from_utf8_lossy(raw).into_owned(),
+                _ if r.is_dir() => String::from_utf8_lossy(raw).into_owned(),
                 _ => strip_version(&String::from_utf8_lossy(raw)).to_string(),
             };
-            // Continuation of a multi-extent file.
-            if let Some(p) = pending.as_mut() {
-                if p.extents.len() >= 1 << 16 {
-                    return Err(ReadError::TooLarge {
-                        what: "multi-extent file",
-                        size: p.size,
-                        lba,
+            // Continuation of a multi-extent file: same identifier (ECMA-119 §6.5.1).
+            if let Some((p, id)) = pending.as_mut() {
+                let here = join(&p.name);
+                if raw != id.as_slice() {
+                    return Err(ReadError::Entry {
+                        path: here,
+                        problem: Problem::PartName { next: name },
                     });
                 }
+                if p.extents.len() >= lim.max_extents {
+                    return Err(ReadError::Entry {
+                        path: here,
+                        problem: Problem::TooManyExtents {
+                            limit: lim.max_extents,
+                        },
+                    });
+                }
+                self.check_extent(&here, "file extent", r.extent(), u64::from(r.size()))?;
                 p.extents.push((r.extent(), r.size()));
                 p.size += u64::from(r.size());
                 if !r.is_multi_extent() {
-                    if let Some(p) = pending.take() {
+                    limits::check_parts(&p.extents).map_err(|problem| ReadError::Entry {
+                        path: here,
+                        problem,
+                    })?;
+                    if let Some((p, _)) = pending.take() {
                         out.push(p);
                     }
                 }
@@ -707,8 +865,12 @@ impl<S: SectorSource> Volume<S> {
                 ..Entry::default()
             };
             if self.ns == Namespace::RockRidge {
-                if let Some(cl) = self.apply_susp(&mut e, r.system_use(), lba, false)? {
+                let at = join(&e.name);
+                if let Some(cl) =
+                    self.apply_susp(&mut e, r.system_use(), lba, false, &at, &mut dir_ce, budget)?
+                {
                     // Placeholder for a relocated directory: read its "." record.
+                    self.check_extent(&join(&e.name), "directory extent", cl, 1)?;
                     let b = rd(&mut self.src, cl, 1)?;
                     let d = DirRecord::new_checked(&b).map_err(|s| ReadError::Malformed {
                         what: "relocated directory",
@@ -723,14 +885,41 @@ impl<S: SectorSource> Volume<S> {
                     continue;
                 }
             }
+            let here = join(&e.name);
+            let what = if e.is_dir {
+                "directory extent"
+            } else {
+                "file extent"
+            };
+            self.check_extent(&here, what, e.lba(), e.size)?;
+            names += (e.name.len() + e.symlink.as_ref().map_or(0, String::len)) as u64;
+            if names > lim.max_dir_names {
+                return Err(ReadError::Entry {
+                    path: here,
+                    problem: Problem::DirNames {
+                        limit: lim.max_dir_names,
+                    },
+                });
+            }
+            if out.len() >= lim.max_dir_entries {
+                return Err(ReadError::Entry {
+                    path: here,
+                    problem: Problem::DirEntries {
+                        limit: lim.max_dir_entries,
+                    },
+                });
+            }
             if r.is_multi_extent() && !e.is_dir {
-                pending = Some(e);
+                pending = Some((e, raw.to_vec()));
                 continue;
             }
             out.push(e);
         }
-        if let Some(p) = pending {
-            out.push(p);
+        if let Some((p, _)) = pending {
+            return Err(ReadError::Entry {
+                path: join(&p.name),
+                problem: Problem::NoFinalPart,
+            });
         }
         Ok(out)
     }
@@ -738,30 +927,40 @@ impl<S: SectorSource> Volume<S> {
     /// Finds the entry at a slash-separated path.
     pub fn lookup(&mut self, path: &str) -> Result<Entry, ReadError> {
         let mut cur = self.root.clone();
+        let mut budget = Budget::default();
+        let mut at = String::new();
         for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
             if !cur.is_dir {
                 return Err(ReadError::NotADirectory(path.to_string()));
             }
-            let kids = self.read_dir(&cur)?;
+            let kids = self.read_dir_at(&cur, &at, &mut budget)?;
             cur = kids
                 .into_iter()
                 .find(|k| k.name == comp)
                 .ok_or_else(|| ReadError::NotFound(path.to_string()))?;
+            if !at.is_empty() {
+                at.push('/');
+            }
+            at.push_str(comp);
         }
         Ok(cur)
     }
 
     /// Walks the tree below `dir` depth first, calling `f(path, entry)` for each entry
-    /// (paths relative, '/'-separated). Detects loops and bounds depth.
+    /// (paths relative, '/'-separated). Detects loops and overlapping directories (each
+    /// directory block is read once), bounds depth, and holds the bounds of [`Limits`]
+    /// over the whole walk.
     pub fn walk(
         &mut self,
         dir: &Entry,
         f: &mut dyn FnMut(&str, &Entry) -> Result<(), ReadError>,
     ) -> Result<(), ReadError> {
-        let mut seen = HashSet::new();
-        seen.insert(dir.lba());
+        let mut seen = DirExtents::default();
+        let (s, e) = span(dir.lba(), u64::from(dir.extents.first().map_or(0, |x| x.1)));
+        let _ = seen.insert(s, e);
         let mut ancestors = vec![dir.lba()];
-        self.walk_inner(dir, "", f, &mut seen, &mut ancestors)
+        let mut budget = Budget::default();
+        self.walk_inner(dir, "", f, &mut seen, &mut ancestors, &mut budget)
     }
 
     fn walk_inner(
@@ -769,32 +968,67 @@ impl<S: SectorSource> Volume<S> {
         dir: &Entry,
         prefix: &str,
         f: &mut dyn FnMut(&str, &Entry) -> Result<(), ReadError>,
-        seen: &mut HashSet<u32>,
+        seen: &mut DirExtents,
         ancestors: &mut Vec<u32>,
+        budget: &mut Budget,
     ) -> Result<(), ReadError> {
         if ancestors.len() > MAX_DEPTH {
             return Err(ReadError::TooDeep);
         }
-        let kids = self.read_dir(dir)?;
+        let lim = self.limits;
+        let kids = self.read_dir_at(dir, prefix, budget)?;
         for k in kids {
+            let len = prefix.len() + 1 + k.name.len();
+            if len > lim.max_path {
+                return Err(ReadError::Entry {
+                    path: format!("{prefix}/{}", k.name),
+                    problem: Problem::PathTooLong {
+                        limit: lim.max_path,
+                    },
+                });
+            }
             let path = if prefix.is_empty() {
                 k.name.clone()
             } else {
                 format!("{prefix}/{}", k.name)
             };
+            budget.names += (path.len() + k.symlink.as_ref().map_or(0, String::len)) as u64;
+            if budget.names > lim.max_total_names {
+                return Err(ReadError::Entry {
+                    path,
+                    problem: Problem::TotalNames {
+                        limit: lim.max_total_names,
+                    },
+                });
+            }
             if k.is_dir {
                 let lba = k.lba();
-                if ancestors.contains(&lba) || !seen.insert(lba) {
+                if ancestors.contains(&lba) {
                     return Err(ReadError::Loop(lba));
                 }
+                let (s, e) = span(lba, k.size);
+                if let Err((os, oe)) = seen.insert(s, e) {
+                    if os == s {
+                        return Err(ReadError::Loop(lba));
+                    }
+                    return Err(ReadError::Entry {
+                        path,
+                        problem: Problem::DirOverlap {
+                            lba,
+                            end: e.max(s + 1),
+                            other: os as u32,
+                            other_end: oe,
+                        },
+                    });
+                }
                 let k = if self.ns == Namespace::RockRidge {
-                    self.with_dot_attrs(k)?
+                    self.dot_attrs(k, &path, budget)?
                 } else {
                     k
                 };
                 f(&path, &k)?;
                 ancestors.push(lba);
-                let r = self.walk_inner(&k, &path, f, seen, ancestors);
+                let r = self.walk_inner(&k, &path, f, seen, ancestors, budget);
                 ancestors.pop();
                 r?;
             } else {
@@ -809,7 +1043,7 @@ impl<S: SectorSource> Volume<S> {
         const CH: usize = 64;
         let mut buf = vec![0u8; CH * SECTOR];
         for &(lba, len) in &e.extents {
-            self.check_extent("file extent", lba, u64::from(len))?;
+            self.check_extent(&e.name, "file extent", lba, u64::from(len))?;
             let mut left = len as usize;
             let mut at = lba;
             while left > 0 {
@@ -1069,7 +1303,17 @@ mod tests {
         let root = vol.root().lba();
         let at = first_entry(&img, root);
         crate::wire::put_u32_both(&mut img[at + 10..at + 18], 0xFFFF_F000);
-        assert!(matches!(walk_all(img), Err(ReadError::TooLarge { .. })));
+        let r = walk_all(img);
+        assert!(
+            matches!(
+                &r,
+                Err(ReadError::Entry {
+                    path,
+                    problem: Problem::BeyondVolume { .. },
+                }) if path == "sub"
+            ),
+            "{r:?}"
+        );
     }
 
     #[test]
