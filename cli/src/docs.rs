@@ -349,7 +349,7 @@ pub fn run_man(a: &ManArgs) -> Result<(), CliError> {
     for (name, text) in pages()? {
         let p = a.dir.join(&name);
         fs::write(&p, text).map_err(|e| fail(&p, e))?;
-        println!("{}", p.display());
+        outln!("{}", p.display());
     }
     Ok(())
 }

@@ -5,6 +5,21 @@
 //! 1 failure, 2 usage error (see `error`).
 #![forbid(unsafe_code)]
 
+/// `println!` that returns a closed stdout (`discburn ... | head`) as an error to the
+/// caller (`CliError::Output`, a quiet exit 141 in `main`) instead of panicking.
+macro_rules! outln {
+    ($($t:tt)*) => {
+        $crate::output::write_stdout(format_args!("{}\n", format_args!($($t)*)))?
+    };
+}
+
+/// `print!` with the error handling of `outln!`.
+macro_rules! out {
+    ($($t:tt)*) => {
+        $crate::output::write_stdout(format_args!($($t)*))?
+    };
+}
+
 mod args;
 mod cmd;
 mod device;

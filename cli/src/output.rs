@@ -135,13 +135,63 @@ pub trait Report: Serialize {
     fn write_text(&self, out: &mut dyn Write) -> io::Result<()>;
 }
 
+/// Writes to stdout and flushes; a failure (a closed pipe: `discburn ls | head -c1`) is
+/// returned, never a panic as with `print!`.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) -> Result<(), CliError> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    out.write_fmt(args)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// A serde_json error as the I/O error it carries (so a closed pipe stays one).
+pub fn json_io(e: serde_json::Error) -> CliError {
+    match e.io_error_kind() {
+        Some(kind) => CliError::Output(io::Error::new(kind, e)),
+        None => CliError::Output(io::Error::other(e)),
+    }
+}
+
+/// A name from a disc for human output: control characters (C0, DEL, C1) and the
+/// backslash written as C escapes, as GNU `ls -b` (`--quoting-style=escape`) does:
+/// `\n`, `\t`, `\r`, `\a`, `\b`, `\f`, `\v`, `\\`, else `\ooo` octal (UTF-8
+/// bytes of C1 characters one by one). A listing line can then not be faked by a name.
+/// JSON output carries names exactly.
+pub fn escape_name(s: &str) -> std::borrow::Cow<'_, str> {
+    let needs = |c: char| c.is_control() || c == '\\';
+    if !s.chars().any(needs) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => o.push_str("\\n"),
+            '\t' => o.push_str("\\t"),
+            '\r' => o.push_str("\\r"),
+            '\u{7}' => o.push_str("\\a"),
+            '\u{8}' => o.push_str("\\b"),
+            '\u{c}' => o.push_str("\\f"),
+            '\u{b}' => o.push_str("\\v"),
+            '\\' => o.push_str("\\\\"),
+            c if c.is_control() => {
+                let mut b = [0u8; 4];
+                for x in c.encode_utf8(&mut b).bytes() {
+                    o.push_str(&format!("\\{x:03o}"));
+                }
+            }
+            c => o.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(o)
+}
+
 /// Prints `report` on stdout as JSON (`json`) or text.
 pub fn emit<R: Report>(report: &R, json: bool) -> Result<(), CliError> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, report)
-            .map_err(|e| CliError::Output(io::Error::other(e)))?;
+        serde_json::to_writer_pretty(&mut out, report).map_err(json_io)?;
         writeln!(out)?;
     } else {
         report.write_text(&mut out)?;
@@ -424,6 +474,19 @@ impl Report for InquiryReport {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_are_escaped_as_gnu_ls_b_escapes_them() {
+        assert_eq!(escape_name("plain name.txt"), "plain name.txt");
+        assert_eq!(escape_name("a\nb\tc\r"), "a\\nb\\tc\\r");
+        assert_eq!(
+            escape_name("\x07\x08\x0b\x0c\x1b\x7f"),
+            "\\a\\b\\v\\f\\033\\177"
+        );
+        assert_eq!(escape_name("back\\slash"), "back\\\\slash");
+        assert_eq!(escape_name("c1\u{85}"), "c1\\302\\205");
+        assert_eq!(escape_name("ünïcode"), "ünïcode");
+    }
+
     use super::*;
     use transport::spc::{self, VpdPage};
 

@@ -400,9 +400,9 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         fifo_min_percent: burned.fifo_min_percent,
     };
     if global.json {
-        println!("{}", serde_json::to_string_pretty(&s).map_err(fail)?);
+        outln!("{}", serde_json::to_string_pretty(&s).map_err(fail)?);
     } else {
-        println!(
+        outln!(
             "session {} written at block {}: {} blocks ({:.1} MB) on the {}; files added {}, replaced {}, removed {}; {}{}; {} blocks left",
             if s.session == 0 { "?".to_string() } else { s.session.to_string() },
             s.start,

@@ -28,7 +28,7 @@ pub fn run(global: &GlobalArgs, a: &BlankArgs) -> Result<(), CliError> {
     )?;
     let kind = blank_type(a.all, a.session);
     write::blank(&mut drive, kind).map_err(|e| CliError::Failed(e.to_string()))?;
-    println!(
+    outln!(
         "blanked ({kind:?}); disc state: {}",
         write::disc_state(&mut drive)
     );

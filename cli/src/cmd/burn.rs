@@ -228,12 +228,12 @@ pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
 /// Prints a burn summary (text or JSON) on stdout.
 pub fn print_summary(s: &BurnSummary, json: bool) -> Result<(), CliError> {
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(s).map_err(|e| CliError::Failed(e.to_string()))?
         );
     } else {
-        println!(
+        outln!(
             "{}{} blocks ({:.1} MB) written at block {} of the {} in {:.1} s{}; disc {}; {} blocks left",
             if s.dummy { "test write: " } else { "" },
             s.blocks,

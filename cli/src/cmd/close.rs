@@ -15,6 +15,6 @@ pub fn run(global: &GlobalArgs, a: &CloseArgs) -> Result<(), CliError> {
         a.force,
     )?;
     write::finalize(&mut drive).map_err(|e| CliError::Failed(e.to_string()))?;
-    println!("closed; disc state: {}", write::disc_state(&mut drive));
+    outln!("closed; disc state: {}", write::disc_state(&mut drive));
     Ok(())
 }

@@ -47,11 +47,12 @@ pub fn run(global: &GlobalArgs, a: &ExtractArgs) -> Result<(), CliError> {
     let done = isofs::extract(&mut vol, &e, &dir, &opts).map_err(fail)?;
     let top = path.trim_matches('/');
     for p in &done.problems {
-        if e.is_dir && !top.is_empty() {
-            eprintln!("discburn: {top}/{p}");
+        let shown = if e.is_dir && !top.is_empty() {
+            format!("{top}/{p}")
         } else {
-            eprintln!("discburn: {p}");
-        }
+            p.to_string()
+        };
+        eprintln!("discburn: {}", crate::output::escape_name(&shown));
     }
     if done.problems.is_empty() {
         Ok(())

@@ -61,6 +61,6 @@ pub fn run(global: &GlobalArgs, a: &FormatArgs) -> Result<(), CliError> {
         }
     }
     write::format(&mut drive, profile).map_err(|e| CliError::Failed(e.to_string()))?;
-    println!("formatted; disc state: {}", write::disc_state(&mut drive));
+    outln!("formatted; disc state: {}", write::disc_state(&mut drive));
     Ok(())
 }

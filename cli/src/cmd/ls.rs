@@ -7,6 +7,10 @@
 //! "lba", "extents"}], "warnings": ["..."]}`; `warnings` holds what the reader noted while
 //! opening the session (also printed to stderr as `warning: ...`), e.g. a damaged root "."
 //! record when `--namespace` chose another tree than Rock Ridge.
+//!
+//! Human output shows setuid/setgid/sticky as `s`/`S`/`t`/`T` and names and link targets
+//! with control characters escaped as GNU `ls -b` does (`output::escape_name`); JSON
+//! carries them exactly.
 
 use std::io::Write;
 use std::path::Path;
@@ -16,6 +20,7 @@ use serde::Serialize;
 
 use crate::args::{GlobalArgs, LsArgs, NamespaceArg};
 use crate::error::CliError;
+use crate::output::escape_name;
 
 /// An image file, or the drive `--dev` names.
 pub enum Source {
@@ -192,7 +197,21 @@ fn mode_string(e: &Entry) -> String {
     let mut s = String::with_capacity(10);
     s.push(t);
     for (i, c) in "rwxrwxrwx".chars().enumerate() {
-        s.push(if m & (1 << (8 - i)) != 0 { c } else { '-' });
+        let set = m & (1 << (8 - i)) != 0;
+        // The execute column shows setuid, setgid and sticky as GNU ls does: s/t with
+        // execute, S/T without.
+        let special = match i {
+            2 => (m & 0o4000 != 0).then_some(('s', 'S')),
+            5 => (m & 0o2000 != 0).then_some(('s', 'S')),
+            8 => (m & 0o1000 != 0).then_some(('t', 'T')),
+            _ => None,
+        };
+        s.push(match (special, set) {
+            (Some((x, _)), true) => x,
+            (Some((_, no_x)), false) => no_x,
+            (None, true) => c,
+            (None, false) => '-',
+        });
     }
     s
 }
@@ -263,17 +282,14 @@ pub fn run(global: &GlobalArgs, a: &LsArgs) -> Result<(), CliError> {
             "warnings": info.warnings,
             "entries": out,
         });
-        println!("{doc}");
+        outln!("{doc}");
         return Ok(());
     }
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
-    let r = print_text(&mut w, &out, a.long).and_then(|()| w.flush());
-    match r {
-        // `discburn ls | head` is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(CliError::Output),
-    }
+    // A closed pipe (`discburn ls | head`) ends quietly with status 141 (see main).
+    print_text(&mut w, &out, a.long).and_then(|()| w.flush())?;
+    Ok(())
 }
 
 fn print_text(w: &mut dyn Write, out: &[Listed], long: bool) -> std::io::Result<()> {
@@ -305,15 +321,40 @@ fn print_text(w: &mut dyn Write, out: &[Listed], long: bool) -> std::io::Result<
                 l.gid.unwrap_or(0),
                 size,
                 time_string(l.mtime),
-                l.path
+                escape_name(&l.path)
             )?;
             match &l.target {
-                Some(t) => writeln!(w, " -> {t}")?,
+                Some(t) => writeln!(w, " -> {}", escape_name(t))?,
                 None => writeln!(w)?,
             }
         } else {
-            writeln!(w, "{}", l.path)?;
+            writeln!(w, "{}", escape_name(&l.path))?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(mode: u32) -> String {
+        mode_string(&Entry {
+            mode: Some(mode),
+            is_dir: mode & 0o170000 == 0o040000,
+            ..Entry::default()
+        })
+    }
+
+    #[test]
+    fn special_bits_show_as_gnu_ls_shows_them() {
+        assert_eq!(m(0o104755), "-rwsr-xr-x");
+        assert_eq!(m(0o104644), "-rwSr--r--");
+        assert_eq!(m(0o102755), "-rwxr-sr-x");
+        assert_eq!(m(0o102745), "-rwxr-Sr-x");
+        assert_eq!(m(0o041777), "drwxrwxrwt");
+        assert_eq!(m(0o041776), "drwxrwxrwT");
+        assert_eq!(m(0o107000), "---S--S--T");
+        assert_eq!(m(0o100644), "-rw-r--r--");
+    }
 }

@@ -23,17 +23,17 @@ pub fn run(global: &GlobalArgs, a: &SessionsArgs) -> Result<(), CliError> {
                 })
             })
             .collect();
-        println!("{}", serde_json::json!({"source": name, "sessions": s}));
+        outln!("{}", serde_json::json!({"source": name, "sessions": s}));
         return Ok(());
     }
-    println!("{:>3} {:>10} {:>10}  volume", "#", "start", "space");
+    outln!("{:>3} {:>10} {:>10}  volume", "#", "start", "space");
     for (i, s) in list.iter().enumerate() {
-        println!(
+        outln!(
             "{:>3} {:>10} {:>10}  {}",
             i + 1,
             s.start,
             s.space_size,
-            s.volume_id
+            crate::output::escape_name(&s.volume_id)
         );
     }
     Ok(())

@@ -181,11 +181,11 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
     let o = parse(prog, args)?;
     crate::init_logging(o.verbose);
     if o.help {
-        println!("Usage: {prog} [options]\nOptions: {ACCEPTED}");
+        outln!("Usage: {prog} [options]\nOptions: {ACCEPTED}");
         return Ok(());
     }
     if o.version {
-        println!(
+        outln!(
             "{prog} (discburn {}): cdrecord command line personality",
             env!("CARGO_PKG_VERSION")
         );
@@ -196,7 +196,7 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         if entries.is_empty() {
             return Err(CliError::Failed(format!("{prog}: No target found.")));
         }
-        print!("{}", scanbus_text(&entries));
+        out!("{}", scanbus_text(&entries));
         return Ok(());
     }
     if o.write.blank.is_some() || o.write.track.is_some() {
@@ -232,11 +232,11 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
     let mut drive = mmc::drive::Drive::new(t);
     let device = spec.to_string();
     if o.checkdrive || o.prcap {
-        print!("{}", checkdrive_text(&mut drive));
+        out!("{}", checkdrive_text(&mut drive));
     }
     if o.prcap {
         match drive.capabilities() {
-            Ok(c) => print!("{}", crate::cmd::info::prcap_text(&c.page())),
+            Ok(c) => out!("{}", crate::cmd::info::prcap_text(&c.page())),
             Err(e) => eprintln!("{prog}: Cannot read capabilities page 2A: {e}"),
         }
     }
@@ -245,7 +245,7 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
             .map_err(|e| CliError::Failed(format!("{prog}: Cannot read ATIP: {e}")))?;
         let mut out = Vec::new();
         crate::output::Report::write_text(&r, &mut out)?;
-        print!("{}", String::from_utf8_lossy(&out));
+        out!("{}", String::from_utf8_lossy(&out));
     }
     if o.toc {
         let r = crate::cmd::toc::collect(&mut drive, &device)?;
@@ -254,11 +254,11 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
                 "{prog}: Cannot read TOC/PMA (the disc is blank)"
             )));
         }
-        print!("{}", toc_text(&r));
+        out!("{}", toc_text(&r));
     }
     if o.minfo {
         let r = crate::cmd::media::collect(&mut drive, &device)?;
-        print!("{}", minfo_text(&r));
+        out!("{}", minfo_text(&r));
     }
     if o.msinfo {
         msinfo(prog, &mut drive, &device)?;
@@ -282,7 +282,7 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
             "session" => mmc::cmd::blank_format::BlankType::Session,
             "unclose" => mmc::cmd::blank_format::BlankType::UncloseSession,
             "help" => {
-                println!("Blanking options:\n\tall\t\tblank the entire disk\n\tfast\t\tminimally blank the entire disk\n\tsession\t\tblank last session\n\tunclose\t\tunclose last session");
+                outln!("Blanking options:\n\tall\t\tblank the entire disk\n\tfast\t\tminimally blank the entire disk\n\tsession\t\tblank last session\n\tunclose\t\tunclose last session");
                 return Ok(());
             }
             other => {
@@ -339,7 +339,7 @@ fn msinfo(prog: &str, drive: &mut crate::cmd::CliDrive, device: &str) -> Result<
         .map_err(|e| CliError::Failed(format!("{prog}: Cannot read session offset: {e}")))?;
     match (&r.text, r.state) {
         (Some(t), _) => {
-            println!("{t}");
+            outln!("{t}");
             Ok(())
         }
         (None, "blank") => Err(CliError::Failed(format!(
@@ -494,15 +494,15 @@ pub fn minfo_text(r: &crate::cmd::media::MediaReport) -> String {
 
 fn inq(prog: &str, o: &Options) -> Result<(), CliError> {
     let spec = device::resolve(o.dev.as_deref())?;
-    println!("scsidev: '{spec}'");
+    outln!("scsidev: '{spec}'");
     if let transport::DevSpec::Btl { bus, target, lun } = spec {
-        println!("scsibus: {bus} target: {target} lun: {lun}");
+        outln!("scsibus: {bus} target: {target} lun: {lun}");
     }
     let mut t = device::open(&spec, o.scsi_verbose)?;
     let bytes = spc::inquiry(&mut *t, None)?;
     let d = InquiryData::new_checked(&bytes)
         .map_err(|e| CliError::Failed(format!("{prog}: {spec}: {e}")))?;
-    print!("{}", inq_text(&d));
+    out!("{}", inq_text(&d));
     Ok(())
 }
 

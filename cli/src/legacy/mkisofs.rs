@@ -526,7 +526,7 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
                 image.size_blocks()
             );
         }
-        println!("{}", image.size_blocks());
+        outln!("{}", image.size_blocks());
         return Ok(());
     }
     let fail = |e: String| CliError::Failed(format!("{prog}: {e}"));

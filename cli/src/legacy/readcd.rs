@@ -96,7 +96,7 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         help,
     } = parse(prog, args)?;
     if help {
-        println!("usage: {prog} dev=DEVICE f=FILE [sectors=A-B] [retries=N] [-noerror] [-v] [-V]");
+        outln!("usage: {prog} dev=DEVICE f=FILE [sectors=A-B] [retries=N] [-noerror] [-v] [-V]");
         return Ok(());
     }
     crate::init_logging(verbose);
