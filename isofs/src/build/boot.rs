@@ -23,6 +23,25 @@ impl Image {
             return Err(BuildError::Boot("no boot image given".into()));
         }
         for bi in &b.images {
+            if let Some(n) = bi.appended {
+                let sa = &self.opts.system_area;
+                if !sa.appended.iter().any(|a| a.number == n) {
+                    return Err(BuildError::Boot(format!(
+                        "boot image --interval:appended_partition_{n}:all:: names partition \
+                         {n}, which no -append_partition gives"
+                    )));
+                }
+                if bi.info_table || bi.grub2_boot_info || bi.mode != BootMode::NoEmulation {
+                    return Err(BuildError::Boot(format!(
+                        "boot image of appended partition {n}: only -no-emul-boot without \
+                         -boot-info-table or --grub2-boot-info is possible for data outside \
+                         the ISO 9660 tree"
+                    )));
+                }
+                self.boot_nodes.push((None, bi.clone()));
+                self.boot_media.push((Emulation::NoEmulation, 0));
+                continue;
+            }
             let id = self.tree.lookup_path(&bi.path).ok_or_else(|| {
                 BuildError::Boot(format!("boot image {} is not in the image tree", bi.path))
             })?;
@@ -32,7 +51,7 @@ impl Image {
                     bi.path
                 )));
             };
-            if bi.info_table {
+            if bi.info_table || bi.grub2_boot_info {
                 self.copy_kept_boot_image(id, size, &bi.path, previous.as_deref_mut())?;
             }
             let media = match bi.mode {
@@ -62,7 +81,7 @@ impl Image {
                     (Emulation::HardDisk, t)
                 }
             };
-            self.boot_nodes.push((id, bi.clone()));
+            self.boot_nodes.push((Some(id), bi.clone()));
             self.boot_media.push(media);
         }
         let cat = if b.catalog.is_empty() {
@@ -204,11 +223,9 @@ impl Image {
             .boot_nodes
             .iter()
             .zip(&self.boot_media)
-            .map(|((id, bi), &(emulation, system_type))| {
-                let size = match self.tree.node(*id).kind {
-                    Kind::File { size, .. } => size,
-                    _ => 0,
-                };
+            .enumerate()
+            .map(|(k, ((_, bi), &(emulation, system_type)))| {
+                let (lba, size) = self.boot_extent(k);
                 // mkisofs: whole 2048-byte blocks of the image, 4 virtual sectors each;
                 // an emulated diskette or disk loads its boot sector only.
                 let whole = (blocks(size) * 4).min(0xFFFF) as u16;
@@ -223,7 +240,7 @@ impl Image {
                     load_segment: bi.load_segment,
                     system_type,
                     sector_count,
-                    lba: self.data_lba[*id as usize],
+                    lba,
                 }
             })
             .collect();
@@ -231,10 +248,12 @@ impl Image {
         encode_catalog_with_id(&entries, self.opts.ids.publisher.as_bytes())
     }
 
+    /// The boot image options of file `id` when it is patched (boot information table,
+    /// GRUB 2 boot info).
     pub(super) fn boot_patch(&self, id: NodeId) -> Option<&BootImage> {
         self.boot_nodes
             .iter()
-            .find(|(n, b)| *n == id && b.info_table)
+            .find(|(n, b)| *n == Some(id) && (b.info_table || b.grub2_boot_info))
             .map(|(_, b)| b)
     }
 }

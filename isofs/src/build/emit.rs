@@ -30,6 +30,19 @@ impl Image {
         } else {
             &self.iso
         };
+        self.dir_bytes_of(view, joliet, k, ce, 0)
+    }
+
+    /// Bytes of directory `k` of `view`, file addresses less `shift` (the second tree of
+    /// `-partition_offset`; its own directory addresses are relative already).
+    pub(super) fn dir_bytes_of(
+        &self,
+        view: &View,
+        joliet: bool,
+        k: usize,
+        ce: &mut CeArea,
+        shift: u32,
+    ) -> Vec<u8> {
         let rr = self.rr() && !joliet;
         let d = &view.dirs[k];
         let mut out: Vec<u8> = Vec::with_capacity(SECTOR);
@@ -95,7 +108,8 @@ impl Image {
                     let node = self.tree.node(n);
                     let (size, lba) = match node.kind {
                         Kind::File { size, .. } => {
-                            (size, self.data_lba.get(n as usize).copied().unwrap_or(0))
+                            let lba = self.data_lba.get(n as usize).copied().unwrap_or(0);
+                            (size, lba.saturating_sub(shift))
                         }
                         _ => (0, 0),
                     };
@@ -147,10 +161,17 @@ impl Image {
 
     pub(super) fn vd_fields(&self, view: &View) -> VdFields {
         let ids = &self.opts.ids;
-        let space = match self.opts.volume_space {
+        let mut space = match self.opts.volume_space {
             VolumeSpace::Absolute => self.start + self.total,
             VolumeSpace::SessionOnly => self.total,
         };
+        // libisofs: with partitions appended the volume ends before them, unless a
+        // protective label or a partition offset makes the ISO span the whole image.
+        if let Some(h) = &self.hybrid {
+            if !h.pvd_total {
+                space = h.vol_space;
+            }
+        }
         VdFields {
             system_id: ids.system.clone(),
             volume_id: ids.volume.clone(),
@@ -203,7 +224,7 @@ impl Image {
             *written += b.len() as u64;
             Ok(())
         };
-        out(w, &vec![0u8; 16 * SECTOR], &mut written)?;
+        out(w, &self.system_area()?, &mut written)?;
         out(
             w,
             &self.vd_fields(&self.iso).encode(VdKind::Primary),
@@ -223,6 +244,27 @@ impl Image {
             )?;
         }
         out(w, &encode_terminator(), &mut written)?;
+        if let Some(sec) = &self.offset_tree {
+            let here = self.start as u64 + written / SECTOR as u64;
+            let gap = u64::from(sec.vd_lba).saturating_sub(here);
+            out(w, &vec![0u8; gap as usize * SECTOR], &mut written)?;
+            let fields = |v: &View| {
+                let mut f = self.vd_fields(v);
+                f.space_size = match &self.hybrid {
+                    Some(h) => h.vol_space.saturating_sub(sec.shift),
+                    None => self.total.saturating_sub(sec.shift),
+                };
+                f
+            };
+            out(w, &fields(&sec.iso).encode(VdKind::Primary), &mut written)?;
+            if let Some(j) = &sec.joliet {
+                out(w, &fields(j).encode(VdKind::Joliet), &mut written)?;
+            }
+            if self.opts.iso_level >= 4 {
+                out(w, &fields(&sec.iso).encode(VdKind::Enhanced), &mut written)?;
+            }
+            out(w, &encode_terminator(), &mut written)?;
+        }
         if self.catalog_lba.is_some() {
             out(w, &self.catalog(), &mut written)?;
         }
@@ -250,14 +292,49 @@ impl Image {
                 out(w, &b, &mut written)?;
             }
         }
+        if let Some(sec) = &self.offset_tree {
+            out(w, &Self::path_table(&sec.iso, false), &mut written)?;
+            out(w, &Self::path_table(&sec.iso, true), &mut written)?;
+            if let Some(j) = &sec.joliet {
+                out(w, &Self::path_table(j, false), &mut written)?;
+                out(w, &Self::path_table(j, true), &mut written)?;
+            }
+            let mut ce = CeArea {
+                base: sec.ce_lba,
+                record: true,
+                ..CeArea::default()
+            };
+            for k in 0..sec.iso.dirs.len() {
+                let b = self.dir_bytes_of(&sec.iso, false, k, &mut ce, sec.shift);
+                out(w, &b, &mut written)?;
+            }
+            let mut ceb = std::mem::take(&mut ce.bytes);
+            ceb.resize(self.ce_blocks as usize * SECTOR, 0);
+            out(w, &ceb, &mut written)?;
+            if let Some(j) = &sec.joliet {
+                for k in 0..j.dirs.len() {
+                    let b = self.dir_bytes_of(j, true, k, &mut CeArea::default(), sec.shift);
+                    out(w, &b, &mut written)?;
+                }
+            }
+        }
         debug_assert_eq!(
             written,
             u64::from(self.data_start - self.start) * SECTOR as u64
         );
         self.write_files(w)?;
         let pad = vec![0u8; SECTOR];
+        if let Some(h) = &self.hybrid {
+            for _ in 0..h.align {
+                w.write_all(&pad).map_err(BuildError::Write)?;
+            }
+            self.write_appended(w)?;
+        }
         for _ in 0..self.opts.pad_blocks {
             w.write_all(&pad).map_err(BuildError::Write)?;
+        }
+        if let Some(b) = self.gpt_backup() {
+            w.write_all(&b).map_err(BuildError::Write)?;
         }
         w.flush().map_err(BuildError::Write)?;
         Ok(())

@@ -7,10 +7,25 @@ use std::sync::mpsc::sync_channel;
 
 use super::{BuildError, Image};
 use crate::tree::{Data, Kind, NodeId};
-use crate::wire::eltorito::patch_boot_info_table;
+use crate::wire::eltorito::{patch_boot_info_table, patch_grub2_boot_info};
 use crate::SECTOR;
 
 impl Image {
+    /// Patches boot image `id` in memory: GRUB 2's boot info first, then the boot
+    /// information table (which covers the bytes after 64, as libisofs orders them).
+    fn patch_boot(&self, id: NodeId, v: &mut [u8], pvd_lba: u32) {
+        let Some(b) = self.boot_patch(id) else {
+            return;
+        };
+        let lba = self.data_lba[id as usize];
+        if b.grub2_boot_info {
+            patch_grub2_boot_info(v, lba);
+        }
+        if b.info_table {
+            patch_boot_info_table(v, pvd_lba, lba);
+        }
+    }
+
     pub(super) fn write_files<W: Sink>(&self, w: &mut W) -> Result<(), BuildError> {
         /// Bytes a worker gathers before handing them over.
         const CHUNK: usize = 1 << 20;
@@ -137,9 +152,7 @@ impl Image {
             Data::Blob(b) => {
                 let mut v = self.tree.blob(*b).to_vec();
                 v.resize(size as usize, 0);
-                if self.boot_patch(id).is_some() {
-                    patch_boot_info_table(&mut v, pvd_lba, self.data_lba[id as usize]);
-                }
+                self.patch_boot(id, &mut v, pvd_lba);
                 buf.extend_from_slice(&v);
                 pad(buf);
             }
@@ -169,7 +182,7 @@ impl Image {
                     if n as u64 != size {
                         return Err(shrank());
                     }
-                    patch_boot_info_table(&mut v, pvd_lba, self.data_lba[id as usize]);
+                    self.patch_boot(id, &mut v, pvd_lba);
                     buf.extend_from_slice(&v);
                 } else {
                     let mut left = size;

@@ -52,6 +52,23 @@ pub(super) struct View {
     pub(super) pt_m: u32,
 }
 
+/// The second volume descriptor set and directory tree of `-partition_offset`: the same
+/// directories again, every address relative to the partition start, so that the first
+/// partition holds a file system of its own (libisofs writes it after the first tree).
+#[derive(Debug, Clone, Default)]
+pub(super) struct OffsetTree {
+    /// The partition offset in blocks (subtracted from every address).
+    pub(super) shift: u32,
+    /// Absolute block of its primary volume descriptor (shift + 16).
+    pub(super) vd_lba: u32,
+    /// The ISO 9660 directories, relative addresses.
+    pub(super) iso: View,
+    /// The Joliet directories, relative addresses.
+    pub(super) joliet: Option<View>,
+    /// Relative block of its Rock Ridge continuation area.
+    pub(super) ce_lba: u32,
+}
+
 /// Compare two ISO identifiers as ECMA-119 §9.3 orders them: name, then extension, each
 /// padded with spaces.
 fn iso_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
@@ -398,6 +415,31 @@ impl Image {
             lba += 1;
         }
         lba += 1; // terminator
+        let p_off = self.opts.system_area.partition_offset;
+        let mut second: Option<OffsetTree> = None;
+        if p_off > 0 {
+            if p_off < 16 {
+                return Err(BuildError::Boot(format!(
+                    "-partition_offset {p_off}: must be 0 or at least 16 (the partition holds a \
+                     system area and volume descriptors of its own)"
+                )));
+            }
+            if self.start != 0 {
+                return Err(BuildError::Boot(
+                    "-partition_offset cannot be used for a session that does not start at \
+                     block 0"
+                        .into(),
+                ));
+            }
+            let vd = u64::from(p_off) + 16;
+            // PVD, Joliet SVD, ISO 9660:1999 EVD, terminator (no boot record).
+            lba = vd + 1 + u64::from(self.opts.joliet) + u64::from(self.opts.iso_level >= 4) + 1;
+            second = Some(OffsetTree {
+                shift: p_off,
+                vd_lba: vd as u32,
+                ..OffsetTree::default()
+            });
+        }
         if self.opts.boot.is_some() {
             self.catalog_lba = Some(lba as u32);
             lba += 1;
@@ -452,6 +494,34 @@ impl Image {
                 }
             }
         }
+        if let Some(sec) = second.as_mut() {
+            let shift = u64::from(sec.shift);
+            let mut iso = self.iso.clone();
+            pt(&mut iso, &mut lba);
+            let mut jol = self.joliet.clone();
+            if let Some(j) = jol.as_mut() {
+                pt(j, &mut lba);
+            }
+            for d in &mut iso.dirs {
+                d.lba = (lba - shift) as u32;
+                lba += blocks(u64::from(d.size));
+            }
+            sec.ce_lba = (lba - shift) as u32;
+            lba += u64::from(self.ce_blocks);
+            if let Some(j) = jol.as_mut() {
+                for d in &mut j.dirs {
+                    d.lba = (lba - shift) as u32;
+                    lba += blocks(u64::from(d.size));
+                }
+            }
+            for v in std::iter::once(&mut iso).chain(jol.as_mut()) {
+                v.pt_l -= sec.shift;
+                v.pt_m -= sec.shift;
+            }
+            sec.iso = iso;
+            sec.joliet = jol;
+        }
+        self.offset_tree = second;
         // File data: every live, visible, regular file once per hard-link group.
         self.data_start = lba as u32;
         self.data_lba = vec![0; self.tree.len()];
@@ -507,11 +577,12 @@ impl Image {
             self.data_lba[c as usize] = l;
         }
         self.files = files;
-        lba += u64::from(self.opts.pad_blocks);
+        lba = self.layout_hybrid(lba)?;
         if lba > u64::from(u32::MAX) {
             return Err(BuildError::VolumeTooLarge(lba));
         }
         self.total = (lba - s) as u32;
+        self.plan_gpt();
         Ok(())
     }
 }

@@ -20,9 +20,13 @@ mod filedata;
 mod layout;
 mod options;
 mod rockridge;
+mod sysarea;
 mod trans_tbl;
 
-pub use options::{BootImage, BootMode, BootOptions, Options, RockRidge, VolumeIds, VolumeSpace};
+pub use options::{
+    Appended, BootImage, BootMode, BootOptions, CylAlign, MbrKind, Options, RockRidge, SystemArea,
+    VolumeIds, VolumeSpace,
+};
 pub use trans_tbl::trans_table_line;
 
 use std::io;
@@ -95,7 +99,8 @@ pub struct Image {
     ce_blocks: u32,
     catalog_lba: Option<u32>,
     catalog_node: Option<NodeId>,
-    boot_nodes: Vec<(NodeId, BootImage)>,
+    /// Per boot image: its file (none for an appended partition) and options.
+    boot_nodes: Vec<(Option<NodeId>, BootImage)>,
     /// Per boot image: media type and system type, resolved from the image.
     boot_media: Vec<(Emulation, u8)>,
     data_lba: Vec<u32>,
@@ -104,6 +109,10 @@ pub struct Image {
     files: Vec<NodeId>,
     data_start: u32,
     has_rr_moved: bool,
+    /// Hybrid layout (system area, appended partitions, GPT), when asked for.
+    hybrid: Option<sysarea::Hybrid>,
+    /// The second directory tree of `-partition_offset` (addresses relative to it).
+    offset_tree: Option<layout::OffsetTree>,
 }
 
 fn blocks(n: u64) -> u64 {
@@ -166,6 +175,8 @@ impl Image {
             files: Vec::new(),
             data_start: 0,
             has_rr_moved: false,
+            hybrid: None,
+            offset_tree: None,
             opts,
         };
         img.prepare_boot(previous)?;

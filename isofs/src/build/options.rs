@@ -70,6 +70,12 @@ pub struct BootImage {
     pub bootable: bool,
     /// Load segment (`-boot-load-seg`); 0 means the BIOS default 7C0h.
     pub load_segment: u16,
+    /// The image is appended partition N (1..=4) rather than a file of the tree
+    /// (`--interval:appended_partition_N:all::`); `path` is then only its label.
+    pub appended: Option<u8>,
+    /// `--grub2-boot-info`: the image's 512-byte address + 5 as 64-bit little-endian at
+    /// byte 2548, where GRUB 2's El Torito image looks for its own location.
+    pub grub2_boot_info: bool,
 }
 
 impl Default for BootImage {
@@ -83,6 +89,8 @@ impl Default for BootImage {
             mode: BootMode::NoEmulation,
             bootable: true,
             load_segment: 0,
+            appended: None,
+            grub2_boot_info: false,
         }
     }
 }
@@ -94,6 +102,107 @@ pub struct BootOptions {
     pub catalog: String,
     /// Boot images: the first is the default entry.
     pub images: Vec<BootImage>,
+}
+
+/// How the MBR of the system area is made (xorriso's system area types for PC-BIOS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MbrKind {
+    /// Only the template as given (`-G`), or zeros; partition tables as other options ask.
+    #[default]
+    Plain,
+    /// `-isohybrid-mbr FILE` (syslinux's isohdpfx.bin): the template patched with the
+    /// first boot image's 512-byte address at byte 432, an MBR id at 440 and partition 1
+    /// over the image, as syslinux's isohybrid and libisofs write it.
+    Isohybrid,
+    /// `--grub2-mbr FILE` (GRUB's boot_hybrid.img): the template with the first boot
+    /// image's 512-byte address + 4 at byte 432 (64 bits, little-endian).
+    Grub2,
+}
+
+/// Cylinder alignment of the image size (`-partition_cyl_align`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CylAlign {
+    /// Align when an isohybrid MBR is written (the default).
+    #[default]
+    Auto,
+    /// Always align the image size.
+    On,
+    /// Never align.
+    Off,
+    /// Align the image and every appended partition.
+    All,
+}
+
+/// A partition appended after the ISO 9660 image (`-append_partition N TYPE FILE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// Partition number 1..=4.
+    pub number: u8,
+    /// Its MBR type byte (EFh for the EFI System GUID, 83h for other GUIDs, as xorriso).
+    pub mbr_type: u8,
+    /// Its GPT type GUID when one was given; else EFI System for EFh, Basic Data otherwise.
+    pub gpt_type: Option<crate::wire::parttab::Guid>,
+    /// The file whose bytes become the partition.
+    pub source: std::path::PathBuf,
+}
+
+/// The system area (blocks 0..15) and the partition tables of a hybrid image, as xorriso
+/// writes them (libisofs' system area layout).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SystemArea {
+    /// Up to 32768 bytes put at the start of the image (`-G`, `-isohybrid-mbr`,
+    /// `--grub2-mbr`); shorter templates are padded with zeros.
+    pub template: Option<Vec<u8>>,
+    /// How the MBR is patched.
+    pub mbr: MbrKind,
+    /// `--protective-msdos-label`: partition 1 from sector 1 over the image (type CDh,
+    /// or EEh when a GPT is written).
+    pub protective_msdos_label: bool,
+    /// `-isohybrid-gpt-basdat`: EFI boot images become Basic Data partitions of a GPT
+    /// (and EFh partitions of the MBR) beside one over the whole image.
+    pub gpt_basdat: bool,
+    /// `-partition_offset N`: the first partition starts at block N (0 or ≥ 16), which
+    /// holds a second volume descriptor set and directory tree with addresses relative to
+    /// it, so that the partition can be mounted by itself.
+    pub partition_offset: u32,
+    /// `-partition_hd_cyl` (default 64).
+    pub heads_per_cyl: u32,
+    /// `-partition_sec_hd` (default 32).
+    pub secs_per_head: u32,
+    /// `-partition_cyl_align`.
+    pub cyl_align: CylAlign,
+    /// `-append_partition`.
+    pub appended: Vec<Appended>,
+    /// `-appended_part_as_gpt`: appended partitions go into a GPT, not the MBR.
+    pub appended_as_gpt: bool,
+    /// `--mbr-force-bootable`: some MBR entry carries the active flag, a dummy one if need be.
+    pub mbr_force_bootable: bool,
+    /// `-iso_mbr_part_type`: the type byte of the MBR partition over the ISO image.
+    pub iso_mbr_part_type: Option<u8>,
+    /// `-gpt_disk_guid`: the disk GUID; partition GUIDs are derived from it as libisofs
+    /// does (byte 9 onwards XORed with a counter). `None`: one is derived from the volume
+    /// date, so that a reproducible image stays reproducible.
+    pub gpt_disk_guid: Option<crate::wire::parttab::Guid>,
+    /// `--modification-date=YYYYMMDDhhmmsscc` as given: the source of the isohybrid MBR
+    /// id (its CRC-32) and of the GPT GUIDs with `-gpt_disk_guid modification-date`.
+    pub volume_uuid: Option<String>,
+    /// `-gpt_disk_guid modification-date`: the disk GUID made of `volume_uuid`.
+    pub gpt_guid_from_date: bool,
+    /// `-efi-boot-part --efi-boot-image`: the EFI El Torito image is also a GPT EFI System
+    /// Partition.
+    pub efi_boot_part: bool,
+}
+
+impl SystemArea {
+    /// Whether any option asks for more than a zeroed system area.
+    pub fn is_set(&self) -> bool {
+        *self
+            != SystemArea {
+                heads_per_cyl: self.heads_per_cyl,
+                secs_per_head: self.secs_per_head,
+                ..SystemArea::default()
+            }
+    }
 }
 
 /// Volume descriptor texts (`-sysid -V -volset -publisher -p -A`, and file ids).
@@ -192,6 +301,8 @@ pub struct Options {
     pub volume_space: VolumeSpace,
     /// Worker threads reading file data (0 = automatic).
     pub threads: usize,
+    /// The system area and partition tables (hybrid images).
+    pub system_area: SystemArea,
 }
 
 impl Default for Options {
@@ -222,6 +333,11 @@ impl Default for Options {
             rr_moved: "rr_moved".into(),
             volume_space: VolumeSpace::Absolute,
             threads: 0,
+            system_area: SystemArea {
+                heads_per_cyl: 64,
+                secs_per_head: 32,
+                ..SystemArea::default()
+            },
         }
     }
 }

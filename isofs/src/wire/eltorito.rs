@@ -377,6 +377,19 @@ pub fn parse_catalog(b: &[u8]) -> Result<Vec<CatalogEntry>, WireError> {
     Ok(out)
 }
 
+/// Byte offset of GRUB 2's boot info in its El Torito image (`--grub2-boot-info`:
+/// 5 × 512 − 12, where grub-core's cdboot looks for its own 512-byte address).
+pub const GRUB2_BOOT_INFO_AT: usize = 512 * 5 - 12;
+
+/// Writes the 512-byte address of the image (at 2 KiB block `lba`) plus 5, 64-bit
+/// little-endian, at [`GRUB2_BOOT_INFO_AT`], as xorriso's `--grub2-boot-info` does; an
+/// image too short for it is left alone.
+pub fn patch_grub2_boot_info(image: &mut [u8], lba: u32) {
+    if let Some(f) = image.get_mut(GRUB2_BOOT_INFO_AT..GRUB2_BOOT_INFO_AT + 8) {
+        f.copy_from_slice(&(u64::from(lba) * 4 + 5).to_le_bytes());
+    }
+}
+
 /// Patches a boot information table (offsets 8..64) into `image`'s first sector:
 /// PVD LBA, image LBA, image length and the 32-bit sum of the image from byte 64.
 pub fn patch_boot_info_table(image: &mut [u8], pvd_lba: u32, lba: u32) {

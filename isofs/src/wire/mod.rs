@@ -7,6 +7,7 @@
 
 pub mod dir;
 pub mod eltorito;
+pub mod parttab;
 pub mod ptable;
 pub mod susp;
 pub mod vd;
