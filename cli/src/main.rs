@@ -45,6 +45,10 @@ fn main() {
         Personality::Cdrecord => legacy::cdrecord::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Mkisofs => legacy::mkisofs::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Readcd => legacy::readcd::run(&prog, argv.get(1..).unwrap_or(&[])),
+        Personality::Xorrisofs => {
+            legacy::mkisofs::run_xorrisofs(&prog, argv.get(1..).unwrap_or(&[]))
+        }
+        Personality::Xorriso => legacy::run_xorriso(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Discburn => run_discburn(),
     };
     if let Err(e) = result {

@@ -46,12 +46,13 @@
 //! An unknown option is a usage error naming it.
 
 use std::fs;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
-use isofs::build::{BootImage, BootMode, BootOptions};
+use isofs::build::{Appended, BootImage, BootMode, BootOptions, CylAlign, MbrKind};
 use isofs::names::Glob;
 use isofs::wire::eltorito::Platform;
+use isofs::wire::parttab::Guid;
 use isofs::{FileSource, Image, Options, RockRidge, ScanOptions, SectorSource, Timestamp, Tree};
 
 use crate::error::CliError;
@@ -81,6 +82,16 @@ pub struct Job {
     pub have_msinfo: bool,
     /// `-no-cache-inodes`: hard links are not recognised (every name is its own file).
     pub no_cache_inodes: bool,
+    /// `--sort-weight N PATH`: weight of a file or of every file under a directory.
+    pub sort_weights: Vec<(i32, String)>,
+    /// `-uid`, `-gid`: owner of every file in the image.
+    pub uid: Option<u32>,
+    /// `-gid`.
+    pub gid: Option<u32>,
+    /// `-file-mode`: permission bits of every non-directory.
+    pub file_mode: Option<u32>,
+    /// `-dir-mode`: permission bits of every directory.
+    pub dir_mode: Option<u32>,
 }
 
 fn usage(prog: &str, msg: impl std::fmt::Display) -> CliError {
@@ -129,6 +140,95 @@ fn c_number(s: &str) -> Option<u16> {
     u16::from_str_radix(digits, radix).ok()
 }
 
+/// `--modification-date=YYYYMMDDhhmmsscc` (UTC): the date and the 16-character string
+/// xorriso also keeps as the volume's "uuid".
+fn modification_date(d: &str) -> Option<(Timestamp, String)> {
+    if d.len() != 16 || !d.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| d[r].parse::<u32>().ok();
+    let (y, mo, da) = (n(0..4)?, n(4..6)?, n(6..8)?);
+    let (h, mi, s) = (n(8..10)?, n(10..12)?, n(12..14)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&da) || h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    let days = isofs::wire::days_from_civil(i64::from(y), mo, da);
+    let secs = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
+    Some((Timestamp::from_secs(secs), d.to_string()))
+}
+
+/// A partition type byte as xorriso takes it: `0xNN` hexadecimal.
+fn parse_type_byte(s: &str) -> Option<u8> {
+    let h = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))?;
+    u8::from_str_radix(h, 16).ok()
+}
+
+/// xorriso options discburn refuses by name, with the reason.
+fn refused(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "isohybrid-gpt-hfsplus" | "isohybrid-apm-hfsplus" | "appended_part_as_apm" => {
+            "Apple partition maps and HFS+ are not written"
+        }
+        "part_like_isohybrid" => "partition entries without -isohybrid-mbr are not written",
+        "chrp-boot-part" | "chrp-boot" | "prep-boot-part" | "mips-boot" | "mipsel-boot" | "B"
+        | "sparc-boot" | "sparc-label" | "hppa-cmdline" | "hppa-kernel-32" | "hppa-kernel-64"
+        | "hppa-bootloader" | "hppa-ramdisk" | "hppa-hdrversion" | "alpha-boot"
+        | "grub2-sparc-core" => "only PC-BIOS and UEFI boot is supported",
+        "jigdo-jigdo"
+        | "jigdo-template"
+        | "jigdo-min-file-size"
+        | "jigdo-force-checksum"
+        | "jigdo-force-md5"
+        | "jigdo-exclude"
+        | "jigdo-map"
+        | "checksum-list"
+        | "md5-list"
+        | "jigdo-checksum-algorithm"
+        | "jigdo-template-compress"
+        | "checksum_algorithm_iso"
+        | "checksum_algorithm_template" => "jigdo output is not written",
+        "z"
+        | "transparent-compression"
+        | "zisofs-version-2"
+        | "zisofs2-susp-z2"
+        | "zisofs2-susp-zf" => "zisofs compression is not written",
+        "root" | "old-root" | "old-root-no-md5" | "old-root-no-ino" | "old-root-devno" => {
+            "grafting the new files under a directory of the previous session is not \
+             supported; use graft points (-graft-points /DIR/=SOURCE)"
+        }
+        "log-file" => "messages go to standard error; redirect it instead",
+        "joliet-utf16" => "Joliet names are UCS-2 (names outside the BMP are replaced)",
+        "eltorito-id" | "eltorito-selcrit" | "eltorito-platform" => {
+            "El Torito section headers with ID strings or platforms other than those of -b \
+             and -e are not written"
+        }
+        "set_all_file_dates"
+        | "application_use"
+        | "no-emul-toc"
+        | "emul-toc"
+        | "old-empty"
+        | "stdio_sync"
+        | "sort-weight-list"
+        | "sort-weight-patterns"
+        | "boot-catalog-hide"
+        | "hfsplus-serial-no"
+        | "hfsplus-block-size"
+        | "new-dir-mode" => "this xorriso option is not implemented",
+        _ => return None,
+    })
+}
+
+/// The HFS+ options grub-mkrescue passes and the number of arguments each takes.
+fn hfsplus_arity(name: &str) -> Option<usize> {
+    Some(match name {
+        "hfsplus" => 0,
+        "apm-block-size" | "hfs-bless" => 1,
+        "hfs-bless-by" => 2,
+        "hfsplus-file-creator-type" => 3,
+        _ => return None,
+    })
+}
+
 /// Parses mkisofs arguments (without the program name).
 pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
     let mut j = Job {
@@ -162,6 +262,40 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
             i += 1;
             Ok(v)
         };
+        if let Some(d) = name.strip_prefix("modification-date=") {
+            let (t, u) = modification_date(d)
+                .ok_or_else(|| usage(prog, format!("{a}: expected YYYYMMDDhhmmsscc")))?;
+            j.opts.date = Some(t);
+            j.opts.system_area.volume_uuid = Some(u);
+            continue;
+        }
+        if let Some(r) = refused(name) {
+            return Err(usage(prog, format!("{a}: not supported by discburn: {r}")));
+        }
+        if let Some(n) = hfsplus_arity(name) {
+            // grub-mkrescue asks for an HFS+ tree for Intel Macs whenever it builds for
+            // EFI; discburn writes no HFS+.
+            if std::env::var("DISCBURN_HFSPLUS").as_deref() != Ok("omit") {
+                return Err(usage(
+                    prog,
+                    format!(
+                        "{a}: HFS+ (for booting Intel Macs by Apple's firmware) is not supported \
+                         by discburn; set DISCBURN_HFSPLUS=omit to build the image without it \
+                         (the -hfsplus options are then skipped with a warning)"
+                    ),
+                ));
+            }
+            let mut skipped = vec![a.clone()];
+            for _ in 0..n {
+                skipped.push(val(a)?);
+            }
+            log::warn!(
+                "{}: skipped (DISCBURN_HFSPLUS=omit): the image has no HFS+ tree and no Apple \
+                 partition map",
+                skipped.join(" ")
+            );
+            continue;
+        }
         match name {
             "o" | "output" => j.output = Some(PathBuf::from(val(a)?)),
             "R" | "rock" => j.opts.rock_ridge = Some(RockRidge::Exact),
@@ -306,11 +440,40 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
             // Entry options apply to the current boot entry; the first of them after
             // -eltorito-alt-boot (or at all) starts a new one, as in mkisofs.
             "b" | "eltorito-boot" => boot_entry(&mut boot, &mut cur_boot).path = val(a)?,
-            "e" | "efi-boot" => {
+            "e" => {
                 let path = val(a)?;
+                let appended = match path.strip_prefix("--interval:appended_partition_") {
+                    Some(rest) => {
+                        let n = rest
+                            .strip_suffix(":all::")
+                            .and_then(|n| n.parse::<u8>().ok())
+                            .filter(|n| (1..=4).contains(n))
+                            .ok_or_else(|| {
+                                usage(
+                                    prog,
+                                    format!(
+                                        "{a} {path}: of the --interval: forms only \
+                                         --interval:appended_partition_N:all:: is supported"
+                                    ),
+                                )
+                            })?;
+                        Some(n)
+                    }
+                    None if path.starts_with("--interval:") => {
+                        return Err(usage(
+                            prog,
+                            format!(
+                                "{a} {path}: of the --interval: forms only \
+                                 --interval:appended_partition_N:all:: is supported"
+                            ),
+                        ))
+                    }
+                    None => None,
+                };
                 let e = boot_entry(&mut boot, &mut cur_boot);
                 e.path = path;
                 e.platform = Platform::Efi;
+                e.appended = appended;
             }
             "eltorito-alt-boot" => cur_boot = None,
             "no-emul-boot" => boot_entry(&mut boot, &mut cur_boot).mode = BootMode::NoEmulation,
@@ -329,6 +492,182 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
                 boot_entry(&mut boot, &mut cur_boot).load_segment = n;
             }
             "boot-info-table" => boot_entry(&mut boot, &mut cur_boot).info_table = true,
+            "grub2-boot-info" => boot_entry(&mut boot, &mut cur_boot).grub2_boot_info = true,
+            // xorriso's system area and partition options.
+            "isohybrid-mbr" | "grub2-mbr" | "G" | "generic-boot" | "embedded-boot" => {
+                let f = val(a)?;
+                let mut t = Vec::new();
+                fs::File::open(&f)
+                    .and_then(|x| io::Read::take(x, 32768).read_to_end(&mut t))
+                    .map_err(|e| CliError::Failed(format!("{prog}: {a} {f}: {e}")))?;
+                j.opts.system_area.template = Some(t);
+                j.opts.system_area.mbr = match name {
+                    "isohybrid-mbr" => MbrKind::Isohybrid,
+                    "grub2-mbr" => MbrKind::Grub2,
+                    _ => MbrKind::Plain,
+                };
+            }
+            "isohybrid-gpt-basdat" => j.opts.system_area.gpt_basdat = true,
+            "protective-msdos-label" => j.opts.system_area.protective_msdos_label = true,
+            "mbr-force-bootable" => j.opts.system_area.mbr_force_bootable = true,
+            "appended_part_as_gpt" => j.opts.system_area.appended_as_gpt = true,
+            "partition_offset" | "partition_hd_cyl" | "partition_sec_hd" => {
+                let v = val(a)?;
+                let n: u32 = v
+                    .parse()
+                    .map_err(|_| usage(prog, format!("{a} {v}: not a number")))?;
+                let sa = &mut j.opts.system_area;
+                match name {
+                    "partition_offset" => sa.partition_offset = n,
+                    "partition_hd_cyl" if (1..=255).contains(&n) => sa.heads_per_cyl = n,
+                    "partition_sec_hd" if (1..=63).contains(&n) => sa.secs_per_head = n,
+                    _ => return Err(usage(prog, format!("{a} {v}: out of range"))),
+                }
+            }
+            "partition_cyl_align" => {
+                let v = val(a)?;
+                j.opts.system_area.cyl_align = match v.as_str() {
+                    "auto" => CylAlign::Auto,
+                    "on" => CylAlign::On,
+                    "off" => CylAlign::Off,
+                    "all" => CylAlign::All,
+                    _ => {
+                        return Err(usage(
+                            prog,
+                            format!("{a} {v}: expected auto, on, off or all"),
+                        ))
+                    }
+                };
+            }
+            "iso_mbr_part_type" => {
+                let v = val(a)?;
+                let t = parse_type_byte(&v).ok_or_else(|| {
+                    usage(prog, format!("{a} {v}: expected a type byte 0x00..0xff"))
+                })?;
+                j.opts.system_area.iso_mbr_part_type = Some(t);
+            }
+            "gpt_disk_guid" => {
+                let v = val(a)?;
+                let sa = &mut j.opts.system_area;
+                match v.as_str() {
+                    "random" => {
+                        sa.gpt_disk_guid = None;
+                        sa.gpt_guid_from_date = false;
+                    }
+                    "modification-date" | "volume_date_uuid" => sa.gpt_guid_from_date = true,
+                    _ => {
+                        sa.gpt_disk_guid = Some(Guid::parse(&v).ok_or_else(|| {
+                            usage(
+                                prog,
+                                format!("{a} {v}: not a GUID (or random, modification-date)"),
+                            )
+                        })?)
+                    }
+                }
+            }
+            "append_partition" => {
+                let n = val(a)?;
+                let t = val(a)?;
+                let f = val(a)?;
+                let number: u8 = match n.parse() {
+                    Ok(k @ 1..=4) => k,
+                    _ => {
+                        return Err(usage(
+                            prog,
+                            format!("{a} {n}: partition number must be 1..4"),
+                        ))
+                    }
+                };
+                let (mbr_type, gpt_type) = match t.as_str() {
+                    "FAT12" => (0x01, None),
+                    "FAT16" => (0x06, None),
+                    "Linux" => (0x83, None),
+                    _ => match Guid::parse(&t) {
+                        Some(g) if g == Guid::EFI_SYSTEM => (0xef, Some(g)),
+                        Some(g) => (0x83, Some(g)),
+                        None => (
+                            parse_type_byte(&t).ok_or_else(|| {
+                                usage(
+                                    prog,
+                                    format!(
+                                        "{a} {n} {t}: partition type must be 0x00..0xff, a \
+                                         GUID, FAT12, FAT16 or Linux"
+                                    ),
+                                )
+                            })?,
+                            None,
+                        ),
+                    },
+                };
+                if f.starts_with("--interval:") {
+                    return Err(usage(
+                        prog,
+                        format!("{a} {n} {t} {f}: --interval: sources are not supported for appended partitions; give a file"),
+                    ));
+                }
+                let sa = &mut j.opts.system_area;
+                sa.appended.retain(|p| p.number != number);
+                if !f.is_empty() {
+                    sa.appended.push(Appended {
+                        number,
+                        mbr_type,
+                        gpt_type,
+                        source: PathBuf::from(f),
+                    });
+                }
+            }
+            "efi-boot-part" => {
+                let v = val(a)?;
+                if v != "--efi-boot-image" {
+                    return Err(usage(
+                        prog,
+                        format!("{a} {v}: only --efi-boot-image (the EFI El Torito image as EFI System Partition) is supported"),
+                    ));
+                }
+                j.opts.system_area.efi_boot_part = true;
+            }
+            "efi-boot" => {
+                // xorriso: -eltorito-alt-boot -e FILE -no-emul-boot -eltorito-alt-boot.
+                let path = val(a)?;
+                cur_boot = None;
+                let e = boot_entry(&mut boot, &mut cur_boot);
+                e.path = path;
+                e.platform = Platform::Efi;
+                e.mode = BootMode::NoEmulation;
+                cur_boot = None;
+            }
+            "sort-weight" => {
+                let w = val(a)?;
+                let p = val(a)?;
+                let w: i32 = w
+                    .parse()
+                    .map_err(|_| usage(prog, format!("{a} {w} {p}: weight is not a number")))?;
+                j.sort_weights.push((w, p));
+            }
+            "uid" | "gid" => {
+                let v = val(a)?;
+                let n: u32 = v
+                    .parse()
+                    .map_err(|_| usage(prog, format!("{a} {v}: expected a number")))?;
+                if name == "uid" {
+                    j.uid = Some(n);
+                } else {
+                    j.gid = Some(n);
+                }
+            }
+            "file-mode" | "dir-mode" => {
+                let v = val(a)?;
+                let m = u32::from_str_radix(&v, 8)
+                    .ok()
+                    .filter(|m| *m <= 0o7777)
+                    .ok_or_else(|| usage(prog, format!("{a} {v}: expected an octal mode")))?;
+                if name == "file-mode" {
+                    j.file_mode = Some(m);
+                } else {
+                    j.dir_mode = Some(m);
+                }
+            }
+            "rr_reloc_dir" => j.opts.rr_moved = val(a)?,
             _ => return Err(usage(prog, format!("unknown option {a}"))),
         }
     }
@@ -474,6 +813,18 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
         tree.add_source(&dest, Path::new(&src), &job.scan)
             .map_err(|e| fail(e.to_string()))?;
     }
+    apply_attributes(&mut tree, &job);
+    for (w, p) in &job.sort_weights {
+        let path = format!("/{}", p.trim_matches('/'));
+        let Some(id) = tree.lookup_path(&path) else {
+            return Err(fail(format!("--sort-weight {w} {p}: not in the image")));
+        };
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            tree.node_mut(n).weight = *w;
+            stack.extend_from_slice(tree.children(n));
+        }
+    }
     if job.no_cache_inodes {
         for id in 0..tree.len() {
             tree.node_mut(id as isofs::tree::NodeId).meta.link = 0;
@@ -499,6 +850,30 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
     Ok((job, image))
 }
 
+/// `-uid -gid -file-mode -dir-mode`: the owner and permission bits every
+/// file gets (recorded with Rock Ridge; `-r` then rationalizes them further, as in
+/// xorriso, where -r's rules apply last).
+fn apply_attributes(tree: &mut Tree, job: &Job) {
+    use isofs::tree::{mode, Kind};
+    if job.uid.is_none() && job.gid.is_none() && job.file_mode.is_none() && job.dir_mode.is_none() {
+        return;
+    }
+    for id in 0..tree.len() as isofs::tree::NodeId {
+        let is_dir = matches!(tree.node(id).kind, Kind::Dir(_));
+        let m = &mut tree.node_mut(id).meta;
+        if let Some(u) = job.uid {
+            m.uid = u;
+        }
+        if let Some(g) = job.gid {
+            m.gid = g;
+        }
+        let perm = if is_dir { job.dir_mode } else { job.file_mode };
+        if let Some(p) = perm {
+            m.mode = (m.mode & mode::S_IFMT) | p;
+        }
+    }
+}
+
 /// Levels of directories from `dir` down (ECMA-119 §6.8.2.1 counts the root as 1),
 /// hidden ones included.
 fn dir_depth(tree: &Tree, dir: isofs::tree::NodeId) -> u32 {
@@ -515,9 +890,110 @@ fn dir_depth(tree: &Tree, dir: isofs::tree::NodeId) -> u32 {
     max
 }
 
+/// What `-version` prints in the xorriso personalities.
+pub fn xorriso_version() -> String {
+    format!(
+        "xorriso 1.5.4 : RockRidge filesystem manipulator, emulated by discburn {}\n\
+         (discburn takes xorriso's -as mkisofs and -as cdrecord command lines only)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The options `-help` lists in the xorriso personalities (scripts such as grub-mkrescue
+/// look for an option's name in it before they use it).
+const XORRISOFS_HELP: &str = "\
+Usage: xorriso -as mkisofs [options] file...
+Note: This is discburn's emulation of xorriso's mkisofs emulation.
+Options:
+  -o FILE, -output FILE       Set output file name
+  -graft-points               Allow to use graft points for filenames
+  -path-list FILE             File with list of pathspecs to add
+  -R, -rock                   Generate Rock Ridge directory information
+  -r, -rational-rock          Generate rationalized Rock Ridge directory info
+  -J, -joliet                 Generate Joliet directory information
+  -joliet-long                Allow Joliet file names to be 103 Unicode characters
+  -iso-level LEVEL            Set ISO9660 conformance level (1..3) or 4 for ISO9660 version 2
+  -l, -full-iso9660-filenames Allow full 31 character filenames for ISO9660 names
+  -d, -omit-period            Omit trailing periods from filenames
+  -N, -omit-version-number    Omit version number from ISO9660 filename
+  -allow-lowercase -allow-multidot -allow-leading-dots -relaxed-filenames
+  -D, -disable-deep-relocation -rr_reloc_dir NAME
+  -V ID, -volid ID  -A ID, -appid ID  -publisher ID  -p ID, -preparer ID  -sysid ID
+  -volset ID  -copyright FILE  -abstract FILE  -biblio FILE
+  -x, -m, -exclude GLOB  -exclude-list FILE  -hide GLOB  -hide-joliet GLOB  -hide-list FILE
+  -f, -follow-links  -uid N  -gid N  -file-mode MODE  -dir-mode MODE
+  -sort FILE  --sort-weight NUMBER FILE
+  -C A,B, -cdrecord-params A,B  -M FILE, -prev-session FILE
+  -print-size  -quiet  -pad  -no-pad  -input-charset CS  -output-charset CS
+  --modification-date=YYYYMMDDhhmmsscc
+                              Override date of creation and modification
+  -b FILE, -eltorito-boot FILE
+                              Set El Torito boot image name
+  -eltorito-alt-boot          Start specifying alternative El Torito boot parameters
+  --efi-boot FILE             Set El Torito EFI boot image name and type
+  -e FILE                     Set EFI boot image name (more rawly)
+  -c FILE, -eltorito-catalog FILE
+                              Set El Torito boot catalog name
+  -boot-load-size #           Set numbers of load sectors
+  -boot-load-seg ADDR  -hard-disk-boot  -no-emul-boot  -no-boot
+  -boot-info-table            Patch boot image with info table
+  --grub2-boot-info           Patch boot image at byte 2548
+  -isohybrid-mbr FILE         Set SYSLINUX mbr/isohdp[fp]x*.bin for isohybrid
+  -isohybrid-gpt-basdat       Mark El Torito boot image as Basic Data in GPT
+  --grub2-mbr FILE            Set GRUB2 MBR for boot image address patching
+  -G FILE, -generic-boot FILE Set generic boot image name
+  --embedded-boot FILE        Alias of -G
+  --protective-msdos-label    Patch System Area by partition table
+  --mbr-force-bootable        Enforce existence of bootable flag in MBR
+  -partition_offset LBA       Make image mountable by first partition, too
+  -partition_sec_hd NUMBER    Define number of sectors per head
+  -partition_hd_cyl NUMBER    Define number of heads per cylinder
+  -partition_cyl_align MODE   Control cylinder alignment: off, on, auto, all
+  -iso_mbr_part_type          Set type byte of ISO partition in MBR
+  --gpt_disk_guid GUID        Set GPT disk GUID or choose automatic GUID
+  -efi-boot-part --efi-boot-image
+                              Set data source for EFI System Partition
+  -append_partition NUMBER TYPE FILE
+                              Append FILE after image. TYPE is hex: 0x.. or
+                              a GUID to be used if -appended_part_as_gpt.
+  -appended_part_as_gpt       mark appended partitions in GPT instead of MBR.
+  -help                       Print option help
+  -version                    Print program version
+";
+
+/// Runs the xorrisofs personality (`xorrisofs ...`, `xorriso -as mkisofs ...`).
+pub fn run_xorrisofs(prog: &str, args: &[String]) -> Result<(), CliError> {
+    if args.iter().any(|a| a == "-help" || a == "--help") {
+        print!("{XORRISOFS_HELP}");
+        return Ok(());
+    }
+    if args.iter().any(|a| a == "-version" || a == "--version") {
+        println!("{}", xorriso_version());
+        return Ok(());
+    }
+    let mut job = parse(prog, args)?;
+    // xorriso's own defaults for the texts mkisofs fills in: volume id ISOIMAGE, empty
+    // system and application ids (unless given).
+    let given = |o: &[&str]| args.iter().any(|a| o.contains(&a.trim_start_matches('-')));
+    if !given(&["V", "volid"]) {
+        job.opts.ids.volume = "ISOIMAGE".into();
+    }
+    if !given(&["sysid"]) {
+        job.opts.ids.system = String::new();
+    }
+    if !given(&["A", "appid"]) {
+        job.opts.ids.application = String::new();
+    }
+    run_job(prog, job)
+}
+
 /// Runs the mkisofs personality.
 pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
     let job = parse(prog, args)?;
+    run_job(prog, job)
+}
+
+fn run_job(prog: &str, job: Job) -> Result<(), CliError> {
     let (job, image) = build(prog, job)?;
     if job.print_size {
         if !job.quiet {

@@ -2,9 +2,12 @@
 //! the name the binary is started under (a symlink or a copy named `cdrecord`, ...).
 //!
 //! `cdrecord` and `wodim` take cdrecord's syntax; `mkisofs` and `genisoimage` take
-//! mkisofs's (`mkisofs` module), `readcd` readcd's. Each also answers to its name with a
-//! `discburn-` prefix (`discburn-cdrecord`), the names the Debian package installs so that
-//! it never takes the place of wodim's or genisoimage's programs.
+//! mkisofs's (`mkisofs` module), `readcd` readcd's; `xorrisofs`, and `xorriso -as
+//! mkisofs`, take xorriso's mkisofs emulation (the same module: mkisofs's options and
+//! xorriso's hybrid-image ones); `xorriso -as cdrecord` takes cdrecord's, and native
+//! xorriso commands are refused. Each also answers to its name with a `discburn-` prefix
+//! (`discburn-cdrecord`), the names the Debian package installs so that it never takes
+//! the place of wodim's, genisoimage's or xorriso's programs.
 
 pub mod cdrecord;
 pub mod mkisofs;
@@ -21,6 +24,10 @@ pub enum Personality {
     Mkisofs,
     /// `readcd` (cdrtools).
     Readcd,
+    /// `xorrisofs`: xorriso's mkisofs emulation.
+    Xorrisofs,
+    /// `xorriso`: only its `-as mkisofs` and `-as cdrecord` emulations.
+    Xorriso,
 }
 
 impl Personality {
@@ -33,9 +40,35 @@ impl Personality {
             "cdrecord" | "wodim" => Personality::Cdrecord,
             "mkisofs" | "genisoimage" => Personality::Mkisofs,
             "readcd" => Personality::Readcd,
+            "xorrisofs" => Personality::Xorrisofs,
+            "xorriso" => Personality::Xorriso,
             _ => Personality::Discburn,
         };
         (p, base.to_string())
+    }
+}
+
+/// `xorriso -as PERSONALITY ARGS...`: the emulations discburn has.
+pub fn run_xorriso(prog: &str, args: &[String]) -> Result<(), crate::error::CliError> {
+    match (
+        args.first().map(String::as_str),
+        args.get(1).map(String::as_str),
+    ) {
+        (Some("-as"), Some("mkisofs" | "genisoimage" | "genisofs" | "xorrisofs")) => {
+            mkisofs::run_xorrisofs(prog, &args[2..])
+        }
+        (Some("-as"), Some("cdrecord" | "wodim" | "cdrskin" | "xorrecord")) => {
+            cdrecord::run(prog, &args[2..])
+        }
+        (Some("-version" | "--version"), _) => {
+            println!("{}", mkisofs::xorriso_version());
+            Ok(())
+        }
+        _ => Err(crate::error::CliError::Usage(format!(
+            "{prog}: discburn takes only \"xorriso -as mkisofs ...\" and \"xorriso -as \
+             cdrecord ...\" (native xorriso commands are not supported; use the discburn \
+             command line for them)"
+        ))),
     }
 }
 
