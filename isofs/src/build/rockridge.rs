@@ -186,8 +186,13 @@ impl Image {
                     Target::Dir(k) | Target::Relocated(k) => view.dirs[k as usize].node,
                 };
                 let Some(n) = node else {
+                    // The relocation directory itself carries RE, as libisofs writes it:
+                    // readers that follow Rock Ridge (Linux, libisofs, libarchive) then
+                    // leave it out of the tree, where it has no place (RRIP §4.1.5.3 lets
+                    // RE mark a directory that is not where it belongs).
                     self.rr_synthetic_dir(&mut out);
                     out.extend(susp::nm(self.opts.rr_moved.as_bytes()));
+                    out.push(susp::re());
                     return out;
                 };
                 self.rr_basic(n, &mut out);

@@ -1,0 +1,567 @@
+//! The xorrisofs personality against xorriso itself: the same distribution command lines
+//! (Debian/Fedora's `-isohybrid-mbr ... -isohybrid-gpt-basdat`, Arch's mkarchiso line with
+//! `-partition_offset 16 -append_partition 2 <EFI GUID> ... -appended_part_as_gpt`) built by
+//! discburn (started as `xorriso`) and by xorriso, with the same date and disk GUID, give
+//! the same system area, partition tables and boot catalog as xorriso, sfdisk and sgdisk
+//! read them. Only block addresses that follow from where each builder puts its
+//! directories and files may differ (libisofs writes boot images first); those lines are
+//! checked for what they must say instead.
+
+mod hybrid_common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hybrid_common::*;
+
+/// Builds `out` with `xorriso -as mkisofs ARGS` from program `prog`.
+fn build(prog: &Path, out: &Path, args: &[&str], cwd: &Path) {
+    run(
+        &format!("{} -as mkisofs", prog.display()),
+        Command::new(prog)
+            .current_dir(cwd)
+            .args(["-as", "mkisofs", DATE, "--gpt_disk_guid", GUID])
+            .args(args)
+            .arg("-o")
+            .arg(out),
+    );
+}
+
+/// Report lines whose numbers depend on the builder's placement of files: the catalog's
+/// and the boot images' block addresses. Returned without them, plus the addresses.
+fn split_layout(rep: &[String]) -> (Vec<String>, Vec<String>) {
+    rep.iter().cloned().partition(|l| {
+        !(l.starts_with("El Torito catalog  :") || l.starts_with("El Torito boot img :"))
+    })
+}
+
+/// The boot image addresses (last column) of a report's "El Torito boot img" lines.
+fn boot_lbas(rep: &[String]) -> Vec<u64> {
+    rep.iter()
+        .filter(|l| l.starts_with("El Torito boot img :"))
+        .filter_map(|l| l.split_whitespace().last()?.parse().ok())
+        .collect()
+}
+
+fn lines_without_lba(rep: &[String]) -> Vec<String> {
+    rep.iter()
+        .filter(|l| l.starts_with("El Torito boot img :"))
+        .map(|l| {
+            let mut w: Vec<&str> = l.split_whitespace().collect();
+            w.pop();
+            w.join(" ")
+        })
+        .collect()
+}
+
+struct Pair {
+    _tmp: tempfile::TempDir,
+    ours: PathBuf,
+    theirs: PathBuf,
+}
+
+fn pair(name: &str, setup: impl Fn(&Path), args: &[&str]) -> Pair {
+    let tmp = tempfile::tempdir().unwrap();
+    setup(tmp.path());
+    let ours = tmp.path().join(format!("{name}-discburn.iso"));
+    let theirs = tmp.path().join(format!("{name}-xorriso.iso"));
+    let bin = xorriso_dir(tmp.path()).join("xorriso");
+    build(&bin, &ours, args, tmp.path());
+    build(&need("xorriso", "xorriso"), &theirs, args, tmp.path());
+    Pair {
+        _tmp: tmp,
+        ours,
+        theirs,
+    }
+}
+
+fn compare(p: &Pair) -> (Vec<String>, Vec<String>) {
+    let (ro, to) = (report(&p.ours), report(&p.theirs));
+    let (a, _) = split_layout(&ro);
+    let (b, _) = split_layout(&to);
+    assert_eq!(
+        a.join("\n"),
+        b.join("\n"),
+        "system area reports differ (left discburn, right xorriso)"
+    );
+    assert_eq!(lines_without_lba(&ro), lines_without_lba(&to));
+    assert_eq!(sfdisk(&p.ours), sfdisk(&p.theirs), "sfdisk -d");
+    assert_eq!(sgdisk(&p.ours), sgdisk(&p.theirs), "sgdisk -p");
+    (ro, to)
+}
+
+fn debian_setup(d: &Path) {
+    let root = d.join("cd");
+    isolinux_tree(&root, "isolinux");
+    std::fs::create_dir_all(root.join("boot/grub")).unwrap();
+    std::fs::copy(efiboot_img(d), root.join("boot/grub/efi.img")).unwrap();
+}
+
+/// Debian's debian-cd and Fedora's lorax: isohybrid MBR from isohdpfx.bin, BIOS and EFI
+/// El Torito entries, the EFI image (a file of the tree) marked in MBR and GPT.
+#[test]
+fn debian_style_line_matches_xorriso() {
+    let args = [
+        "-r",
+        "-J",
+        "-joliet-long",
+        "-V",
+        "DEBTEST",
+        "-isohybrid-mbr",
+        "cd/isolinux/isohdpfx.bin",
+        "-b",
+        "isolinux/isolinux.bin",
+        "-c",
+        "isolinux/boot.cat",
+        "-no-emul-boot",
+        "-boot-load-size",
+        "4",
+        "-boot-info-table",
+        "-eltorito-alt-boot",
+        "-e",
+        "boot/grub/efi.img",
+        "-no-emul-boot",
+        "-isohybrid-gpt-basdat",
+        "cd",
+    ];
+    let p = pair("debian", debian_setup, &args);
+    let (ours, _) = compare(&p);
+    let all = ours.join("\n");
+    // What the equal lines say, for the record.
+    assert!(
+        all.contains("System area summary: MBR isohybrid cyl-align-on GPT"),
+        "{all}"
+    );
+    assert!(all.contains("GPT partname local :   1  ISOHybrid"), "{all}");
+    assert!(
+        all.contains("GPT partname local :   2  ISOHybrid1"),
+        "{all}"
+    );
+    // The MBR's boot image address (byte 432) points at isolinux.bin's block × 4, and
+    // partition 2 / GPT entry 2 at the EFI image's: read back from our image.
+    let img = std::fs::read(&p.ours).unwrap();
+    let lbas = boot_lbas(&ours);
+    assert_eq!(
+        u64::from_le_bytes(img[432..440].try_into().unwrap()),
+        lbas[0] * 4,
+        "isohdpfx.bin's pointer to isolinux.bin"
+    );
+    let p2_start = u32::from_le_bytes(img[446 + 16 + 8..446 + 16 + 12].try_into().unwrap());
+    assert_eq!(
+        u64::from(p2_start),
+        lbas[1] * 4,
+        "MBR partition 2 is the EFI image"
+    );
+    // The MBR id is the CRC-32 of the --modification-date string, as libisofs makes it.
+    let theirs = std::fs::read(&p.theirs).unwrap();
+    assert_eq!(img[440..444], theirs[440..444]);
+}
+
+fn arch_setup(d: &Path) {
+    let root = d.join("iso");
+    isolinux_tree(&root, "boot/syslinux");
+    efiboot_img(d);
+}
+
+/// The arguments of Arch's mkarchiso (BIOS syslinux El Torito and MBR, UEFI from an
+/// appended EFI System Partition in a GPT).
+pub const ARCH_ARGS: [&str; 42] = [
+    "-iso-level",
+    "3",
+    "-full-iso9660-filenames",
+    "-joliet",
+    "-joliet-long",
+    "-rational-rock",
+    "-volid",
+    "ARCH_TEST",
+    "-appid",
+    "Arch Linux baseline",
+    "-publisher",
+    "Arch Linux <https://archlinux.org>",
+    "-preparer",
+    "prepared by mkarchiso",
+    "-eltorito-boot",
+    "boot/syslinux/isolinux.bin",
+    "-eltorito-catalog",
+    "boot/syslinux/boot.cat",
+    "-no-emul-boot",
+    "-boot-load-size",
+    "4",
+    "-boot-info-table",
+    "-isohybrid-mbr",
+    "iso/boot/syslinux/isohdpfx.bin",
+    "--mbr-force-bootable",
+    "-partition_offset",
+    "16",
+    "-append_partition",
+    "2",
+    "C12A7328-F81F-11D2-BA4B-00A0C93EC93B",
+    "efiboot.img",
+    "-appended_part_as_gpt",
+    "-eltorito-alt-boot",
+    "-e",
+    "--interval:appended_partition_2:all::",
+    "-no-emul-boot",
+    "-isohybrid-gpt-basdat",
+    "-output",
+    "ignored.iso",
+    "-pad",
+    "-quiet",
+    "iso",
+];
+
+/// Arch's mkarchiso line; also: the first partition (from block 16) is an ISO 9660 file
+/// system of its own (the second descriptor set), with the same files.
+#[test]
+fn arch_style_line_matches_xorriso() {
+    let p = pair("arch", arch_setup, &ARCH_ARGS);
+    let (ours, theirs) = compare(&p);
+    let all = ours.join("\n");
+    assert!(all.contains("Partition offset   : 16"), "{all}");
+    assert!(all.contains("GPT partname local :   1  ISO9660"), "{all}");
+    assert!(all.contains("GPT partname local :   2  Appended2"), "{all}");
+    assert!(
+        all.contains("MBR partition      :   2   0x80  0x00            0            1"),
+        "{all}"
+    );
+    // The EFI entry is the appended partition in both: same address.
+    assert_eq!(boot_lbas(&ours)[1], boot_lbas(&theirs)[1]);
+    // The partition alone: xorriso and isoinfo read the same tree from it.
+    let part = p.ours.with_extension("part1");
+    let img = std::fs::read(&p.ours).unwrap();
+    std::fs::write(&part, &img[16 * 2048..]).unwrap();
+    let list = |f: &Path| {
+        run(
+            "xorriso -find",
+            Command::new(need("xorriso", "xorriso"))
+                .arg("-indev")
+                .arg(f)
+                .args(["-find", "/", "-exec", "lsdl", "--"]),
+        )
+        .lines()
+        .filter(|l| l.contains("'/"))
+        .map(|l| {
+            // Name, size and mode (the dates are the same; the boot catalog's differs
+            // between trees in no way either).
+            let w: Vec<&str> = l.split_whitespace().collect();
+            // xorriso marks the boot catalog 'e' where it finds the boot record; the
+            // partition's descriptor set has none (as libisofs writes it).
+            let m = w[0].replacen('e', "-", 1);
+            format!("{} {} {}", m, w[4], w.last().unwrap_or(&""))
+        })
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        list(&part),
+        list(&p.ours),
+        "the partition's tree is the image's"
+    );
+    let cfg = run(
+        "isoinfo -x",
+        Command::new(need("isoinfo", "genisoimage"))
+            .args(["-R", "-i"])
+            .arg(&part)
+            .args(["-x", "/boot/syslinux/isolinux.cfg"]),
+    );
+    assert!(cfg.contains(ISOLINUX_MARK), "{cfg}");
+}
+
+/// grub-mkrescue's structure (protective label, GRUB2 MBR, EFI boot partition in a GPT)
+/// with the HFS+ options it always passes skipped: what discburn writes, compared with
+/// xorriso's image of the same line without -hfsplus.
+#[test]
+fn grub_mkrescue_line_without_hfsplus_matches_xorriso() {
+    let boot_hybrid = need_file("/usr/lib/grub/i386-pc/boot_hybrid.img", "grub-pc-bin");
+    let setup = |d: &Path| {
+        let root = d.join("r");
+        std::fs::create_dir_all(root.join("boot/grub/i386-pc")).unwrap();
+        // A stand-in El Torito image of eltorito.img's size class (the patch at 2548
+        // needs at least 2556 bytes).
+        std::fs::write(
+            root.join("boot/grub/i386-pc/eltorito.img"),
+            vec![0x90u8; 30 * 1024],
+        )
+        .unwrap();
+        std::fs::copy(efiboot_img(d), root.join("efi.img")).unwrap();
+        std::fs::write(root.join("boot/grub/grub.cfg"), "echo x\n").unwrap();
+    };
+    let bh = boot_hybrid.display().to_string();
+    let args = [
+        "-graft-points",
+        "-b",
+        "boot/grub/i386-pc/eltorito.img",
+        "-no-emul-boot",
+        "-boot-load-size",
+        "4",
+        "-boot-info-table",
+        "--grub2-boot-info",
+        "--grub2-mbr",
+        &bh,
+        "--efi-boot",
+        "efi.img",
+        "-efi-boot-part",
+        "--efi-boot-image",
+        "--protective-msdos-label",
+        "-r",
+        "r",
+        "--sort-weight",
+        "0",
+        "/",
+        "--sort-weight",
+        "1",
+        "/boot",
+    ];
+    let p = pair("grub", setup, &args);
+    let ro = report(&p.ours);
+    let to = report(&p.theirs);
+    // The layout decides the GPT's start/size lines here (the EFI boot partition is the
+    // image file): compare everything else.
+    let keep = |r: &[String]| -> Vec<String> {
+        split_layout(r)
+            .0
+            .into_iter()
+            .filter(|l| {
+                !l.starts_with("GPT start and size") && !l.starts_with("GPT partition path")
+            })
+            .collect()
+    };
+    // Nor is the image size aligned here: it follows the layout, and with it the
+    // protective entry's and the GPT's last sectors; those are checked against our size.
+    let sized = |l: &String| {
+        l.starts_with("ISO image size/512")
+            || l.starts_with("MBR partition      :   1")
+            || l.starts_with("GPT lba range")
+    };
+    let strip =
+        |r: &[String]| -> Vec<String> { keep(r).into_iter().filter(|l| !sized(l)).collect() };
+    assert_eq!(strip(&ro).join("\n"), strip(&to).join("\n"));
+    let size = std::fs::metadata(&p.ours).unwrap().len() / 512;
+    let words: Vec<String> = ro
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    for want in [
+        format!("ISO image size/512 : {size}"),
+        format!("MBR partition : 1 0x00 0xee 1 {}", size - 1),
+        format!("GPT lba range : 64 {} {}", size - 64, size - 1),
+    ] {
+        assert!(words.contains(&want), "{want} not in {words:#?}");
+    }
+    let img = std::fs::read(&p.ours).unwrap();
+    let lbas = boot_lbas(&ro);
+    // boot_hybrid.img's pointer: the El Torito image's 512-byte address + 4.
+    assert_eq!(
+        u64::from_le_bytes(img[432..440].try_into().unwrap()),
+        lbas[0] * 4 + 4
+    );
+    // --grub2-boot-info: the image's 512-byte address + 5 at byte 2548 of the image.
+    let at = lbas[0] as usize * 2048 + 2548;
+    assert_eq!(
+        u64::from_le_bytes(img[at..at + 8].try_into().unwrap()),
+        lbas[0] * 4 + 5
+    );
+}
+
+/// Options scripts pass that discburn does not implement are refused by name, never
+/// skipped; native xorriso commands too; -help lists what grub-mkrescue looks for.
+#[test]
+fn refusals_help_and_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = xorriso_dir(tmp.path()).join("xorriso");
+    std::fs::create_dir_all(tmp.path().join("d")).unwrap();
+    let refused = |args: &[&str], needle: &str| {
+        let o = Command::new(&bin)
+            .current_dir(tmp.path())
+            .args(args)
+            .env_remove("DISCBURN_HFSPLUS")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?} should be a usage error");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(needle), "{args:?}: {e}");
+        assert!(
+            !tmp.path().join("x.iso").exists(),
+            "{args:?} wrote an image"
+        );
+    };
+    refused(
+        &[
+            "-as",
+            "mkisofs",
+            "-isohybrid-apm-hfsplus",
+            "-o",
+            "x.iso",
+            "d",
+        ],
+        "-isohybrid-apm-hfsplus: not supported by discburn: Apple partition maps",
+    );
+    refused(
+        &["-as", "mkisofs", "-hfsplus", "-o", "x.iso", "d"],
+        "DISCBURN_HFSPLUS=omit",
+    );
+    refused(
+        &["-as", "mkisofs", "-jigdo-template", "t", "-o", "x.iso", "d"],
+        "jigdo output is not written",
+    );
+    refused(
+        &[
+            "-as",
+            "mkisofs",
+            "-e",
+            "--interval:local_fs:0s-15s::x",
+            "-o",
+            "x.iso",
+            "d",
+        ],
+        "only --interval:appended_partition_N:all:: is supported",
+    );
+    refused(
+        &[
+            "-as",
+            "mkisofs",
+            "-append_partition",
+            "5",
+            "0xef",
+            "f",
+            "-o",
+            "x.iso",
+            "d",
+        ],
+        "partition number must be 1..4",
+    );
+    refused(
+        &[
+            "-as",
+            "mkisofs",
+            "-partition_cyl_align",
+            "sometimes",
+            "-o",
+            "x.iso",
+            "d",
+        ],
+        "expected auto, on, off or all",
+    );
+    refused(
+        &["-indev", "x.iso", "-ls"],
+        "native xorriso commands are not supported",
+    );
+    // A partition offset below 16 is refused by the builder, as libisofs does.
+    let o = Command::new(&bin)
+        .current_dir(tmp.path())
+        .args([
+            "-as",
+            "mkisofs",
+            "-partition_offset",
+            "8",
+            "-o",
+            "y.iso",
+            "d",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be 0 or at least 16"));
+    let help = run(
+        "-help",
+        Command::new(&bin).args(["-as", "mkisofs", "-help"]),
+    );
+    for opt in [
+        "--grub2-boot-info",
+        "-isohybrid-gpt-basdat",
+        "-append_partition",
+        "--protective-msdos-label",
+    ] {
+        assert!(help.contains(opt), "-help lacks {opt}");
+    }
+    let v = run("-version", Command::new(&bin).arg("-version"));
+    assert!(v.contains("discburn"), "{v}");
+    let xfs = xorriso_dir(tmp.path()).join("xorrisofs");
+    let help = run("xorrisofs -help", Command::new(&xfs).arg("-help"));
+    assert!(help.contains("--grub2-boot-info"));
+}
+
+/// -uid -gid -file-mode -dir-mode, -rr_reloc_dir and --sort-weight as xorriso applies
+/// them (Rock Ridge attributes and the order of file data), read back by xorriso.
+#[test]
+fn attributes_and_sort_weight_match_xorriso() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("t");
+    let mut deep = d.join("a");
+    for k in 0..9 {
+        deep = deep.join(format!("l{k}"));
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("deep.txt"), "deep").unwrap();
+    std::fs::create_dir_all(d.join("late")).unwrap();
+    std::fs::write(d.join("early.txt"), vec![b'e'; 5000]).unwrap();
+    std::fs::write(d.join("late/late.txt"), vec![b'l'; 5000]).unwrap();
+    let args = [
+        "-R",
+        "-uid",
+        "1234",
+        "-gid",
+        "99",
+        "-file-mode",
+        "0640",
+        "-dir-mode",
+        "0750",
+        "-rr_reloc_dir",
+        "RELOC",
+        "t",
+        // xorriso applies it to what the arguments before it inserted.
+        "--sort-weight",
+        "10",
+        "/late",
+    ];
+    let ours = tmp.path().join("o.iso");
+    let theirs = tmp.path().join("x.iso");
+    build(
+        &xorriso_dir(tmp.path()).join("xorriso"),
+        &ours,
+        &args,
+        tmp.path(),
+    );
+    build(&need("xorriso", "xorriso"), &theirs, &args, tmp.path());
+    let ls = |img: &Path| -> Vec<String> {
+        let out = run(
+            "xorriso -find",
+            Command::new(need("xorriso", "xorriso"))
+                .arg("-indev")
+                .arg(img)
+                .args(["-find", "/", "-exec", "lsdl", "--"]),
+        );
+        let mut v: Vec<String> = out
+            .lines()
+            .filter(|l| l.contains("'/"))
+            .map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                // mode, owner, group, name
+                format!("{} {} {} {}", w[0], w[2], w[3], w.last().unwrap_or(&""))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ls(&ours), ls(&theirs));
+    // --sort-weight 10 /late: late.txt's data comes before early.txt's, in both.
+    let lba = |img: &Path, f: &str| -> u64 {
+        let out = run(
+            "report_lba",
+            Command::new(need("xorriso", "xorriso"))
+                .arg("-indev")
+                .arg(img)
+                .args(["-find", f, "-exec", "report_lba", "--"]),
+        );
+        out.lines()
+            .find(|l| l.starts_with("File data lba:"))
+            .and_then(|l| l.split(',').nth(1)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no lba for {f}: {out}"))
+    };
+    for img in [&ours, &theirs] {
+        assert!(
+            lba(img, "/late/late.txt") < lba(img, "/early.txt"),
+            "{}",
+            img.display()
+        );
+    }
+}
