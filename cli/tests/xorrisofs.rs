@@ -7,6 +7,8 @@
 //! directories and files may differ (libisofs writes boot images first); those lines are
 //! checked for what they must say instead.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
+
 mod hybrid_common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,7 @@
 //! grub-mkimage on an mtools FAT image), xorriso's reports, and QEMU boots that wait for
 //! a marker on the serial console.
 #![allow(dead_code)] // reason: each test binary uses a part
+#![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
