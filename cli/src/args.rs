@@ -89,6 +89,8 @@ pub enum Command {
     /// Write the manual pages (roff) into a folder: for packagers.
     #[command(hide = true)]
     Man(ManArgs),
+    /// Serve emulated drives over iSCSI (LUN 1, 2, ...); prints each LUN's iscsi:// URL.
+    Serve(crate::cmd::serve::ServeArgs),
 }
 
 /// `discburn mkisofs`: every argument is passed to the mkisofs personality.

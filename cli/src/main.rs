@@ -98,6 +98,7 @@ fn run_discburn() -> Result<(), CliError> {
         Command::Sessions(a) => cmd::sessions::run(&cli.global, a),
         Command::Read(a) => cmd::read::run(&cli.global, a),
         Command::Check(a) => cmd::check::run(&cli.global, a),
+        Command::Serve(a) => cmd::serve::run(&cli.global, a),
         Command::Verify(a) => cmd::verify::run(&cli.global, a),
         Command::Completions(a) => docs::run_completions(a),
         Command::Man(a) => docs::run_man(a),

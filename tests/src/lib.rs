@@ -4,6 +4,7 @@
 //! - [`vm::Vm`]: build and boot a guest with drives, files and commands; get each
 //!   command's stdout, stderr and exit status back ([`vm::GuestRun`]).
 //! - [`tgt::TgtDisc`]: a private tgtd serving a blank DVD+R over iSCSI for [`vm::Vm::iscsi`].
+//! - [`served::ServedDrives`]: `discburn serve` with emulated discs, for [`vm::Vm::iscsi`].
 //! - [`host`]: host tool lookup that fails with the package to install, the guest kernel.
 //! - [`peers`]: parsers for `wodim -scanbus` and `sg_inq` output, to compare with.
 //! - [`cpio`]: the newc archive writer behind the initramfs.
@@ -18,9 +19,11 @@ pub mod error;
 pub mod fixture;
 pub mod host;
 pub mod peers;
+pub mod served;
 pub mod tgt;
 pub mod vm;
 
 pub use error::{HarnessError, Result, TEST_COMMAND};
+pub use served::ServedDrives;
 pub use tgt::TgtDisc;
 pub use vm::{CmdOutput, Drive, GuestRun, Vm};

@@ -21,6 +21,7 @@ pub mod msinfo;
 pub mod raw;
 pub mod read;
 pub mod scan;
+pub mod serve;
 pub mod sessions;
 pub mod speeds;
 pub mod toc;

@@ -1598,7 +1598,7 @@ impl EmuDrive {
     }
 
     /// Records everything pending: buffer drained, image synced, state saved.
-    fn finish_pending(&mut self) -> Result<(), EmuError> {
+    pub(crate) fn finish_pending(&mut self) -> Result<(), EmuError> {
         self.buffer.flush();
         self.sync_image()?;
         if self.dirty {

@@ -409,6 +409,12 @@ impl EmuDrive {
         &self.image_path
     }
 
+    /// Records everything pending, as SYNCHRONIZE CACHE does: the buffer drained, the image
+    /// synced, the state saved. What a program serving the drive calls before it exits.
+    pub fn flush(&mut self) -> Result<(), EmuError> {
+        self.finish_pending()
+    }
+
     /// Buffer underruns seen since the drive was opened.
     pub fn underruns(&self) -> u32 {
         self.buffer.underruns
