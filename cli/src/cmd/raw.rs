@@ -11,7 +11,9 @@
 //! what a device stores (any data-out phase, and the writing, formatting, erasing and
 //! pass-through opcodes of [`MODIFYING`]) goes only to a device whose INQUIRY says
 //! peripheral device type 5; to any other device it is refused before it is sent (use
-//! sg_raw for disks). There is no override.
+//! sg_raw for disks). There is no override. On an emulated drive (`emu:`) such a command
+//! opens the disc as its one writer, so one process at a time changes it; the drive keeps
+//! its state between the processes (one `raw` per CDB is one powered drive).
 
 use std::io::{self, Read, Write};
 use std::time::Duration;
@@ -340,7 +342,17 @@ pub fn run(global: &GlobalArgs, args: &RawArgs) -> Result<(), CliError> {
         None => None,
     };
     let spec = device::resolve(global.dev.as_deref())?;
-    let mut t = device::open(&spec, global.verbose.saturating_sub(1))?;
+    let trace = global.verbose.saturating_sub(1);
+    // An emulated disc has one writer at a time: a command that can change it takes the
+    // writer's lock (a second writer is refused, as the emu: dispatch does for add/burn),
+    // so its changes are recorded whole; an OS device is opened shared, as sg_raw does.
+    let mut t = if modifies_device(&cdb, out_data.is_some())
+        && matches!(spec, transport::DevSpec::Emu { .. })
+    {
+        device::open_writer(&spec, trace, false)?
+    } else {
+        device::open(&spec, trace)?
+    };
     check_target(&mut *t, &cdb, out_data.is_some())?;
     let report = execute(
         &mut *t,

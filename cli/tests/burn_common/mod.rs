@@ -262,7 +262,7 @@ pub fn first_unchanged(dir: &Path, e: &Expected, start: u32, before: &[u8]) {
 pub struct Snapshot {
     /// The image file's bytes.
     pub image: Vec<u8>,
-    /// The state file's bytes.
+    /// The state file's bytes, without the drive's settings ([`disc_part`]).
     pub state: Vec<u8>,
     /// `discburn media`'s report.
     pub media: String,
@@ -276,8 +276,22 @@ pub fn snapshot(disc: &Path) -> Snapshot {
     state.push(".state");
     Snapshot {
         image: fs::read(disc).unwrap_or_default(),
-        state: fs::read(PathBuf::from(state)).unwrap_or_default(),
+        state: disc_part(
+            String::from_utf8_lossy(&fs::read(PathBuf::from(state)).unwrap_or_default())
+                .into_owned(),
+        )
+        .into_bytes(),
         media: String::from_utf8_lossy(&o.stdout).to_string(),
+    }
+}
+
+/// The state file's text without the drive's settings (`"drive"`, its last field: what the
+/// powered drive keeps between processes, such as the page 05h a refused or simulated
+/// write selected; see the emulator's `powered` module): the disc's part only.
+pub fn disc_part(state: String) -> String {
+    match state.find(",\n  \"drive\": ") {
+        Some(i) => format!("{}\n}}\n", &state[..i]),
+        None => state,
     }
 }
 

@@ -2,18 +2,31 @@
 //! CD-R/RW, §4.3.5 DVD-R incremental and borders, §4.3.6 DVD+R sessions, §4.5.3.5 BD-R SRM,
 //! §4.3.7/§4.5.4 overwritable DVD+RW and BD-RE), and its persisted state file.
 //!
-//! State file (`PATH.state`, JSON, written to `PATH.state.tmp` then renamed at every state
-//! change): the medium, its capacity, the tracks (number, session, start, blocks recorded,
+//! State file (`PATH.state`, JSON, written to `PATH.state.tmp.PID`, synced and renamed):
+//! the medium, its capacity, the tracks (number, session, start, blocks recorded,
 //! reservation, closed, damaged), the lead-out start of every closed session, the finalized
-//! flag and the drive settings. Block data lives only in the image file.
+//! flag, the drive settings given as options, what the powered drive keeps between
+//! processes (`"drive"`: mode pages, speeds, tray, an announced cue sheet; see
+//! [`crate::powered`]) and the image file's length in blocks at the save. Block data lives
+//! only in the image file.
 //!
-//! Crash semantics: the image is written before the state that claims it. While a track is
-//! being written the state is saved at most once a second (and at SYNCHRONIZE CACHE), so a
-//! process killed mid-write leaves the track *incomplete* (open, not closed) with its
-//! recorded length at the last save, inside an incomplete session; earlier sessions are
-//! untouched. On reopen the drive reports that track as a real one reports an interrupted
-//! track found through the PMA/RMA: an incomplete track with a valid NWA, which can be
-//! written further or closed.
+//! A drive outlives the process that talks to it: every change is recorded, so that a
+//! series of one-command processes (`discburn raw`, as sg_raw scripts) is one powered
+//! drive. Opening a track, closing a track or session, reserving, blanking, formatting, a
+//! damaged track and every setting the host selects are saved at once; the blocks a WRITE
+//! adds to the open track are recorded lazily, at most once a second while writing, at
+//! SYNCHRONIZE CACHE and CLOSE, and when the drive is closed (dropped), so a 25 GB burn
+//! does not rewrite the state file per WRITE.
+//!
+//! Crash semantics: the image is written before the state that claims it. A process killed
+//! mid-write leaves the track *incomplete* (open, not closed) inside an incomplete session;
+//! closed sessions are untouched. The next process recovers the track's length from the
+//! image ([`Disc::recover_open_track`]: the blocks past the file's length at the last save
+//! were written sequentially from the recorded NWA) and reports the track as a real drive
+//! reports an interrupted track found through the PMA/RMA: an incomplete track with a valid
+//! NWA after the last block written, which can be written further or closed. What MMC
+//! allows a drive to lose at a power loss (data not yet synchronized) is lost only where
+//! the image cannot show it: writes into a reserved track since the last save.
 
 use std::fs;
 use std::io::Write;
@@ -23,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{EmuError, EmuOpenError};
 use super::medium::{MediumKind, WriteModel};
+use super::powered::Powered;
 
 /// A track on the disc (for DVD+R: a fragment; for BD-R: an SRM track).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +94,16 @@ pub struct Disc {
     /// Drive settings.
     #[serde(default)]
     pub settings: Settings,
+    /// What the powered drive keeps between processes (mode pages, speeds, tray, a cue
+    /// sheet not yet written); see [`crate::powered`]. Absent in a new disc's state, and
+    /// in state files written before it was recorded: the drive then starts from its
+    /// power-on defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drive: Option<Powered>,
+    /// Length of the image file, in whole blocks, when this state was saved (absent in
+    /// older state files): what [`Disc::recover_open_track`] measures new writes against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_blocks: Option<u32>,
 }
 
 /// State file format tag.
@@ -148,6 +172,8 @@ impl Disc {
             session_ends: Vec::new(),
             finalized: false,
             settings: Settings::default(),
+            drive: None,
+            image_blocks: None,
         }
     }
 
@@ -170,6 +196,8 @@ impl Disc {
             session_ends: vec![blocks],
             finalized: true,
             settings: Settings::default(),
+            drive: None,
+            image_blocks: None,
         }
     }
 
@@ -538,7 +566,57 @@ impl Disc {
             }
             prev_end = self.track_end(t);
         }
+        if let Some(p) = &self.drive {
+            if p.page05.len() != crate::PAGE05_LEN || p.page05.first() != Some(&0x05) {
+                return Err("drive page 05h is not a Write Parameters page".into());
+            }
+            if p.page01.len() != crate::PAGE01_LEN || p.page01.first() != Some(&0x01) {
+                return Err("drive page 01h is not a Read/Write Error Recovery page".into());
+            }
+            if let Some(c) = p.sao {
+                if u64::from(c.end) > limit || c.start > c.end {
+                    return Err("the announced cue sheet lies outside the medium".into());
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Recovers the length of the track being written from what the image holds, for a
+    /// drive whose last process ended without recording it (killed, or a crash): the
+    /// state is saved lazily while a track is written (see the module documentation), but
+    /// the image is written first. When the image file has grown past its length at the
+    /// last save ([`Disc::image_blocks`]) and past the recorded end of the open last
+    /// track, a WRITE reached its new end, and since a track is written sequentially from
+    /// its NWA every block from the recorded end to the new end of the file was written.
+    /// Only the last track can be extended this way, and only when it is open, undamaged
+    /// and unreserved (a reserved track is written below the invisible track, and what
+    /// was written to it since the last save is lost, as data not yet synchronized may be
+    /// on a real drive); a file that did not grow (or a state file without its length)
+    /// proves nothing, and the track keeps its recorded length. `image_blocks` is the
+    /// image's length now in whole blocks. Returns the blocks recovered.
+    pub fn recover_open_track(&mut self, image_blocks: u32) -> u32 {
+        if self.finalized || self.model() != WriteModel::Sequential {
+            return 0;
+        }
+        match self.image_blocks {
+            Some(then) if image_blocks > then => {}
+            _ => return 0,
+        }
+        let limit = self.capacity;
+        let Some(t) = self.tracks.last_mut() else {
+            return 0;
+        };
+        if t.closed || t.damaged || t.reserved.is_some() {
+            return 0;
+        }
+        let end = image_blocks.min(limit);
+        let recorded = t.start.saturating_add(t.length);
+        if end <= recorded {
+            return 0;
+        }
+        t.length = end - t.start;
+        end - recorded
     }
 
     /// Loads a state file.
@@ -607,6 +685,31 @@ mod tests {
             d.write_target(5, 1),
             Err(EmuError::InvalidWriteAddress { .. })
         ));
+    }
+
+    #[test]
+    fn open_track_recovered_only_from_growth() {
+        let mut d = Disc::blank(MediumKind::CdR);
+        let i = d.start_track(None);
+        d.tracks[i].length = 10;
+        // the image was 100 blocks (say, filled with zeros beforehand) at the last save:
+        // a file of 100 blocks proves nothing, one of 140 proves writes up to 140
+        d.image_blocks = Some(100);
+        assert_eq!(d.recover_open_track(100), 0);
+        assert_eq!(d.tracks[0].length, 10);
+        assert_eq!(d.recover_open_track(140), 130);
+        assert_eq!(d.tracks[0].length, 140);
+        // no recorded file length: nothing is recovered
+        d.image_blocks = None;
+        assert_eq!(d.recover_open_track(200), 0);
+        // a reserved track keeps its recorded length
+        d.image_blocks = Some(0);
+        d.tracks[0].reserved = Some(500);
+        assert_eq!(d.recover_open_track(200), 0);
+        // a closed one too
+        d.tracks[0].reserved = None;
+        d.close_session(false).unwrap();
+        assert_eq!(d.recover_open_track(400), 0);
     }
 
     #[test]

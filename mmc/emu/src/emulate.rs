@@ -11,18 +11,8 @@ use super::disc::{ReadCheck, Track, WriteTarget};
 use super::error::{fixed_sense, EmuError};
 use super::features::{get_configuration, MediaView};
 use super::medium::{lba_to_msf, Family, MediumKind, WriteModel, CD_LEADOUT_LIMIT};
+use super::powered::SaoCue;
 use super::{EmuDrive, BLOCK, MAX_BUSY, PAGE05_LEN};
-
-/// The session a SEND CUE SHEET announced (one mode-1 data track, session-at-once).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct SaoCue {
-    /// Next address the host must write (starts at the pre-gap, `start - 150`).
-    next: i64,
-    /// Index 1 of the track: its first data block.
-    start: u32,
-    /// The lead-out's address: first block past the track.
-    end: u32,
-}
 
 /// A command failed on the device (sense) or could not be transferred (host error).
 enum Fail {
@@ -261,7 +251,7 @@ impl EmuDrive {
     }
 
     /// The fastest offered speed not above `kbs` (FFFFh or above all: the fastest).
-    fn pick_write_speed(&self, kbs: u32) -> u32 {
+    pub(super) fn pick_write_speed(&self, kbs: u32) -> u32 {
         let speeds = self.write_speeds_kbs();
         speeds
             .iter()

@@ -61,6 +61,9 @@ pub enum EmuError {
     /// A medium was loaded (or the drive was reset) since the host last asked.
     #[error("medium may have changed")]
     MediumChanged,
+    /// The drive was powered on (`power_cycle=on`) since the host last asked.
+    #[error("power on occurred")]
+    PowerOn,
     /// LBA (or LBA + length) beyond the medium.
     #[error("LBA {lba} (+{blocks} blocks) is out of range (limit {limit})")]
     LbaOutOfRange {
@@ -154,6 +157,8 @@ impl EmuError {
             EmuError::InProgress { ascq, .. } => (SenseKey::NotReady, 0x04, *ascq),
             // 28/00 NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED
             EmuError::MediumChanged => (SenseKey::UnitAttention, 0x28, 0x00),
+            // 29/01 POWER ON OCCURRED
+            EmuError::PowerOn => (SenseKey::UnitAttention, 0x29, 0x01),
             // 21/00 LOGICAL BLOCK ADDRESS OUT OF RANGE
             EmuError::LbaOutOfRange { .. } => (SenseKey::IllegalRequest, 0x21, 0x00),
             // 21/02 INVALID ADDRESS FOR WRITE

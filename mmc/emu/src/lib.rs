@@ -22,7 +22,11 @@
 //!
 //! Durability: image data goes through the OS page cache (a killed process loses nothing);
 //! `durable=on` adds fdatasync at SYNCHRONIZE CACHE and CLOSE. The state file is always
-//! written to a temporary file, synced and renamed.
+//! written to a temporary file, synced and renamed. The drive outlives the process: what a
+//! powered drive keeps (page 05h, speeds, tray, an announced cue sheet) is stored with the
+//! disc and found by the next process, until `power_cycle=on` (see [`powered`]); the track
+//! being written is recorded lazily and recovered from the image after a kill (see
+//! [`disc`]).
 //!
 //! Faults (options given when the drive is opened, see [`options::EmuOptions`]):
 //! `write_error=` fails a WRITE, `bad=` and `slow=` make READs fail or crawl, `garble=`
@@ -70,6 +74,7 @@ pub mod error;
 pub mod features;
 pub mod medium;
 pub mod options;
+pub mod powered;
 pub mod script;
 
 use std::fs::{File, OpenOptions};
@@ -121,6 +126,8 @@ pub struct EmuDrive {
     tray_open: bool,
     locked: bool,
     pending_ua: bool,
+    /// UNIT ATTENTION, POWER ON OCCURRED is due (`power_cycle=on`).
+    pending_power_on: bool,
     not_ready_left: u32,
     last_sense: Option<Vec<u8>>,
     /// Pending media event code for GET EVENT STATUS NOTIFICATION (0: none).
@@ -133,11 +140,18 @@ pub struct EmuDrive {
     /// Simulated NWA during a test write (nothing is recorded).
     sim_nwa: Option<u32>,
     /// The session announced by SEND CUE SHEET (session-at-once on CD), until written.
-    sao: Option<emulate::SaoCue>,
+    sao: Option<powered::SaoCue>,
     /// A long operation running after an Immed command: (start, end, ASCQ).
     busy: Option<(Instant, Instant, u8)>,
     last_save: Instant,
+    /// Track lengths changed since the last save (recorded lazily, see [`disc`]).
     dirty: bool,
+    /// Only the addresses a simulated or session-at-once WRITE advances changed since the
+    /// last save (recorded lazily with the track lengths).
+    drive_dirty: bool,
+    /// This process changed the disc and saved it whole at least once (a reader that
+    /// did not saves only the drive's settings, see [`EmuDrive::save_drive`]).
+    saved_disc: bool,
     max_transfer: usize,
     /// The writer's lock on `PATH.lock` (None for a reader); released when the drive drops,
     /// after its state is saved.
@@ -269,6 +283,24 @@ impl EmuDrive {
             if let Some(n) = opts.fill_early {
                 disc.capacity = disc.capacity.min(n);
             }
+            // The last process may have ended before recording the track it wrote.
+            let len = std::fs::metadata(path)
+                .map_err(open_err("stat", path))?
+                .len();
+            let blocks = u32::try_from(len / BLOCK as u64).unwrap_or(u32::MAX);
+            let found = disc.recover_open_track(blocks);
+            if found > 0 {
+                log::info!(
+                    "emu:{}: {found} block(s) written after the last recorded state found in the image",
+                    path.display()
+                );
+                if let Some(c) = disc.drive.as_mut().and_then(|p| p.sao.as_mut()) {
+                    // a session-at-once run: the host continues after what was written
+                    if let Some(t) = disc.tracks.last() {
+                        c.next = c.next.max(i64::from(t.start) + i64::from(t.length));
+                    }
+                }
+            }
             let w = disc_writable(&disc);
             (disc, Some(sp), w)
         } else if path.exists() {
@@ -324,6 +356,7 @@ impl EmuDrive {
             if let Some(n) = opts.fill_early {
                 disc.capacity = disc.capacity.min(n);
             }
+            disc.image_blocks = Some(0);
             disc.save(&sp).map_err(|e| conflict(e.to_string()))?;
             (disc, Some(sp), true)
         } else {
@@ -356,6 +389,7 @@ impl EmuDrive {
             tray_open: false,
             locked: false,
             pending_ua: opts.unit_attention,
+            pending_power_on: false,
             not_ready_left: opts.not_ready,
             last_sense: None,
             media_event: 2,
@@ -369,6 +403,8 @@ impl EmuDrive {
             busy: None,
             last_save: Instant::now(),
             dirty: false,
+            drive_dirty: false,
+            saved_disc: false,
             max_transfer: opts.max_transfer.unwrap_or(DEFAULT_MAX_TRANSFER),
             _writer_lock: writer_lock,
             disc,
@@ -376,12 +412,19 @@ impl EmuDrive {
         drive.page05 = drive.default_page05();
         drive.write_speed_kbs = drive.max_write_kbs();
         drive.read_speed_kbs = drive.max_read_kbs();
+        match drive.disc.drive.take() {
+            // a power cycle: the defaults above, and the power-on unit attention first
+            Some(_) | None if opts.power_cycle => drive.pending_power_on = true,
+            Some(p) => drive.restore_powered(&p),
+            None => {}
+        }
         drive.update_rate();
-        if drive.state_path.is_some() && writable {
+        if drive.state_path.is_some() && (writable || opts.power_cycle) {
             // Settings given now are stored with the disc. A reader saves only when an option
             // changed something, and only while no writer holds the lock (the state it
             // loaded would overwrite the writer's); the lock is held just for the save.
             let changed = opts.speed.is_some()
+                || opts.power_cycle
                 || opts.buffer.is_some()
                 || opts.bup.is_some()
                 || opts.fill_early.is_some();
@@ -396,6 +439,8 @@ impl EmuDrive {
                 drop(brief);
             }
         }
+        // the saves above record settings, not a change of the disc (see save_drive)
+        drive.saved_disc = false;
         Ok(drive)
     }
 
@@ -431,6 +476,10 @@ impl EmuDrive {
             Err(e) => return Ok(Err(e)),
         };
         if !cmd.bypasses_attention() {
+            if self.pending_power_on {
+                self.pending_power_on = false;
+                return Ok(Err(EmuError::PowerOn));
+            }
             if self.not_ready_left > 0 {
                 self.not_ready_left -= 1;
                 return Ok(Err(EmuError::BecomingReady));
@@ -456,7 +505,53 @@ impl EmuDrive {
         if cmd.needs_medium() && self.tray_open {
             return Ok(Err(EmuError::MediumNotPresent));
         }
-        self.dispatch(cmd, cdb[0], data)
+        let before = self.powered();
+        let r = self.dispatch(cmd, cdb[0], data)?;
+        let after = self.powered();
+        if after.differs_eagerly(&before) {
+            // settings and announcements are recorded at once (a few per burn)
+            if let Err(e) = self.save_drive() {
+                return Ok(Err(e));
+            }
+        } else if after != before {
+            self.drive_dirty = true;
+        }
+        Ok(r)
+    }
+
+    /// What the powered drive keeps between processes, as it is now.
+    fn powered(&self) -> powered::Powered {
+        powered::Powered {
+            page05: self.page05.to_vec(),
+            page01: self.page01.to_vec(),
+            write_speed_kbs: self.write_speed_kbs,
+            read_speed_kbs: self.read_speed_kbs,
+            tray_open: self.tray_open,
+            locked: self.locked,
+            sim_nwa: self.sim_nwa,
+            sao: self.sao,
+        }
+    }
+
+    /// Takes over what the last process left in the powered drive (validated with the
+    /// state file); speeds are fitted to what this medium offers now.
+    fn restore_powered(&mut self, p: &powered::Powered) {
+        if let Ok(page) = <[u8; PAGE05_LEN]>::try_from(p.page05.as_slice()) {
+            self.page05 = page;
+            if self.disc.settings.bup == Some(false) {
+                // `bup=off` given now: BUFE is not changeable on this drive
+                self.page05[2] &= !0x40;
+            }
+        }
+        if let Ok(page) = <[u8; PAGE01_LEN]>::try_from(p.page01.as_slice()) {
+            self.page01 = page;
+        }
+        self.write_speed_kbs = self.pick_write_speed(p.write_speed_kbs);
+        self.read_speed_kbs = p.read_speed_kbs.min(self.max_read_kbs());
+        self.tray_open = p.tray_open;
+        self.locked = p.locked;
+        self.sim_nwa = p.sim_nwa;
+        self.sao = p.sao;
     }
 
     /// Saves the disc state (no-op for a read-only pressed image).
@@ -467,13 +562,89 @@ impl EmuDrive {
         })
     }
 
+    /// Saves the whole state: the disc as this process has it, with the drive's settings.
     fn save_state(&mut self) -> Result<(), EmuError> {
         if let Some(p) = &self.state_path {
-            self.disc.save(p)?;
+            self.disc.drive = Some(self.powered());
+            let len = self.file.metadata().map_err(|e| EmuError::Io {
+                op: "stat",
+                path: self.image_path.clone(),
+                source: e,
+            })?;
+            self.disc.image_blocks = u32::try_from(len.len() / BLOCK as u64).ok();
+            let r = self.disc.save(p);
+            self.disc.drive = None;
+            r?;
+            self.saved_disc = true;
         }
         self.dirty = false;
+        self.drive_dirty = false;
         self.last_save = Instant::now();
         Ok(())
+    }
+
+    /// Saves the drive's settings. The writer, or a process that changed the disc, saves
+    /// the whole state; a reader that did not must not write back the disc it loaded (a
+    /// writer may have added a session since), so it replaces only the settings in the
+    /// state file as it is now, under the writer's lock taken for the moment, and leaves
+    /// them unrecorded while a writer holds the disc (whose own settings then stand).
+    fn save_drive(&mut self) -> Result<(), EmuError> {
+        if self._writer_lock.is_some() || self.saved_disc || self.dirty {
+            return self.save_state();
+        }
+        let Some(sp) = self.state_path.clone() else {
+            return Ok(());
+        };
+        let lock = match lock_writer(&self.image_path) {
+            Ok(l) => l,
+            Err(EmuOpenError::InUse { .. }) => {
+                log::info!(
+                    "{}: a writer holds the disc; this reader's drive settings are not recorded",
+                    self.name
+                );
+                self.drive_dirty = false;
+                return Ok(());
+            }
+            Err(e) => {
+                return Err(EmuError::Io {
+                    op: "lock",
+                    path: lock_path(&self.image_path),
+                    source: std::io::Error::other(e.to_string()),
+                })
+            }
+        };
+        let mut current = Disc::load(&sp).map_err(|e| EmuError::Io {
+            op: "reload state",
+            path: sp.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        current.drive = Some(self.powered());
+        let r = current.save(&sp);
+        drop(lock);
+        r?;
+        self.drive_dirty = false;
+        self.last_save = Instant::now();
+        Ok(())
+    }
+}
+
+impl Drop for EmuDrive {
+    /// Records what is still pending when the drive is closed: the length of the track
+    /// being written and the drive's lazily recorded addresses (a process that ends
+    /// normally leaves the drive as it was; a killed one leaves what the image shows, see
+    /// [`Disc::recover_open_track`]). Data still in the modelled buffer is counted as
+    /// written: the image holds it already.
+    fn drop(&mut self) {
+        let r = if self.dirty {
+            self.save_state()
+        } else if self.drive_dirty {
+            self.save_drive()
+        } else {
+            Ok(())
+        };
+        if let Err(e) = r {
+            log::warn!("{}: the drive's state was not recorded: {e}", self.name);
+        }
     }
 }
 

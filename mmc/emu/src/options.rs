@@ -18,6 +18,7 @@ use super::BLOCK;
 /// | `write_error=LBA` | MEDIUM ERROR, WRITE ERROR (03/0C/00) when a write reaches LBA |
 /// | `not_ready=N` | the first N commands answer NOT READY, BECOMING READY (02/04/01) |
 /// | `unit_attention` | UNIT ATTENTION, MEDIUM MAY HAVE CHANGED (06/28/00) after load |
+/// | `power_cycle=on` | the drive was switched off and on since the last process: what a powered drive keeps (mode pages 05h and 01h, speeds, tray, lock, an announced cue sheet, a simulation; see [`crate::powered`]) returns to its power-on defaults, and the first command answers UNIT ATTENTION, POWER ON OCCURRED (06/29/01); the disc is unchanged |
 /// | `fill_early=BLOCKS` | the medium holds (and reports) only BLOCKS blocks |
 /// | `max_transfer=BYTES` | largest data phase per command, default 512K |
 /// | `durable=on` | SYNCHRONIZE CACHE and CLOSE fdatasync the image (default: page cache only, which survives a killed process but not a power loss) |
@@ -45,6 +46,8 @@ pub struct EmuOptions {
     pub not_ready: u32,
     /// Report UNIT ATTENTION after load.
     pub unit_attention: bool,
+    /// The drive was power cycled: settings back to defaults, UNIT ATTENTION 29/01.
+    pub power_cycle: bool,
     /// The medium holds only this many blocks.
     pub fill_early: Option<u32>,
     /// Largest data phase in bytes.
@@ -242,6 +245,7 @@ impl EmuOptions {
                 }
                 "write_error" => o.write_error = Some(parse_u32(k, v)?),
                 "not_ready" => o.not_ready = parse_u32(k, v)?,
+                "power_cycle" => o.power_cycle = parse_on_off(k, v)?,
                 "unit_attention" => {
                     o.unit_attention = !matches!(v.to_ascii_lowercase().as_str(), "off" | "0" | "no" | "false")
                 }
@@ -291,7 +295,7 @@ impl EmuOptions {
                     o.max_transfer = Some(usize::try_from(m).map_err(|_| bad(k, v, "too large"))?);
                 }
                 _ => {
-                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, fill_early, max_transfer, durable, bad, slow, garble, garble_writes, sao, sao_appendable"))
+                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, power_cycle, fill_early, max_transfer, durable, bad, slow, garble, garble_writes, sao, sao_appendable"))
                 }
             }
         }

@@ -179,3 +179,34 @@ fn kill_9_mid_write() {
         "first session\n"
     );
 }
+
+/// A drive whose process ends without recording the track it wrote (dropped without its
+/// `Drop`, as a killed process leaves it, within the one-second save interval): the next
+/// process finds the track's length in the image, since the image is written before the
+/// state (MMC-6 §6.27.3: the incomplete track keeps a valid NWA after the last block
+/// written), and continues there; a drive closed normally records it on drop.
+#[test]
+fn unrecorded_writes_are_recovered_from_the_image() {
+    let (_tmp, disc, mut d) = drive("dvd+r", &[]);
+    write10(&mut d, 0, &vec![0x11u8; 48 * 2048]);
+    write10(&mut d, 48, &vec![0x22u8; 16 * 2048]);
+    std::mem::forget(d); // no Drop: the state still says 0 blocks
+
+    let state = std::fs::read_to_string(emu::state_path(&disc)).unwrap();
+    assert!(state.contains("\"length\": 0"), "{state}");
+    let mut d = reopen(&disc, &[]);
+    let t = track_info(&mut d, 0xFF);
+    assert_eq!(t[2], 1, "still track 1");
+    assert_eq!(be32(&t, 12), 64, "NWA after the 64 blocks in the image");
+    write10(&mut d, 64, &vec![0x33u8; 16 * 2048]);
+    drop(d); // a normal end records the 80 blocks
+    let state = std::fs::read_to_string(emu::state_path(&disc)).unwrap();
+    assert!(state.contains("\"length\": 80"), "{state}");
+    let mut d = reopen(&disc, &[]);
+    assert_eq!(be32(&track_info(&mut d, 0xFF), 12), 80);
+    good(&none(&mut d, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    good(&none(&mut d, &[0x5B, 0, 0x02, 0, 0, 0, 0, 0, 0, 0]));
+    let (c, v) = data_in(&mut d, &[0x28, 0, 0, 0, 0, 70, 0, 0, 1, 0], 2048);
+    good(&c);
+    assert!(v.iter().all(|&b| b == 0x33));
+}

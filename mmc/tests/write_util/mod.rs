@@ -111,7 +111,7 @@ pub fn image<T: Transport>(
 pub struct Snapshot {
     /// The image file's bytes.
     pub image: Vec<u8>,
-    /// The state file's text.
+    /// The state file's text, without the drive's settings ([`disc_part`]).
     pub state: String,
     /// READ DISC INFORMATION's disc status.
     pub status: DiscStatus,
@@ -129,10 +129,20 @@ pub fn snapshot<T: Transport>(d: &mut Drive<T>, img: &Path) -> Snapshot {
     state.push(".state");
     Snapshot {
         image: std::fs::read(img).unwrap_or_default(),
-        state: std::fs::read_to_string(&state).unwrap_or_default(),
+        state: disc_part(std::fs::read_to_string(&state).unwrap_or_default()),
         status: v.disc_status(),
         sessions: v.sessions(),
         msinfo: msinfo::msinfo(d).ok(),
+    }
+}
+
+/// The state file's text without the drive's settings (`"drive"`, its last field: what the
+/// powered drive keeps between processes, such as the page 05h a refused or simulated
+/// write selected; see the emulator's `powered` module): the disc's part only.
+pub fn disc_part(state: String) -> String {
+    match state.find(",\n  \"drive\": ") {
+        Some(i) => format!("{}\n}}\n", &state[..i]),
+        None => state,
     }
 }
 
