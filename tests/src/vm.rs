@@ -4,8 +4,9 @@
 //!
 //! The initramfs is two concatenated newc archives: a base archive built once per test
 //! process (busybox with its applet links, the guest kernel's modules, the static
-//! `discburn` with a `cdrecord` link to it, sg3-utils, wodim, readom and xorriso with the
-//! libraries `ldd` names) and a small per-guest archive (`/init`, the commands, and any
+//! `discburn` with a `cdrecord` link to it, sg3-utils, and the peers of [`PEER_PROGRAMS`]:
+//! wodim, readom, xorriso, cdrskin, genisoimage (also as `mkisofs`), growisofs,
+//! dvd+rw-format and dvd+rw-mediainfo, each with the libraries `ldd` names) and a small per-guest archive (`/init`, the commands, and any
 //! files the test adds). The kernel unpacks both into one tmpfs.
 //!
 //! Console protocol, one line each, `@@DISCBURN@@` then: `READY sg=N blk=N` once the
@@ -85,10 +86,17 @@ pub const SG3_PROGRAMS: &[&str] = &[
 ];
 
 /// Other burning programs copied into every guest for comparison: (program, package).
+/// growisofs runs `mkisofs` (a link to genisoimage in the guest, as Debian's genisoimage
+/// package installs it) unless `MKISOFS` names another.
 pub const PEER_PROGRAMS: &[(&str, &str)] = &[
     ("wodim", "wodim"),
     ("readom", "wodim"),
     ("xorriso", "xorriso"),
+    ("cdrskin", "cdrskin"),
+    ("genisoimage", "genisoimage"),
+    ("growisofs", "growisofs"),
+    ("dvd+rw-format", "growisofs"),
+    ("dvd+rw-mediainfo", "dvd+rw-tools"),
 ];
 
 /// The default time limit for one guest run (boot, commands, power-off).
@@ -735,6 +743,7 @@ fn build_base() -> Result<BaseImage> {
         let host = require_tool(p, pkg)?;
         add_program(&mut c, &format!("usr/bin/{p}"), &host, &mut libs)?;
     }
+    c.symlink("usr/bin/mkisofs", "genisoimage");
     c.file("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/sh\n");
     c.file("etc/group", 0o644, b"root:x:0:\ncdrom:x:24:\ndisk:x:6:\n");
     Ok(BaseImage {
