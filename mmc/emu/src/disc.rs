@@ -7,7 +7,8 @@
 //! reservation, closed, damaged), the lead-out start of every closed session, the finalized
 //! flag, the drive settings given as options, what the powered drive keeps between
 //! processes (`"drive"`: mode pages, speeds, tray, an announced cue sheet; see
-//! [`crate::powered`]) and the image file's length in blocks at the save. Block data lives
+//! [`crate::powered`]) and, while a track is being written, the image file's length in blocks
+//! at the save. Block data lives
 //! only in the image file.
 //!
 //! A drive outlives the process that talks to it: every change is recorded, so that a
@@ -100,8 +101,9 @@ pub struct Disc {
     /// power-on defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drive: Option<Powered>,
-    /// Length of the image file, in whole blocks, when this state was saved (absent in
-    /// older state files): what [`Disc::recover_open_track`] measures new writes against.
+    /// Length of the image file, in whole blocks, when this state was saved while a track
+    /// was being written (absent otherwise, and in older state files): what
+    /// [`Disc::recover_open_track`] measures new writes against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_blocks: Option<u32>,
 }

@@ -356,7 +356,6 @@ impl EmuDrive {
             if let Some(n) = opts.fill_early {
                 disc.capacity = disc.capacity.min(n);
             }
-            disc.image_blocks = Some(0);
             disc.save(&sp).map_err(|e| conflict(e.to_string()))?;
             (disc, Some(sp), true)
         } else {
@@ -571,7 +570,19 @@ impl EmuDrive {
                 path: self.image_path.clone(),
                 source: e,
             })?;
-            self.disc.image_blocks = u32::try_from(len.len() / BLOCK as u64).ok();
+            // the baseline of recover_open_track, kept only while a track is being
+            // written (the state of a disc without one stays as it was)
+            let writing = self.disc.model() == WriteModel::Sequential
+                && self
+                    .disc
+                    .tracks
+                    .last()
+                    .is_some_and(|t| !t.closed && t.reserved.is_none());
+            self.disc.image_blocks = if writing {
+                u32::try_from(len.len() / BLOCK as u64).ok()
+            } else {
+                None
+            };
             let r = self.disc.save(p);
             self.disc.drive = None;
             r?;
