@@ -253,11 +253,12 @@ fn a_symlink_swap_raced_against_extraction_never_changes_anything_outside() {
         .unwrap();
     let before = (stat(&victim), stat(&outside), listing(&outside));
 
-    // At least 100 runs, and on until 20 of them met a swapped path (a loaded machine may
-    // not schedule the attacker during every short run), at most 2000.
+    // At least 100 runs, and on until 5 of them met a swapped path (a loaded machine may
+    // not schedule the attacker during every short run: on 2 busy cores 17 of 2000 did),
+    // at most 2000. Every run, disturbed or not, must leave the outside unchanged.
     let mut refused_runs = 0;
     let mut run = 0;
-    while run < 100 || (refused_runs < 20 && run < 2000) {
+    while run < 100 || (refused_runs < 5 && run < 2000) {
         run += 1;
         let dest = tmp.path().join(format!("dest{run}"));
         fs::create_dir(&dest).unwrap();
@@ -315,7 +316,7 @@ fn a_symlink_swap_raced_against_extraction_never_changes_anything_outside() {
     }
     // The race was real: runs met a swapped path and refused it.
     assert!(
-        refused_runs >= 20,
+        refused_runs >= 5,
         "the attacker got in the way of only {refused_runs} of {run} runs"
     );
 }
@@ -345,17 +346,31 @@ fn an_unprivileged_user_extracts_mode_0000_files_and_read_only_directories() {
     let dest = tmp.path().join("dest");
     fs::create_dir(&dest).unwrap();
     chown(&dest, 65534, 65534);
-    let o = match Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(&bin)
-        .args(["extract", "-i"])
-        .arg(&img)
-        .arg("-C")
-        .arg(&dest)
-        .output()
-    {
-        Ok(o) => o,
-        Err(e) => panic!("setpriv could not be run ({e}); install the Debian package util-linux"),
+    // The copy may still be open for writing in a child another test thread forked before
+    // the copy's descriptor was closed (it closes at that child's exec): exec then fails
+    // with ETXTBSY for a moment, so try again a few times.
+    let mut tries = 0;
+    let o = loop {
+        let o = match Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .args(["extract", "-i"])
+            .arg(&img)
+            .arg("-C")
+            .arg(&dest)
+            .output()
+        {
+            Ok(o) => o,
+            Err(e) => {
+                panic!("setpriv could not be run ({e}); install the Debian package util-linux")
+            }
+        };
+        tries += 1;
+        if tries < 20 && String::from_utf8_lossy(&o.stderr).contains("Text file busy") {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            continue;
+        }
+        break o;
     };
     assert!(o.status.success(), "{}", text(&o));
     for (p, m) in [
