@@ -7,16 +7,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_discburn");
-
-fn discburn(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG")
-        .output()
-        .expect("run discburn")
-}
+mod read_common;
+use read_common::discburn;
 
 fn tool(name: &str, package: &str) -> Command {
     let found = Command::new("sh")

@@ -16,16 +16,8 @@ use std::process::{Command, Output, Stdio};
 use isofs::tree::{mode, Kind, Meta};
 use isofs::{Image, Options, RockRidge, Tree};
 
-const BIN: &str = env!("CARGO_BIN_EXE_discburn");
-
-fn discburn(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG")
-        .output()
-        .unwrap()
-}
+mod read_common;
+use read_common::{discburn, BIN};
 
 fn text(o: &Output) -> String {
     format!(
