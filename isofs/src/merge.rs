@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use crate::extract::{safe_name, Problem};
 use crate::read::{Entry, ReadError, Volume};
 use crate::tree::{mode, Data, Kind, Meta, NodeId, Tree};
 use crate::wire::WireError;
@@ -37,26 +38,125 @@ fn meta_of(e: &Entry, link: u32) -> Meta {
     }
 }
 
+/// The longest name carried forward, in bytes: Linux's NAME_MAX, and what mkisofs and
+/// libisofs (xorriso) accept for a Rock Ridge name (RRIP 1.12 itself sets no bound).
+pub const MAX_NAME: usize = 255;
+
+/// A session imported by [`import_checked`]: the source back (for content comparisons)
+/// and every entry of the session that could not be carried forward.
+#[derive(Debug)]
+pub struct Imported<S> {
+    /// The source, given back.
+    pub source: S,
+    /// Entries left out (path in the old session, why), in the order met; below a left-out
+    /// directory every entry is named too.
+    pub skipped: Vec<Problem>,
+}
+
 /// Reads the session at `start` from `src` into `tree` (normally a fresh one). Returns the
-/// source back for content comparisons, and the volume's namespace.
+/// source back for content comparisons; entries that cannot be carried forward (see
+/// [`import_checked`]) are logged as warnings.
 pub fn import<S: SectorSource>(tree: &mut Tree, src: S, start: u32) -> Result<S, ReadError> {
+    let done = import_checked(tree, src, start)?;
+    for p in &done.skipped {
+        log::warn!("previous session: {p}: not carried forward");
+    }
+    Ok(done.source)
+}
+
+/// [`import`], returning the entries it left out: names `extract` refuses
+/// ([`crate::extract::safe_name`]: `..`, a `/` inside, ...), names longer than
+/// [`MAX_NAME`] bytes, a second entry of a name already taken in its directory (two
+/// directories of one name are merged: a lookup by name finds one path for both), and
+/// everything below such a directory. An entry is only ever put into the directory that
+/// holds it in the old session (its parent found by the walk, never by splitting its path
+/// at '/').
+pub fn import_checked<S: SectorSource>(
+    tree: &mut Tree,
+    src: S,
+    start: u32,
+) -> Result<Imported<S>, ReadError> {
     let mut vol = Volume::open(src, start, None)?;
     let root = vol.root().clone();
     tree.node_mut(Tree::ROOT).meta = meta_of(&root, 0);
-    let mut dirs: HashMap<String, NodeId> = HashMap::new();
-    dirs.insert(String::new(), Tree::ROOT);
+    // The directories from the root to where the walk is (pre-order, depth first): their
+    // paths and nodes (None: left out, and so is what it holds).
+    let mut stack: Vec<(String, Option<NodeId>)> = vec![(String::new(), Some(Tree::ROOT))];
+    let mut skipped: Vec<Problem> = Vec::new();
     let mut links: HashMap<u32, u32> = HashMap::new();
     let mut err: Option<ReadError> = None;
     vol.walk(&root, &mut |path, e| {
-        let (parent, name) = match path.rfind('/') {
-            Some(i) => (&path[..i], &path[i + 1..]),
-            None => ("", path),
+        let parent = path
+            .len()
+            .checked_sub(e.name.len())
+            .and_then(|n| path.get(..n))
+            .map(|p| p.strip_suffix('/').unwrap_or(p))
+            .unwrap_or("");
+        // The walk is depth first, pre-order: the directory holding this entry is on the
+        // stack, and everything above it there is a finished subtree of it.
+        while stack.len() > 1 && stack.last().is_some_and(|(p, _)| p != parent) {
+            stack.pop();
+        }
+        let skip = |skipped: &mut Vec<Problem>, reason: String| {
+            skipped.push(Problem {
+                path: path.to_string(),
+                reason,
+            })
         };
-        let Some(&p) = dirs.get(parent) else {
+        let parent_node = match stack.last() {
+            Some((p, node)) if p == parent => *node,
+            // Not met before it: never guess (the root would be a move).
+            _ => {
+                skip(&mut skipped, "its directory was not met before it".into());
+                if e.is_dir {
+                    stack.push((path.to_string(), None));
+                }
+                return Ok(());
+            }
+        };
+        let Some(p) = parent_node else {
+            skip(&mut skipped, "inside a directory left out".into());
+            if e.is_dir {
+                stack.push((path.to_string(), None));
+            }
             return Ok(());
         };
-        if name.is_empty() || name == "." || name == ".." {
-            return Ok(());
+        let name = match safe_name(&e.name) {
+            Ok(n) if n.len() > MAX_NAME => {
+                skip(
+                    &mut skipped,
+                    format!(
+                        "a name of {} bytes (more than {MAX_NAME}, which no Linux file \
+                         system, mkisofs or xorriso takes)",
+                        n.len()
+                    ),
+                );
+                if e.is_dir {
+                    stack.push((path.to_string(), None));
+                }
+                return Ok(());
+            }
+            Ok(n) => n,
+            Err(er) => {
+                skip(&mut skipped, er.to_string());
+                if e.is_dir {
+                    stack.push((path.to_string(), None));
+                }
+                return Ok(());
+            }
+        };
+        if let Some(old) = tree.lookup(p, name.as_bytes()) {
+            let old_dir = matches!(tree.node(old).kind, Kind::Dir(_));
+            if !(old_dir && e.is_dir) {
+                skip(
+                    &mut skipped,
+                    "a second entry of this name in its directory".into(),
+                );
+                if e.is_dir {
+                    stack.push((path.to_string(), None));
+                }
+                return Ok(());
+            }
         }
         let ft = e.mode.map(|m| m & mode::S_IFMT);
         let kind = if e.is_dir {
@@ -101,12 +201,15 @@ pub fn import<S: SectorSource>(tree: &mut Tree, src: S, start: u32) -> Result<S,
         }
         let id = tree.put_child(p, name.as_bytes(), kind, meta_of(e, link));
         if e.is_dir {
-            dirs.insert(path.to_string(), id);
+            stack.push((path.to_string(), Some(id)));
         }
         Ok(())
     })?;
     if let Some(e) = err {
         return Err(e);
     }
-    Ok(vol.into_source())
+    Ok(Imported {
+        source: vol.into_source(),
+        skipped,
+    })
 }

@@ -59,6 +59,17 @@ pub struct AddSummary {
     pub seconds: f64,
     /// Lowest FIFO fill (%).
     pub fifo_min_percent: u8,
+    /// Entries of the previous session not carried forward (also named on stderr).
+    pub not_carried: Vec<NotCarried>,
+}
+
+/// An entry of the previous session `add` could not carry forward.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NotCarried {
+    /// Its path in the previous session.
+    pub path: String,
+    /// Why.
+    pub reason: String,
 }
 
 /// Regular files of a tree by path, with their old extent when they have one.
@@ -242,10 +253,21 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         }
     };
     let mut tree = Tree::new();
+    let mut not_carried: Vec<NotCarried> = Vec::new();
     if let Some(last) = prev {
         log::info!("importing the session at block {last}");
-        isofs::merge::import(&mut tree, &mut drive, last)
+        let done = isofs::merge::import_checked(&mut tree, &mut drive, last)
             .map_err(|e| fail(format!("reading the previous session at block {last}: {e}")))?;
+        for p in &done.skipped {
+            eprintln!(
+                "discburn: warning: previous session: {}: not carried forward",
+                crate::output::escape_name(&p.to_string())
+            );
+            not_carried.push(NotCarried {
+                path: p.path.clone(),
+                reason: p.reason.clone(),
+            });
+        }
     }
     let before = files(&tree);
     for r in &a.remove {
@@ -398,6 +420,7 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         blocks_left: pipeline::blocks_left(&mut drive, free, &burned),
         seconds: burned.seconds,
         fifo_min_percent: burned.fifo_min_percent,
+        not_carried,
     };
     if global.json {
         outln!("{}", serde_json::to_string_pretty(&s).map_err(fail)?);
