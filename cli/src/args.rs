@@ -315,6 +315,10 @@ pub struct AddArgs {
     /// Finalize the disc after this session (default: leave it appendable).
     #[arg(long)]
     pub close: bool,
+    /// Write a session without the previous session's files when that session holds an
+    /// ISO 9660 volume that cannot be read whole (default: refuse, nothing written).
+    #[arg(long)]
+    pub fresh_tree: bool,
     /// Remove this file or directory (image path) from the new session; repeatable.
     #[arg(long, value_name = "PATH")]
     pub remove: Vec<String>,

@@ -10,6 +10,9 @@
 //! - no entry is ever moved: a file whose Rock Ridge name is `a/keep`, or a directory
 //!   named `a/b`, is never put into the directory `a` (the old import split paths at '/'
 //!   and did so);
+//! - a previous session whose volume space size runs past its recorded track (so no
+//!   reader sees it whole) is refused naming `--fresh-tree`, the disc unchanged; with
+//!   `--fresh-tree` the session is written.
 //!
 //! The new sessions are read back by xorriso (libisofs, an independent reader).
 #![cfg(unix)]
@@ -248,4 +251,105 @@ fn a_name_holding_a_slash_is_never_moved_into_another_directory() {
             .collect();
         assert_eq!(paths, ["a/b", "a/b/x", "a/k"], "{m}");
     }
+}
+
+/// Sets the volume space size (PVD bytes 80..88, ECMA-119 §8.4.8) of the session at
+/// `start` of the emulated disc's image file.
+fn poke_volume_space_size(disc: &Path, start: u32, blocks: u32) {
+    let mut b = std::fs::read(disc).unwrap();
+    let at = (start as usize + 16) * B;
+    assert_eq!(&b[at + 1..at + 6], b"CD001");
+    b[at + 80..at + 84].copy_from_slice(&blocks.to_le_bytes());
+    b[at + 84..at + 88].copy_from_slice(&blocks.to_be_bytes());
+    std::fs::write(disc, b).unwrap();
+}
+
+/// `add` of a new file must be refused naming --fresh-tree, the disc unchanged.
+fn refused_without_fresh_tree(disc: &Path, dev: &str, src: &str, start: u32) {
+    let before = burn_common::snapshot(disc);
+    let (o, took) = capped(&["add", "--dev", dev, src], AS, FSIZE, SECS);
+    hostile_common::refused(
+        &o,
+        &[
+            format!("the previous session at block {start} holds an ISO 9660 volume").as_str(),
+            "cannot be read whole",
+            "nothing was written",
+            "--fresh-tree",
+        ],
+    );
+    assert!(took < FAST, "{took:?}");
+    burn_common::assert_same(&burn_common::snapshot(disc), &before, "the refused add");
+}
+
+#[test]
+fn an_absurd_volume_space_size_is_refused_unless_fresh_tree() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=cd-r", disc.display());
+    let s1 = t.path().join("s1");
+    burn_common::put(&s1, "one.txt", b"one\n");
+    burn_common::add(&dev, &[], &[&s1]);
+    let s2 = t.path().join("s2");
+    burn_common::put(&s2, "two.txt", b"two\n");
+    let j2 = burn_common::add(&dev, &[], &[&s2]);
+    let start2 = j2["start"].as_u64().unwrap() as u32;
+    let src = new_tree(t.path());
+
+    // Session 2 claims 2^31 blocks: the intact session 1 is not taken silently instead
+    // (that would hide two.txt from the new session).
+    poke_volume_space_size(&disc, start2, 0x7FFF_FFFF);
+    refused_without_fresh_tree(&disc, &dev, &src, start2);
+    let (o, _) = capped(
+        &["add", "--json", "--fresh-tree", "--dev", &dev, &src],
+        AS,
+        FSIZE,
+        SECS,
+    );
+    let m = hostile_common::text(&o);
+    assert!(o.status.success(), "{m}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--fresh-tree given"),
+        "{m}"
+    );
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let start3 = j["start"].as_u64().unwrap() as u32;
+    assert!(start3 > start2, "{j}");
+    let names: BTreeSet<String> = burn_common::xorriso_tree(&disc, start3)
+        .into_keys()
+        .collect();
+    // What the newest readable session (1) held, and the new file.
+    assert_eq!(
+        names,
+        BTreeSet::from(["new.txt".to_string(), "one.txt".to_string()]),
+        "{m}"
+    );
+}
+
+#[test]
+fn an_absurd_volume_space_size_of_the_only_session_is_refused_unless_fresh_tree() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=cd-r", disc.display());
+    let s1 = t.path().join("s1");
+    burn_common::put(&s1, "one.txt", b"one\n");
+    let j1 = burn_common::add(&dev, &[], &[&s1]);
+    let start1 = j1["start"].as_u64().unwrap() as u32;
+    let src = new_tree(t.path());
+    // Used to warn "no intact session on the disc: writing a fresh tree" and hide one.txt.
+    poke_volume_space_size(&disc, start1, u32::MAX);
+    refused_without_fresh_tree(&disc, &dev, &src, start1);
+    let (o, _) = capped(
+        &["add", "--json", "--fresh-tree", "--dev", &dev, &src],
+        AS,
+        FSIZE,
+        SECS,
+    );
+    let m = hostile_common::text(&o);
+    assert!(o.status.success(), "{m}");
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let start = j["start"].as_u64().unwrap() as u32;
+    let names: BTreeSet<String> = burn_common::xorriso_tree(&disc, start)
+        .into_keys()
+        .collect();
+    assert_eq!(names, BTreeSet::from(["new.txt".to_string()]), "{m}");
 }

@@ -72,6 +72,48 @@ pub struct NotCarried {
     pub reason: String,
 }
 
+/// Why the session at `s`, which `add` would skip, must not be skipped silently: it holds
+/// a primary volume descriptor (ECMA-119 §8.4, so readers can see its files), it is not
+/// the session an interrupted write left unfinished, and its first track is not damaged
+/// (MMC-6 §6.27.3 Damage); `None` when skipping it is what recovery from a failed write
+/// does (or there is no ISO 9660 volume to hide).
+fn readable_but_not_whole(
+    drive: &mut crate::cmd::CliDrive,
+    s: u32,
+    unfinished: Option<u32>,
+) -> Option<String> {
+    if unfinished == Some(s) {
+        return None;
+    }
+    let ti = drive
+        .track_info(mmc::cmd::track_info::TrackAddress::Lba(s))
+        .ok()?;
+    if ti.view().damage() {
+        return None;
+    }
+    let mut b = vec![0u8; mmc::drive::BLOCK];
+    drive.read_blocks(s.checked_add(16)?, &mut b).ok()?;
+    if b[0] != 1 || &b[1..6] != b"CD001" {
+        return None;
+    }
+    let vss = u32::from_le_bytes([b[80], b[81], b[82], b[83]]);
+    // As the intact check reads it: a later session's volume counts from block 0 (mkisofs
+    // -C) or, when smaller than its start, from the session's start.
+    let end = if vss > s { vss } else { s.saturating_add(vss) };
+    let recorded = ti.view().start().saturating_add(ti.view().size());
+    Some(if end > recorded {
+        format!(
+            "its volume space size of {vss} blocks ends at block {end}, past its recorded \
+             track, which ends at block {recorded}"
+        )
+    } else {
+        format!(
+            "its volume ends at block {end}, which is not in a recorded, undamaged track of \
+             the same session"
+        )
+    })
+}
+
 /// Regular files of a tree by path, with their old extent when they have one.
 fn files(tree: &Tree) -> HashMap<String, Option<u32>> {
     let mut out = HashMap::new();
@@ -241,6 +283,23 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
                 write::last_intact_session_excluding(&mut drive, last_session_start, unfinished)
                     .map_err(fail)?
             };
+            if last != Some(last_session_start) {
+                if let Some(why) =
+                    readable_but_not_whole(&mut drive, last_session_start, unfinished)
+                {
+                    let what = format!(
+                        "the previous session at block {last_session_start} holds an ISO 9660 \
+                         volume that cannot be read whole ({why})"
+                    );
+                    if !a.fresh_tree {
+                        return Err(fail(format!(
+                            "{what}: a new session without its files would hide them; nothing \
+                             was written (give --fresh-tree to write one anyway)"
+                        )));
+                    }
+                    log::warn!("{what}: --fresh-tree given, its files are not carried forward");
+                }
+            }
             match last {
                 Some(l) if l != last_session_start => log::warn!(
                     "the session at block {last_session_start} is incomplete (an earlier write \
