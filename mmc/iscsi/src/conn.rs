@@ -261,13 +261,46 @@ impl<T: Transport + Send> Conn<'_, T> {
         let mut sent_tpgt = false;
         let mut sent_mrdsl = false;
         loop {
-            let p = read_pdu(&mut self.reader, &self.limits)?;
+            let p = match read_pdu(&mut self.reader, &self.limits) {
+                Ok(p) => p,
+                Err(e) => {
+                    // A login request that cannot be taken (over the 8192 bytes of §13.12's
+                    // login default, a malformed AHS) is an initiator error (§11.13.5,
+                    // 0200h): a Login reject, then the close. Anything else just closes.
+                    let bhs = match &e {
+                        PduError::Oversized { bhs, .. } | PduError::BadAhs { bhs, .. } => {
+                            Some(*bhs)
+                        }
+                        _ => None,
+                    };
+                    if let Some(bhs) = bhs.filter(|b| b.opcode() == Opcode::LoginRequest) {
+                        if first {
+                            self.stat_sn = bhs.u32_at(off::SN2);
+                            self.exp_cmd_sn = bhs.u32_at(off::SN1);
+                        }
+                        return Err(self.refuse(&bhs, status::INITIATOR_ERROR, e.to_string()));
+                    }
+                    return Err(e.into());
+                }
+            };
             let req = p.bhs;
             if req.opcode() != Opcode::LoginRequest {
-                return Err(ConnError::Protocol(format!(
-                    "{:?} during login (only Login Requests may be sent, §6.3)",
-                    req.opcode()
-                )));
+                // §6.3: before the login phase has started, the connection is terminated at
+                // once; once it has, with a Login reject "invalid during login" (020Bh).
+                if first {
+                    return Err(ConnError::Protocol(format!(
+                        "{:?} before login (only a Login Request may come first, §6.3)",
+                        req.opcode()
+                    )));
+                }
+                return Err(self.refuse(
+                    &req,
+                    status::INVALID_DURING_LOGIN,
+                    format!(
+                        "{:?} during login (only Login Requests may be sent, §6.3)",
+                        req.opcode()
+                    ),
+                ));
             }
             let (transit, cont, csg, nsg) = login_flags(&req);
             if first {
