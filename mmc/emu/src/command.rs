@@ -213,6 +213,33 @@ pub enum Command {
         /// Drive write speed in kB/s (FFFFh: maximum).
         write: u16,
     },
+    /// BEh READ CD (MMC-6 §6.15) and B9h READ CD MSF (§6.16 of MMC-3; the range as
+    /// start and end MSF, end exclusive).
+    ReadCd {
+        /// First block (two's complement: lead-in addresses are negative).
+        lba: i64,
+        /// Blocks.
+        blocks: u32,
+        /// Expected sector type (byte 1 bits 4-2): 0 any, 1 CD-DA, 2 mode 1, 3-5 mode 2.
+        sector_type: u8,
+        /// Byte 9: SYNC, header codes, user data, EDC/ECC, C2 error information.
+        fields: u8,
+        /// Byte 10 bits 2-0: sub-channel data selection (0 none, 1 raw P-W, 2 Q, 4 R-W).
+        sub: u8,
+    },
+    /// 42h READ SUB-CHANNEL (MMC-6 §6.28 of MMC-5; MMC-3 §5.20).
+    ReadSubChannel {
+        /// MSF addresses instead of LBAs.
+        msf: bool,
+        /// SubQ: return the sub-channel data (else the header only).
+        subq: bool,
+        /// Format: 01h current position, 02h media catalog number, 03h ISRC.
+        format: u8,
+        /// Track number (format 03h).
+        track: u8,
+        /// Allocation length.
+        alloc: u16,
+    },
     /// BDh MECHANISM STATUS (MMC-6 §6.11).
     MechanismStatus {
         /// Allocation length.
@@ -378,6 +405,37 @@ impl Command {
                 write: be16(c, 4),
             },
             0xBD => Command::MechanismStatus { alloc: be16(c, 8) },
+            0xBE => Command::ReadCd {
+                lba: i64::from(i32::from_be_bytes([c[2], c[3], c[4], c[5]])),
+                blocks: u32::from_be_bytes([0, c[6], c[7], c[8]]),
+                sector_type: (c[1] >> 2) & 0x07,
+                fields: c[9],
+                sub: c[10] & 0x07,
+            },
+            0xB9 => {
+                let start = super::medium::msf_to_lba(c[3], c[4], c[5]);
+                let end = super::medium::msf_to_lba(c[6], c[7], c[8]);
+                if end < start {
+                    return Err(EmuError::InvalidField {
+                        opcode,
+                        what: "the ending MSF lies before the starting MSF".into(),
+                    });
+                }
+                Command::ReadCd {
+                    lba: start,
+                    blocks: u32::try_from(end - start).unwrap_or(u32::MAX),
+                    sector_type: (c[1] >> 2) & 0x07,
+                    fields: c[9],
+                    sub: c[10] & 0x07,
+                }
+            }
+            0x42 => Command::ReadSubChannel {
+                msf: c[1] & 0x02 != 0,
+                subq: c[2] & 0x40 != 0,
+                format: c[3],
+                track: c[6],
+                alloc: be16(c, 7),
+            },
             _ => return Err(EmuError::InvalidOpcode { opcode }),
         })
     }
@@ -396,6 +454,8 @@ impl Command {
                 | Command::SynchronizeCache { .. }
                 | Command::SendCueSheet { .. }
                 | Command::ReadToc { .. }
+                | Command::ReadCd { .. }
+                | Command::ReadSubChannel { .. }
                 | Command::ReadHeader { .. }
                 | Command::ReadDiscInfo { .. }
                 | Command::ReadTrackInfo { .. }

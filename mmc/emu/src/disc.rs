@@ -9,7 +9,21 @@
 //! processes (`"drive"`: mode pages, speeds, tray, an announced cue sheet; see
 //! [`crate::powered`]) and, while a track is being written, the image file's length in blocks
 //! at the save. Block data lives
-//! only in the image file.
+//! only in the image file and, for audio, in its companion file.
+//!
+//! Audio (CD-DA, Red Book; MMC-6 §4.2.2 "CD sector formats"): the image holds the
+//! 2048-byte *data view* (block N at byte N x 2048) and nothing for audio sectors, which
+//! have no 2048-byte user data; READ(10) of one fails as on a drive (64/00 ILLEGAL MODE
+//! FOR THIS TRACK). Their raw 2352-byte sectors (little-endian 16-bit stereo samples, as
+//! READ CD returns them) are kept in `PATH.cdda`, sparse, the sector of LBA N at byte
+//! N x 2352, created by the first audio write. Pre-gaps written session-at-once are
+//! stored there too (LBA 0 up); the pre-gap of a disc's first track (LBA -150 to -1) is
+//! not. A track's `cd` record holds its CONTROL nibble (audio, pre-emphasis, copy
+//! permitted, data), pre-gap, indexes and ISRC; the disc's `mcn` and `cdtext` (the
+//! lead-in's CD-TEXT packs) sit beside the tracks. State files without these fields (all
+//! files written before audio existed) load as discs of mode-1 data tracks, unchanged;
+//! a missing `PATH.cdda` reads as silence. Sub-channel Q (position, MCN, ISRC) is not
+//! stored: the drive computes it from the layout, as a recorder encodes it when writing.
 //!
 //! A drive outlives the process that talks to it: every change is recorded, so that a
 //! series of one-command processes (`discburn raw`, as sg_raw scripts) is one powered
@@ -58,6 +72,45 @@ pub struct Track {
     /// A write error or buffer underrun damaged the track.
     #[serde(default)]
     pub damaged: bool,
+    /// CD track attributes (Q sub-channel CONTROL, pre-gap, indexes, ISRC); absent for a
+    /// mode-1 data track written as before (CONTROL 4), and in older state files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cd: Option<CdTrack>,
+}
+
+/// What a CD track carries beyond its extent (Red Book / ECMA-130 §22.3.3 sub-channel Q;
+/// MMC-6 §6.33.3 cue sheet). Audio tracks (CONTROL bit 2 clear) hold raw 2352-byte
+/// sectors in the image's audio companion file (see the module documentation).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CdTrack {
+    /// CONTROL nibble of sub-channel Q: bit 0 pre-emphasis, bit 1 digital copy permitted,
+    /// bit 2 data track, bit 3 four-channel audio.
+    pub control: u8,
+    /// Blocks of index 0 (pre-gap) before the track's start (index 1).
+    #[serde(default)]
+    pub pregap: u32,
+    /// Absolute addresses of index 2, 3, ... within the track.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<u32>,
+    /// The track's ISRC (12 characters), as Q mode 3 carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isrc: Option<String>,
+    /// Written session-at-once: no run-out blocks after the track (the next track's
+    /// pre-gap or the lead-out follows at once).
+    #[serde(default)]
+    pub sao: bool,
+}
+
+impl Track {
+    /// CONTROL nibble of the track (4: a data track).
+    pub fn control(&self) -> u8 {
+        self.cd.as_ref().map(|c| c.control & 0x0F).unwrap_or(4)
+    }
+
+    /// True for an audio track (CONTROL bit 2 clear).
+    pub fn is_audio(&self) -> bool {
+        self.control() & 0x04 == 0
+    }
 }
 
 /// Drive settings kept with the disc.
@@ -106,6 +159,17 @@ pub struct Disc {
     /// [`Disc::recover_open_track`] measures new writes against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_blocks: Option<u32>,
+    /// The disc's media catalog number (13 digits, Q mode 2), when one was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcn: Option<String>,
+    /// CD-TEXT packs of the lead-in (18 bytes each, CRC included, as the host wrote them),
+    /// in hex; empty without CD-TEXT.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "crate::powered::hex_bytes"
+    )]
+    pub cdtext: Vec<u8>,
 }
 
 /// State file format tag.
@@ -176,6 +240,8 @@ impl Disc {
             settings: Settings::default(),
             drive: None,
             image_blocks: None,
+            mcn: None,
+            cdtext: Vec::new(),
         }
     }
 
@@ -194,12 +260,15 @@ impl Disc {
                 reserved: None,
                 closed: true,
                 damaged: false,
+                cd: None,
             }],
             session_ends: vec![blocks],
             finalized: true,
             settings: Settings::default(),
             drive: None,
             image_blocks: None,
+            mcn: None,
+            cdtext: Vec::new(),
         }
     }
 
@@ -235,7 +304,9 @@ impl Disc {
     /// Size of a track as READ TRACK INFORMATION reports it once closed (data, padding,
     /// run-out) or reserved.
     pub fn track_size(&self, t: &Track) -> u32 {
-        if t.closed {
+        if t.closed && t.cd.as_ref().is_some_and(|c| c.sao) {
+            t.length
+        } else if t.closed {
             t.length.saturating_add(self.medium.run_out())
         } else if let Some(r) = t.reserved {
             r
@@ -428,6 +499,7 @@ impl Disc {
             reserved,
             closed: false,
             damaged: false,
+            cd: None,
         });
         self.tracks.len() - 1
     }

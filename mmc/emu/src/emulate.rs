@@ -15,7 +15,7 @@ use super::powered::SaoCue;
 use super::{EmuDrive, BLOCK, MAX_BUSY, PAGE05_LEN};
 
 /// A command failed on the device (sense) or could not be transferred (host error).
-enum Fail {
+pub(super) enum Fail {
     Emu(EmuError),
     Host(TransportError),
 }
@@ -102,7 +102,8 @@ fn atip_leadin(kind: MediumKind) -> [u8; 3] {
 /// One complete session as the TOC shows it: number, tracks (number, start), lead-out.
 struct TocSession {
     number: u16,
-    tracks: Vec<(u16, u32)>,
+    /// (number, start, ADR/CONTROL byte: ADR 1 with the track's CONTROL nibble)
+    tracks: Vec<(u16, u32, u8)>,
     leadout: u32,
 }
 
@@ -193,6 +194,23 @@ impl EmuDrive {
             } => self.emulate_start_stop_unit(loej, start),
             Command::PreventAllow { prevent } => self.emulate_prevent_allow(prevent),
             Command::MechanismStatus { alloc } => self.emulate_mechanism_status(alloc, data),
+            Command::ReadCd {
+                lba,
+                blocks,
+                sector_type,
+                fields,
+                sub,
+            } => self.emulate_read_cd(opcode, lba, blocks, sector_type, fields, sub, data),
+            Command::ReadSubChannel {
+                msf,
+                subq,
+                format,
+                track,
+                alloc,
+            } => din(data, opcode).and_then(|buf| {
+                let d = self.emulate_read_sub_channel(msf, subq, format, track, alloc)?;
+                Ok(reply(buf, &d, usize::from(alloc)))
+            }),
         };
         match r {
             Ok(n) => Ok(Ok(n)),
@@ -201,11 +219,11 @@ impl EmuDrive {
         }
     }
 
-    fn kind(&self) -> MediumKind {
+    pub(super) fn kind(&self) -> MediumKind {
         self.disc.medium
     }
 
-    fn family(&self) -> Family {
+    pub(super) fn family(&self) -> Family {
         self.disc.medium.family()
     }
 
@@ -458,6 +476,9 @@ impl EmuDrive {
         p[2] = 0x10 | 0x08 | 0x04 | 0x02 | 0x01; // DVD-R, DVD-ROM, method 2, CD-RW, CD-R read
         p[3] = 0x10 | 0x04 | 0x02 | 0x01; // DVD-R, test write, CD-RW, CD-R write
         p[4] = if self.drive_has_bup() { 0x80 } else { 0 } | 0x40 | 0x10; // BUF, multi-session, mode 2 form 1
+                                                                          // UPC, ISRC, C2 pointers, R-W de-interleaved and corrected, R-W, CD-DA stream
+                                                                          // accurate, CD-DA commands (READ CD of audio)
+        p[5] = 0x40 | 0x20 | 0x10 | 0x08 | 0x04 | 0x02 | 0x01;
         p[6] = 0x20 | 0x08 | 0x01 | if self.locked { 0x02 } else { 0 }; // tray, eject, lock
         let max_read = self.max_read_kbs().min(0xFFFF) as u16;
         p[8..10].copy_from_slice(&max_read.to_be_bytes());
@@ -636,8 +657,16 @@ impl EmuDrive {
                         "write type 2 (SAO): this drive has no session-at-once".to_string(),
                     ));
                 }
-                if !matches!(dbt, 8 | 10) {
-                    return Err(param(OP, format!("data block type {dbt}: only 2048-byte data blocks (8, 10) are supported")));
+                if !matches!(dbt, 0 | 8 | 10) {
+                    return Err(param(OP, format!("data block type {dbt}: this drive takes raw CD-DA (0) and 2048-byte data blocks (8, 10)")));
+                }
+                let track_mode = p[3] & 0x0F;
+                if write_type == 1 && (dbt == 0) != (track_mode & 0x04 == 0) {
+                    // MMC-6 §7.5.4.7: the track mode is the track's CONTROL nibble
+                    return Err(param(
+                        OP,
+                        format!("track mode {track_mode} with data block type {dbt}: audio (track mode bit 2 clear) takes block type 0, data 8 or 10"),
+                    ));
                 }
             }
             MediumKind::DvdR => {
@@ -665,7 +694,7 @@ impl EmuDrive {
         Ok(())
     }
 
-    fn test_write(&self) -> bool {
+    pub(super) fn test_write(&self) -> bool {
         self.page05[2] & 0x10 != 0 && self.kind().supports_test_write()
     }
 
@@ -751,6 +780,17 @@ impl EmuDrive {
                 past_end: false,
             } => return Err(EmuError::UnrecoveredRead { lba: bad }.into()),
         }
+        let end = u64::from(lba) + u64::from(blocks);
+        if let Some(t) = self.disc.tracks.iter().find(|t| {
+            t.is_audio() && u64::from(t.start) < end && lba < t.start.saturating_add(t.length)
+        }) {
+            // a CD-DA sector has no 2048-byte user data: READ CD reads it
+            return Err(EmuError::IllegalMode {
+                lba: lba.max(t.start),
+                what: format!("track {} is audio: READ(10) cannot read it", t.number),
+            }
+            .into());
+        }
         // Injected read faults (`bad=`, `slow=`; see options.rs).
         if let Some(bad) = self.faults.first_bad_block(lba, blocks) {
             return Err(EmuError::UnrecoveredRead { lba: bad }.into());
@@ -829,7 +869,7 @@ impl EmuDrive {
             }
             return vec![TocSession {
                 number: 1,
-                tracks: vec![(1, 0)],
+                tracks: vec![(1, 0, 0x14)],
                 leadout: self.disc.capacity,
             }];
         }
@@ -846,7 +886,7 @@ impl EmuDrive {
                         .tracks
                         .iter()
                         .filter(|t| t.session == n)
-                        .map(|t| (t.number, t.start))
+                        .map(|t| (t.number, t.start, 0x10 | t.control()))
                         .collect(),
                     leadout: end,
                 }
@@ -885,6 +925,18 @@ impl EmuDrive {
             d[12..15].copy_from_slice(&lba_to_msf(i64::from(CD_LEADOUT_LIMIT)));
             return Ok(reply(buf, &d, usize::from(alloc)));
         }
+        if format == 5 {
+            // CD-TEXT (MMC-6 §6.26.3.7, table 490): the lead-in's packs; a disc without
+            // CD-TEXT answers the header alone
+            if !is_cd {
+                return Err(field(OP, "CD-TEXT exists on CD only").into());
+            }
+            let mut d = vec![0u8; 4];
+            d.extend_from_slice(&self.disc.cdtext);
+            let len = (d.len() - 2) as u16;
+            d[0..2].copy_from_slice(&len.to_be_bytes());
+            return Ok(reply(buf, &d, usize::from(alloc)));
+        }
         if !matches!(format, 0..=2) {
             return Err(field(OP, format!("TOC format {format} is not supported")).into());
         }
@@ -895,7 +947,7 @@ impl EmuDrive {
         let (Some(first_s), Some(last_s)) = (sessions.first(), sessions.last()) else {
             return Err(field(OP, "no complete session on the disc").into());
         };
-        let all: Vec<(u16, u32)> = sessions
+        let all: Vec<(u16, u32, u8)> = sessions
             .iter()
             .flat_map(|s| s.tracks.iter().copied())
             .collect();
@@ -908,19 +960,20 @@ impl EmuDrive {
                     return Err(field(OP, format!("track {number} is not on the disc")).into());
                 }
                 out.extend_from_slice(&[first_t, last_t]);
-                for &(n, start) in &all {
+                for &(n, start, ctl) in &all {
                     if number != 0xAA && n >= u16::from(number) {
-                        out.extend_from_slice(&[0, 0x14, n as u8, 0]);
+                        out.extend_from_slice(&[0, ctl, n as u8, 0]);
                         out.extend_from_slice(&toc_addr(msf, start));
                     }
                 }
-                out.extend_from_slice(&[0, 0x14, 0xAA, 0]);
+                let lo_ctl = all.last().map(|t| t.2).unwrap_or(0x14);
+                out.extend_from_slice(&[0, lo_ctl, 0xAA, 0]);
                 out.extend_from_slice(&toc_addr(msf, last_s.leadout));
             }
             1 => {
-                let (n, start) = last_s.tracks.first().copied().unwrap_or((1, 0));
+                let (n, start, ctl) = last_s.tracks.first().copied().unwrap_or((1, 0, 0x14));
                 out.extend_from_slice(&[first_s.number as u8, last_s.number as u8]);
-                out.extend_from_slice(&[0, 0x14, n as u8, 0]);
+                out.extend_from_slice(&[0, ctl, n as u8, 0]);
                 out.extend_from_slice(&toc_addr(msf, start));
             }
             _ => {
@@ -937,15 +990,16 @@ impl EmuDrive {
                     let sn = s.number as u8;
                     let ft = s.tracks.first().map(|t| t.0).unwrap_or(0) as u8;
                     let lt = s.tracks.last().map(|t| t.0).unwrap_or(0) as u8;
-                    out.extend_from_slice(&[sn, 0x14, 0, 0xA0, 0, 0, 0, 0, ft, 0x00, 0]);
-                    out.extend_from_slice(&[sn, 0x14, 0, 0xA1, 0, 0, 0, 0, lt, 0, 0]);
+                    let fc = s.tracks.first().map(|t| t.2).unwrap_or(0x14);
+                    let lc = s.tracks.last().map(|t| t.2).unwrap_or(0x14);
+                    // A0 PSEC: disc type 00h, CD-DA or CD-ROM (ECMA-130 §22.3.4.2)
+                    out.extend_from_slice(&[sn, fc, 0, 0xA0, 0, 0, 0, 0, ft, 0x00, 0]);
+                    out.extend_from_slice(&[sn, lc, 0, 0xA1, 0, 0, 0, 0, lt, 0, 0]);
                     let lo = msf3(s.leadout);
-                    out.extend_from_slice(&[sn, 0x14, 0, 0xA2, 0, 0, 0, 0, lo[0], lo[1], lo[2]]);
-                    for &(n, start) in &s.tracks {
+                    out.extend_from_slice(&[sn, lc, 0, 0xA2, 0, 0, 0, 0, lo[0], lo[1], lo[2]]);
+                    for &(n, start, ctl) in &s.tracks {
                         let a = msf3(start);
-                        out.extend_from_slice(&[
-                            sn, 0x14, 0, n as u8, 0, 0, 0, 0, a[0], a[1], a[2],
-                        ]);
+                        out.extend_from_slice(&[sn, ctl, 0, n as u8, 0, 0, 0, 0, a[0], a[1], a[2]]);
                     }
                     if recordable {
                         // B0: start of the next possible program area (FF:FF:FF when closed)
@@ -1076,7 +1130,7 @@ impl EmuDrive {
         d[32] = (t.number >> 8) as u8;
         d[33] = (t.session >> 8) as u8;
         let seq_dvd_bd = disc.model() == WriteModel::Sequential && self.family() != Family::Cd;
-        let mode = if seq_dvd_bd { 5 } else { 4 };
+        let mode = if seq_dvd_bd { 5 } else { t.control() };
         d[5] = (u8::from(t.damaged) << 5) | mode;
         let nwa = disc.track_nwa(t);
         let rt = !t.closed && t.reserved.is_some();
@@ -1170,6 +1224,7 @@ impl EmuDrive {
                     reserved: None,
                     closed: true,
                     damaged: false,
+                    cd: None,
                 };
                 let mut d = self.track_info_block(&t);
                 d[24..28].copy_from_slice(&size.to_be_bytes());
@@ -1316,7 +1371,31 @@ impl EmuDrive {
     /// WRITE(10)/WRITE(12) (MMC-6 §6.44, §6.45): at an NWA on sequential media, anywhere
     /// in the formatted area on overwritable media.
     fn emulate_write(&mut self, opcode: u8, lba: u32, blocks: u32, data: &mut DataPhase<'_>) -> R {
-        let need = blocks as usize * BLOCK;
+        if self.sao.is_some() && self.sao_session.is_some() {
+            return self.write_sao_session(opcode, lba, blocks, data);
+        }
+        // the one-data-track sheet: 2048-byte blocks whatever page 05h says (libburn
+        // sends data block type 0 with SAO)
+        let bs = if self.sao.is_some() {
+            BLOCK
+        } else {
+            self.tao_block_len()
+        };
+        self.write_track(opcode, lba, blocks, data, bs)
+    }
+
+    /// A WRITE of `blocks` blocks of `bs` bytes (2048 data, 2352 raw CD-DA) at an NWA or
+    /// into the formatted area; raw audio goes to the audio companion file.
+    fn write_track(
+        &mut self,
+        opcode: u8,
+        lba: u32,
+        blocks: u32,
+        data: &mut DataPhase<'_>,
+        bs: usize,
+    ) -> R {
+        let audio = bs == crate::audio::RAW_SECTOR;
+        let need = blocks as usize * bs;
         let src = dout(data, opcode)?;
         if src.len() < need {
             return Err(host(
@@ -1377,10 +1456,27 @@ impl EmuDrive {
         let idx = match target {
             WriteTarget::NewTrack => {
                 let i = self.disc.start_track(None);
+                if audio {
+                    self.begin_audio_track(i);
+                }
                 self.save_state()?;
                 Some(i)
             }
-            WriteTarget::Track(i) => Some(i),
+            WriteTarget::Track(i) => {
+                if self.disc.tracks[i].is_audio() != audio {
+                    return Err(EmuError::IllegalMode {
+                        lba,
+                        what: format!(
+                            "{}-byte blocks into track {}, a{} track",
+                            bs,
+                            self.disc.tracks[i].number,
+                            if audio { " data" } else { "n audio" }
+                        ),
+                    }
+                    .into());
+                }
+                Some(i)
+            }
             WriteTarget::Random => None,
         };
         let mut n = blocks;
@@ -1399,8 +1495,10 @@ impl EmuDrive {
             }
             return Err(EmuError::LossOfStreaming { lba }.into());
         }
-        let src = &dout(data, opcode)?[..n as usize * BLOCK];
-        if self.faults.take_garbled_write(lba, n) {
+        let src = &dout(data, opcode)?[..n as usize * bs];
+        if audio {
+            self.write_audio(lba, src)?;
+        } else if self.faults.take_garbled_write(lba, n) {
             // Injected fault (`garble=`, see options.rs): recorded altered, reported GOOD.
             let mut altered = src.to_vec();
             self.faults.garble_blocks(lba, &mut altered);
@@ -1459,7 +1557,7 @@ impl EmuDrive {
         if !rest.is_empty() {
             let mut out = DataPhase::Out(rest);
             let track_lba = u32::try_from(at + i64::from(pregap)).unwrap_or(cue.start);
-            self.emulate_write(opcode, track_lba, blocks - pregap, &mut out)?;
+            self.write_track(opcode, track_lba, blocks - pregap, &mut out, BLOCK)?;
         } else {
             self.buffer.accept(need as u64);
         }
@@ -1544,8 +1642,35 @@ impl EmuDrive {
         }
         // 26/00 for every sheet this drive cannot record: wrong shape or wrong addresses
         let tno = u8::try_from(inv.number).unwrap_or(0xFF);
-        let sheet = cue::data_session(&cue::entries(&src[..n]), tno, inv.start)
-            .map_err(|what| param(OP, what))?;
+        let entries = cue::entries(&src[..n]);
+        let sheet = match cue::data_session(&entries, tno, inv.start) {
+            Ok(s) => s,
+            Err(one_track) => {
+                // not the one-data-track sheet: a full session (audio, several tracks,
+                // CD-TEXT); its own decoder names what is wrong
+                let s = cue::session(&entries, tno, inv.start).map_err(|what| {
+                    param(
+                        OP,
+                        format!("{what} (as the sheet of one data track: {one_track})"),
+                    )
+                })?;
+                if s.leadout > i64::from(self.disc.capacity) {
+                    return Err(param(
+                        OP,
+                        format!(
+                            "lead-out at {} lies past the capacity {}",
+                            s.leadout, self.disc.capacity
+                        ),
+                    )
+                    .into());
+                }
+                self.sim_nwa = None;
+                self.announce_sao_session(s, &src[..n], tno, inv.start);
+                return Ok(0);
+            }
+        };
+        self.sao_session = None;
+        self.sao_sheet = None;
         let leadout = sheet.leadout;
         let blocks = u32::try_from(leadout - i64::from(inv.start)).unwrap_or(0);
         if blocks == 0 || u64::from(inv.start) + u64::from(blocks) > u64::from(self.disc.capacity) {
@@ -1618,7 +1743,10 @@ impl EmuDrive {
                 self.sao = None;
                 if self.test_write() {
                     self.sim_nwa = None;
+                    self.sao_session = None;
+                    self.sao_sheet = None;
                 } else {
+                    self.finish_sao_session();
                     let finalize = self.page05[3] >> 6 != 0b11;
                     for f in self.disc.close_session(finalize)? {
                         self.zero_fill(f)?;
@@ -1636,6 +1764,7 @@ impl EmuDrive {
             // host may close (CLOSE SESSION) and leave behind. Nothing more of this cue
             // sheet can be written.
             self.sao = None;
+            self.finish_sao_session();
             if self.test_write() {
                 self.sim_nwa = None;
                 return Ok(0);
@@ -1838,6 +1967,7 @@ impl EmuDrive {
                 self.disc.settings = settings;
                 self.disc.capacity = capacity;
                 self.file.set_len(0).map_err(|e| self.io("truncate", e))?;
+                self.truncate_audio(0)?;
             }
             5 => {
                 if self.disc.finalized {
@@ -1856,11 +1986,14 @@ impl EmuDrive {
                 if cut < len {
                     self.file.set_len(cut).map_err(|e| self.io("truncate", e))?;
                 }
+                self.truncate_audio(first)?;
             }
             k => return Err(field(OP, format!("blanking type {k:03b} is not supported")).into()),
         }
         self.sim_nwa = None;
         self.sao = None;
+        self.sao_session = None;
+        self.sao_sheet = None;
         self.save_state()?;
         // minimal blanking rewrites the lead-in area (4500 blocks); full blanking the disc
         let blocks = if kind == 0 {

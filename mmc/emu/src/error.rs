@@ -121,6 +121,15 @@ pub enum EmuError {
         /// Failing block.
         lba: u32,
     },
+    /// The block's sector type does not fit the command (READ(10) of an audio sector,
+    /// READ CD expecting another sector type, audio blocks into a data track).
+    #[error("illegal mode for this track at LBA {lba}: {what}")]
+    IllegalMode {
+        /// The block.
+        lba: u32,
+        /// What did not fit.
+        what: String,
+    },
     /// The disc image or state file could not be read or written.
     #[error("{op} {path}: {source}")]
     Io {
@@ -177,6 +186,8 @@ impl EmuError {
             EmuError::LossOfStreaming { .. } => (SenseKey::MediumError, 0x0C, 0x09),
             // 11/00 UNRECOVERED READ ERROR
             EmuError::UnrecoveredRead { .. } => (SenseKey::MediumError, 0x11, 0x00),
+            // 64/00 ILLEGAL MODE FOR THIS TRACK
+            EmuError::IllegalMode { .. } => (SenseKey::IllegalRequest, 0x64, 0x00),
             // 44/00 INTERNAL TARGET FAILURE (the backing file failed)
             EmuError::Io { .. } => (SenseKey::HardwareError, 0x44, 0x00),
         }

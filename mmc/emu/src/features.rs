@@ -63,9 +63,9 @@ pub struct MediaView {
     pub sao: bool,
 }
 
-/// Maximum cue sheet length the CD Mastering feature announces: the one sheet this drive
-/// takes, lead-in, index 0, index 1 and lead-out of one data track (4 entries of 8 bytes).
-pub const MAX_CUE_SHEET_LEN: u32 = 32;
+/// Maximum cue sheet length the CD Mastering feature announces: 1024 entries of 8 bytes,
+/// room for 99 tracks with ISRCs, pre-gaps and several indexes each.
+pub const MAX_CUE_SHEET_LEN: u32 = 8192;
 
 /// Every feature descriptor, ascending by code.
 pub fn features(v: &MediaView) -> Vec<Feature> {
@@ -175,18 +175,20 @@ pub fn features(v: &MediaView) -> Vec<Feature> {
         is(&[MediumKind::DvdPlusR, MediumKind::DvdPlusRDl]),
         vec![0x01, 0, 0, 0],
     ));
-    // 002Dh CD Track at Once (§5.3.20): BUF, Test Write, CD-RW; data types 8 and 10.
+    // 002Dh CD Track at Once (§5.3.20): BUF, Test Write, CD-RW; data types 0 (raw
+    // CD-DA), 8 and 10.
     f.push(Feature::new(
         0x002D,
         2,
         false,
         is(&[MediumKind::CdR, MediumKind::CdRw]),
-        vec![(buf << 6) | 0x04 | 0x02, 0, 0x05, 0x00],
+        vec![(buf << 6) | 0x04 | 0x02, 0, 0x05, 0x01],
     ));
-    // 002Eh CD Mastering (§5.3.21): BUF, SAO, Test Write, CD-RW (no Raw MS, Raw, R-W);
+    // 002Eh CD Mastering (§5.3.21): BUF, SAO, Test Write, CD-RW, R-W (the lead-in's
+    // CD-TEXT sub-channel from the host; no Raw MS, no Raw);
     // maximum cue sheet length in bytes 1-3. Absent on a drive without SAO (`sao=off`).
     if v.sao {
-        let mut cm = vec![(buf << 6) | 0x20 | 0x04 | 0x02];
+        let mut cm = vec![(buf << 6) | 0x20 | 0x04 | 0x02 | 0x01];
         cm.extend_from_slice(&MAX_CUE_SHEET_LEN.to_be_bytes()[1..]);
         f.push(Feature::new(
             0x002E,

@@ -40,10 +40,22 @@
 //! CDB and parameter list itself, so a mistake shared by host and device cannot hide.
 //!
 //! Limits, by design or not yet done:
-//! - CD session-at-once takes one kind of cue sheet only: SEND CUE SHEET of one session
-//!   with one mode-1 data track (write type 2); no raw writing (write type 3 is refused),
-//!   no audio, no CD-TEXT; the CD Mastering feature (002Eh) says SAO, no Raw, and a maximum
-//!   cue sheet length of 32 bytes. Data tracks only (data block types 8 and 10). With Test Write the announced session is simulated
+//! - CD audio (see [`disc`] for how the image and `PATH.cdda` hold it): track-at-once
+//!   with page 05h data block type 0 (raw 2352-byte CD-DA, track mode = the CONTROL
+//!   nibble, ISRC and MCN from the page), session-at-once from a full cue sheet
+//!   ([`cue::session`]: any number of audio and mode-1 tracks, pre-gaps, indexes, ISRC,
+//!   MCN, pre-emphasis/copy/SCMS flags) with CD-TEXT written into the lead-in as cdrecord
+//!   and libburn do (write type 2 with the lead-in's sub-channel form 01b, 96-byte R-W
+//!   blocks from the ATIP lead-in start to LBA -151); READ TOC formats 0, 1, 2 with each
+//!   track's CONTROL, format 5 (CD-TEXT); READ CD (sector types, fields, C2 zeros,
+//!   sub-channel raw P-W, formatted Q, R-W); READ SUB-CHANNEL formats 1-3. Raw write type
+//!   3 (the host building the whole lead-in) is refused: neither cdrecord's nor libburn's
+//!   CD-TEXT needs it. Mode-1 sectors from READ CD carry a correct EDC but zero P/Q
+//!   parity; C2 pointers are always zero (a `bad=` block fails instead). No mode 2 or XA
+//!   tracks, no four-channel-specific behaviour, no PLAY AUDIO.
+//! - The sheet of one mode-1 data track keeps its earlier model: the track closes with
+//!   two run-out blocks (a full sheet's tracks end exactly where the next track or the
+//!   lead-out begins, as MMC-6 §4.2.3.5 has it). With Test Write the announced session is simulated
 //!   and nothing is recorded or closed. An SAO session cut short gets no lead-out and is
 //!   left unfinished: at SYNCHRONIZE CACHE (after a failed WRITE, or when the host stops)
 //!   the partial track is closed where it ends and the session stays open, as after a TAO
@@ -61,15 +73,17 @@
 //!   does not save the state it loaded (that would overwrite the writer's) unless an option
 //!   changed a setting and no writer is there, and then holds the lock just for the save (a
 //!   writer waits up to [`LOCK_WAIT`] for it). A reader must not write to the disc.
-//! - Not emulated: READ DVD STRUCTURE, READ CD, SEND OPC, READ TOC formats 3 (PMA) and 5
-//!   (CD-TEXT): these answer ILLEGAL REQUEST as on a drive lacking them.
+//! - Not emulated: READ DVD STRUCTURE, SEND OPC, READ TOC format 3 (PMA): these answer
+//!   ILLEGAL REQUEST as on a drive lacking them.
 #![forbid(unsafe_code)]
 
+pub mod audio;
 pub mod buffer;
 pub mod command;
 pub mod cue;
 pub mod disc;
 mod emulate;
+mod emulate_cd;
 pub mod error;
 pub mod features;
 pub mod medium;
@@ -141,6 +155,16 @@ pub struct EmuDrive {
     sim_nwa: Option<u32>,
     /// The session announced by SEND CUE SHEET (session-at-once on CD), until written.
     sao: Option<powered::SaoCue>,
+    /// The full cue sheet's session behind `sao` (audio, several tracks, CD-TEXT).
+    sao_session: Option<cue::Session>,
+    /// That sheet as sent, kept with the powered drive.
+    sao_sheet: Option<powered::SheetRecord>,
+    /// CD-TEXT packs received in the lead-in so far.
+    cdtext_stream: Vec<[u8; audio::PACK]>,
+    /// The audio companion file (`PATH.cdda`), once opened.
+    audio: Option<File>,
+    /// The last block READ CD transferred (READ SUB-CHANNEL's current position).
+    last_pos: Option<i64>,
     /// A long operation running after an Immed command: (start, end, ASCQ).
     busy: Option<(Instant, Instant, u8)>,
     last_save: Instant,
@@ -399,6 +423,11 @@ impl EmuDrive {
             buffer: BufferModel::new(disc.settings.buffer.unwrap_or(DEFAULT_BUFFER), None),
             sim_nwa: None,
             sao: None,
+            sao_session: None,
+            sao_sheet: None,
+            cdtext_stream: Vec::new(),
+            audio: None,
+            last_pos: None,
             busy: None,
             last_save: Instant::now(),
             dirty: false,
@@ -529,6 +558,7 @@ impl EmuDrive {
             locked: self.locked,
             sim_nwa: self.sim_nwa,
             sao: self.sao,
+            sheet: self.sao.and(self.sao_sheet.clone()),
         }
     }
 
@@ -551,6 +581,9 @@ impl EmuDrive {
         self.locked = p.locked;
         self.sim_nwa = p.sim_nwa;
         self.sao = p.sao;
+        if let (Some(_), Some(rec)) = (p.sao, &p.sheet) {
+            self.restore_sao_session(rec);
+        }
     }
 
     /// Saves the disc state (no-op for a read-only pressed image).

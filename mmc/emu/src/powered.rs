@@ -35,6 +35,20 @@ pub struct SaoCue {
     pub end: u32,
 }
 
+/// A full cue sheet announced by SEND CUE SHEET (audio, several tracks, CD-TEXT), kept
+/// as the host sent it with what it was checked against, and decoded again by the next
+/// process ([`crate::cue::session`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetRecord {
+    /// Number of the session's first track.
+    pub tno: u8,
+    /// The invisible track's start when the sheet was sent.
+    pub start: u32,
+    /// The sheet's bytes, in hex.
+    #[serde(with = "hex_bytes")]
+    pub bytes: Vec<u8>,
+}
+
 /// The powered drive's settings and pending work, as stored with the disc.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Powered {
@@ -60,6 +74,9 @@ pub struct Powered {
     /// A cue sheet announced and not yet written whole.
     #[serde(default)]
     pub sao: Option<SaoCue>,
+    /// The full cue sheet behind `sao`, unless it is the sheet of one data track.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<SheetRecord>,
 }
 
 impl Powered {
@@ -75,11 +92,12 @@ impl Powered {
             || self.locked != other.locked
             || self.sim_nwa.is_some() != other.sim_nwa.is_some()
             || self.sao.map(|c| (c.start, c.end)) != other.sao.map(|c| (c.start, c.end))
+            || self.sheet != other.sheet
     }
 }
 
 /// Bytes as one lowercase hex string in JSON.
-mod hex_bytes {
+pub(crate) mod hex_bytes {
     use super::*;
 
     pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -118,6 +136,7 @@ mod tests {
                 start: 0,
                 end: 400,
             }),
+            sheet: None,
         };
         let j = serde_json::to_string(&p).unwrap();
         assert!(j.contains("\"page05\":\"053241\""), "{j}");

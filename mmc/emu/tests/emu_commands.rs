@@ -200,7 +200,9 @@ fn mode_sense_capabilities_page() {
     let p = &v[8..];
     assert_eq!(p[0], 0x2A);
     assert_eq!(usize::from(p[1]) + 2, p.len());
-    assert_eq!(&p[2..7], &[0x1F, 0x17, 0xD0, 0x00, 0x29]);
+    // byte 5: CD-DA commands and stream accurate, R-W (and de-interleaved), C2 pointers,
+    // ISRC, UPC: what reading audio CDs needs
+    assert_eq!(&p[2..7], &[0x1F, 0x17, 0xD0, 0x7F, 0x29]);
     assert_eq!(&p[30..32], &[0x00, 0x04]);
     // 16x, 12x, 8x, 4x DVD: 22160, 16620, 11080, 5540 kB/s
     assert_eq!(
