@@ -66,11 +66,12 @@ fn emulated_drive_reports_cd_mastering_with_sao() {
             &format!("profile={kind}"),
         );
         // MMC-6 §5.3.21: code 002Eh, version 0, not persistent, current on CD-R/RW; byte 4
-        // BUF (the drive has buffer-underrun protection), SAO, Test Write, CD-RW, no Raw
-        // MS, Raw or R-W; maximum cue sheet length 32 (the one-track sheet it takes).
+        // BUF (the drive has buffer-underrun protection), SAO, Test Write, CD-RW, R-W (the
+        // lead-in's CD-TEXT from the host), no Raw MS or Raw; maximum cue sheet length
+        // 8192 (1024 entries).
         assert_eq!(
             cd_mastering_descriptor(&mut d).unwrap(),
-            vec![0x00, 0x2E, u8::from(current), 0x04, 0x66, 0x00, 0x00, 0x20],
+            vec![0x00, 0x2E, u8::from(current), 0x04, 0x67, 0x00, 0x20, 0x00],
             "{kind}"
         );
         let f = d.features().unwrap();
@@ -85,14 +86,14 @@ fn emulated_drive_reports_cd_mastering_with_sao() {
                 raw: false,
                 test_write: true,
                 cd_rw: true,
-                rw: false,
-                max_cue_len: 32
+                rw: true,
+                max_cue_len: 8192
             }
         );
     }
     // bup=off: no BUF bit
     let (mut d, _) = drive(&t.path().join("nobup.img"), "profile=cd-r,bup=off");
-    assert_eq!(cd_mastering_descriptor(&mut d).unwrap()[4], 0x26);
+    assert_eq!(cd_mastering_descriptor(&mut d).unwrap()[4], 0x27);
     // sao=off: no CD Mastering at all, also not in the full list
     let (mut d, _) = drive(&t.path().join("nosao.img"), "profile=cd-r,sao=off");
     assert_eq!(cd_mastering_descriptor(&mut d), None);
