@@ -892,12 +892,24 @@ impl<S: SectorSource> Volume<S> {
                 "file extent"
             };
             self.check_extent(&here, what, e.lba(), e.size)?;
-            names += (e.name.len() + e.symlink.as_ref().map_or(0, String::len)) as u64;
+            let n = (e.name.len() + e.symlink.as_ref().map_or(0, String::len)) as u64;
+            names += n;
             if names > lim.max_dir_names {
                 return Err(ReadError::Entry {
                     path: here,
                     problem: Problem::DirNames {
                         limit: lim.max_dir_names,
+                    },
+                });
+            }
+            // Counted for the walk when read, not when handed out: a walk holds the lists of
+            // every directory above the one it is in.
+            budget.names += n;
+            if budget.names > lim.max_total_names {
+                return Err(ReadError::Entry {
+                    path: here,
+                    problem: Problem::TotalNames {
+                        limit: lim.max_total_names,
                     },
                 });
             }
@@ -992,7 +1004,8 @@ impl<S: SectorSource> Volume<S> {
             } else {
                 format!("{prefix}/{}", k.name)
             };
-            budget.names += (path.len() + k.symlink.as_ref().map_or(0, String::len)) as u64;
+            // The name and link target were counted by read_dir_at; the path adds its prefix.
+            budget.names += (path.len() - k.name.len()) as u64;
             if budget.names > lim.max_total_names {
                 return Err(ReadError::Entry {
                     path,
@@ -1458,6 +1471,62 @@ mod tests {
         let root = vol.root().lba() as usize * SECTOR;
         assert_eq!(img[root + SECTOR - 1], 0);
         assert_eq!(walk_all(img).unwrap(), 2);
+    }
+
+    /// A directory's names count toward the walk's total when it is read, before any of
+    /// them is handed out: a walk holds the list of every directory above the one it is in
+    /// (here the root's 20 names of 200 bytes while it is in `d`).
+    #[test]
+    fn names_count_toward_the_walk_when_read() {
+        let mut t = Tree::new();
+        let m = Meta {
+            mode: 0o040755,
+            ..Meta::default()
+        };
+        t.push_child(Tree::ROOT, b"d", Kind::Dir(Vec::new()), m);
+        for i in 0..20u8 {
+            let mut name = vec![b'f'; 200];
+            name[199] = b'a' + i;
+            let data = t.add_blob(vec![i]);
+            t.push_child(
+                Tree::ROOT,
+                &name,
+                Kind::File { size: 1, data },
+                Meta {
+                    mode: 0o100644,
+                    ..m
+                },
+            );
+        }
+        let o = Options {
+            rock_ridge: Some(RockRidge::Exact),
+            pad_blocks: 0,
+            ..Options::default()
+        };
+        let mut img = Vec::new();
+        Image::new(t, o, None).unwrap().write_to(&mut img).unwrap();
+        let mut vol = Volume::open(img, 0, None).unwrap();
+        vol.set_limits(Limits {
+            max_total_names: 3000,
+            ..Limits::default()
+        });
+        let root = vol.root().clone();
+        let mut handed = Vec::new();
+        let r = vol.walk(&root, &mut |p, _| {
+            handed.push(p.to_string());
+            Ok(())
+        });
+        assert!(
+            matches!(
+                r,
+                Err(ReadError::Entry {
+                    problem: Problem::TotalNames { limit: 3000 },
+                    ..
+                })
+            ),
+            "{r:?}"
+        );
+        assert!(handed.is_empty(), "handed out before the bound: {handed:?}");
     }
 
     #[test]

@@ -26,8 +26,9 @@ pub struct Limits {
     pub max_dir_continuation: u64,
     /// Longest path of an entry below the walked directory, in bytes (64 KiB).
     pub max_path: usize,
-    /// Paths plus link targets of all entries one walk hands out, in bytes (256 MiB): what
-    /// a caller keeping every path (a recursive listing) holds at most.
+    /// Names and link targets one walk reads, plus the directory prefixes of the paths it
+    /// hands out, in bytes (256 MiB): what the walk holds, and what a caller keeping every
+    /// path (a recursive listing) holds at most.
     pub max_total_names: u64,
     /// Bytes of SUSP continuation areas parsed during one walk (1 GiB).
     pub max_total_continuation: u64,
