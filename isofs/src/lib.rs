@@ -37,6 +37,8 @@ impl<S: SectorSource + ?Sized> SectorSource for Box<S> {
 
 pub mod build;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod merge;
 pub mod names;
 pub mod read;

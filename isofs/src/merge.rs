@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use crate::extract::{safe_name, Problem};
-use crate::read::{Entry, ReadError, Volume};
+use crate::read::{Entry, Limits, ReadError, Volume};
 use crate::tree::{mode, Data, Kind, Meta, NodeId, Tree};
 use crate::wire::WireError;
 use crate::{SectorSource, SECTOR};
@@ -57,7 +57,17 @@ pub struct Imported<S> {
 /// source back for content comparisons; entries that cannot be carried forward (see
 /// [`import_checked`]) are logged as warnings.
 pub fn import<S: SectorSource>(tree: &mut Tree, src: S, start: u32) -> Result<S, ReadError> {
-    let done = import_checked(tree, src, start)?;
+    import_with(tree, src, start, Limits::default())
+}
+
+/// [`import`] with the reader's bounds set to `limits`.
+pub fn import_with<S: SectorSource>(
+    tree: &mut Tree,
+    src: S,
+    start: u32,
+    limits: Limits,
+) -> Result<S, ReadError> {
+    let done = import_checked_with(tree, src, start, limits)?;
     for p in &done.skipped {
         log::warn!("previous session: {p}: not carried forward");
     }
@@ -76,7 +86,18 @@ pub fn import_checked<S: SectorSource>(
     src: S,
     start: u32,
 ) -> Result<Imported<S>, ReadError> {
+    import_checked_with(tree, src, start, Limits::default())
+}
+
+/// [`import_checked`] with the reader's bounds set to `limits`.
+pub fn import_checked_with<S: SectorSource>(
+    tree: &mut Tree,
+    src: S,
+    start: u32,
+    limits: Limits,
+) -> Result<Imported<S>, ReadError> {
     let mut vol = Volume::open(src, start, None)?;
+    vol.set_limits(limits);
     let root = vol.root().clone();
     tree.node_mut(Tree::ROOT).meta = meta_of(&root, 0);
     // The directories from the root to where the walk is (pre-order, depth first): their
