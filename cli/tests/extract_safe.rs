@@ -6,6 +6,8 @@
 //! and skipped, the rest extracted, the exit status 1. Images come from genisoimage -R (an
 //! independent writer of exact Rock Ridge PX modes and owners) from trees staged here, or
 //! from our builder for names no file system can hold. These tests run as root (CI does).
+//! Every run of the binary is under a memory cap (`prlimit --as`) and a time limit
+//! (hostile_common's `under_caps`).
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
@@ -19,6 +21,9 @@ use std::sync::Arc;
 use isofs::tree::{mode, Kind, Meta};
 use isofs::{Image, Options, RockRidge, Tree};
 
+mod hostile_common;
+use hostile_common::{under_caps, within_caps};
+
 const BIN: &str = env!("CARGO_BIN_EXE_discburn");
 
 fn text(o: &Output) -> String {
@@ -31,16 +36,17 @@ fn text(o: &Output) -> String {
 }
 
 /// Runs `discburn ARGS` under `sh -c 'umask U; exec ...'` so the umask is known.
+/// Under the memory cap and the time limit.
 fn discburn_umask(umask: &str, args: &[&str]) -> Output {
-    Command::new("sh")
+    let o = under_caps("sh")
         .arg("-c")
         .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
         .arg(BIN)
         .args(args)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG")
         .output()
-        .unwrap()
+        .unwrap();
+    within_caps(&o, &format!("discburn {args:?}"));
+    o
 }
 
 fn assert_root() {
@@ -293,7 +299,7 @@ fn a_symlink_swap_raced_against_extraction_never_changes_anything_outside() {
             })
         };
         // Owners and setuid bits preserved: the most an extraction could do outside.
-        let o = Command::new(BIN)
+        let o = under_caps(BIN)
             .args(["extract", "-p", "--same-owner", "-i"])
             .arg(&img)
             .arg("-C")
@@ -302,6 +308,7 @@ fn a_symlink_swap_raced_against_extraction_never_changes_anything_outside() {
             .unwrap();
         stop.store(true, Ordering::Relaxed);
         attacker.join().unwrap();
+        within_caps(&o, &format!("extraction {run}"));
         assert!(
             o.status.code() == Some(0) || o.status.code() == Some(1),
             "{}",
@@ -351,7 +358,7 @@ fn an_unprivileged_user_extracts_mode_0000_files_and_read_only_directories() {
     // with ETXTBSY for a moment, so try again a few times.
     let mut tries = 0;
     let o = loop {
-        let o = match Command::new("setpriv")
+        let o = under_caps("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(&bin)
             .args(["extract", "-i"])
@@ -359,12 +366,7 @@ fn an_unprivileged_user_extracts_mode_0000_files_and_read_only_directories() {
             .arg("-C")
             .arg(&dest)
             .output()
-        {
-            Ok(o) => o,
-            Err(e) => {
-                panic!("setpriv could not be run ({e}); install the Debian package util-linux")
-            }
-        };
+            .unwrap();
         tries += 1;
         if tries < 20 && String::from_utf8_lossy(&o.stderr).contains("Text file busy") {
             std::thread::sleep(std::time::Duration::from_millis(100));
@@ -372,6 +374,7 @@ fn an_unprivileged_user_extracts_mode_0000_files_and_read_only_directories() {
         }
         break o;
     };
+    within_caps(&o, "the unprivileged extraction");
     assert!(o.status.success(), "{}", text(&o));
     for (p, m) in [
         ("zero", 0o000),

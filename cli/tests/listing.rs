@@ -4,7 +4,8 @@
 //! `ls -b` of real files with control characters in their names gives the escaped form
 //! (`--quoting-style=escape`); JSON carries the names exactly. A closed stdout ends the
 //! program quietly with status 141 (what a shell reports for SIGPIPE, as coreutils ends),
-//! never a panic (exit 101, "failed printing to stdout").
+//! never a panic (exit 101, "failed printing to stdout"). Every run of the binary is under a
+//! memory cap (`prlimit --as`) and a time limit (hostile_common's `under_caps`).
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
@@ -16,8 +17,17 @@ use std::process::{Command, Output, Stdio};
 use isofs::tree::{mode, Kind, Meta};
 use isofs::{Image, Options, RockRidge, Tree};
 
+mod hostile_common;
 mod read_common;
-use read_common::{discburn, BIN};
+use hostile_common::{under_caps, within_caps};
+use read_common::BIN;
+
+/// `discburn ARGS` under the memory cap and the time limit.
+fn discburn(args: &[&str]) -> Output {
+    let o = under_caps(BIN).args(args).output().unwrap();
+    within_caps(&o, &format!("discburn {args:?}"));
+    o
+}
 
 fn text(o: &Output) -> String {
     format!(
@@ -179,14 +189,14 @@ fn names_with_control_characters_are_escaped_and_json_stays_exact() {
 fn closed_stdout(args: &[&str]) -> Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    Command::new(BIN)
+    let o = under_caps(BIN)
         .args(args)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG")
         .stdout(Stdio::from(writer))
         .stderr(Stdio::piped())
         .output()
-        .unwrap()
+        .unwrap();
+    within_caps(&o, &format!("discburn {args:?} on a closed stdout"));
+    o
 }
 
 #[test]

@@ -5,6 +5,7 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
+mod hostile_common;
 mod read_common;
 
 use std::os::unix::fs::PermissionsExt;
@@ -197,14 +198,14 @@ fn verify_tree_refuses_the_names_extract_refuses() {
         .unwrap();
     drop(f);
     let dev = format!("emu:{}", img.display());
-    let o = discburn(&[
-        "verify",
-        "--dev",
-        &dev,
-        "--tree",
-        tree.to_str().unwrap(),
-        "--json",
-    ]);
+    // Under a memory cap and a time limit, as every hostile-disc test runs.
+    let o = hostile_common::under_caps(read_common::BIN)
+        .args(["verify", "--dev", &dev, "--tree"])
+        .arg(&tree)
+        .arg("--json")
+        .output()
+        .unwrap();
+    hostile_common::within_caps(&o, "verify --tree");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let d = diffs(&o);
     let has = |k: &str, w: &str| d.iter().any(|(kind, what, _)| kind == k && what == w);

@@ -2,9 +2,11 @@
 //! isofs, so the reader under test does not judge bytes its own writer made): a primary
 //! volume descriptor (ECMA-119 §8.4), directory records (§9.1), SUSP/RRIP entries (SUSP
 //! 1.12 §5.1 CE, §5.3 SP; RRIP 1.12 §4.1.1 PX, §4.1.3 SL, §4.1.4 NM), and a way to run the
-//! binary under a memory cap (`prlimit --as`), a file size cap and a time limit.
+//! binary under a memory cap (`prlimit --as`), a file size cap and a time limit
+//! ([`capped`], or [`under_caps`] for any command line).
 #![allow(dead_code)] // reason: each test binary uses a different part
 
+use std::ffi::OsStr;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -281,4 +283,52 @@ pub fn refused(o: &Output, want: &[&str]) {
     for w in want {
         assert!(err.contains(w), "stderr does not say {w:?}: {m}");
     }
+}
+
+/// Address space of a run under [`under_caps`] (1 GiB: what `ls`/`extract` get in the
+/// hostile-reader tests; the old reader needed 2.5 GB and more for crafted names).
+pub const CAP_AS: u64 = 1 << 30;
+/// Time limit of a run under [`under_caps`].
+pub const CAP_SECS: u64 = 120;
+
+/// `timeout -k 5 CAP_SECS prlimit --as=CAP_AS -- PROGRAM`: `program` (and what it execs)
+/// under the memory cap and the time limit; add its arguments, environment and stdio as
+/// for any command. Check the output with [`within_caps`].
+pub fn under_caps(program: impl AsRef<OsStr>) -> Command {
+    let mut c = Command::new("timeout");
+    c.args(["-k", "5", &CAP_SECS.to_string(), "prlimit"])
+        .arg(format!("--as={CAP_AS}"))
+        .arg("--")
+        .arg(program)
+        .env_remove("CDR_DEVICE")
+        .env_remove("DISCBURN_LOG");
+    c
+}
+
+/// Fails, saying which, when a run under [`under_caps`] was stopped by its time limit
+/// (timeout's status 124, or 137 after its KILL), ran out of its address space (a failed
+/// allocation), panicked, or could not start prlimit.
+pub fn within_caps(o: &Output, what: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    match o.status.code() {
+        Some(124) | Some(137) => {
+            panic!(
+                "{what}: still running after {CAP_SECS} s (time limit): {}",
+                text(o)
+            )
+        }
+        Some(125..=127) => panic!(
+            "{what}: a program could not be started (timeout: coreutils; prlimit, setpriv: \
+             util-linux): {}",
+            text(o)
+        ),
+        _ => {}
+    }
+    assert!(
+        !err.contains("memory allocation of"),
+        "{what}: ran out of the {CAP_AS}-byte address space (prlimit --as): {}",
+        text(o)
+    );
+    assert!(!err.contains("panicked"), "{what}: panicked: {}", text(o));
+    assert_ne!(o.status.code(), Some(101), "{what}: panicked: {}", text(o));
 }
