@@ -1529,6 +1529,94 @@ mod tests {
         assert!(handed.is_empty(), "handed out before the bound: {handed:?}");
     }
 
+    /// Entries per directory and parts per multi-extent file stop at their bounds with an
+    /// error naming the directory or the file; at the bound they read.
+    #[test]
+    fn entries_per_directory_and_parts_per_file_are_bounded() {
+        let mut t = Tree::new();
+        let m = Meta {
+            mode: 0o040755,
+            ..Meta::default()
+        };
+        let d = t.push_child(Tree::ROOT, b"d", Kind::Dir(Vec::new()), m);
+        for i in 0..11u8 {
+            let data = t.add_blob(vec![i]);
+            t.push_child(
+                d,
+                format!("f{i:02}").as_bytes(),
+                Kind::File { size: 1, data },
+                Meta {
+                    mode: 0o100644,
+                    ..m
+                },
+            );
+        }
+        let o = Options {
+            rock_ridge: Some(RockRidge::Exact),
+            pad_blocks: 0,
+            ..Options::default()
+        };
+        let mut img = Vec::new();
+        Image::new(t, o, None).unwrap().write_to(&mut img).unwrap();
+        let walk = |img: &[u8], lim: Limits| {
+            let mut vol = Volume::open(img.to_vec(), 0, None).unwrap();
+            vol.set_limits(lim);
+            let root = vol.root().clone();
+            vol.walk(&root, &mut |_, _| Ok(()))
+        };
+        let r = walk(
+            &img,
+            Limits {
+                max_dir_entries: 10,
+                ..Limits::default()
+            },
+        );
+        match r {
+            Err(ReadError::Entry {
+                path,
+                problem: Problem::DirEntries { limit: 10 },
+            }) => assert!(path.starts_with('d'), "{path}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(walk(
+            &img,
+            Limits {
+                max_dir_entries: 11,
+                ..Limits::default()
+            }
+        )
+        .is_ok());
+
+        // The fuzz seed's file m of three parts.
+        let me = crate::fuzz::seeds()
+            .into_iter()
+            .find(|s| s.0 == "multi-extent")
+            .unwrap()
+            .1;
+        let r = walk(
+            &me,
+            Limits {
+                max_extents: 2,
+                ..Limits::default()
+            },
+        );
+        match r {
+            Err(ReadError::Entry {
+                path,
+                problem: Problem::TooManyExtents { limit: 2 },
+            }) => assert_eq!(path, "m"),
+            other => panic!("{other:?}"),
+        }
+        assert!(walk(
+            &me,
+            Limits {
+                max_extents: 3,
+                ..Limits::default()
+            }
+        )
+        .is_ok());
+    }
+
     #[test]
     fn garbage_never_panics() {
         let base = small_image();
