@@ -25,10 +25,9 @@ mod cmd;
 mod device;
 mod docs;
 mod error;
+mod job;
 mod legacy;
-mod md5sum;
 mod output;
-mod pipeline;
 mod progress;
 
 use clap::Parser;

@@ -10,6 +10,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+pub use mmc::job::Sample;
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,21 +34,6 @@ impl Mode {
             Mode::Plain
         }
     }
-}
-
-/// One progress sample.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-pub struct Sample {
-    /// Bytes sent to the drive.
-    pub written_bytes: u64,
-    /// Bytes in the session, when known.
-    pub total_bytes: Option<u64>,
-    /// FIFO fill, percent.
-    pub fifo_percent: u8,
-    /// Lowest FIFO fill since writing started, percent.
-    pub fifo_min_percent: u8,
-    /// Drive buffer fill, percent (None: the drive does not say).
-    pub drive_buffer_percent: Option<u8>,
 }
 
 /// The progress display.

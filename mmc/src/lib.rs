@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod drive;
 pub mod error;
 pub mod feature;
+pub mod job;
 pub mod msinfo;
 pub mod profile;
 pub mod rescue;

@@ -22,8 +22,9 @@ use mmc::write::{self, Start, WriteMode, WriteOptions, OVERWRITABLE_FIRST_SESSIO
 use crate::args::{AddArgs, GlobalArgs};
 use crate::cmd::burn::{open_for_writing, parse_size};
 use crate::error::CliError;
-use crate::pipeline::{self, Settings};
+use crate::job;
 use crate::progress::Mode;
+use mmc::job::pipeline;
 
 /// What `add` did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -412,7 +413,7 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         reserve: true,
     };
     let plan = write::prepare(&mut drive, Some(size), &wopts)
-        .map_err(|e| fail(pipeline::refusal_message(&mut drive, &e)))?;
+        .map_err(|e| fail(job::refusal_message(&mut drive, &e)))?;
     if plan.start != start {
         return Err(CliError::Failed(format!(
             "the drive's next writable address is {} but msinfo said {start}: nothing was written",
@@ -421,20 +422,26 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     }
     let free = plan.free_blocks;
     let session = plan.session;
-    let settings = Settings {
-        fifo_size: match &a.common.fifo_size {
-            Some(s) => parse_size(s)? as usize,
-            None => pipeline::DEFAULT_FIFO,
-        },
-        mode: Mode::detect(global.json),
-        quiet: a.common.quiet,
+    let fifo_size = match &a.common.fifo_size {
+        Some(s) => parse_size(s)? as usize,
+        None => job::DEFAULT_FIFO,
     };
+    let mut display = job::Display::new(Mode::detect(global.json), a.common.quiet);
+    let cancel = job::interrupt_flag();
     let producer: pipeline::Producer =
         Box::new(move |w| image.write_to(w).map_err(|e| e.to_string()));
     let total = u64::from(size) * mmc::drive::BLOCK as u64;
-    let mut burned = match pipeline::run(&mut drive, plan, Some(total), producer, settings) {
+    let mut burned = match pipeline::run(
+        &mut drive,
+        plan,
+        Some(total),
+        producer,
+        fifo_size,
+        &cancel,
+        &mut |e| display.event(e),
+    ) {
         Ok(b) => b,
-        Err(f) => return Err(fail(pipeline::failure_message(&mut drive, &f))),
+        Err(f) => return Err(fail(job::failure_message(&mut drive, &f))),
     };
     // Verify before the commit (overwritable media): a session that does not read back as
     // sent never becomes current.
@@ -451,15 +458,15 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         )
         .map_err(|e| {
             let cause = format!("reading the session back: {e}");
-            fail(pipeline::verify_failure(&mut drive, &burned, &cause))
+            fail(job::verify_failure(&mut drive, &burned, &cause))
         })?;
         read_back_md5 = read_back.md5.as_ref().map(pipeline::hex);
         if let Some(cause) = read_back.problem(&burned.md5) {
-            return Err(fail(pipeline::verify_failure(&mut drive, &burned, &cause)));
+            return Err(fail(job::verify_failure(&mut drive, &burned, &cause)));
         }
         true
     };
-    pipeline::commit(&mut drive, &mut burned).map_err(fail)?;
+    job::commit(&mut drive, &mut burned).map_err(fail)?;
     if a.common.eject {
         drive.eject().map_err(|e| fail(format!("eject: {e}")))?;
     }

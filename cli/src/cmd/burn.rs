@@ -20,8 +20,9 @@ use crate::args::{BurnArgs, GlobalArgs};
 use crate::cmd::CliDrive;
 use crate::device;
 use crate::error::CliError;
-use crate::pipeline::{self, Settings};
+use crate::job;
 use crate::progress::Mode;
+use mmc::job::pipeline;
 
 /// Opens the device for writing: resolves it, refuses a mounted one unless `force`, and
 /// opens it exclusively so no second writer can interleave (with `force` an OS device is
@@ -207,7 +208,7 @@ pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
         force: a.common.force,
         fifo_size: match &a.common.fifo_size {
             Some(s) => parse_size(s)? as usize,
-            None => pipeline::DEFAULT_FIFO,
+            None => job::DEFAULT_FIFO,
         },
         tsize: a.tsize.as_deref().map(parse_size).transpose()?,
         mode: if a.sao {
@@ -291,7 +292,7 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     // whose descriptors name blocks never written; closing it here would move the next
     // writable address an image made with mkisofs -C was built for.
     if let Some(s) = write::unfinished_session(&mut drive)
-        .map_err(|e| CliError::Failed(pipeline::refusal_message(&mut drive, &e)))?
+        .map_err(|e| CliError::Failed(job::refusal_message(&mut drive, &e)))?
     {
         return Err(CliError::Failed(format!(
             "the disc's last session (from block {s}) was left unfinished by an interrupted \
@@ -384,7 +385,7 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         None => None,
     };
     let plan = write::prepare(&mut drive, size, &opts)
-        .map_err(|e| CliError::Failed(pipeline::refusal_message(&mut drive, &e)))?;
+        .map_err(|e| CliError::Failed(job::refusal_message(&mut drive, &e)))?;
     log::info!(
         "writing {} at block {} of the {} (session {})",
         size.map_or("an image of unknown size".to_string(), |b| format!(
@@ -395,16 +396,21 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         plan.session
     );
     let producer = pipeline::reader_producer(io::Cursor::new(head).chain(reader));
-    let settings = Settings {
-        fifo_size: job.fifo_size,
-        mode: job.progress,
-        quiet: job.quiet,
-    };
+    let mut display = job::Display::new(job.progress, job.quiet);
+    let cancel = job::interrupt_flag();
     let free = plan.free_blocks;
     let session = plan.session;
-    let mut burned = match pipeline::run(&mut drive, plan, total, producer, settings) {
+    let mut burned = match pipeline::run(
+        &mut drive,
+        plan,
+        total,
+        producer,
+        job.fifo_size,
+        &cancel,
+        &mut |e| display.event(e),
+    ) {
         Ok(b) => b,
-        Err(f) => return Err(CliError::Failed(pipeline::failure_message(&mut drive, &f))),
+        Err(f) => return Err(CliError::Failed(job::failure_message(&mut drive, &f))),
     };
     // Verify before the commit (overwritable media): a session that does not read back as
     // sent never becomes current.
@@ -419,11 +425,11 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         )
         .map_err(|e| {
             let cause = format!("reading the session back: {e}");
-            CliError::Failed(pipeline::verify_failure(&mut drive, &burned, &cause))
+            CliError::Failed(job::verify_failure(&mut drive, &burned, &cause))
         })?;
         read_back_md5 = read_back.md5.as_ref().map(pipeline::hex);
         if let Some(cause) = read_back.problem(&burned.md5) {
-            return Err(CliError::Failed(pipeline::verify_failure(
+            return Err(CliError::Failed(job::verify_failure(
                 &mut drive, &burned, &cause,
             )));
         }
@@ -431,7 +437,7 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     } else {
         false
     };
-    pipeline::commit(&mut drive, &mut burned).map_err(CliError::Failed)?;
+    job::commit(&mut drive, &mut burned).map_err(CliError::Failed)?;
     if job.eject {
         drive
             .eject()

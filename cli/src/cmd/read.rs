@@ -157,7 +157,7 @@ impl Report for ReadReport {
 
 /// The stop flag, set by Ctrl-C and SIGTERM (the map is saved before the run ends).
 pub fn stop_flag() -> std::sync::Arc<AtomicBool> {
-    crate::pipeline::interrupt_flag()
+    crate::job::interrupt_flag()
 }
 
 /// Progress on stderr: an indicatif bar on a terminal, else a plain line a second.

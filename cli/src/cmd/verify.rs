@@ -22,8 +22,8 @@ use serde::Serialize;
 use crate::args::GlobalArgs;
 use crate::cmd::{open_drive, CliDrive};
 use crate::error::CliError;
-use crate::md5sum::Md5;
 use crate::output::{self, Report};
+use mmc::job::md5::Md5;
 
 /// `discburn verify`.
 #[derive(Debug, Args)]

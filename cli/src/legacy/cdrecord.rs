@@ -313,7 +313,7 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
         force: w.force,
         fifo_size: match &w.fs {
             Some(s) => burn::parse_size(s)? as usize,
-            None => crate::pipeline::DEFAULT_FIFO,
+            None => crate::job::DEFAULT_FIFO,
         },
         tsize: w.tsize.as_deref().map(burn::parse_size).transpose()?,
         mode: if w.sao {

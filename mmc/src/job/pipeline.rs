@@ -1,6 +1,6 @@
 //! The burn pipeline: a producer thread (an image file, standard input, or the isofs
 //! builder generating the session) fills a bounded FIFO (`--fifo-size`, cdrecord's `fs=`)
-//! of large chunks; the calling thread drains it into [`mmc::write::SessionWriter`],
+//! of large chunks; the calling thread drains it into [`crate::write::SessionWriter`],
 //! records what it sent (the session's MD5 on a thread of its own, and an XXH3-128 digest
 //! of every 64 KiB unit for the read-back verify), samples the drive's buffer and shows
 //! progress. Chunk buffers go back to the producer once hashed, so a burn of any size
@@ -13,25 +13,25 @@
 //! would bound `add` below 450 MB/s on two cores). Equal units mean the session on the disc
 //! is byte for byte what was sent, so its MD5 is the one reported.
 //!
-//! Like cdrecord, writing starts once the FIFO is full (or the producer is done). Ctrl-C
-//! (SIGINT) stops the feed; the track is synchronized and closed and the disc state
-//! reported. A failing drive drops the FIFO's receiving end, which ends the producer with a
-//! broken-pipe error.
+//! Like cdrecord, writing starts once the FIFO is full (or the producer is done). The
+//! caller's cancel flag (the CLI sets it on Ctrl-C and SIGTERM) stops the feed; the track is
+//! synchronized and closed. A failing drive drops the FIFO's receiving end, which ends the
+//! producer with a broken-pipe error.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, Sender, SyncSender};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use mmc::drive::{Drive, BLOCK};
-use mmc::write::{SessionPlan, SessionReport, SessionWriter, WriteError};
 use transport::Transport;
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::md5sum::Md5;
-use crate::progress::{Mode, Progress, Sample};
+use super::md5::Md5;
+use super::{Event, Sample};
+use crate::drive::{Drive, BLOCK};
+use crate::write::{SessionPlan, SessionReport, SessionWriter, WriteError};
 
 /// Default FIFO size (cdrecord's default is 4 MB; a larger one rides out slow file reads).
 pub const DEFAULT_FIFO: usize = 32 * 1024 * 1024;
@@ -226,34 +226,6 @@ impl UnitDigests {
     }
 }
 
-/// Set by Ctrl-C.
-static INTERRUPTED: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-
-/// The Ctrl-C flag (installing the handler on first use).
-pub fn interrupt_flag() -> Arc<AtomicBool> {
-    INTERRUPTED
-        .get_or_init(|| {
-            let f = Arc::new(AtomicBool::new(false));
-            let g = f.clone();
-            if let Err(e) = ctrlc::set_handler(move || g.store(true, Ordering::SeqCst)) {
-                log::warn!("cannot catch Ctrl-C: {e}");
-            }
-            f
-        })
-        .clone()
-}
-
-/// Pipeline settings.
-#[derive(Debug, Clone, Copy)]
-pub struct Settings {
-    /// FIFO size in bytes.
-    pub fifo_size: usize,
-    /// Progress display.
-    pub mode: Mode,
-    /// No progress at all.
-    pub quiet: bool,
-}
-
 /// A finished burn.
 #[derive(Debug, Clone)]
 pub struct Burned {
@@ -269,14 +241,14 @@ pub struct Burned {
     pub seconds: f64,
     /// Overwritable media: the descriptor copy to LBA 16 that makes the session current,
     /// to apply once it has been verified (see [`commit`]).
-    pub commit: Option<mmc::write::Commit>,
+    pub commit: Option<crate::write::Commit>,
 }
 
 /// Blocks left for a further session after `burned`, as the drive reports them now (on CD
 /// and DVD-R the next session pays lead-out/lead-in gaps, so the plan's free count less the
 /// session is too high); that estimate only when the drive cannot say.
 pub fn blocks_left<T: Transport>(drive: &mut Drive<T>, plan_free: u64, burned: &Burned) -> u64 {
-    mmc::write::free_blocks(drive)
+    crate::write::free_blocks(drive)
         .unwrap_or_else(|_| plan_free.saturating_sub(u64::from(burned.report.blocks)))
 }
 
@@ -297,15 +269,19 @@ fn percent(level: u64, cap: u64) -> u8 {
     (level.saturating_mul(100) / cap.max(1)).min(100) as u8
 }
 
-/// Runs producer → FIFO → drive for a prepared plan.
+/// Runs producer → FIFO (`fifo_size` bytes) → drive for a prepared plan, until the
+/// producer is done or `cancel` is set; `progress` sees [`Event::WriteStarted`], then
+/// [`Event::Written`] after every chunk, then [`Event::WriteEnded`].
 pub fn run<T: Transport>(
     drive: &mut Drive<T>,
     plan: SessionPlan,
     total_bytes: Option<u64>,
     producer: Producer,
-    settings: Settings,
+    fifo_size: usize,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&Event),
 ) -> Result<Burned, Failed> {
-    let slots = (settings.fifo_size / CHUNK).max(2);
+    let slots = (fifo_size / CHUNK).max(2);
     let (tx, rx): (SyncSender<Vec<u8>>, Receiver<Vec<u8>>) = sync_channel(slots - 1);
     let (recycle, spare) = channel::<Vec<u8>>();
     let stats = Arc::new(FifoStats {
@@ -338,9 +314,11 @@ pub fn run<T: Transport>(
             })
         }
     };
-    let interrupted = interrupt_flag();
-    let one_x = plan.profile.single_speed_kbps();
-    let mut progress = (!settings.quiet).then(|| Progress::new(settings.mode, total_bytes, one_x));
+    let interrupted = cancel;
+    progress(&Event::WriteStarted {
+        total_bytes,
+        profile: plan.profile,
+    });
     // Fill the FIFO before the first write, as cdrecord does.
     let fill_deadline = Instant::now() + Duration::from_secs(30);
     while stats.level.load(Ordering::SeqCst) + CHUNK as u64 <= stats.capacity
@@ -401,15 +379,13 @@ pub fn run<T: Transport>(
                 .filter(|b| b.size > 0)
                 .map(|b| percent(u64::from(b.size - b.free.min(b.size)), u64::from(b.size)));
         }
-        if let Some(p) = progress.as_mut() {
-            p.update(&Sample {
-                written_bytes: bytes,
-                total_bytes,
-                fifo_percent: percent(level, stats.capacity),
-                fifo_min_percent: fifo_min,
-                drive_buffer_percent: drive_buf,
-            });
-        }
+        progress(&Event::Written(Sample {
+            written_bytes: bytes,
+            total_bytes,
+            fifo_percent: percent(level, stats.capacity),
+            fifo_min_percent: fifo_min,
+            drive_buffer_percent: drive_buf,
+        }));
     }
     drop(rx);
     let produced = handle.join();
@@ -437,9 +413,7 @@ pub fn run<T: Transport>(
         drive_buffer_percent: drive_buf,
     };
     if let Some(cause) = failure {
-        if let Some(p) = progress.as_mut() {
-            p.finish(&sample);
-        }
+        progress(&Event::WriteEnded(sample));
         let blocks_written = sw.blocks_written();
         let cleanup = sw.abort();
         return Err(Failed {
@@ -469,9 +443,7 @@ pub fn run<T: Transport>(
             })
         }
     };
-    if let Some(p) = progress.as_mut() {
-        p.finish(&sample);
-    }
+    progress(&Event::WriteEnded(sample));
     Ok(Burned {
         report,
         md5: digest,
@@ -483,38 +455,15 @@ pub fn run<T: Transport>(
 }
 
 /// Makes a verified session current on overwritable media (the descriptor copy to LBA 16);
-/// nothing to do on other media. The error names what failed and the disc state.
-pub fn commit<T: Transport>(drive: &mut Drive<T>, burned: &mut Burned) -> Result<(), String> {
-    let Some(c) = burned.commit.take() else {
-        return Ok(());
-    };
-    match c.apply(drive) {
-        Ok(notes) => {
-            for n in notes {
-                eprintln!("discburn: note: {n}; written again, read back correctly");
-            }
-            Ok(())
-        }
-        Err(e) => Err(format!(
-            "committing the session: {e}; disc state: {}",
-            mmc::write::disc_state(drive)
-        )),
+/// nothing to do on other media. Returns the notes of blocks written a second time.
+pub fn commit<T: Transport>(
+    drive: &mut Drive<T>,
+    burned: &mut Burned,
+) -> Result<Vec<String>, WriteError> {
+    match burned.commit.take() {
+        Some(c) => c.apply(drive),
+        None => Ok(Vec::new()),
     }
-}
-
-/// The message for a session that could not be verified: the cause, whether it was
-/// committed, and the disc state.
-pub fn verify_failure<T: Transport>(drive: &mut Drive<T>, burned: &Burned, cause: &str) -> String {
-    let commit = if burned.commit.is_some() {
-        "; the session was not committed: block 16 still names the previous session, which \
-         stays current, and the next session will overwrite this one"
-    } else {
-        ""
-    };
-    format!(
-        "verify failed: {cause}{commit}; disc state: {}",
-        mmc::write::disc_state(drive)
-    )
 }
 
 /// What [`read_back_compare`] found.
@@ -556,7 +505,7 @@ pub fn read_back_compare<T: Transport>(
     blocks: u32,
     sent: &[u128],
     md5: bool,
-) -> Result<ReadBack, mmc::error::MmcError> {
+) -> Result<ReadBack, crate::error::MmcError> {
     let per = (CHUNK / BLOCK) as u32;
     // Reading (this thread) and hashing (a scoped thread) overlap; buffers go round.
     let (full_tx, full_rx) = sync_channel::<(u32, Vec<u8>)>(4);
@@ -638,30 +587,6 @@ pub fn differ_message(differ: &[(u32, u32)]) -> String {
 /// Hex form of an MD5.
 pub fn hex(d: &[u8; 16]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Formats a write refusal or failure for the user: cause, clean-up notes, disc state.
-pub fn failure_message<T: Transport>(drive: &mut Drive<T>, f: &Failed) -> String {
-    let mut m = format!("burn failed: {}", f.cause);
-    if f.nothing_written {
-        m += "; nothing was written";
-    } else {
-        m += &format!("; {} blocks had been written", f.blocks_written);
-    }
-    for n in &f.cleanup {
-        m += &format!("; clean-up: {n}");
-    }
-    m += &format!("; disc state now: {}", mmc::write::disc_state(drive));
-    m
-}
-
-/// Formats a refusal from [`mmc::write::prepare`].
-pub fn refusal_message<T: Transport>(drive: &mut Drive<T>, e: &WriteError) -> String {
-    if e.is_refusal() {
-        format!("{e}")
-    } else {
-        format!("{e}; disc state: {}", mmc::write::disc_state(drive))
-    }
 }
 
 #[cfg(test)]
