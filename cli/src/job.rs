@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use mmc::drive::Drive;
-use mmc::job::pipeline::{Burned, Failed};
+use mmc::job::pipeline::Failed;
 use mmc::job::Event;
 use mmc::write::WriteError;
 use transport::Transport;
@@ -76,31 +76,26 @@ impl Display {
                     p.finish(s);
                 }
             }
+            _ => {}
         }
     }
 }
 
-/// Makes a verified session current (overwritable media), printing the notes of blocks
-/// written twice; the error names what failed and the disc state.
-pub fn commit<T: Transport>(drive: &mut Drive<T>, burned: &mut Burned) -> Result<(), String> {
-    match mmc::job::pipeline::commit(drive, burned) {
-        Ok(notes) => {
-            for n in notes {
-                eprintln!("discburn: note: {n}; written again, read back correctly");
-            }
-            Ok(())
-        }
-        Err(e) => Err(format!(
-            "committing the session: {e}; disc state: {}",
-            mmc::write::disc_state(drive)
-        )),
+/// Prints the notes of a commit's blocks written twice.
+pub fn commit_notes(notes: &[String]) {
+    for n in notes {
+        eprintln!("discburn: note: {n}; written again, read back correctly");
     }
 }
 
 /// The message for a session that could not be verified: the cause, whether it was
 /// committed, and the disc state.
-pub fn verify_failure<T: Transport>(drive: &mut Drive<T>, burned: &Burned, cause: &str) -> String {
-    let commit = if burned.commit.is_some() {
+pub fn verify_failure<T: Transport>(
+    drive: &mut Drive<T>,
+    uncommitted: bool,
+    cause: &str,
+) -> String {
+    let commit = if uncommitted {
         "; the session was not committed: block 16 still names the previous session, which \
          stays current, and the next session will overwrite this one"
     } else {
@@ -112,19 +107,17 @@ pub fn verify_failure<T: Transport>(drive: &mut Drive<T>, burned: &Burned, cause
     )
 }
 
+/// The message for a failed commit, with the disc state.
+pub fn commit_failure<T: Transport>(drive: &mut Drive<T>, e: &WriteError) -> String {
+    format!(
+        "committing the session: {e}; disc state: {}",
+        mmc::write::disc_state(drive)
+    )
+}
+
 /// Formats a write refusal or failure for the user: cause, clean-up notes, disc state.
 pub fn failure_message<T: Transport>(drive: &mut Drive<T>, f: &Failed) -> String {
-    let mut m = format!("burn failed: {}", f.cause);
-    if f.nothing_written {
-        m += "; nothing was written";
-    } else {
-        m += &format!("; {} blocks had been written", f.blocks_written);
-    }
-    for n in &f.cleanup {
-        m += &format!("; clean-up: {n}");
-    }
-    m += &format!("; disc state now: {}", mmc::write::disc_state(drive));
-    m
+    format!("{f}; disc state now: {}", mmc::write::disc_state(drive))
 }
 
 /// Formats a refusal from [`mmc::write::prepare`].

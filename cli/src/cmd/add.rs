@@ -11,16 +11,15 @@
 //! `--no-rock`/`--no-joliet` turn them off. `PATH` arguments are mkisofs pathspecs: a
 //! directory's contents go to the root, `dest=src` grafts `src` at `dest`.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::path::PathBuf;
 
-use isofs::tree::{Data, Kind, NodeId};
-use isofs::{Image, Options, RockRidge, ScanOptions, SectorSource, Tree};
-use mmc::msinfo::{self, Msinfo};
-use mmc::write::{self, Start, WriteMode, WriteOptions, OVERWRITABLE_FIRST_SESSION};
+use isofs::{Options, RockRidge, ScanOptions};
+use mmc::job::append::{append, AppendError, AppendOptions, Edits};
+use mmc::job::Event;
 
 use crate::args::{AddArgs, GlobalArgs};
 use crate::cmd::burn::{open_for_writing, parse_size};
+use crate::cmd::CliDrive;
 use crate::error::CliError;
 use crate::job;
 use crate::progress::Mode;
@@ -71,77 +70,6 @@ pub struct NotCarried {
     pub path: String,
     /// Why.
     pub reason: String,
-}
-
-/// Why the session at `s`, which `add` would skip, must not be skipped silently: it holds
-/// a primary volume descriptor (ECMA-119 §8.4, so readers can see its files), it is not
-/// the session an interrupted write left unfinished, and its first track is not damaged
-/// (MMC-6 §6.27.3 Damage); `None` when skipping it is what recovery from a failed write
-/// does (or there is no ISO 9660 volume to hide).
-fn readable_but_not_whole(
-    drive: &mut crate::cmd::CliDrive,
-    s: u32,
-    unfinished: Option<u32>,
-) -> Option<String> {
-    if unfinished == Some(s) {
-        return None;
-    }
-    let ti = drive
-        .track_info(mmc::cmd::track_info::TrackAddress::Lba(s))
-        .ok()?;
-    if ti.view().damage() {
-        return None;
-    }
-    let mut b = vec![0u8; mmc::drive::BLOCK];
-    drive.read_blocks(s.checked_add(16)?, &mut b).ok()?;
-    if b[0] != 1 || &b[1..6] != b"CD001" {
-        return None;
-    }
-    let vss = u32::from_le_bytes([b[80], b[81], b[82], b[83]]);
-    // As the intact check reads it: a later session's volume counts from block 0 (mkisofs
-    // -C) or, when smaller than its start, from the session's start.
-    let end = if vss > s { vss } else { s.saturating_add(vss) };
-    let recorded = ti.view().start().saturating_add(ti.view().size());
-    Some(if end > recorded {
-        format!(
-            "its volume space size of {vss} blocks ends at block {end}, past its recorded \
-             track, which ends at block {recorded}"
-        )
-    } else {
-        format!(
-            "its volume ends at block {end}, which is not in a recorded, undamaged track of \
-             the same session"
-        )
-    })
-}
-
-/// Regular files of a tree by path, with their old extent when they have one.
-fn files(tree: &Tree) -> HashMap<String, Option<u32>> {
-    let mut out = HashMap::new();
-    let mut stack: Vec<(NodeId, String)> = vec![(Tree::ROOT, String::new())];
-    while let Some((dir, prefix)) = stack.pop() {
-        for &c in tree.children(dir) {
-            let n = tree.node(c);
-            if n.dead {
-                continue;
-            }
-            let path = format!("{prefix}/{}", tree.name_str(c));
-            match &n.kind {
-                Kind::Dir(_) => stack.push((c, path)),
-                Kind::File { data, .. } => {
-                    let old = match data {
-                        Data::Old { lba } => Some(*lba),
-                        _ => None,
-                    };
-                    out.insert(path, old);
-                }
-                _ => {
-                    out.insert(path, None);
-                }
-            }
-        }
-    }
-    out
 }
 
 /// True when the trailing arguments carry mkisofs options (anything starting with '-'
@@ -243,6 +171,29 @@ fn fail(e: impl std::fmt::Display) -> CliError {
     CliError::Failed(e.to_string())
 }
 
+/// The message for an [`AppendError`]: the library's words, the option a path came from,
+/// and the disc state where something may have been written.
+fn append_failure(drive: &mut CliDrive, a: &AddArgs, e: &AppendError) -> String {
+    match e {
+        AppendError::NoSuchPath { path, index } => {
+            let opt = if *index < a.remove.len() {
+                "--remove"
+            } else {
+                "-remove"
+            };
+            format!("{opt} {path}: no such file or directory in the last session")
+        }
+        AppendError::NotWhole(_) => format!("{e} (give --fresh-tree to write one anyway)"),
+        AppendError::Prepare(w) => job::refusal_message(drive, w),
+        AppendError::Write(f) => job::failure_message(drive, f),
+        AppendError::ReadBack { uncommitted, .. } | AppendError::Differ { uncommitted, .. } => {
+            job::verify_failure(drive, *uncommitted, &e.to_string())
+        }
+        AppendError::Commit(w) => job::commit_failure(drive, w),
+        other => other.to_string(),
+    }
+}
+
 /// Runs `add`.
 pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     if a.paths.is_empty() && a.remove.is_empty() {
@@ -250,243 +201,72 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
             "add: give the files or directories to add (or --remove PATH)".into(),
         ));
     }
+    let (image, scan, specs) = image_options(a)?;
+    let mut remove = a.remove.clone();
+    remove.extend(mkisofs_removals(a)?);
+    let edits = Edits {
+        remove,
+        add: specs
+            .into_iter()
+            .map(|(d, s)| (d, PathBuf::from(s)))
+            .collect(),
+        scan,
+    };
+    let options = AppendOptions {
+        image,
+        close: a.close,
+        speed_x: a.common.speed,
+        fifo_size: match &a.common.fifo_size {
+            Some(s) => parse_size(s)? as usize,
+            None => job::DEFAULT_FIFO,
+        },
+        verify: !a.common.no_verify,
+        verify_md5: a.common.verify_md5,
+        fresh_tree: a.fresh_tree,
+        cancel: Some(job::interrupt_flag()),
+    };
     let trace = global.verbose.saturating_sub(1);
     let (spec, mut drive) = open_for_writing(global.dev.as_deref(), trace, a.common.force)?;
-    let profile = write::check_device(&mut drive).map_err(fail)?;
-    // A session an earlier write left unfinished is skipped. It is found, and the previous
-    // session chosen, imported and edited, before it is closed: once closed (a reserved
-    // track padded to its size) it can look complete, so an error before the write must not
-    // leave it closed for the next run to trust.
-    let unfinished = write::unfinished_session(&mut drive).map_err(fail)?;
-    let ms = match (msinfo::msinfo(&mut drive), unfinished) {
-        (Ok(m), _) => m,
-        // A damaged last track the drive will not continue has no next writable address;
-        // the session holding it is unfinished, is closed below, and the session before it
-        // is the one to continue from (only the start is used here: the next writable
-        // address is asked again after the close).
-        (Err(e @ msinfo::MsinfoError::Damaged { .. }), Some(u)) => {
-            log::info!("msinfo: {e}; the session at block {u} is unfinished");
-            Msinfo::Appendable {
-                last_session_start: u,
-                next_writable: u,
-            }
-        }
-        (Err(e), _) => return Err(fail(format!("msinfo: {e}"))),
-    };
-    let prev = match ms {
-        Msinfo::Blank => None,
-        Msinfo::Appendable {
-            last_session_start, ..
-        } => {
-            let last = if profile.overwritable() {
-                Some(last_session_start)
-            } else {
-                write::last_intact_session_excluding(&mut drive, last_session_start, unfinished)
-                    .map_err(fail)?
-            };
-            if last != Some(last_session_start) {
-                if let Some(why) =
-                    readable_but_not_whole(&mut drive, last_session_start, unfinished)
-                {
-                    let what = format!(
-                        "the previous session at block {last_session_start} holds an ISO 9660 \
-                         volume that cannot be read whole ({why})"
-                    );
-                    if !a.fresh_tree {
-                        return Err(fail(format!(
-                            "{what}: a new session without its files would hide them; nothing \
-                             was written (give --fresh-tree to write one anyway)"
-                        )));
-                    }
-                    log::warn!("{what}: --fresh-tree given, its files are not carried forward");
-                }
-            }
-            match last {
-                Some(l) if l != last_session_start => log::warn!(
-                    "the session at block {last_session_start} is incomplete (an earlier write \
-                     failed): continuing from the intact session at block {l}"
-                ),
-                Some(_) => {}
-                None => log::warn!("no intact session on the disc: writing a fresh tree"),
-            }
-            last
-        }
-    };
-    let mut tree = Tree::new();
-    let mut not_carried: Vec<NotCarried> = Vec::new();
-    if let Some(last) = prev {
-        log::info!("importing the session at block {last}");
-        let done = isofs::merge::import_checked(&mut tree, &mut drive, last)
-            .map_err(|e| fail(format!("reading the previous session at block {last}: {e}")))?;
-        for p in &done.skipped {
-            eprintln!(
-                "discburn: warning: previous session: {}: not carried forward",
-                crate::output::escape_name(&p.to_string())
-            );
-            not_carried.push(NotCarried {
-                path: p.path.clone(),
-                reason: p.reason.clone(),
-            });
-        }
-    }
-    let before = files(&tree);
-    for r in &a.remove {
-        let p = if r.starts_with('/') {
-            r.clone()
-        } else {
-            format!("/{r}")
-        };
-        if !tree.remove_path(p.trim_end_matches('/')) {
-            return Err(CliError::Failed(format!(
-                "--remove {r}: no such file or directory in the last session"
-            )));
-        }
-    }
-    let (mut opts, scan, specs) = image_options(a)?;
-    for r in &mkisofs_removals(a)? {
-        let p = if r.starts_with('/') {
-            r.clone()
-        } else {
-            format!("/{r}")
-        };
-        if !tree.remove_path(p.trim_end_matches('/')) {
-            return Err(CliError::Failed(format!(
-                "-remove {r}: no such file or directory in the last session"
-            )));
-        }
-    }
-    for (dest, src) in &specs {
-        tree.add_source(dest, Path::new(src), &scan).map_err(fail)?;
-    }
-    if let Some(note) = write::close_interrupted_session(&mut drive).map_err(fail)? {
-        log::warn!("{note}");
-    }
-    // The next writable address, after any close.
-    let (session_opt, start) = match msinfo::msinfo(&mut drive) {
-        Ok(Msinfo::Blank) if prev.is_none() => {
-            let s = if profile.overwritable() {
-                OVERWRITABLE_FIRST_SESSION
-            } else {
-                0
-            };
-            (if s == 0 { None } else { Some((0, s)) }, s)
-        }
-        Ok(Msinfo::Appendable { next_writable, .. }) => {
-            (Some((prev.unwrap_or(0), next_writable)), next_writable)
-        }
-        Ok(Msinfo::Blank) => {
-            return Err(fail(
-                "msinfo: the disc reads as blank after closing an unfinished session; nothing \
-                 was written",
-            ))
-        }
-        Err(e) => return Err(fail(format!("msinfo: {e}"))),
-    };
-    opts.session = session_opt;
-    let previous: Option<&mut dyn SectorSource> = if prev.is_some() {
-        Some(&mut drive)
-    } else {
-        None
-    };
-    let image = Image::new(tree, opts, previous).map_err(fail)?;
-    let after = files(image.tree());
-    let added = after.keys().filter(|k| !before.contains_key(*k)).count();
-    let removed = before.keys().filter(|k| !after.contains_key(*k)).count();
-    let replaced = after
-        .iter()
-        .filter(|(k, v)| match before.get(*k) {
-            Some(old) => old.is_none() || *v != old,
-            None => false,
-        })
-        .count();
-    let size = image.size_blocks();
-    let wopts = WriteOptions {
-        multi: !a.close,
-        dummy: false,
-        speed_kbps: a
-            .common
-            .speed
-            .map(|x| (x * f64::from(profile.single_speed_kbps())).round() as u32),
-        mode: WriteMode::Auto,
-        bufe: true,
-        start: Start::Append,
-        reserve: true,
-    };
-    let plan = write::prepare(&mut drive, Some(size), &wopts)
-        .map_err(|e| fail(job::refusal_message(&mut drive, &e)))?;
-    if plan.start != start {
-        return Err(CliError::Failed(format!(
-            "the drive's next writable address is {} but msinfo said {start}: nothing was written",
-            plan.start
-        )));
-    }
-    let free = plan.free_blocks;
-    let session = plan.session;
-    let fifo_size = match &a.common.fifo_size {
-        Some(s) => parse_size(s)? as usize,
-        None => job::DEFAULT_FIFO,
-    };
     let mut display = job::Display::new(Mode::detect(global.json), a.common.quiet);
-    let cancel = job::interrupt_flag();
-    let producer: pipeline::Producer =
-        Box::new(move |w| image.write_to(w).map_err(|e| e.to_string()));
-    let total = u64::from(size) * mmc::drive::BLOCK as u64;
-    let mut burned = match pipeline::run(
-        &mut drive,
-        plan,
-        Some(total),
-        producer,
-        fifo_size,
-        &cancel,
-        &mut |e| display.event(e),
-    ) {
-        Ok(b) => b,
-        Err(f) => return Err(fail(job::failure_message(&mut drive, &f))),
-    };
-    // Verify before the commit (overwritable media): a session that does not read back as
-    // sent never becomes current.
-    let mut read_back_md5 = None;
-    let verified = if a.common.no_verify {
-        false
-    } else {
-        let read_back = pipeline::read_back_compare(
-            &mut drive,
-            burned.report.start,
-            burned.report.blocks,
-            &burned.units,
-            a.common.verify_md5,
-        )
-        .map_err(|e| {
-            let cause = format!("reading the session back: {e}");
-            fail(job::verify_failure(&mut drive, &burned, &cause))
-        })?;
-        read_back_md5 = read_back.md5.as_ref().map(pipeline::hex);
-        if let Some(cause) = read_back.problem(&burned.md5) {
-            return Err(fail(job::verify_failure(&mut drive, &burned, &cause)));
+    let r = append(&mut drive, &edits, &options, &mut |e| match e {
+        Event::NotCarried(p) => eprintln!(
+            "discburn: warning: previous session: {}: not carried forward",
+            crate::output::escape_name(&p.to_string())
+        ),
+        Event::NotWhole(w) => {
+            log::warn!("{w}: --fresh-tree given, its files are not carried forward")
         }
-        true
-    };
-    job::commit(&mut drive, &mut burned).map_err(fail)?;
+        e => display.event(e),
+    })
+    .map_err(|e| fail(append_failure(&mut drive, a, &e)))?;
+    job::commit_notes(&r.commit_notes);
     if a.common.eject {
         drive.eject().map_err(|e| fail(format!("eject: {e}")))?;
     }
     let s = AddSummary {
         device: spec.to_string(),
-        medium: profile.to_string(),
-        session,
-        start: burned.report.start,
-        blocks: burned.report.blocks,
-        added,
-        replaced,
-        removed,
-        appendable: burned.report.appendable,
-        md5: pipeline::hex(&burned.md5),
-        verified,
-        read_back_md5,
-        blocks_left: pipeline::blocks_left(&mut drive, free, &burned),
-        seconds: burned.seconds,
-        fifo_min_percent: burned.fifo_min_percent,
-        not_carried,
+        medium: r.medium.to_string(),
+        session: r.session,
+        start: r.start,
+        blocks: r.blocks,
+        added: r.added,
+        replaced: r.replaced,
+        removed: r.removed,
+        appendable: r.appendable,
+        md5: pipeline::hex(&r.md5),
+        verified: r.verified,
+        read_back_md5: r.read_back_md5.as_ref().map(pipeline::hex),
+        blocks_left: r.blocks_left,
+        seconds: r.seconds,
+        fifo_min_percent: r.fifo_min_percent,
+        not_carried: r
+            .not_carried
+            .iter()
+            .map(|p| NotCarried {
+                path: p.path.clone(),
+                reason: p.reason.clone(),
+            })
+            .collect(),
     };
     if global.json {
         outln!("{}", serde_json::to_string_pretty(&s).map_err(fail)?);

@@ -12,15 +12,15 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use mmc::drive::{Drive, BLOCK};
-use mmc::msinfo::{self, Msinfo};
-use mmc::write::{self, Start, WriteMode, WriteOptions};
+use mmc::job::burn::{BurnError, BurnOptions};
+use mmc::write::{self, WriteMode};
 use transport::DevSpec;
 
 use crate::args::{BurnArgs, GlobalArgs};
 use crate::cmd::CliDrive;
 use crate::device;
 use crate::error::CliError;
-use crate::job;
+use crate::job as cli_job;
 use crate::progress::Mode;
 use mmc::job::pipeline;
 
@@ -208,7 +208,7 @@ pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
         force: a.common.force,
         fifo_size: match &a.common.fifo_size {
             Some(s) => parse_size(s)? as usize,
-            None => job::DEFAULT_FIFO,
+            None => cli_job::DEFAULT_FIFO,
         },
         tsize: a.tsize.as_deref().map(parse_size).transpose()?,
         mode: if a.sao {
@@ -256,52 +256,38 @@ pub fn print_summary(s: &BurnSummary, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-fn read_head(r: &mut dyn Read, want: usize) -> io::Result<Vec<u8>> {
-    let mut head = vec![0u8; want];
-    let mut got = 0;
-    while got < want {
-        match r.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+/// The message for a [`BurnError`]: the library's words, the options that would change
+/// the outcome, and the disc state where something may have been written.
+fn burn_failure(drive: &mut CliDrive, e: &BurnError) -> String {
+    match e {
+        BurnError::Disc(w) | BurnError::Prepare(w) => cli_job::refusal_message(drive, w),
+        BurnError::Unfinished { .. } => format!(
+            "{e}. `discburn add` closes it and continues from the last complete session; \
+             nothing was written; disc state: {}",
+            write::disc_state(drive)
+        ),
+        BurnError::HoldsData { .. } => {
+            format!("{e}; give --force (cdrecord: -force) to replace it; nothing was written")
         }
+        BurnError::HoldsSessions { .. } => {
+            format!("{e}; give --force (cdrecord: -force) to replace them; nothing was written")
+        }
+        BurnError::SessionsUnreadable { .. } => {
+            format!("{e}; give --force (cdrecord: -force) to write it anyway; nothing was written")
+        }
+        BurnError::Write(f) => cli_job::failure_message(drive, f),
+        BurnError::ReadBack { uncommitted, .. } | BurnError::Differ { uncommitted, .. } => {
+            cli_job::verify_failure(drive, *uncommitted, &e.to_string())
+        }
+        BurnError::Commit(w) => cli_job::commit_failure(drive, w),
+        other => other.to_string(),
     }
-    head.truncate(got);
-    Ok(head)
-}
-
-/// The root directory extent of an ISO 9660 image's PVD at block 16 of `head`.
-fn root_extent(head: &[u8]) -> Option<u32> {
-    let p = head.get(16 * BLOCK..17 * BLOCK)?;
-    (p[0] == 1 && &p[1..6] == b"CD001")
-        .then(|| u32::from_le_bytes([p[158], p[159], p[160], p[161]]))
-}
-
-/// True when blocks 16-17 (where volume descriptors live: ISO 9660, UDF) hold anything.
-fn holds_data(drive: &mut CliDrive) -> bool {
-    let mut b = vec![0u8; 2 * BLOCK];
-    drive.read_blocks(16, &mut b).is_ok() && b.iter().any(|&x| x != 0)
 }
 
 /// Burns an image: the core of `burn` and of the cdrecord personality.
 pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     let (spec, mut drive) = open_for_writing(job.dev.as_deref(), job.trace, job.force)?;
-    let profile = write::check_device(&mut drive).map_err(|e| CliError::Failed(e.to_string()))?;
-    // Writing now would put this track into the session an interrupted write left open,
-    // whose descriptors name blocks never written; closing it here would move the next
-    // writable address an image made with mkisofs -C was built for.
-    if let Some(s) = write::unfinished_session(&mut drive)
-        .map_err(|e| CliError::Failed(job::refusal_message(&mut drive, &e)))?
-    {
-        return Err(CliError::Failed(format!(
-            "the disc's last session (from block {s}) was left unfinished by an interrupted \
-             write; a new track would join it. `discburn add` closes it and continues from \
-             the last complete session; nothing was written; disc state: {}",
-            write::disc_state(&mut drive)
-        )));
-    }
-    let (mut reader, total): (Box<dyn Read + Send>, Option<u64>) = match &job.input {
+    let (reader, total): (Box<dyn Read + Send>, Option<u64>) = match &job.input {
         Input::File(p) => {
             let f = File::open(p).map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?;
             let len = f
@@ -312,132 +298,24 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         }
         Input::Stdin => (Box::new(io::stdin()), job.tsize),
     };
-    let head = read_head(&mut *reader, 17 * BLOCK)
-        .map_err(|e| CliError::Failed(format!("reading the image: {e}")))?;
-    if head.is_empty() {
-        return Err(CliError::Failed(
-            "the image is empty: nothing to write".into(),
-        ));
-    }
-    // Overwritable media: an image made for the next writable address (mkisofs -C) is
-    // appended there; any other image replaces the disc's contents from block 0.
-    // Replacing the contents destroys every session the disc holds: only with --force.
-    let start = if profile.overwritable() {
-        let ms = msinfo::msinfo(&mut drive);
-        let root = root_extent(&head);
-        match (&ms, root) {
-            (Ok(Msinfo::Appendable { next_writable, .. }), Some(root))
-                if root >= *next_writable =>
-            {
-                Start::Append
-            }
-            _ if job.force => Start::At(0),
-            (Ok(Msinfo::Blank), _) if !holds_data(&mut drive) => Start::At(0),
-            (Ok(Msinfo::Blank), _) => {
-                return Err(CliError::Failed(format!(
-                    "the {profile} holds data at blocks 16-17 that is not an ISO 9660 session \
-                     (another file system?): writing this image replaces it; give --force \
-                     (cdrecord: -force) to replace it; nothing was written"
-                )))
-            }
-            (
-                Ok(Msinfo::Appendable {
-                    last_session_start,
-                    next_writable,
-                }),
-                _,
-            ) => {
-                return Err(CliError::Failed(format!(
-                    "the {profile} holds sessions (the last starts at block \
-                     {last_session_start}) and this image is not made to follow them (made \
-                     without -C ...,{next_writable}): writing it at block 0 replaces the disc's \
-                     contents; give --force (cdrecord: -force) to replace them; nothing was \
-                     written"
-                )))
-            }
-            (Err(e), _) => {
-                return Err(CliError::Failed(format!(
-                    "the {profile}'s sessions cannot be read ({e}): writing this image at \
-                     block 0 may replace data; give --force (cdrecord: -force) to write it \
-                     anyway; nothing was written"
-                )))
-            }
-        }
-    } else {
-        Start::Append
-    };
-    let opts = WriteOptions {
+    let options = BurnOptions {
         multi: job.multi,
         dummy: job.dummy,
-        speed_kbps: job
-            .speed_x
-            .map(|x| (x * f64::from(profile.single_speed_kbps())).round() as u32),
+        speed_x: job.speed_x,
         mode: job.mode,
         bufe: job.bufe,
-        start,
-        reserve: true,
+        replace: job.force,
+        fifo_size: job.fifo_size,
+        verify: job.verify,
+        verify_md5: job.verify_md5,
+        cancel: Some(cli_job::interrupt_flag()),
     };
-    let blocks = total.map(|t| t.div_ceil(BLOCK as u64));
-    let size = match blocks {
-        Some(b) => Some(u32::try_from(b).map_err(|_| {
-            CliError::Failed(format!("the image of {b} blocks is too large for any disc"))
-        })?),
-        None => None,
-    };
-    let plan = write::prepare(&mut drive, size, &opts)
-        .map_err(|e| CliError::Failed(job::refusal_message(&mut drive, &e)))?;
-    log::info!(
-        "writing {} at block {} of the {} (session {})",
-        size.map_or("an image of unknown size".to_string(), |b| format!(
-            "{b} blocks"
-        )),
-        plan.start,
-        plan.profile,
-        plan.session
-    );
-    let producer = pipeline::reader_producer(io::Cursor::new(head).chain(reader));
-    let mut display = job::Display::new(job.progress, job.quiet);
-    let cancel = job::interrupt_flag();
-    let free = plan.free_blocks;
-    let session = plan.session;
-    let mut burned = match pipeline::run(
-        &mut drive,
-        plan,
-        total,
-        producer,
-        job.fifo_size,
-        &cancel,
-        &mut |e| display.event(e),
-    ) {
-        Ok(b) => b,
-        Err(f) => return Err(CliError::Failed(job::failure_message(&mut drive, &f))),
-    };
-    // Verify before the commit (overwritable media): a session that does not read back as
-    // sent never becomes current.
-    let mut read_back_md5 = None;
-    let verified = if job.verify && !burned.report.dummy {
-        let read_back = pipeline::read_back_compare(
-            &mut drive,
-            burned.report.start,
-            burned.report.blocks,
-            &burned.units,
-            job.verify_md5,
-        )
-        .map_err(|e| {
-            let cause = format!("reading the session back: {e}");
-            CliError::Failed(job::verify_failure(&mut drive, &burned, &cause))
-        })?;
-        read_back_md5 = read_back.md5.as_ref().map(pipeline::hex);
-        if let Some(cause) = read_back.problem(&burned.md5) {
-            return Err(CliError::Failed(job::verify_failure(
-                &mut drive, &burned, &cause,
-            )));
-        }
-        true
-    } else {
-        false
-    };
-    job::commit(&mut drive, &mut burned).map_err(CliError::Failed)?;
+    let mut display = cli_job::Display::new(job.progress, job.quiet);
+    let r = mmc::job::burn::burn(&mut drive, reader, total, &options, &mut |e| {
+        display.event(e)
+    })
+    .map_err(|e| CliError::Failed(burn_failure(&mut drive, &e)))?;
+    cli_job::commit_notes(&r.commit_notes);
     if job.eject {
         drive
             .eject()
@@ -445,17 +323,17 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     }
     Ok(BurnSummary {
         device: spec.to_string(),
-        medium: profile.to_string(),
-        start: burned.report.start,
-        blocks: burned.report.blocks,
-        session,
-        appendable: burned.report.appendable,
-        dummy: burned.report.dummy,
-        md5: pipeline::hex(&burned.md5),
-        verified,
-        read_back_md5,
-        blocks_left: pipeline::blocks_left(&mut drive, free, &burned),
-        seconds: burned.seconds,
-        fifo_min_percent: burned.fifo_min_percent,
+        medium: r.medium.to_string(),
+        start: r.start,
+        blocks: r.blocks,
+        session: r.session,
+        appendable: r.appendable,
+        dummy: r.dummy,
+        md5: pipeline::hex(&r.md5),
+        verified: r.verified,
+        read_back_md5: r.read_back_md5.as_ref().map(pipeline::hex),
+        blocks_left: r.blocks_left,
+        seconds: r.seconds,
+        fifo_min_percent: r.fifo_min_percent,
     })
 }

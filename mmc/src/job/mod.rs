@@ -4,6 +4,8 @@
 //! and libisoburn's `isoburn_*` calls give C programs. The write path underneath is
 //! [`crate::write`] (MMC-6 §4.2 ff.).
 
+pub mod append;
+pub mod burn;
 pub mod md5;
 pub mod pipeline;
 
@@ -26,7 +28,15 @@ pub struct Sample {
 
 /// What a job reports to its progress callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
+    /// An entry of the previous session cannot be carried forward (its name is unsafe,
+    /// too long, taken twice, or it is below such a directory): the session is written
+    /// without it.
+    NotCarried(isofs::extract::Problem),
+    /// With [`append::AppendOptions::fresh_tree`]: the session is written without the
+    /// files of this previous session.
+    NotWhole(append::NotWhole),
     /// Writing begins (the FIFO is being filled): the session's size when known, and the
     /// medium (whose 1x speed a display divides by).
     WriteStarted {

@@ -265,6 +265,25 @@ pub struct Failed {
     pub nothing_written: bool,
 }
 
+impl std::fmt::Display for Failed {
+    /// `burn failed: CAUSE; nothing was written` (or how many blocks were), then the
+    /// clean-up notes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "burn failed: {}", self.cause)?;
+        if self.nothing_written {
+            write!(f, "; nothing was written")?;
+        } else {
+            write!(f, "; {} blocks had been written", self.blocks_written)?;
+        }
+        for n in &self.cleanup {
+            write!(f, "; clean-up: {n}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failed {}
+
 fn percent(level: u64, cap: u64) -> u8 {
     (level.saturating_mul(100) / cap.max(1)).min(100) as u8
 }
