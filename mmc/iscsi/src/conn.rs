@@ -14,6 +14,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -104,6 +105,11 @@ pub(crate) fn run<T: Transport + Send>(
         tasks: HashMap::new(),
         discard: HashSet::new(),
         next_ttt: 1,
+        seen_resets: shared
+            .resets
+            .iter()
+            .map(|r| r.load(Ordering::SeqCst))
+            .collect(),
     };
     let end = c.login().and_then(|()| c.full_feature());
     match end {
@@ -129,7 +135,12 @@ pub(crate) fn run<T: Transport + Send>(
 struct WriteTask {
     lun: [u8; 8],
     cdb: Cdb,
+    /// The data received so far (DataPDUInOrder=Yes: always the first `received` bytes):
+    /// it grows as the data comes, so a large Expected Data Transfer Length costs nothing
+    /// until the initiator really sends that much.
     buf: Vec<u8>,
+    /// The Expected Data Transfer Length.
+    total: usize,
     received: usize,
     /// Unsolicited Data-Out PDUs still expected (InitialR2T=No and F=0 on the command).
     unsolicited: bool,
@@ -169,6 +180,8 @@ struct Conn<'a, T> {
     tasks: HashMap<u32, WriteTask>,
     discard: HashSet<u32>,
     next_ttt: u32,
+    /// The reset count of each logical unit this connection has answered for.
+    seen_resets: Vec<u64>,
 }
 
 fn login_flags(bhs: &Bhs) -> (bool, bool, u8, u8) {
@@ -820,11 +833,17 @@ impl<T: Transport + Send> Conn<'_, T> {
                     self.forget(referenced);
                     0
                 } else {
-                    // Already completed (commands run as soon as their data is in): §11.5.1
-                    // says a task that is no longer there but whose RefCmdSN was received
-                    // counts as aborted: Function Complete; else "does not exist".
+                    // §11.5.1 b) and c): no such task (commands run as soon as their data is
+                    // in, so a completed one is gone). If RefCmdSN is within the CmdSN
+                    // window (ExpCmdSN..=MaxCmdSN) and before this request's CmdSN, the
+                    // command is considered received and the answer is Function complete
+                    // (it cannot arrive later on a session of one connection: its CmdSN
+                    // would be old); outside the window, Task does not exist.
                     let ref_sn = bhs.u32_at(off::WORD8);
-                    if sn_lt(ref_sn, self.exp_cmd_sn) {
+                    let own_sn = bhs.u32_at(off::SN1);
+                    let in_window =
+                        !sn_lt(ref_sn, self.exp_cmd_sn) && !sn_lt(self.max_cmd_sn(), ref_sn);
+                    if in_window && sn_lt(ref_sn, own_sn) {
                         0
                     } else {
                         1
@@ -846,6 +865,9 @@ impl<T: Transport + Send> Conn<'_, T> {
                         self.tasks.remove(&k);
                         self.forget(k);
                     }
+                    if function == 5 {
+                        self.reset_lun(lun);
+                    }
                     log::info!(
                         "iSCSI {}: task management function {function} on LUN {:?}",
                         self.peer,
@@ -863,6 +885,10 @@ impl<T: Transport + Send> Conn<'_, T> {
                     self.tasks.remove(&k);
                     self.forget(k);
                 }
+                for r in &self.shared.resets {
+                    r.fetch_add(1, Ordering::SeqCst);
+                }
+                log::info!("iSCSI {}: TARGET WARM RESET", self.peer);
                 0
             }
             // TARGET COLD RESET would drop every connection of every initiator: refused.
@@ -877,6 +903,18 @@ impl<T: Transport + Send> Conn<'_, T> {
         b.set_itt(bhs.itt());
         self.number(&mut b, true);
         self.send(&b, &[])
+    }
+
+    /// A logical unit reset: every connection's next command to it (this one's too) gets
+    /// the unit attention SAM-5 asks for, and a write another connection still collects data
+    /// for ends in it instead of reaching the drive.
+    fn reset_lun(&self, lun_field: [u8; 8]) {
+        if let Some(r) = lun::decode(lun_field)
+            .and_then(|n| usize::from(n).checked_sub(1))
+            .and_then(|i| self.shared.resets.get(i))
+        {
+            r.fetch_add(1, Ordering::SeqCst);
+        }
     }
 
     /// Remembers a write task whose late Data-Out PDUs are to be dropped (§11.5.1: data
@@ -957,12 +995,11 @@ impl<T: Transport + Send> Conn<'_, T> {
             return self.respond(itt, ScsiStatus::CheckCondition, &sense, 0, edtl);
         }
         if write && edtl > 0 {
-            let mut buf = vec![0u8; edtl];
-            buf[..p.data.len()].copy_from_slice(&p.data);
             let mut task = WriteTask {
                 lun: lun_field,
                 cdb,
-                buf,
+                buf: p.data.clone(),
+                total: edtl,
                 received: p.data.len(),
                 unsolicited,
                 unsolicited_end: first_burst.min(edtl),
@@ -990,7 +1027,7 @@ impl<T: Transport + Send> Conn<'_, T> {
 
     /// Sends the next R2T, or runs the command once all its data is in.
     fn advance_write(&mut self, itt: u32, mut task: WriteTask) -> Result<(), ConnError> {
-        let total = task.buf.len();
+        let total = task.total;
         if task.received >= total {
             let WriteTask {
                 lun,
@@ -1076,7 +1113,7 @@ impl<T: Transport + Send> Conn<'_, T> {
             )));
         }
         let e = end.unwrap_or(offset);
-        task.buf[offset..e].copy_from_slice(&p.data);
+        task.buf.extend_from_slice(&p.data);
         task.received = e;
         task.data_sn += 1;
         if ttt == RESERVED_TAG {
@@ -1123,6 +1160,12 @@ impl<T: Transport + Send> Conn<'_, T> {
         } else {
             None
         };
+        let own = match (own, n) {
+            (None, Some(n)) => n
+                .checked_sub(1)
+                .and_then(|i| self.unit_attention(i, cdb.as_bytes())),
+            (own, _) => own,
+        };
         let (status, sense, data, residual) = match (own, drive) {
             (Some(lun::Reply::Data(mut d)), _) => {
                 let want = read_len.unwrap_or(0);
@@ -1154,6 +1197,29 @@ impl<T: Transport + Send> Conn<'_, T> {
             sent = self.data_in(itt, lun_field, &data, residual, false)?;
         }
         self.respond(itt, status, &sense, sent.max(exp_data_sn), residual)
+    }
+
+    /// The unit attention a logical unit reset leaves for every I_T nexus (SAM-5, LOGICAL
+    /// UNIT RESET: 06h/29h/03h BUS DEVICE RESET FUNCTION OCCURRED), reported once to this
+    /// connection: INQUIRY and REPORT LUNS pass it by, REQUEST SENSE returns it as its
+    /// parameter data, any other command ends with it (SAM-5 unit attention conditions,
+    /// SPC-4 §6.39).
+    fn unit_attention(&mut self, idx: usize, cdb: &[u8]) -> Option<lun::Reply> {
+        let now = self.shared.resets.get(idx)?.load(Ordering::SeqCst);
+        let seen = self.seen_resets.get_mut(idx)?;
+        let op = cdb.first().copied().unwrap_or(0);
+        if *seen == now || op == lun::op::INQUIRY || op == lun::op::REPORT_LUNS {
+            return None;
+        }
+        *seen = now;
+        let sense = lun::fixed_sense(lun::UNIT_ATTENTION, 0x29, 0x03);
+        if op == lun::op::REQUEST_SENSE {
+            let alloc = usize::from(cdb.get(4).copied().unwrap_or(0));
+            let mut d = sense;
+            d.truncate(alloc);
+            return Some(lun::Reply::Data(d));
+        }
+        Some(lun::Reply::Check(sense))
     }
 
     fn on_drive(

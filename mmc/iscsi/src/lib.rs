@@ -26,6 +26,8 @@
 pub mod chap;
 mod conn;
 pub mod crc32c;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lun;
 pub mod params;
 pub mod pdu;
@@ -36,41 +38,3 @@ pub use chap::Credentials;
 pub use conn::MAX_TRANSFER;
 pub use params::Offer;
 pub use target::{Target, TargetConfig, TargetError, DEFAULT_NAME};
-
-/// Parses `data` as a stream of PDUs the way a connection does (for the fuzz target and its
-/// stable replay test): each PDU's header, AHS, data and, for Login and Text PDUs, its text
-/// pairs and their negotiation; returns how many PDUs were read. Never panics.
-pub fn parse_stream(mut data: &[u8]) -> usize {
-    let offer = Offer::default();
-    let mut limits = pdu::Limits::LOGIN;
-    let mut n = 0;
-    loop {
-        let p = match pdu::read_pdu(&mut data, &limits) {
-            Ok(p) => p,
-            Err(_) => return n,
-        };
-        n += 1;
-        let _ = lun::decode(p.bhs.lun());
-        if matches!(
-            p.bhs.opcode(),
-            pdu::Opcode::LoginRequest | pdu::Opcode::TextRequest
-        ) {
-            if let Ok(pairs) = text::parse(&p.data) {
-                let mut neg = params::Negotiated::new(&offer);
-                for (k, v) in &pairs {
-                    let _ = neg.answer(k, v, &offer);
-                    let _ = text::binary(v);
-                    let _ = text::number(v);
-                }
-                limits.header_digest = neg.header_digest;
-                limits.data_digest = neg.data_digest;
-            }
-        }
-        if p.bhs.opcode() == pdu::Opcode::ScsiCommand {
-            let cdb = p.bhs.cdb_bytes();
-            let _ = lun::absent(cdb);
-            let _ = lun::report_luns(cdb, 3);
-        }
-        limits.max_recv_data_segment = 262_144;
-    }
-}

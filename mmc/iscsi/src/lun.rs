@@ -51,6 +51,8 @@ pub fn encode(n: u16) -> [u8; 8] {
 pub const ILLEGAL_REQUEST: u8 = 0x05;
 /// Sense key HARDWARE ERROR.
 pub const HARDWARE_ERROR: u8 = 0x04;
+/// Sense key UNIT ATTENTION.
+pub const UNIT_ATTENTION: u8 = 0x06;
 /// Sense key ABORTED COMMAND.
 pub const ABORTED_COMMAND: u8 = 0x0B;
 

@@ -124,6 +124,10 @@ pub(crate) struct SessionEntry {
 pub(crate) struct Shared<T> {
     pub config: TargetConfig,
     pub luns: Vec<Arc<Mutex<T>>>,
+    /// Per logical unit, how many LOGICAL UNIT RESETs (or TARGET WARM RESETs) it has had:
+    /// a connection that has seen fewer answers its next command there with the unit
+    /// attention SAM-5 asks for (29h/03h).
+    pub resets: Vec<AtomicU64>,
     pub sessions: Mutex<HashMap<(String, [u8; 6]), SessionEntry>>,
     pub next_tsih: AtomicU16,
     next_conn: AtomicU64,
@@ -169,6 +173,7 @@ impl<T: Transport + Send + 'static> Target<T> {
         Ok(Target {
             shared: Arc::new(Shared {
                 config,
+                resets: luns.iter().map(|_| AtomicU64::new(0)).collect(),
                 luns,
                 sessions: Mutex::new(HashMap::new()),
                 next_tsih: AtomicU16::new(1),
