@@ -134,25 +134,35 @@ fn libiscsi_tools_log_in_with_chap_and_are_refused_without() {
         out(&o)
     );
 
-    // libiscsi's iSCSI conformance tests for the CmdSN window (§4.2.2.1): a command with
-    // CmdSN beyond MaxCmdSN and one below ExpCmdSN are ignored, the session goes on.
-    let o = lib(
-        "iscsi-test-cu",
-        &["-f", "-n", "-t", "iSCSI.iSCSIcmdsn", &url1],
-    );
-    let t = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{t}");
-    let tests: Vec<&str> = t
-        .lines()
-        .find(|l| l.trim_start().starts_with("tests "))
-        .expect("a run summary")
-        .split_whitespace()
-        .collect();
-    assert_eq!(
-        tests,
-        ["tests", "2", "2", "2", "0", "0"],
-        "iSCSICmdSnTooHigh and TooLow pass:\n{t}"
-    );
+    // libiscsi's iSCSI conformance tests: the CmdSN window (§4.2.2.1: a command with CmdSN
+    // beyond MaxCmdSN and one below ExpCmdSN are ignored, the session goes on), and the
+    // residuals of READ(10)/READ(12) whose Expected Data Transfer Length is 0, 200 bytes or
+    // one block for two (residual overflow, the command done and EDTL bytes sent) or 10000
+    // (underflow) (§11.4.5.1; these failed with INTERNAL TARGET FAILURE before).
+    for (suite, n) in [
+        ("iSCSI.iSCSIcmdsn", "2"),
+        ("iSCSI.iSCSIResiduals.Read10Residuals", "1"),
+        ("iSCSI.iSCSIResiduals.Read12Residuals", "1"),
+    ] {
+        let o = lib("iscsi-test-cu", &["-f", "-n", "-t", suite, &url1]);
+        let t =
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{suite}: {t}");
+        let row = |name: &str| -> Vec<String> {
+            t.lines()
+                .find(|l| l.trim_start().starts_with(name))
+                .unwrap_or_else(|| panic!("{suite}: no run summary:\n{t}"))
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(
+            row("tests "),
+            ["tests", n, n, n, "0", "0"],
+            "{suite} passes:\n{t}"
+        );
+        assert_eq!(row("asserts ")[4], "0", "{suite}: no failed assert:\n{t}");
+    }
     at = srv.wait_log(at, "outside the window");
 
     // Refused: a wrong secret (Login Response 0201h, "Authentication failure(513)" in

@@ -372,3 +372,45 @@ fn a_login_with_the_same_isid_reinstates_the_session() {
     assert_eq!(second.logout(), 0);
     assert!(b.srv.stop().success());
 }
+
+#[test]
+fn residuals_are_reported_as_rfc_7143_says() {
+    let mut b = bed();
+    let mut c = b.srv.connect();
+    c.login(None).unwrap();
+    c.ready(1);
+    let cd = bytes(&b.cd);
+    let cmd = |c: &mut Client, cdb: &[u8], edtl: u32| -> Scsi {
+        let itt = c.itt();
+        let p = c.command_pdu(1, itt, cdb, edtl, 0x40, &[]);
+        c.cmd_sn += 1;
+        c.send(&p).unwrap();
+        c.collect(itt, &[]).unwrap()
+    };
+    // §11.4.5.1: O (04h) with the bytes the command would have moved beyond the Expected
+    // Data Transfer Length, EDTL bytes sent; U (02h) with the bytes of EDTL not moved.
+    let r = cmd(&mut c, &[0x12, 0, 0, 0, 36, 0], 8);
+    assert_eq!(
+        (r.status, r.data.len(), r.residual),
+        (0, 8, (0x04, 28)),
+        "INQUIRY of 36 into 8"
+    );
+    let r = cmd(&mut c, &[0x28, 0, 0, 0, 0, 16, 0, 0, 2, 0], 2048);
+    assert_eq!(
+        (r.status, r.residual),
+        (0, (0x04, 2048)),
+        "READ(10) of 2 blocks into 1"
+    );
+    assert_eq!(r.data, cd[16 * 2048..17 * 2048]);
+    let r = cmd(&mut c, &[0x28, 0, 0, 0, 0, 16, 0, 0, 1, 0], 10000);
+    assert_eq!(
+        (r.status, r.residual),
+        (0, (0x02, 10000 - 2048)),
+        "READ(10) of 1 block into 10000"
+    );
+    assert_eq!(r.data, cd[16 * 2048..17 * 2048]);
+    let r = cmd(&mut c, &[0x28, 0, 0, 0, 0, 16, 0, 0, 1, 0], 2048);
+    assert_eq!((r.status, r.residual), (0, (0, 0)), "exact: no residual");
+    assert_eq!(c.logout(), 0);
+    assert!(b.srv.stop().success());
+}

@@ -62,6 +62,36 @@ mod status {
     pub const INVALID_DURING_LOGIN: u16 = 0x020B;
 }
 
+/// The residual of a command (RFC 7143 §11.4.5.1): U with the bytes of the Expected Data
+/// Transfer Length not moved, or O with the bytes the command would have moved beyond it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resid {
+    None,
+    Under(usize),
+    Over(usize),
+}
+
+impl Resid {
+    fn under(n: usize) -> Self {
+        if n == 0 {
+            Resid::None
+        } else {
+            Resid::Under(n)
+        }
+    }
+
+    /// Sets the O or U flag and the Residual Count.
+    fn apply(self, b: &mut Bhs, fl: &mut u8) {
+        let (f, n) = match self {
+            Resid::None => return,
+            Resid::Under(n) => (flag::UNDERFLOW, n),
+            Resid::Over(n) => (flag::OVERFLOW, n),
+        };
+        *fl |= f;
+        b.set_u32(off::WORD11, u32::try_from(n).unwrap_or(u32::MAX));
+    }
+}
+
 /// Why a connection ended.
 #[derive(Debug, thiserror::Error)]
 enum ConnError {
@@ -992,7 +1022,13 @@ impl<T: Transport + Send> Conn<'_, T> {
             if unsolicited {
                 self.forget(itt);
             }
-            return self.respond(itt, ScsiStatus::CheckCondition, &sense, 0, edtl);
+            return self.respond(
+                itt,
+                ScsiStatus::CheckCondition,
+                &sense,
+                0,
+                Resid::under(edtl),
+            );
         }
         if write && edtl > 0 {
             let mut task = WriteTask {
@@ -1169,7 +1205,11 @@ impl<T: Transport + Send> Conn<'_, T> {
         let (status, sense, data, residual) = match (own, drive) {
             (Some(lun::Reply::Data(mut d)), _) => {
                 let want = read_len.unwrap_or(0);
-                let residual = want.saturating_sub(d.len());
+                let residual = if d.len() > want {
+                    Resid::Over(d.len() - want)
+                } else {
+                    Resid::under(want - d.len())
+                };
                 d.truncate(want);
                 (ScsiStatus::Good, Vec::new(), d, residual)
             }
@@ -1177,14 +1217,14 @@ impl<T: Transport + Send> Conn<'_, T> {
                 ScsiStatus::CheckCondition,
                 s,
                 Vec::new(),
-                read_len.unwrap_or(out.len()),
+                Resid::under(read_len.unwrap_or(out.len())),
             ),
             (None, Some(drive)) => self.on_drive(&drive, cdb, read_len, &out),
             (None, None) => (
                 ScsiStatus::CheckCondition,
                 lun::lun_not_supported(),
                 Vec::new(),
-                0,
+                Resid::None,
             ),
         };
         if status == ScsiStatus::Good && !data.is_empty() {
@@ -1228,7 +1268,7 @@ impl<T: Transport + Send> Conn<'_, T> {
         cdb: Cdb,
         read_len: Option<usize>,
         out: &[u8],
-    ) -> (ScsiStatus, Vec<u8>, Vec<u8>, usize) {
+    ) -> (ScsiStatus, Vec<u8>, Vec<u8>, Resid) {
         let mut d = drive.lock().unwrap_or_else(PoisonError::into_inner);
         let max = d.max_transfer();
         let len = read_len.unwrap_or(out.len());
@@ -1241,10 +1281,18 @@ impl<T: Transport + Send> Conn<'_, T> {
                 ScsiStatus::CheckCondition,
                 lun::invalid_field_in_cdb(),
                 Vec::new(),
-                len,
+                Resid::under(len),
             );
         }
-        let mut inbuf = vec![0u8; read_len.unwrap_or(0)];
+        // A read gets a buffer as large as its CDB can ask for (up to the drive's limit),
+        // so that an Expected Data Transfer Length shorter than the command's transfer is
+        // a residual overflow, the command done and EDTL bytes sent (RFC 7143 §11.4.5.1),
+        // not a transfer the drive refuses.
+        let cap = match read_len {
+            Some(edtl) => lun::data_in_bound(cdb.as_bytes()).map_or(edtl, |b| b.min(max).max(edtl)),
+            None => 0,
+        };
+        let mut inbuf = vec![0u8; cap];
         let phase = match read_len {
             Some(_) => DataPhase::In(&mut inbuf),
             None if !out.is_empty() => DataPhase::Out(out),
@@ -1258,13 +1306,24 @@ impl<T: Transport + Send> Conn<'_, T> {
         drop(d);
         match r {
             Ok(c) => {
-                let residual = c.residual.min(len);
                 if read_len.is_some() {
-                    inbuf.truncate(len - residual);
+                    let produced = cap - c.residual.min(cap);
+                    inbuf.truncate(produced);
+                    let residual = if produced > len {
+                        inbuf.truncate(len);
+                        Resid::Over(produced - len)
+                    } else {
+                        Resid::under(len - produced)
+                    };
+                    (c.status, c.sense, inbuf, residual)
                 } else {
-                    inbuf.clear();
+                    (
+                        c.status,
+                        c.sense,
+                        Vec::new(),
+                        Resid::under(c.residual.min(len)),
+                    )
                 }
-                (c.status, c.sense, inbuf, residual)
             }
             Err(e) => {
                 // The drive could not take the command at all: INTERNAL TARGET FAILURE.
@@ -1273,7 +1332,7 @@ impl<T: Transport + Send> Conn<'_, T> {
                     ScsiStatus::CheckCondition,
                     lun::fixed_sense(lun::HARDWARE_ERROR, 0x44, 0x00),
                     Vec::new(),
-                    len,
+                    Resid::under(len),
                 )
             }
         }
@@ -1287,7 +1346,7 @@ impl<T: Transport + Send> Conn<'_, T> {
         itt: u32,
         lun_field: [u8; 8],
         data: &[u8],
-        residual: usize,
+        residual: Resid,
         with_status: bool,
     ) -> Result<u32, ConnError> {
         let seg = (self.neg.initiator_max_recv as usize).max(512);
@@ -1306,10 +1365,7 @@ impl<T: Transport + Send> Conn<'_, T> {
             b.set_u32(off::WORD5, RESERVED_TAG);
             if last && with_status {
                 fl |= flag::STATUS;
-                if residual > 0 {
-                    fl |= flag::UNDERFLOW;
-                    b.set_u32(off::WORD11, residual as u32);
-                }
+                residual.apply(&mut b, &mut fl);
                 b.set_byte(off::BYTE3, ScsiStatus::Good.to_byte());
                 self.number(&mut b, true);
             } else {
@@ -1328,7 +1384,7 @@ impl<T: Transport + Send> Conn<'_, T> {
     }
 
     /// A SCSI Response (§11.4) with sense data in its data segment (§11.4.7.2: a 2-byte
-    /// SenseLength and the sense bytes), U and the residual count when data was not moved
+    /// SenseLength and the sense bytes), O or U and the residual count (§11.4.5)
     /// (§11.4.5).
     fn respond(
         &mut self,
@@ -1336,14 +1392,11 @@ impl<T: Transport + Send> Conn<'_, T> {
         status: ScsiStatus,
         sense: &[u8],
         exp_data_sn: u32,
-        residual: usize,
+        residual: Resid,
     ) -> Result<(), ConnError> {
         let mut b = Bhs::new(Opcode::ScsiResponse);
         let mut fl = flag::FINAL;
-        if residual > 0 {
-            fl |= flag::UNDERFLOW;
-            b.set_u32(off::WORD11, residual as u32);
-        }
+        residual.apply(&mut b, &mut fl);
         b.set_flags(fl);
         b.set_byte(off::BYTE2, 0); // Command Completed at Target
         b.set_byte(off::BYTE3, status.to_byte());

@@ -47,6 +47,35 @@ pub fn encode(n: u16) -> [u8; 8] {
     l
 }
 
+/// Largest bytes per block a read can return: READ CD's 2352-byte sector with C2 error
+/// pointers and block error bits (296) and raw sub-channel (96) (MMC-6 §6.18).
+const MAX_BLOCK: usize = 2352 + 296 + 96;
+
+/// The most data a data-in command's CDB can ask for: its allocation length (SPC-4 §4.2.5.6;
+/// INQUIRY, REQUEST SENSE, MODE SENSE, REPORT LUNS, and MMC-6's GET CONFIGURATION, READ
+/// TOC/PMA/ATIP, READ DISC/TRACK INFORMATION, GET EVENT STATUS NOTIFICATION, READ BUFFER
+/// CAPACITY, READ FORMAT CAPACITIES, READ SUB-CHANNEL, REPORT KEY, READ DISC STRUCTURE,
+/// MECHANISM STATUS), 8 for READ CAPACITY, or its transfer length in blocks of at most
+/// [`MAX_BLOCK`] bytes (READ(10), READ(12), READ CD); None for other commands.
+pub fn data_in_bound(cdb: &[u8]) -> Option<usize> {
+    let be = |at: usize, n: usize| -> Option<usize> {
+        cdb.get(at..at + n)
+            .map(|b| b.iter().fold(0usize, |v, &x| (v << 8) | usize::from(x)))
+    };
+    match *cdb.first()? {
+        0x12 => be(3, 2),
+        0x03 | 0x1A => be(4, 1),
+        0x5A | 0x46 | 0x43 | 0x51 | 0x52 | 0x4A | 0x5C | 0x23 | 0x42 => be(7, 2),
+        0x25 => Some(8),
+        0xA4 | 0xAD | 0xBD => be(8, 2),
+        0xA0 => be(6, 4),
+        0x28 => be(7, 2).map(|b| b * MAX_BLOCK),
+        0xA8 => be(6, 4).map(|b| b.saturating_mul(MAX_BLOCK)),
+        0xBE => be(6, 3).map(|b| b.saturating_mul(MAX_BLOCK)),
+        _ => None,
+    }
+}
+
 /// Sense key ILLEGAL REQUEST (SPC-4 §4.5.6).
 pub const ILLEGAL_REQUEST: u8 = 0x05;
 /// Sense key HARDWARE ERROR.
