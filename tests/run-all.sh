@@ -27,7 +27,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(qemu-system-x86 qemu-block-extra busybox-static cpio tgt sg3-utils xorriso
     genisoimage wodim libarchive-tools p7zip-full growisofs dvd+rw-tools cdrskin gddrescue python3
     man-db groff-base util-linux grub-common grub-pc-bin grub-efi-amd64-bin mtools ovmf isolinux
-    syslinux-common gdisk fdisk libiscsi-bin)
+    syslinux-common gdisk fdisk libiscsi-bin qemu-utils)
 APT_UPDATED=0
 apt_update() {
     if [ "$APT_UPDATED" -eq 0 ]; then
