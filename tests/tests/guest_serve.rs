@@ -39,11 +39,21 @@ fn guest_reads_and_writes_served_bd_r_and_cd_r() {
     // 349 KiB: more than one R2T burst of QEMU's 256 KiB FirstBurstLength.
     put(&tree, "sub/numbers.txt", &numbers());
 
-    let mut served =
-        ServedDrives::start(&["profile=bd-r".into(), "profile=cd-r".into()], &[]).unwrap();
+    // Served with CHAP: QEMU's initiator (libiscsi) logs in with the user and secret of the
+    // URL (RFC 7143 §12.1.3 CHAP_A=5), as a user attaching a drive on another machine would.
+    let mut served = ServedDrives::start(
+        &["profile=bd-r".into(), "profile=cd-r".into()],
+        &["--chap-user", "guest", "--chap-secret", "guest-secret-12"],
+    )
+    .unwrap();
+    let chap = |n: usize| {
+        served
+            .url(n)
+            .replacen("iscsi://", "iscsi://guest%guest-secret-12@", 1)
+    };
     let mut vm = Vm::new();
-    vm.iscsi(0, served.url(1))
-        .iscsi(1, served.url(2))
+    vm.iscsi(0, chap(1))
+        .iscsi(1, chap(2))
         .host_tree("/data/tree", &tree);
     let dev = |id: u8| format!("D=/dev/$(ls /sys/bus/scsi/devices/*:0:{id}:0/block)");
     for id in 0..2u8 {
@@ -165,4 +175,5 @@ fn guest_reads_and_writes_served_bd_r_and_cd_r() {
         );
     }
     assert!(log.contains("logged in"), "{log}");
+    assert!(!log.contains("login refused"), "QEMU's CHAP login: {log}");
 }
