@@ -49,7 +49,7 @@ pub fn encode(n: u16) -> [u8; 8] {
 
 /// Largest bytes per block a read can return: READ CD's 2352-byte sector with C2 error
 /// pointers and block error bits (296) and raw sub-channel (96) (MMC-6 §6.18).
-const MAX_BLOCK: usize = 2352 + 296 + 96;
+pub const MAX_BLOCK: usize = 2352 + 296 + 96;
 
 /// The most data a data-in command's CDB can ask for: its allocation length (SPC-4 §4.2.5.6;
 /// INQUIRY, REQUEST SENSE, MODE SENSE, REPORT LUNS, and MMC-6's GET CONFIGURATION, READ
