@@ -5,6 +5,9 @@
 #   mmc        append    three sessions appended to an emulated BD-R
 #   isofs      sessions  lists the sessions of that disc's image file
 #   emu        emu_write a raw-CDB session on an emulated DVD+R
+# and tests/lib-consumer, a program outside the workspace depending on the crates by path:
+# three sessions appended to an emulated BD-R through mmc::job::append with progress
+# callbacks, every session read by xorriso and its tree compared.
 # Needs xorriso (Debian package xorriso).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,4 +42,10 @@ done
 
 out="$(run discburn-emu emu_write "$W/dvd.disc" 4 profile=dvd+r 2>&1)"
 [ "$(stat -c %s "$W/dvd.disc")" -ge $((4 * 1024 * 1024)) ] || fail "emu_write: $out"
-echo "examples.sh: 4 examples ran and their results were checked"
+# Resolved as the workspace is (its lock file), built into the workspace's target dir.
+cp Cargo.lock tests/lib-consumer/Cargo.lock
+mkdir "$W/consumer"
+out="$(CARGO_TARGET_DIR="$ROOT/target" cargo run -q --manifest-path tests/lib-consumer/Cargo.toml -- "$W/consumer" 2>&1)" \
+    || fail "lib-consumer: $out"
+grep -q "^3 sessions appended through mmc::job::append and read by xorriso$" <<<"$out" || fail "lib-consumer printed: $out"
+echo "examples.sh: 4 examples and the library consumer ran and their results were checked"
