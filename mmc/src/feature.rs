@@ -7,400 +7,117 @@ use crate::cmd::be;
 use crate::cmd::get_configuration::RawFeature;
 use crate::profile::Profile;
 
-/// Name of a feature code as MMC-6 table 90 gives it ("unknown feature" otherwise).
-pub fn feature_name(code: u16) -> &'static str {
-    match code {
-        0x0000 => "Profile List",
-        0x0001 => "Core",
-        0x0002 => "Morphing",
-        0x0003 => "Removable Medium",
-        0x0004 => "Write Protect",
-        0x0010 => "Random Readable",
-        0x001D => "Multi-Read",
-        0x001E => "CD Read",
-        0x001F => "DVD Read",
-        0x0020 => "Random Writable",
-        0x0021 => "Incremental Streaming Writable",
-        0x0022 => "Sector Erasable",
-        0x0023 => "Formattable",
-        0x0024 => "Hardware Defect Management",
-        0x0025 => "Write Once",
-        0x0026 => "Restricted Overwrite",
-        0x0027 => "CD-RW CAV Write",
-        0x0028 => "MRW",
-        0x0029 => "Enhanced Defect Reporting",
-        0x002A => "DVD+RW",
-        0x002B => "DVD+R",
-        0x002C => "Rigid Restricted Overwrite",
-        0x002D => "CD Track at Once",
-        0x002E => "CD Mastering",
-        0x002F => "DVD-R/-RW Write",
-        0x0030 => "DDCD Read",
-        0x0031 => "DDCD-R Write",
-        0x0032 => "DDCD-RW Write",
-        0x0033 => "Layer Jump Recording",
-        0x0034 => "LJ Rigid Restricted Overwrite",
-        0x0035 => "Stop Long Operation",
-        0x0037 => "CD-RW Media Write Support",
-        0x0038 => "BD-R Pseudo-Overwrite (POW)",
-        0x003A => "DVD+RW Dual Layer",
-        0x003B => "DVD+R Dual Layer",
-        0x0040 => "BD Read",
-        0x0041 => "BD Write",
-        0x0042 => "Timely Safe Recording (TSR)",
-        0x0050 => "HD DVD Read",
-        0x0051 => "HD DVD Write",
-        0x0052 => "HD DVD-RW Fragment Recording",
-        0x0080 => "Hybrid Disc",
-        0x0100 => "Power Management",
-        0x0101 => "S.M.A.R.T.",
-        0x0102 => "Embedded Changer",
-        0x0103 => "CD Audio External Play",
-        0x0104 => "Microcode Upgrade",
-        0x0105 => "Timeout",
-        0x0106 => "DVD CSS",
-        0x0107 => "Real Time Streaming",
-        0x0108 => "Drive Serial Number",
-        0x0109 => "Media Serial Number",
-        0x010A => "Disc Control Blocks",
-        0x010B => "DVD CPRM",
-        0x010C => "Firmware Information",
-        0x010D => "AACS",
-        0x010E => "DVD CSS Managed Recording",
-        0x0110 => "VCPS",
-        0x0113 => "SecurDisc",
-        0x0142 => "OSSC",
-        0xFF00..=0xFFFF => "vendor specific",
-        _ => "unknown feature",
-    }
+/// Defines [`FeatureCode`], [`ALL_FEATURES`] and the name table from one list.
+macro_rules! features {
+    ($($variant:ident = $code:literal, $text:literal;)*) => {
+        /// A feature code (MMC-6 table 90), with `Unknown` for codes the table does not define.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum FeatureCode {
+            $(
+                #[doc = $text]
+                $variant,
+            )*
+            /// Any other code (vendor specific FF00h..FFFFh included).
+            Unknown(u16),
+        }
+
+        /// Every defined feature code, in number order.
+        pub const ALL_FEATURES: &[FeatureCode] = &[$(FeatureCode::$variant),*];
+
+        impl FeatureCode {
+            /// Decodes a feature code.
+            pub fn from_code(code: u16) -> FeatureCode {
+                match code {
+                    $($code => FeatureCode::$variant,)*
+                    c => FeatureCode::Unknown(c),
+                }
+            }
+
+            /// The code.
+            pub fn code(self) -> u16 {
+                match self {
+                    $(FeatureCode::$variant => $code,)*
+                    FeatureCode::Unknown(c) => c,
+                }
+            }
+        }
+
+        /// Name of a feature code as MMC-6 table 90 gives it ("unknown feature" otherwise).
+        pub fn feature_name(code: u16) -> &'static str {
+            match code {
+                $($code => $text,)*
+                0xFF00..=0xFFFF => "vendor specific",
+                _ => "unknown feature",
+            }
+        }
+    };
 }
 
-/// A feature code (MMC-6 table 90), with `Unknown` for codes the table does not define.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FeatureCode {
-    /// 0000h.
-    ProfileList,
-    /// 0001h.
-    Core,
-    /// 0002h.
-    Morphing,
-    /// 0003h.
-    RemovableMedium,
-    /// 0004h.
-    WriteProtect,
-    /// 0010h.
-    RandomReadable,
-    /// 001Dh.
-    MultiRead,
-    /// 001Eh.
-    CdRead,
-    /// 001Fh.
-    DvdRead,
-    /// 0020h.
-    RandomWritable,
-    /// 0021h.
-    IncrementalStreamingWritable,
-    /// 0022h.
-    SectorErasable,
-    /// 0023h.
-    Formattable,
-    /// 0024h.
-    HardwareDefectManagement,
-    /// 0025h.
-    WriteOnce,
-    /// 0026h.
-    RestrictedOverwrite,
-    /// 0027h.
-    CdRwCavWrite,
-    /// 0028h.
-    Mrw,
-    /// 0029h.
-    EnhancedDefectReporting,
-    /// 002Ah.
-    DvdPlusRw,
-    /// 002Bh.
-    DvdPlusR,
-    /// 002Ch.
-    RigidRestrictedOverwrite,
-    /// 002Dh.
-    CdTrackAtOnce,
-    /// 002Eh.
-    CdMastering,
-    /// 002Fh.
-    DvdRWrite,
-    /// 0030h.
-    DdcdRead,
-    /// 0031h.
-    DdcdRWrite,
-    /// 0032h.
-    DdcdRwWrite,
-    /// 0033h.
-    LayerJumpRecording,
-    /// 0034h.
-    LjRigidRestrictedOverwrite,
-    /// 0035h.
-    StopLongOperation,
-    /// 0037h.
-    CdRwMediaWriteSupport,
-    /// 0038h.
-    BdRPseudoOverwrite,
-    /// 003Ah.
-    DvdPlusRwDualLayer,
-    /// 003Bh.
-    DvdPlusRDualLayer,
-    /// 0040h.
-    BdRead,
-    /// 0041h.
-    BdWrite,
-    /// 0042h.
-    TimelySafeRecording,
-    /// 0050h.
-    HdDvdRead,
-    /// 0051h.
-    HdDvdWrite,
-    /// 0052h.
-    HdDvdRwFragmentRecording,
-    /// 0080h.
-    HybridDisc,
-    /// 0100h.
-    PowerManagement,
-    /// 0101h.
-    Smart,
-    /// 0102h.
-    EmbeddedChanger,
-    /// 0103h.
-    CdAudioExternalPlay,
-    /// 0104h.
-    MicrocodeUpgrade,
-    /// 0105h.
-    Timeout,
-    /// 0106h.
-    DvdCss,
-    /// 0107h.
-    RealTimeStreaming,
-    /// 0108h.
-    DriveSerialNumber,
-    /// 0109h.
-    MediaSerialNumber,
-    /// 010Ah.
-    DiscControlBlocks,
-    /// 010Bh.
-    DvdCprm,
-    /// 010Ch.
-    FirmwareInformation,
-    /// 010Dh.
-    Aacs,
-    /// 010Eh.
-    DvdCssManagedRecording,
-    /// 0110h.
-    Vcps,
-    /// 0113h.
-    SecurDisc,
-    /// 0142h.
-    Ossc,
-    /// Any other code (vendor specific FF00h..FFFFh included).
-    Unknown(u16),
+// MMC-6 table 90: variant = code, name.
+features! {
+    ProfileList = 0x0000, "Profile List";
+    Core = 0x0001, "Core";
+    Morphing = 0x0002, "Morphing";
+    RemovableMedium = 0x0003, "Removable Medium";
+    WriteProtect = 0x0004, "Write Protect";
+    RandomReadable = 0x0010, "Random Readable";
+    MultiRead = 0x001D, "Multi-Read";
+    CdRead = 0x001E, "CD Read";
+    DvdRead = 0x001F, "DVD Read";
+    RandomWritable = 0x0020, "Random Writable";
+    IncrementalStreamingWritable = 0x0021, "Incremental Streaming Writable";
+    SectorErasable = 0x0022, "Sector Erasable";
+    Formattable = 0x0023, "Formattable";
+    HardwareDefectManagement = 0x0024, "Hardware Defect Management";
+    WriteOnce = 0x0025, "Write Once";
+    RestrictedOverwrite = 0x0026, "Restricted Overwrite";
+    CdRwCavWrite = 0x0027, "CD-RW CAV Write";
+    Mrw = 0x0028, "MRW";
+    EnhancedDefectReporting = 0x0029, "Enhanced Defect Reporting";
+    DvdPlusRw = 0x002A, "DVD+RW";
+    DvdPlusR = 0x002B, "DVD+R";
+    RigidRestrictedOverwrite = 0x002C, "Rigid Restricted Overwrite";
+    CdTrackAtOnce = 0x002D, "CD Track at Once";
+    CdMastering = 0x002E, "CD Mastering";
+    DvdRWrite = 0x002F, "DVD-R/-RW Write";
+    DdcdRead = 0x0030, "DDCD Read";
+    DdcdRWrite = 0x0031, "DDCD-R Write";
+    DdcdRwWrite = 0x0032, "DDCD-RW Write";
+    LayerJumpRecording = 0x0033, "Layer Jump Recording";
+    LjRigidRestrictedOverwrite = 0x0034, "LJ Rigid Restricted Overwrite";
+    StopLongOperation = 0x0035, "Stop Long Operation";
+    CdRwMediaWriteSupport = 0x0037, "CD-RW Media Write Support";
+    BdRPseudoOverwrite = 0x0038, "BD-R Pseudo-Overwrite (POW)";
+    DvdPlusRwDualLayer = 0x003A, "DVD+RW Dual Layer";
+    DvdPlusRDualLayer = 0x003B, "DVD+R Dual Layer";
+    BdRead = 0x0040, "BD Read";
+    BdWrite = 0x0041, "BD Write";
+    TimelySafeRecording = 0x0042, "Timely Safe Recording (TSR)";
+    HdDvdRead = 0x0050, "HD DVD Read";
+    HdDvdWrite = 0x0051, "HD DVD Write";
+    HdDvdRwFragmentRecording = 0x0052, "HD DVD-RW Fragment Recording";
+    HybridDisc = 0x0080, "Hybrid Disc";
+    PowerManagement = 0x0100, "Power Management";
+    Smart = 0x0101, "S.M.A.R.T.";
+    EmbeddedChanger = 0x0102, "Embedded Changer";
+    CdAudioExternalPlay = 0x0103, "CD Audio External Play";
+    MicrocodeUpgrade = 0x0104, "Microcode Upgrade";
+    Timeout = 0x0105, "Timeout";
+    DvdCss = 0x0106, "DVD CSS";
+    RealTimeStreaming = 0x0107, "Real Time Streaming";
+    DriveSerialNumber = 0x0108, "Drive Serial Number";
+    MediaSerialNumber = 0x0109, "Media Serial Number";
+    DiscControlBlocks = 0x010A, "Disc Control Blocks";
+    DvdCprm = 0x010B, "DVD CPRM";
+    FirmwareInformation = 0x010C, "Firmware Information";
+    Aacs = 0x010D, "AACS";
+    DvdCssManagedRecording = 0x010E, "DVD CSS Managed Recording";
+    Vcps = 0x0110, "VCPS";
+    SecurDisc = 0x0113, "SecurDisc";
+    Ossc = 0x0142, "OSSC";
 }
-
-/// Every defined feature code, in number order.
-pub const ALL_FEATURES: &[FeatureCode] = &[
-    FeatureCode::ProfileList,
-    FeatureCode::Core,
-    FeatureCode::Morphing,
-    FeatureCode::RemovableMedium,
-    FeatureCode::WriteProtect,
-    FeatureCode::RandomReadable,
-    FeatureCode::MultiRead,
-    FeatureCode::CdRead,
-    FeatureCode::DvdRead,
-    FeatureCode::RandomWritable,
-    FeatureCode::IncrementalStreamingWritable,
-    FeatureCode::SectorErasable,
-    FeatureCode::Formattable,
-    FeatureCode::HardwareDefectManagement,
-    FeatureCode::WriteOnce,
-    FeatureCode::RestrictedOverwrite,
-    FeatureCode::CdRwCavWrite,
-    FeatureCode::Mrw,
-    FeatureCode::EnhancedDefectReporting,
-    FeatureCode::DvdPlusRw,
-    FeatureCode::DvdPlusR,
-    FeatureCode::RigidRestrictedOverwrite,
-    FeatureCode::CdTrackAtOnce,
-    FeatureCode::CdMastering,
-    FeatureCode::DvdRWrite,
-    FeatureCode::DdcdRead,
-    FeatureCode::DdcdRWrite,
-    FeatureCode::DdcdRwWrite,
-    FeatureCode::LayerJumpRecording,
-    FeatureCode::LjRigidRestrictedOverwrite,
-    FeatureCode::StopLongOperation,
-    FeatureCode::CdRwMediaWriteSupport,
-    FeatureCode::BdRPseudoOverwrite,
-    FeatureCode::DvdPlusRwDualLayer,
-    FeatureCode::DvdPlusRDualLayer,
-    FeatureCode::BdRead,
-    FeatureCode::BdWrite,
-    FeatureCode::TimelySafeRecording,
-    FeatureCode::HdDvdRead,
-    FeatureCode::HdDvdWrite,
-    FeatureCode::HdDvdRwFragmentRecording,
-    FeatureCode::HybridDisc,
-    FeatureCode::PowerManagement,
-    FeatureCode::Smart,
-    FeatureCode::EmbeddedChanger,
-    FeatureCode::CdAudioExternalPlay,
-    FeatureCode::MicrocodeUpgrade,
-    FeatureCode::Timeout,
-    FeatureCode::DvdCss,
-    FeatureCode::RealTimeStreaming,
-    FeatureCode::DriveSerialNumber,
-    FeatureCode::MediaSerialNumber,
-    FeatureCode::DiscControlBlocks,
-    FeatureCode::DvdCprm,
-    FeatureCode::FirmwareInformation,
-    FeatureCode::Aacs,
-    FeatureCode::DvdCssManagedRecording,
-    FeatureCode::Vcps,
-    FeatureCode::SecurDisc,
-    FeatureCode::Ossc,
-];
 
 impl FeatureCode {
-    /// Decodes a feature code.
-    pub fn from_code(code: u16) -> FeatureCode {
-        match code {
-            0x0000 => FeatureCode::ProfileList,
-            0x0001 => FeatureCode::Core,
-            0x0002 => FeatureCode::Morphing,
-            0x0003 => FeatureCode::RemovableMedium,
-            0x0004 => FeatureCode::WriteProtect,
-            0x0010 => FeatureCode::RandomReadable,
-            0x001D => FeatureCode::MultiRead,
-            0x001E => FeatureCode::CdRead,
-            0x001F => FeatureCode::DvdRead,
-            0x0020 => FeatureCode::RandomWritable,
-            0x0021 => FeatureCode::IncrementalStreamingWritable,
-            0x0022 => FeatureCode::SectorErasable,
-            0x0023 => FeatureCode::Formattable,
-            0x0024 => FeatureCode::HardwareDefectManagement,
-            0x0025 => FeatureCode::WriteOnce,
-            0x0026 => FeatureCode::RestrictedOverwrite,
-            0x0027 => FeatureCode::CdRwCavWrite,
-            0x0028 => FeatureCode::Mrw,
-            0x0029 => FeatureCode::EnhancedDefectReporting,
-            0x002A => FeatureCode::DvdPlusRw,
-            0x002B => FeatureCode::DvdPlusR,
-            0x002C => FeatureCode::RigidRestrictedOverwrite,
-            0x002D => FeatureCode::CdTrackAtOnce,
-            0x002E => FeatureCode::CdMastering,
-            0x002F => FeatureCode::DvdRWrite,
-            0x0030 => FeatureCode::DdcdRead,
-            0x0031 => FeatureCode::DdcdRWrite,
-            0x0032 => FeatureCode::DdcdRwWrite,
-            0x0033 => FeatureCode::LayerJumpRecording,
-            0x0034 => FeatureCode::LjRigidRestrictedOverwrite,
-            0x0035 => FeatureCode::StopLongOperation,
-            0x0037 => FeatureCode::CdRwMediaWriteSupport,
-            0x0038 => FeatureCode::BdRPseudoOverwrite,
-            0x003A => FeatureCode::DvdPlusRwDualLayer,
-            0x003B => FeatureCode::DvdPlusRDualLayer,
-            0x0040 => FeatureCode::BdRead,
-            0x0041 => FeatureCode::BdWrite,
-            0x0042 => FeatureCode::TimelySafeRecording,
-            0x0050 => FeatureCode::HdDvdRead,
-            0x0051 => FeatureCode::HdDvdWrite,
-            0x0052 => FeatureCode::HdDvdRwFragmentRecording,
-            0x0080 => FeatureCode::HybridDisc,
-            0x0100 => FeatureCode::PowerManagement,
-            0x0101 => FeatureCode::Smart,
-            0x0102 => FeatureCode::EmbeddedChanger,
-            0x0103 => FeatureCode::CdAudioExternalPlay,
-            0x0104 => FeatureCode::MicrocodeUpgrade,
-            0x0105 => FeatureCode::Timeout,
-            0x0106 => FeatureCode::DvdCss,
-            0x0107 => FeatureCode::RealTimeStreaming,
-            0x0108 => FeatureCode::DriveSerialNumber,
-            0x0109 => FeatureCode::MediaSerialNumber,
-            0x010A => FeatureCode::DiscControlBlocks,
-            0x010B => FeatureCode::DvdCprm,
-            0x010C => FeatureCode::FirmwareInformation,
-            0x010D => FeatureCode::Aacs,
-            0x010E => FeatureCode::DvdCssManagedRecording,
-            0x0110 => FeatureCode::Vcps,
-            0x0113 => FeatureCode::SecurDisc,
-            0x0142 => FeatureCode::Ossc,
-            c => FeatureCode::Unknown(c),
-        }
-    }
-
-    /// The code.
-    pub fn code(self) -> u16 {
-        match self {
-            FeatureCode::ProfileList => 0x0000,
-            FeatureCode::Core => 0x0001,
-            FeatureCode::Morphing => 0x0002,
-            FeatureCode::RemovableMedium => 0x0003,
-            FeatureCode::WriteProtect => 0x0004,
-            FeatureCode::RandomReadable => 0x0010,
-            FeatureCode::MultiRead => 0x001D,
-            FeatureCode::CdRead => 0x001E,
-            FeatureCode::DvdRead => 0x001F,
-            FeatureCode::RandomWritable => 0x0020,
-            FeatureCode::IncrementalStreamingWritable => 0x0021,
-            FeatureCode::SectorErasable => 0x0022,
-            FeatureCode::Formattable => 0x0023,
-            FeatureCode::HardwareDefectManagement => 0x0024,
-            FeatureCode::WriteOnce => 0x0025,
-            FeatureCode::RestrictedOverwrite => 0x0026,
-            FeatureCode::CdRwCavWrite => 0x0027,
-            FeatureCode::Mrw => 0x0028,
-            FeatureCode::EnhancedDefectReporting => 0x0029,
-            FeatureCode::DvdPlusRw => 0x002A,
-            FeatureCode::DvdPlusR => 0x002B,
-            FeatureCode::RigidRestrictedOverwrite => 0x002C,
-            FeatureCode::CdTrackAtOnce => 0x002D,
-            FeatureCode::CdMastering => 0x002E,
-            FeatureCode::DvdRWrite => 0x002F,
-            FeatureCode::DdcdRead => 0x0030,
-            FeatureCode::DdcdRWrite => 0x0031,
-            FeatureCode::DdcdRwWrite => 0x0032,
-            FeatureCode::LayerJumpRecording => 0x0033,
-            FeatureCode::LjRigidRestrictedOverwrite => 0x0034,
-            FeatureCode::StopLongOperation => 0x0035,
-            FeatureCode::CdRwMediaWriteSupport => 0x0037,
-            FeatureCode::BdRPseudoOverwrite => 0x0038,
-            FeatureCode::DvdPlusRwDualLayer => 0x003A,
-            FeatureCode::DvdPlusRDualLayer => 0x003B,
-            FeatureCode::BdRead => 0x0040,
-            FeatureCode::BdWrite => 0x0041,
-            FeatureCode::TimelySafeRecording => 0x0042,
-            FeatureCode::HdDvdRead => 0x0050,
-            FeatureCode::HdDvdWrite => 0x0051,
-            FeatureCode::HdDvdRwFragmentRecording => 0x0052,
-            FeatureCode::HybridDisc => 0x0080,
-            FeatureCode::PowerManagement => 0x0100,
-            FeatureCode::Smart => 0x0101,
-            FeatureCode::EmbeddedChanger => 0x0102,
-            FeatureCode::CdAudioExternalPlay => 0x0103,
-            FeatureCode::MicrocodeUpgrade => 0x0104,
-            FeatureCode::Timeout => 0x0105,
-            FeatureCode::DvdCss => 0x0106,
-            FeatureCode::RealTimeStreaming => 0x0107,
-            FeatureCode::DriveSerialNumber => 0x0108,
-            FeatureCode::MediaSerialNumber => 0x0109,
-            FeatureCode::DiscControlBlocks => 0x010A,
-            FeatureCode::DvdCprm => 0x010B,
-            FeatureCode::FirmwareInformation => 0x010C,
-            FeatureCode::Aacs => 0x010D,
-            FeatureCode::DvdCssManagedRecording => 0x010E,
-            FeatureCode::Vcps => 0x0110,
-            FeatureCode::SecurDisc => 0x0113,
-            FeatureCode::Ossc => 0x0142,
-            FeatureCode::Unknown(c) => c,
-        }
-    }
-
     /// The name MMC-6 table 90 gives it.
     pub fn name(self) -> &'static str {
         feature_name(self.code())

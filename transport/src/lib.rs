@@ -12,6 +12,7 @@
 pub mod addr;
 pub mod error;
 pub mod fault;
+pub mod opcode;
 pub mod scan;
 pub mod sense;
 mod sense_table;

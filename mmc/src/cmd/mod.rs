@@ -39,93 +39,8 @@ fn get_configuration_seed() -> Vec<u8> {
     ]
 }
 
-/// Operation codes used by this crate (SPC-4 §6, MMC-6 §6 table 5).
-pub mod op {
-    /// TEST UNIT READY.
-    pub const TEST_UNIT_READY: u8 = 0x00;
-    /// REQUEST SENSE.
-    pub const REQUEST_SENSE: u8 = 0x03;
-    /// FORMAT UNIT.
-    pub const FORMAT_UNIT: u8 = 0x04;
-    /// INQUIRY.
-    pub const INQUIRY: u8 = 0x12;
-    /// START STOP UNIT.
-    pub const START_STOP_UNIT: u8 = 0x1B;
-    /// PREVENT ALLOW MEDIUM REMOVAL.
-    pub const PREVENT_ALLOW_MEDIUM_REMOVAL: u8 = 0x1E;
-    /// READ FORMAT CAPACITIES.
-    pub const READ_FORMAT_CAPACITIES: u8 = 0x23;
-    /// READ CAPACITY.
-    pub const READ_CAPACITY: u8 = 0x25;
-    /// READ(10).
-    pub const READ_10: u8 = 0x28;
-    /// WRITE(10).
-    pub const WRITE_10: u8 = 0x2A;
-    /// SYNCHRONIZE CACHE.
-    pub const SYNCHRONIZE_CACHE: u8 = 0x35;
-    /// READ BUFFER.
-    pub const READ_BUFFER: u8 = 0x3C;
-    /// READ TOC/PMA/ATIP.
-    pub const READ_TOC: u8 = 0x43;
-    /// READ HEADER (MMC-2; no longer in MMC-6's table).
-    pub const READ_HEADER: u8 = 0x44;
-    /// GET CONFIGURATION.
-    pub const GET_CONFIGURATION: u8 = 0x46;
-    /// GET EVENT STATUS NOTIFICATION.
-    pub const GET_EVENT_STATUS_NOTIFICATION: u8 = 0x4A;
-    /// READ DISC INFORMATION.
-    pub const READ_DISC_INFORMATION: u8 = 0x51;
-    /// READ TRACK INFORMATION.
-    pub const READ_TRACK_INFORMATION: u8 = 0x52;
-    /// RESERVE TRACK.
-    pub const RESERVE_TRACK: u8 = 0x53;
-    /// SEND OPC INFORMATION.
-    pub const SEND_OPC_INFORMATION: u8 = 0x54;
-    /// MODE SELECT(10).
-    pub const MODE_SELECT_10: u8 = 0x55;
-    /// REPAIR TRACK.
-    pub const REPAIR_TRACK: u8 = 0x58;
-    /// MODE SENSE(10).
-    pub const MODE_SENSE_10: u8 = 0x5A;
-    /// CLOSE TRACK/SESSION.
-    pub const CLOSE_TRACK_SESSION: u8 = 0x5B;
-    /// READ BUFFER CAPACITY.
-    pub const READ_BUFFER_CAPACITY: u8 = 0x5C;
-    /// SEND CUE SHEET.
-    pub const SEND_CUE_SHEET: u8 = 0x5D;
-    /// BLANK.
-    pub const BLANK: u8 = 0xA1;
-    /// SEND KEY.
-    pub const SEND_KEY: u8 = 0xA3;
-    /// REPORT KEY.
-    pub const REPORT_KEY: u8 = 0xA4;
-    /// LOAD/UNLOAD MEDIUM.
-    pub const LOAD_UNLOAD_MEDIUM: u8 = 0xA6;
-    /// SET READ AHEAD.
-    pub const SET_READ_AHEAD: u8 = 0xA7;
-    /// READ(12).
-    pub const READ_12: u8 = 0xA8;
-    /// WRITE(12).
-    pub const WRITE_12: u8 = 0xAA;
-    /// READ MEDIA SERIAL NUMBER / SERVICE ACTION IN(12).
-    pub const READ_MEDIA_SERIAL_NUMBER: u8 = 0xAB;
-    /// GET PERFORMANCE.
-    pub const GET_PERFORMANCE: u8 = 0xAC;
-    /// READ DISC STRUCTURE.
-    pub const READ_DISC_STRUCTURE: u8 = 0xAD;
-    /// SET STREAMING.
-    pub const SET_STREAMING: u8 = 0xB6;
-    /// READ CD MSF.
-    pub const READ_CD_MSF: u8 = 0xB9;
-    /// SET CD SPEED.
-    pub const SET_CD_SPEED: u8 = 0xBB;
-    /// MECHANISM STATUS.
-    pub const MECHANISM_STATUS: u8 = 0xBD;
-    /// READ CD.
-    pub const READ_CD: u8 = 0xBE;
-    /// SEND DISC STRUCTURE.
-    pub const SEND_DISC_STRUCTURE: u8 = 0xBF;
-}
+/// Operation codes (SPC-4 §6, SBC-3, MMC-6 §6 table 5): the one table of `transport`.
+pub use transport::opcode as op;
 
 /// An operation code this crate knows (MMC-6 §6 table 5, SPC-4), `Unknown` otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -325,58 +240,7 @@ impl Opcode {
 
 /// The name MMC-6/SPC-4 gives an operation code ("unknown command" for others).
 pub fn opcode_name(opcode: u8) -> &'static str {
-    match opcode {
-        op::TEST_UNIT_READY => "TEST UNIT READY",
-        op::REQUEST_SENSE => "REQUEST SENSE",
-        op::FORMAT_UNIT => "FORMAT UNIT",
-        op::INQUIRY => "INQUIRY",
-        op::START_STOP_UNIT => "START STOP UNIT",
-        op::PREVENT_ALLOW_MEDIUM_REMOVAL => "PREVENT ALLOW MEDIUM REMOVAL",
-        op::READ_FORMAT_CAPACITIES => "READ FORMAT CAPACITIES",
-        op::READ_CAPACITY => "READ CAPACITY",
-        op::READ_10 => "READ(10)",
-        op::WRITE_10 => "WRITE(10)",
-        0x2E => "WRITE AND VERIFY(10)",
-        0x2F => "VERIFY(10)",
-        op::SYNCHRONIZE_CACHE => "SYNCHRONIZE CACHE",
-        0x3B => "WRITE BUFFER",
-        op::READ_BUFFER => "READ BUFFER",
-        0x42 => "READ SUB-CHANNEL",
-        op::READ_TOC => "READ TOC/PMA/ATIP",
-        op::READ_HEADER => "READ HEADER",
-        op::GET_CONFIGURATION => "GET CONFIGURATION",
-        op::GET_EVENT_STATUS_NOTIFICATION => "GET EVENT STATUS NOTIFICATION",
-        op::READ_DISC_INFORMATION => "READ DISC INFORMATION",
-        op::READ_TRACK_INFORMATION => "READ TRACK INFORMATION",
-        op::RESERVE_TRACK => "RESERVE TRACK",
-        op::SEND_OPC_INFORMATION => "SEND OPC INFORMATION",
-        op::MODE_SELECT_10 => "MODE SELECT(10)",
-        op::REPAIR_TRACK => "REPAIR TRACK",
-        op::MODE_SENSE_10 => "MODE SENSE(10)",
-        op::CLOSE_TRACK_SESSION => "CLOSE TRACK/SESSION",
-        op::READ_BUFFER_CAPACITY => "READ BUFFER CAPACITY",
-        op::SEND_CUE_SHEET => "SEND CUE SHEET",
-        0xA0 => "REPORT LUNS",
-        op::BLANK => "BLANK",
-        0xA2 => "SECURITY PROTOCOL IN",
-        op::SEND_KEY => "SEND KEY",
-        op::REPORT_KEY => "REPORT KEY",
-        op::LOAD_UNLOAD_MEDIUM => "LOAD/UNLOAD MEDIUM",
-        op::SET_READ_AHEAD => "SET READ AHEAD",
-        op::READ_12 => "READ(12)",
-        op::WRITE_12 => "WRITE(12)",
-        op::READ_MEDIA_SERIAL_NUMBER => "READ MEDIA SERIAL NUMBER",
-        op::GET_PERFORMANCE => "GET PERFORMANCE",
-        op::READ_DISC_STRUCTURE => "READ DISC STRUCTURE",
-        0xB5 => "SECURITY PROTOCOL OUT",
-        op::SET_STREAMING => "SET STREAMING",
-        op::READ_CD_MSF => "READ CD MSF",
-        op::SET_CD_SPEED => "SET CD SPEED",
-        op::MECHANISM_STATUS => "MECHANISM STATUS",
-        op::READ_CD => "READ CD",
-        op::SEND_DISC_STRUCTURE => "SEND DISC STRUCTURE",
-        _ => "unknown command",
-    }
+    op::name(opcode).unwrap_or("unknown command")
 }
 
 /// Big-endian field readers over a checked buffer. Out-of-range offsets read as zero, so
