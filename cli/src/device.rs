@@ -21,9 +21,13 @@ use transport::{DevSpec, OpenOptions, Transport, TransportError};
 
 use crate::error::CliError;
 
-/// The device named on the command line or in the environment, else the default drive.
+/// Environment variable naming the default device (as cdrecord reads it).
+pub const ENV_DEVICE: &str = "CDR_DEVICE";
+
+/// The device named on the command line or in `$CDR_DEVICE`, else the default drive.
 pub fn resolve(explicit: Option<&str>) -> Result<DevSpec, CliError> {
-    if let Some(spec) = DevSpec::from_env_or(explicit)? {
+    let env = std::env::var(ENV_DEVICE).ok();
+    if let Some(spec) = DevSpec::choose(explicit, env.as_deref())? {
         return Ok(spec);
     }
     let entry = transport::default_device()?;

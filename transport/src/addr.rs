@@ -12,8 +12,9 @@
 //! - `emu:PATH[,key=value...]`: the emulated drive of the `mmc` crate with its disc image
 //!   file and options. PATH may not contain a comma.
 //!
-//! [`DevSpec::from_env_or`] applies cdrecord's default: an explicit argument, else the
-//! `CDR_DEVICE` environment variable.
+//! [`DevSpec::choose`] applies cdrecord's order: an explicit argument, else a default the
+//! caller read (cdrecord and `discburn` read the `CDR_DEVICE` environment variable; a
+//! library reads no environment).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -21,9 +22,6 @@ use std::path::PathBuf;
 /// The accepted `dev=` forms, in one line, for error messages.
 pub const ACCEPTED_FORMS: &str = "b,t,l | t,l | ATA:b,t,l | a device path (/dev/sr0, /dev/sg1, \
                                   \\\\.\\E:, IOService:/...) | emu:PATH[,key=value...]";
-
-/// Environment variable naming the default device (as cdrecord reads it).
-pub const ENV_DEVICE: &str = "CDR_DEVICE";
 
 /// A parsed `dev=` argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,26 +116,23 @@ impl DevSpec {
         ))
     }
 
-    /// The device to use: `explicit` if given, else `$CDR_DEVICE` if set and not empty,
-    /// else `None` (the caller then looks for the only drive present).
-    pub fn from_env_or(explicit: Option<&str>) -> Result<Option<DevSpec>, AddrError> {
-        let env = std::env::var(ENV_DEVICE).ok();
-        from_sources(explicit, env.as_deref())
+    /// The device to use: `explicit` if given, else `default` (cdrecord's `$CDR_DEVICE`)
+    /// if given and not empty, else `None` (the caller then looks for the only drive
+    /// present).
+    pub fn choose(
+        explicit: Option<&str>,
+        default: Option<&str>,
+    ) -> Result<Option<DevSpec>, AddrError> {
+        match (explicit, default) {
+            (Some(s), _) => DevSpec::parse(s).map(Some),
+            (None, Some(e)) if !e.is_empty() => DevSpec::parse(e).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// True for the emulated drive.
     pub fn is_emu(&self) -> bool {
         matches!(self, DevSpec::Emu { .. })
-    }
-}
-
-/// [`DevSpec::from_env_or`] with the environment value passed in (testable without
-/// touching the process environment).
-fn from_sources(explicit: Option<&str>, env: Option<&str>) -> Result<Option<DevSpec>, AddrError> {
-    match (explicit, env) {
-        (Some(s), _) => DevSpec::parse(s).map(Some),
-        (None, Some(e)) if !e.is_empty() => DevSpec::parse(e).map(Some),
-        _ => Ok(None),
     }
 }
 
@@ -438,16 +433,16 @@ mod tests {
 
     #[test]
     fn env_default() {
-        assert_eq!(from_sources(None, None).unwrap(), None);
-        assert_eq!(from_sources(None, Some("")).unwrap(), None);
+        assert_eq!(DevSpec::choose(None, None).unwrap(), None);
+        assert_eq!(DevSpec::choose(None, Some("")).unwrap(), None);
         assert_eq!(
-            from_sources(None, Some("0,1,0")).unwrap(),
+            DevSpec::choose(None, Some("0,1,0")).unwrap(),
             Some(btl(0, 1, 0))
         );
         assert_eq!(
-            from_sources(Some("/dev/sr1"), Some("0,1,0")).unwrap(),
+            DevSpec::choose(Some("/dev/sr1"), Some("0,1,0")).unwrap(),
             Some(DevSpec::Path("/dev/sr1".into()))
         );
-        assert!(from_sources(None, Some("bogus")).is_err());
+        assert!(DevSpec::choose(None, Some("bogus")).is_err());
     }
 }
