@@ -17,7 +17,7 @@ pub mod scan;
 pub mod sense;
 mod sense_table;
 pub mod spc;
-pub mod sys;
+mod sys;
 pub mod trace;
 
 mod types;

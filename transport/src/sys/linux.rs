@@ -41,12 +41,6 @@ use crate::{Completion, DataPhase, OpenOptions, Request, ScsiStatus, Transport, 
 const SG_IO: libc::c_ulong = 0x2285;
 /// `SG_GET_VERSION_NUM`: the sg driver version as an int (e.g. 30536).
 const SG_GET_VERSION_NUM: libc::c_ulong = 0x2282;
-/// `SG_GET_SCSI_ID`: fills `struct sg_scsi_id`.
-const SG_GET_SCSI_ID: libc::c_ulong = 0x2276;
-/// `SCSI_IOCTL_GET_IDLUN` (`<scsi/scsi_ioctl.h>`): two ints, id|lun<<8|channel<<16|host<<24.
-const SCSI_IOCTL_GET_IDLUN: libc::c_ulong = 0x5382;
-/// `SCSI_IOCTL_GET_BUS_NUMBER`: the host number as an int.
-const SCSI_IOCTL_GET_BUS_NUMBER: libc::c_ulong = 0x5386;
 /// `BLKSECTGET` = `_IO(0x12, 103)`.
 const BLKSECTGET: libc::c_ulong = 0x1267;
 
@@ -56,9 +50,6 @@ const SG_DXFER_NONE: libc::c_int = -1;
 const SG_DXFER_TO_DEV: libc::c_int = -2;
 /// `SG_DXFER_FROM_DEV`: data in.
 const SG_DXFER_FROM_DEV: libc::c_int = -3;
-
-/// Major number of the sg character devices.
-const SCSI_GENERIC_MAJOR: u32 = 21;
 
 /// Size of the sense buffer handed to the kernel.
 const SENSE_LEN: usize = 64;
@@ -92,20 +83,6 @@ struct SgIoHdr {
     resid: libc::c_int,
     duration: libc::c_uint,
     info: libc::c_uint,
-}
-
-/// `struct sg_scsi_id` of `<scsi/sg.h>`.
-#[repr(C)]
-#[derive(Debug, Default)]
-struct SgScsiId {
-    host_no: libc::c_int,
-    channel: libc::c_int,
-    scsi_id: libc::c_int,
-    lun: libc::c_int,
-    scsi_type: libc::c_int,
-    h_cmd_per_lun: libc::c_short,
-    d_queue_depth: libc::c_short,
-    unused: [libc::c_int; 2],
 }
 
 /// The Linux SCSI address of a device: host adapter number, channel, target id, LUN
@@ -157,12 +134,8 @@ impl std::fmt::Display for ScsiId {
 #[derive(Debug)]
 pub struct SgDevice {
     fd: OwnedFd,
-    path: PathBuf,
     name: String,
-    rdev: (u32, u32),
-    is_char: bool,
     read_only: bool,
-    sg_version: i32,
     max_transfer: usize,
 }
 
@@ -213,81 +186,9 @@ impl SgDevice {
         Ok(SgDevice {
             fd,
             name: path.display().to_string(),
-            path: path.to_path_buf(),
-            rdev,
-            is_char,
             read_only,
-            sg_version,
             max_transfer,
         })
-    }
-
-    /// The device node path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// True when the node was opened read-only (asked for, or the read-write open was refused).
-    pub fn is_read_only(&self) -> bool {
-        self.read_only
-    }
-
-    /// The sg driver version number the kernel reported (e.g. 30536 for 3.5.36).
-    pub fn sg_version(&self) -> i32 {
-        self.sg_version
-    }
-
-    /// The device's Linux SCSI address (host, channel, target, LUN).
-    pub fn scsi_id(&self) -> Result<ScsiId, TransportError> {
-        if self.is_char && self.rdev.0 == SCSI_GENERIC_MAJOR {
-            let mut id = SgScsiId::default();
-            // SAFETY: SG_GET_SCSI_ID writes one `struct sg_scsi_id`, which `SgScsiId` mirrors
-            // (repr(C), same field types); `id` lives across the call.
-            let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), SG_GET_SCSI_ID, &mut id) };
-            if r < 0 {
-                return Err(self.ioctl_error("SG_GET_SCSI_ID"));
-            }
-            return Ok(ScsiId {
-                host: id.host_no as u32,
-                channel: id.channel as u32,
-                target: id.scsi_id as u32,
-                lun: id.lun as u64,
-            });
-        }
-        let kind = if self.is_char { "char" } else { "block" };
-        let link = format!("/sys/dev/{kind}/{}:{}/device", self.rdev.0, self.rdev.1);
-        if let Some(id) = fs::canonicalize(&link).ok().and_then(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .and_then(ScsiId::parse_hctl)
-        }) {
-            return Ok(id);
-        }
-        let mut idlun: [libc::c_int; 2] = [0; 2];
-        // SAFETY: SCSI_IOCTL_GET_IDLUN writes two ints into the buffer it is given.
-        let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), SCSI_IOCTL_GET_IDLUN, &mut idlun) };
-        if r < 0 {
-            return Err(self.ioctl_error("SCSI_IOCTL_GET_IDLUN"));
-        }
-        let mut host: libc::c_int = 0;
-        // SAFETY: SCSI_IOCTL_GET_BUS_NUMBER writes one int.
-        let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), SCSI_IOCTL_GET_BUS_NUMBER, &mut host) };
-        let v = idlun[0] as u32;
-        let host = if r < 0 { v >> 24 } else { host as u32 };
-        Ok(ScsiId {
-            host,
-            channel: (v >> 16) & 0xFF,
-            target: v & 0xFF,
-            lun: u64::from((v >> 8) & 0xFF),
-        })
-    }
-
-    fn ioctl_error(&self, op: &'static str) -> TransportError {
-        TransportError::Io {
-            op,
-            opcode: 0,
-            source: io::Error::last_os_error(),
-        }
     }
 }
 
@@ -634,7 +535,6 @@ mod tests {
         // x86_64 and other LP64 targets: sizeof(struct sg_io_hdr) == 88.
         #[cfg(target_pointer_width = "64")]
         assert_eq!(std::mem::size_of::<SgIoHdr>(), 88);
-        assert_eq!(std::mem::size_of::<SgScsiId>(), 32);
     }
 
     #[test]

@@ -20,4 +20,6 @@ pub mod windows_layout;
 /// IOKit SCSITask/MMC interface layouts and pure helpers of the macOS backend; compiled on
 /// every OS for tests.
 #[cfg(any(test, target_os = "macos"))]
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
+// reason: the backend uses what its tests do not
 pub mod macos_ffi;

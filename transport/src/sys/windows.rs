@@ -264,11 +264,6 @@ impl SptiDevice {
         Ok(entries)
     }
 
-    /// The device's `SCSI_ADDRESS`, when its port driver answers IOCTL_SCSI_GET_ADDRESS.
-    pub fn address(&self) -> Option<ScsiAddress> {
-        self.address
-    }
-
     fn raw(&self) -> HANDLE {
         self.handle.as_raw_handle() as HANDLE
     }
