@@ -657,7 +657,15 @@ impl EmuDrive {
                         "write type 2 (SAO): this drive has no session-at-once".to_string(),
                     ));
                 }
-                if !matches!(dbt, 0 | 8 | 10) {
+                if write_type == 2 {
+                    // Session-at-once: each track's data form comes from its cue sheet
+                    // entries (MMC-6 §6.33.3), not from this field; libburn sends 0 here
+                    // (spc_block_type(BURN_BLOCK_SAO); its cookbook: "Data Block Type 0
+                    // (is ignored)"). Only the reserved codes are refused.
+                    if !matches!(dbt, 0..=3 | 8..=13) {
+                        return Err(param(OP, format!("data block type {dbt} is reserved")));
+                    }
+                } else if !matches!(dbt, 0 | 8 | 10) {
                     return Err(param(OP, format!("data block type {dbt}: this drive takes raw CD-DA (0) and 2048-byte data blocks (8, 10)")));
                 }
                 let track_mode = p[3] & 0x0F;

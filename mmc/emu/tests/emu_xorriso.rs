@@ -1,0 +1,65 @@
+//! What xorriso (libburn 1.5) sent the emulated drive through `discburn serve` and the
+//! guest's SG_IO (tests/tests/guest_xorriso_media.rs), and the answer it needed: one test
+//! per difference found, each naming the burner command, the CDB and what MMC-6 and
+//! libburn's doc/cookbook.txt say.
+#![allow(clippy::unwrap_used)] // reason: tests
+
+mod emu_util;
+use emu_util::*;
+
+/// MODE SELECT(10) of page 05h (8-byte header, 0x32-byte page) with bytes 2, 3 and 4.
+fn select05(d: &mut impl transport::Transport, b2: u8, b3: u8, dbt: u8) -> transport::Completion {
+    let mut list = vec![0u8; 8 + 2 + 0x32];
+    list[8] = 0x05;
+    list[9] = 0x32;
+    list[10] = b2;
+    list[11] = b3;
+    list[12] = dbt;
+    list[23] = 150;
+    let n = list.len() as u8;
+    data_out(d, &[0x55, 0x10, 0, 0, 0, 0, 0, 0, n, 0], &list)
+}
+
+/// `xorriso -dev /dev/srN -map DIR / -commit` on a blank CD-R: libburn writes a data
+/// track of known size session-at-once. Its page 05h (mmc_compose_mode_page_5) carries
+/// write type 2 with Data Block Type 0 (spc_block_type(BURN_BLOCK_SAO), "ignored bitz"),
+/// and its write mode probe (spc_probe_write_modes) counts SAO as usable when a MODE
+/// SELECT of write type 2 with block type 0 is taken. In session-at-once the data form of
+/// each track comes from the cue sheet (MMC-6 §6.33.3, DATA FORM of each entry), not from
+/// page 05h. The emulator answered 26/00 (only block types 8 and 10), left page 05h at
+/// TAO, and the SEND CUE SHEET that followed failed with 2C/00: xorriso could write no
+/// CD at all. Needed: GOOD, and the cue sheet taken; reserved codes are still refused.
+#[test]
+fn xorriso_sao_page05_with_data_block_type_0() {
+    for profile in ["cd-r", "cd-rw"] {
+        let (_t, _p, mut d) = drive(profile, &[]);
+        // libburn: BUFE, write type 2, multi-session 11b, control 4, block type 0
+        good(&select05(&mut d, 0x42, 0xC4, 0));
+        // a reserved data block type stays refused (26/00), SAO or not
+        assert_eq!(
+            ks(&select05(&mut d, 0x42, 0xC4, 5)),
+            (0x5, 0x26, 0x00),
+            "{profile}"
+        );
+        // in TAO the block type must fit the track mode: raw CD-DA (0) on a data
+        // track (track mode 4) is refused
+        assert_eq!(
+            ks(&select05(&mut d, 0x41, 0xC4, 0)),
+            (0x5, 0x26, 0x00),
+            "{profile}"
+        );
+        good(&select05(&mut d, 0x42, 0xC4, 0));
+        // a 300-block mode 1 data session, as libburn's burn_create_toc_entries makes it
+        let sheet = [
+            0x41, 0x00, 0x00, 0x14, 0x00, 0x00, 0x00, 0x00, //
+            0x41, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, //
+            0x41, 0x01, 0x01, 0x10, 0x00, 0x00, 0x02, 0x00, //
+            0x41, 0xAA, 0x01, 0x14, 0x00, 0x00, 0x06, 0x00, //
+        ];
+        good(&data_out(
+            &mut d,
+            &[0x5D, 0, 0, 0, 0, 0, 0, 0, 0x20, 0],
+            &sheet,
+        ));
+    }
+}
