@@ -216,6 +216,11 @@ pub enum ReadCheck {
         /// True past the end of all recorded data (LBA out of range).
         past_end: bool,
     },
+    /// First block that is a run-out block of a closed CD track (written track-at-once).
+    RunOut {
+        /// The block.
+        lba: u32,
+    },
 }
 
 fn align_up(v: u32, a: u32) -> u32 {
@@ -416,6 +421,13 @@ impl Disc {
                 .find(|t| t.start <= at && at < t.start + t.length)
             {
                 Some(t) => at = t.start + t.length,
+                None if self
+                    .tracks
+                    .iter()
+                    .any(|t| t.closed && t.start + t.length <= at && at < self.track_end(t)) =>
+                {
+                    return ReadCheck::RunOut { lba: at };
+                }
                 None => {
                     let recorded_end = self
                         .tracks

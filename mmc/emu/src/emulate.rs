@@ -787,6 +787,16 @@ impl EmuDrive {
                 lba: bad,
                 past_end: false,
             } => return Err(EmuError::UnrecoveredRead { lba: bad }.into()),
+            // the 2 run-out blocks ending a TAO track: ILLEGAL MODE FOR THIS TRACK (64/00),
+            // the answer libburn's burn_read_data (flag 16, "suspect TAO end") and
+            // xorriso -check_media take as a TAO track's end rather than a bad block
+            ReadCheck::RunOut { lba: bad } => {
+                return Err(EmuError::IllegalMode {
+                    lba: bad,
+                    what: "a run-out block of a track written track-at-once".into(),
+                }
+                .into())
+            }
         }
         let end = u64::from(lba) + u64::from(blocks);
         if let Some(t) = self.disc.tracks.iter().find(|t| {
@@ -862,6 +872,13 @@ impl EmuDrive {
             }
             ReadCheck::Bad { lba: bad, .. } => {
                 return Err(EmuError::UnrecoveredRead { lba: bad }.into())
+            }
+            ReadCheck::RunOut { lba: bad } => {
+                return Err(EmuError::IllegalMode {
+                    lba: bad,
+                    what: "a run-out block of a track written track-at-once".into(),
+                }
+                .into())
             }
         }
         let mut d = [0u8; 8];

@@ -198,7 +198,8 @@ impl EmuError {
         match self {
             EmuError::WriteError { lba }
             | EmuError::LossOfStreaming { lba }
-            | EmuError::UnrecoveredRead { lba } => Some(*lba),
+            | EmuError::UnrecoveredRead { lba }
+            | EmuError::IllegalMode { lba, .. } => Some(*lba),
             _ => None,
         }
     }

@@ -452,12 +452,13 @@ fn cd_r_session_toc_formats() {
         48,
     );
     assert_eq!(v[2], 2);
-    // READ(10) of track data, of a run-out block (MEDIUM ERROR 11/00) and past the data (21/00)
+    // READ(10) of track data, of a run-out block (ILLEGAL MODE FOR THIS TRACK 64/00, as
+    // libburn expects at a TAO track's end; see emu_xorriso.rs) and past the data (21/00)
     let (c, v) = data_in(&mut d, &[0x28, 0, 0, 0, 0x01, 0x8F, 0, 0, 1, 0], 2048);
     good(&c);
     assert!(v.iter().all(|&b| b == 0x5A));
     let (c, _) = data_in(&mut d, &[0x28, 0, 0, 0, 0x01, 0x90, 0, 0, 1, 0], 2048);
-    assert_eq!(ks(&c), (0x3, 0x11, 0x00));
+    assert_eq!(ks(&c), (0x5, 0x64, 0x00));
     assert_eq!(be32(&c.sense, 3), 400);
     let (c, _) = data_in(&mut d, &[0x28, 0, 0, 0, 0x10, 0x00, 0, 0, 1, 0], 2048);
     assert_eq!(ks(&c), (0x5, 0x21, 0x00));
@@ -940,10 +941,10 @@ fn read_header_on_cd_r_and_refused_on_dvd_and_bd() {
     let (c, v) = data_in(&mut d, &[0x44, 0, 0, 0, 0, 0, 0, 0, 1, 0], 8);
     good(&c);
     assert_eq!(v, [0x01]);
-    // A run-out block (400) is unreadable as READ(10) finds it (MEDIUM ERROR 11/00), past
-    // the data out of range (21/00).
+    // A run-out block (400) is unreadable as READ(10) finds it (ILLEGAL MODE FOR THIS
+    // TRACK 64/00), past the data out of range (21/00).
     let (c, _) = data_in(&mut d, &[0x44, 0, 0, 0, 0x01, 0x90, 0, 0, 8, 0], 8);
-    assert_eq!(ks(&c), (0x3, 0x11, 0x00));
+    assert_eq!(ks(&c), (0x5, 0x64, 0x00));
     let (c, _) = data_in(&mut d, &[0x44, 0, 0, 0, 0x10, 0x00, 0, 0, 8, 0], 8);
     assert_eq!(ks(&c), (0x5, 0x21, 0x00));
     // DVD and BD media: MMC-6 has no READ HEADER: ILLEGAL REQUEST, INVALID COMMAND

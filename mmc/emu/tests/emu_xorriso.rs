@@ -63,3 +63,34 @@ fn xorriso_sao_page05_with_data_block_type_0() {
         ));
     }
 }
+
+/// `xorriso -indev /dev/srN -check_media --` on a CD with TAO sessions: xorriso reads the
+/// last 2 blocks of each CD track on their own (Xorriso_check_interval: "with TAO tracks
+/// they are always unreadable but with SAO tracks they contain data") with libburn's
+/// burn_read_data flag 16, which takes a failing READ(10) as the expected end of a TAO
+/// track only when the drive answers ILLEGAL REQUEST, ILLEGAL MODE FOR THIS TRACK
+/// (05/64/00, mmc_read_10). The emulator answered MEDIUM ERROR, UNRECOVERED READ ERROR
+/// (03/11/00) for these run-out blocks, so every session but the last showed a
+/// "- unreadable" region. Needed: 05/64/00 with the block in INFORMATION; data blocks
+/// read as before, and blocks past all tracks are still out of range (05/21/00).
+#[test]
+fn xorriso_check_media_tao_run_out_is_illegal_mode() {
+    let (_t, _p, mut d) = drive("cd-r", &[]);
+    good(&select05(&mut d, 0x41, 0xC4, 8));
+    write10(&mut d, 0, &vec![0x5Au8; 300 * 2048]);
+    good(&none(&mut d, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    good(&none(&mut d, &[0x5B, 0, 2, 0, 0, 0, 0, 0, 0, 0]));
+    // the track holds 300 data blocks and 2 run-out blocks (READ TRACK INFORMATION)
+    assert_eq!(be32(&track_info(&mut d, 1), 24), 302);
+    let read = |d: &mut emu::EmuDrive, lba: u32| {
+        let b = lba.to_be_bytes();
+        data_in(d, &[0x28, 0, b[0], b[1], b[2], b[3], 0, 0, 1, 0], 2048).0
+    };
+    good(&read(&mut d, 299));
+    for lba in [300, 301] {
+        let c = read(&mut d, lba);
+        assert_eq!(ks(&c), (0x5, 0x64, 0x00), "LBA {lba}");
+        assert_eq!(be32(&c.sense, 3), lba);
+    }
+    assert_eq!(ks(&read(&mut d, 302)), (0x5, 0x21, 0x00));
+}
