@@ -332,7 +332,14 @@ impl Command {
             },
             0x43 => Command::ReadToc {
                 msf: c[1] & 0x02 != 0,
-                format: c[2] & 0x0F,
+                // Format 0 in byte 2 with format bits in CONTROL (bits 7-6, the SCSI-2
+                // multisession convention of SFF-8020 and Kodak Photo CD that MMC keeps
+                // as the legacy form): the format is the CONTROL one. Linux's sr driver
+                // asks the last session's start this way (sr_cd_check: CONTROL 40h).
+                format: match c[2] & 0x0F {
+                    0 => c[9] >> 6,
+                    f => f,
+                },
                 number: c[6],
                 alloc: be16(c, 7),
             },

@@ -94,3 +94,42 @@ fn xorriso_check_media_tao_run_out_is_illegal_mode() {
     }
     assert_eq!(ks(&read(&mut d, 302)), (0x5, 0x21, 0x00));
 }
+
+/// One 300-block TAO data session closed on a CD-R at its next writable address.
+fn tao_session(d: &mut emu::EmuDrive, fill: u8) -> u32 {
+    good(&select05(d, 0x41, 0xC4, 8));
+    let nwa = be32(&track_info(d, 0xFF), 12);
+    write10(d, nwa, &vec![fill; 300 * 2048]);
+    good(&none(d, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    good(&none(d, &[0x5B, 0, 2, 0, 0, 0, 0, 0, 0, 0]));
+    nwa
+}
+
+/// `mount -t iso9660 /dev/srN` (no sbsector) after xorriso's three sessions showed the
+/// first session's tree: the Linux sr driver finds the last session with READ TOC
+/// `43 00 00 00 00 00 00 00 0C 40` (sr_cd_check, VENDOR_SCSI3): Format 0 in byte 2 and
+/// 01b in CONTROL bits 7-6, the SCSI-2 multisession form (SFF-8020, Kodak Photo CD) that
+/// MMC keeps for legacy hosts. The emulator took byte 2 only and answered a format 0 TOC,
+/// whose first descriptor (track 1 at LBA 0) the kernel read as the last session. Needed:
+/// the format 1 answer (length 0Ah, first and last session, the last session's first
+/// track and its start); byte 2, when not 0, still decides.
+#[test]
+fn linux_sr_read_toc_format_in_control_byte() {
+    let (_t, _p, mut d) = drive("cd-r", &[]);
+    tao_session(&mut d, 0x11);
+    let second = tao_session(&mut d, 0x22);
+    let (c, v) = data_in(&mut d, &[0x43, 0, 0, 0, 0, 0, 0, 0, 0x0C, 0x40], 12);
+    good(&c);
+    assert_eq!(&v[..4], &[0x00, 0x0A, 1, 2], "length 0Ah, sessions 1 to 2");
+    assert_eq!(v[6], 2, "first track of the last session");
+    assert_eq!(be32(&v, 8), second);
+    // the same as Format 1 in byte 2
+    let (_, v1) = data_in(&mut d, &[0x43, 0, 1, 0, 0, 0, 0, 0, 0x0C, 0], 12);
+    assert_eq!(v, v1);
+    // without CONTROL bits: a format 0 TOC, its first descriptor track 1
+    let (_, v0) = data_in(&mut d, &[0x43, 0, 0, 0, 0, 0, 0, 0, 0x0C, 0x00], 12);
+    assert_eq!(v0[6], 1);
+    // byte 2 decides when it is not 0: a full TOC (first POINT A0h) despite CONTROL 40h
+    let (_, v2) = data_in(&mut d, &[0x43, 0, 2, 0, 0, 0, 0, 0, 0x0F, 0x40], 15);
+    assert_eq!(v2[7], 0xA0, "{v2:02X?}");
+}
