@@ -158,8 +158,10 @@ fn ts(secs: i64, nanos: i64) -> Timestamp {
     }
 }
 
+/// Metadata of the file at `_path` as Rock Ridge records it, its link count, its identity
+/// (device, inode) for hard links and `-f` loop detection, and its device number.
 #[cfg(unix)]
-fn meta_from(m: &fs::Metadata) -> (Meta, u64, (u64, u64), u64) {
+fn meta_from(m: &fs::Metadata, _path: &Path) -> (Meta, u64, (u64, u64), u64) {
     use std::os::unix::fs::MetadataExt;
     (
         Meta {
@@ -177,30 +179,66 @@ fn meta_from(m: &fs::Metadata) -> (Meta, u64, (u64, u64), u64) {
     )
 }
 
+/// Metadata without Unix modes, owners or inodes (Windows): directories 0755, files 0644
+/// (0444 when read-only), symbolic links and junctions 0777, times from the file system.
+///
+/// The identity is for `-f` loop detection only (Windows has no hard-link count in stable
+/// std, so every file is its own): a directory's is a hash of its canonical path, every
+/// other file's is (0, 0), which no directory gets. Every directory once had (0, 0), equal
+/// to the root's, so the walk took each subdirectory for a loop back to the root and left
+/// it empty (issue 17).
 #[cfg(not(unix))]
-fn meta_from(m: &fs::Metadata) -> (Meta, u64, (u64, u64), u64) {
-    let t = m
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| Timestamp {
-            secs: d.as_secs() as i64,
-            nanos: d.subsec_nanos(),
-        })
-        .unwrap_or_default();
-    let mode = if m.is_dir() { 0o040755 } else { 0o100644 };
+fn meta_from(m: &fs::Metadata, path: &Path) -> (Meta, u64, (u64, u64), u64) {
+    let time = |t: io::Result<std::time::SystemTime>| {
+        t.ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| Timestamp {
+                secs: d.as_secs() as i64,
+                nanos: d.subsec_nanos(),
+            })
+    };
+    let mtime = time(m.modified()).unwrap_or_default();
+    let ft = m.file_type();
+    let mode = if ft.is_symlink() {
+        mode::S_IFLNK | 0o777
+    } else if ft.is_dir() {
+        mode::S_IFDIR | 0o755
+    } else if m.permissions().readonly() {
+        mode::S_IFREG | 0o444
+    } else {
+        mode::S_IFREG | 0o644
+    };
+    let key = if ft.is_dir() {
+        dir_identity(path)
+    } else {
+        (0, 0)
+    };
     (
         Meta {
             mode,
-            mtime: t,
-            atime: t,
-            ctime: t,
+            mtime,
+            atime: time(m.accessed()).unwrap_or(mtime),
+            ctime: mtime,
             ..Meta::default()
         },
         1,
-        (0, 0),
+        key,
         0,
     )
+}
+
+/// Two independent 64-bit hashes of a directory's canonical path (never (0, 0)).
+#[cfg(not(unix))]
+fn dir_identity(path: &Path) -> (u64, u64) {
+    use std::hash::{Hash, Hasher};
+    let canon = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let hash = |seed: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        seed.hash(&mut h);
+        canon.hash(&mut h);
+        h.finish()
+    };
+    (hash(1), hash(2) | 1)
 }
 
 /// POSIX file type bits.
@@ -482,7 +520,7 @@ impl Tree {
             fs::symlink_metadata(src)
         }
         .map_err(io)?;
-        let (meta, _, key, _) = meta_from(&md);
+        let (meta, _, key, _) = meta_from(&md, src);
         if md.is_dir() {
             let d = self.ensure_dir(dest, meta)?;
             if d != Self::ROOT || dest.trim_matches('/').is_empty() {
@@ -527,7 +565,7 @@ impl Tree {
         checked: bool,
         stack: &mut Vec<(u64, u64)>,
     ) -> Result<(), TreeError> {
-        let (mut meta, nlink, key, rdev) = meta_from(md);
+        let (mut meta, nlink, key, rdev) = meta_from(md, path);
         let ft = meta.mode & mode::S_IFMT;
         let kind = match ft {
             mode::S_IFDIR => Kind::Dir(Vec::new()),
