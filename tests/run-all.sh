@@ -8,6 +8,7 @@
 # Environment it sets for the tests (the VM tests fail, naming this script, without them):
 #   DISCBURN_GUEST_BIN     statically linked discburn to put into the guest initramfs
 #   DISCBURN_GUEST_KERNEL  folder holding the unpacked linux-image-*-cloud-amd64 package
+#   DISCBURN_WIN_EXE       discburn.exe built for x86_64-pc-windows-gnu (run under wine64)
 # Knobs: DISCBURN_KERNEL_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/discburn/kernel),
 #        DISCBURN_SKIP_INSTALL=1 (do not call apt-get even if something is missing).
 set -euo pipefail
@@ -27,7 +28,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(qemu-system-x86 qemu-block-extra busybox-static cpio tgt sg3-utils xorriso
     genisoimage wodim libarchive-tools p7zip-full growisofs dvd+rw-tools cdrskin gddrescue python3
     man-db groff-base util-linux grub-common grub-pc-bin grub-efi-amd64-bin mtools ovmf isolinux
-    syslinux-common gdisk fdisk libiscsi-bin qemu-utils)
+    syslinux-common gdisk fdisk libiscsi-bin qemu-utils gcc-mingw-w64-x86-64 wine64)
 APT_UPDATED=0
 apt_update() {
     if [ "$APT_UPDATED" -eq 0 ]; then
@@ -112,6 +113,16 @@ RUSTFLAGS='-C target-feature=+crt-static' CARGO_PROFILE_RELEASE_DEBUG=false carg
     --target x86_64-unknown-linux-gnu -p discburn --target-dir "$GUEST_TARGET_DIR" >&2
 export DISCBURN_GUEST_BIN="$GUEST_TARGET_DIR/x86_64-unknown-linux-gnu/release/discburn"
 log "guest binary: $DISCBURN_GUEST_BIN ($(( $(now) - T0 )) s)"
+
+# --- 3b. The Windows build, run under wine64 by the wine_* tests --------------------------
+# Debian's mingw-w64 gcc links it (rustc's default linker for this target off Windows).
+WIN_TARGET_DIR="$TARGET_DIR/windows"
+log "building discburn.exe (x86_64-pc-windows-gnu)"
+rustup target add x86_64-pc-windows-gnu >&2 2>/dev/null || true
+CARGO_PROFILE_DEV_DEBUG=false cargo build --target x86_64-pc-windows-gnu -p discburn \
+    --target-dir "$WIN_TARGET_DIR" >&2
+export DISCBURN_WIN_EXE="$WIN_TARGET_DIR/x86_64-pc-windows-gnu/debug/discburn.exe"
+log "windows binary: $DISCBURN_WIN_EXE ($(( $(now) - T0 )) s)"
 
 # --- 4. Every test ---------------------------------------------------------------------
 log "cargo test --workspace --no-fail-fast"

@@ -7,6 +7,7 @@
 //! - [`served::ServedDrives`]: `discburn serve` with emulated discs, for [`vm::Vm::iscsi`].
 //! - [`host`]: host tool lookup that fails with the package to install, the guest kernel.
 //! - [`peers`]: parsers for `wodim -scanbus` and `sg_inq` output, to compare with.
+//! - [`wine`]: the cross-built `discburn.exe`, a Wine prefix with the `ProcessPrng` shim.
 //! - [`cpio`]: the newc archive writer behind the initramfs.
 //! - [`fixture`]: a guest run shared by all tests of a file, a genisoimage image of a
 //!   known tree.
@@ -22,6 +23,7 @@ pub mod peers;
 pub mod served;
 pub mod tgt;
 pub mod vm;
+pub mod wine;
 
 pub use error::{HarnessError, Result, TEST_COMMAND};
 pub use served::ServedDrives;
