@@ -8,7 +8,9 @@
 //! - with SOURCE_DATE_EPOCH its ISO 9660 and Joliet trees (isoinfo listings: names, sizes,
 //!   dates, extents) equal those of the Linux build's image of the same tree;
 //! - the source and output paths may be given as `C:\...`, `Z:/...` and relative with
-//!   backslashes.
+//!   backslashes;
+//! - `--dev D:`, `--dev \\.\CdRom0` and `--dev 0,0,0` are understood on Windows and,
+//!   with no drive on the host, refused with exit 1 naming the device path tried.
 //!
 //! One Wine prefix (about 10 s to make) serves every check, so this is one test.
 #![cfg(unix)]
@@ -293,6 +295,24 @@ fn windows_mkisofs_under_wine_reads_back_as_the_tree_and_equals_the_linux_build(
         isoinfo_l(&l_case, true),
         "relative paths: Joliet tree"
     );
+    // dev= as Windows users write it, on a host with no drive (the guest test has drives):
+    // each spelling is understood and opened through CreateFileW, and the refusal names the
+    // device path the backend tried, with exit 1 and no panic.
+    for (dev, path) in [
+        ("D:", r"\\.\D:"),
+        (r"\\.\CdRom0", r"\\.\CdRom0"),
+        ("0,0,0", "0,0,0"),
+    ] {
+        let out = prefix
+            .run(&exe, &["--dev", dev, "inquiry"], dir.path(), &[])
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "--dev {dev}: {err}");
+        assert!(
+            err.contains(&format!("{path}: no such device")),
+            "--dev {dev}: {err}"
+        );
+    }
     eprintln!(
         "wall time: {:?} in all, {:?} of it making the Wine prefix",
         t0.elapsed(),
