@@ -248,27 +248,28 @@ fn read_pvd<T: Transport>(drive: &mut Drive<T>, lba: u32) -> Result<Option<Vec<u
     Ok((b[0] == 1 && &b[1..6] == b"CD001").then_some(b))
 }
 
-fn le32(b: &[u8], off: usize) -> u32 {
-    u32::from_le_bytes([
-        crate::cmd::be::u8_at(b, off),
-        crate::cmd::be::u8_at(b, off + 1),
-        crate::cmd::be::u8_at(b, off + 2),
-        crate::cmd::be::u8_at(b, off + 3),
-    ])
+/// The root directory record of a primary volume descriptor (ECMA-119 §8.4.18, 34 bytes
+/// at 156), the extent it names and the L path table's location (§8.4.14); `None` if `b`
+/// is no primary volume descriptor.
+fn pvd_root_and_path_table(b: &[u8]) -> Option<(&[u8], u32, u32)> {
+    let vd = isofs::wire::vd::VolumeDescriptor::new_checked(b).ok()?;
+    let root = vd.root_record();
+    let extent = isofs::wire::get_u32_both(root.get(2..10)?);
+    Some((root, extent, vd.path_table_l()))
 }
-
-/// ECMA-119 §8.4: volume space size (both-endian at 80), L path table location (140),
-/// root directory record (156, 34 bytes, extent at +2).
-const PVD_VOLUME_SPACE_SIZE: usize = 80;
-const PVD_L_PATH_TABLE: usize = 140;
-const PVD_ROOT_RECORD: usize = 156;
-const ROOT_RECORD_LEN: usize = 34;
 
 fn overwritable<T: Transport>(drive: &mut Drive<T>) -> Result<Msinfo, MsinfoError> {
     let Some(copy) = read_pvd(drive, PVD_LBA)? else {
         return Ok(Msinfo::Blank);
     };
-    let vss = le32(&copy, PVD_VOLUME_SPACE_SIZE);
+    let (Some(vss), Some((root, root_extent, path_table))) = (
+        isofs::wire::vd::space_size_of(&copy),
+        pvd_root_and_path_table(&copy),
+    ) else {
+        return Err(MsinfoError::Inconsistent(format!(
+            "block {PVD_LBA} is no primary volume descriptor"
+        )));
+    };
     let next = vss
         .checked_add(OVERWRITABLE_ALIGN - 1)
         .map(|v| v / OVERWRITABLE_ALIGN * OVERWRITABLE_ALIGN)
@@ -282,9 +283,6 @@ fn overwritable<T: Transport>(drive: &mut Drive<T>) -> Result<Msinfo, MsinfoErro
             });
         }
     }
-    let root = &copy[PVD_ROOT_RECORD..PVD_ROOT_RECORD + ROOT_RECORD_LEN];
-    let root_extent = le32(&copy, PVD_ROOT_RECORD + 2);
-    let path_table = le32(&copy, PVD_L_PATH_TABLE);
     let upper = root_extent.min(path_table).saturating_sub(PVD_LBA + 1);
     let mut s = upper / 16 * 16;
     let mut tries = 0;
@@ -293,7 +291,7 @@ fn overwritable<T: Transport>(drive: &mut Drive<T>) -> Result<Msinfo, MsinfoErro
             break 0;
         }
         if let Some(p) = read_pvd(drive, s + PVD_LBA)? {
-            if p[PVD_ROOT_RECORD..PVD_ROOT_RECORD + ROOT_RECORD_LEN] == *root {
+            if pvd_root_and_path_table(&p).is_some_and(|(r, _, _)| r == root) {
                 break s;
             }
         }
@@ -312,6 +310,10 @@ mod tests {
     use crate::drive::tests::{quick, Fake};
     use std::path::Path;
     use std::process::Command;
+
+    fn vss(img: &[u8]) -> u32 {
+        isofs::wire::vd::space_size_of(&img[16 * BLOCK..17 * BLOCK]).unwrap()
+    }
 
     /// GET CONFIGURATION header with current profile `p` (no descriptors).
     fn config(p: u16) -> Vec<u8> {
@@ -518,7 +520,7 @@ mod tests {
         std::fs::write(p.join("b/two"), vec![7u8; 300_000]).unwrap();
         run("genisoimage", &["-quiet", "-R", "-o", "s1.iso", "a"], p);
         let mut disc = std::fs::read(p.join("s1.iso")).unwrap();
-        let vss1 = le32(&disc, 16 * BLOCK + PVD_VOLUME_SPACE_SIZE);
+        let vss1 = vss(&disc);
         let n = vss1.div_ceil(16) * 16;
         let c = format!("16,{n}");
         run(
@@ -529,7 +531,7 @@ mod tests {
             p,
         );
         let s2 = std::fs::read(p.join("s2.iso")).unwrap();
-        let size2 = le32(&s2, 16 * BLOCK + PVD_VOLUME_SPACE_SIZE);
+        let size2 = vss(&s2);
         disc.resize(n as usize * BLOCK, 0);
         disc.extend_from_slice(&s2);
         // Copy the descriptor set (up to the terminator) to LBA 16, patching the size.
@@ -539,8 +541,7 @@ mod tests {
             let mut vd = s2[lba * BLOCK..(lba + 1) * BLOCK].to_vec();
             if vd[0] == 1 || vd[0] == 2 {
                 let total = n + size2;
-                vd[80..84].copy_from_slice(&total.to_le_bytes());
-                vd[84..88].copy_from_slice(&total.to_be_bytes());
+                isofs::wire::vd::set_space_size(&mut vd, total);
             }
             disc[lba * BLOCK..(lba + 1) * BLOCK].copy_from_slice(&vd);
             assert_eq!(&disc[src + 1..src + 6], b"CD001");
@@ -601,8 +602,8 @@ mod emu_tests {
         d
     }
 
-    fn le32(b: &[u8], off: usize) -> u32 {
-        u32::from_le_bytes([b[off], b[off + 1], b[off + 2], b[off + 3]])
+    fn vss(img: &[u8]) -> u32 {
+        isofs::wire::vd::space_size_of(&img[16 * BLOCK..17 * BLOCK]).unwrap()
     }
 
     /// Builds session `k` with genisoimage (first: plain; later: `-C a,b -M disc`), padded
@@ -821,7 +822,7 @@ mod emu_tests {
             let img = session_image(dir.path(), &disc, k, c);
             let start = c.map_or(0, |(_, b)| b);
             d.write_blocks(start, &img).unwrap();
-            let size = le32(&img, 16 * BLOCK + 80);
+            let size = vss(&img);
             // Copy the descriptor set to LBA 16 with the absolute end as volume space size.
             let mut lba = 16;
             loop {

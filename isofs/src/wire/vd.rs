@@ -264,6 +264,26 @@ impl<'a> VolumeDescriptor<'a> {
     }
 }
 
+/// The volume space size (ECMA-119 §8.4.8, both-byte order at offset 80, little-endian
+/// half trusted) of the primary, supplementary or enhanced volume descriptor `b`, or
+/// `None` if `b` is no such descriptor (too short, not "CD001", type not 1 or 2).
+pub fn space_size_of(b: &[u8]) -> Option<u32> {
+    let vd = VolumeDescriptor::new_checked(b).ok()?;
+    matches!(vd.vd_type(), VdType::Primary | VdType::Supplementary).then(|| vd.space_size())
+}
+
+/// Sets the volume space size (ECMA-119 §8.4.8, both-byte order at offset 80) of the
+/// primary, supplementary or enhanced volume descriptor `b`, as a session's descriptors
+/// copied to block 16 of an overwritable medium need it. Returns whether `b` was such a
+/// descriptor; anything else is left unchanged.
+pub fn set_space_size(b: &mut [u8], blocks: u32) -> bool {
+    if space_size_of(b).is_none() {
+        return false;
+    }
+    put_u32_both(&mut b[off::SPACE_SIZE..off::SPACE_SIZE + 8], blocks);
+    true
+}
+
 /// Kind of descriptor to encode with [`VdFields::encode`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VdKind {
@@ -429,6 +449,28 @@ pub fn encode_terminator() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn space_size_read_and_set() {
+        let mut b = vec![0u8; SECTOR];
+        b[0] = 1;
+        b[1..6].copy_from_slice(STD_ID);
+        assert!(set_space_size(&mut b, 0x05F4));
+        assert_eq!(&b[80..88], &[0xF4, 0x05, 0, 0, 0, 0, 0x05, 0xF4]);
+        assert_eq!(space_size_of(&b), Some(0x05F4));
+        b[0] = 2;
+        assert_eq!(space_size_of(&b), Some(0x05F4));
+        // A terminator, a foreign block and a short buffer are not touched.
+        b[0] = 255;
+        assert!(!set_space_size(&mut b, 7));
+        assert_eq!(space_size_of(&b), None);
+        b[0] = 1;
+        b[1] = b'X';
+        assert_eq!(space_size_of(&b), None);
+        let mut short = vec![1u8; 100];
+        assert!(!set_space_size(&mut short, 7));
+        assert_eq!(short, vec![1u8; 100]);
+    }
 
     #[test]
     fn primary_layout() {

@@ -105,9 +105,7 @@ pub fn descriptor_copy(head: &[u8], start: u32, blocks: u32) -> Result<Vec<u8>, 
         }
         let mut b = b.to_vec();
         if b[0] == 1 {
-            let vss = start.saturating_add(blocks);
-            b[80..84].copy_from_slice(&vss.to_le_bytes());
-            b[84..88].copy_from_slice(&vss.to_be_bytes());
+            isofs::wire::vd::set_space_size(&mut b, start.saturating_add(blocks));
         }
         let term = b[0] == 255;
         out.extend_from_slice(&b);

@@ -205,5 +205,5 @@ pub fn last_intact_session<T: Transport>(
 pub(crate) fn session_pvd<T: Transport>(drive: &mut Drive<T>, s: u32) -> Option<u32> {
     let mut b = vec![0u8; BLOCK];
     drive.read_blocks(s.checked_add(PVD_LBA)?, &mut b).ok()?;
-    (b[0] == 1 && &b[1..6] == b"CD001").then(|| u32::from_le_bytes([b[80], b[81], b[82], b[83]]))
+    (b[0] == 1).then(|| isofs::wire::vd::space_size_of(&b))?
 }
