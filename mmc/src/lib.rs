@@ -3,6 +3,7 @@
 //! is the crate `discburn-emu`; the CLI opens it for `emu:` devices.
 #![forbid(unsafe_code)]
 
+pub mod audio;
 pub mod cmd;
 pub mod drive;
 pub mod error;
