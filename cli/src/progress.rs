@@ -36,6 +36,10 @@ impl Mode {
     }
 }
 
+/// The bar, then the line cut to the terminal's width (`wide_msg`), which carries the time
+/// left itself (an `{eta}` as well showed it twice and wrapped the line).
+const BAR_TEMPLATE: &str = "{bar:30} {wide_msg}";
+
 /// The progress display.
 #[derive(Debug)]
 pub struct Progress {
@@ -55,7 +59,7 @@ impl Progress {
     pub fn new(mode: Mode, total: Option<u64>, one_x_kbps: u32) -> Progress {
         let bar = (mode == Mode::Bar).then(|| {
             let b = ProgressBar::new(total.unwrap_or(0));
-            let style = ProgressStyle::with_template("{bar:30} {msg} {eta} left")
+            let style = ProgressStyle::with_template(BAR_TEMPLATE)
                 .unwrap_or_else(|_| ProgressStyle::default_bar());
             b.set_style(style);
             b.enable_steady_tick(Duration::from_millis(250));
@@ -79,7 +83,7 @@ impl Progress {
             None => format!("written {:.1} MB", mb(s.written_bytes)),
         };
         t += &format!(
-            ", {:.1}x {:.2} MB/s, fifo {}% (min {}%)",
+            ", {:.1}x {:.2} MB/s, fifo {}% (lowest {}% while the input ran)",
             rate / self.one_x,
             rate / 1e6,
             s.fifo_percent,
@@ -142,5 +146,29 @@ impl Progress {
             b.finish_and_clear();
         }
         self.print(s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_is_shown_once_and_the_line_fits_the_width() {
+        assert!(!BAR_TEMPLATE.contains("eta") && BAR_TEMPLATE.contains("{wide_msg}"));
+        let p = Progress::new(Mode::Plain, Some(100_000_000), 4495);
+        std::thread::sleep(Duration::from_millis(20));
+        let l = p.line(&Sample {
+            written_bytes: 10_000_000,
+            total_bytes: Some(100_000_000),
+            fifo_percent: 90,
+            fifo_min_percent: 80,
+            drive_buffer_percent: Some(50),
+        });
+        assert_eq!(l.matches("left").count(), 1, "{l}");
+        assert!(
+            l.contains("fifo 90% (lowest 80% while the input ran)"),
+            "{l}"
+        );
     }
 }
