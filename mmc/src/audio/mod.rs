@@ -1,7 +1,7 @@
 //! Audio CDs and mixed sessions, host side: cue files ([`cue`]), inputs (WAVE, raw CD-DA
 //! in either byte order, data images: [`source`]), the layout and its SEND CUE SHEET list
 //! (MMC-6 §6.33, [`plan`]), CD-TEXT packs (MMC-6 Annex J, [`cdtext`]) and the burn
-//! ([`write`]: session-at-once with the lead-in's CD-TEXT as cdrecord and libburn write
+//! ([`mod@write`]: session-at-once with the lead-in's CD-TEXT as cdrecord and libburn write
 //! it, or track-at-once with page 05h data block type 0, MMC-6 §7.5.4).
 
 pub mod cdtext;
