@@ -819,25 +819,9 @@ impl EmuDrive {
             std::thread::sleep(Duration::from_secs_f64(slow * block_s));
         }
         let pos = u64::from(lba) * BLOCK as u64;
-        let r = (|| -> std::io::Result<()> {
-            let buf = match data {
-                DataPhase::In(b) => &mut b[..need],
-                _ => return Ok(()),
-            };
-            let mut f = &self.file;
-            f.seek(SeekFrom::Start(pos))?;
-            let mut got = 0;
-            while got < need {
-                let n = f.read(&mut buf[got..])?;
-                if n == 0 {
-                    break;
-                }
-                got += n;
-            }
-            buf[got..].fill(0);
-            Ok(())
-        })();
-        r.map_err(|e| self.io("read", e))?;
+        if let DataPhase::In(b) = data {
+            read_zero_filled(&self.file, pos, &mut b[..need]).map_err(|e| self.io("read", e))?;
+        }
         Ok(need)
     }
 
@@ -2211,4 +2195,24 @@ impl EmuDrive {
         }
         Ok(reply(buf, &d, usize::from(alloc)))
     }
+}
+
+/// Fills `buf` from `f` at byte `pos`; what lies beyond the end of the file reads as zeros
+/// (a sparse or short image file holds unwritten blocks that way).
+pub(crate) fn read_zero_filled(
+    mut f: &std::fs::File,
+    pos: u64,
+    buf: &mut [u8],
+) -> std::io::Result<()> {
+    f.seek(SeekFrom::Start(pos))?;
+    let mut got = 0;
+    while got < buf.len() {
+        let n = f.read(&mut buf[got..])?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    buf[got..].fill(0);
+    Ok(())
 }

@@ -8,7 +8,7 @@
 //! ATIP lead-in start up to LBA -151 of 96 bytes each, four 24-symbol R-W packs a block.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use transport::{DataPhase, TransportError};
@@ -16,7 +16,7 @@ use transport::{DataPhase, TransportError};
 use super::audio::{self, Q, RAW_SECTOR, SUB_PW};
 use super::cue;
 use super::disc::CdTrack;
-use super::emulate::Fail;
+use super::emulate::{read_zero_filled, Fail};
 use super::error::EmuError;
 use super::medium::{msf_to_lba, Family};
 use super::powered::SaoCue;
@@ -132,21 +132,10 @@ impl EmuDrive {
             }
         }
         let pos = u64::from(lba) * RAW_SECTOR as u64;
-        let r = (|| -> std::io::Result<()> {
-            let Some(f) = &self.audio else { return Ok(()) };
-            let mut f = f;
-            f.seek(SeekFrom::Start(pos))?;
-            let mut got = 0;
-            while got < buf.len() {
-                let n = f.read(&mut buf[got..])?;
-                if n == 0 {
-                    break;
-                }
-                got += n;
-            }
-            Ok(())
-        })();
-        r.map_err(|e| self.audio_io("read", e))
+        match &self.audio {
+            Some(f) => read_zero_filled(f, pos, buf).map_err(|e| self.audio_io("read", e)),
+            None => Ok(()),
+        }
     }
 
     /// Cuts the audio companion file at `lba` (blanking).
@@ -395,21 +384,7 @@ impl EmuDrive {
     /// One 2048-byte block of the data view.
     fn read_data_block(&self, lba: u32, buf: &mut [u8]) -> Result<(), EmuError> {
         let pos = u64::from(lba) * BLOCK as u64;
-        let r = (|| -> std::io::Result<()> {
-            let mut f = &self.file;
-            f.seek(SeekFrom::Start(pos))?;
-            let mut got = 0;
-            while got < buf.len() {
-                let n = f.read(&mut buf[got..])?;
-                if n == 0 {
-                    break;
-                }
-                got += n;
-            }
-            buf[got..].fill(0);
-            Ok(())
-        })();
-        r.map_err(|e| self.io_err("read", e))
+        read_zero_filled(&self.file, pos, buf).map_err(|e| self.io_err("read", e))
     }
 
     fn io_err(&self, op: &'static str, source: std::io::Error) -> EmuError {
