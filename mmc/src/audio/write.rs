@@ -116,6 +116,36 @@ fn write_raw<T: Transport>(
         )))
 }
 
+/// Writes `pieces` of `sector`-byte sectors from `reader` at `*lba` onward, at most `per`
+/// sectors per WRITE, advancing `*lba` and the `done` count of `(done, total)` and
+/// reporting [`AudioEvent::Written`] after each WRITE.
+#[allow(clippy::too_many_arguments)] // reason: the one loop both write types share
+fn write_pieces<'p, T: Transport>(
+    drive: &mut Drive<T>,
+    reader: &mut Reader<'_>,
+    pieces: impl IntoIterator<Item = &'p super::source::Piece>,
+    sector: usize,
+    per: usize,
+    lba: &mut i64,
+    (done, total): (&mut u64, u64),
+    progress: &mut dyn FnMut(AudioEvent),
+) -> Result<(), AudioError> {
+    for piece in pieces {
+        let mut skip = 0u32;
+        while skip < piece.sectors() {
+            let k = ((piece.sectors() - skip) as usize).min(per);
+            let mut buf = vec![0u8; k * sector];
+            reader.read(piece, skip, sector, &mut buf)?;
+            write_raw(drive, *lba, sector, &buf)?;
+            *lba += k as i64;
+            skip += k as u32;
+            *done += k as u64;
+            progress(AudioEvent::Written { done: *done, total });
+        }
+    }
+    Ok(())
+}
+
 /// Burns `plan` (numbered from the disc's next track) and reports where it went. Every
 /// check (device, medium, track lengths, CD-TEXT only in a disc's first session, the
 /// drive's session-at-once abilities, free space) is done before the first WRITE.
@@ -310,20 +340,18 @@ fn burn_sao<T: Transport>(
             number: t.number,
             sectors: t.pregap_len() + t.body_len(),
         });
+        let pieces = t.pregap.iter().chain(&t.body);
         let per = (max_bytes / sector).max(1);
-        for piece in t.pregap.iter().chain(&t.body) {
-            let mut skip = 0u32;
-            while skip < piece.sectors() {
-                let k = ((piece.sectors() - skip) as usize).min(per);
-                let mut buf = vec![0u8; k * sector];
-                reader.read(piece, skip, sector, &mut buf)?;
-                write_raw(drive, lba, sector, &buf)?;
-                lba += k as i64;
-                skip += k as u32;
-                done += k as u64;
-                progress(AudioEvent::Written { done, total });
-            }
-        }
+        write_pieces(
+            drive,
+            &mut reader,
+            pieces,
+            sector,
+            per,
+            &mut lba,
+            (&mut done, total),
+            progress,
+        )?;
     }
     progress(AudioEvent::Closing);
     drive.synchronize_cache().map_err(drive_err(
@@ -406,19 +434,16 @@ fn burn_tao<T: Transport>(
         });
         let per = (max_bytes / sector).max(1);
         let mut lba = i64::from(nwa);
-        for piece in &t.body {
-            let mut skip = 0u32;
-            while skip < piece.sectors() {
-                let k = ((piece.sectors() - skip) as usize).min(per);
-                let mut buf = vec![0u8; k * sector];
-                reader.read(piece, skip, sector, &mut buf)?;
-                write_raw(drive, lba, sector, &buf)?;
-                lba += k as i64;
-                skip += k as u32;
-                done += k as u64;
-                progress(AudioEvent::Written { done, total });
-            }
-        }
+        write_pieces(
+            drive,
+            &mut reader,
+            &t.body,
+            sector,
+            per,
+            &mut lba,
+            (&mut done, total),
+            progress,
+        )?;
         drive.synchronize_cache().map_err(drive_err(format!(
             "SYNCHRONIZE CACHE ending track {}",
             t.number
