@@ -621,3 +621,72 @@ fn wrong_chap_answers_are_refused() {
     b.healthy(right);
     b.end();
 }
+
+/// Sends a WRITE(10) of `blocks` to LUN 2 without data; returns the first PDU answering it.
+fn announce_write(c: &mut Client, blocks: u16, edtl: u32) -> Pdu {
+    let itt = c.itt();
+    let n = blocks.to_be_bytes();
+    let cmd = c.command_pdu(
+        2,
+        itt,
+        &[0x2A, 0, 0, 0, 0, 0, 0, n[0], n[1], 0],
+        edtl,
+        0x20,
+        &[],
+    );
+    c.cmd_sn += 1;
+    c.send(&cmd).unwrap();
+    let p = c.recv().pdu();
+    assert_eq!(p.itt(), itt);
+    p
+}
+
+#[test]
+fn announced_writes_are_bounded() {
+    let mut b = bed(false);
+    let at = b.mark();
+    let mut c = session(&b, None);
+    c.ready(2);
+
+    // A transfer over the drive's largest (16 MiB served) is refused before any data is
+    // taken: CHECK CONDITION, INVALID FIELD IN CDB, no R2T.
+    let p = announce_write(&mut c, 16384, 32 << 20);
+    assert_eq!(
+        (p.opcode(), p.h[3]),
+        (0x21, 2),
+        "a SCSI Response with CHECK CONDITION"
+    );
+    b.srv
+        .wait_log(at, "transfer of 33554432 bytes refused (at most 16777216)");
+
+    // Writes announced and never completed: 32 wait for their data (each has its R2T),
+    // the 33rd is answered TASK SET FULL (SAM-5 status 28h); so are writes past 64 MiB
+    // announced in all (four of 16 MiB wait, the fifth is refused).
+    for _ in 0..32 {
+        assert_eq!(announce_write(&mut c, 2, 4096).opcode(), 0x31, "an R2T");
+    }
+    let p = announce_write(&mut c, 2, 4096);
+    assert_eq!((p.opcode(), p.h[3]), (0x21, 0x28), "TASK SET FULL");
+    b.srv.wait_log(at, "TASK SET FULL (32 writes waiting");
+    assert_eq!(c.tmf(2, 2, 0xFFFF_FFFF, 0), 0, "ABORT TASK SET drops them");
+    for _ in 0..4 {
+        assert_eq!(
+            announce_write(&mut c, 8192, 16 << 20).opcode(),
+            0x31,
+            "an R2T"
+        );
+    }
+    let p = announce_write(&mut c, 1, 2048);
+    assert_eq!(
+        (p.opcode(), p.h[3]),
+        (0x21, 0x28),
+        "TASK SET FULL past 64 MiB"
+    );
+    assert_eq!(c.tmf(2, 2, 0xFFFF_FFFF, 0), 0);
+    assert_eq!(announce_write(&mut c, 2, 4096).opcode(), 0x31, "room again");
+    assert_eq!(c.tmf(2, 2, 0xFFFF_FFFF, 0), 0);
+    assert_eq!(c.logout(), 0);
+
+    b.healthy(None);
+    b.end();
+}

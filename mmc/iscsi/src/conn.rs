@@ -35,6 +35,10 @@ const QUEUE: u32 = 32;
 pub const MAX_TRANSFER: usize = 64 << 20;
 /// How long a command may run on the drive.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(600);
+/// Most bytes all the write tasks of one connection that wait for their data may announce
+/// (their Expected Data Transfer Lengths); with [`QUEUE`] tasks at most, it bounds what an
+/// initiator can make the target hold by announcing writes it never completes.
+const MAX_PENDING_WRITE: usize = 64 << 20;
 /// Most aborted or refused write tasks whose late Data-Out PDUs are dropped quietly.
 const MAX_DISCARDED: usize = 256;
 
@@ -1009,10 +1013,13 @@ impl<T: Transport + Send> Conn<'_, T> {
         // Refusals before any data phase: the bidirectional form, an extended CDB, sizes.
         let refusal = if (read && write) || p.ahs.iter().any(|a| a.kind == 1) {
             Some(lun::invalid_field_in_cdb())
-        } else if edtl > MAX_TRANSFER {
+        } else if edtl > MAX_TRANSFER.min(self.drive_limit(lun_field)) {
+            // Refused before any data is taken, so nothing of a transfer the drive would
+            // refuse is ever buffered.
             log::warn!(
-                "iSCSI {}: {cdb}: transfer of {edtl} bytes refused (at most {MAX_TRANSFER})",
-                self.peer
+                "iSCSI {}: {cdb}: transfer of {edtl} bytes refused (at most {})",
+                self.peer,
+                MAX_TRANSFER.min(self.drive_limit(lun_field))
             );
             Some(lun::invalid_field_in_cdb())
         } else {
@@ -1031,6 +1038,20 @@ impl<T: Transport + Send> Conn<'_, T> {
             );
         }
         if write && edtl > 0 {
+            let pending: usize = self.tasks.values().map(|t| t.total).sum();
+            if self.tasks.len() >= QUEUE as usize || pending + edtl > MAX_PENDING_WRITE {
+                // SAM-5 TASK SET FULL: the initiator may send it again once earlier writes
+                // have completed.
+                log::warn!(
+                    "iSCSI {}: {cdb}: TASK SET FULL ({} writes waiting for {pending} bytes)",
+                    self.peer,
+                    self.tasks.len()
+                );
+                if unsolicited {
+                    self.forget(itt);
+                }
+                return self.respond(itt, ScsiStatus::TaskSetFull, &[], 0, Resid::under(edtl));
+            }
             let mut task = WriteTask {
                 lun: lun_field,
                 cdb,
@@ -1059,6 +1080,15 @@ impl<T: Transport + Send> Conn<'_, T> {
             Vec::new(),
             0,
         )
+    }
+
+    /// The largest transfer the drive at `lun_field` takes, as it said when the target
+    /// started (no limit for an absent LUN, which is answered without a data phase).
+    fn drive_limit(&self, lun_field: [u8; 8]) -> usize {
+        lun::decode(lun_field)
+            .and_then(|n| usize::from(n).checked_sub(1))
+            .and_then(|i| self.shared.max_transfer.get(i))
+            .map_or(usize::MAX, |&m| m)
     }
 
     /// Sends the next R2T, or runs the command once all its data is in.

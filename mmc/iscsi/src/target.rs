@@ -128,6 +128,8 @@ pub(crate) struct Shared<T> {
     /// a connection that has seen fewer answers its next command there with the unit
     /// attention SAM-5 asks for (29h/03h).
     pub resets: Vec<AtomicU64>,
+    /// Per logical unit, its drive's largest transfer (read once at the start).
+    pub max_transfer: Vec<usize>,
     pub sessions: Mutex<HashMap<(String, [u8; 6]), SessionEntry>>,
     pub next_tsih: AtomicU16,
     next_conn: AtomicU64,
@@ -174,6 +176,14 @@ impl<T: Transport + Send + 'static> Target<T> {
             shared: Arc::new(Shared {
                 config,
                 resets: luns.iter().map(|_| AtomicU64::new(0)).collect(),
+                max_transfer: luns
+                    .iter()
+                    .map(|l| {
+                        l.lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .max_transfer()
+                    })
+                    .collect(),
                 luns,
                 sessions: Mutex::new(HashMap::new()),
                 next_tsih: AtomicU16::new(1),
