@@ -143,8 +143,10 @@ pub enum Command {
         /// Reservation size in blocks.
         size: u32,
     },
-    /// 55h MODE SELECT(10) (SPC-4 §6.10).
+    /// 55h MODE SELECT(10) (SPC-4 §6.10) and 15h MODE SELECT(6) (§6.9).
     ModeSelect {
+        /// The 6-byte CDB: a 4-byte mode parameter header (SPC-4 §7.5.5 table 450).
+        six: bool,
         /// PF: page format.
         pf: bool,
         /// SP: save pages.
@@ -152,8 +154,10 @@ pub enum Command {
         /// Parameter list length.
         len: u16,
     },
-    /// 5Ah MODE SENSE(10) (SPC-4 §6.12).
+    /// 5Ah MODE SENSE(10) (SPC-4 §6.12) and 1Ah MODE SENSE(6) (§6.11).
     ModeSense {
+        /// The 6-byte CDB: a 4-byte mode parameter header (SPC-4 §7.5.5 table 450).
+        six: bool,
         /// Page control: 0 current, 1 changeable, 2 default, 3 saved.
         pc: u8,
         /// Page code.
@@ -372,12 +376,27 @@ impl Command {
                 arsv: c[1] & 1 != 0,
                 size: be32(c, 5),
             },
+            0x15 => Command::ModeSelect {
+                six: true,
+                pf: c[1] & 0x10 != 0,
+                sp: c[1] & 1 != 0,
+                len: u16::from(c[4]),
+            },
+            0x1A => Command::ModeSense {
+                six: true,
+                pc: c[2] >> 6,
+                page: c[2] & 0x3F,
+                subpage: c[3],
+                alloc: u16::from(c[4]),
+            },
             0x55 => Command::ModeSelect {
+                six: false,
                 pf: c[1] & 0x10 != 0,
                 sp: c[1] & 1 != 0,
                 len: be16(c, 7),
             },
             0x5A => Command::ModeSense {
+                six: false,
                 pc: c[2] >> 6,
                 page: c[2] & 0x3F,
                 subpage: c[3],

@@ -119,12 +119,15 @@ impl EmuDrive {
             Command::RequestSense { desc, alloc } => self.emulate_request_sense(desc, alloc, data),
             Command::Inquiry { evpd, page, alloc } => self.emulate_inquiry(evpd, page, alloc, data),
             Command::ModeSense {
+                six,
                 pc,
                 page,
                 subpage,
                 alloc,
-            } => self.emulate_mode_sense(pc, page, subpage, alloc, data),
-            Command::ModeSelect { pf, sp, len } => self.emulate_mode_select(pf, sp, len, data),
+            } => self.emulate_mode_sense(six, pc, page, subpage, alloc, data),
+            Command::ModeSelect { six, pf, sp, len } => {
+                self.emulate_mode_select(six, pf, sp, len, data)
+            }
             Command::GetConfiguration { rt, start, alloc } => {
                 self.emulate_get_configuration(rt, start, alloc, data)
             }
@@ -499,21 +502,26 @@ impl EmuDrive {
         p
     }
 
-    /// MODE SENSE(10) (SPC-4 §6.12; header table 453; pages 01h, 05h, 2Ah, 3Fh = all).
+    /// MODE SENSE(10) (SPC-4 §6.12) and MODE SENSE(6) (§6.11) over the same pages (01h,
+    /// 05h, 2Ah, 3Fh = all), with the mode parameter header of the CDB's size (§7.5.5: 8
+    /// bytes with a 2-byte mode data length for the 10-byte CDB, table 451; 4 bytes with a
+    /// 1-byte length for the 6-byte one, table 450), no block descriptors (MMC-6 §7.2.2).
     fn emulate_mode_sense(
         &mut self,
+        six: bool,
         pc: u8,
         page: u8,
         subpage: u8,
         alloc: u16,
         data: &mut DataPhase<'_>,
     ) -> R {
-        let buf = din(data, 0x5A)?;
+        let op = if six { 0x1A } else { 0x5A };
+        let buf = din(data, op)?;
         if pc == 3 {
             return Err(EmuError::SavingNotSupported.into());
         }
         if subpage != 0 && !(page == 0x3F && subpage == 0xFF) {
-            return Err(field(0x5A, format!("subpage {subpage:02X}h is not supported")).into());
+            return Err(field(op, format!("subpage {subpage:02X}h is not supported")).into());
         }
         let p01 = match pc {
             1 => vec![0x01, 0x0A, 0xFF, 0xFF, 0, 0, 0, 0, 0xFF, 0, 0xFF, 0xFF],
@@ -535,7 +543,7 @@ impl EmuDrive {
             }
             _ => self.page_2a(),
         };
-        let mut out = vec![0u8; 8];
+        let mut out = vec![0u8; if six { 4 } else { 8 }];
         match page {
             0x01 => out.extend_from_slice(&p01),
             0x05 => out.extend_from_slice(&p05),
@@ -545,28 +553,45 @@ impl EmuDrive {
                 out.extend_from_slice(&p05);
                 out.extend_from_slice(&p2a);
             }
-            p => return Err(field(0x5A, format!("mode page {p:02X}h is not supported")).into()),
+            p => return Err(field(op, format!("mode page {p:02X}h is not supported")).into()),
         }
-        let len = (out.len() - 2) as u16;
-        out[0..2].copy_from_slice(&len.to_be_bytes());
+        if six {
+            // the MODE DATA LENGTH excludes itself (1 byte); an answer of more than 256
+            // bytes is cut to what the field can count (SPC-4 §6.11)
+            out.truncate(256);
+            out[0] = (out.len() - 1) as u8;
+        } else {
+            let len = (out.len() - 2) as u16;
+            out[0..2].copy_from_slice(&len.to_be_bytes());
+        }
         Ok(reply(buf, &out, usize::from(alloc)))
     }
 
-    /// MODE SELECT(10) (SPC-4 §6.10): pages 01h and 05h (MMC-6 §7.5.4 write parameters,
-    /// checked against the medium), page 2Ah accepted and ignored (nothing changeable).
-    fn emulate_mode_select(&mut self, pf: bool, sp: bool, len: u16, data: &mut DataPhase<'_>) -> R {
-        const OP: u8 = 0x55;
+    /// MODE SELECT(10) (SPC-4 §6.10) and MODE SELECT(6) (§6.9): pages 01h and 05h (MMC-6
+    /// §7.5.4 write parameters, checked against the medium), page 2Ah accepted and ignored
+    /// (nothing changeable). The parameter list starts with the mode parameter header of
+    /// the CDB's size (SPC-4 §7.5.5 tables 450 and 451).
+    fn emulate_mode_select(
+        &mut self,
+        six: bool,
+        pf: bool,
+        sp: bool,
+        len: u16,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        let op = if six { 0x15 } else { 0x55 };
+        let header = if six { 4 } else { 8 };
         if !pf {
-            return Err(field(OP, "PF must be 1").into());
+            return Err(field(op, "PF must be 1").into());
         }
         if sp {
-            return Err(field(OP, "SP: saving pages is not supported").into());
+            return Err(field(op, "SP: saving pages is not supported").into());
         }
-        let src = dout(data, OP)?;
+        let src = dout(data, op)?;
         let len = usize::from(len);
         if src.len() < len {
             return Err(host(
-                OP,
+                op,
                 format!(
                     "parameter list length {len} but only {} bytes sent",
                     src.len()
@@ -577,21 +602,25 @@ impl EmuDrive {
         if len == 0 {
             return Ok(0);
         }
-        if len < 8 {
+        if len < header {
             return Err(EmuError::ParameterListLength {
-                opcode: OP,
-                what: "shorter than the 8-byte mode parameter header".into(),
+                opcode: op,
+                what: format!("shorter than the {header}-byte mode parameter header"),
             }
             .into());
         }
-        let bd_len = usize::from(u16::from_be_bytes([list[6], list[7]]));
-        let mut at = 8 + bd_len;
+        let bd_len = if six {
+            usize::from(list[3])
+        } else {
+            usize::from(u16::from_be_bytes([list[6], list[7]]))
+        };
+        let mut at = header + bd_len;
         let mut new05 = self.page05;
         let mut new01 = self.page01;
         while at < len {
             if at + 2 > len {
                 return Err(EmuError::ParameterListLength {
-                    opcode: OP,
+                    opcode: op,
                     what: format!("page header cut at byte {at}"),
                 }
                 .into());
@@ -601,7 +630,7 @@ impl EmuDrive {
             let end = at + 2 + plen;
             if end > len {
                 return Err(EmuError::ParameterListLength {
-                    opcode: OP,
+                    opcode: op,
                     what: format!("page {code:02X}h runs past the list"),
                 }
                 .into());
@@ -614,7 +643,7 @@ impl EmuDrive {
                 }
                 0x05 => {
                     if page.len() < 16 {
-                        return Err(param(OP, "page 05h too short").into());
+                        return Err(param(op, "page 05h too short").into());
                     }
                     let n = page.len().min(PAGE05_LEN);
                     new05[2..n].copy_from_slice(&page[2..n]);
@@ -622,10 +651,10 @@ impl EmuDrive {
                         // BUFE is not changeable on a drive without underrun protection
                         new05[2] &= !0x40;
                     }
-                    self.check_page05(&new05)?;
+                    self.check_page05(op, &new05)?;
                 }
                 0x2A => {}
-                c => return Err(param(OP, format!("mode page {c:02X}h cannot be selected")).into()),
+                c => return Err(param(op, format!("mode page {c:02X}h cannot be selected")).into()),
             }
             at = end;
         }
@@ -639,21 +668,20 @@ impl EmuDrive {
     }
 
     /// Checks write parameters against the medium (MMC-6 §7.5.4.2 ff.).
-    fn check_page05(&self, p: &[u8; PAGE05_LEN]) -> Result<(), EmuError> {
-        const OP: u8 = 0x55;
+    fn check_page05(&self, op: u8, p: &[u8; PAGE05_LEN]) -> Result<(), EmuError> {
         let write_type = p[2] & 0x0F;
         let test = p[2] & 0x10 != 0;
         let dbt = p[4] & 0x0F;
         match self.kind() {
             MediumKind::CdR | MediumKind::CdRw => {
                 if !matches!(write_type, 0..=2) {
-                    return Err(param(OP, format!("write type {write_type}: only packet (0), TAO (1) and SAO (2); raw is not supported")));
+                    return Err(param(op, format!("write type {write_type}: only packet (0), TAO (1) and SAO (2); raw is not supported")));
                 }
                 if write_type == 2 && self.faults.no_sao {
                     // `sao=off`: as a drive without session-at-once answers the write type
                     // probe of cdrecord (check_writemodes_mmc) and libburn (probe_write_modes)
                     return Err(param(
-                        OP,
+                        op,
                         "write type 2 (SAO): this drive has no session-at-once".to_string(),
                     ));
                 }
@@ -663,16 +691,16 @@ impl EmuDrive {
                     // (spc_block_type(BURN_BLOCK_SAO); its cookbook: "Data Block Type 0
                     // (is ignored)"). Only the reserved codes are refused.
                     if !matches!(dbt, 0..=3 | 8..=13) {
-                        return Err(param(OP, format!("data block type {dbt} is reserved")));
+                        return Err(param(op, format!("data block type {dbt} is reserved")));
                     }
                 } else if !matches!(dbt, 0 | 8 | 10) {
-                    return Err(param(OP, format!("data block type {dbt}: this drive takes raw CD-DA (0) and 2048-byte data blocks (8, 10)")));
+                    return Err(param(op, format!("data block type {dbt}: this drive takes raw CD-DA (0) and 2048-byte data blocks (8, 10)")));
                 }
                 let track_mode = p[3] & 0x0F;
                 if write_type == 1 && (dbt == 0) != (track_mode & 0x04 == 0) {
                     // MMC-6 §7.5.4.7: the track mode is the track's CONTROL nibble
                     return Err(param(
-                        OP,
+                        op,
                         format!("track mode {track_mode} with data block type {dbt}: audio (track mode bit 2 clear) takes block type 0, data 8 or 10"),
                     ));
                 }
@@ -680,19 +708,19 @@ impl EmuDrive {
             MediumKind::DvdR => {
                 if !matches!(write_type, 0 | 2) {
                     return Err(param(
-                        OP,
+                        op,
                         format!("write type {write_type}: DVD-R takes incremental (0) or DAO (2)"),
                     ));
                 }
                 if dbt != 8 {
-                    return Err(param(OP, format!("data block type {dbt}: DVD takes 8")));
+                    return Err(param(op, format!("data block type {dbt}: DVD takes 8")));
                 }
             }
             _ => {}
         }
         if test && !self.kind().supports_test_write() {
             return Err(param(
-                OP,
+                op,
                 format!(
                     "Test Write: {} media cannot simulate",
                     self.kind().option_name()

@@ -186,6 +186,64 @@ fn mode_select_write_parameters() {
 }
 
 #[test]
+fn mode_sense6_and_mode_select6() {
+    // SPC-4 §6.11 MODE SENSE(6): allocation length in byte 4; the answer's 4-byte mode
+    // parameter header (§7.5.5 table 450) counts the bytes after its first in byte 0, no
+    // block descriptors (byte 3 = 0). The Linux sr driver (get_capabilities) and QEMU's
+    // scsi-generic probe page 2Ah this way; the pages are those of MODE SENSE(10).
+    let (_t, _p, mut d) = drive("cd-r", &[]);
+    let (c, v) = data_in(&mut d, &[0x1A, 0x00, 0x05, 0x00, 0xFF, 0x00], 255);
+    good(&c);
+    assert_eq!(&v[..4], &[0x37, 0x00, 0x00, 0x00]);
+    assert_eq!(&v[4..9], &[0x05, 0x32, 0x41, 0x04, 0x08]);
+    assert_eq!(v.len(), 4 + 0x34);
+    let (_, v10) = data_in(
+        &mut d,
+        &[0x5A, 0x00, 0x3F, 0x00, 0, 0, 0, 0x01, 0x00, 0x00],
+        256,
+    );
+    let (c, v6) = data_in(&mut d, &[0x1A, 0x00, 0x3F, 0x00, 0xFF, 0x00], 255);
+    good(&c);
+    assert_eq!(
+        &v6[4..],
+        &v10[8..],
+        "page 3Fh: the same pages after either header"
+    );
+    assert_eq!(usize::from(v6[0]) + 1, v6.len());
+    // allocation length 20 cuts the answer, the header still counts it all
+    let (c, v) = data_in(&mut d, &[0x1A, 0x00, 0x2A, 0x00, 20, 0x00], 255);
+    good(&c);
+    assert_eq!(v.len(), 20);
+    assert_eq!(usize::from(v[0]) + 1, 4 + v10.len() - 8 - 12 - 0x34);
+    // unknown page and saved values refused as with MODE SENSE(10)
+    let (c, _) = data_in(&mut d, &[0x1A, 0x00, 0x0A, 0x00, 0xFF, 0x00], 255);
+    assert_eq!(ks(&c), (0x5, 0x24, 0x00));
+    let (c, _) = data_in(&mut d, &[0x1A, 0x00, 0xC5, 0x00, 0xFF, 0x00], 255);
+    assert_eq!(ks(&c), (0x5, 0x39, 0x00));
+
+    // SPC-4 §6.9 MODE SELECT(6): parameter list length in byte 4, the list starting with
+    // the 4-byte header (block descriptor length in byte 3).
+    let mut list = vec![0u8; 4];
+    let mut page = vec![0u8; 0x34];
+    page[0] = 0x05;
+    page[1] = 0x32;
+    page[2] = 0x42; // BUFE, SAO
+    page[3] = 0xC4; // multi-session 11b, track mode 4
+    page[15] = 150;
+    list.extend_from_slice(&page);
+    good(&data_out(&mut d, &[0x15, 0x10, 0, 0, 0x38, 0], &list));
+    let (_, v) = data_in(&mut d, &[0x1A, 0x00, 0x05, 0x00, 0xFF, 0x00], 255);
+    assert_eq!(&v[4..8], &[0x05, 0x32, 0x42, 0xC4]);
+    // a list shorter than its header: PARAMETER LIST LENGTH ERROR
+    let c = data_out(&mut d, &[0x15, 0x10, 0, 0, 3, 0], &list[..3]);
+    assert_eq!(ks(&c), (0x5, 0x1A, 0x00));
+    // raw write type refused: INVALID FIELD IN PARAMETER LIST
+    list[4 + 2] = 0x43;
+    let c = data_out(&mut d, &[0x15, 0x10, 0, 0, 0x38, 0], &list);
+    assert_eq!(ks(&c), (0x5, 0x26, 0x00));
+}
+
+#[test]
 fn mode_sense_capabilities_page() {
     // MMC-6 §7.7 table 673 (page 2Ah): byte 2 read, byte 3 write abilities, byte 4 BUF and
     // multi-session, byte 6 tray loader/eject/lock; bytes 30-31 number of write speed
