@@ -153,6 +153,12 @@ pub struct BurnJob {
     pub verify: bool,
     /// Also hash the read-back with MD5 (`--verify-md5`).
     pub verify_md5: bool,
+    /// Zeroes after the image, once it is padded to a whole block (cdrecord `-pad`,
+    /// `padsize=`); 0 for none.
+    pub pad_bytes: u64,
+    /// Standard input: wait for its first bytes before opening the drive (cdrecord
+    /// `-waiti`, so that mkisofs -M can read the drive first).
+    pub wait_input: bool,
     /// Progress display.
     pub progress: Mode,
     /// No progress.
@@ -219,6 +225,8 @@ pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
         bufe: true,
         verify: !a.common.no_verify && !a.dummy,
         verify_md5: a.common.verify_md5,
+        pad_bytes: 0,
+        wait_input: false,
         progress: Mode::detect(global.json),
         quiet: a.common.quiet,
     };
@@ -286,18 +294,46 @@ fn burn_failure(drive: &mut CliDrive, e: &BurnError) -> String {
 
 /// Burns an image: the core of `burn` and of the cdrecord personality.
 pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
-    let (spec, mut drive) = open_for_writing(job.dev.as_deref(), job.trace, job.force)?;
     let (reader, total): (Box<dyn Read + Send>, Option<u64>) = match &job.input {
         Input::File(p) => {
             let f = File::open(p).map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?;
-            let len = f
+            let meta = f
                 .metadata()
-                .map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?
-                .len();
-            (Box::new(f), Some(len))
+                .map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?;
+            match job.tsize {
+                // A size given for a file (cdrecord tsize=): that many bytes of it, e.g.
+                // of /dev/zero, whose length is 0.
+                Some(t) if !meta.is_file() || t < meta.len() => (Box::new(f.take(t)), Some(t)),
+                _ => (Box::new(f), Some(meta.len())),
+            }
+        }
+        Input::Stdin if job.wait_input => {
+            let mut first = vec![0u8; 64 * 1024];
+            let n = loop {
+                match io::stdin().read(&mut first) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(CliError::Failed(format!("standard input: {e}"))),
+                }
+            };
+            first.truncate(n);
+            (
+                Box::new(io::Cursor::new(first).chain(io::stdin())),
+                job.tsize,
+            )
         }
         Input::Stdin => (Box::new(io::stdin()), job.tsize),
     };
+    let (reader, total): (Box<dyn Read + Send>, Option<u64>) = if job.pad_bytes > 0 {
+        let b = BLOCK as u64;
+        (
+            Box::new(Padded::new(reader, job.pad_bytes)),
+            total.map(|t| t.div_ceil(b) * b + job.pad_bytes),
+        )
+    } else {
+        (reader, total)
+    };
+    let (spec, mut drive) = open_for_writing(job.dev.as_deref(), job.trace, job.force)?;
     let options = BurnOptions {
         multi: job.multi,
         dummy: job.dummy,
@@ -336,4 +372,65 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         seconds: r.seconds,
         fifo_min_percent: r.fifo_min_percent,
     })
+}
+
+/// A reader followed by zeroes: to the next whole block, then `pad` bytes more.
+struct Padded<R> {
+    inner: R,
+    /// Bytes read from `inner`.
+    count: u64,
+    /// Zeroes still to give once `inner` ended (None: it has not ended).
+    zeros: Option<u64>,
+    pad: u64,
+}
+
+impl<R: Read> Padded<R> {
+    fn new(inner: R, pad: u64) -> Self {
+        Padded {
+            inner,
+            count: 0,
+            zeros: None,
+            pad,
+        }
+    }
+}
+
+impl<R: Read> Read for Padded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.zeros.is_none() {
+            let n = self.inner.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                self.count += n as u64;
+                return Ok(n);
+            }
+            let b = BLOCK as u64;
+            self.zeros = Some(self.count.div_ceil(b) * b - self.count + self.pad);
+        }
+        let left = self.zeros.unwrap_or(0);
+        let n = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        buf[..n].fill(0);
+        self.zeros = Some(left - n as u64);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_reader_aligns_then_pads() {
+        let mut out = Vec::new();
+        Padded::new(&[7u8; 3000][..], 4096)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out.len(), 4096 + 4096);
+        assert!(out[..3000].iter().all(|&b| b == 7));
+        assert!(out[3000..].iter().all(|&b| b == 0));
+        let mut out = Vec::new();
+        Padded::new(&[1u8; 2048][..], 2048)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out.len(), 4096);
+    }
 }
