@@ -20,6 +20,19 @@
 //! stdout, exit 1, so `mkisofs -C $(cdrecord -msinfo)` scripts never get a bogus `0,0`.
 //! A closed disc fails the same way with the reason.
 //!
+//! Writing takes the options front ends pass (K3b's `k3bcdrecordwriter.cpp`, Brasero's
+//! `burn-wodim.c`): `gracetime=N` counts down as cdrecord does (no grace time unless
+//! given), `driveropts=burnfree|noburnfree` sets BUFE (other driver options are refused by
+//! name), `-pad` appends 15 zeroed sectors and `padsize=` that many 2048-byte sectors
+//! (wodim(1)), `-waiti` waits for standard input before opening the drive, `-nofix` leaves
+//! the disc appendable (its session is closed, as every session discburn writes) and `-fix`
+//! finalizes, `-xa` is written as mode 1 with a note (the same 2048-byte blocks),
+//! `-overburn`, `-ignsize`, `-immed`, `minbuf=` and `ts=` are accepted (writes stay within
+//! the free blocks the drive reports; long commands are polled; transfers are sized by the
+//! transport), `-format`, `-load`, `-lock` and `-setdropts` do their task, `-reset` and
+//! `-abort` say that nothing is done. `-xa1`, `-xa2`, `-mode2` (sectors other than 2048
+//! bytes) and the raw modes (`-raw`, `-raw96r`, `-raw96p`, `-raw16`, `-clone`) are refused.
+//!
 //! Unknown options are a usage error (exit 2) that names the option.
 
 use std::collections::BTreeMap;
@@ -32,9 +45,12 @@ use crate::error::CliError;
 
 /// What the accepted options are, for error messages.
 const ACCEPTED: &str = "dev=, -scanbus, -inq, -checkdrive, -prcap, -atip, -toc, -minfo, \
-                        -msinfo, -v, -V, -version, -help; writing: -multi, -tao, -sao, -dao, \
-                        -data, speed=, -dummy, -eject, -force, fs=, tsize=, blank=, and an \
-                        image file or - for standard input";
+                        -msinfo, -v, -V, -version, -help, -load, -lock, -eject, -format, \
+                        -fix, -reset, -abort, -setdropts; writing: -multi, -tao, -sao, -dao, \
+                        -data, -mode1, -xa, speed=, -dummy, -eject, -force, fs=, tsize=, \
+                        blank=, gracetime=, driveropts=, -pad, -nopad, padsize=, -nofix, \
+                        -overburn, -ignsize, -immed, minbuf=, -waiti, ts=, and an image file \
+                        or - for standard input";
 
 /// Parsed cdrecord options.
 #[derive(Debug, Default, PartialEq)]
@@ -65,6 +81,20 @@ pub struct Options {
     pub version: bool,
     /// `-help`.
     pub help: bool,
+    /// `-load`: load the medium and exit.
+    pub load: bool,
+    /// `-lock`: load the medium, lock the tray and exit.
+    pub lock: bool,
+    /// `-format`: format a DVD+RW / BD-RE.
+    pub format: bool,
+    /// `-fix`: only fixate (close) the disc.
+    pub fix: bool,
+    /// `-reset`: reset the SCSI bus (not done: see [`run`]).
+    pub reset: bool,
+    /// `-abort`: send an abort sequence (not needed: see [`run`]).
+    pub abort: bool,
+    /// `-setdropts`: set the `driveropts=` and exit.
+    pub setdropts: bool,
     /// Writing options (`-multi ... blank=` and the track file).
     pub write: WriteOpts,
 }
@@ -94,6 +124,26 @@ pub struct WriteOpts {
     pub blank: Option<String>,
     /// The track: an image file or `-`.
     pub track: Option<String>,
+    /// `gracetime=N`: seconds to wait (counting down) before writing.
+    pub gracetime: Option<u32>,
+    /// `driveropts=`: buffer-underrun protection on (`burnfree`) or off (`noburnfree`).
+    pub burnfree: Option<bool>,
+    /// `-pad`: pad data tracks with 15 zeroed sectors (`-nopad` clears it).
+    pub pad: bool,
+    /// `padsize=SIZE`: bytes of zeroes after the track (rounded up to 2048-byte sectors).
+    pub padsize: Option<u64>,
+    /// `-nofix`: do not finalize the disc.
+    pub nofix: bool,
+    /// `-overburn` / `-ignsize`.
+    pub overburn: bool,
+    /// `-immed` / `minbuf=`.
+    pub immed: bool,
+    /// `-waiti`: wait for standard input before opening the drive.
+    pub waiti: bool,
+    /// `ts=SIZE`: maximum transfer size.
+    pub ts: Option<u64>,
+    /// `-xa`: CD-ROM XA mode 2 form 1 tracks (written as mode 1: see [`write_track`]).
+    pub xa: bool,
 }
 
 /// Parses cdrecord's arguments (without the program name).
@@ -133,6 +183,38 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
             w.blank = Some(v);
             continue;
         }
+        if let Some(v) = value("gracetime=") {
+            w.gracetime = Some(
+                v.parse()
+                    .map_err(|_| CliError::Usage(format!("{prog}: Bad gracetime value: {v}")))?,
+            );
+            continue;
+        }
+        if let Some(v) = value("driveropts=") {
+            if let Some(b) = driveropts(prog, &v)? {
+                w.burnfree = Some(b);
+            }
+            continue;
+        }
+        if let Some(v) = value("padsize=") {
+            w.padsize = Some(size(prog, "padsize", &v)?);
+            continue;
+        }
+        if let Some(v) = value("ts=") {
+            w.ts = Some(size(prog, "ts", &v)?);
+            continue;
+        }
+        if let Some(v) = value("minbuf=") {
+            match v.parse::<u8>() {
+                Ok(25..=95) => w.immed = true,
+                _ => {
+                    return Err(CliError::Usage(format!(
+                        "{prog}: Bad minbuf={v}: must be 25 to 95 (percent)"
+                    )))
+                }
+            }
+            continue;
+        }
         if a == "-" || (!a.starts_with('-') && !a.contains('=')) {
             if let Some(t) = &w.track {
                 return Err(CliError::Usage(format!(
@@ -146,7 +228,42 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
             Some("multi") => w.multi = true,
             Some("tao") => w.tao = true,
             Some("sao") | Some("dao") => w.sao = true,
-            Some("data") | Some("mode1") => {}
+            Some("data") | Some("mode1") => w.xa = false,
+            Some("xa") => w.xa = true,
+            Some(m @ ("xa1" | "xa2" | "mode2")) => {
+                let what = match m {
+                    "xa1" => "CD-ROM XA mode 2 form 1 with 2056-byte sectors (subheader included)",
+                    "xa2" => "CD-ROM XA mode 2 form 2 with 2324-byte sectors",
+                    _ => "CD-ROM mode 2 with 2336-byte sectors",
+                };
+                return Err(CliError::Usage(format!(
+                    "{prog}: -{m} ({what}) is not supported by discburn: it writes tracks of \
+                     2048-byte sectors (-data, or -xa)"
+                )));
+            }
+            Some(m @ ("raw" | "raw96r" | "raw96p" | "raw16" | "clone")) => {
+                return Err(CliError::Usage(format!(
+                    "{prog}: -{m}: raw writing (the drive sent whole 2352-byte sectors with \
+                     subchannels) is not supported by this cdrecord personality; data tracks \
+                     are written with -tao or -sao"
+                )));
+            }
+            Some("pad") => w.pad = true,
+            Some("nopad") => {
+                w.pad = false;
+                w.padsize = None;
+            }
+            Some("nofix") => w.nofix = true,
+            Some("fix") => o.fix = true,
+            Some("overburn") | Some("ignsize") => w.overburn = true,
+            Some("immed") => w.immed = true,
+            Some("waiti") => w.waiti = true,
+            Some("load") => o.load = true,
+            Some("lock") => o.lock = true,
+            Some("format") => o.format = true,
+            Some("reset") => o.reset = true,
+            Some("abort") => o.abort = true,
+            Some("setdropts") => o.setdropts = true,
             Some("dummy") => w.dummy = true,
             Some("eject") => w.eject = true,
             Some("force") => w.force = true,
@@ -176,6 +293,39 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
     Ok(o)
 }
 
+/// A size option (`padsize=`, `ts=`): fs='s syntax.
+fn size(prog: &str, key: &str, v: &str) -> Result<u64, CliError> {
+    crate::cmd::burn::parse_size(v)
+        .map_err(|_| CliError::Usage(format!("{prog}: Bad {key}= value: {v}")))
+}
+
+/// The words of `driveropts=` discburn knows (cdrecord's generic MMC driver options).
+const DRIVEROPTS: &str = "burnfree (buffer-underrun protection on, the default), noburnfree \
+                          (off); burnproof is taken as burnfree";
+
+/// Parses `driveropts=LIST`: `Some(true)` for burnfree, `Some(false)` for noburnfree (the
+/// last wins), `None` when the list sets neither (an empty list); `help` prints the list.
+fn driveropts(prog: &str, list: &str) -> Result<Option<bool>, CliError> {
+    let mut r = None;
+    for w in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+        match w {
+            "burnfree" | "burnproof" => r = Some(true),
+            "noburnfree" | "noburnproof" => r = Some(false),
+            "help" => {
+                eprintln!("Driver options: {DRIVEROPTS}");
+            }
+            other => {
+                return Err(CliError::Usage(format!(
+                    "{prog}: driveropts={other}: not supported by discburn (vendor options \
+                     such as varirec=, gigarec=, audiomaster, forcespeed, singlesession, \
+                     hidecdr, tattooinfo and layerbreak are not sent); supported: {DRIVEROPTS}"
+                )))
+            }
+        }
+    }
+    Ok(r)
+}
+
 /// Runs the personality; `prog` is the name it was started under.
 pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
     let o = parse(prog, args)?;
@@ -199,8 +349,70 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         out!("{}", scanbus_text(&entries));
         return Ok(());
     }
+    if o.reset {
+        eprintln!(
+            "{prog}: -reset: discburn does not reset the SCSI bus (the operating system's \
+             driver resets a device that stops answering); nothing done"
+        );
+    }
+    if o.abort {
+        eprintln!(
+            "{prog}: -abort: no abort sequence is sent: discburn finishes every track it \
+             starts (an interrupted one is closed, or continued by `discburn add`); nothing done"
+        );
+    }
+    if o.setdropts {
+        // The options were checked by the parser; discburn sends them with each write
+        // (page 05h BUFE), so there is nothing to keep in the drive.
+        if o.verbose > 0 {
+            eprintln!(
+                "{prog}: driver options checked; they are set in the drive's write \
+                 parameters at each write"
+            );
+        }
+        return Ok(());
+    }
+    if o.load || o.lock {
+        let spec = device::resolve(o.dev.as_deref())?;
+        let mut drive = mmc::drive::Drive::new(device::open(&spec, o.scsi_verbose)?);
+        drive
+            .load()
+            .map_err(|e| CliError::Failed(format!("{prog}: Cannot load media: {e}")))?;
+        if o.lock {
+            drive
+                .lock(true)
+                .map_err(|e| CliError::Failed(format!("{prog}: Cannot lock the tray: {e}")))?;
+        }
+        return Ok(());
+    }
+    if o.format {
+        let global = crate::args::GlobalArgs {
+            dev: o.dev.clone(),
+            verbose: o.scsi_verbose.saturating_add(1),
+            json: false,
+        };
+        crate::cmd::format::run(
+            &global,
+            &crate::args::FormatArgs {
+                force: o.write.force,
+            },
+        )
+        .map_err(|e| match e {
+            CliError::Failed(m) => CliError::Failed(format!("{prog}: Cannot format disk: {m}")),
+            e => e,
+        })?;
+    }
     if o.write.blank.is_some() || o.write.track.is_some() {
-        return write_track(prog, &o);
+        write_track(prog, &o)?;
+    }
+    if o.fix {
+        fix(prog, &o)?;
+    }
+    if o.format || o.fix || o.write.blank.is_some() || o.write.track.is_some() {
+        return Ok(());
+    }
+    if o.reset || o.abort {
+        return Ok(());
     }
     if o.write.eject
         && !(o.inq || o.checkdrive || o.prcap || o.atip || o.toc || o.minfo || o.msinfo)
@@ -298,6 +510,27 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
     let Some(track) = &w.track else {
         return Ok(());
     };
+    if w.xa {
+        eprintln!(
+            "{prog}: -xa: the track is written as CD-ROM mode 1 (discburn writes no XA \
+             sectors); its 2048-byte blocks, and the files on it, read the same"
+        );
+    }
+    if w.nofix && !w.multi {
+        eprintln!(
+            "{prog}: -nofix: the session is closed but the disc is left appendable (as -multi), \
+             so more can be written; \"{prog} -fix\" finalizes it"
+        );
+    }
+    // -pad: 15 sectors of zeroes; padsize= replaces that amount (wodim(1)).
+    let pad_bytes = match (w.padsize, w.pad) {
+        (Some(n), _) => n.div_ceil(BLOCK) * BLOCK,
+        (None, true) => 15 * BLOCK,
+        (None, false) => 0,
+    };
+    if let Some(n) = w.gracetime.filter(|&n| n > 0) {
+        grace(n);
+    }
     let job = BurnJob {
         dev: o.dev.clone(),
         trace: o.scsi_verbose,
@@ -306,7 +539,7 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
         } else {
             Input::File(track.into())
         },
-        multi: w.multi,
+        multi: w.multi || w.nofix,
         dummy: w.dummy,
         speed_x: w.speed,
         eject: w.eject,
@@ -323,14 +556,62 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
         } else {
             mmc::write::WriteMode::Auto
         },
-        bufe: true,
+        bufe: w.burnfree.unwrap_or(true),
         verify: false,
         verify_md5: false,
+        pad_bytes,
+        wait_input: w.waiti,
         progress: crate::progress::Mode::detect(false),
         quiet: o.verbose == 0 && !std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };
-    let s = burn::burn(&job).map_err(named)?;
+    let s = burn::burn(&job).map_err(|e| match e {
+        CliError::Failed(m) if w.overburn && m.contains(" are free from block ") => {
+            CliError::Failed(format!(
+                "{prog}: {m} (-overburn: discburn writes no more than the free blocks the \
+                 drive reports)"
+            ))
+        }
+        e => named(e),
+    })?;
     burn::print_summary(&s, false)
+}
+
+/// The block size of data tracks.
+const BLOCK: u64 = mmc::drive::BLOCK as u64;
+
+/// `gracetime=N`: cdrecord's countdown before the write starts.
+fn grace(seconds: u32) {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = write!(
+        out,
+        "Last chance to quit, starting real write in {seconds:4} seconds."
+    );
+    let _ = out.flush();
+    for left in (0..seconds).rev() {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let _ = write!(
+            out,
+            "\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08\x08{left:4} seconds."
+        );
+        let _ = out.flush();
+    }
+    let _ = writeln!(out, " Operation starts.");
+}
+
+/// `-fix`: finalize the disc (with `-multi`: the sessions discburn writes are closed
+/// already, nothing to do).
+fn fix(prog: &str, o: &Options) -> Result<(), CliError> {
+    if o.write.multi {
+        if o.verbose > 0 {
+            eprintln!("{prog}: -fix -multi: the last session is closed already; nothing to do");
+        }
+        return Ok(());
+    }
+    let (_, mut drive) =
+        crate::cmd::burn::open_for_writing(o.dev.as_deref(), o.scsi_verbose, o.write.force)?;
+    mmc::write::finalize(&mut drive)
+        .map_err(|e| CliError::Failed(format!("{prog}: Cannot fixate disk: {e}")))
 }
 
 /// `-msinfo`: `a,b` on stdout, or cdrecord's failure message.
