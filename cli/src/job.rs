@@ -107,10 +107,69 @@ pub fn verify_failure<T: Transport>(
     )
 }
 
+/// A [`WriteError`] in the command line's words: the library's message, with the option
+/// or command that gets past the refusal put where a user reads it.
+pub fn write_error(e: &WriteError) -> String {
+    match e {
+        WriteError::SaoNeedsSize => "-sao needs the session's size in advance (the cue sheet \
+             announces it): give tsize= for standard input, or use -tao; nothing was written"
+            .to_string(),
+        WriteError::SaoUnsupported { reason } => {
+            format!("{reason}: use -tao; nothing was written")
+        }
+        WriteError::SaoRefused {
+            last_session_start: Some(_),
+            ..
+        } => with_before_nothing(e, "; use -tao to add this session"),
+        WriteError::SaoRefused { .. } => with_before_nothing(e, ": use -tao"),
+        WriteError::SaoUnfinished { .. } => with_before_nothing(
+            e,
+            "; `discburn add` closes it and continues from the last complete session",
+        ),
+        WriteError::NotBlankable { profile } => format!(
+            "{profile} cannot be blanked: only CD-RW and DVD-RW can (DVD+RW and BD-RE are \
+             overwritten, or reformatted with `format`)"
+        ),
+        WriteError::NotBlank { .. } => format!(
+            "{e} (`burn` of an image to block 0, or `format --force`, replaces the contents)"
+        ),
+        WriteError::Unfinished { .. } => e.to_string().replace(
+            "; nothing was done",
+            "; `discburn add` closes it and writes a complete session after it (finalize \
+             after that); nothing was done",
+        ),
+        WriteError::CommitFailed {
+            start,
+            restored: false,
+            ..
+        } => {
+            let m = e.to_string();
+            let at = m.rfind(": the disc will not mount").unwrap_or(m.len());
+            format!(
+                "{}: the disc will not mount as it is, and `discburn add` will refuse it; \
+                 every session is intact: read the new one with `xorriso -indev DEV -load \
+                 sbsector {start}` or `mount -o sbsector={start}`",
+                &m[..at]
+            )
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// The library's message with `advice` put before its closing "; nothing was written".
+fn with_before_nothing(e: &WriteError, advice: &str) -> String {
+    let m = e.to_string();
+    match m.strip_suffix("; nothing was written") {
+        Some(head) => format!("{head}{advice}; nothing was written"),
+        None => format!("{m}{advice}"),
+    }
+}
+
 /// The message for a failed commit, with the disc state.
 pub fn commit_failure<T: Transport>(drive: &mut Drive<T>, e: &WriteError) -> String {
     format!(
-        "committing the session: {e}; disc state: {}",
+        "committing the session: {}; disc state: {}",
+        write_error(e),
         mmc::write::disc_state(drive)
     )
 }
@@ -123,8 +182,63 @@ pub fn failure_message<T: Transport>(drive: &mut Drive<T>, f: &Failed) -> String
 /// Formats a refusal from [`mmc::write::prepare`].
 pub fn refusal_message<T: Transport>(drive: &mut Drive<T>, e: &WriteError) -> String {
     if e.is_refusal() {
-        format!("{e}")
+        write_error(e)
     } else {
-        format!("{e}; disc state: {}", mmc::write::disc_state(drive))
+        format!(
+            "{}; disc state: {}",
+            write_error(e),
+            mmc::write::disc_state(drive)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The library's refusals carry no options; the command line's messages name them
+    /// where they stood before the library's words lost them.
+    #[test]
+    fn the_cli_adds_the_options_the_library_leaves_out() {
+        let e = WriteError::SaoUnsupported {
+            reason: "the drive does not offer session-at-once".into(),
+        };
+        assert!(!e.to_string().contains("-tao"));
+        assert_eq!(
+            write_error(&e),
+            "the drive does not offer session-at-once: use -tao; nothing was written"
+        );
+        let e = WriteError::SaoRefused {
+            detail: "ILLEGAL REQUEST".into(),
+            last_session_start: Some(0),
+        };
+        let m = write_error(&e);
+        assert!(
+            m.contains("SAO CD Cookbook); use -tao to add this session; nothing was written"),
+            "{m}"
+        );
+        let e = WriteError::SaoNeedsSize;
+        assert!(write_error(&e).contains("give tsize= for standard input, or use -tao"));
+        let e = WriteError::Unfinished { start: 9 };
+        assert!(!e.to_string().contains("discburn"));
+        assert!(write_error(&e).ends_with(
+            "`discburn add` closes it and writes a complete session after it (finalize after \
+             that); nothing was done"
+        ));
+        let e = WriteError::CommitFailed {
+            start: 300,
+            problem: "it read back different".into(),
+            restored: false,
+            restore_problem: "WRITE failed".into(),
+        };
+        assert!(!e.to_string().contains("xorriso"));
+        let m = write_error(&e);
+        assert!(
+            m.starts_with("making the session at block 300 current failed")
+                && m.ends_with(
+                    "`xorriso -indev DEV -load sbsector 300` or `mount -o sbsector=300`"
+                ),
+            "{m}"
+        );
     }
 }

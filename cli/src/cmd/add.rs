@@ -184,6 +184,7 @@ fn append_failure(drive: &mut CliDrive, a: &AddArgs, e: &AppendError) -> String 
             format!("{opt} {path}: no such file or directory in the last session")
         }
         AppendError::NotWhole(_) => format!("{e} (give --fresh-tree to write one anyway)"),
+        AppendError::Disc(w) => job::write_error(w),
         AppendError::Prepare(w) => job::refusal_message(drive, w),
         AppendError::Write(f) => job::failure_message(drive, f),
         AppendError::ReadBack { uncommitted, .. } | AppendError::Differ { uncommitted, .. } => {

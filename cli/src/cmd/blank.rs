@@ -27,7 +27,7 @@ pub fn run(global: &GlobalArgs, a: &BlankArgs) -> Result<(), CliError> {
         a.force,
     )?;
     let kind = blank_type(a.all, a.session);
-    write::blank(&mut drive, kind).map_err(|e| CliError::Failed(e.to_string()))?;
+    write::blank(&mut drive, kind).map_err(|e| CliError::Failed(crate::job::write_error(&e)))?;
     outln!(
         "blanked ({kind:?}); disc state: {}",
         write::disc_state(&mut drive)

@@ -14,7 +14,7 @@ pub fn run(global: &GlobalArgs, a: &CloseArgs) -> Result<(), CliError> {
         global.verbose.saturating_sub(1),
         a.force,
     )?;
-    write::finalize(&mut drive).map_err(|e| CliError::Failed(e.to_string()))?;
+    write::finalize(&mut drive).map_err(|e| CliError::Failed(crate::job::write_error(&e)))?;
     outln!("closed; disc state: {}", write::disc_state(&mut drive));
     Ok(())
 }

@@ -17,7 +17,7 @@ use crate::error::CliError;
 
 /// What a formatted medium holds that a format would destroy, `None` when it looks empty.
 fn holds_data(drive: &mut CliDrive) -> Result<Option<String>, CliError> {
-    if write::needs_format(drive).map_err(|e| CliError::Failed(e.to_string()))? {
+    if write::needs_format(drive).map_err(|e| CliError::Failed(crate::job::write_error(&e)))? {
         return Ok(None);
     }
     match msinfo::msinfo(drive) {
@@ -46,7 +46,8 @@ pub fn run(global: &GlobalArgs, a: &FormatArgs) -> Result<(), CliError> {
         global.verbose.saturating_sub(1),
         a.force,
     )?;
-    let profile = write::check_device(&mut drive).map_err(|e| CliError::Failed(e.to_string()))?;
+    let profile = write::check_device(&mut drive)
+        .map_err(|e| CliError::Failed(crate::job::write_error(&e)))?;
     if !profile.overwritable() {
         return Err(CliError::Failed(format!(
             "{profile} has no formats: only overwritable media (DVD+RW, BD-RE, DVD-RAM) are formatted"
@@ -60,7 +61,8 @@ pub fn run(global: &GlobalArgs, a: &FormatArgs) -> Result<(), CliError> {
             )));
         }
     }
-    write::format(&mut drive, profile).map_err(|e| CliError::Failed(e.to_string()))?;
+    write::format(&mut drive, profile)
+        .map_err(|e| CliError::Failed(crate::job::write_error(&e)))?;
     outln!("formatted; disc state: {}", write::disc_state(&mut drive));
     Ok(())
 }

@@ -504,8 +504,12 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
             }
         };
         let (_, mut drive) = burn::open_for_writing(o.dev.as_deref(), o.scsi_verbose, w.force)?;
-        mmc::write::blank(&mut drive, kind)
-            .map_err(|e| CliError::Failed(format!("{prog}: Cannot blank disk: {e}")))?;
+        mmc::write::blank(&mut drive, kind).map_err(|e| {
+            CliError::Failed(format!(
+                "{prog}: Cannot blank disk: {}",
+                crate::job::write_error(&e)
+            ))
+        })?;
     }
     let Some(track) = &w.track else {
         return Ok(());

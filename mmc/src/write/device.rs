@@ -4,7 +4,7 @@
 
 use transport::Transport;
 
-use super::{step, Recipe, WriteError};
+use super::{step, Recipe, Step, WriteError};
 use crate::drive::Drive;
 use crate::profile::Profile;
 
@@ -13,7 +13,7 @@ pub const PDT_MMC: u8 = 5;
 
 /// Checks the device (type 5) and that a medium is there and writable; returns the profile.
 pub fn check_device<T: Transport>(drive: &mut Drive<T>) -> Result<Profile, WriteError> {
-    let id = drive.identify().map_err(step("INQUIRY"))?;
+    let id = drive.identify().map_err(step(Step::Inquiry))?;
     if id.device_type != PDT_MMC {
         return Err(WriteError::NotOptical {
             device_type: id.device_type,
@@ -24,7 +24,7 @@ pub fn check_device<T: Transport>(drive: &mut Drive<T>) -> Result<Profile, Write
         Ok(p) => p,
         Err(e) if e.is_not_supported() => legacy_profile(drive)?,
         Err(e) if e.sense().is_some_and(|s| s.asc == 0x3A) => return Err(WriteError::NoMedium),
-        Err(e) => return Err(step("reading the current profile")(e)),
+        Err(e) => return Err(step(Step::CurrentProfile)(e)),
     };
     if profile == Profile::None {
         return Err(WriteError::NoMedium);

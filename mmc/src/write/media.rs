@@ -4,7 +4,7 @@
 
 use transport::{DataPhase, Transport};
 
-use super::{check_device, step, unfinished_session, Recipe, WriteError};
+use super::{check_device, step, unfinished_session, Recipe, SessionClose, Step, WriteError};
 use crate::cmd::blank_format::{self, BlankType, FormatRequest};
 use crate::cmd::close::{self, CloseFunction};
 use crate::cmd::disc_info::DiscStatus;
@@ -17,7 +17,7 @@ use crate::profile::Profile;
 /// The checked view of a READ FORMAT CAPACITIES answer, a bad answer named as that step.
 fn format_capacities_view(b: &[u8]) -> Result<FormatCapacitiesView<'_>, WriteError> {
     FormatCapacitiesView::new_checked(b).map_err(|e| WriteError::Mmc {
-        step: "READ FORMAT CAPACITIES".into(),
+        step: Step::ReadFormatCapacities,
         source: MmcError::BadAnswer {
             command: crate::error::CommandName::of(crate::cmd::op::READ_FORMAT_CAPACITIES),
             source: e,
@@ -30,7 +30,7 @@ pub fn needs_format<T: Transport>(drive: &mut Drive<T>) -> Result<bool, WriteErr
     let b = match drive.format_capacities() {
         Ok(b) => b,
         Err(e) if e.is_illegal_request() => return Ok(false),
-        Err(e) => return Err(step("READ FORMAT CAPACITIES")(e)),
+        Err(e) => return Err(step(Step::ReadFormatCapacities)(e)),
     };
     let v = format_capacities_view(&b)?;
     Ok(v.current_kind() == CurrentKind::Unformatted)
@@ -43,7 +43,7 @@ pub fn format<T: Transport>(drive: &mut Drive<T>, profile: Profile) -> Result<()
     check_device(drive)?;
     let b = drive
         .format_capacities()
-        .map_err(step("READ FORMAT CAPACITIES"))?;
+        .map_err(step(Step::ReadFormatCapacities))?;
     let v = format_capacities_view(&b)?;
     let wanted: &[u8] = match profile {
         Profile::DvdPlusRw | Profile::DvdPlusRwDl => &[0x26, 0x00],
@@ -70,10 +70,10 @@ pub fn format<T: Transport>(drive: &mut Drive<T>, profile: Profile) -> Result<()
     log::info!("FORMAT UNIT type {format_type:02X}h, {blocks} blocks");
     drive
         .execute(req.cdb(), DataPhase::Out(&params), LONG_TIMEOUT)
-        .map_err(step("FORMAT UNIT"))?;
+        .map_err(step(Step::FormatUnit))?;
     drive
         .wait_long_operation(LONG_TIMEOUT)
-        .map_err(step("waiting for the format to finish"))?;
+        .map_err(step(Step::FormatWait))?;
     Ok(())
 }
 
@@ -89,10 +89,10 @@ pub fn blank<T: Transport>(drive: &mut Drive<T>, kind: BlankType) -> Result<(), 
             DataPhase::None,
             LONG_TIMEOUT,
         )
-        .map_err(step("BLANK"))?;
+        .map_err(step(Step::Blank))?;
     drive
         .wait_long_operation(LONG_TIMEOUT)
-        .map_err(step("waiting for blanking to finish"))?;
+        .map_err(step(Step::BlankWait))?;
     Ok(())
 }
 
@@ -104,7 +104,7 @@ pub fn finalize<T: Transport>(drive: &mut Drive<T>) -> Result<(), WriteError> {
     if let Some(start) = unfinished_session(drive)? {
         return Err(WriteError::Unfinished { start });
     }
-    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let di = drive.disc_info().map_err(step(Step::ReadDiscInformation))?;
     match di.view().disc_status() {
         DiscStatus::Complete => return Err(WriteError::Closed { profile }),
         DiscStatus::Empty => {
@@ -128,7 +128,7 @@ pub fn finalize<T: Transport>(drive: &mut Drive<T>) -> Result<(), WriteError> {
             };
             drive
                 .mode_select(&wp.select_data())
-                .map_err(step("MODE SELECT page 05h"))?;
+                .map_err(step(Step::WriteParameters { preparing: false }))?;
             CloseFunction::Session
         }
         Recipe::DvdPlusR => CloseFunction::FinalizeMinimal,
@@ -136,6 +136,8 @@ pub fn finalize<T: Transport>(drive: &mut Drive<T>) -> Result<(), WriteError> {
     };
     drive
         .execute(close::cdb(f, 0, false), DataPhase::None, LONG_TIMEOUT)
-        .map_err(step("CLOSE SESSION (finalize)"))?;
+        .map_err(step(Step::CloseSession {
+            kind: SessionClose::Finalize,
+        }))?;
     Ok(())
 }

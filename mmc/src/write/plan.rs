@@ -11,7 +11,7 @@ use transport::{DataPhase, Transport};
 
 use super::{
     check_device, check_sao_offered, format, needs_format, recorded_block, session_pvd, step,
-    unfinished_session, WriteError,
+    unfinished_session, Step, WriteError,
 };
 use crate::cmd::cue_sheet;
 use crate::cmd::disc_info::DiscStatus;
@@ -245,9 +245,9 @@ pub fn prepare<T: Transport>(
                         ),
                     });
                 }
-                return Err(step("MODE SELECT page 05h (write parameters)")(e));
+                return Err(step(Step::WriteParameters { preparing: true })(e));
             }
-            Err(e) => return Err(step("MODE SELECT page 05h (write parameters)")(e)),
+            Err(e) => return Err(step(Step::WriteParameters { preparing: true })(e)),
         }
     }
     // A track holds at least 300 blocks (MMC-6 §6.33.3.6); TAO drives pad it the same way.
@@ -283,7 +283,7 @@ pub fn prepare<T: Transport>(
                     last_session_start,
                 })
             }
-            Err(e) => return Err(step("SEND CUE SHEET")(e)),
+            Err(e) => return Err(step(Step::SendCueSheet)(e)),
         }
     }
     set_speed(drive, profile, opts.speed_kbps);
@@ -298,7 +298,7 @@ pub fn prepare<T: Transport>(
             ) {
                 Ok(_) => {}
                 Err(e) if e.is_not_supported() => log::info!("RESERVE TRACK not supported"),
-                Err(e) => return Err(step("RESERVE TRACK")(e)),
+                Err(e) => return Err(step(Step::ReserveTrack)(e)),
             }
         }
     }
@@ -323,7 +323,7 @@ fn plan_sequential<T: Transport>(
     profile: Profile,
     recipe: Recipe,
 ) -> Result<PlanParts, WriteError> {
-    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let di = drive.disc_info().map_err(step(Step::ReadDiscInformation))?;
     let v = di.view();
     if v.disc_status() == DiscStatus::Complete {
         return Err(WriteError::Closed { profile });
@@ -344,7 +344,7 @@ fn plan_sequential<T: Transport>(
     };
     let ti = drive
         .track_info(addr)
-        .map_err(step("READ TRACK INFORMATION"))?;
+        .map_err(step(Step::ReadTrackInformation))?;
     let tv = ti.view();
     let Some(nwa) = tv.nwa() else {
         return Err(WriteError::Closed { profile });
@@ -374,7 +374,7 @@ fn plan_overwritable<T: Transport>(
     }
     let capacity = match drive.read_capacity() {
         Ok((last, _)) => u64::from(last) + 1,
-        Err(e) => return Err(step("READ CAPACITY")(e)),
+        Err(e) => return Err(step(Step::ReadCapacity)(e)),
     };
     let ms = match msinfo::msinfo(drive) {
         Ok(m) => m,

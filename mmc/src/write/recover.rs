@@ -5,7 +5,7 @@
 
 use transport::{DataPhase, Transport};
 
-use super::{check_device, step, Recipe, WriteError};
+use super::{check_device, step, Recipe, SessionClose, Step, WriteError};
 use crate::cmd::close::{self, CloseFunction};
 use crate::cmd::disc_info::DiscStatus;
 use crate::cmd::mode::WriteParameters;
@@ -23,7 +23,7 @@ fn open_last_session<T: Transport>(
         None | Some(Recipe::Overwritable) => return Ok(None),
         Some(r) => r,
     };
-    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let di = drive.disc_info().map_err(step(Step::ReadDiscInformation))?;
     let v = di.view();
     if v.disc_status() != DiscStatus::Incomplete
         || v.last_session_state() != crate::cmd::disc_info::SessionState::Incomplete
@@ -52,7 +52,7 @@ pub fn close_interrupted_session<T: Transport>(
     };
     let ti = drive
         .track_info(TrackAddress::Track(u32::from(last)))
-        .map_err(step("READ TRACK INFORMATION"))?;
+        .map_err(step(Step::ReadTrackInformation))?;
     let partial_last = !ti.view().blank() && ti.view().nwa().is_some();
     // A damaged last track the drive will not continue (Damage 1, NWA_V 0, MMC-6 §6.27.3):
     // what libburn's burn_disc_close_damaged() and xorriso -close_damaged do is CLOSE TRACK
@@ -69,7 +69,10 @@ pub fn close_interrupted_session<T: Transport>(
                 DataPhase::None,
                 LONG_TIMEOUT,
             )
-            .map_err(step(format!("CLOSE TRACK {last} (interrupted track)")))?;
+            .map_err(step(Step::CloseTrack {
+                track: last,
+                interrupted: true,
+            }))?;
     } else if damaged_last {
         if let Err(e) = drive.execute(
             close::cdb(CloseFunction::Track, last, false),
@@ -86,7 +89,7 @@ pub fn close_interrupted_session<T: Transport>(
         };
         drive
             .mode_select(&wp.select_data())
-            .map_err(step("MODE SELECT page 05h"))?;
+            .map_err(step(Step::WriteParameters { preparing: false }))?;
     }
     drive
         .execute(
@@ -94,7 +97,9 @@ pub fn close_interrupted_session<T: Transport>(
             DataPhase::None,
             LONG_TIMEOUT,
         )
-        .map_err(step("CLOSE SESSION (interrupted session)"))?;
+        .map_err(step(Step::CloseSession {
+            kind: SessionClose::Interrupted,
+        }))?;
     Ok(Some(format!(
         "closed the session holding track(s) {first}-{last} that an earlier write left \
          unfinished; it is skipped, the last complete session before it stays current"
@@ -142,7 +147,7 @@ pub fn unfinished_session<T: Transport>(drive: &mut Drive<T>) -> Result<Option<u
     for n in first..=last {
         let ti = drive
             .track_info(TrackAddress::Track(u32::from(n)))
-            .map_err(step("READ TRACK INFORMATION"))?;
+            .map_err(step(Step::ReadTrackInformation))?;
         recorded |= !ti.view().blank();
     }
     if !recorded {
@@ -150,7 +155,7 @@ pub fn unfinished_session<T: Transport>(drive: &mut Drive<T>) -> Result<Option<u
     }
     let fi = drive
         .track_info(TrackAddress::Track(u32::from(first)))
-        .map_err(step("READ TRACK INFORMATION"))?;
+        .map_err(step(Step::ReadTrackInformation))?;
     Ok(Some(fi.view().start()))
 }
 
@@ -172,7 +177,7 @@ fn intact_before<T: Transport>(
     drive: &mut Drive<T>,
     before: u32,
 ) -> Result<Option<u32>, WriteError> {
-    let di = drive.disc_info().map_err(step("READ DISC INFORMATION"))?;
+    let di = drive.disc_info().map_err(step(Step::ReadDiscInformation))?;
     let sessions = u32::from(di.view().sessions());
     for n in (1..=sessions).rev() {
         let Ok(ti) = drive.track_info(TrackAddress::Session(n)) else {

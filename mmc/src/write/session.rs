@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use transport::{DataPhase, Transport};
 
-use super::{descriptor_copy, step, Commit, Recipe, SessionPlan, WriteError};
+use super::{descriptor_copy, step, Commit, Recipe, SessionClose, SessionPlan, Step, WriteError};
 use crate::cmd::close::{self, CloseFunction};
 use crate::cmd::cue_sheet;
 use crate::cmd::write;
@@ -137,9 +137,11 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
                 Duration::from_secs(120),
             ) {
                 self.failed = true;
-                return Err(step(format!(
-                    "writing the pre-gap ({n} blocks at {from} + {done})"
-                ))(e));
+                return Err(step(Step::Pregap {
+                    blocks: n,
+                    from,
+                    done,
+                })(e));
             }
             done += n;
         }
@@ -168,7 +170,7 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
             Ok(_) => {}
             Err(e) => {
                 self.failed = true;
-                return Err(step(format!("writing {blocks} blocks at block {lba}"))(e));
+                return Err(step(Step::Write { blocks, lba })(e));
             }
         }
         self.next += blocks;
@@ -240,7 +242,7 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
         let drive = &mut *self.drive;
         drive
             .synchronize_cache()
-            .map_err(step("SYNCHRONIZE CACHE"))?;
+            .map_err(step(Step::SynchronizeCache))?;
         let multi = plan.options.multi;
         let mut commit = None;
         let close_track = |drive: &mut Drive<T>| {
@@ -251,16 +253,21 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
                     LONG_TIMEOUT,
                 )
                 .map(|_| ())
-                .map_err(step(format!("CLOSE TRACK {}", plan.track)))
+                .map_err(step(Step::CloseTrack {
+                    track: plan.track,
+                    interrupted: false,
+                }))
         };
         let close_session = |drive: &mut Drive<T>, f: CloseFunction| {
             drive
                 .execute(close::cdb(f, 0, false), DataPhase::None, LONG_TIMEOUT)
                 .map(|_| ())
-                .map_err(step(if multi {
-                    "CLOSE SESSION"
-                } else {
-                    "CLOSE SESSION (finalize)"
+                .map_err(step(Step::CloseSession {
+                    kind: if multi {
+                        SessionClose::Session
+                    } else {
+                        SessionClose::Finalize
+                    },
                 }))
         };
         match plan.recipe {
