@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use crate::extract::{safe_name, Problem};
-use crate::read::{Entry, Limits, ReadError, Volume};
+use crate::read::{Entry, Limits, Namespace, ReadError, Volume};
 use crate::tree::{mode, Data, Kind, Meta, NodeId, Tree};
 use crate::wire::WireError;
 use crate::{SectorSource, SECTOR};
@@ -41,6 +41,41 @@ fn meta_of(e: &Entry, link: u32) -> Meta {
 /// The longest name carried forward, in bytes: Linux's NAME_MAX, and what mkisofs and
 /// libisofs (xorriso) accept for a Rock Ridge name (RRIP 1.12 itself sets no bound).
 pub const MAX_NAME: usize = 255;
+
+/// What the previous session recorded of one of its directories: where its extent is, the
+/// identifier its parent's record gave it, how many entries the import took from it, and
+/// its attributes as read. The builder reuses the extent when nothing of this changed
+/// (`build::reuse`).
+#[derive(Debug, Clone)]
+pub(crate) struct OldDir {
+    /// First block of the extent (absolute).
+    pub(crate) lba: u32,
+    /// Data length in bytes.
+    pub(crate) size: u32,
+    /// Identifier in its parent's record (ECMA-119 §9.1.11), for the path table.
+    pub(crate) ident: Vec<u8>,
+    /// Entries of the directory that became nodes (without "." and "..").
+    pub(crate) entries: u32,
+    /// Attributes as imported (a later merge of a source directory over it changes them).
+    pub(crate) meta: Meta,
+    /// Every entry of the directory became a node (none left out, no two merged).
+    pub(crate) whole: bool,
+}
+
+/// The previous session as the import saw it, kept in the tree for the builder.
+#[derive(Debug, Clone)]
+pub(crate) struct Previous {
+    /// The tree the names came from (reuse needs Rock Ridge for a Rock Ridge session).
+    pub(crate) ns: Namespace,
+    /// Nodes below this id were imported (the import fills a fresh tree).
+    pub(crate) imported: u32,
+    /// The directories of the ISO 9660 tree, by node.
+    pub(crate) dirs: HashMap<NodeId, OldDir>,
+    /// File serial numbers (RRIP PX) per imported node, 0 when none was recorded.
+    pub(crate) ino: Vec<u32>,
+    /// The largest of them.
+    pub(crate) max_ino: u32,
+}
 
 /// A session imported by [`import_checked`]: the source back (for content comparisons)
 /// and every entry of the session that could not be carried forward.
@@ -100,6 +135,16 @@ pub fn import_checked_with<S: SectorSource>(
     vol.set_limits(limits);
     let root = vol.root().clone();
     tree.node_mut(Tree::ROOT).meta = meta_of(&root, 0);
+    // Only an import into a fresh tree can tell imported nodes by their ids.
+    let fresh = tree.len() == 1;
+    let mut prev = Previous {
+        ns: vol.namespace(),
+        imported: 0,
+        dirs: HashMap::new(),
+        ino: vec![0],
+        max_ino: 0,
+    };
+    let mut orphan = false;
     // The directories from the root to where the walk is (pre-order, depth first): their
     // paths and nodes (None: left out, and so is what it holds).
     let mut stack: Vec<(String, Option<NodeId>)> = vec![(String::new(), Some(Tree::ROOT))];
@@ -128,6 +173,7 @@ pub fn import_checked_with<S: SectorSource>(
             Some((p, node)) if p == parent => *node,
             // Not met before it: never guess (the root would be a move).
             _ => {
+                orphan = true;
                 skip(&mut skipped, "its directory was not met before it".into());
                 if e.is_dir {
                     stack.push((path.to_string(), None));
@@ -136,6 +182,7 @@ pub fn import_checked_with<S: SectorSource>(
             }
         };
         let Some(p) = parent_node else {
+            // Its directory was left out, and with it the directory holding that one.
             skip(&mut skipped, "inside a directory left out".into());
             if e.is_dir {
                 stack.push((path.to_string(), None));
@@ -144,6 +191,9 @@ pub fn import_checked_with<S: SectorSource>(
         };
         let name = match safe_name(&e.name) {
             Ok(n) if n.len() > MAX_NAME => {
+                if let Some(d) = prev.dirs.get_mut(&p) {
+                    d.whole = false;
+                }
                 skip(
                     &mut skipped,
                     format!(
@@ -159,6 +209,9 @@ pub fn import_checked_with<S: SectorSource>(
             }
             Ok(n) => n,
             Err(er) => {
+                if let Some(d) = prev.dirs.get_mut(&p) {
+                    d.whole = false;
+                }
                 skip(&mut skipped, er.to_string());
                 if e.is_dir {
                     stack.push((path.to_string(), None));
@@ -168,6 +221,13 @@ pub fn import_checked_with<S: SectorSource>(
         };
         if let Some(old) = tree.lookup(p, name.as_bytes()) {
             let old_dir = matches!(tree.node(old).kind, Kind::Dir(_));
+            // Either way the directory no longer holds what its extent lists.
+            if let Some(d) = prev.dirs.get_mut(&p) {
+                d.whole = false;
+            }
+            if let Some(d) = prev.dirs.get_mut(&old) {
+                d.whole = false;
+            }
             if !(old_dir && e.is_dir) {
                 skip(
                     &mut skipped,
@@ -220,7 +280,33 @@ pub fn import_checked_with<S: SectorSource>(
                 link = *links.entry(ino).or_insert_with(|| tree.new_link_group());
             }
         }
-        let id = tree.put_child(p, name.as_bytes(), kind, meta_of(e, link));
+        let meta = meta_of(e, link);
+        let id = tree.put_child(p, name.as_bytes(), kind, meta);
+        if fresh {
+            if let Some(d) = prev.dirs.get_mut(&p) {
+                d.entries += 1;
+            }
+            let ino = e.ino.unwrap_or(0);
+            prev.max_ino = prev.max_ino.max(ino);
+            let i = id as usize;
+            if prev.ino.len() <= i {
+                prev.ino.resize(i + 1, 0);
+            }
+            prev.ino[i] = ino;
+            if e.is_dir && !prev.dirs.contains_key(&id) {
+                prev.dirs.insert(
+                    id,
+                    OldDir {
+                        lba: e.lba(),
+                        size: e.extents.first().map_or(0, |x| x.1),
+                        ident: e.ident.clone(),
+                        entries: 0,
+                        meta,
+                        whole: true,
+                    },
+                );
+            }
+        }
         if e.is_dir {
             stack.push((path.to_string(), Some(id)));
         }
@@ -228,6 +314,15 @@ pub fn import_checked_with<S: SectorSource>(
     })?;
     if let Some(e) = err {
         return Err(e);
+    }
+    if fresh && !orphan {
+        prev.imported = tree.len() as u32;
+        prev.ino.resize(tree.len(), 0);
+        prev.max_ino = prev.max_ino.max(root.ino.unwrap_or(0));
+        if let Some(i) = prev.ino.first_mut() {
+            *i = root.ino.unwrap_or(0);
+        }
+        tree.previous = Some(Box::new(prev));
     }
     Ok(Imported {
         source: vol.into_source(),

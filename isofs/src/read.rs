@@ -159,6 +159,9 @@ pub struct Entry {
     pub rdev: Option<u64>,
     /// Relocated directory marker (RE): hidden from listings.
     pub relocated: bool,
+    /// For a directory: its identifier as its parent's record holds it (ECMA-119 §9.1.11;
+    /// the name the path table must repeat). Empty for other entries and for the root.
+    pub ident: Vec<u8>,
 }
 
 impl Entry {
@@ -862,6 +865,7 @@ impl<S: SectorSource> Volume<S> {
                 size: u64::from(r.size()),
                 extents: vec![(r.extent(), r.size())],
                 mtime: r.date(),
+                ident: if r.is_dir() { raw.to_vec() } else { Vec::new() },
                 ..Entry::default()
             };
             if self.ns == Namespace::RockRidge {
@@ -878,6 +882,7 @@ impl<S: SectorSource> Volume<S> {
                         source: s,
                     })?;
                     e.is_dir = true;
+                    e.ident = raw.to_vec();
                     e.extents = vec![(cl, d.size())];
                     e.size = u64::from(d.size());
                 }

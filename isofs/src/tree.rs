@@ -142,6 +142,10 @@ pub struct Tree {
     /// New files that replaced a previous session's file of the same size: (new node, old
     /// extent). The builder keeps the old extent when the contents are equal.
     pub replaced: Vec<(NodeId, u32)>,
+    /// What the imported previous session recorded of its directories (set by
+    /// [`crate::merge::import`]): lets the builder point at unchanged directories instead of
+    /// writing them again (see `build::reuse`).
+    pub(crate) previous: Option<Box<crate::merge::Previous>>,
 }
 
 impl Default for Tree {
@@ -305,6 +309,7 @@ impl Tree {
             links: HashMap::new(),
             next_link: 1,
             replaced: Vec::new(),
+            previous: None,
         }
     }
 

@@ -280,6 +280,9 @@ impl Image {
             ..CeArea::default()
         };
         for k in 0..self.iso.dirs.len() {
+            if self.iso.kept(k) {
+                continue;
+            }
             let b = self.dir_bytes(false, k, &mut ce);
             out(w, &b, &mut written)?;
         }

@@ -50,6 +50,16 @@ pub(super) struct View {
     pub(super) pt_size: u32,
     pub(super) pt_l: u32,
     pub(super) pt_m: u32,
+    /// Per directory: it keeps the previous session's extent (see `reuse`); empty when
+    /// every directory is written.
+    pub(super) keep: Vec<bool>,
+}
+
+impl View {
+    /// Whether directory `k` keeps the previous session's extent (and is not written).
+    pub(super) fn kept(&self, k: usize) -> bool {
+        self.keep.get(k).copied().unwrap_or(false)
+    }
 }
 
 /// The second volume descriptor set and directory tree of `-partition_offset`: the same
@@ -360,7 +370,7 @@ impl Image {
         self.nlink = vec![1; n];
         let mut group_ino: HashMap<u32, u32> = HashMap::new();
         let mut group_count: HashMap<u32, u32> = HashMap::new();
-        let mut next = 1u32;
+        let mut next = self.first_new_ino();
         let mut stack = vec![Tree::ROOT];
         let mut order = Vec::new();
         while let Some(d) = stack.pop() {
@@ -375,14 +385,24 @@ impl Image {
             let link = node.meta.link;
             if link != 0 && !matches!(node.kind, Kind::Dir(_)) {
                 *group_count.entry(link).or_insert(0) += 1;
+                let old = self.old_ino(id);
                 let ino = *group_ino.entry(link).or_insert_with(|| {
-                    next += 1;
-                    next - 1
+                    if old != 0 {
+                        old
+                    } else {
+                        next += 1;
+                        next - 1
+                    }
                 });
                 self.ino[id as usize] = ino;
             } else {
-                self.ino[id as usize] = next;
-                next += 1;
+                let old = self.old_ino(id);
+                if old != 0 {
+                    self.ino[id as usize] = old;
+                } else {
+                    self.ino[id as usize] = next;
+                    next += 1;
+                }
             }
             if let Kind::Dir(_) = node.kind {
                 let sub = self
@@ -469,10 +489,16 @@ impl Image {
         // Directory sizes (dry run; addresses do not change lengths).
         let mut ce = CeArea::default();
         for k in 0..self.iso.dirs.len() {
+            if self.iso.kept(k) {
+                continue;
+            }
             let bytes = self.dir_bytes(false, k, &mut ce);
             self.iso.dirs[k].size = bytes.len() as u32;
         }
         for k in 0..self.iso.dirs.len() {
+            if self.iso.kept(k) {
+                continue;
+            }
             self.iso.dirs[k].lba = lba as u32;
             lba += blocks(u64::from(self.iso.dirs[k].size));
         }

@@ -19,6 +19,7 @@ mod emit;
 mod filedata;
 mod layout;
 mod options;
+mod reuse;
 mod rockridge;
 mod sysarea;
 mod trans_tbl;
@@ -183,6 +184,7 @@ impl Image {
         img.add_trans_tables();
         img.check_sizes()?;
         img.build_views();
+        img.plan_reuse();
         img.fill_trans_tables();
         img.assign_inodes();
         img.layout()?;
@@ -197,6 +199,22 @@ impl Image {
     /// First absolute block of the session (the second `-C` number).
     pub fn start_block(&self) -> u32 {
         self.start
+    }
+
+    /// Blocks of the session before its file data: system area, volume descriptors, boot
+    /// catalog, path tables, the directories written in this session and their Rock Ridge
+    /// continuation areas (directories kept from the previous session count nothing).
+    pub fn metadata_blocks(&self) -> u32 {
+        self.data_start - self.start
+    }
+
+    /// Directories of the ISO 9660 tree that keep the previous session's extent (not
+    /// written again), and all directories of that tree.
+    pub fn kept_dirs(&self) -> (usize, usize) {
+        (
+            self.iso.keep.iter().filter(|&&k| k).count(),
+            self.iso.dirs.len(),
+        )
     }
 
     /// The tree the image was made from.

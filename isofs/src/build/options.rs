@@ -303,6 +303,10 @@ pub struct Options {
     pub threads: usize,
     /// The system area and partition tables (hybrid images).
     pub system_area: SystemArea,
+    /// Write every directory of a later session anew, as mkisofs and xorriso do, instead
+    /// of pointing at the previous session's directories that did not change (the default;
+    /// see the builder's `reuse` module for the rules and what falls back to rewriting).
+    pub rewrite_all_dirs: bool,
 }
 
 impl Default for Options {
@@ -338,6 +342,7 @@ impl Default for Options {
                 secs_per_head: 32,
                 ..SystemArea::default()
             },
+            rewrite_all_dirs: false,
         }
     }
 }
