@@ -244,6 +244,19 @@ pub enum Command {
         /// Allocation length.
         alloc: u16,
     },
+    /// ADh READ DISC STRUCTURE (MMC-6 §6.23).
+    ReadDiscStructure {
+        /// Media type (byte 1 bits 3-0): 0 DVD, 1 BD.
+        media_type: u8,
+        /// Address (bytes 2-5).
+        address: u32,
+        /// Layer number (byte 6).
+        layer: u8,
+        /// Format code (byte 7).
+        format: u8,
+        /// Allocation length (bytes 8-9).
+        alloc: u16,
+    },
     /// BDh MECHANISM STATUS (MMC-6 §6.11).
     MechanismStatus {
         /// Allocation length.
@@ -431,6 +444,13 @@ impl Command {
                 write: be16(c, 4),
             },
             0xBD => Command::MechanismStatus { alloc: be16(c, 8) },
+            0xAD => Command::ReadDiscStructure {
+                media_type: c[1] & 0x0F,
+                address: be32(c, 2),
+                layer: c[6],
+                format: c[7],
+                alloc: be16(c, 8),
+            },
             0xBE => Command::ReadCd {
                 lba: i64::from(i32::from_be_bytes([c[2], c[3], c[4], c[5]])),
                 blocks: u32::from_be_bytes([0, c[6], c[7], c[8]]),
@@ -484,6 +504,7 @@ impl Command {
                 | Command::ReadSubChannel { .. }
                 | Command::ReadHeader { .. }
                 | Command::ReadDiscInfo { .. }
+                | Command::ReadDiscStructure { .. }
                 | Command::ReadTrackInfo { .. }
                 | Command::ReserveTrack { .. }
                 | Command::CloseTrackSession { .. }

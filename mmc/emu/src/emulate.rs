@@ -197,6 +197,16 @@ impl EmuDrive {
             } => self.emulate_start_stop_unit(loej, start),
             Command::PreventAllow { prevent } => self.emulate_prevent_allow(prevent),
             Command::MechanismStatus { alloc } => self.emulate_mechanism_status(alloc, data),
+            Command::ReadDiscStructure {
+                media_type,
+                address: _,
+                layer,
+                format,
+                alloc,
+            } => din(data, opcode).and_then(|buf| {
+                let d = self.emulate_read_disc_structure(media_type, layer, format)?;
+                Ok(reply(buf, &d, usize::from(alloc)))
+            }),
             Command::ReadCd {
                 lba,
                 blocks,

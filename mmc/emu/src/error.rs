@@ -88,6 +88,13 @@ pub enum EmuError {
         /// Why.
         what: String,
     },
+    /// A read of a structure the medium does not have (READ DISC STRUCTURE of a CD, or
+    /// of DVD structures from a BD).
+    #[error("cannot read medium: {what}")]
+    CannotRead {
+        /// Why.
+        what: String,
+    },
     /// FORMAT UNIT on a medium that has no formats.
     #[error("cannot format medium: {what}")]
     CannotFormat {
@@ -174,6 +181,8 @@ impl EmuError {
             EmuError::InvalidWriteAddress { .. } => (SenseKey::IllegalRequest, 0x21, 0x02),
             // 30/05 CANNOT WRITE MEDIUM - INCOMPATIBLE FORMAT
             EmuError::CannotWrite { .. } => (SenseKey::IllegalRequest, 0x30, 0x05),
+            // 30/02 CANNOT READ MEDIUM - INCOMPATIBLE FORMAT
+            EmuError::CannotRead { .. } => (SenseKey::IllegalRequest, 0x30, 0x02),
             // 30/06 CANNOT FORMAT MEDIUM - INCOMPATIBLE MEDIUM
             EmuError::CannotFormat { .. } => (SenseKey::IllegalRequest, 0x30, 0x06),
             // 2C/00 COMMAND SEQUENCE ERROR

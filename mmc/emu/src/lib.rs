@@ -73,8 +73,10 @@
 //!   does not save the state it loaded (that would overwrite the writer's) unless an option
 //!   changed a setting and no writer is there, and then holds the lock just for the save (a
 //!   writer waits up to [`LOCK_WAIT`] for it). A reader must not write to the disc.
-//! - Not emulated: READ DVD STRUCTURE, SEND OPC, READ TOC format 3 (PMA): these answer
-//!   ILLEGAL REQUEST as on a drive lacking them.
+//! - READ DISC STRUCTURE answers the DVD and BD structures burners ask for (see
+//!   [`structure`]); SEND DISC STRUCTURE (a DVD+R DL layer break), SEND OPC and READ TOC
+//!   format 3 (PMA) are not emulated: these answer ILLEGAL REQUEST as on a drive lacking
+//!   them.
 #![forbid(unsafe_code)]
 
 pub mod audio;
@@ -90,6 +92,7 @@ pub mod medium;
 pub mod options;
 pub mod powered;
 pub mod script;
+pub mod structure;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
