@@ -138,11 +138,17 @@ fn libiscsi_tools_log_in_with_chap_and_are_refused_without() {
     // beyond MaxCmdSN and one below ExpCmdSN are ignored, the session goes on), and the
     // residuals of READ(10)/READ(12) whose Expected Data Transfer Length is 0, 200 bytes or
     // one block for two (residual overflow, the command done and EDTL bytes sent) or 10000
-    // (underflow) (§11.4.5.1; these failed with INTERNAL TARGET FAILURE before).
+    // (underflow) (§11.4.5.1; these failed with INTERNAL TARGET FAILURE before), and the
+    // same with READ(10) flagged as a write on the iSCSI layer (W set, R clear, one block of
+    // immediate Data-Out): GOOD as libiscsi expects, no Data-In, the Data-Out unused (it
+    // failed with HARDWARE ERROR, INTERNAL TARGET FAILURE before). The Write*Residuals
+    // suites are not run: libiscsi skips them on a device that is not SBC (PDT 5 here),
+    // and a skipped test counts as passed in its summary.
     for (suite, n) in [
         ("iSCSI.iSCSIcmdsn", "2"),
         ("iSCSI.iSCSIResiduals.Read10Residuals", "1"),
         ("iSCSI.iSCSIResiduals.Read12Residuals", "1"),
+        ("iSCSI.iSCSIResiduals.Read10Invalid", "1"),
     ] {
         let o = lib("iscsi-test-cu", &["-f", "-n", "-t", suite, &url1]);
         let t =

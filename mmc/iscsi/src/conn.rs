@@ -1299,6 +1299,27 @@ impl<T: Transport + Send> Conn<'_, T> {
         read_len: Option<usize>,
         out: &[u8],
     ) -> (ScsiStatus, Vec<u8>, Vec<u8>, Resid) {
+        // A command whose CDB moves data in but without the R flag (W only, or neither):
+        // the initiator has no buffer for its data (RFC 7143 §11.2.1.2: R marks a command
+        // that reads). It runs as a read with an Expected Data Transfer Length of 0 for
+        // its input; the data it reads goes nowhere, Data-Out the initiator sent is left
+        // unused, and the command ends GOOD with the residual of §11.4.5.1: underflow by
+        // the unused Data-Out, else overflow by the data that had no room. libiscsi's
+        // iSCSIResiduals.Read10Invalid (READ(10) flagged as a write) expects GOOD.
+        if read_len.is_none() && lun::data_in_bound(cdb.as_bytes()).is_some() {
+            log::warn!(
+                "iSCSI {}: {cdb}: reads data but the R flag is not set ({} bytes of Data-Out); no data returned",
+                self.peer,
+                out.len()
+            );
+            let (status, sense, _, over) = self.on_drive(drive, cdb, Some(0), &[]);
+            let residual = if out.is_empty() {
+                over
+            } else {
+                Resid::under(out.len())
+            };
+            return (status, sense, Vec::new(), residual);
+        }
         let mut d = drive.lock().unwrap_or_else(PoisonError::into_inner);
         let max = d.max_transfer();
         let len = read_len.unwrap_or(out.len());
