@@ -1,0 +1,110 @@
+//! Issue 11: dvd+rw-mediainfo (dvd+rw-tools) and sg_modes (sg3-utils) in the guest, through
+//! real SG_IO, on blank discs served by `discburn serve` (one guest, five LUNs: DVD+R,
+//! DVD-R, DVD+RW, DVD+R DL, BD-R). dvd+rw-mediainfo reads READ DISC STRUCTURE formats FFh,
+//! 00h, 10h, 11h, 0Eh, 20h (DVD) and 00h with media type 1 (BD); before the emulator
+//! answered them it printed ":-[ READ DVD STRUCTURE#0 failed with SK=5h/ASC=20h/ACQ=00h]".
+//! Now it prints no error, and the book type, media ID and lead-out of MMC-6 §6.23.3 /
+//! ECMA-267 §3.3.1 (dvd+rw-mediainfo 7.1 prints the "Media Book Type" of its first legacy
+//! READ DVD STRUCTURE from the buffer before the read, so only DVD-R's second one, format
+//! 00h after 10h, shows the drive's book type; the unit tests check the byte). sg_modes -6 reads page 2Ah with MODE SENSE(6) (SPC-4 §6.11), which the
+//! emulator refused as an invalid operation code before.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use discburn_tests::{ServedDrives, Vm};
+
+#[test]
+fn dvd_rw_mediainfo_and_mode_sense6_on_served_media() {
+    // (profile, lines dvd+rw-mediainfo must print)
+    let media: [(&str, &[&str]); 5] = [
+        (
+            "dvd+r",
+            &[
+                "Mounted Media:         1Bh, DVD+R",
+                "Media ID:              DISCBURN/EMU",
+                "Legacy lead-out at:    2295104*2KB=4700372992",
+            ],
+        ),
+        (
+            "dvd-r",
+            &[
+                "Mounted Media:         11h, DVD-R Sequential",
+                "Media ID:              DISCBURN-EMU",
+                "READ DVD STRUCTURE[#10h]:",
+                "Media Book Type:       25h, DVD-R book [revision 5]",
+                "Legacy lead-out at:    2298496*2KB=4707319808",
+            ],
+        ),
+        (
+            "dvd+rw",
+            &[
+                "Mounted Media:         1Ah, DVD+RW",
+                "Media ID:              DISCBURN/EMU",
+                "Legacy lead-out at:    2295104*2KB=4700372992",
+            ],
+        ),
+        (
+            "dvd+r-dl",
+            &[
+                "Mounted Media:         2Bh, DVD+R Double Layer",
+                // layer 0 of the two (bytes 13-15 of the layer descriptor)
+                "Legacy lead-out at:    2086912*2KB=4273995776",
+                "L0 Data Zone Capacity: 2086912*2KB, can still be set",
+            ],
+        ),
+        (
+            "bd-r",
+            &[
+                "Mounted Media:         41h, BD-R SRM",
+                "Media ID:              DISCBU/EMU",
+            ],
+        ),
+    ];
+    let options: Vec<String> = media.iter().map(|(p, _)| format!("profile={p}")).collect();
+    let mut served = ServedDrives::start(&options, &[]).unwrap();
+    let mut vm = Vm::new();
+    for (i, _) in media.iter().enumerate() {
+        vm.iscsi(i as u8, served.url(i + 1).to_string());
+    }
+    let dev = |id: usize| format!("D=/dev/$(ls /sys/bus/scsi/devices/*:0:{id}:0/block)");
+    for (id, _) in media.iter().enumerate() {
+        vm.named(
+            &format!("mediainfo{id}"),
+            format!("{}; dvd+rw-mediainfo $D", dev(id)),
+        );
+    }
+    vm.named("modes6", format!("{}; sg_modes -6 -p 0x2a $D", dev(0)));
+    let run = vm
+        .timeout(std::time::Duration::from_secs(300))
+        .run()
+        .unwrap();
+    assert!(served.stop().unwrap().success(), "{}", served.log());
+
+    for (id, (profile, want)) in media.iter().enumerate() {
+        let o = run.get(&format!("mediainfo{id}"));
+        o.assert_success();
+        let out = o.stdout_str();
+        for w in *want {
+            assert!(out.contains(w), "{profile}: no {w:?} in\n{}", o.describe());
+        }
+        // sperror's ":-[ ... failed with SK=..." and the ":-(" complaints go to stderr
+        let err = o.stderr_str();
+        assert!(
+            !err.contains("failed with") && !err.contains(":-("),
+            "{profile}: dvd+rw-mediainfo reported errors:\n{}",
+            o.describe()
+        );
+    }
+    let o = run.get("modes6");
+    o.assert_success();
+    let out = o.stdout_str();
+    // sg_modes decodes the 4-byte header (SPC-4 §7.5.5 table 450) and names the page
+    for want in [
+        "Mode parameter header from MODE SENSE(6)",
+        "Block descriptor length=0",
+        "MM capabilities and mechanical status",
+        " 00     2a ",
+    ] {
+        assert!(out.contains(want), "no {want:?}: {}", o.describe());
+    }
+}
