@@ -257,6 +257,8 @@ fn mkisofs(c: Command) -> Command {
             valued_short('p', "p", "ID", "Data preparer identifier").visible_alias("preparer"),
             valued("sysid", "ID", "System identifier"),
             valued("volset", "ID", "Volume set identifier"),
+            valued("volset-size", "N", "Volume set size: 1 (larger sets are refused)"),
+            valued("volset-seqno", "N", "Volume sequence number: 1"),
             valued("copyright", "FILE", "Copyright file identifier"),
             valued("abstract", "FILE", "Abstract file identifier"),
             valued("biblio", "FILE", "Bibliographic file identifier"),

@@ -335,10 +335,7 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         return Ok(());
     }
     if o.version {
-        outln!(
-            "{prog} (discburn {}): cdrecord command line personality",
-            env!("CARGO_PKG_VERSION")
-        );
+        outln!("{}", version(prog));
         return Ok(());
     }
     if o.scanbus {
@@ -476,6 +473,23 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         msinfo(prog, &mut drive, &device)?;
     }
     Ok(())
+}
+
+/// `-version`: first the lines front ends test, as wodim prints them for that purpose
+/// ("Cdrecord-yelling-line-to-tell-frontends-to-use-it-like-version", then `Wodim 1.1.11`;
+/// Brasero's cdrtools plugin scans `Cdrecord-ProDVD-ProBD-Clone %d.%d`, K3b reads the
+/// number after `Cdrecord`), then what the program is.
+pub fn version(prog: &str) -> String {
+    let first = if prog.ends_with("wodim") {
+        "Cdrecord-yelling-line-to-tell-frontends-to-use-it-like-version 2.01.01a03-dvd \nWodim 1.1.11"
+    } else {
+        "Cdrecord-ProDVD-ProBD-Clone 3.02 (Linux)"
+    };
+    format!(
+        "{first}\n{prog}: the cdrecord command line of discburn {} (the line above is for \
+         front ends that check the version)",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// `blank=` and track writing: blank first (as cdrecord does), then burn the track through

@@ -8,6 +8,10 @@
 //! -no-boot -boot-load-size -boot-load-seg -boot-info-table -eltorito-alt-boot -e -pad
 //! -no-pad -input-charset -output-charset`,
 //! plus `-remove PATH` (a session may delete, mkisofs cannot) and `-reproducible`.
+//! Front ends' options: `-gui`, `-allow-limited-size` (nothing to allow: big files get
+//! several extents), `-volset-size 1` and `-volset-seqno 1` (larger volume sets are
+//! refused, as by genisoimage), `-version` in the form Brasero and K3b scan; `-udf` and
+//! `-dvd-video` are refused (no UDF bridge).
 //! Also accepted, with genisoimage's meaning: `-D/-disable-deep-relocation -hide-rr-moved
 //! -U/-untranslated-filenames -allow-leading-dots/-ldots/-L -relaxed-filenames
 //! -no-iso-translate -max-iso9660-filenames -cache-inodes -no-cache-inodes
@@ -355,6 +359,25 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
             "p" | "preparer" => j.opts.ids.preparer = val(a)?,
             "sysid" => j.opts.ids.system = val(a)?,
             "volset" => j.opts.ids.volume_set = val(a)?,
+            // ECMA-119 §8.4.15-16: a volume set of one volume, as genisoimage writes (it
+            // refuses a set size above 1, and so does discburn).
+            "volset-size" | "volset-seqno" => {
+                let v = val(a)?;
+                match v.trim().parse::<u32>() {
+                    Ok(1) => {}
+                    Ok(n) if n > 1 => {
+                        return Err(usage(
+                            prog,
+                            format!(
+                                "{a} {v}: volume sets of more than one volume are not \
+                                 supported (genisoimage refuses them too); the image is volume \
+                                 1 of 1"
+                            ),
+                        ))
+                    }
+                    _ => return Err(usage(prog, format!("{a} {v}: expected a number (1)"))),
+                }
+            }
             "copyright" => j.opts.ids.copyright = val(a)?,
             "abstract" => j.opts.ids.abstract_file = val(a)?,
             "biblio" => j.opts.ids.biblio = val(a)?,
@@ -400,6 +423,18 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
                         .map_err(|_| usage(prog, format!("-sort {f}: bad weight in {line:?}")))?;
                     j.scan.sort.push((Glob(p.trim().to_string()), w));
                 }
+            }
+            // genisoimage: files of 4 GiB and more at -iso-level 3; discburn writes them as
+            // several extents there anyway (ECMA-119 §6.5.1), so there is nothing to allow.
+            "allow-limited-size" => {}
+            "udf" | "dvd-video" => {
+                return Err(usage(
+                    prog,
+                    format!(
+                        "{a}: not supported by discburn: it writes ISO 9660 with Rock Ridge \
+                         and Joliet, no UDF bridge"
+                    ),
+                ))
             }
             "print-size" => j.print_size = true,
             "quiet" => j.quiet = true,
@@ -890,6 +925,22 @@ fn dir_depth(tree: &Tree, dir: isofs::tree::NodeId) -> u32 {
     max
 }
 
+/// `-version`: the first line in the form front ends test (Brasero's
+/// `brasero_plugin_check_config` scans `genisoimage %d.%d.%d (Linux)` and `mkisofs %d.%d`,
+/// K3b reads the number after the program's name), then what the program is.
+pub fn version(prog: &str) -> String {
+    let first = if prog.ends_with("genisoimage") {
+        "genisoimage 1.1.11 (Linux)"
+    } else {
+        "mkisofs 3.02 (Linux)"
+    };
+    format!(
+        "{first}\n{prog}: the mkisofs/genisoimage command line of discburn {} (the line above \
+         is for front ends that check the version)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 /// What `-version` prints in the xorriso personalities.
 pub fn xorriso_version() -> String {
     format!(
@@ -989,6 +1040,10 @@ pub fn run_xorrisofs(prog: &str, args: &[String]) -> Result<(), CliError> {
 
 /// Runs the mkisofs personality.
 pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
+    if args.iter().any(|a| a == "-version" || a == "--version") {
+        println!("{}", version(prog));
+        return Ok(());
+    }
     let job = parse(prog, args)?;
     run_job(prog, job)
 }
