@@ -1,6 +1,6 @@
 //! Issue 11: dvd+rw-mediainfo (dvd+rw-tools) and sg_modes (sg3-utils) in the guest, through
-//! real SG_IO, on blank discs served by `discburn serve` (one guest, five LUNs: DVD+R,
-//! DVD-R, DVD+RW, DVD+R DL, BD-R). dvd+rw-mediainfo reads READ DISC STRUCTURE formats FFh,
+//! real SG_IO, on blank discs served by `discburn serve` (one guest, six LUNs: DVD+R,
+//! DVD-R, DVD+RW, DVD+R DL, BD-R, and a CD-R for wodim -checkdrive). dvd+rw-mediainfo reads READ DISC STRUCTURE formats FFh,
 //! 00h, 10h, 11h, 0Eh, 20h (DVD) and 00h with media type 1 (BD); before the emulator
 //! answered them it printed ":-[ READ DVD STRUCTURE#0 failed with SK=5h/ASC=20h/ACQ=00h]".
 //! Now it prints no error, and the book type, media ID and lead-out of MMC-6 §6.23.3 /
@@ -60,10 +60,12 @@ fn dvd_rw_mediainfo_and_mode_sense6_on_served_media() {
             ],
         ),
     ];
-    let options: Vec<String> = media.iter().map(|(p, _)| format!("profile={p}")).collect();
+    let mut options: Vec<String> = media.iter().map(|(p, _)| format!("profile={p}")).collect();
+    // LUN 6: a CD-R for wodim's drive probe
+    options.push("profile=cd-r".into());
     let mut served = ServedDrives::start(&options, &[]).unwrap();
     let mut vm = Vm::new();
-    for (i, _) in media.iter().enumerate() {
+    for i in 0..options.len() {
         vm.iscsi(i as u8, served.url(i + 1).to_string());
     }
     let dev = |id: usize| format!("D=/dev/$(ls /sys/bus/scsi/devices/*:0:{id}:0/block)");
@@ -74,6 +76,10 @@ fn dvd_rw_mediainfo_and_mode_sense6_on_served_media() {
         );
     }
     vm.named("modes6", format!("{}; sg_modes -6 -p 0x2a $D", dev(0)));
+    vm.named(
+        "checkdrive",
+        format!("{}; wodim -VV -checkdrive dev=$D 2>&1", dev(5)),
+    );
     let run = vm
         .timeout(std::time::Duration::from_secs(300))
         .run()
@@ -104,6 +110,25 @@ fn dvd_rw_mediainfo_and_mode_sense6_on_served_media() {
         "Block descriptor length=0",
         "MM capabilities and mechanical status",
         " 00     2a ",
+    ] {
+        assert!(out.contains(want), "no {want:?}: {}", o.describe());
+    }
+
+    // wodim's drive probe asks MODE SENSE(10) for the vendor page 30h; a drive without the
+    // page answers ILLEGAL REQUEST, INVALID FIELD IN CDB (SPC-4 §6.12, as the emulator
+    // does), and wodim goes on to pick its MMC CD-R driver and the write modes it probed
+    let o = run.get("checkdrive");
+    o.assert_success();
+    let out = o.stdout_str();
+    assert!(out.contains("CDB:  5A 00 30 00"), "{}", o.describe());
+    assert!(
+        out.contains("Sense Code: 0x24 Qual 0x00 (invalid field in cdb)"),
+        "{}",
+        o.describe()
+    );
+    for want in [
+        "Using generic SCSI-3/mmc   CD-R/CD-RW driver (mmc_cdr).",
+        "Supported modes: TAO PACKET SAO",
     ] {
         assert!(out.contains(want), "no {want:?}: {}", o.describe());
     }

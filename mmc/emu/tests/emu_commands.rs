@@ -215,8 +215,12 @@ fn mode_sense6_and_mode_select6() {
     good(&c);
     assert_eq!(v.len(), 20);
     assert_eq!(usize::from(v[0]) + 1, 4 + v10.len() - 8 - 12 - 0x34);
-    // unknown page and saved values refused as with MODE SENSE(10)
+    // unknown page and saved values refused as with MODE SENSE(10); the vendor page 30h
+    // wodim probes gets INVALID FIELD IN CDB, what SPC-4 §6.12 prescribes for a page the
+    // drive lacks and what wodim takes (guest_structure runs wodim -checkdrive)
     let (c, _) = data_in(&mut d, &[0x1A, 0x00, 0x0A, 0x00, 0xFF, 0x00], 255);
+    assert_eq!(ks(&c), (0x5, 0x24, 0x00));
+    let (c, _) = data_in(&mut d, &[0x5A, 0x00, 0x30, 0, 0, 0, 0, 0, 0x08, 0], 8);
     assert_eq!(ks(&c), (0x5, 0x24, 0x00));
     let (c, _) = data_in(&mut d, &[0x1A, 0x00, 0xC5, 0x00, 0xFF, 0x00], 255);
     assert_eq!(ks(&c), (0x5, 0x39, 0x00));
