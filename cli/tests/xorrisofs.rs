@@ -7,6 +7,7 @@
 //! directories and files may differ (libisofs writes boot images first); those lines are
 //! checked for what they must say instead.
 
+#![cfg(unix)] // reason: the symlinked personality and the Unix peers (xorriso, sfdisk, sgdisk)
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
 mod hybrid_common;

@@ -14,6 +14,7 @@
 //! - READ DISC INFORMATION: only the disc status and session counts are compared; QEMU
 //!   reports a shorter table and different optional fields.
 
+#![cfg(unix)] // reason: the VM test bed is Unix-only (QEMU, tgt, the guest build)
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers, a failure is a test failure
 
 use std::path::Path;
