@@ -50,7 +50,8 @@ pub struct ScanEntry {
     pub os_address: String,
     /// The SCSI generic node (`/dev/sgN`), when the sg driver has one for the device.
     pub sg_path: Option<PathBuf>,
-    /// The block or class device node (`/dev/sr0`, `/dev/sda`, `\\.\E:`), when there is one.
+    /// The block or class device node (`/dev/sr0`, `/dev/sda`; on Windows the drive letter
+    /// `E:`, else `\\.\CdRom1`), when there is one.
     pub block_path: Option<PathBuf>,
     /// T10 vendor identification, trimmed.
     pub vendor: String,

@@ -40,7 +40,7 @@ use windows_sys::Win32::System::IO::DeviceIoControl;
 
 use super::windows_layout::{
     self as layout, adapter_max_transfer, alignment_mask, device_path, is_aligned, BounceBuffer,
-    BusMap, InquiryIdentity, ScsiAddress, ScsiPassThroughDirect, SptdWithSense,
+    BusMap, DeviceKey, InquiryIdentity, ScsiAddress, ScsiPassThroughDirect, SptdWithSense,
     DEFAULT_MAX_TRANSFER, SCSI_IOCTL_DATA_IN, SCSI_IOCTL_DATA_OUT, SCSI_IOCTL_DATA_UNSPECIFIED,
 };
 use crate::{Cdb, Completion, DataPhase, OpenOptions, Request, Transport, TransportError};
@@ -114,7 +114,8 @@ pub struct WinScanEntry {
     pub target: u32,
     /// `Lun`.
     pub lun: u32,
-    /// Device path to open (`\\.\E:`, `\\.\CdRom0`, `\\.\PhysicalDrive0`).
+    /// Device name to open: the drive letter (`E:`) where the drive has one, else
+    /// `\\.\CdRom0`, `\\.\PhysicalDrive0`.
     pub path: String,
     /// Raw `SCSI_ADDRESS`, or cdrecord's invented one when the driver has none (USB).
     pub address: ScsiAddress,
@@ -129,7 +130,7 @@ pub struct WinScanEntry {
 struct Found {
     path: String,
     address: ScsiAddress,
-    number: Option<(u32, u32)>,
+    key: DeviceKey,
     identity: InquiryIdentity,
     inquiry_len: usize,
 }
@@ -183,9 +184,11 @@ impl SptiDevice {
             exclusive: false,
         };
 
+        // Drives with a letter are listed by it (`E:`, as users write `dev=E:`), the others
+        // by their class device name.
         let mut candidates: Vec<(String, u8)> = Vec::new();
         for letter in cdrom_letters() {
-            candidates.push((format!(r"\\.\{letter}:"), letter as u8 - b'A'));
+            candidates.push((format!("{letter}:"), letter as u8 - b'A'));
         }
         for n in 0..SCAN_MAX_INDEX {
             candidates.push((format!(r"\\.\CdRom{n}"), 26 + n as u8));
@@ -207,14 +210,12 @@ impl SptiDevice {
             let address = dev
                 .address
                 .unwrap_or_else(|| ScsiAddress::fallback(fallback_index));
-            // The same device through another name (E: and CdRom0): same class device number,
-            // or, where the driver does not say, the same SCSI address.
-            let number = device_number(&dev.handle);
-            let seen = found.iter().any(|f| match (number, f.number) {
-                (Some(a), Some(b)) => a == b,
-                _ => f.address == address,
-            });
-            if seen {
+            // The same device through another name (E: and CdRom0).
+            let key = DeviceKey {
+                number: device_number(&dev.handle),
+                address: dev.address,
+            };
+            if found.iter().any(|f| f.key.same_device(&key)) {
                 continue;
             }
             let mut inq = [0u8; 36];
@@ -228,7 +229,7 @@ impl SptiDevice {
                 found.push(Found {
                     path,
                     address,
-                    number,
+                    key,
                     identity,
                     inquiry_len: valid,
                 });

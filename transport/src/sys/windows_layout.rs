@@ -237,6 +237,37 @@ impl ScsiAddress {
     }
 }
 
+/// What the scan learnt about one opened device name: its class device number
+/// (`IOCTL_STORAGE_GET_DEVICE_NUMBER`) and its SCSI address (`IOCTL_SCSI_GET_ADDRESS`),
+/// each when the driver answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeviceKey {
+    /// (DeviceType, DeviceNumber).
+    pub number: Option<(u32, u32)>,
+    /// The driver's own SCSI address.
+    pub address: Option<ScsiAddress>,
+}
+
+impl DeviceKey {
+    /// Whether two names (`\\.\E:` and `\\.\CdRom0`) reach the same device.
+    ///
+    /// On Windows both keys agree for one device, and a drive behind a USB bridge has a
+    /// device number but no address. Where both names have an address, the addresses
+    /// decide, as no two devices share one; this works around Wine, which answers
+    /// STORAGE_GET_DEVICE_NUMBER with one fixed stub for every drive (`CDROM_GetDeviceNumber`
+    /// in its ntdll `cdrom.c`), so numbers alone would merge all drives into one under Wine.
+    /// Without addresses the numbers decide; with neither the names are taken as distinct.
+    pub fn same_device(&self, other: &DeviceKey) -> bool {
+        match (self.address, other.address) {
+            (Some(a), Some(b)) => a == b,
+            _ => match (self.number, other.number) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            },
+        }
+    }
+}
+
 /// cdrecord's bus numbering on Windows (libscg `scsi-wnt.c`, `InitSCSIPT`): every
 /// `(PortNumber, PathId)` pair known — each bus of each `\\.\ScsiN:` adapter, plus the pair of
 /// each drive found — sorted ascending; a device's bus number is the index of its pair.
@@ -589,6 +620,28 @@ mod tests {
             }
         );
         assert_eq!(ScsiAddress::fallback(250).port, 255);
+    }
+
+    #[test]
+    fn one_device_under_two_names_is_listed_once() {
+        let addr = |target| ScsiAddress {
+            port: 1,
+            path: 0,
+            target,
+            lun: 0,
+        };
+        let key = |number, address| DeviceKey { number, address };
+        // Windows: E: and CdRom0 of one drive agree on both.
+        assert!(key(Some((2, 0)), Some(addr(0))).same_device(&key(Some((2, 0)), Some(addr(0)))));
+        // Two drives on one adapter.
+        assert!(!key(Some((2, 0)), Some(addr(0))).same_device(&key(Some((2, 1)), Some(addr(1)))));
+        // Wine: the same stub number for every drive, distinct addresses.
+        assert!(!key(Some((7, 1)), Some(addr(0))).same_device(&key(Some((7, 1)), Some(addr(1)))));
+        // USB bridges: numbers only.
+        assert!(key(Some((2, 3)), None).same_device(&key(Some((2, 3)), None)));
+        assert!(!key(Some((2, 3)), None).same_device(&key(Some((2, 4)), None)));
+        // Nothing known: distinct.
+        assert!(!key(None, None).same_device(&key(None, None)));
     }
 
     #[test]
