@@ -17,19 +17,6 @@ use std::process::Command;
 
 use hybrid_common::*;
 
-/// Builds `out` with `xorriso -as mkisofs ARGS` from program `prog`.
-fn build(prog: &Path, out: &Path, args: &[&str], cwd: &Path) {
-    run(
-        &format!("{} -as mkisofs", prog.display()),
-        Command::new(prog)
-            .current_dir(cwd)
-            .args(["-as", "mkisofs", DATE, "--gpt_disk_guid", GUID])
-            .args(args)
-            .arg("-o")
-            .arg(out),
-    );
-}
-
 /// Report lines whose numbers depend on the builder's placement of files: the catalog's
 /// and the boot images' block addresses. Returned without them, plus the addresses.
 fn split_layout(rep: &[String]) -> (Vec<String>, Vec<String>) {
@@ -93,41 +80,11 @@ fn compare(p: &Pair) -> (Vec<String>, Vec<String>) {
     (ro, to)
 }
 
-fn debian_setup(d: &Path) {
-    let root = d.join("cd");
-    isolinux_tree(&root, "isolinux");
-    std::fs::create_dir_all(root.join("boot/grub")).unwrap();
-    std::fs::copy(efiboot_img(d), root.join("boot/grub/efi.img")).unwrap();
-}
-
 /// Debian's debian-cd and Fedora's lorax: isohybrid MBR from isohdpfx.bin, BIOS and EFI
 /// El Torito entries, the EFI image (a file of the tree) marked in MBR and GPT.
 #[test]
 fn debian_style_line_matches_xorriso() {
-    let args = [
-        "-r",
-        "-J",
-        "-joliet-long",
-        "-V",
-        "DEBTEST",
-        "-isohybrid-mbr",
-        "cd/isolinux/isohdpfx.bin",
-        "-b",
-        "isolinux/isolinux.bin",
-        "-c",
-        "isolinux/boot.cat",
-        "-no-emul-boot",
-        "-boot-load-size",
-        "4",
-        "-boot-info-table",
-        "-eltorito-alt-boot",
-        "-e",
-        "boot/grub/efi.img",
-        "-no-emul-boot",
-        "-isohybrid-gpt-basdat",
-        "cd",
-    ];
-    let p = pair("debian", debian_setup, &args);
+    let p = pair("debian", debian_setup, &DEBIAN_ARGS);
     let (ours, _) = compare(&p);
     let all = ours.join("\n");
     // What the equal lines say, for the record.
@@ -159,59 +116,6 @@ fn debian_style_line_matches_xorriso() {
     let theirs = std::fs::read(&p.theirs).unwrap();
     assert_eq!(img[440..444], theirs[440..444]);
 }
-
-fn arch_setup(d: &Path) {
-    let root = d.join("iso");
-    isolinux_tree(&root, "boot/syslinux");
-    efiboot_img(d);
-}
-
-/// The arguments of Arch's mkarchiso (BIOS syslinux El Torito and MBR, UEFI from an
-/// appended EFI System Partition in a GPT).
-pub const ARCH_ARGS: [&str; 42] = [
-    "-iso-level",
-    "3",
-    "-full-iso9660-filenames",
-    "-joliet",
-    "-joliet-long",
-    "-rational-rock",
-    "-volid",
-    "ARCH_TEST",
-    "-appid",
-    "Arch Linux baseline",
-    "-publisher",
-    "Arch Linux <https://archlinux.org>",
-    "-preparer",
-    "prepared by mkarchiso",
-    "-eltorito-boot",
-    "boot/syslinux/isolinux.bin",
-    "-eltorito-catalog",
-    "boot/syslinux/boot.cat",
-    "-no-emul-boot",
-    "-boot-load-size",
-    "4",
-    "-boot-info-table",
-    "-isohybrid-mbr",
-    "iso/boot/syslinux/isohdpfx.bin",
-    "--mbr-force-bootable",
-    "-partition_offset",
-    "16",
-    "-append_partition",
-    "2",
-    "C12A7328-F81F-11D2-BA4B-00A0C93EC93B",
-    "efiboot.img",
-    "-appended_part_as_gpt",
-    "-eltorito-alt-boot",
-    "-e",
-    "--interval:appended_partition_2:all::",
-    "-no-emul-boot",
-    "-isohybrid-gpt-basdat",
-    "-output",
-    "ignored.iso",
-    "-pad",
-    "-quiet",
-    "iso",
-];
 
 /// Arch's mkarchiso line; also: the first partition (from block 16) is an ISO 9660 file
 /// system of its own (the second descriptor set), with the same files.

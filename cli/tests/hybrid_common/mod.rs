@@ -198,6 +198,108 @@ pub fn sgdisk(img: &Path) -> String {
     .replace(&img.display().to_string(), "IMG")
 }
 
+/// Builds `out` with `xorriso -as mkisofs ARGS` from program `prog`.
+pub fn build(prog: &Path, out: &Path, args: &[&str], cwd: &Path) {
+    run(
+        &format!("{} -as mkisofs", prog.display()),
+        Command::new(prog)
+            .current_dir(cwd)
+            .args(["-as", "mkisofs", DATE, "--gpt_disk_guid", GUID])
+            .args(args)
+            .arg("-o")
+            .arg(out),
+    );
+}
+
+/// The tree of [`DEBIAN_ARGS`]: `cd/` with isolinux and `boot/grub/efi.img`.
+pub fn debian_setup(d: &Path) {
+    let root = d.join("cd");
+    isolinux_tree(&root, "isolinux");
+    std::fs::create_dir_all(root.join("boot/grub")).unwrap();
+    std::fs::copy(efiboot_img(d), root.join("boot/grub/efi.img")).unwrap();
+}
+
+/// Debian's debian-cd / Fedora's lorax line (isohybrid MBR from isohdpfx.bin, BIOS and
+/// EFI El Torito entries, the EFI image a file of the tree marked in MBR and GPT), on the
+/// tree [`debian_setup`] makes.
+pub const DEBIAN_ARGS: [&str; 21] = [
+    "-r",
+    "-J",
+    "-joliet-long",
+    "-V",
+    "DEBTEST",
+    "-isohybrid-mbr",
+    "cd/isolinux/isohdpfx.bin",
+    "-b",
+    "isolinux/isolinux.bin",
+    "-c",
+    "isolinux/boot.cat",
+    "-no-emul-boot",
+    "-boot-load-size",
+    "4",
+    "-boot-info-table",
+    "-eltorito-alt-boot",
+    "-e",
+    "boot/grub/efi.img",
+    "-no-emul-boot",
+    "-isohybrid-gpt-basdat",
+    "cd",
+];
+
+/// The tree of [`ARCH_ARGS`]: `iso/` with syslinux under boot/syslinux, efiboot.img beside.
+pub fn arch_setup(d: &Path) {
+    let root = d.join("iso");
+    isolinux_tree(&root, "boot/syslinux");
+    efiboot_img(d);
+}
+
+/// The arguments of Arch's mkarchiso (BIOS syslinux El Torito and MBR, UEFI from an
+/// appended EFI System Partition in a GPT).
+pub const ARCH_ARGS: [&str; 42] = [
+    "-iso-level",
+    "3",
+    "-full-iso9660-filenames",
+    "-joliet",
+    "-joliet-long",
+    "-rational-rock",
+    "-volid",
+    "ARCH_TEST",
+    "-appid",
+    "Arch Linux baseline",
+    "-publisher",
+    "Arch Linux <https://archlinux.org>",
+    "-preparer",
+    "prepared by mkarchiso",
+    "-eltorito-boot",
+    "boot/syslinux/isolinux.bin",
+    "-eltorito-catalog",
+    "boot/syslinux/boot.cat",
+    "-no-emul-boot",
+    "-boot-load-size",
+    "4",
+    "-boot-info-table",
+    "-isohybrid-mbr",
+    "iso/boot/syslinux/isohdpfx.bin",
+    "--mbr-force-bootable",
+    "-partition_offset",
+    "16",
+    "-append_partition",
+    "2",
+    "C12A7328-F81F-11D2-BA4B-00A0C93EC93B",
+    "efiboot.img",
+    "-appended_part_as_gpt",
+    "-eltorito-alt-boot",
+    "-e",
+    "--interval:appended_partition_2:all::",
+    "-no-emul-boot",
+    "-isohybrid-gpt-basdat",
+    "-output",
+    "ignored.iso",
+    "-pad",
+    "-quiet",
+    "iso",
+];
+
 /// How a boot test presents the image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Medium {
