@@ -2,10 +2,11 @@
 //! entries, the isohybrid MBR/GPT system area): grub-mkrescue, with discburn as its
 //! xorriso, makes a rescue image; QEMU boots it with SeaBIOS and with OVMF, each from the
 //! CD drive (El Torito) and from a USB stick (the MBR/GPT), and its grub.cfg prints a
-//! marker on the serial console. An image xorriso built from the same tree is the
-//! control: it is booted in every combination where ours fails, so that the failure names
-//! which side is at fault (firmware or test setup when the control fails too, discburn
-//! when only ours does).
+//! marker on the serial console; so do the Debian- and Arch-style images of xorrisofs.rs
+//! (isolinux under SeaBIOS, an EFI GRUB under OVMF). An image xorriso built from the same
+//! input is the control: it is booted in every combination where ours fails, so that the
+//! failure names which side is at fault (firmware or test setup when the control fails
+//! too, discburn when only ours does).
 //!
 //! Debian's grub-mkrescue always passes `-hfsplus` and its Apple options; discburn writes
 //! no HFS+ tree and refuses them unless `DISCBURN_HFSPLUS=omit` is set, which this test
@@ -62,16 +63,19 @@ fn mkrescue(xorriso: &Path, out: &Path, root: &Path) {
     );
 }
 
-/// Boots each of `cases` (image, medium, firmware) in parallel; returns per case whether
-/// the marker appeared, the console output and the time taken.
-fn boot_all(cases: &[(PathBuf, Medium, Firmware)]) -> Vec<(bool, String, Duration)> {
+/// One boot: the image, how it is presented, the firmware, the marker it must print.
+type Case = (PathBuf, Medium, Firmware, &'static str);
+
+/// Boots each of `cases` in parallel; returns per case whether the marker appeared, the
+/// console output and the time taken.
+fn boot_all(cases: &[Case]) -> Vec<(bool, String, Duration)> {
     let handles: Vec<_> = cases
         .iter()
         .cloned()
-        .map(|(img, m, f)| {
+        .map(|(img, m, f, mark)| {
             std::thread::spawn(move || {
                 let t0 = Instant::now();
-                let (ok, out) = boot(&img, m, f, RESCUE_MARK, LIMIT);
+                let (ok, out) = boot(&img, m, f, mark, LIMIT);
                 (ok, out, t0.elapsed())
             })
         })
@@ -79,74 +83,125 @@ fn boot_all(cases: &[(PathBuf, Medium, Firmware)]) -> Vec<(bool, String, Duratio
     handles.into_iter().map(|h| h.join().unwrap()).collect()
 }
 
-/// The rescue image discburn builds for grub-mkrescue boots under SeaBIOS and OVMF, from
-/// the CD drive and from a USB stick.
+/// The marker a distribution image prints: isolinux's under SeaBIOS, the EFI GRUB's
+/// under OVMF.
+fn mark(f: Firmware) -> &'static str {
+    match f {
+        Firmware::Bios => ISOLINUX_SEEN,
+        Firmware::Uefi => EFI_MARK,
+    }
+}
+
+/// The images discburn builds boot under SeaBIOS and OVMF, from the CD drive and from a
+/// USB stick: grub-mkrescue's rescue image (discburn as its xorriso: GRUB2 MBR,
+/// protective label, EFI boot partition in a GPT), Debian's line (isohdpfx.bin MBR,
+/// isolinux, the EFI image a file of the tree) and Arch's (partition offset 16, the EFI
+/// System Partition appended as GPT partition 2). All twelve boots run in parallel.
 #[test]
-fn grub_mkrescue_image_boots_bios_and_uefi_from_cd_and_usb() {
+fn hybrid_images_boot_bios_and_uefi_from_cd_and_usb() {
     need("qemu-system-x86_64", "qemu-system-x86");
     need_file("/usr/share/seabios/bios-256k.bin", "seabios");
     need_file("/usr/share/OVMF/OVMF_CODE_4M.fd", "ovmf");
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("tree");
+    let d = tmp.path();
+    let ours_bin = xorriso_dir(d).join("xorriso");
+    let xorriso = need("xorriso", "xorriso");
+    let root = d.join("tree");
     rescue_tree(&root);
-    let ours = tmp.path().join("rescue-discburn.iso");
-    let theirs = tmp.path().join("rescue-xorriso.iso");
-    mkrescue(&xorriso_dir(tmp.path()).join("xorriso"), &ours, &root);
-    // It is our image: the volume descriptors name discburn, not libisofs.
-    let head = std::fs::read(&ours).unwrap();
-    let pvd = &head[16 * 2048..17 * 2048];
-    assert!(
-        !pvd.windows(8).any(|w| w == b"LIBISOFS"),
-        "grub-mkrescue ran xorriso, not discburn"
-    );
+    debian_setup(d);
+    arch_setup(d);
+    // (name, build with the given xorriso into the given file)
+    type Builder<'a> = Box<dyn Fn(&Path, &Path) + 'a>;
+    let images: Vec<(&str, Builder<'_>)> = vec![
+        (
+            "rescue",
+            Box::new(|x: &Path, o: &Path| mkrescue(x, o, &d.join("tree"))),
+        ),
+        (
+            "debian",
+            Box::new(|x: &Path, o: &Path| build(x, o, &DEBIAN_ARGS, d)),
+        ),
+        (
+            "arch",
+            Box::new(|x: &Path, o: &Path| build(x, o, &ARCH_ARGS, d)),
+        ),
+    ];
     let combos = [
         (Medium::Cd, Firmware::Bios),
         (Medium::Usb, Firmware::Bios),
         (Medium::Cd, Firmware::Uefi),
         (Medium::Usb, Firmware::Uefi),
     ];
-    let cases: Vec<_> = combos.iter().map(|&(m, f)| (ours.clone(), m, f)).collect();
+    let mut cases: Vec<Case> = Vec::new();
+    let mut names = Vec::new();
+    for (name, make) in &images {
+        let img = d.join(format!("{name}-discburn.iso"));
+        make(&ours_bin, &img);
+        // It is our image: the volume descriptor names no libisofs.
+        let head = std::fs::read(&img).unwrap();
+        assert!(
+            !head[16 * 2048..17 * 2048]
+                .windows(8)
+                .any(|w| w == b"LIBISOFS"),
+            "{name}: xorriso built it, not discburn"
+        );
+        for &(m, f) in &combos {
+            let marker = if *name == "rescue" {
+                RESCUE_MARK
+            } else {
+                mark(f)
+            };
+            cases.push((img.clone(), m, f, marker));
+            names.push(*name);
+        }
+    }
     let results = boot_all(&cases);
-    let failed: Vec<usize> = (0..combos.len()).filter(|&i| !results[i].0).collect();
     for (i, (ok, _, t)) in results.iter().enumerate() {
         eprintln!(
-            "discburn image, {:?} from {:?}: {} after {:.1} s",
-            combos[i].1,
-            combos[i].0,
+            "discburn's {} image, {:?} from {:?}: {} after {:.1} s",
+            names[i],
+            cases[i].2,
+            cases[i].1,
             if *ok { "marker seen" } else { "NO marker" },
             t.as_secs_f64()
         );
     }
+    let failed: Vec<usize> = (0..cases.len()).filter(|&i| !results[i].0).collect();
     if failed.is_empty() {
         return;
     }
-    // The control: xorriso's image of the same tree, in the combinations that failed.
-    mkrescue(&need("xorriso", "xorriso"), &theirs, &root);
-    let controls = boot_all(
-        &failed
-            .iter()
-            .map(|&i| (theirs.clone(), combos[i].0, combos[i].1))
-            .collect::<Vec<_>>(),
-    );
+    // The control: xorriso's image from the same input, in the combinations that failed.
+    let mut controls: Vec<Case> = Vec::new();
+    for &i in &failed {
+        let theirs = d.join(format!("{}-xorriso.iso", names[i]));
+        if !theirs.exists() {
+            let make = &images.iter().find(|(n, _)| *n == names[i]).unwrap().1;
+            make(&xorriso, &theirs);
+        }
+        let (_, m, f, marker) = cases[i].clone();
+        controls.push((theirs, m, f, marker));
+    }
+    let control = boot_all(&controls);
+    let tail = |s: &str| {
+        let s: String = s.chars().rev().take(1500).collect();
+        s.chars().rev().collect::<String>()
+    };
     let mut msg = String::new();
     for (k, &i) in failed.iter().enumerate() {
-        let (m, f) = combos[i];
-        let verdict = if controls[k].0 {
+        let (_, m, f, marker) = &cases[i];
+        let verdict = if control[k].0 {
             "xorriso's image boots there: discburn's image is at fault"
         } else {
             "xorriso's image fails too: the firmware/QEMU setup is at fault"
         };
-        let tail = |s: &str| {
-            let s: String = s.chars().rev().take(1500).collect();
-            s.chars().rev().collect::<String>()
-        };
         msg.push_str(&format!(
-            "\n{f:?} from {m:?}: no {RESCUE_MARK} within {} s; {verdict}\n\
+            "\n{} image, {f:?} from {m:?}: no {marker} within {} s; {verdict}\n\
              --- discburn image's console (end) ---\n{}\n\
              --- xorriso image's console (end) ---\n{}\n",
+            names[i],
             LIMIT.as_secs(),
             tail(&results[i].1),
-            tail(&controls[k].1)
+            tail(&control[k].1)
         ));
     }
     panic!("{msg}");

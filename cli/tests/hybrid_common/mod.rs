@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Marker isolinux prints (its `SAY` line) on the serial console.
+/// The default label of the isolinux.cfg [`isolinux_tree`] writes (no such kernel exists).
 pub const ISOLINUX_MARK: &str = "ISOLINUX-SAYS-HELLO";
+/// What isolinux prints on the serial console when it tries that label: proof that it
+/// ran and read its configuration from the image. (isolinux 6.04 prints a `SAY` line
+/// before its `SERIAL` line takes effect, so a SAY marker never reaches the serial port.)
+pub const ISOLINUX_SEEN: &str = "Loading ISOLINUX-SAYS-HELLO";
 /// Marker the GRUB EFI image's embedded configuration prints.
 pub const EFI_MARK: &str = "EFI-GRUB-SAYS-HELLO";
 /// Marker grub-mkrescue's grub.cfg prints.
@@ -123,9 +127,9 @@ pub fn efiboot_img(tmp: &Path) -> PathBuf {
     img
 }
 
-/// A tree with isolinux (isolinux.bin, ldlinux.c32, an isolinux.cfg that prints
-/// [`ISOLINUX_MARK`] on the serial port) under `dir` (e.g. "isolinux" or
-/// "boot/syslinux"), isohdpfx.bin beside it, and a text file.
+/// A tree with isolinux (isolinux.bin, ldlinux.c32, an isolinux.cfg that turns on the
+/// serial port and boots the missing kernel [`ISOLINUX_MARK`] at once) under `dir` (e.g.
+/// "isolinux" or "boot/syslinux"), isohdpfx.bin beside it, and a text file.
 pub fn isolinux_tree(root: &Path, dir: &str) {
     let d = root.join(dir);
     std::fs::create_dir_all(&d).unwrap();
@@ -142,7 +146,7 @@ pub fn isolinux_tree(root: &Path, dir: &str) {
     }
     std::fs::write(
         d.join("isolinux.cfg"),
-        format!("SERIAL 0 115200\nSAY {ISOLINUX_MARK}\nPROMPT 1\nTIMEOUT 0\n"),
+        format!("SERIAL 0 115200\nDEFAULT {ISOLINUX_MARK}\nPROMPT 0\nTIMEOUT 1\n"),
     )
     .unwrap();
     std::fs::write(root.join("readme.txt"), "a hybrid image\n").unwrap();
