@@ -89,6 +89,9 @@ pub struct Plan {
     pub mcn: Option<String>,
     /// The disc's CD-TEXT.
     pub text: Text,
+    /// CD-TEXT packs given whole (cdrecord `textfile=`: 18-byte packs with their CRCs),
+    /// written instead of packs made from the texts.
+    pub cdtext_raw: Option<Vec<u8>>,
 }
 
 /// Where each track lies once the session's start is known.
@@ -412,11 +415,16 @@ impl Plan {
 
     /// True when the plan has CD-TEXT to write.
     pub fn has_text(&self) -> bool {
-        !self.text.is_empty() || self.tracks.iter().any(|t| !t.text.is_empty())
+        self.cdtext_raw.is_some()
+            || !self.text.is_empty()
+            || self.tracks.iter().any(|t| !t.text.is_empty())
     }
 
     /// The CD-TEXT packs of the plan (titles, performers, songwriters), if any.
     pub fn cdtext_packs(&self) -> Option<Vec<u8>> {
+        if let Some(raw) = &self.cdtext_raw {
+            return Some(raw.clone());
+        }
         if !self.has_text() {
             return None;
         }
