@@ -372,9 +372,45 @@ pub struct BurnArgs {
     /// Shared writing options.
     #[command(flatten)]
     pub common: WriteCommon,
-    /// The image file, or `-` for standard input.
-    #[arg(value_name = "IMAGE", allow_hyphen_values = true)]
-    pub image: std::path::PathBuf,
+    /// Audio CD from a CDRWIN cue file (FILE BINARY/MOTOROLA/WAVE, TRACK AUDIO or
+    /// MODE1/2048, INDEX, PREGAP, POSTGAP, ISRC, CATALOG, FLAGS, TITLE/PERFORMER/SONGWRITER),
+    /// session-at-once with its CD-TEXT (cdrecord -dao -text cuefile=FILE).
+    #[arg(long, value_name = "FILE.cue", conflicts_with_all = ["images", "audio", "tsize"])]
+    pub cue: Option<std::path::PathBuf>,
+    /// The files are audio tracks (WAVE, or raw 16-bit stereo CD-DA, little-endian unless
+    /// --big-endian); without it a WAVE file is audio and any other file a mode-1 data
+    /// track. Several files, or any WAVE file, make an audio/mixed CD as --audio does.
+    #[arg(long)]
+    pub audio: bool,
+    /// Pad an audio file that does not fill its last sector with silence (cdrecord -pad).
+    #[arg(long)]
+    pub pad: bool,
+    /// Raw audio files hold big-endian samples (cdrecord's default for raw audio; cue
+    /// files say it with FILE ... MOTOROLA).
+    #[arg(long)]
+    pub big_endian: bool,
+    /// Allow audio tracks under 4 s (Red Book's minimum), session-at-once only (cdrecord
+    /// -shorttrack).
+    #[arg(long)]
+    pub shorttrack: bool,
+    /// Audio track-at-once (cdrecord -tao): each track with the drive's 2-s pre-gap, no
+    /// CD-TEXT; the default for audio is session-at-once.
+    #[arg(long, conflicts_with = "sao")]
+    pub tao: bool,
+    /// Do not write the cue file's CD-TEXT.
+    #[arg(long)]
+    pub no_text: bool,
+    /// The disc's media catalog number (13 digits; overrides the cue's CATALOG).
+    #[arg(long, value_name = "DIGITS")]
+    pub mcn: Option<String>,
+    /// The image file, or `-` for standard input; with --audio (or WAVE files), the
+    /// tracks in order.
+    #[arg(
+        value_name = "IMAGE",
+        allow_hyphen_values = true,
+        required_unless_present = "cue"
+    )]
+    pub images: Vec<std::path::PathBuf>,
 }
 
 /// `discburn blank`.

@@ -343,7 +343,8 @@ fn prepare_refuses_sao_while_the_last_session_is_unfinished() {
     );
     assert!(e.is_refusal());
     assert!(
-        e.to_string().contains("left unfinished by an interrupted write")
+        e.to_string()
+            .contains("left unfinished by an interrupted write")
             && !e.to_string().contains("discburn add")
             && e.to_string().ends_with("nothing was written"),
         "{e}"

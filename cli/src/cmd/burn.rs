@@ -197,15 +197,111 @@ pub struct BurnSummary {
     pub fifo_min_percent: u8,
 }
 
+/// True when `burn`'s arguments make an audio (or mixed) CD rather than one data session.
+fn is_audio_burn(a: &BurnArgs) -> bool {
+    a.cue.is_some()
+        || a.audio
+        || a.images.len() > 1
+        || a.images.iter().any(|p| super::audio::is_wave(p))
+}
+
+/// `burn --cue` / `burn --audio FILE...`: the plan, then [`super::audio::burn`].
+fn run_audio(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
+    use mmc::audio::{Cue, Plan, PlanOptions, TrackFile, TrackMode};
+    let fail = |e: mmc::audio::AudioError| CliError::Failed(format!("{e}; nothing was written"));
+    let opts = PlanOptions {
+        pad: a.pad,
+        swab: a.big_endian,
+    };
+    let mut plan = if let Some(cue) = &a.cue {
+        Plan::from_cue(&Cue::read(cue).map_err(fail)?, opts).map_err(fail)?
+    } else {
+        if a.images.iter().any(|p| p.as_os_str() == "-") {
+            return Err(CliError::Usage(
+                "audio tracks are read from files: standard input (-) is not implemented for them"
+                    .into(),
+            ));
+        }
+        let files: Vec<TrackFile> = a
+            .images
+            .iter()
+            .map(|p| TrackFile {
+                path: p.clone(),
+                mode: if a.audio || super::audio::is_wave(p) {
+                    TrackMode::Audio
+                } else {
+                    TrackMode::Mode1
+                },
+                flags: Default::default(),
+                isrc: None,
+                text: Default::default(),
+                pad_sectors: 0,
+            })
+            .collect();
+        Plan::from_files(&files, opts).map_err(fail)?
+    };
+    if let Some(m) = &a.mcn {
+        plan.mcn = Some(mmc::audio::cue::parse_mcn(m).ok_or_else(|| {
+            CliError::Usage(format!("--mcn {m:?}: a media catalog number is 13 digits"))
+        })?);
+    }
+    if a.shorttrack && a.tao {
+        return Err(CliError::Usage(
+            "--shorttrack works session-at-once only (a drive writing track-at-once needs 4-s tracks)"
+                .into(),
+        ));
+    }
+    let job = super::audio::AudioJob {
+        dev: global.dev.clone(),
+        trace: global.verbose.saturating_sub(1),
+        force: a.common.force,
+        eject: a.common.eject,
+        opts: mmc::audio::AudioBurnOptions {
+            sao: !a.tao,
+            dummy: a.dummy,
+            multi: a.multi,
+            text: !a.no_text,
+            shorttrack: a.shorttrack,
+            swab: false,
+            write_kbs: a
+                .common
+                .speed
+                .map(|x| (x * 176.4).round().min(65_534.0) as u16),
+        },
+        quiet: a.common.quiet,
+    };
+    let s = super::audio::burn(&job, &mut plan)?;
+    super::audio::print_summary(&s, global.json)
+}
+
 /// Runs `burn`.
 pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
+    if is_audio_burn(a) {
+        return run_audio(global, a);
+    }
+    for (flag, set) in [
+        ("--pad", a.pad),
+        ("--big-endian", a.big_endian),
+        ("--shorttrack", a.shorttrack),
+        ("--no-text", a.no_text),
+        ("--mcn", a.mcn.is_some()),
+    ] {
+        if set {
+            return Err(CliError::Usage(format!(
+                "{flag} is for audio tracks: give --audio (or WAVE files, or --cue)"
+            )));
+        }
+    }
+    let Some(image) = a.images.first() else {
+        return Err(CliError::Usage("no image to burn".into()));
+    };
     let job = BurnJob {
         dev: global.dev.clone(),
         trace: global.verbose.saturating_sub(1),
-        input: if a.image.as_os_str() == "-" {
+        input: if image.as_os_str() == "-" {
             Input::Stdin
         } else {
-            Input::File(a.image.clone())
+            Input::File(image.clone())
         },
         multi: a.multi,
         dummy: a.dummy,
@@ -219,6 +315,8 @@ pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
         tsize: a.tsize.as_deref().map(parse_size).transpose()?,
         mode: if a.sao {
             WriteMode::Sao
+        } else if a.tao {
+            WriteMode::Tao
         } else {
             WriteMode::Auto
         },

@@ -3,6 +3,7 @@
 
 pub mod add;
 pub mod atip;
+pub mod audio;
 pub mod blank;
 pub mod burn;
 pub mod check;

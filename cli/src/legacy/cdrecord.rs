@@ -33,6 +33,11 @@
 //! `-abort` say that nothing is done. `-xa1`, `-xa2`, `-mode2` (sectors other than 2048
 //! bytes) and the raw modes (`-raw`, `-raw96r`, `-raw96p`, `-raw16`, `-clone`) are refused.
 //!
+//! Audio (`-audio`, `.wav` files, `cuefile=`) goes through `cmd::audio`: cdrecord's
+//! track options (`-audio`/`-data`, `-pad`, `-swab`, `-preemp`, `-copy`, `-scms`,
+//! `-shorttrack` hold until changed; `padsize=`, `isrc=`, `index=` for the next track),
+//! `mcn=`, `-text`, `textfile=` and `-useinfo` (cdda2wav's .inf files).
+//!
 //! Unknown options are a usage error (exit 2) that names the option.
 
 use std::collections::BTreeMap;
@@ -49,8 +54,10 @@ const ACCEPTED: &str = "dev=, -scanbus, -inq, -checkdrive, -prcap, -atip, -toc, 
                         -fix, -reset, -abort, -setdropts; writing: -multi, -tao, -sao, -dao, \
                         -data, -mode1, -xa, speed=, -dummy, -eject, -force, fs=, tsize=, \
                         blank=, gracetime=, driveropts=, -pad, -nopad, padsize=, -nofix, \
-                        -overburn, -ignsize, -immed, minbuf=, -waiti, ts=, and an image file \
-                        or - for standard input";
+                        -overburn, -ignsize, -immed, minbuf=, -waiti, ts=; audio: -audio, \
+                        -swab, -preemp, -nopreemp, -copy, -nocopy, -scms, -shorttrack, \
+                        -noshorttrack, isrc=, index=, mcn=, -text, textfile=, -useinfo, \
+                        cuefile=; and the track files (- for standard input)";
 
 /// Parsed cdrecord options.
 #[derive(Debug, Default, PartialEq)]
@@ -122,8 +129,18 @@ pub struct WriteOpts {
     pub tsize: Option<String>,
     /// `blank=TYPE`.
     pub blank: Option<String>,
-    /// The track: an image file or `-`.
-    pub track: Option<String>,
+    /// The tracks, with the track options in force for each.
+    pub tracks: Vec<TrackSpec>,
+    /// `cuefile=FILE`.
+    pub cuefile: Option<String>,
+    /// `-text`: write CD-TEXT (from the cue file, the .inf files or `textfile=`).
+    pub text: bool,
+    /// `textfile=FILE`: binary CD-TEXT packs.
+    pub textfile: Option<String>,
+    /// `-useinfo`: take track options from cdda2wav's .inf files.
+    pub useinfo: bool,
+    /// `mcn=DIGITS`.
+    pub mcn: Option<String>,
     /// `gracetime=N`: seconds to wait (counting down) before writing.
     pub gracetime: Option<u32>,
     /// `driveropts=`: buffer-underrun protection on (`burnfree`) or off (`noburnfree`).
@@ -146,9 +163,51 @@ pub struct WriteOpts {
     pub xa: bool,
 }
 
+/// One track file and the track options that apply to it (cdrecord's track options hold
+/// for every following track until changed; `padsize=`, `isrc=` and `index=` for the next
+/// track only).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct TrackSpec {
+    /// The file, or `-`.
+    pub file: String,
+    /// `-audio` / `-data` in force (`None`: by the name, audio for `.wav` and `.au`).
+    pub audio: Option<bool>,
+    /// `-pad`.
+    pub pad: bool,
+    /// `padsize=` in bytes.
+    pub padsize: Option<u64>,
+    /// `-swab`: raw audio is little-endian (cdrecord's default is big-endian).
+    pub swab: bool,
+    /// `-preemp`.
+    pub preemp: bool,
+    /// `-copy`.
+    pub copy: bool,
+    /// `-scms`.
+    pub scms: bool,
+    /// `-shorttrack`.
+    pub shorttrack: bool,
+    /// `isrc=`.
+    pub isrc: Option<String>,
+    /// `index=`: index 1, 2 ... in sectors from the track's start.
+    pub index: Vec<u32>,
+}
+
+impl TrackSpec {
+    /// True when this track is written as CD-DA.
+    pub fn is_audio(&self) -> bool {
+        self.audio.unwrap_or_else(|| {
+            let l = self.file.to_ascii_lowercase();
+            l.ends_with(".wav") || l.ends_with(".au")
+        })
+    }
+}
+
 /// Parses cdrecord's arguments (without the program name).
 pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
     let mut o = Options::default();
+    // The track options in force, and those for the next track only.
+    let mut cur = TrackSpec::default();
+    let mut next = TrackSpec::default();
     for a in args {
         let flag = a.strip_prefix("--").or_else(|| a.strip_prefix('-'));
         if let Some(v) = a
@@ -197,7 +256,49 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
             continue;
         }
         if let Some(v) = value("padsize=") {
-            w.padsize = Some(size(prog, "padsize", &v)?);
+            let n = size(prog, "padsize", &v)?;
+            w.padsize = Some(n);
+            next.padsize = Some(n);
+            continue;
+        }
+        if let Some(v) = value("cuefile=") {
+            w.cuefile = Some(v);
+            continue;
+        }
+        if let Some(v) = value("textfile=") {
+            w.textfile = Some(v);
+            continue;
+        }
+        if let Some(v) = value("mcn=") {
+            w.mcn = Some(mmc::audio::cue::parse_mcn(&v).ok_or_else(|| {
+                CliError::Usage(format!("{prog}: Bad MCN '{v}': an MCN is 13 digits"))
+            })?);
+            continue;
+        }
+        if let Some(v) = value("isrc=") {
+            next.isrc = Some(mmc::audio::cue::parse_isrc(&v).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{prog}: Bad ISRC '{v}': an ISRC is CCOOOYYSSSSS (country, owner, year, \
+                     serial)"
+                ))
+            })?);
+            continue;
+        }
+        if let Some(v) = value("index=") {
+            let mut list = Vec::new();
+            for x in v.split(',') {
+                let n: u32 = x.trim().parse().map_err(|_| {
+                    CliError::Usage(format!("{prog}: Bad index list '{v}' (e.g. 0,750,7500)"))
+                })?;
+                if list.last().is_some_and(|&l| n <= l) || (list.is_empty() && n != 0) {
+                    return Err(CliError::Usage(format!(
+                        "{prog}: Bad index list '{v}': it starts with 0 (index 1) and \
+                         increases"
+                    )));
+                }
+                list.push(n);
+            }
+            next.index = list;
             continue;
         }
         if let Some(v) = value("ts=") {
@@ -216,20 +317,41 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
             continue;
         }
         if a == "-" || (!a.starts_with('-') && !a.contains('=')) {
-            if let Some(t) = &w.track {
-                return Err(CliError::Usage(format!(
-                    "{prog}: only one track can be written: {t} and {a}"
-                )));
+            let mut t = cur.clone();
+            t.file = a.clone();
+            t.padsize = next.padsize.take();
+            t.isrc = next.isrc.take();
+            t.index = std::mem::take(&mut next.index);
+            if t.padsize.is_some() {
+                // padsize= implies -pad for its track.
+                t.pad = true;
             }
-            w.track = Some(a.clone());
+            w.tracks.push(t);
             continue;
         }
         match flag {
             Some("multi") => w.multi = true,
             Some("tao") => w.tao = true,
             Some("sao") | Some("dao") => w.sao = true,
-            Some("data") | Some("mode1") => w.xa = false,
-            Some("xa") => w.xa = true,
+            Some("data") | Some("mode1") => {
+                w.xa = false;
+                cur.audio = Some(false);
+            }
+            Some("xa") => {
+                w.xa = true;
+                cur.audio = Some(false);
+            }
+            Some("audio") => cur.audio = Some(true),
+            Some("swab") => cur.swab = true,
+            Some("preemp") => cur.preemp = true,
+            Some("nopreemp") => cur.preemp = false,
+            Some("copy") => cur.copy = true,
+            Some("nocopy") => cur.copy = false,
+            Some("scms") => cur.scms = true,
+            Some("shorttrack") => cur.shorttrack = true,
+            Some("noshorttrack") => cur.shorttrack = false,
+            Some("text") => w.text = true,
+            Some("useinfo") => w.useinfo = true,
             Some(m @ ("xa1" | "xa2" | "mode2")) => {
                 let what = match m {
                     "xa1" => "CD-ROM XA mode 2 form 1 with 2056-byte sectors (subheader included)",
@@ -248,10 +370,15 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
                      are written with -tao or -sao"
                 )));
             }
-            Some("pad") => w.pad = true,
+            Some("pad") => {
+                w.pad = true;
+                cur.pad = true;
+            }
             Some("nopad") => {
                 w.pad = false;
                 w.padsize = None;
+                cur.pad = false;
+                next.padsize = None;
             }
             Some("nofix") => w.nofix = true,
             Some("fix") => o.fix = true,
@@ -399,13 +526,18 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
             e => e,
         })?;
     }
-    if o.write.blank.is_some() || o.write.track.is_some() {
+    if o.write.blank.is_some() || !o.write.tracks.is_empty() || o.write.cuefile.is_some() {
         write_track(prog, &o)?;
     }
     if o.fix {
         fix(prog, &o)?;
     }
-    if o.format || o.fix || o.write.blank.is_some() || o.write.track.is_some() {
+    if o.format
+        || o.fix
+        || o.write.blank.is_some()
+        || !o.write.tracks.is_empty()
+        || o.write.cuefile.is_some()
+    {
         return Ok(());
     }
     if o.reset || o.abort {
@@ -525,9 +657,27 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
             ))
         })?;
     }
-    let Some(track) = &w.track else {
+    if w.tracks.is_empty() && w.cuefile.is_none() {
         return Ok(());
+    }
+    let audio_options = w.text || w.textfile.is_some() || w.useinfo || w.mcn.is_some();
+    let one_data = match w.tracks.as_slice() {
+        [t] => !t.is_audio() && w.cuefile.is_none() && !audio_options,
+        _ => false,
     };
+    if !one_data {
+        if w.xa {
+            return Err(CliError::Usage(format!(
+                "{prog}: -xa with audio or several tracks is not implemented (data tracks \
+                 after audio are written as mode 1: give -data)"
+            )));
+        }
+        if let Some(n) = w.gracetime.filter(|&n| n > 0) {
+            grace(n);
+        }
+        return write_audio(prog, o).map_err(named);
+    }
+    let track = &w.tracks[0].file;
     if w.xa {
         eprintln!(
             "{prog}: -xa: the track is written as CD-ROM mode 1 (discburn writes no XA \
@@ -630,6 +780,225 @@ fn fix(prog: &str, o: &Options) -> Result<(), CliError> {
         crate::cmd::burn::open_for_writing(o.dev.as_deref(), o.scsi_verbose, o.write.force)?;
     mmc::write::finalize(&mut drive)
         .map_err(|e| CliError::Failed(format!("{prog}: Cannot fixate disk: {e}")))
+}
+
+/// Audio and mixed tracks (`-audio`, `cuefile=`, WAVE files) through `cmd::audio`, with
+/// cdrecord's checks and messages: an audio file that is not a whole number of 2352-byte
+/// sectors or is under 4 s is refused unless `-pad` (`-shorttrack`) ("Bad audio track
+/// size"); `cuefile=` only with `-dao` and no track files; raw audio is big-endian unless
+/// `-swab` (cdrecord's default), WAVE files little-endian by their format.
+fn write_audio(prog: &str, o: &Options) -> Result<(), CliError> {
+    use crate::cmd::audio as ca;
+    use mmc::audio::{source::Layout, Cue, Flags, Plan, PlanOptions, Text, TrackFile, TrackMode};
+    let w = &o.write;
+    let nothing = |e: mmc::audio::AudioError| CliError::Failed(format!("{e}; nothing was written"));
+    let mut plan = if let Some(cue) = &w.cuefile {
+        if !w.sao {
+            return Err(CliError::Usage(format!(
+                "{prog}: The cuefile= option only works with -dao (-sao)"
+            )));
+        }
+        if !w.tracks.is_empty() {
+            return Err(CliError::Usage(format!(
+                "{prog}: No track files allowed with cuefile= (the cue file names them): {}",
+                w.tracks[0].file
+            )));
+        }
+        let cue = Cue::read(std::path::Path::new(cue)).map_err(nothing)?;
+        Plan::from_cue(&cue, PlanOptions::default()).map_err(nothing)?
+    } else {
+        let mut files = Vec::new();
+        let mut infos = Vec::new();
+        let mut big = Vec::new();
+        let mut wave = Vec::new();
+        for (i, t) in w.tracks.iter().enumerate() {
+            let n = i + 1;
+            if t.file == "-" {
+                return Err(CliError::Usage(format!(
+                    "{prog}: track {n:02}: audio and mixed-mode tracks are read from files; \
+                     standard input is not implemented for them"
+                )));
+            }
+            let path = std::path::PathBuf::from(&t.file);
+            let audio = t.is_audio();
+            let is_wave = ca::is_wave(&path);
+            if audio && !is_wave && t.file.to_ascii_lowercase().ends_with(".au") {
+                return Err(CliError::Failed(format!(
+                    "{prog}: {}: Sun .au audio is not implemented (convert it to WAVE or raw \
+                     CD-DA)",
+                    t.file
+                )));
+            }
+            let inf = if w.useinfo && audio {
+                Some(ca::read_inf(&path)?)
+            } else {
+                None
+            };
+            let mut flags = Flags {
+                copy: t.copy,
+                preemphasis: t.preemp,
+                four_channel: false,
+                scms: t.scms,
+            };
+            let mut isrc = t.isrc.clone();
+            let mut text = Text::default();
+            if let Some(inf) = &inf {
+                if let Some(p) = inf.preemphasis {
+                    flags.preemphasis = p;
+                }
+                if let Some((c, scms)) = inf.copy {
+                    flags.copy = c;
+                    flags.scms = scms;
+                }
+                flags.four_channel = inf.four_channel;
+                if isrc.is_none() {
+                    isrc = inf.isrc.clone();
+                }
+                text = Text {
+                    title: inf.title.clone(),
+                    performer: inf.performer.clone(),
+                    songwriter: inf.songwriter.clone(),
+                };
+                if inf.index0.is_some_and(|x| x >= 0) {
+                    log::warn!(
+                        "{}: Index0= (a pre-gap of the next track inside this one) is not \
+                         written as index 0: those sectors stay part of this track",
+                        ca::inf_path(&path).display()
+                    );
+                }
+            }
+            // cdrecord's check of the input size (checkfile()): before anything is written
+            if audio {
+                let bytes = if is_wave {
+                    mmc::audio::source::Input::wave(&path).map_err(nothing)?.len
+                } else {
+                    std::fs::metadata(&path)
+                        .map_err(|e| CliError::Failed(format!("{}: {e}", t.file)))?
+                        .len()
+                };
+                let short = !t.shorttrack && bytes < 300 * 2352;
+                let odd = bytes % 2352 != 0;
+                if (short || odd) && !t.pad {
+                    return Err(CliError::Failed(format!(
+                        "Bad audio track size {bytes} for track {n:02}.\n{prog}: Audio tracks \
+                         must be at least {} bytes and a multiple of 2352.\n{prog}: {}",
+                        300 * 2352,
+                        if short {
+                            "See -shorttrack option."
+                        } else {
+                            "See -pad option."
+                        }
+                    )));
+                }
+            }
+            let sector = if audio { 2352 } else { 2048 };
+            let mut pad_sectors = t
+                .padsize
+                .map(|b| u32::try_from(b.div_ceil(sector)).unwrap_or(u32::MAX))
+                .unwrap_or(0);
+            if !audio && t.pad && t.padsize.is_none() {
+                // -pad on a data track: 15 sectors of zeros (cdrecord's default padsize)
+                pad_sectors = 15;
+            }
+            big.push(if is_wave {
+                false
+            } else {
+                match inf.as_ref().and_then(|i| i.big_endian) {
+                    Some(b) => b,
+                    None => !t.swab,
+                }
+            });
+            wave.push(is_wave);
+            files.push(TrackFile {
+                path,
+                mode: if audio {
+                    TrackMode::Audio
+                } else {
+                    TrackMode::Mode1
+                },
+                flags,
+                isrc,
+                text,
+                pad_sectors,
+            });
+            infos.push(inf);
+        }
+        let mut plan = Plan::from_files(
+            &files,
+            PlanOptions {
+                pad: true,
+                swab: false,
+            },
+        )
+        .map_err(nothing)?;
+        for (i, inp) in plan.inputs.iter_mut().enumerate() {
+            if files[i].mode == TrackMode::Audio && !wave[i] && big[i] {
+                inp.layout = Layout::Swapped;
+            }
+        }
+        for (i, t) in plan.tracks.iter_mut().enumerate() {
+            let list = if !w.tracks[i].index.is_empty() {
+                w.tracks[i].index.clone()
+            } else {
+                infos[i]
+                    .as_ref()
+                    .map(|f| f.indexes.clone())
+                    .unwrap_or_default()
+            };
+            // index 1 is the track's start; 2, 3 ... follow
+            t.indexes = list.into_iter().skip(1).filter(|&x| x > 0).collect();
+        }
+        if let Some(first) = infos.iter().flatten().next() {
+            plan.mcn = first.mcn.clone();
+            plan.text = Text {
+                title: first.album_title.clone(),
+                performer: first.album_performer.clone(),
+                songwriter: first.album_songwriter.clone(),
+            };
+        }
+        plan
+    };
+    if let Some(m) = &w.mcn {
+        plan.mcn = Some(m.clone());
+    }
+    if let Some(tf) = &w.textfile {
+        plan.cdtext_raw = Some(ca::read_textfile(std::path::Path::new(tf))?);
+    }
+    let text = w.text || w.textfile.is_some();
+    if !text && plan.has_text() && w.cuefile.is_some() {
+        log::info!("the cue file's CD-TEXT is not written without -text");
+    }
+    if text && !plan.has_text() {
+        return Err(CliError::Failed(format!(
+            "{prog}: -text: no CD-TEXT to write (give -useinfo with .inf files that hold \
+             titles, a cue file with TITLE/PERFORMER, or textfile=)"
+        )));
+    }
+    let shorttrack = w.tracks.iter().any(|t| t.shorttrack);
+    if shorttrack && !w.sao {
+        return Err(CliError::Usage(format!(
+            "{prog}: -shorttrack only works with -sao/-dao (a track-at-once track lasts at \
+             least 4 s)"
+        )));
+    }
+    let job = ca::AudioJob {
+        dev: o.dev.clone(),
+        trace: o.scsi_verbose,
+        force: w.force,
+        eject: w.eject,
+        opts: mmc::audio::AudioBurnOptions {
+            sao: w.sao,
+            dummy: w.dummy,
+            multi: w.multi || w.nofix,
+            text,
+            shorttrack,
+            swab: false,
+            write_kbs: w.speed.map(|x| (x * 176.4).round().min(65_534.0) as u16),
+        },
+        quiet: o.verbose == 0 && !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let s = ca::burn(&job, &mut plan)?;
+    ca::print_summary(&s, false)
 }
 
 /// `-msinfo`: `a,b` on stdout, or cdrecord's failure message.
@@ -887,8 +1256,7 @@ mod tests {
         assert_eq!(e.exit_code(), 2);
         let m = e.to_string();
         assert!(m.starts_with("cdrecord: Bad Option: -frobnicate"), "{m}");
-        // One track only.
-        assert!(parse("cdrecord", &args(&["a.iso", "b.iso"])).is_err());
+        assert!(parse("cdrecord", &args(&["-raw96r", "a.wav"])).is_err());
     }
 
     #[test]
@@ -917,11 +1285,58 @@ mod tests {
         assert_eq!(w.fs.as_deref(), Some("16m"));
         assert_eq!(w.tsize.as_deref(), Some("1000s"));
         assert_eq!(w.blank.as_deref(), Some("fast"));
-        assert_eq!(w.track.as_deref(), Some("-"));
+        assert_eq!(w.tracks.len(), 1);
+        assert_eq!(w.tracks[0].file, "-");
+        assert!(!w.tracks[0].is_audio());
         let o = parse("wodim", &args(&["-sao", "image.iso"])).unwrap();
         assert!(o.write.sao);
-        assert_eq!(o.write.track.as_deref(), Some("image.iso"));
+        assert_eq!(o.write.tracks[0].file, "image.iso");
         assert!(parse("cdrecord", &args(&["speed=fast"])).is_err());
+    }
+
+    #[test]
+    fn track_options_hold_until_changed() {
+        let o = parse(
+            "cdrecord",
+            &args(&[
+                "dev=emu:x",
+                "-dao",
+                "mcn=0600000123456",
+                "-text",
+                "a.wav",
+                "-audio",
+                "-pad",
+                "-preemp",
+                "isrc=US-DBR-26-00001",
+                "index=0,225",
+                "padsize=75s",
+                "b.raw",
+                "-swab",
+                "-nopreemp",
+                "c.cdr",
+                "-data",
+                "-nopad",
+                "d.iso",
+            ]),
+        )
+        .unwrap();
+        let w = &o.write;
+        assert!(w.sao && w.text);
+        assert_eq!(w.mcn.as_deref(), Some("0600000123456"));
+        let t = &w.tracks;
+        assert_eq!(t.len(), 4);
+        assert!(t[0].is_audio() && !t[0].pad && t[0].isrc.is_none());
+        assert!(t[1].is_audio() && t[1].pad && t[1].preemp && !t[1].swab);
+        assert_eq!(t[1].isrc.as_deref(), Some("USDBR2600001"));
+        assert_eq!(t[1].index, vec![0, 225]);
+        assert_eq!(t[1].padsize, Some(75 * 2048));
+        // isrc=, index= and padsize= were for b.raw only
+        assert!(t[2].is_audio() && t[2].swab && !t[2].preemp && t[2].pad);
+        assert!(t[2].isrc.is_none() && t[2].index.is_empty() && t[2].padsize.is_none());
+        assert!(!t[3].is_audio() && !t[3].pad);
+        assert!(parse("cdrecord", &args(&["isrc=nonsense", "a.wav"])).is_err());
+        assert!(parse("cdrecord", &args(&["mcn=123", "a.wav"])).is_err());
+        assert!(parse("cdrecord", &args(&["index=5,10", "a.wav"])).is_err());
     }
 
     fn entry(bus: u32, target: u32, inq: &[u8]) -> ScanEntry {
