@@ -152,10 +152,12 @@ fn cd_r_sao_then_tao_then_sao() {
     assert_eq!(ops(&c), vec![0x55, 0x5D, 0xBB, 0x2A, 0x35], "{c:02X?}");
     let first_write = c.iter().find(|c| c[0] == 0x2A).unwrap();
     assert_eq!(&first_write[2..6], &[0xFF, 0xFF, 0xFF, 0x6A]);
-    // a TAO session on top, at the address TAO would have used after a TAO session
+    // a TAO session on top, 11400 blocks after the lead-out the cue sheet placed at the end
+    // of the 300-block track: no run-out blocks after a session-at-once track (MMC-6
+    // §6.33.3), so 11700 where a TAO first session gives 11702
     let (s2, c) = write_one(&mut d, &log, t.path(), 2, true);
     assert_eq!(ops(&c), vec![0x55, 0xBB, 0x2A, 0x35, 0x5B], "{c:02X?}");
-    assert_eq!((s1, s2), (0, 11_702));
+    assert_eq!((s1, s2), (0, 11_700));
     // SAO in a later session: the cue sheet starts at that session's start
     let (s3, c) = write_one_mode(&mut d, &log, t.path(), 3, true, WriteMode::Sao);
     let first_write = c.iter().find(|c| c[0] == 0x2A).unwrap();

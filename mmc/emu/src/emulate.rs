@@ -1612,6 +1612,29 @@ impl EmuDrive {
         Ok(need)
     }
 
+    /// The sheet of one mode-1 data track is written whole: its track ends where the
+    /// sheet's lead-out entry puts the lead-out, with no run-out blocks (MMC-6 §6.33.3:
+    /// the lead-out entry gives the lead-out's start; run-out and link blocks belong to
+    /// track-at-once and packet writing, §4.2.3.5), as the tracks of a full sheet do. So a
+    /// 300-block session-at-once track on a blank CD-R has its lead-out at 300 and the next
+    /// session at 300 + 11400 = 11700, where a track-at-once one has 302 and 11702.
+    fn mark_sao_data_track(&mut self) {
+        let s = self.disc.open_session();
+        for t in self
+            .disc
+            .tracks
+            .iter_mut()
+            .filter(|t| t.session == s && !t.closed)
+        {
+            let cd = t.cd.get_or_insert_with(|| super::disc::CdTrack {
+                control: 4,
+                ..Default::default()
+            });
+            cd.pregap = super::cue::PREGAP_BLOCKS;
+            cd.sao = true;
+        }
+    }
+
     /// SEND CUE SHEET (MMC-6 §6.33) for session-at-once on CD-R/RW. This drive takes the
     /// sheet of one session with one CD-ROM mode-1 data track, decoded by [`super::cue`]:
     /// lead-in, index 0 (pre-gap) at the session's start, index 1 150 blocks later,
@@ -1793,6 +1816,9 @@ impl EmuDrive {
                     self.sao_session = None;
                     self.sao_sheet = None;
                 } else {
+                    if self.sao_session.is_none() {
+                        self.mark_sao_data_track();
+                    }
                     self.finish_sao_session();
                     let finalize = self.page05[3] >> 6 != 0b11;
                     for f in self.disc.close_session(finalize)? {

@@ -53,9 +53,9 @@
 //!   CD-TEXT needs it. Mode-1 sectors from READ CD carry a correct EDC but zero P/Q
 //!   parity; C2 pointers are always zero (a `bad=` block fails instead). No mode 2 or XA
 //!   tracks, no four-channel-specific behaviour, no PLAY AUDIO.
-//! - The sheet of one mode-1 data track keeps its earlier model: the track closes with
-//!   two run-out blocks (a full sheet's tracks end exactly where the next track or the
-//!   lead-out begins, as MMC-6 §4.2.3.5 has it). With Test Write the announced session is simulated
+//! - Every session-at-once track, the sheet of one mode-1 data track included, ends exactly
+//!   where the next track or the sheet's lead-out begins (MMC-6 §6.33.3, §4.2.3.5): no
+//!   run-out blocks, unlike a track-at-once track. With Test Write the announced session is simulated
 //!   and nothing is recorded or closed. An SAO session cut short gets no lead-out and is
 //!   left unfinished: at SYNCHRONIZE CACHE (after a failed WRITE, or when the host stops)
 //!   the partial track is closed where it ends and the session stays open, as after a TAO

@@ -1050,7 +1050,7 @@ fn write_from(d: &mut impl transport::Transport, lba: i32, blocks: u32, fill: u8
 }
 
 #[test]
-fn sao_session_matches_tao_layout() {
+fn sao_session_ends_at_the_sheets_lead_out() {
     // MMC-6 §6.33 / libburn cookbook "SAO CD Cookbook": a 300-block mode-1 data track on
     // a blank CD-R: lead-in, index 0 at 00:00:00, index 1 at 00:02:00, lead-out at
     // LBA 300 = frame 450 = 00:06:00.
@@ -1097,14 +1097,30 @@ fn sao_session_matches_tao_layout() {
     good(&c);
     assert_eq!(di[2] & 0x0F, 0x01);
 
-    // the same track in TAO, closed with CLOSE SESSION: the same layout
+    // The track ends where the sheet's lead-out entry (00:06:00 = LBA 300) puts the lead-out,
+    // with no run-out blocks (MMC-6 §6.33.3; run-out belongs to track-at-once, §4.2.3.5;
+    // libburn's cookbook and cdrecord -dao put the lead-out at the end of the last track):
+    // track size 300, the next session at 300 + 11400 (lead-out 6750, lead-in 4500,
+    // pre-gap 150) = 11700. The model before gave 302 and 11702, as for TAO.
+    assert_eq!(be32(&sao_track, 24), 300, "SAO track size");
+    assert_eq!(be32(&sao_next, 8), 11_700, "next session start after SAO");
+    assert_eq!(be32(&sao_next, 12), 11_700, "NWA after SAO");
+
+    // the same track in TAO, closed with CLOSE SESSION: two run-out blocks, 302 and 11702
     let (_t2, _p2, mut d2) = drive("cd-r", &[]);
     select_cd_write_type(&mut d2, 1);
     write_from(&mut d2, 0, 300, 0x5A);
     good(&none(&mut d2, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
     good(&none(&mut d2, &[0x5B, 0, 2, 0, 0, 0, 0, 0, 0, 0]));
-    assert_eq!(track_info(&mut d2, 1), sao_track);
-    assert_eq!(track_info(&mut d2, 0xFF), sao_next);
+    let tao_track = track_info(&mut d2, 1);
+    assert_eq!(be32(&tao_track, 24), 302, "TAO track size");
+    assert_eq!(
+        be32(&track_info(&mut d2, 0xFF), 12),
+        11_702,
+        "NWA after TAO"
+    );
+    // otherwise the same track: start, state, mode
+    assert_eq!(tao_track[..24], sao_track[..24]);
 
     // a TAO track appends to the SAO disc at the invisible track's NWA
     select_cd_write_type(&mut d, 1);
