@@ -75,6 +75,11 @@ impl Display {
                 if let Some(p) = self.shown.as_mut() {
                     p.finish(s);
                 }
+                if self.mode == Mode::Cdrecord {
+                    // cdrecord's line before closing the track and session (K3b and
+                    // Brasero switch to "fixating" on it).
+                    let _ = crate::output::write_stdout(format_args!("Fixating...\n"));
+                }
             }
             _ => {}
         }

@@ -21,6 +21,10 @@ pub enum Mode {
     Plain,
     /// JSON lines on stderr.
     Json,
+    /// cdrecord's line on stdout, rewritten after a carriage return (cdrecord.c's
+    /// progress: `Track 01:   12 of  300 MB written (fifo 100%) [buf  99%]  16.0x.`), for
+    /// the cdrecord personality.
+    Cdrecord,
 }
 
 impl Mode {
@@ -48,6 +52,8 @@ pub struct Progress {
     start: Instant,
     last: Instant,
     one_x: f64,
+    /// The drive buffer's last reported fill (the pipeline samples it now and then).
+    last_buf: Option<u8>,
 }
 
 fn mb(b: u64) -> f64 {
@@ -72,6 +78,7 @@ impl Progress {
             start: now,
             last: now,
             one_x: f64::from(one_x_kbps.max(1)) * 1000.0,
+            last_buf: None,
         }
     }
 
@@ -101,6 +108,7 @@ impl Progress {
 
     /// Shows a sample (rate-limited to once a second outside the bar).
     pub fn update(&mut self, s: &Sample) {
+        let s = &self.with_last_buf(s);
         match self.mode {
             Mode::Bar => {
                 if let Some(b) = &self.bar {
@@ -109,6 +117,12 @@ impl Progress {
                     }
                     b.set_position(s.written_bytes);
                     b.set_message(self.line(s));
+                }
+            }
+            Mode::Cdrecord => {
+                if self.last.elapsed() >= Duration::from_millis(250) {
+                    self.last = Instant::now();
+                    self.print(s);
                 }
             }
             Mode::Plain | Mode::Json => {
@@ -136,17 +150,68 @@ impl Progress {
                 });
                 eprintln!("{v}");
             }
+            Mode::Cdrecord => {
+                use std::io::Write;
+                let mut out = std::io::stdout();
+                let _ = write!(out, "\r{}", cdrecord_line(s, self.x(s)));
+                let _ = out.flush();
+            }
             _ => eprintln!("{}", self.line(s)),
         }
     }
 
+    /// `s` with the drive buffer's last known fill where this sample has none.
+    fn with_last_buf(&mut self, s: &Sample) -> Sample {
+        if s.drive_buffer_percent.is_some() {
+            self.last_buf = s.drive_buffer_percent;
+        }
+        Sample {
+            drive_buffer_percent: s.drive_buffer_percent.or(self.last_buf),
+            ..*s
+        }
+    }
+
+    /// The average speed so far in multiples of the medium's 1x.
+    fn x(&self, s: &Sample) -> f64 {
+        let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+        s.written_bytes as f64 / secs / self.one_x
+    }
+
     /// Ends the display with a last line.
     pub fn finish(&mut self, s: &Sample) {
+        let s = &self.with_last_buf(s);
         if let Some(b) = self.bar.take() {
             b.finish_and_clear();
         }
         self.print(s);
+        if self.mode == Mode::Cdrecord {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout());
+        }
     }
+}
+
+/// cdrecord's progress line (cdrecord.c: `Track %02d: %4lld of %4lld MB written (fifo
+/// %3d%%) [buf %3d%%] %5.1fx.`, MB of 2^20 bytes; without a known size `Track 01: %4lld
+/// MB written ...`). The `[buf ...]` part is left out when the drive does not report its
+/// buffer, as the fifo part is in some cdrecord versions (K3b's expression takes both as
+/// optional).
+pub fn cdrecord_line(s: &Sample, x: f64) -> String {
+    let mib = |b: u64| b >> 20;
+    let mut t = match s.total_bytes {
+        Some(tot) => format!(
+            "Track 01: {:4} of {:4} MB written",
+            mib(s.written_bytes),
+            mib(tot)
+        ),
+        None => format!("Track 01: {:4} MB written", mib(s.written_bytes)),
+    };
+    t += &format!(" (fifo {:3}%)", s.fifo_percent);
+    if let Some(b) = s.drive_buffer_percent {
+        t += &format!(" [buf {b:3}%]");
+    }
+    t += &format!(" {x:5.1}x.");
+    t
 }
 
 #[cfg(test)]

@@ -432,6 +432,9 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         (reader, total)
     };
     let (spec, mut drive) = open_for_writing(job.dev.as_deref(), job.trace, job.force)?;
+    if job.progress == Mode::Cdrecord && !job.quiet {
+        crate::legacy::cdrecord::preamble(&mut drive, total, job)?;
+    }
     let options = BurnOptions {
         multi: job.multi,
         dummy: job.dummy,

@@ -729,8 +729,9 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
         verify_md5: false,
         pad_bytes,
         wait_input: w.waiti,
-        progress: crate::progress::Mode::detect(false),
-        quiet: o.verbose == 0 && !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        // cdrecord's own lines, with -v as in cdrecord.
+        progress: crate::progress::Mode::Cdrecord,
+        quiet: o.verbose == 0,
     };
     let s = burn::burn(&job).map_err(|e| match e {
         CliError::Failed(m) if w.overburn && m.contains(" are free from block ") => {
@@ -742,6 +743,41 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
         e => named(e),
     })?;
     burn::print_summary(&s, false)
+}
+
+/// The lines cdrecord prints with `-v` once the drive is open, before writing: the track
+/// list (`Track 01: data  300 MB        `, K3b reads the size up to `MB`), the write mode
+/// (`Starting to write CD/DVD at speed  16.0 in real TAO mode for single session.`, K3b
+/// reads the number after `at speed`) and `Starting new track at sector: N` (K3b starts
+/// parsing progress after "Starting new").
+pub fn preamble(
+    drive: &mut crate::cmd::CliDrive,
+    total: Option<u64>,
+    job: &crate::cmd::burn::BurnJob,
+) -> Result<(), CliError> {
+    if let Some(t) = total {
+        outln!("Track 01: data  {:4} MB        ", t >> 20);
+    }
+    let mode = if job.mode == mmc::write::WriteMode::Sao {
+        "SAO"
+    } else {
+        "TAO"
+    };
+    let speed = job
+        .speed_x
+        .map(|x| format!(" at speed {x:5.1}"))
+        .unwrap_or_default();
+    outln!(
+        "Starting to write CD/DVD{speed} in {} {mode} mode for {} session.",
+        if job.dummy { "dummy" } else { "real" },
+        if job.multi { "multi" } else { "single" }
+    );
+    let sector = match mmc::msinfo::msinfo(drive) {
+        Ok(mmc::msinfo::Msinfo::Appendable { next_writable, .. }) => next_writable,
+        _ => 0,
+    };
+    outln!("Starting new track at sector: {sector}");
+    Ok(())
 }
 
 /// The block size of data tracks.
