@@ -199,6 +199,8 @@ pub struct GuestRun {
     pub outputs: Vec<CmdOutput>,
     /// The whole serial console, for diagnostics.
     pub console: String,
+    /// What QEMU wrote on its stderr (its own warnings, e.g. from its iSCSI driver).
+    pub qemu_stderr: String,
     /// The export disk's bytes after the run, if [`Vm::export_disk`] was asked for.
     pub export: Option<Vec<u8>>,
     /// Wall time from starting QEMU to its exit.
@@ -618,6 +620,7 @@ impl Vm {
         Ok(GuestRun {
             outputs,
             console: console_text,
+            qemu_stderr: qemu_err,
             export,
             elapsed,
         })

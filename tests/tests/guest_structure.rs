@@ -85,6 +85,14 @@ fn dvd_rw_mediainfo_and_mode_sense6_on_served_media() {
         .run()
         .unwrap();
     assert!(served.stop().unwrap().success(), "{}", served.log());
+    // QEMU's iSCSI driver probes each LUN with MODE SENSE(6) page 3Fh (block/iscsi.c,
+    // iscsi_modesense_sync) and warned "iSCSI: Failed MODE_SENSE(6), LUN assumed writable"
+    // while the emulator refused the command
+    assert!(
+        !run.qemu_stderr.contains("MODE_SENSE"),
+        "QEMU: {}",
+        run.qemu_stderr
+    );
 
     for (id, (profile, want)) in media.iter().enumerate() {
         let o = run.get(&format!("mediainfo{id}"));
