@@ -2,11 +2,14 @@
 //! in either byte order, data images: [`source`]), the layout and its SEND CUE SHEET list
 //! (MMC-6 §6.33, [`plan`]), CD-TEXT packs (MMC-6 Annex J, [`cdtext`]) and the burn
 //! ([`mod@write`]: session-at-once with the lead-in's CD-TEXT as cdrecord and libburn write
-//! it, or track-at-once with page 05h data block type 0, MMC-6 §7.5.4).
+//! it, or track-at-once with page 05h data block type 0, MMC-6 §7.5.4), and reading CD-DA
+//! back with READ CD ([`rip`], MMC-6 §6.19) with the MCN, ISRCs and CD-TEXT ([`info`]).
 
 pub mod cdtext;
 pub mod cue;
+pub mod info;
 pub mod plan;
+pub mod rip;
 pub mod source;
 pub mod write;
 
