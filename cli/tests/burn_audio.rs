@@ -14,6 +14,7 @@ mod burn_common;
 
 use std::path::Path;
 
+use burn_common::text as text_of;
 use burn_common::*;
 use mmc::drive::Drive;
 use transport::{Cdb, DataPhase, Transport};
@@ -211,6 +212,110 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
             vec!["The Shell".into(), "Ann".into(), "Bob".into(), "Cy".into()]
         )
     );
+    drop(d);
+    // read --audio: track 2 from its index 1 to track 3's index 1 (as cdparanoia rips it)
+    // as WAVE, track 3 to the lead-out as raw little-endian CD-DA
+    let dev_plain = format!("emu:{}", disc.display());
+    let w2 = dir.join("t2.wav");
+    let o = discburn(&[
+        "read",
+        "--dev",
+        &dev_plain,
+        "--audio",
+        "--track",
+        "2",
+        "-o",
+        w2.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    let r = hound::WavReader::open(&w2).unwrap();
+    assert_eq!(
+        (
+            r.spec().channels,
+            r.spec().sample_rate,
+            r.spec().bits_per_sample
+        ),
+        (2, 44_100, 16)
+    );
+    let got: Vec<i16> = r.into_samples::<i16>().map(|x| x.unwrap()).collect();
+    assert!(
+        got == s2[75 * 588 * 2..],
+        "track 2 ripped to WAVE equals its source from index 1"
+    );
+    let r3 = dir.join("t3.raw");
+    let o = discburn(&[
+        "read",
+        "--dev",
+        &dev_plain,
+        "--audio",
+        "--track",
+        "3",
+        "-o",
+        r3.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["format"], "raw", "{j}");
+    assert!(
+        std::fs::read(&r3).unwrap() == padded(le(&s3), 2352),
+        "track 3 raw"
+    );
+    // toc shows the flags, ISRCs, MCN and CD-TEXT
+    let o = discburn(&["toc", "--dev", &dev_plain, "--json"]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["mcn"], "0600000123456", "{j}");
+    assert_eq!(j["tracks"][0]["isrc"], "USDBR2600011", "{j}");
+    assert_eq!(j["tracks"][2]["preemphasis"], true, "{j}");
+    assert_eq!(j["tracks"][2]["copy_permitted"], true, "{j}");
+    assert_eq!(j["tracks"][0]["preemphasis"], false, "{j}");
+    let titles: Vec<&str> = j["cdtext"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "title")
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["CLI Album", "Uno", "Dos", "Tres"], "{j}");
+    let o = discburn(&["toc", "--dev", &dev_plain]);
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(t.contains("MCN: 0600000123456"), "{t}");
+    assert!(
+        t.contains("track  3: audio, pre-emphasis, copy permitted"),
+        "{t}"
+    );
+    assert!(t.contains("CD-TEXT track  2 performer: Bob"), "{t}");
+    // a damaged range (the emulated drive's bad=): reported, zero-filled, the rest equal
+    let lo_t3 = j["tracks"][3]["lba"].as_u64().unwrap() as u32;
+    let t3s = j["tracks"][2]["lba"].as_u64().unwrap() as u32;
+    let bad = format!("{dev_plain},bad={}-{}", t3s + 10, t3s + 14);
+    let o = discburn(&[
+        "read",
+        "--dev",
+        &bad,
+        "--audio",
+        "--track",
+        "3",
+        "-o",
+        r3.to_str().unwrap(),
+        "--retries",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text_of(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["bad"], serde_json::json!([[t3s + 10, t3s + 14]]), "{j}");
+    let mut want = padded(le(&s3), 2352);
+    want[10 * 2352..15 * 2352].fill(0);
+    let got = std::fs::read(&r3).unwrap();
+    assert_eq!(got.len() as u32, (lo_t3 - t3s) * 2352);
+    assert!(got == want, "only the damaged sectors differ (zeros)");
+    // no track 9
+    let o = discburn(&[
+        "read", "--dev", &dev_plain, "--audio", "--track", "9", "-o", "-",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text_of(&o));
 }
 
 #[test]

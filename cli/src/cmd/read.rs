@@ -9,6 +9,12 @@
 //! `--session N` and `--track N` end at the track's last recorded address (without the
 //! run-out blocks of a CD-R track).
 //!
+//! `--audio` rips CD-DA instead (`mmc::audio::rip`: READ CD, 2352-byte sectors, failing
+//! sectors split out, retried and zero-filled): `--track N` from its index 1 to the next
+//! track's as cdparanoia does, or `--range`; a WAVE file when the output ends in `.wav`
+//! (or with `--wav`), raw little-endian CD-DA otherwise. Its map is not implemented: the
+//! unreadable sectors are listed in the report instead.
+//!
 //! Exit status: 0 when every block was read, 1 when blocks stay unreadable (the image and
 //! map are complete otherwise) or the run was interrupted.
 
@@ -96,9 +102,150 @@ pub struct ReadArgs {
     /// Largest READ in blocks (default: the transport's maximum transfer).
     #[arg(long, value_name = "BLOCKS", value_parser = clap::value_parser!(u32).range(1..=65535))]
     pub blocks: Option<u32>,
+    /// Rip CD-DA (READ CD, 2352-byte sectors) of --track N or --range A-B: a WAVE file
+    /// when the output ends in .wav (or with --wav), raw little-endian samples otherwise.
+    #[arg(long, conflicts_with_all = ["session", "all", "map"])]
+    pub audio: bool,
+    /// With --audio: write a WAVE file whatever the output's name (e.g. on stdout).
+    #[arg(long, requires = "audio")]
+    pub wav: bool,
     /// No progress display.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// What `read --audio` did.
+#[derive(Debug, Serialize)]
+pub struct RipOutput {
+    /// The device as named.
+    pub device: String,
+    /// The output file (`-` for stdout).
+    pub output: String,
+    /// `wav` or `raw`.
+    pub format: &'static str,
+    /// The track, when one was named.
+    pub track: Option<mmc::audio::rip::TrackSpan>,
+    /// What the rip did.
+    #[serde(flatten)]
+    pub rip: mmc::audio::rip::RipReport,
+    /// Seconds.
+    pub seconds: f64,
+}
+
+impl Report for RipOutput {
+    fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
+        let r = &self.rip;
+        writeln!(
+            out,
+            "ripped {}LBA {}..{} ({} CD-DA sectors, {}) from {} to {} ({}) with {} READ CD \
+             commands in {:.2} s",
+            self.track
+                .map(|t| format!("track {} ", t.number))
+                .unwrap_or_default(),
+            r.start,
+            r.start + r.sectors,
+            r.sectors,
+            crate::cmd::msf_text(i64::from(r.sectors) - 150),
+            self.device,
+            self.output,
+            self.format,
+            r.reads,
+            self.seconds
+        )?;
+        if r.bad.is_empty() {
+            writeln!(out, "no unreadable sectors")?;
+        } else {
+            writeln!(out, "unreadable sectors (zero-filled):")?;
+            for (a, b) in &r.bad {
+                writeln!(out, "  {a}-{b}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `read --audio`.
+fn run_audio(global: &GlobalArgs, a: &ReadArgs) -> Result<(), CliError> {
+    use mmc::audio::rip;
+    let (mut drive, device) = open_drive(global)?;
+    let fail = |e: mmc::audio::AudioError| CliError::Failed(e.to_string());
+    let (track, start, sectors) = if let Some(n) = a.area.track {
+        let n = u8::try_from(n)
+            .map_err(|_| CliError::Usage(format!("--track {n}: a CD has tracks 1 to 99")))?;
+        let t = rip::track_span(&mut drive, n).map_err(fail)?;
+        if t.control & 0x04 != 0 {
+            return Err(CliError::Failed(format!(
+                "track {n} is a data track (CONTROL {:X}h): read it without --audio",
+                t.control
+            )));
+        }
+        (Some(t), t.start, t.end - t.start)
+    } else if let Some((s, e)) = a.area.range {
+        (None, s, e - s + 1)
+    } else {
+        return Err(CliError::Usage(
+            "--audio reads one track (--track N) or a range (--range A-B)".into(),
+        ));
+    };
+    let wav = a.wav
+        || a.output
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
+    let to_stdout = a.output.as_os_str() == "-";
+    let mut sink: Box<dyn Write> = if to_stdout {
+        Box::new(io::BufWriter::new(io::stdout()))
+    } else {
+        Box::new(io::BufWriter::new(
+            std::fs::File::create(&a.output)
+                .map_err(|e| CliError::Failed(format!("{}: {e}", a.output.display())))?,
+        ))
+    };
+    if wav {
+        let h = rip::wav_header(u64::from(sectors) * 2352).map_err(fail)?;
+        sink.write_all(&h)
+            .map_err(|e| CliError::Failed(format!("{}: {e}", a.output.display())))?;
+    }
+    let t0 = Instant::now();
+    let mut bar = ProgressLine::new(u64::from(sectors) * 2352, a.quiet);
+    let r = rip::rip(
+        &mut drive,
+        start,
+        sectors,
+        a.retries,
+        a.blocks,
+        &mut *sink,
+        &mut |done| bar.show(u64::from(done) * 2352, u64::from(sectors) * 2352, "CD-DA"),
+    )
+    .map_err(fail)?;
+    bar.finish();
+    sink.flush()
+        .map_err(|e| CliError::Failed(format!("{}: {e}", a.output.display())))?;
+    let report = RipOutput {
+        device,
+        output: a.output.display().to_string(),
+        format: if wav { "wav" } else { "raw" },
+        track,
+        rip: r,
+        seconds: t0.elapsed().as_secs_f64(),
+    };
+    if to_stdout {
+        let mut e = io::stderr();
+        if global.json {
+            let _ = serde_json::to_writer_pretty(&mut e, &report);
+            let _ = writeln!(e);
+        } else {
+            report.write_text(&mut e)?;
+        }
+    } else {
+        output::emit(&report, global.json)?;
+    }
+    let bad: u32 = report.rip.bad.iter().map(|(a, b)| b - a + 1).sum();
+    if bad > 0 {
+        return Err(CliError::Failed(format!(
+            "{bad} CD-DA sectors unreadable, zero-filled in the output"
+        )));
+    }
+    Ok(())
 }
 
 /// The `read` report.
@@ -265,6 +412,9 @@ pub fn run_dump(
 
 /// Runs `discburn read`.
 pub fn run(global: &GlobalArgs, a: &ReadArgs) -> Result<(), CliError> {
+    if a.audio {
+        return run_audio(global, a);
+    }
     let (mut drive, device) = open_drive(global)?;
     let opts = DumpOptions {
         retries: a.retries,

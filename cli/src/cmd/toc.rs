@@ -2,6 +2,11 @@
 //! TOC, and format 1, multi-session information), with each track's session from READ
 //! TRACK INFORMATION (§6.27) where the drive gives it.
 //!
+//! On a disc with audio tracks the report adds what cdrecord -toc -v and cd-info show of
+//! them (`mmc::audio::info`): each audio track's pre-emphasis and copy flags (CONTROL bits
+//! 0 and 1), its ISRC (READ SUB-CHANNEL 03h), the disc's MCN (02h) and the CD-TEXT titles,
+//! performers and songwriters (READ TOC format 5), after the cdrecord-style lines.
+//!
 //! Text output follows `cdrecord -toc` (cdrecord.c `print_toc`/`print_track`): a
 //! `first: F last L` line, then `track: %3d lba: %9d (%9d) mm:ss:ff adr: A control: C mode: M`
 //! per track, the 512-byte-block address in parentheses, and `track:lout` for the lead-out;
@@ -47,6 +52,39 @@ pub struct TocEntry {
     pub mode: i16,
     /// Session of the track (READ TRACK INFORMATION), when known.
     pub session: Option<u16>,
+    /// Audio track: recorded with pre-emphasis (CONTROL bit 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preemphasis: Option<bool>,
+    /// Audio track: digital copy permitted (CONTROL bit 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_permitted: Option<bool>,
+    /// The track's ISRC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isrc: Option<String>,
+}
+
+/// One CD-TEXT string.
+#[derive(Debug, Clone, Serialize)]
+pub struct CdTextString {
+    /// What it is: title, performer, songwriter, composer, arranger, message.
+    pub kind: &'static str,
+    /// Track number, 0 for the disc.
+    pub track: u8,
+    /// The text.
+    pub text: String,
+}
+
+fn cdtext_kind(k: u8) -> &'static str {
+    match k {
+        0x80 => "title",
+        0x81 => "performer",
+        0x82 => "songwriter",
+        0x83 => "composer",
+        0x84 => "arranger",
+        0x85 => "message",
+        0x8E => "upc_isrc",
+        _ => "other",
+    }
 }
 
 /// `toc` output.
@@ -68,6 +106,12 @@ pub struct TocReport {
     pub last_session: Option<u8>,
     /// Start LBA of the first track of the last complete session (format 1).
     pub last_session_start: Option<i64>,
+    /// The disc's media catalog number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mcn: Option<String>,
+    /// CD-TEXT strings (first block).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cdtext: Vec<CdTextString>,
     /// Items the drive could not give.
     pub unavailable: Vec<crate::cmd::Unavailable>,
 }
@@ -111,6 +155,37 @@ impl Report for TocReport {
                 }
             }
         }
+        if let Some(m) = &self.mcn {
+            writeln!(out, "MCN: {m}")?;
+        }
+        for t in self.tracks.iter().filter(|t| !t.leadout && !t.data) {
+            write!(
+                out,
+                "track {:2}: audio, {}pre-emphasis, copy {}",
+                t.number,
+                if t.preemphasis == Some(true) {
+                    ""
+                } else {
+                    "no "
+                },
+                if t.copy_permitted == Some(true) {
+                    "permitted"
+                } else {
+                    "not permitted"
+                }
+            )?;
+            if let Some(i) = &t.isrc {
+                write!(out, ", ISRC {i}")?;
+            }
+            writeln!(out)?;
+        }
+        for c in &self.cdtext {
+            if c.track == 0 {
+                writeln!(out, "CD-TEXT disc {}: {}", c.kind, c.text)?;
+            } else {
+                writeln!(out, "CD-TEXT track {:2} {}: {}", c.track, c.kind, c.text)?;
+            }
+        }
         Ok(())
     }
 }
@@ -127,6 +202,8 @@ pub fn collect(drive: &mut CliDrive, device: &str) -> Result<TocReport, CliError
         first_session: None,
         last_session: None,
         last_session_start: None,
+        mcn: None,
+        cdtext: Vec::new(),
         unavailable: Vec::new(),
     };
     // A blank disc has no TOC; drives answer READ TOC with an error then.
@@ -164,7 +241,38 @@ pub fn collect(drive: &mut CliDrive, device: &str) -> Result<TocReport, CliError
                 header_mode(drive, lba)
             },
             session,
+            preemphasis: (!t.is_leadout() && !t.is_data()).then_some(t.control & 1 != 0),
+            copy_permitted: (!t.is_leadout() && !t.is_data()).then_some(t.control & 2 != 0),
+            isrc: None,
         });
+    }
+    if r.tracks.iter().any(|t| !t.leadout && !t.data) {
+        for t in r.tracks.iter_mut().filter(|t| !t.leadout && !t.data) {
+            t.isrc = gaps
+                .take(
+                    "ISRC (READ SUB-CHANNEL)",
+                    mmc::audio::info::isrc(drive, t.number),
+                )
+                .flatten();
+        }
+        r.mcn = gaps
+            .take("MCN (READ SUB-CHANNEL)", mmc::audio::info::mcn(drive))
+            .flatten();
+        match mmc::audio::info::cdtext(drive) {
+            Ok(packs) => {
+                for (kind, list) in mmc::audio::cdtext::decode(&packs) {
+                    for (track, text) in list.into_iter().filter(|x| !x.1.is_empty()) {
+                        r.cdtext.push(CdTextString {
+                            kind: cdtext_kind(kind),
+                            track,
+                            text,
+                        });
+                    }
+                }
+            }
+            // No CD-TEXT: drives answer with an error or an empty list.
+            Err(e) => log::debug!("READ TOC format 5: {e}"),
+        }
     }
     if let Some(s) = gaps.take("multi-session information", drive.session_info()) {
         r.first_session = Some(s.first);
