@@ -32,6 +32,9 @@ pub enum CliError {
     /// Anything else that failed (exit 1).
     #[error("{0}")]
     Failed(String),
+    /// A failure with the exit status a legacy tool gives for it (growisofs's 0x80|errno).
+    #[error("{1}")]
+    Exit(i32, String),
     /// Writing the output failed (exit 1).
     #[error("output: {0}")]
     Output(#[from] std::io::Error),
@@ -42,6 +45,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Usage(_) | CliError::Addr(_) => EXIT_USAGE,
+            CliError::Exit(code, _) => *code,
             _ => EXIT_FAILURE,
         }
     }

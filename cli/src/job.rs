@@ -80,6 +80,11 @@ impl Display {
                     // Brasero switch to "fixating" on it).
                     let _ = crate::output::write_stdout(format_args!("Fixating...\n"));
                 }
+                if self.mode == Mode::Growisofs {
+                    // growisofs's line before SYNCHRONIZE CACHE (Brasero switches to
+                    // "fixating" on it).
+                    eprintln!("growisofs: flushing cache");
+                }
             }
             _ => {}
         }

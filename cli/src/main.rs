@@ -44,6 +44,7 @@ fn main() {
         Personality::Cdrecord => legacy::cdrecord::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Mkisofs => legacy::mkisofs::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Readcd => legacy::readcd::run(&prog, argv.get(1..).unwrap_or(&[])),
+        Personality::Growisofs => legacy::growisofs::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Xorrisofs => {
             legacy::mkisofs::run_xorrisofs(&prog, argv.get(1..).unwrap_or(&[]))
         }

@@ -25,6 +25,9 @@ pub enum Mode {
     /// progress: `Track 01:   12 of  300 MB written (fifo 100%) [buf  99%]  16.0x.`), for
     /// the cdrecord personality.
     Cdrecord,
+    /// growisofs's line on stdout (`    1234567/4700000000 ( 0.0%) @0.0x, remaining ??:??
+    /// RBU 100.0% UBU  0.0%`), for the growisofs personality.
+    Growisofs,
 }
 
 impl Mode {
@@ -119,7 +122,7 @@ impl Progress {
                     b.set_message(self.line(s));
                 }
             }
-            Mode::Cdrecord => {
+            Mode::Cdrecord | Mode::Growisofs => {
                 if self.last.elapsed() >= Duration::from_millis(250) {
                     self.last = Instant::now();
                     self.print(s);
@@ -155,6 +158,11 @@ impl Progress {
                 let mut out = std::io::stdout();
                 let _ = write!(out, "\r{}", cdrecord_line(s, self.x(s)));
                 let _ = out.flush();
+            }
+            Mode::Growisofs => {
+                use std::io::Write;
+                let secs = self.start.elapsed().as_secs_f64();
+                let _ = writeln!(std::io::stdout(), "{}", growisofs_line(s, self.x(s), secs));
             }
             _ => eprintln!("{}", self.line(s)),
         }
@@ -211,6 +219,33 @@ pub fn cdrecord_line(s: &Sample, x: f64) -> String {
         t += &format!(" [buf {b:3}%]");
     }
     t += &format!(" {x:5.1}x.");
+    t
+}
+
+/// growisofs's progress line (growisofs.c: `%11lld/%lld (%4.1f%%) @%.1fx, remaining
+/// %d:%02d RBU %5.1f%% UBU %5.1f%%`; `??:??` until the time left is known). RBU is the
+/// FIFO's fill, UBU the drive's buffer (left out when the drive does not report it).
+pub fn growisofs_line(s: &Sample, x: f64, secs: f64) -> String {
+    let total = s.total_bytes.unwrap_or(s.written_bytes).max(1);
+    let pct = s.written_bytes as f64 * 100.0 / total as f64;
+    let left = if s.written_bytes > 0 && secs > 0.5 {
+        let rate = s.written_bytes as f64 / secs;
+        let l = (total.saturating_sub(s.written_bytes) as f64 / rate).round() as u64;
+        format!("{}:{:02}", l / 60, l % 60)
+    } else {
+        "??:??".to_string()
+    };
+    let mut t = format!(
+        "{:11}/{} ({:4.1}%) @{:.1}x, remaining {left} RBU {:5.1}%",
+        s.written_bytes,
+        s.total_bytes.unwrap_or(s.written_bytes),
+        pct,
+        x,
+        f64::from(s.fifo_percent)
+    );
+    if let Some(b) = s.drive_buffer_percent {
+        t += &format!(" UBU {:5.1}%", f64::from(b));
+    }
     t
 }
 

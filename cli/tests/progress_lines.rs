@@ -10,6 +10,9 @@
 //!   a track of unknown size, `"Track %2u:    %d MB written (fifo %d%%) [buf  %d%%]
 //!   %d.%dx."` (6), `g_str_has_prefix(line, "Fixating...")`, and "Track %*d: %*s %d MB ".
 //!
+//! - Brasero, plugins/growisofs/burn-growisofs.c: `"%10lld/%lld (%4d.%1d%%) @%2d.%1dx,
+//!   remaining %*d:%*d"` on stdout, `strstr(line, "flushing cache")` on stderr.
+//!
 //! The sscanf formats are run by a small sscanf of this file (`%d %u %lld` with widths, `%*d
 //! %*s`, `%%`, white space matching any white space, as C's).
 #![cfg(unix)]
@@ -29,6 +32,8 @@ const BRASERO_PROGRESS: &str = "Track %2u: %d of %d MB written (fifo %d%%) [buf 
 const BRASERO_PROGRESS_UNKNOWN: &str =
     "Track %2u:    %d MB written (fifo %d%%) [buf  %d%%]  %d.%dx.";
 const BRASERO_TRACK_SIZE: &str = "Track %*d: %*s %d MB ";
+/// Brasero, plugins/growisofs/burn-growisofs.c `brasero_growisofs_read_stdout` (6 fields).
+const BRASERO_GROWISOFS: &str = "%10lld/%lld (%4d.%1d%%) @%2d.%1dx, remaining %*d:%*d";
 
 /// C's sscanf for the conversions the front ends use: the values assigned, in order.
 fn sscanf(input: &str, format: &str) -> Vec<i64> {
@@ -250,4 +255,39 @@ fn cdrecord_lines_match_k3b_and_brasero() {
         let v = sscanf(l, BRASERO_PROGRESS_UNKNOWN);
         assert_eq!(v.len(), 6, "Brasero's sscanf takes {v:?} of {l:?}");
     }
+}
+
+#[test]
+fn growisofs_lines_match_brasero() {
+    let t = tempfile::tempdir().unwrap();
+    let img = t.path().join("big.bin");
+    let size = 12 * 1024 * 1024;
+    std::fs::write(&img, pattern(size, 5)).unwrap();
+    let disc = t.path().join("g.img");
+    let dev = format!("emu:{},profile=dvd+r,speed=4", disc.display());
+    let o = Command::new(bin())
+        .arg0("growisofs")
+        .args(["-Z", &format!("{dev}={}", img.display())])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let ls = lines(&o);
+    let progress: Vec<&String> = ls.iter().filter(|l| l.contains(" remaining ")).collect();
+    assert!(progress.len() >= 3, "few progress lines: {ls:?}");
+    let mut last = 0;
+    for l in &progress {
+        let v = sscanf(l, BRASERO_GROWISOFS);
+        assert_eq!(v.len(), 6, "Brasero's sscanf takes {v:?} of {l:?}");
+        assert_eq!(v[1], size as i64, "{l:?}");
+        assert!(v[0] >= last && v[0] <= v[1], "{l:?}");
+        last = v[0];
+        assert!(l.contains(" RBU "), "{l:?}");
+    }
+    assert_eq!(last, size as i64, "the last line shows the whole image");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("flushing cache"),
+        "{}",
+        text(&o)
+    );
 }

@@ -1048,6 +1048,11 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
     run_job(prog, job)
 }
 
+/// Runs a parsed job (builds the image, writes it to `-o` or standard output).
+pub fn run_parsed(prog: &str, job: Job) -> Result<(), CliError> {
+    run_job(prog, job)
+}
+
 fn run_job(prog: &str, job: Job) -> Result<(), CliError> {
     let (job, image) = build(prog, job)?;
     if job.print_size {

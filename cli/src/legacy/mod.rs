@@ -7,9 +7,11 @@
 //! xorriso's hybrid-image ones); `xorriso -as cdrecord` takes cdrecord's, and native
 //! xorriso commands are refused. Each also answers to its name with a `discburn-` prefix
 //! (`discburn-cdrecord`), the names the Debian package installs so that it never takes
-//! the place of wodim's, genisoimage's or xorriso's programs.
+//! the place of wodim's, genisoimage's or xorriso's programs. `growisofs` takes
+//! dvd+rw-tools' growisofs syntax (`growisofs` module).
 
 pub mod cdrecord;
+pub mod growisofs;
 pub mod mkisofs;
 pub mod readcd;
 
@@ -28,6 +30,8 @@ pub enum Personality {
     Xorrisofs,
     /// `xorriso`: only its `-as mkisofs` and `-as cdrecord` emulations.
     Xorriso,
+    /// `growisofs` (dvd+rw-tools).
+    Growisofs,
 }
 
 impl Personality {
@@ -42,6 +46,7 @@ impl Personality {
             "readcd" => Personality::Readcd,
             "xorrisofs" => Personality::Xorrisofs,
             "xorriso" => Personality::Xorriso,
+            "growisofs" => Personality::Growisofs,
             _ => Personality::Discburn,
         };
         (p, base.to_string())
@@ -102,6 +107,10 @@ mod tests {
         assert_eq!(
             Personality::from_argv0("./target/discburn").0,
             Personality::Discburn
+        );
+        assert_eq!(
+            Personality::from_argv0("/usr/bin/discburn-growisofs").0,
+            Personality::Growisofs
         );
     }
 }

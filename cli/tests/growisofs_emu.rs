@@ -1,0 +1,240 @@
+//! The growisofs personality on the emulated drive: `-Z DEV` then two `-M DEV` (mkisofs
+//! options and paths, as Brasero's growisofs plugin and scripts pass them) on DVD+R, DVD-R,
+//! DVD+RW, BD-R and BD-RE, every session read back by xorriso from its start (the earlier
+//! sessions' files imported into the later ones); `-Z DEV=IMAGE` and `-Z DEV=/dev/fd/0`
+//! leave the image's bytes at block 0; and growisofs's refusals with its exit statuses
+//! (growisofs.c `FATAL_START(e)` = 0x80|errno): no room 156 with ":-( DEV: N blocks are
+//! free, M to be written!", `-M` on a closed disc 252 with ":-( media is not appendable",
+//! `-Z` over an ISO 9660 file system without `-use-the-force-luke=tty` 144 with "FATAL: DEV
+//! already carries isofs!", `-dry-run` writing nothing.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod burn_common;
+
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use burn_common::*;
+
+fn growisofs(args: &[&str], stdin: Option<Vec<u8>>) -> Output {
+    let mut c = Command::new(bin());
+    c.arg0("growisofs")
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let feeder = stdin.map(|b| {
+        let mut p = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let _ = p.write_all(&b);
+        })
+    });
+    let o = child.wait_with_output().unwrap();
+    if let Some(f) = feeder {
+        f.join().unwrap();
+    }
+    o
+}
+
+fn session_dir(root: &Path, n: u8) -> std::path::PathBuf {
+    let d = root.join(format!("s{n}"));
+    put(
+        &d,
+        &format!("f{n}.txt"),
+        format!("session {n}\n").as_bytes(),
+    );
+    put(
+        &d,
+        &format!("d{n}/data.bin"),
+        &pattern(100_000 + usize::from(n) * 7, n),
+    );
+    d
+}
+
+#[test]
+fn three_sessions_on_every_dvd_and_bd() {
+    let t = tempfile::tempdir().unwrap();
+    let dirs: Vec<_> = (1..=3).map(|n| session_dir(t.path(), n)).collect();
+    for profile in ["dvd+r", "dvd-r", "dvd+rw", "bd-r", "bd-re"] {
+        let disc = t.path().join(format!("{profile}.img"));
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let mut e = Expected::default();
+        for (i, d) in dirs.iter().enumerate() {
+            let n = i + 1;
+            // Where the session will start: 0 on a blank disc, else the next writable
+            // address msinfo gives.
+            let start = if i == 0 { 0 } else { msinfo(&disc).1 };
+            let flag = if i == 0 { "-Z" } else { "-M" };
+            let o = growisofs(
+                &[
+                    "-use-the-force-luke=notray",
+                    "-use-the-force-luke=4gms",
+                    "-speed=4",
+                    flag,
+                    &dev,
+                    "-r",
+                    "-J",
+                    "-V",
+                    "GROW",
+                    d.to_str().unwrap(),
+                ],
+                None,
+            );
+            assert!(o.status.success(), "{profile} session {n}: {}", text(&o));
+            assert!(
+                String::from_utf8_lossy(&o.stdout).contains("Executing '"),
+                "{profile}: {}",
+                text(&o)
+            );
+            e.set(&format!("f{n}.txt"), format!("session {n}\n").as_bytes());
+            e.set(
+                &format!("d{n}/data.bin"),
+                &pattern(100_000 + n * 7, n as u8),
+            );
+            let got = xorriso_tree(&disc, start);
+            assert_eq!(
+                got.keys().collect::<Vec<_>>(),
+                e.0.keys().collect::<Vec<_>>(),
+                "{profile} session {n} at {start}"
+            );
+            assert!(got == e.0, "{profile} session {n}: contents differ");
+        }
+    }
+}
+
+#[test]
+fn images_from_files_and_standard_input() {
+    let t = tempfile::tempdir().unwrap();
+    let src = session_dir(t.path(), 1);
+    let img = genisoimage_image(&t.path().join("a.iso"), &[&src]);
+    let bytes = std::fs::read(&img).unwrap();
+    // -Z DEV=IMAGE (Brasero: "-Z DEV=image.iso", with -dvd-compat for a closed disc).
+    let disc = t.path().join("plusr.img");
+    let dev = format!("emu:{},profile=dvd+r", disc.display());
+    let o = growisofs(
+        &[
+            "-dvd-compat",
+            "-use-the-force-luke=dao",
+            "-Z",
+            &format!("{dev}={}", img.display()),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(disc_bytes(&disc, 0, bytes.len()) == bytes);
+    // -dvd-compat closed it: -M is refused as growisofs does.
+    let o = growisofs(&["-M", &dev, "-r", src.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(252), "{}", text(&o));
+    assert!(
+        text(&o).contains(":-( media is not appendable"),
+        "{}",
+        text(&o)
+    );
+
+    // -Z DEV=/dev/fd/0 with the size announced (Brasero's "tracksize:N" form).
+    let disc = t.path().join("bdr.img");
+    let dev = format!("emu:{},profile=bd-r", disc.display());
+    let o = growisofs(
+        &[
+            "-use-the-force-luke=tty",
+            &format!("-use-the-force-luke=tracksize:{}", bytes.len() / 2048),
+            "-Z",
+            &format!("{dev}=/dev/fd/0"),
+        ],
+        Some(bytes.clone()),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(disc_bytes(&disc, 0, bytes.len()) == bytes);
+
+    // -Z over a DVD+RW holding a file system: refused without a terminal (exit 144) and
+    // without writing; with -use-the-force-luke=tty it is replaced.
+    let disc = t.path().join("plusrw.img");
+    let dev = format!("emu:{},profile=dvd+rw", disc.display());
+    let o = growisofs(&["-Z", &dev, "-r", src.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let before = snapshot(&disc);
+    let src2 = session_dir(t.path(), 2);
+    let o = growisofs(&["-Z", &dev, "-r", src2.to_str().unwrap()], None);
+    assert_eq!(o.status.code(), Some(144), "{}", text(&o));
+    assert!(text(&o).contains("already carries isofs!"), "{}", text(&o));
+    assert_same(&snapshot(&disc), &before, "a refused -Z");
+    // -dry-run prints what would run and writes nothing.
+    let o = growisofs(
+        &[
+            "-dry-run",
+            "-use-the-force-luke=tty",
+            "-Z",
+            &dev,
+            "-r",
+            src2.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("About to execute '"));
+    assert_same(&snapshot(&disc), &before, "-dry-run");
+    let o = growisofs(
+        &[
+            "-use-the-force-luke=tty",
+            "-Z",
+            &dev,
+            "-r",
+            src2.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let got = xorriso_tree(&disc, 0);
+    assert!(
+        got.contains_key("f2.txt") && !got.contains_key("f1.txt"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_session_without_room_exits_156() {
+    // An image bigger than a CD-R (sparse: no disc space used) is refused before writing.
+    let t = tempfile::tempdir().unwrap();
+    let img = t.path().join("huge.iso");
+    let f = std::fs::File::create(&img).unwrap();
+    f.set_len(900 * 1024 * 1024).unwrap();
+    drop(f);
+    let disc = t.path().join("cd.img");
+    let dev = format!("emu:{},profile=cd-r", disc.display());
+    let o = growisofs(&["-Z", &format!("{dev}={}", img.display())], None);
+    assert_eq!(o.status.code(), Some(156), "{}", text(&o));
+    let m = text(&o);
+    assert!(
+        m.contains(":-( ") && m.contains(" blocks are free, 460800 to be written!"),
+        "{m}"
+    );
+}
+
+#[test]
+fn version_and_bad_options() {
+    let o = growisofs(&["-version"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // Brasero: "* %*s by <appro@fy.chalmers.se>, version %d.%d," from the start.
+    assert!(
+        out.starts_with("* growisofs by <appro@fy.chalmers.se>, version 7.1,"),
+        "{out}"
+    );
+    assert!(out.contains("discburn"), "{out}");
+    for args in [
+        &["-Z", "/dev/null"][..],
+        &["-use-the-force-luke=seek=16", "-M", "/dev/null", "d"],
+        &["-speed=fast", "-Z", "/dev/null", "d"],
+    ] {
+        let o = growisofs(args, None);
+        assert_eq!(o.status.code(), Some(150), "{args:?}: {}", text(&o));
+    }
+}
