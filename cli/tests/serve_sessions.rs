@@ -414,3 +414,50 @@ fn residuals_are_reported_as_rfc_7143_says() {
     assert_eq!(c.logout(), 0);
     assert!(b.srv.stop().success());
 }
+
+#[test]
+fn write_residuals_as_libiscsi_expects() {
+    // libiscsi's iSCSIResiduals.Write10Residuals cases (test_write10_residuals.c), which
+    // iscsi-test-cu skips on a device that is not SBC, sent raw to the blank BD-R (LUN 2):
+    // an Expected Data Transfer Length short of the WRITE's transfer is an overflow (RFC
+    // 7143 §11.4.5.1) refused with ILLEGAL REQUEST, INVALID FIELD IN COMMAND INFORMATION
+    // UNIT (0Eh/03h, what libiscsi accepts besides GOOD) and nothing written; a longer one
+    // is an underflow, GOOD, only the CDB's blocks written. It failed with HARDWARE ERROR,
+    // INTERNAL TARGET FAILURE (the drive got a short buffer) before.
+    let mut b = bed();
+    let mut c = b.srv.connect();
+    c.login(None).unwrap();
+    c.ready(2);
+    let w1 = [0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+    for (cdb, edtl, over) in [
+        (&w1, 0usize, 2048u32),
+        (&w1, 200, 2048 - 200),
+        (&WRITE10_2, 2048, 2048),
+    ] {
+        let r = c.scsi(2, cdb, 0, &vec![b'a'; edtl]);
+        assert_eq!(
+            (r.status, r.key(), r.residual),
+            (2, (0x5, 0x0E, 0x03), (0x04, over)),
+            "WRITE of {} block(s) with EDTL {edtl}",
+            cdb[8]
+        );
+        assert_eq!(disc_status(&mut c, 2), 0, "nothing written: still blank");
+    }
+    // EDTL two blocks for a WRITE of one: GOOD, U with one block, the first block written
+    let mut two = vec![b'b'; 2048];
+    two.extend_from_slice(&[b'c'; 2048]);
+    let r = c.scsi(2, &w1, 0, &two);
+    assert_eq!((r.status, r.residual), (0, (0x02, 2048)), "{:?}", r.key());
+    let r = c.read10(2, 0, 1);
+    assert_eq!(r.status, 0, "{:?}", r.key());
+    assert!(
+        r.data.iter().all(|&x| x == b'b'),
+        "block 0 is the first block sent"
+    );
+    // the NWA moved by one block only (READ TRACK INFORMATION of the invisible track)
+    let r = c.scsi(2, &[0x52, 1, 0, 0, 0, 0xFF, 0, 0, 32, 0], 32, &[]);
+    assert_eq!(r.status, 0);
+    assert_eq!(be32(&r.data[12..16]), 1, "NWA after one block");
+    assert_eq!(c.logout(), 0);
+    assert!(b.srv.stop().success());
+}

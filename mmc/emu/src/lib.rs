@@ -722,9 +722,13 @@ impl Transport for EmuDrive {
             });
         }
         let cdb = req.cdb;
-        // A data-out phase is consumed whole when the command succeeds; the per-command
-        // emulation reports bytes produced, which only means something for data-in.
-        let data_out = matches!(req.data, DataPhase::Out(_));
+        // A data-out phase is consumed whole when the command succeeds (the per-command
+        // emulation reports bytes produced, which only means something for data-in), but
+        // for WRITE(10)/(12), whose emulation returns the bytes it took: a longer data-out
+        // buffer than the transfer length needs leaves a residual (what the iSCSI target
+        // reports as underflow, RFC 7143 §11.4.5.1).
+        let data_out =
+            matches!(req.data, DataPhase::Out(_)) && !matches!(cdb.opcode(), 0x2A | 0xAA);
         let outcome = self.run(cdb.as_bytes(), &mut req.data)?;
         let d: Duration = t0.elapsed();
         Ok(match outcome {

@@ -96,6 +96,21 @@ impl Resid {
     }
 }
 
+/// The fewest Data-Out bytes a WRITE(10) (2Ah) or WRITE(12) (AAh) CDB needs: its transfer
+/// length in blocks of 2048 bytes, the smallest block of CD/DVD/BD media (MMC-6 §6.44,
+/// §6.45; a CD-DA block is 2352); None for other commands.
+fn write_bound(cdb: &[u8]) -> Option<usize> {
+    let be = |at: usize, n: usize| -> Option<usize> {
+        cdb.get(at..at + n)
+            .map(|b| b.iter().fold(0usize, |v, &x| (v << 8) | usize::from(x)))
+    };
+    match *cdb.first()? {
+        0x2A => be(7, 2).map(|b| b * 2048),
+        0xAA => be(6, 4).map(|b| b.saturating_mul(2048)),
+        _ => None,
+    }
+}
+
 /// Why a connection ended.
 #[derive(Debug, thiserror::Error)]
 enum ConnError {
@@ -1319,6 +1334,30 @@ impl<T: Transport + Send> Conn<'_, T> {
                 Resid::under(out.len())
             };
             return (status, sense, Vec::new(), residual);
+        }
+        // A WRITE whose Expected Data Transfer Length is shorter than its transfer length
+        // needs (blocks of at least 2048 bytes on every CD/DVD/BD medium): iSCSI overflow
+        // (RFC 7143 §11.4.5.1, O with the bytes the command needs beyond EDTL), and the
+        // command is not run: CHECK CONDITION, ILLEGAL REQUEST, INVALID FIELD IN COMMAND
+        // INFORMATION UNIT (0Eh/03h, SPC-4; FCP-4's answer to the same mismatch), so no
+        // partial block is ever written. libiscsi's write residual tests accept exactly
+        // this or GOOD with only EDTL's bytes written.
+        if read_len.is_none() {
+            if let Some(need) = write_bound(cdb.as_bytes()) {
+                if out.len() < need {
+                    log::warn!(
+                        "iSCSI {}: {cdb}: {} bytes of Data-Out for a transfer of {need}",
+                        self.peer,
+                        out.len()
+                    );
+                    return (
+                        ScsiStatus::CheckCondition,
+                        lun::fixed_sense(lun::ILLEGAL_REQUEST, 0x0E, 0x03),
+                        Vec::new(),
+                        Resid::Over(need - out.len()),
+                    );
+                }
+            }
         }
         let mut d = drive.lock().unwrap_or_else(PoisonError::into_inner);
         let max = d.max_transfer();
