@@ -75,6 +75,14 @@ fn dvd_rw_mediainfo_and_mode_sense6_on_served_media() {
             format!("{}; dvd+rw-mediainfo $D", dev(id)),
         );
     }
+    // libburn (xorriso -toc) reads the media product ID from formats 11h (DVD+), 0Eh
+    // (DVD-R) and 00h with media type 1 (BD) (mmc.c mmc_get_media_product_id)
+    for id in [0usize, 1, 4] {
+        vm.named(
+            &format!("xorriso{id}"),
+            format!("{}; xorriso -outdev $D -toc 2>&1", dev(id)),
+        );
+    }
     vm.named("modes6", format!("{}; sg_modes -6 -p 0x2a $D", dev(0)));
     vm.named(
         "checkdrive",
@@ -108,6 +116,20 @@ fn dvd_rw_mediainfo_and_mode_sense6_on_served_media() {
             "{profile}: dvd+rw-mediainfo reported errors:\n{}",
             o.describe()
         );
+    }
+    // libburn prints the revision from byte 28 of the DVD+ ADIP (the media type's second
+    // byte, 'M' = 77 here), dvd+rw-mediainfo and the DVD+R book take bytes 27-29 as the
+    // media type: only the manufacturer and media type are compared
+    for (id, want) in [
+        (0, "Media product: DISCBURN/EMU/"),
+        (1, "Media product: DISCBURN-EMU ,"),
+        (4, "Media product: DISCBU/EMU/1 ,"),
+    ] {
+        let o = run.get(&format!("xorriso{id}"));
+        o.assert_success();
+        let out = o.stdout_str();
+        assert!(out.contains(want), "no {want:?}: {}", o.describe());
+        assert!(!out.contains("FAILURE"), "{}", o.describe());
     }
     let o = run.get("modes6");
     o.assert_success();
