@@ -551,3 +551,48 @@ fn cdrecord_audio_refusals_leave_the_disc_blank() {
     let mut d = open(&disc);
     assert!(rip(&mut d, 0, 300) == le(&signal(2, 588 * 300)));
 }
+
+#[test]
+fn enhanced_cd_audio_session_then_data_by_add() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    let a = signal(3, 588 * 375);
+    std::fs::write(dir.join("a.raw"), le(&a)).unwrap();
+    let disc = dir.join("cd.img");
+    let dev = format!("emu:{},profile=cd-r", disc.display());
+    let p = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    // cdrecord -multi -audio -swab: an audio session left open (Enhanced CD, Blue Book)
+    let o = cdrecord(
+        dir,
+        &[
+            &format!("dev={dev}"),
+            "-multi",
+            "-audio",
+            "-swab",
+            &p("a.raw"),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    put(
+        dir,
+        "src/readme.txt",
+        b"the data session of an Enhanced CD\n",
+    );
+    let o = discburn(&["add", "-q", "--dev", &dev, &p("src")]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = discburn(&["toc", "--dev", &dev, "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["last_session"], 2, "{j}");
+    assert_eq!(j["tracks"][0]["data"], false, "{j}");
+    assert_eq!(j["tracks"][1]["data"], true, "{j}");
+    let s2 = j["tracks"][1]["lba"].as_u64().unwrap() as u32;
+    // the second session begins after the first one's lead-out and the next lead-in
+    // (Orange Book: 6750 + 4500 sectors, then the 150-sector pre-gap)
+    assert!(s2 >= 375 + 11_400, "{j}");
+    let mut d = open(&disc);
+    assert!(rip(&mut d, 0, 375) == le(&a), "the audio session");
+    let x = (s2 + 16).to_be_bytes();
+    let pvd = cmd(&mut d, &[0x28, 0, x[0], x[1], x[2], x[3], 0, 0, 1, 0], 2048);
+    assert_eq!(&pvd[..6], b"\x01CD001", "the data session's PVD");
+}
