@@ -206,3 +206,121 @@ fn hybrid_images_boot_bios_and_uefi_from_cd_and_usb() {
     }
     panic!("{msg}");
 }
+
+/// `xorriso -report_el_torito plain` of `img`, only the El Torito lines.
+fn el_torito(img: &Path) -> Vec<String> {
+    report(img)
+        .into_iter()
+        .filter(|l| l.starts_with("El Torito"))
+        .collect()
+}
+
+/// A hybrid image's next session: the Debian-style image burned by discburn onto an
+/// emulated DVD+RW, then `discburn add` of one file. The system area (blocks 0-15: MBR,
+/// GPT) is untouched, as xorriso leaves it when it grows the same image as an overwritable
+/// medium (its partition entries keep the first session's size in both: neither rewrites
+/// them). The El Torito boot record differs from xorriso's default: xorriso (1.5.4)
+/// discards the old session's boot images ("Detected El-Torito boot information which
+/// currently is set to be discarded") unless told `-boot_image any keep`; discburn keeps
+/// them by default (the new boot record points at the first session's catalog), since the
+/// descriptor copy at block 16 would otherwise leave a DVD+RW unbootable from the CD
+/// drive. El Torito 1.0 §2.0 reads the boot record from the descriptor set at block 17, so
+/// only a kept record keeps the CD boot. The grown medium boots under SeaBIOS from the CD
+/// drive and as a USB stick, and under OVMF from the CD drive (the kept EFI entry).
+#[test]
+fn grown_hybrid_dvd_rw_keeps_system_area_and_el_torito() {
+    need("qemu-system-x86_64", "qemu-system-x86");
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    debian_setup(d);
+    let s1 = d.join("s1.iso");
+    build(&xorriso_dir(d).join("xorriso"), &s1, &DEBIAN_ARGS, d);
+    let extra = d.join("extra");
+    std::fs::create_dir_all(&extra).unwrap();
+    std::fs::write(extra.join("more.txt"), "second session\n").unwrap();
+    let disc = d.join("disc.img");
+    let dev = format!("emu:{},profile=dvd+rw", disc.display());
+    let bin = env!("CARGO_BIN_EXE_discburn");
+    run(
+        "discburn burn",
+        Command::new(bin)
+            .args(["burn", "-q", "--dev", &dev])
+            .arg(&s1),
+    );
+    run(
+        "discburn add",
+        Command::new(bin)
+            .args(["add", "-q", "--dev", &dev])
+            .arg(&extra),
+    );
+    let grown = std::fs::read(&disc).unwrap();
+    let first = std::fs::read(&s1).unwrap();
+    assert!(grown.len() > first.len(), "add wrote no session");
+    assert!(
+        grown[..16 * 2048] == first[..16 * 2048],
+        "the system area changed"
+    );
+    assert_eq!(
+        el_torito(&disc),
+        el_torito(&s1),
+        "the boot record does not point at the first session's catalog"
+    );
+    let files = run(
+        "xorriso -find",
+        Command::new(need("xorriso", "xorriso"))
+            .arg("-indev")
+            .arg(&disc)
+            .args(["-find", "/", "-name", "more.txt"]),
+    );
+    assert!(files.contains("'/more.txt'"), "{files}");
+    // xorriso growing the same first session as an overwritable medium (a stdio file).
+    let xorriso = need("xorriso", "xorriso");
+    let grow = |keep: bool| -> PathBuf {
+        let f = d.join(if keep { "x-keep.img" } else { "x.img" });
+        std::fs::copy(&s1, &f).unwrap();
+        let mut c = Command::new(&xorriso);
+        c.arg("-dev").arg(&f);
+        if keep {
+            c.args(["-boot_image", "any", "keep"]);
+        }
+        c.arg("-map").arg(&extra).args(["/", "-commit"]);
+        run("xorriso -commit", &mut c);
+        f
+    };
+    let x = grow(false);
+    let xs = std::fs::read(&x).unwrap();
+    assert!(
+        xs[..16 * 2048] == first[..16 * 2048],
+        "xorriso rewrote the system area"
+    );
+    assert!(
+        el_torito(&x).is_empty(),
+        "xorriso kept El Torito by default"
+    );
+    let xk = el_torito(&grow(true));
+    // With keep, xorriso writes a new catalog in its session; the entries are the same.
+    let entries = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .filter(|l| !l.starts_with("El Torito catalog"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(entries(&xk), entries(&el_torito(&disc)));
+    let cases: Vec<Case> = vec![
+        (disc.clone(), Medium::Cd, Firmware::Bios, ISOLINUX_SEEN),
+        (disc.clone(), Medium::Usb, Firmware::Bios, ISOLINUX_SEEN),
+        (disc.clone(), Medium::Cd, Firmware::Uefi, EFI_MARK),
+    ];
+    let res = boot_all(&cases);
+    for (c, r) in cases.iter().zip(&res) {
+        assert!(
+            r.0,
+            "the grown DVD+RW, {:?} from {:?}: no {} within {} s\n{}",
+            c.2,
+            c.1,
+            c.3,
+            LIMIT.as_secs(),
+            r.1
+        );
+    }
+}

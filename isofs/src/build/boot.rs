@@ -17,6 +17,15 @@ impl Image {
         mut previous: Option<&mut dyn SectorSource>,
     ) -> Result<(), BuildError> {
         let Some(b) = self.opts.boot.clone() else {
+            if let Some(c) = self.opts.kept_boot_catalog {
+                if c < 16 || c >= self.start {
+                    return Err(BuildError::Boot(format!(
+                        "the kept boot catalog at block {c} must lie in a previous session \
+                         (blocks 16..{})",
+                        self.start
+                    )));
+                }
+            }
             return Ok(());
         };
         if b.images.is_empty() {
@@ -215,6 +224,16 @@ impl Image {
                 block.truncate(MBR);
                 Ok(block)
             }
+        }
+    }
+
+    /// The catalog block the boot record points at: this session's own catalog, else the
+    /// previous session's one kept ([`super::Options::kept_boot_catalog`]).
+    pub(super) fn boot_record(&self) -> Option<u32> {
+        if self.opts.boot.is_some() {
+            self.catalog_lba
+        } else {
+            self.opts.kept_boot_catalog
         }
     }
 

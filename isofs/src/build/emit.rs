@@ -230,7 +230,7 @@ impl Image {
             &self.vd_fields(&self.iso).encode(VdKind::Primary),
             &mut written,
         )?;
-        if let Some(c) = self.catalog_lba {
+        if let Some(c) = self.boot_record() {
             out(w, &encode_boot_record(c), &mut written)?;
         }
         if let Some(j) = &self.joliet {

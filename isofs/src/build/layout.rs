@@ -425,7 +425,7 @@ impl Image {
         let s = u64::from(self.start);
         let mut lba: u64 = s + 16;
         lba += 1; // PVD
-        if self.opts.boot.is_some() {
+        if self.boot_record().is_some() || self.opts.boot.is_some() {
             lba += 1;
         }
         if self.opts.joliet {

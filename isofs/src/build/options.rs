@@ -293,6 +293,14 @@ pub struct Options {
     pub boot: Option<BootOptions>,
     /// `-C last_session_start,next_session_start`.
     pub session: Option<(u32, u32)>,
+    /// A later session without `boot` of its own: the previous session's El Torito boot
+    /// catalog (its absolute block, from that session's boot record), which this session's
+    /// boot record points at, so that the medium stays bootable from the CD drive when the
+    /// new descriptors become current (xorriso's default `-boot_image any keep`; El Torito
+    /// 1.0 §2.0 puts the boot record in the volume descriptor set read at block 17). The
+    /// catalog and the boot images stay where the previous session put them. Ignored when
+    /// `boot` is set; refused unless it lies before this session.
+    pub kept_boot_catalog: Option<u32>,
     /// Zero blocks appended (`-pad`: 150; `-no-pad`: 0).
     pub pad_blocks: u32,
     /// Name of the relocation directory for deep trees.
@@ -333,6 +341,7 @@ impl Default for Options {
             reproducible: false,
             boot: None,
             session: None,
+            kept_boot_catalog: None,
             pad_blocks: 150,
             rr_moved: "rr_moved".into(),
             volume_space: VolumeSpace::Absolute,

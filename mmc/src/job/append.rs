@@ -437,6 +437,22 @@ pub fn append<T: Transport>(
     };
     let mut opts = options.image.clone();
     opts.session = session_opt;
+    // A bootable previous session stays bootable from the CD drive: without boot options
+    // of its own, the new session's boot record points at the previous catalog (whose
+    // boot images are still where they were), as xorriso's default -boot_image any keep
+    // does. On overwritable media the new descriptors replace the old ones at block 16,
+    // so leaving the boot record out would make the medium unbootable by El Torito; the
+    // system area (blocks 0-15: MBR, GPT) is never rewritten by a later session.
+    if let (Some(last), None) = (prev, opts.boot.as_ref()) {
+        let vol = isofs::Volume::open(&mut *drive, last, None)
+            .map_err(|source| AppendError::Import { lba: last, source })?;
+        if let Some(c) = vol.info().boot_catalog {
+            log::info!(
+                "keeping the previous session's El Torito boot record (catalog at block {c})"
+            );
+            opts.kept_boot_catalog = Some(c);
+        }
+    }
     let previous: Option<&mut dyn SectorSource> = if prev.is_some() {
         Some(&mut *drive)
     } else {
