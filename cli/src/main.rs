@@ -45,6 +45,12 @@ fn main() {
         Personality::Mkisofs => legacy::mkisofs::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Readcd => legacy::readcd::run(&prog, argv.get(1..).unwrap_or(&[])),
         Personality::Growisofs => legacy::growisofs::run(&prog, argv.get(1..).unwrap_or(&[])),
+        Personality::DvdRwFormat => {
+            legacy::dvdrwtools::run_format(&prog, argv.get(1..).unwrap_or(&[]))
+        }
+        Personality::DvdRwMediainfo => {
+            legacy::dvdrwtools::run_mediainfo(&prog, argv.get(1..).unwrap_or(&[]))
+        }
         Personality::Xorrisofs => {
             legacy::mkisofs::run_xorrisofs(&prog, argv.get(1..).unwrap_or(&[]))
         }

@@ -6,7 +6,9 @@
 //! (growisofs.c `FATAL_START(e)` = 0x80|errno): no room 156 with ":-( DEV: N blocks are
 //! free, M to be written!", `-M` on a closed disc 252 with ":-( media is not appendable",
 //! `-Z` over an ISO 9660 file system without `-use-the-force-luke=tty` 144 with "FATAL: DEV
-//! already carries isofs!", `-dry-run` writing nothing.
+//! already carries isofs!", `-dry-run` writing nothing. `dvd+rw-format` formats a blank
+//! DVD+RW and BD-RE, leaves a formatted one alone without `-force` (dvd+rw-format.cpp's
+//! words, exit 0), and `dvd+rw-mediainfo` prints the lines scripts read.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -236,5 +238,66 @@ fn version_and_bad_options() {
     ] {
         let o = growisofs(args, None);
         assert_eq!(o.status.code(), Some(150), "{args:?}: {}", text(&o));
+    }
+}
+
+fn tool_as(name: &str, args: &[&str]) -> Output {
+    Command::new(bin())
+        .arg0(name)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn dvd_rw_format_and_mediainfo() {
+    let t = tempfile::tempdir().unwrap();
+    for (profile, code) in [("dvd+rw", "1Ah, DVD+RW"), ("bd-re", "43h, BD-RE")] {
+        let disc = t.path().join(format!("{profile}.img"));
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        // Brasero: "dvd+rw-format -gui -force DEV"; its check scans the banner.
+        let o = tool_as("dvd+rw-format", &["-gui", &dev]);
+        assert!(o.status.success(), "{profile}: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).starts_with(
+                "* BD/DVD±RW/-RAM format utility by <appro@fy.chalmers.se>, version 7.1"
+            ),
+            "{}",
+            text(&o)
+        );
+        let m = discburn(&["media", "--dev", &dev]);
+        assert!(
+            !String::from_utf8_lossy(&m.stdout).contains("unformatted"),
+            "{profile}: {}",
+            text(&m)
+        );
+        // Formatted: left alone without -force, exit 0, in dvd+rw-format's words.
+        let before = snapshot(&disc);
+        let o = tool_as("dvd+rw-format", &[&dev]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(
+            text(&o).contains("- media is already formatted"),
+            "{}",
+            text(&o)
+        );
+        assert_same(&snapshot(&disc), &before, "dvd+rw-format without -force");
+        let o = tool_as("dvd+rw-format", &["-ssa=max", &dev]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        // A session, then the mediainfo lines scripts read.
+        let src = session_dir(t.path(), 1);
+        let o = growisofs(&["-Z", &dev, "-r", src.to_str().unwrap()], None);
+        assert!(o.status.success(), "{}", text(&o));
+        let o = tool_as("dvd+rw-mediainfo", &[&dev]);
+        assert!(o.status.success(), "{}", text(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains(&format!(" Mounted Media:         {code}\n")),
+            "{out}"
+        );
+        assert!(out.contains(" Disc status:           "), "{out}");
+        assert!(out.contains("READ TRACK INFORMATION[#1]:\n"), "{out}");
+        assert!(out.contains(" Track Start Address:   0*2KB\n"), "{out}");
+        assert!(out.contains("READ CAPACITY:          "), "{out}");
     }
 }

@@ -8,9 +8,11 @@
 //! xorriso commands are refused. Each also answers to its name with a `discburn-` prefix
 //! (`discburn-cdrecord`), the names the Debian package installs so that it never takes
 //! the place of wodim's, genisoimage's or xorriso's programs. `growisofs` takes
-//! dvd+rw-tools' growisofs syntax (`growisofs` module).
+//! dvd+rw-tools' growisofs syntax (`growisofs` module), `dvd+rw-format` and
+//! `dvd+rw-mediainfo` theirs (`dvdrwtools`).
 
 pub mod cdrecord;
+pub mod dvdrwtools;
 pub mod growisofs;
 pub mod mkisofs;
 pub mod readcd;
@@ -32,6 +34,10 @@ pub enum Personality {
     Xorriso,
     /// `growisofs` (dvd+rw-tools).
     Growisofs,
+    /// `dvd+rw-format`.
+    DvdRwFormat,
+    /// `dvd+rw-mediainfo`.
+    DvdRwMediainfo,
 }
 
 impl Personality {
@@ -47,6 +53,8 @@ impl Personality {
             "xorrisofs" => Personality::Xorrisofs,
             "xorriso" => Personality::Xorriso,
             "growisofs" => Personality::Growisofs,
+            "dvd+rw-format" => Personality::DvdRwFormat,
+            "dvd+rw-mediainfo" => Personality::DvdRwMediainfo,
             _ => Personality::Discburn,
         };
         (p, base.to_string())
@@ -111,6 +119,10 @@ mod tests {
         assert_eq!(
             Personality::from_argv0("/usr/bin/discburn-growisofs").0,
             Personality::Growisofs
+        );
+        assert_eq!(
+            Personality::from_argv0("dvd+rw-mediainfo").0,
+            Personality::DvdRwMediainfo
         );
     }
 }
