@@ -36,6 +36,7 @@ impl<S: SectorSource + ?Sized> SectorSource for Box<S> {
 }
 
 pub mod build;
+pub mod checksum;
 pub mod extract;
 #[doc(hidden)]
 pub mod fuzz;

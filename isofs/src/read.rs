@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use crate::names::{decode_joliet, strip_version};
 use crate::wire::dir::DirRecord;
-use crate::wire::susp;
 use crate::wire::vd::{VdType, VolumeDescriptor};
+use crate::wire::{aaip, susp};
 use crate::wire::{Timestamp, WireError};
 use crate::{SectorSource, SECTOR};
 use limits::{span, Budget, DirExtents};
@@ -162,6 +162,10 @@ pub struct Entry {
     /// For a directory: its identifier as its parent's record holds it (ECMA-119 §9.1.11;
     /// the name the path table must repeat). Empty for other entries and for the root.
     pub ident: Vec<u8>,
+    /// AAIP `isofs.cx`: index of the file's MD5 in the session's checksum array.
+    pub md5_index: Option<u32>,
+    /// AAIP `isofs.ca` (the root only): the checksummed range and the checksum array.
+    pub checksum_array: Option<crate::wire::aaip::ChecksumArray>,
 }
 
 impl Entry {
@@ -591,6 +595,7 @@ impl<S: SectorSource> Volume<S> {
         }
         dir.atime = e.atime;
         dir.ctime = e.ctime;
+        dir.checksum_array = e.checksum_array;
         Ok(dir)
     }
 
@@ -637,6 +642,7 @@ impl<S: SectorSource> Volume<S> {
         let mut have_sl = false;
         let mut sl_cont = false;
         let mut cl = None;
+        let mut al = aaip::AlCollector::default();
         let mut pending: Vec<u8> = area.get(skip..).unwrap_or(&[]).to_vec();
         let mut chain = 0;
         loop {
@@ -702,6 +708,7 @@ impl<S: SectorSource> Volume<S> {
                     }
                     b"CL" => cl = Some(susp::parse_addr("CL entry", ent.data).map_err(bad)?),
                     b"RE" => e.relocated = true,
+                    b"AL" => al.push(ent.data).map_err(bad)?,
                     _ => {}
                 }
             }
@@ -749,7 +756,36 @@ impl<S: SectorSource> Volume<S> {
         if have_sl {
             e.symlink = Some(String::from_utf8_lossy(&link).into_owned());
         }
+        if !al.is_empty() {
+            Self::apply_aaip(e, &al, lba, path);
+        }
         Ok(cl)
+    }
+
+    /// Takes the checksum attributes (libisofs `doc/checksums.txt`) from an attribute
+    /// list. A list that does not decode loses only them (it is an extension a reader may
+    /// ignore, SUSP 1.12 §6.2): a warning, not an error.
+    fn apply_aaip(e: &mut Entry, al: &aaip::AlCollector, lba: u32, path: &str) {
+        let pairs = match al.pairs() {
+            Ok(p) => p,
+            Err(er) => {
+                log::warn!("{path} (block {lba}): AAIP attributes not read: {er}");
+                return;
+            }
+        };
+        for (name, value) in pairs {
+            if name == aaip::CX {
+                match aaip::parse_cx(&value) {
+                    Ok(i) => e.md5_index = Some(i),
+                    Err(er) => log::warn!("{path} (block {lba}): {er}"),
+                }
+            } else if name == aaip::CA {
+                match aaip::ChecksumArray::parse(&value) {
+                    Ok(ca) => e.checksum_array = Some(ca),
+                    Err(er) => log::warn!("{path} (block {lba}): {er}"),
+                }
+            }
+        }
     }
 
     /// Lists a directory (without "." and ".."); relocated directories appear where they

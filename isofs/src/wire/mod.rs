@@ -5,6 +5,7 @@
 //! §7.3.3 (32-bit both-byte order). Dates follow §8.4.26.1 (17-byte volume descriptor
 //! dates) and §9.1.5 (7-byte recording dates).
 
+pub mod aaip;
 pub mod dir;
 pub mod eltorito;
 pub mod parttab;
