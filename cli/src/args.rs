@@ -337,6 +337,10 @@ pub struct AddArgs {
     /// ISO 9660 level 1..4 (default 3).
     #[arg(long, value_name = "N")]
     pub iso_level: Option<u8>,
+    /// Record no MD5 checksums in the session (default: each file's MD5 and the session's
+    /// checksum tags, as xorriso -md5 on records them; `verify` checks them).
+    #[arg(long)]
+    pub no_md5: bool,
     /// Shared writing options.
     #[command(flatten)]
     pub common: WriteCommon,

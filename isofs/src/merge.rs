@@ -18,6 +18,35 @@ use crate::tree::{mode, Data, Kind, Meta, NodeId, Tree};
 use crate::wire::WireError;
 use crate::{SectorSource, SECTOR};
 
+/// The MD5s the previous session recorded (libisofs `doc/checksums.txt`) go with its files
+/// into `tree.old_md5`, so that a file carried forward keeps its MD5 without being read. An
+/// array that cannot be read or does not check is only a warning: those files then have
+/// no MD5 in the next session.
+fn carry_md5<S: SectorSource>(
+    vol: &mut Volume<S>,
+    root: &Entry,
+    at: &[(u32, u32)],
+    tree: &mut Tree,
+) {
+    let Some(ca) = &root.checksum_array else {
+        return;
+    };
+    if at.is_empty() {
+        return;
+    }
+    match crate::checksum::read_array(vol.source(), ca) {
+        Ok(a) => {
+            for &(lba, i) in at {
+                // Entry 0 is the session's, the last one the array's own.
+                if i >= 1 && (i as usize) + 1 < a.len() {
+                    tree.old_md5.insert(lba, a[i as usize]);
+                }
+            }
+        }
+        Err(e) => log::warn!("previous session: {e}; its files' MD5s are not carried forward"),
+    }
+}
+
 fn meta_of(e: &Entry, link: u32) -> Meta {
     let default_mode = if e.is_dir {
         mode::S_IFDIR | 0o755
@@ -151,6 +180,8 @@ pub fn import_checked_with<S: SectorSource>(
     let mut skipped: Vec<Problem> = Vec::new();
     let mut links: HashMap<u32, u32> = HashMap::new();
     let mut err: Option<ReadError> = None;
+    // Files with a recorded MD5: (first block, index in the checksum array).
+    let mut md5_at: Vec<(u32, u32)> = Vec::new();
     vol.walk(&root, &mut |path, e| {
         let parent = path
             .len()
@@ -269,6 +300,9 @@ pub fn import_checked_with<S: SectorSource>(
                 expect = l + n / SECTOR as u32;
             }
             let lba = if e.size == 0 { 0 } else { e.lba() };
+            if let (Some(i), true) = (e.md5_index, e.size > 0) {
+                md5_at.push((lba, i));
+            }
             Kind::File {
                 size: e.size,
                 data: Data::Old { lba },
@@ -324,6 +358,7 @@ pub fn import_checked_with<S: SectorSource>(
         }
         tree.previous = Some(Box::new(prev));
     }
+    carry_md5(&mut vol, &root, &md5_at, tree);
     Ok(Imported {
         source: vol.into_source(),
         skipped,

@@ -146,6 +146,10 @@ pub struct Tree {
     /// [`crate::merge::import`]): lets the builder point at unchanged directories instead of
     /// writing them again (see `build::reuse`).
     pub(crate) previous: Option<Box<crate::merge::Previous>>,
+    /// MD5s of previous-session extents (first block -> MD5 of the file's bytes), as that
+    /// session's checksum array recorded them (libisofs `doc/checksums.txt`) or as a
+    /// content comparison found them: a file kept at its old extent keeps its MD5.
+    pub old_md5: HashMap<u32, [u8; 16]>,
 }
 
 impl Default for Tree {
@@ -310,6 +314,7 @@ impl Tree {
             next_link: 1,
             replaced: Vec::new(),
             previous: None,
+            old_md5: HashMap::new(),
         }
     }
 

@@ -8,7 +8,9 @@
 //! media, see `mmc::write`).
 //!
 //! Image options default to Rock Ridge (`-R`) and Joliet (`-J`), as xorriso does;
-//! `--no-rock`/`--no-joliet` turn them off. `PATH` arguments are mkisofs pathspecs: a
+//! `--no-rock`/`--no-joliet` turn them off. MD5 checksums are recorded as libisofs records
+//! them with `-md5 on` (each file, superblock/tree/session tags; `isofs::checksum`) unless
+//! `--no-md5`; files carried forward keep the MD5 their session recorded. `PATH` arguments are mkisofs pathspecs: a
 //! directory's contents go to the root, `dest=src` grafts `src` at `dest`.
 
 use std::path::PathBuf;
@@ -114,6 +116,7 @@ fn image_options(a: &AddArgs) -> Result<ImageSpec, CliError> {
             })
             .collect();
         let mut opts = job.opts;
+        opts.md5 = opts.md5 || !a.no_md5;
         if let Some(v) = &a.volid {
             opts.ids.volume = v.clone();
         }
@@ -127,6 +130,7 @@ fn image_options(a: &AddArgs) -> Result<ImageSpec, CliError> {
         }),
         joliet: !a.no_joliet,
         iso_level: a.iso_level.unwrap_or(3),
+        md5: !a.no_md5,
         ..Options::default()
     };
     if let Some(v) = &a.volid {

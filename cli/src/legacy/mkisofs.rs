@@ -468,6 +468,9 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
             "remove" => j.remove.push(val(a)?),
             "reproducible" => j.opts.reproducible = true,
             "pad" => j.opts.pad_blocks = 150,
+            // xorrisofs `--md5` (also taken with one dash): libisofs's MD5 checksums of
+            // each file and of the session, with its superblock/tree/session tags.
+            "md5" => j.opts.md5 = true,
             "no-pad" => j.opts.pad_blocks = 0,
             "c" | "eltorito-catalog" => {
                 boot.get_or_insert_with(BootOptions::default).catalog = val(a)?;

@@ -8,7 +8,9 @@ use std::io::Write;
 use super::filedata::{Direct, Plain, Sink};
 use super::layout::{Target, View};
 use super::rockridge::{pack_su, CeArea, Rec};
+use super::sums::Hashed;
 use super::{BuildError, Image, VolumeSpace, MAX_EXTENT};
+use crate::checksum::{Running, TagKind};
 use crate::tree::{Kind, NodeId, Tree};
 use crate::wire::dir::{flags, record_len, write_record};
 use crate::wire::vd::{encode_boot_record, encode_terminator, VdFields, VdKind};
@@ -203,7 +205,10 @@ impl Image {
 
     /// Writes the whole session (exactly `size_blocks() * 2048` bytes) to `w`.
     pub fn write_to<W: Write>(&self, w: &mut W) -> Result<(), BuildError> {
-        self.write_parts(&mut Plain(w))
+        self.write_parts(&mut Hashed {
+            inner: &mut Plain(w),
+            run: self.md5.is_some().then(Running::default),
+        })
     }
 
     /// Writes the whole session to the regular file `f` (at its current position). Large
@@ -212,14 +217,17 @@ impl Image {
     /// offsets allow; elsewhere it falls back to reading and writing.
     pub fn write_to_file(&self, f: &std::fs::File) -> Result<(), BuildError> {
         let mut d = Direct(std::io::BufWriter::with_capacity(1 << 20, f));
-        self.write_parts(&mut d)?;
+        self.write_parts(&mut Hashed {
+            inner: &mut d,
+            run: self.md5.is_some().then(Running::default),
+        })?;
         d.flush().map_err(BuildError::Write)
     }
 
-    pub(super) fn write_parts<W: Sink>(&self, w: &mut W) -> Result<(), BuildError> {
+    pub(super) fn write_parts<W: Sink>(&self, w: &mut Hashed<'_, W>) -> Result<(), BuildError> {
         let we = BuildError::Write;
         let mut written: u64 = 0;
-        let out = |w: &mut W, b: &[u8], written: &mut u64| -> Result<(), BuildError> {
+        let out = |w: &mut Hashed<'_, W>, b: &[u8], written: &mut u64| -> Result<(), BuildError> {
             w.write_all(b).map_err(we)?;
             *written += b.len() as u64;
             Ok(())
@@ -244,6 +252,9 @@ impl Image {
             )?;
         }
         out(w, &encode_terminator(), &mut written)?;
+        if let Some(t) = self.md5_tag(TagKind::Superblock, &w.running()) {
+            out(w, &t, &mut written)?;
+        }
         if let Some(sec) = &self.offset_tree {
             let here = self.start as u64 + written / SECTOR as u64;
             let gap = u64::from(sec.vd_lba).saturating_sub(here);
@@ -321,11 +332,20 @@ impl Image {
                 }
             }
         }
+        if let Some(t) = self.md5_tag(TagKind::Tree, &w.running()) {
+            out(w, &t, &mut written)?;
+        }
         debug_assert_eq!(
             written,
             u64::from(self.data_start - self.start) * SECTOR as u64
         );
-        self.write_files(w)?;
+        let digests = self.write_files(w)?;
+        if let Some(a) = self.md5_array(&w.running(), &digests)? {
+            w.write_all(&a).map_err(BuildError::Write)?;
+            if let Some(t) = self.md5_tag(TagKind::Session, &w.running()) {
+                w.write_all(&t).map_err(BuildError::Write)?;
+            }
+        }
         let pad = vec![0u8; SECTOR];
         if let Some(h) = &self.hybrid {
             for _ in 0..h.align {

@@ -2,10 +2,12 @@
 //! into a bounded set of buffers and written in order, or copied file to file by the kernel
 //! when the output is a regular file; boot images get their boot information table here.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::sync::mpsc::sync_channel;
 
 use super::{BuildError, Image};
+use crate::checksum::{md5_of, Hasher};
 use crate::tree::{Data, Kind, NodeId};
 use crate::wire::eltorito::{patch_boot_info_table, patch_grub2_boot_info};
 use crate::SECTOR;
@@ -26,7 +28,14 @@ impl Image {
         }
     }
 
-    pub(super) fn write_files<W: Sink>(&self, w: &mut W) -> Result<(), BuildError> {
+    /// Writes the file data in image order; returns the MD5 of each file written when the
+    /// session records checksums (computed by the reading workers, in parallel).
+    pub(super) fn write_files<W: Sink>(
+        &self,
+        w: &mut W,
+    ) -> Result<HashMap<NodeId, [u8; 16]>, BuildError> {
+        let hash = self.md5.is_some();
+        let mut digests: HashMap<NodeId, [u8; 16]> = HashMap::new();
         /// Bytes a worker gathers before handing them over.
         const CHUNK: usize = 1 << 20;
         /// Files per batch at most, and bytes per batch at most (a batch is one worker's
@@ -64,6 +73,7 @@ impl Image {
         let batches = &batches;
         let pvd_lba = self.start + 16;
         std::thread::scope(|s| -> Result<(), BuildError> {
+            let digests = &mut digests;
             let mut rxs = Vec::with_capacity(k);
             for wi in 0..k {
                 let (tx, rx) = sync_channel::<Msg>(4);
@@ -75,7 +85,8 @@ impl Image {
                         b += k;
                         let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + SECTOR);
                         for &id in &files[from..to] {
-                            if let Err(e) = self.read_one(id, direct, pvd_lba, &mut buf, &tx) {
+                            if let Err(e) = self.read_one(id, direct, hash, pvd_lba, &mut buf, &tx)
+                            {
                                 let _ = tx.send(Msg::Err(e));
                                 return;
                             }
@@ -110,6 +121,9 @@ impl Image {
                             w.write_all(&zeros[..pad as usize])
                                 .map_err(BuildError::Write)?;
                         }
+                        Ok(Msg::Md5(id, d)) => {
+                            digests.insert(id, d);
+                        }
                         Ok(Msg::End) => break,
                         Ok(Msg::Err(e)) => return Err(e),
                         Err(_) => {
@@ -122,15 +136,19 @@ impl Image {
                 }
             }
             Ok(())
-        })
+        })?;
+        Ok(digests)
     }
 
     /// Reads one file's bytes into `buf` (padded to whole blocks), handing `buf` over in
     /// chunks as it fills; a large file for a direct sink goes over as an open handle.
+    /// With `hash`, its MD5 (of the bytes as written: boot images after patching) follows
+    /// as [`Msg::Md5`].
     pub(super) fn read_one(
         &self,
         id: NodeId,
         direct: bool,
+        hash: bool,
         pvd_lba: u32,
         buf: &mut Vec<u8>,
         tx: &std::sync::mpsc::SyncSender<Msg>,
@@ -153,6 +171,9 @@ impl Image {
                 let mut v = self.tree.blob(*b).to_vec();
                 v.resize(size as usize, 0);
                 self.patch_boot(id, &mut v, pvd_lba);
+                if hash {
+                    send(Msg::Md5(id, md5_of(&v)))?;
+                }
                 buf.extend_from_slice(&v);
                 pad(buf);
             }
@@ -183,8 +204,12 @@ impl Image {
                         return Err(shrank());
                     }
                     self.patch_boot(id, &mut v, pvd_lba);
+                    if hash {
+                        send(Msg::Md5(id, md5_of(&v)))?;
+                    }
                     buf.extend_from_slice(&v);
                 } else {
+                    let mut h = hash.then(Hasher::default);
                     let mut left = size;
                     while left > 0 {
                         if buf.len() >= CHUNK {
@@ -199,7 +224,13 @@ impl Image {
                         if got != n {
                             return Err(shrank());
                         }
+                        if let Some(h) = h.as_mut() {
+                            h.update(&buf[at..]);
+                        }
                         left -= n as u64;
+                    }
+                    if let Some(h) = h {
+                        send(Msg::Md5(id, h.finish()))?;
                     }
                 }
                 pad(buf);
@@ -218,6 +249,8 @@ pub(super) enum Msg {
     Data(Vec<u8>),
     /// A large file, opened, for the writer to copy file to file, then pad.
     Handle(std::fs::File, u64, NodeId),
+    /// The MD5 of a file handed over before.
+    Md5(NodeId, [u8; 16]),
     /// End of the batch.
     End,
     /// Reading failed.

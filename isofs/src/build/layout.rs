@@ -435,6 +435,10 @@ impl Image {
             lba += 1;
         }
         lba += 1; // terminator
+        if let Some(p) = self.md5.as_mut() {
+            p.sb_tag = lba as u32;
+            lba += 1;
+        }
         let p_off = self.opts.system_area.partition_offset;
         let mut second: Option<OffsetTree> = None;
         if p_off > 0 {
@@ -548,6 +552,10 @@ impl Image {
             sec.joliet = jol;
         }
         self.offset_tree = second;
+        if let Some(p) = self.md5.as_mut() {
+            p.tree_tag = lba as u32;
+            lba += 1;
+        }
         // File data: every live, visible, regular file once per hard-link group.
         self.data_start = lba as u32;
         self.data_lba = vec![0; self.tree.len()];
@@ -603,6 +611,12 @@ impl Image {
             self.data_lba[c as usize] = l;
         }
         self.files = files;
+        if let Some(p) = self.md5.as_mut() {
+            p.array = lba as u32;
+            lba += u64::from(crate::checksum::array_blocks(p.files as usize));
+            p.session_tag = lba as u32;
+            lba += 1;
+        }
         lba = self.layout_hybrid(lba)?;
         if lba > u64::from(u32::MAX) {
             return Err(BuildError::VolumeTooLarge(lba));

@@ -21,6 +21,7 @@ mod layout;
 mod options;
 mod reuse;
 mod rockridge;
+mod sums;
 mod sysarea;
 mod trans_tbl;
 
@@ -114,6 +115,8 @@ pub struct Image {
     hybrid: Option<sysarea::Hybrid>,
     /// The second directory tree of `-partition_offset` (addresses relative to it).
     offset_tree: Option<layout::OffsetTree>,
+    /// MD5 checksums recorded in the session (`Options::md5`).
+    md5: Option<sums::Plan>,
 }
 
 fn blocks(n: u64) -> u64 {
@@ -178,6 +181,7 @@ impl Image {
             has_rr_moved: false,
             hybrid: None,
             offset_tree: None,
+            md5: opts.md5.then(sums::Plan::default),
             opts,
         };
         img.prepare_boot(previous)?;
@@ -187,6 +191,7 @@ impl Image {
         img.plan_reuse();
         img.fill_trans_tables();
         img.assign_inodes();
+        img.plan_md5_indexes();
         img.layout()?;
         Ok(img)
     }
@@ -287,6 +292,7 @@ fn keep_unchanged(tree: &mut Tree, prev: &mut dyn SectorSource) -> Result<(), Bu
         };
         let mut same = true;
         let mut off: u64 = 0;
+        let mut md5 = crate::checksum::Hasher::default();
         while off < size {
             let n = (size - off).min(old.len() as u64) as usize;
             let nb = n.div_ceil(SECTOR);
@@ -301,9 +307,12 @@ fn keep_unchanged(tree: &mut Tree, prev: &mut dyn SectorSource) -> Result<(), Bu
                 same = false;
                 break;
             }
+            md5.update(&new[..n]);
             off += n as u64;
         }
         if same {
+            // The comparison read every byte: the kept extent's MD5 comes free.
+            tree.old_md5.insert(lba, md5.finish());
             if let Kind::File { data, .. } = &mut tree.node_mut(id).kind {
                 *data = Data::Old { lba };
             }

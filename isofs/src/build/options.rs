@@ -315,6 +315,11 @@ pub struct Options {
     /// of pointing at the previous session's directories that did not change (the default;
     /// see the builder's `reuse` module for the rules and what falls back to rewriting).
     pub rewrite_all_dirs: bool,
+    /// Record MD5 checksums as libisofs does (xorriso `-md5 on`, xorrisofs `--md5`): each
+    /// file's MD5 (AAIP `isofs.cx` into a checksum array after the file data, `isofs.ca`
+    /// on the root) and the superblock, tree and session checksum tags. Needs Rock Ridge
+    /// for the per-file attributes; without it only the tags and the array are written.
+    pub md5: bool,
 }
 
 impl Default for Options {
@@ -352,6 +357,7 @@ impl Default for Options {
                 ..SystemArea::default()
             },
             rewrite_all_dirs: false,
+            md5: false,
         }
     }
 }

@@ -163,6 +163,9 @@ impl Image {
                 }
                 if dir == 0 {
                     out.push(susp::er_rrip());
+                    if let Some(al) = self.md5_al_root() {
+                        out.extend(al);
+                    }
                 }
             }
             Rec::DotDot => {
@@ -200,6 +203,7 @@ impl Image {
                 match &self.tree.node(n).kind {
                     Kind::Symlink(t) => out.extend(susp::sl(self.tree.span(*t))),
                     Kind::Device(r) => out.push(susp::pn(*r)),
+                    Kind::File { .. } => out.extend(self.md5_al_file(n).unwrap_or_default()),
                     _ => {}
                 }
                 match e.target {

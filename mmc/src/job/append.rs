@@ -67,6 +67,7 @@ impl Default for AppendOptions {
                 rock_ridge: Some(isofs::RockRidge::Exact),
                 joliet: true,
                 iso_level: 3,
+                md5: true,
                 ..Options::default()
             },
             close: false,

@@ -1,0 +1,215 @@
+//! MD5 checksums in the session as libisofs records them (libisofs doc/checksums.txt):
+//! xorriso (libisofs, the format's own reader) checks what we write. `mkisofs --md5` (as
+//! xorrisofs takes it) and `add` (on by default) on an emulated CD-R of three sessions:
+//! `-check_md5_r` finds every file matching and none without an MD5, `-check_media` finds
+//! the superblock, tree and session tags matching; a file carried forward keeps its MD5;
+//! after one byte of a file is changed in the image, xorriso names that file.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod burn_common;
+
+use std::path::Path;
+
+use burn_common::*;
+
+/// xorriso's words about the session at `start` of `img`, after `cmd`.
+fn xorriso(img: &Path, start: u32, cmd: &[&str]) -> (bool, String) {
+    let sb = start.to_string();
+    let mut args = vec![
+        "-md5",
+        "on",
+        "-indev",
+        img.to_str().unwrap(),
+        "-load",
+        "sbsector",
+        &sb,
+    ];
+    args.extend_from_slice(cmd);
+    let o = tool("xorriso", &args);
+    (o.status.success(), text(&o))
+}
+
+/// `-check_md5_r SORRY /`: every file's contents match its recorded MD5, and no regular
+/// file is without one.
+fn all_files_match(img: &Path, start: u32) {
+    let (ok, out) = xorriso(img, start, &["-check_md5_r", "SORRY", "/"]);
+    assert!(
+        ok && out.contains("File contents and their MD5 checksums match."),
+        "session at {start}: {out}"
+    );
+    let (ok, out) = xorriso(
+        img,
+        start,
+        &["-find", "/", "-type", "f", "-not", "-has_md5", "--"],
+    );
+    let listed: Vec<&str> = out.lines().filter(|l| l.starts_with('\'')).collect();
+    assert!(
+        ok && listed.is_empty(),
+        "files without MD5: {listed:?}\n{out}"
+    );
+}
+
+/// The files xorriso finds damaged in the session at `start`.
+fn mismatches(img: &Path, start: u32) -> Vec<String> {
+    let (ok, out) = xorriso(img, start, &["-check_md5_r", "SORRY", "/"]);
+    assert!(!ok, "a damaged file must fail -check_md5_r: {out}");
+    out.lines()
+        .filter_map(|l| l.strip_prefix("MD5 MISMATCH: '"))
+        .map(|l| l.trim_end_matches('\'').to_string())
+        .collect()
+}
+
+fn change_byte(img: &Path, at: u64) {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(img)
+        .unwrap();
+    let mut b = [0u8];
+    f.seek(SeekFrom::Start(at)).unwrap();
+    f.read_exact(&mut b).unwrap();
+    b[0] ^= 0x5a;
+    f.seek(SeekFrom::Start(at)).unwrap();
+    f.write_all(&b).unwrap();
+}
+
+/// First block of `path` in the session at `start`, as xorriso reports it.
+fn lba_of(img: &Path, start: u32, path: &str) -> u64 {
+    let (ok, out) = xorriso(img, start, &["-find", path, "-exec", "report_lba", "--"]);
+    assert!(ok, "{out}");
+    // "File data lba:  0 ,      31 ,       3 ,      5000 , '/sub/b.bin'"
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("File data lba:"))
+        .unwrap_or_else(|| panic!("no lba for {path}: {out}"));
+    let f: Vec<&str> = line["File data lba:".len()..].split(',').collect();
+    f[1].trim().parse().unwrap()
+}
+
+#[test]
+fn mkisofs_md5_image_checks_in_xorriso() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    put(&src, "a.txt", b"hello\n");
+    put(&src, "empty", b"");
+    put(&src, "sub/b.bin", &pattern(200_000, 3));
+    put(&src, "sub/deeper/c.txt", &pattern(5000, 9));
+    std::os::unix::fs::symlink("a.txt", src.join("link")).unwrap();
+    std::fs::hard_link(src.join("a.txt"), src.join("sub/hard.txt")).unwrap();
+    let img = t.path().join("x.iso");
+    let o = discburn(&[
+        "mkisofs",
+        "-R",
+        "-J",
+        "--md5",
+        "-o",
+        img.to_str().unwrap(),
+        src.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    all_files_match(&img, 0);
+    let (ok, out) = xorriso(&img, 0, &["-check_media", "what=disc", "--"]);
+    assert!(ok, "{out}");
+    for tag in ["superblock", "tree", "session"] {
+        assert!(
+            out.contains(&format!("Found matching MD5 {tag} tag: start=0")),
+            "no matching {tag} tag: {out}"
+        );
+    }
+    assert!(out.contains("+ md5_match"), "{out}");
+
+    // One byte of sub/b.bin changed: xorriso names that file, and only it; the session
+    // tag no longer matches.
+    let lba = lba_of(&img, 0, "/sub/b.bin");
+    change_byte(&img, lba * 2048 + 150_000);
+    assert_eq!(mismatches(&img, 0), ["/sub/b.bin"]);
+    let (_, out) = xorriso(&img, 0, &["-check_media", "what=disc", "--"]);
+    assert!(out.contains("md5_mismatch"), "{out}");
+
+    // Without --md5: no tags at all (mkisofs's default).
+    let plain = t.path().join("plain.iso");
+    let o = discburn(&[
+        "mkisofs",
+        "-R",
+        "-o",
+        plain.to_str().unwrap(),
+        src.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let bytes = std::fs::read(&plain).unwrap();
+    assert!(
+        !bytes.windows(9).any(|w| w == b"libisofs_"),
+        "tags without --md5"
+    );
+}
+
+#[test]
+fn add_records_md5_in_every_session_and_carries_it_forward() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=cd-r", disc.display());
+
+    let s1 = t.path().join("s1");
+    put(&s1, "a.txt", b"alpha one\n");
+    put(&s1, "sub/b.bin", &pattern(300_000, 1));
+    put(&s1, "sub/empty", b"");
+    let j1 = add(&dev, &[], &[&s1]);
+    let s2 = t.path().join("s2");
+    put(&s2, "new.txt", b"new in two\n");
+    put(&s2, "a.txt", b"alpha two\n");
+    let j2 = add(&dev, &[], &[&s2]);
+    let s3 = t.path().join("s3");
+    put(&s3, "d/e.txt", &pattern(70_000, 7));
+    let j3 = add(&dev, &["new.txt"], &[&s3]);
+    let starts: Vec<u32> = [&j1, &j2, &j3]
+        .iter()
+        .map(|j| j["start"].as_u64().unwrap() as u32)
+        .collect();
+    assert!(starts[1] > 0 && starts[2] > starts[1], "{starts:?}");
+    for &s in &starts {
+        all_files_match(&disc, s);
+    }
+    // The session tags of every session: the tag blocks hold the session's own range.
+    let bytes = std::fs::read(&disc).unwrap();
+    for (&s, j) in starts.iter().zip([&j1, &j2, &j3]) {
+        let blocks = j["blocks"].as_u64().unwrap() as usize;
+        let sess = &bytes[s as usize * 2048..(s as usize + blocks) * 2048];
+        let tags: Vec<isofs::checksum::Tag> = sess
+            .chunks(2048)
+            .filter_map(isofs::checksum::Tag::decode)
+            .collect();
+        assert_eq!(tags.len(), 3, "session at {s}: {tags:?}");
+        for t in &tags {
+            assert_eq!(t.range_start, s);
+            let covered = &bytes[s as usize * 2048..t.pos as usize * 2048];
+            assert_eq!(t.md5, isofs::checksum::md5_of(covered), "{t:?}");
+        }
+    }
+    // sub/b.bin was written in session 1 and carried forward (not read again): session 3
+    // still has its MD5. One byte of it changed on the disc: xorriso names it in every
+    // session that holds it.
+    let lba = lba_of(&disc, starts[2], "/sub/b.bin");
+    assert!(lba < u64::from(starts[1]), "b.bin is session 1's extent");
+    change_byte(&disc, lba * 2048 + 123_456);
+    for &s in &starts {
+        assert_eq!(mismatches(&disc, s), ["/sub/b.bin"], "session at {s}");
+    }
+}
+
+#[test]
+fn add_no_md5_writes_no_checksums() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=dvd+r", disc.display());
+    let s1 = t.path().join("s1");
+    put(&s1, "a.txt", b"alpha\n");
+    let o = discburn(&["add", "--no-md5", "--dev", &dev, s1.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let bytes = std::fs::read(&disc).unwrap();
+    assert!(
+        !bytes.windows(9).any(|w| w == b"libisofs_"),
+        "tags with --no-md5"
+    );
+}
