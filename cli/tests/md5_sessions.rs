@@ -187,6 +187,15 @@ fn add_records_md5_in_every_session_and_carries_it_forward() {
             assert_eq!(t.md5, isofs::checksum::md5_of(covered), "{t:?}");
         }
     }
+    // Session 3 reuses session 1's /sub directory (its records, isofs.cx included, are
+    // not written again): the indexes must have stayed what they were for the match above.
+    let mut vol =
+        isofs::Volume::open(isofs::FileSource::open(&disc).unwrap(), starts[2], None).unwrap();
+    let sub = vol.lookup("/sub").unwrap();
+    assert!(
+        sub.lba() < starts[1],
+        "/sub is session 1's directory: {sub:?}"
+    );
     // sub/b.bin was written in session 1 and carried forward (not read again): session 3
     // still has its MD5. One byte of it changed on the disc: xorriso names it in every
     // session that holds it.

@@ -28,22 +28,32 @@ fn carry_md5<S: SectorSource>(
     at: &[(u32, u32)],
     tree: &mut Tree,
 ) {
-    let Some(ca) = &root.checksum_array else {
-        return;
-    };
     if at.is_empty() {
         return;
     }
+    let Some(ca) = &root.checksum_array else {
+        tree.old_md5_unusable = true;
+        log::warn!("previous session: files name MD5 indexes but the root has no isofs.ca");
+        return;
+    };
     match crate::checksum::read_array(vol.source(), ca) {
         Ok(a) => {
+            let n = a.len() - 2;
             for &(lba, i) in at {
                 // Entry 0 is the session's, the last one the array's own.
-                if i >= 1 && (i as usize) + 1 < a.len() {
+                if i >= 1 && i as usize <= n {
                     tree.old_md5.insert(lba, a[i as usize]);
+                    tree.old_md5_index.insert(lba, i);
+                } else {
+                    tree.old_md5_unusable = true;
                 }
             }
+            tree.old_md5_array = a[1..=n].to_vec();
         }
-        Err(e) => log::warn!("previous session: {e}; its files' MD5s are not carried forward"),
+        Err(e) => {
+            tree.old_md5_unusable = true;
+            log::warn!("previous session: {e}; its files' MD5s are not carried forward");
+        }
     }
 }
 

@@ -150,6 +150,16 @@ pub struct Tree {
     /// session's checksum array recorded them (libisofs `doc/checksums.txt`) or as a
     /// content comparison found them: a file kept at its old extent keeps its MD5.
     pub old_md5: HashMap<u32, [u8; 16]>,
+    /// The previous session's checksum array, file entries 1..=N (at [i - 1]), when it was
+    /// read and checked; with `old_md5_index` (first block -> its `isofs.cx`). A later
+    /// session keeps these indexes: directories it reuses hold the old `isofs.cx` values.
+    pub old_md5_array: Vec<[u8; 16]>,
+    /// See `old_md5_array`.
+    pub old_md5_index: HashMap<u32, u32>,
+    /// The previous session's files carry `isofs.cx` but its array could not be used: its
+    /// directories must not be reused into a session with checksums (their indexes would
+    /// point at wrong entries).
+    pub old_md5_unusable: bool,
 }
 
 impl Default for Tree {
@@ -315,6 +325,9 @@ impl Tree {
             replaced: Vec::new(),
             previous: None,
             old_md5: HashMap::new(),
+            old_md5_array: Vec::new(),
+            old_md5_index: HashMap::new(),
+            old_md5_unusable: false,
         }
     }
 

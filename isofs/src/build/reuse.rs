@@ -53,6 +53,10 @@
 //! one read as plain ISO 9660 into a session without Rock Ridge; with translation tables,
 //! `-partition_offset`'s second tree or [`super::Options::rewrite_all_dirs`], everything is
 //! written as before.
+//!
+//! MD5 checksums (libisofs `isofs.cx`): a reused record keeps the index it had, so a
+//! session with checksums keeps the previous session's indexes and its array entries (see
+//! `sums`); when that array could not be read, nothing is reused.
 
 use super::layout::{Target, View};
 use super::Image;
@@ -67,6 +71,7 @@ impl Image {
     /// Whether directories of the previous session may be reused at all.
     fn reuse_allowed(&self, prev: &Previous) -> bool {
         !self.opts.rewrite_all_dirs
+            && !(self.opts.md5 && self.tree.old_md5_unusable)
             && self.opts.trans_table.is_none()
             && self.opts.system_area.partition_offset == 0
             && match prev.ns {

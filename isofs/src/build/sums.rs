@@ -49,8 +49,9 @@ pub(super) enum Known {
 }
 
 impl Image {
-    /// Gives every file that will have a checksum its index, in node order (the order
-    /// of the array is free): files whose data this session writes (hard links sharing one
+    /// Gives every file that will have a checksum its index: the previous session's files
+    /// keep theirs, the others get new ones in node order (the order of the array is free):
+    /// files whose data this session writes (hard links sharing one
     /// index), empty files, and files kept from the previous session whose MD5 is known
     /// (recorded there, or found by the content comparison). A kept file without a known
     /// MD5 gets none: it is not read again to invent one. Runs before the layout, which
@@ -62,7 +63,15 @@ impl Image {
         let n = self.tree.len();
         plan.index = vec![0; n];
         plan.known.clear();
-        let mut by_old: HashMap<u32, u32> = HashMap::new();
+        // The previous session's indexes stay what they were: reused directories hold
+        // them (see `reuse`). Its entries fill their slots; new files come after.
+        plan.known = self
+            .tree
+            .old_md5_array
+            .iter()
+            .map(|&m| Known::Md5(m))
+            .collect();
+        let mut by_old: HashMap<u32, u32> = self.tree.old_md5_index.clone();
         let mut by_link: HashMap<u32, u32> = HashMap::new();
         for id in 0..n as NodeId {
             let node = self.tree.node(id);
