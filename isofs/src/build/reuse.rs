@@ -70,8 +70,9 @@ const MAX_REUSED_DEPTH: u32 = 8;
 impl Image {
     /// Whether directories of the previous session may be reused at all.
     fn reuse_allowed(&self, prev: &Previous) -> bool {
+        let md5_blocked = self.opts.md5 && self.tree.old_md5_unusable;
         !self.opts.rewrite_all_dirs
-            && !(self.opts.md5 && self.tree.old_md5_unusable)
+            && !md5_blocked
             && self.opts.trans_table.is_none()
             && self.opts.system_area.partition_offset == 0
             && match prev.ns {
