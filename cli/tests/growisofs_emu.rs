@@ -301,3 +301,120 @@ fn dvd_rw_format_and_mediainfo() {
         assert!(out.contains("READ CAPACITY:          "), "{out}");
     }
 }
+
+#[test]
+fn k3b_and_brasero_growisofs_lines() {
+    // K3b (libk3b/projects/k3bgrowisofswriter.cpp prepareProcess): the image always comes
+    // on standard input, "-Z DEV=/dev/fd/0" or, appending, "-C a,b -M DEV=/dev/fd/0" (an
+    // image its mkisofs made with -C), then notray, tty, 4gms, tracksize:N, -dvd-compat
+    // when closing, -speed=N and bufsize:32m.
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("k3b.img");
+    let dev = format!("emu:{},profile=dvd+r", disc.display());
+    let s1 = session_dir(t.path(), 1);
+    let img1 = genisoimage_image(&t.path().join("k1.iso"), &[&s1]);
+    let b1 = std::fs::read(&img1).unwrap();
+    let luke = |o: &str| format!("-use-the-force-luke={o}");
+    let ts = |b: &[u8]| luke(&format!("tracksize:{}", b.len() / 2048));
+    let o = growisofs(
+        &[
+            "-Z",
+            &format!("{dev}=/dev/fd/0"),
+            &luke("notray"),
+            &luke("tty"),
+            &luke("4gms"),
+            &ts(&b1),
+            "-speed=4",
+            &luke("bufsize:32m"),
+        ],
+        Some(b1.clone()),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(disc_bytes(&disc, 0, b1.len()) == b1);
+    let (last, next) = msinfo(&disc);
+    let c = format!("{last},{next}");
+    let s2 = session_dir(t.path(), 2);
+    let img2 = t.path().join("k2.iso");
+    let g = tool(
+        "genisoimage",
+        &[
+            "-quiet",
+            "-R",
+            "-C",
+            &c,
+            "-M",
+            disc.to_str().unwrap(),
+            "-o",
+            img2.to_str().unwrap(),
+            s2.to_str().unwrap(),
+        ],
+    );
+    assert!(g.status.success(), "{}", text(&g));
+    let b2 = std::fs::read(&img2).unwrap();
+    // A -C that is not the disc's is refused before writing, as growisofs does (EINVAL).
+    let before = snapshot(&disc);
+    let o = growisofs(
+        &[
+            "-C",
+            "0,99999",
+            "-M",
+            &format!("{dev}=/dev/fd/0"),
+            &luke("tty"),
+        ],
+        Some(b2.clone()),
+    );
+    assert_eq!(o.status.code(), Some(150), "{}", text(&o));
+    assert_same(&snapshot(&disc), &before, "a -C mismatch");
+    let o = growisofs(
+        &[
+            "-C",
+            &c,
+            "-M",
+            &format!("{dev}=/dev/fd/0"),
+            &luke("notray"),
+            &luke("tty"),
+            &luke("4gms"),
+            &ts(&b2),
+            "-speed=4",
+            &luke("bufsize:32m"),
+        ],
+        Some(b2.clone()),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(disc_bytes(&disc, next, b2.len()) == b2);
+    let got = xorriso_tree(&disc, next);
+    assert!(
+        got.contains_key("f1.txt") && got.contains_key("f2.txt"),
+        "{got:?}"
+    );
+
+    // Brasero sizing a merge (burn-growisofs.c: "-M DEV -dry-run" and mkisofs's options
+    // with -print-size): genisoimage's count line on stderr, nothing written.
+    let before = snapshot(&disc);
+    let s3 = session_dir(t.path(), 3);
+    let o = growisofs(
+        &[
+            &luke("notray"),
+            &luke("4gms"),
+            "-M",
+            &dev,
+            "-dry-run",
+            "-r",
+            "-J",
+            "-graft-points",
+            &format!("/s3/={}", s3.display()),
+            "-print-size",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let n: u64 = err
+        .split("Total extents scheduled to be written = ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("{}", text(&o)));
+    assert!(n > 0);
+    assert_same(&snapshot(&disc), &before, "sizing");
+}

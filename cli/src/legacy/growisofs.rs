@@ -1,6 +1,8 @@
 //! The `growisofs` personality (dvd+rw-tools' growisofs.c command line): `-Z DEV [mkisofs
 //! options] PATHS` writes a first session, `-Z DEV=IMAGE` an image (`/dev/fd/0`,
-//! `/proc/self/fd/0` or `-`: standard input), `-M DEV [mkisofs options] PATHS` a further
+//! `/proc/self/fd/0` or `-`: standard input; also `-M DEV=IMAGE` with `-C a,b`, as K3b gives
+//! an image its mkisofs made for the disc, checked against the drive's msinfo), `-M DEV
+//! [mkisofs options] PATHS` a further
 //! session with the previous one imported (mkisofs -C/-M from the drive, as growisofs runs
 //! mkisofs). The session is built by the mkisofs personality's builder and written through
 //! `cmd::burn` (MMC-6 §4.2 ff.), so DVD±R, DVD-RW, DVD+RW, BD-R and BD-RE (and CD) work
@@ -68,6 +70,8 @@ pub struct Options {
     pub tracksize: Option<u64>,
     /// `-version`.
     pub version: bool,
+    /// `-C a,b`: the msinfo an `-M DEV=IMAGE` image was made for.
+    pub msinfo: Option<String>,
 }
 
 fn bad(prog: &str, msg: String) -> CliError {
@@ -96,6 +100,14 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
             }
             Some(s) if (s.starts_with('Z') || s.starts_with('M')) && s.len() > 1 => {
                 dev = Some((s.starts_with('Z'), s[1..].to_string()));
+            }
+            // K3b: "-C a,b -M DEV=/dev/fd/0" for an image its own mkisofs made with -C.
+            Some("C") => {
+                let v = args
+                    .get(i)
+                    .ok_or_else(|| bad(prog, "-C needs last_session,next_writable".into()))?;
+                i += 1;
+                o.msinfo = Some(v.clone());
             }
             Some("dvd-compat") => o.dvd_compat = true,
             Some("overburn") => o.overburn = true,
@@ -148,7 +160,7 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
     } else {
         d.split_once('=')
     };
-    match split.filter(|_| zero) {
+    match split {
         Some((dv, img)) => {
             o.dev = dv.to_string();
             o.image = Some(img.to_string());
@@ -261,6 +273,33 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         outln!("About to execute '{what}'");
     } else {
         outln!("Executing '{what}'");
+    }
+    if let (Some(c), false) = (&o.msinfo, o.zero) {
+        let t = crate::device::open(&spec, 0)?;
+        let mut drive = mmc::drive::Drive::new(t);
+        let r = crate::cmd::msinfo::collect(&mut drive, &o.dev)?;
+        let norm = |s: &str| s.split(',').map(str::trim).collect::<Vec<_>>().join(",");
+        if r.text.as_deref().map(norm) != Some(norm(c)) {
+            return Err(bad(
+                prog,
+                format!(
+                    "-C argument is {c}, but the disc's is {}.",
+                    r.text.as_deref().unwrap_or(r.state)
+                ),
+            ));
+        }
+    }
+    if o.mkisofs
+        .iter()
+        .any(|a| a == "-print-size" || a == "--print-size")
+    {
+        // Sizing (Brasero: "-dry-run" with mkisofs's -print-size): mkisofs's count, on
+        // stderr as "Total extents scheduled to be written = N" and on stdout.
+        let mut args = o.mkisofs.clone();
+        if !o.zero {
+            args.splice(0..0, ["-M".to_string(), o.dev.clone()]);
+        }
+        return crate::legacy::mkisofs::run("mkisofs", &args);
     }
     if o.dry_run {
         return Ok(());
@@ -430,6 +469,10 @@ mod tests {
         .unwrap();
         assert!(!o.zero && o.dao && o.tty);
         assert_eq!((o.bufsize, o.tracksize), (Some(32 << 20), Some(100)));
+        let o = p(&["-C", "0,2000", "-M", "/dev/sr0=/dev/fd/0"]).unwrap();
+        assert!(!o.zero);
+        assert_eq!(o.msinfo.as_deref(), Some("0,2000"));
+        assert_eq!(o.image.as_deref(), Some("/dev/fd/0"));
         for bad in [
             &["-Z", "/dev/sr0"][..],
             &["-R", "d"],
