@@ -171,6 +171,11 @@ fn add_records_md5_in_every_session_and_carries_it_forward() {
     for &s in &starts {
         all_files_match(&disc, s);
     }
+    for n in 1..=3 {
+        let v = verify(&dev, n);
+        assert_eq!(v["differences"], serde_json::json!([]), "session {n}: {v}");
+        assert!(v["compared"].as_u64().unwrap() >= 3, "session {n}: {v}");
+    }
     // The session tags of every session: the tag blocks hold the session's own range.
     let bytes = std::fs::read(&disc).unwrap();
     for (&s, j) in starts.iter().zip([&j1, &j2, &j3]) {
@@ -204,6 +209,100 @@ fn add_records_md5_in_every_session_and_carries_it_forward() {
     change_byte(&disc, lba * 2048 + 123_456);
     for &s in &starts {
         assert_eq!(mismatches(&disc, s), ["/sub/b.bin"], "session at {s}");
+    }
+    // discburn verify (no image, no tree) names it too, with the blocks it occupies.
+    let blocks = format!("blocks {lba}-{}", lba + 300_000 / 2048);
+    for n in 1..=3 {
+        let (files, tag) = damaged(&dev, n);
+        assert_eq!(files, [("sub/b.bin".to_string(), blocks.clone())]);
+        // Only session 1 holds b.bin's blocks: only its session tag fails.
+        assert_eq!(tag, n == 1, "session {n}");
+    }
+}
+
+/// `discburn --json verify --dev DEV --session N` (no image, no tree).
+fn verify(dev: &str, n: u16) -> serde_json::Value {
+    let o = discburn(&[
+        "--json",
+        "verify",
+        "--dev",
+        dev,
+        "--session",
+        &n.to_string(),
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    let clean = v["differences"].as_array().is_some_and(Vec::is_empty);
+    assert_eq!(o.status.success(), clean, "exit status: {}", text(&o));
+    v
+}
+
+/// The files `verify` finds damaged in session `n`, with the blocks it names, and whether
+/// it found the session tag not matching. Nothing else may differ: the session MD5 (array
+/// entry 0) and the session tag cover the file data of their own session only.
+fn damaged(dev: &str, n: u16) -> (Vec<(String, String)>, bool) {
+    let v = verify(dev, n);
+    let d = v["differences"].as_array().unwrap();
+    let mut files = Vec::new();
+    let mut session_tag = false;
+    for x in d {
+        let what = x["what"].as_str().unwrap();
+        let detail = x["detail"].as_str().unwrap();
+        if what.starts_with("LBA ") {
+            assert!(
+                detail.contains("the session tag") || detail.contains("session's MD5"),
+                "session {n}: {v}"
+            );
+            session_tag |= detail.contains("the session tag");
+            continue;
+        }
+        assert_eq!(x["kind"], "content", "session {n}: {v}");
+        let at = detail.find("blocks ").unwrap_or(0);
+        files.push((what.to_string(), detail[at..].to_string()));
+    }
+    (files, session_tag)
+}
+
+/// Three sessions xorriso made (`-as mkisofs --md5 -C .. -M ..`, libisofs carrying the
+/// earlier files' MD5s), burnt by us onto an emulated CD-R: `verify` checks every file and
+/// the tags of each, and names the file whose byte was changed in every session holding it.
+#[test]
+fn verify_checks_sessions_xorriso_wrote_with_md5() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=cd-r", disc.display());
+    let mut starts = Vec::new();
+    for n in 1..=3u8 {
+        let src = t.path().join(format!("s{n}"));
+        put(&src, &format!("f{n}.txt"), format!("file {n}\n").as_bytes());
+        put(&src, &format!("d{n}/big.bin"), &pattern(90_000, n));
+        let iso = t.path().join(format!("{n}.iso"));
+        let mut args = vec!["-as", "mkisofs", "--md5", "-R", "-o", iso.to_str().unwrap()];
+        let ms;
+        if n > 1 {
+            let o = discburn(&["msinfo", "--dev", &dev]);
+            assert!(o.status.success(), "{}", text(&o));
+            ms = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            args.extend_from_slice(&["-C", &ms, "-M", disc.to_str().unwrap()]);
+        }
+        args.push(src.to_str().unwrap());
+        let o = tool("xorriso", &args);
+        assert!(o.status.success(), "{}", text(&o));
+        let o = discburn(&["burn", "--multi", "--dev", &dev, iso.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        let v = verify(&dev, u16::from(n));
+        assert_eq!(v["differences"], serde_json::json!([]), "session {n}: {v}");
+        assert_eq!(v["compared"], 2 * u64::from(n), "every file checked: {v}");
+        starts.push(v["area"]["start"].as_u64().unwrap() as u32);
+    }
+    let lba = lba_of(&disc, starts[2], "/d1/big.bin");
+    change_byte(&disc, lba * 2048 + 50_000);
+    let blocks = format!("blocks {lba}-{}", lba + 90_000 / 2048);
+    for n in 1..=3 {
+        let (files, tag) = damaged(&dev, n);
+        assert_eq!(files, [("d1/big.bin".to_string(), blocks.clone())]);
+        assert_eq!(tag, n == 1, "session {n}");
+        assert_eq!(mismatches(&disc, starts[n as usize - 1]), ["/d1/big.bin"]);
     }
 }
 

@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod speeds;
 pub mod toc;
 pub mod verify;
+pub mod verify_md5;
 
 use mmc::drive::Drive;
 use mmc::error::MmcError;

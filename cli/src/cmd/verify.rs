@@ -7,6 +7,9 @@
 //! not joined onto the tree; the tree is entered only below directories that are real
 //! directories (not links) on both sides, so nothing outside DIR is read.
 //!
+//! With neither, the session is checked against its own recorded MD5 checksums
+//! (`verify_md5`).
+//!
 //! The session is `--session N`, else the last session on the disc. Exit status: 0 when
 //! nothing differs, 1 otherwise.
 
@@ -27,7 +30,7 @@ use mmc::job::md5::Md5;
 
 /// `discburn verify`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("against").required(true).args(["image", "tree"])))]
+#[command(group(clap::ArgGroup::new("against").args(["image", "tree"])))]
 pub struct VerifyArgs {
     /// The session to compare (default: the last one).
     #[arg(long, value_name = "N")]
@@ -35,7 +38,9 @@ pub struct VerifyArgs {
     /// Compare with this image, byte for byte (its block 0 at the session start).
     #[arg(long, value_name = "FILE")]
     pub image: Option<PathBuf>,
-    /// Compare with this directory tree, file by file.
+    /// Compare with this directory tree, file by file. With neither --image nor --tree
+    /// the session is checked against the MD5 checksums it records (add, mkisofs --md5,
+    /// xorriso -md5 on): every file, the session's tags and its MD5.
     #[arg(long, value_name = "DIR")]
     pub tree: Option<PathBuf>,
 }
@@ -138,7 +143,7 @@ pub fn run(global: &GlobalArgs, a: &VerifyArgs) -> Result<(), CliError> {
     } else if let Some(tree) = &a.tree {
         verify_tree(&mut drive, device, area, tree)?
     } else {
-        return Err(CliError::Usage("give --image FILE or --tree DIR".into()));
+        crate::cmd::verify_md5::verify_recorded(&mut drive, device, area)?
     };
     output::emit(&report, global.json)?;
     if report.differences.is_empty() {
