@@ -83,6 +83,7 @@ fn dvd_rw_mediainfo_and_mode_sense6_on_served_media() {
             format!("{}; xorriso -outdev $D -toc 2>&1", dev(id)),
         );
     }
+    vm.named("kernel", "dmesg | grep -e 'drive:' -e 'scsi-1 drive'");
     vm.named("modes6", format!("{}; sg_modes -6 -p 0x2a $D", dev(0)));
     vm.named(
         "checkdrive",
@@ -131,6 +132,18 @@ fn dvd_rw_mediainfo_and_mode_sense6_on_served_media() {
         assert!(out.contains(want), "no {want:?}: {}", o.describe());
         assert!(!out.contains("FAILURE"), "{}", o.describe());
     }
+    // the sr driver reads page 2Ah at probe (get_capabilities, MODE SENSE); a refusal would
+    // leave "scsi-1 drive" with no writer capabilities
+    let o = run.get("kernel");
+    let k = o.stdout_str();
+    assert_eq!(
+        k.matches("scsi3-mmc drive:").count(),
+        6,
+        "one MMC drive per LUN: {}",
+        o.describe()
+    );
+    assert!(!k.contains("scsi-1 drive"), "{}", o.describe());
+    assert!(k.contains("writer cd/rw cdda tray"), "{}", o.describe());
     let o = run.get("modes6");
     o.assert_success();
     let out = o.stdout_str();
