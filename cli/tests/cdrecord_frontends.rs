@@ -423,3 +423,23 @@ fn options_not_done_are_refused_by_name() {
         assert!(text(&o).contains(opt), "{opt}: {}", text(&o));
     }
 }
+
+#[test]
+fn a_pipe_named_as_a_file_is_read_to_its_end() {
+    // "wodim dev=D /dev/stdin" (scripts that cannot pass "-"): a pipe has no length, so it
+    // is read as standard input is, not refused as an empty image.
+    let t = tempfile::tempdir().unwrap();
+    let (img, e) = image(t.path(), "pipe", 7);
+    let bytes = std::fs::read(&img).unwrap();
+    let disc = t.path().join("p.img");
+    let dev = format!("emu:{},profile=dvd+r", disc.display());
+    let o = legacy(
+        "wodim",
+        &[&format!("dev={dev}"), "/dev/stdin"],
+        Some(&bytes),
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    holds_image(&disc, 0, &img, 0);
+    assert_eq!(xorriso_tree(&disc, 0), e.0);
+}

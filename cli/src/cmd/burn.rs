@@ -402,6 +402,9 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
                 // A size given for a file (cdrecord tsize=): that many bytes of it, e.g.
                 // of /dev/zero, whose length is 0.
                 Some(t) if !meta.is_file() || t < meta.len() => (Box::new(f.take(t)), Some(t)),
+                // A pipe or device named as a file (/dev/stdin, a FIFO): read to its end,
+                // size unknown, as standard input.
+                None if !meta.is_file() => (Box::new(f), None),
                 _ => (Box::new(f), Some(meta.len())),
             }
         }
