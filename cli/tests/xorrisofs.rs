@@ -472,3 +472,168 @@ fn attributes_and_sort_weight_match_xorriso() {
         );
     }
 }
+
+/// The names of `img`'s ISO 9660/Rock Ridge tree (xorriso) and of its Joliet tree
+/// (isoinfo -J -f), sorted.
+fn trees(img: &Path) -> (Vec<String>, Vec<String>) {
+    let rr = run(
+        "xorriso -find",
+        Command::new(need("xorriso", "xorriso"))
+            .arg("-indev")
+            .arg(img)
+            .args(["-find", "/"]),
+    );
+    let mut rr: Vec<String> = rr
+        .lines()
+        .filter(|l| l.starts_with("'/"))
+        .map(str::to_string)
+        .collect();
+    rr.sort();
+    let j = run(
+        "isoinfo -J -f",
+        Command::new(need("isoinfo", "genisoimage"))
+            .args(["-J", "-f", "-i"])
+            .arg(img),
+    );
+    // Our Joliet file names carry ECMA-119's ";1" version (§7.5.1; genisoimage writes it
+    // too), libisofs leaves it out: compared without it.
+    let mut j: Vec<String> = j
+        .lines()
+        .map(|l| l.strip_suffix(";1").unwrap_or(l).to_string())
+        .collect();
+    j.sort();
+    (rr, j)
+}
+
+/// Blocks of `img` past its volume space size (ECMA-119 §8.4.8, at byte 80 of the PVD).
+fn padding(img: &Path) -> u64 {
+    let b = std::fs::read(img).unwrap();
+    let vss = u32::from_le_bytes(b[16 * 2048 + 80..16 * 2048 + 84].try_into().unwrap());
+    b.len() as u64 / 2048 - u64::from(vss)
+}
+
+/// -hide, -hide-list, -hide-joliet, -hide-joliet-list, -m, -exclude-list, -no-pad and
+/// --boot-catalog-hide as xorriso applies them: the same names in the ISO 9660/Rock Ridge
+/// tree and in the Joliet tree, hidden files' data still in the image, the boot catalog
+/// in no tree but still the boot record's, and the same padding with and without -no-pad.
+/// (genisoimage's -hidden, the ISO 9660 "existence" bit, is no xorrisofs option: xorriso
+/// refuses it, and so does discburn.)
+#[test]
+fn hide_exclude_and_pad_options_match_xorriso() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let t = d.join("t");
+    for (p, c) in [
+        ("keep.txt", "kept\n"),
+        ("secret.txt", "SECRET-DATA-OF-A-HIDDEN-FILE\n"),
+        ("sub/deep.txt", "deep\n"),
+        ("sub/listed.txt", "listed\n"),
+        ("jonly.txt", "not in joliet\n"),
+        ("jlisted.txt", "not in joliet either\n"),
+        ("gone.txt", "excluded\n"),
+        ("sub/gone2.txt", "excluded by list\n"),
+        ("boot.img", &"B".repeat(2048)),
+    ] {
+        let f = t.join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, c).unwrap();
+    }
+    std::fs::write(d.join("hide.lst"), "t/sub/listed.txt\n").unwrap();
+    std::fs::write(d.join("hidej.lst"), "jlisted.txt\n").unwrap();
+    std::fs::write(d.join("excl.lst"), "t/sub/gone2.txt\n").unwrap();
+    let args = |pad: bool| -> Vec<&'static str> {
+        let mut v = vec![
+            "-R",
+            "-J",
+            "-hide",
+            "secret.txt",
+            "-hide",
+            "t/sub/deep.txt",
+            "-hide-list",
+            "hide.lst",
+            "-hide-joliet",
+            "jonly.txt",
+            "-hide-joliet-list",
+            "hidej.lst",
+            "-m",
+            "gone.txt",
+            "-exclude-list",
+            "excl.lst",
+            "-b",
+            "boot.img",
+            "-no-emul-boot",
+            "-c",
+            "boot.cat",
+            "--boot-catalog-hide",
+        ];
+        if !pad {
+            v.push("-no-pad");
+        }
+        v.push("t");
+        v
+    };
+    let ours_bin = xorriso_dir(d).join("xorriso");
+    let xorriso = need("xorriso", "xorriso");
+    for pad in [true, false] {
+        let a = args(pad);
+        let ours = d.join(format!("o{pad}.iso"));
+        let theirs = d.join(format!("x{pad}.iso"));
+        build(&ours_bin, &ours, &a, d);
+        build(&xorriso, &theirs, &a, d);
+        let (orr, oj) = trees(&ours);
+        let (xrr, xj) = trees(&theirs);
+        assert_eq!(orr, xrr, "ISO 9660/Rock Ridge trees (left discburn)");
+        assert_eq!(oj, xj, "Joliet trees (left discburn)");
+        // What the equal trees say, for the record.
+        for gone in [
+            "/secret.txt",
+            "/sub/deep.txt",
+            "/sub/listed.txt",
+            "gone",
+            "boot.cat",
+        ] {
+            assert!(!orr.iter().any(|l| l.contains(gone)), "{gone}: {orr:?}");
+        }
+        assert!(orr.iter().any(|l| l.contains("jonly.txt")), "{orr:?}");
+        // -hide hides from ISO 9660/Rock Ridge only.
+        assert!(oj.iter().any(|l| l.contains("secret.txt")), "{oj:?}");
+        for gone in ["jonly.txt", "jlisted.txt", "boot.cat"] {
+            assert!(!oj.iter().any(|l| l.contains(gone)), "{gone}: {oj:?}");
+        }
+        let bytes = std::fs::read(&ours).unwrap();
+        assert!(
+            bytes
+                .windows(28)
+                .any(|w| w == b"SECRET-DATA-OF-A-HIDDEN-FILE"),
+            "a hidden file's data is in the image (as xorriso writes it)"
+        );
+        assert!(std::fs::read(&theirs)
+            .unwrap()
+            .windows(28)
+            .any(|w| w == b"SECRET-DATA-OF-A-HIDDEN-FILE"));
+        // The catalog is hidden, not gone: both reports find the boot image.
+        let imgs = |r: Vec<String>| -> Vec<String> {
+            r.into_iter()
+                .filter(|l| l.starts_with("El Torito images") || l.starts_with("El Torito img"))
+                .collect()
+        };
+        assert_eq!(imgs(report(&ours)), imgs(report(&theirs)));
+        assert!(report(&ours)
+            .iter()
+            .any(|l| l.starts_with("El Torito catalog")));
+        assert_eq!(padding(&ours), padding(&theirs), "padding, -pad {pad}");
+    }
+    // -hidden is genisoimage's, not xorrisofs's.
+    let o = Command::new(&ours_bin)
+        .current_dir(d)
+        .args(["-as", "mkisofs", "-hidden", "keep.txt", "-o", "h.iso", "t"])
+        .output()
+        .unwrap();
+    let x = Command::new(&xorriso)
+        .current_dir(d)
+        .args(["-as", "mkisofs", "-hidden", "keep.txt", "-o", "hx.iso", "t"])
+        .output()
+        .unwrap();
+    assert!(!x.status.success(), "xorriso took -hidden");
+    assert!(!o.status.success(), "discburn took -hidden");
+}

@@ -53,6 +53,7 @@ fn opts() -> Options {
     Options {
         session: Some((0, START)),
         boot: Some(BootOptions {
+            hide_catalog: false,
             catalog: "boot.cat".into(),
             images: vec![BootImage {
                 path: "boot.bin".into(),

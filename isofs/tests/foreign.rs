@@ -156,6 +156,7 @@ fn el_torito_both_ways() {
         rock_ridge: Some(RockRidge::Rationalized),
         joliet: true,
         boot: Some(BootOptions {
+            hide_catalog: false,
             catalog: "boot/boot.cat".into(),
             images: vec![
                 BootImage {

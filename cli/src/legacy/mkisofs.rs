@@ -214,7 +214,6 @@ fn refused(name: &str) -> Option<&'static str> {
         | "stdio_sync"
         | "sort-weight-list"
         | "sort-weight-patterns"
-        | "boot-catalog-hide"
         | "hfsplus-serial-no"
         | "hfsplus-block-size"
         | "new-dir-mode" => "this xorriso option is not implemented",
@@ -243,6 +242,7 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
         ..Job::default()
     };
     let mut boot: Option<BootOptions> = None;
+    let mut hide_catalog = false;
     let mut cur_boot: Option<usize> = None;
     let mut i = 0;
     let mut only_paths = false;
@@ -472,6 +472,8 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
             // each file and of the session, with its superblock/tree/session tags.
             "md5" => j.opts.md5 = true,
             "no-pad" => j.opts.pad_blocks = 0,
+            // Without boot images there is no catalog to hide (xorriso says nothing either).
+            "boot-catalog-hide" => hide_catalog = true,
             "c" | "eltorito-catalog" => {
                 boot.get_or_insert_with(BootOptions::default).catalog = val(a)?;
             }
@@ -719,6 +721,7 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
         if b.catalog.is_empty() {
             b.catalog = "boot.catalog".into();
         }
+        b.hide_catalog = hide_catalog;
         j.opts.boot = Some(b);
     }
     if let Ok(s) = std::env::var("SOURCE_DATE_EPOCH") {
@@ -988,6 +991,7 @@ Options:
   -e FILE                     Set EFI boot image name (more rawly)
   -c FILE, -eltorito-catalog FILE
                               Set El Torito boot catalog name
+  --boot-catalog-hide         Hide boot catalog from ISO9660/RR and Joliet
   -boot-load-size #           Set numbers of load sectors
   -boot-load-seg ADDR  -hard-disk-boot  -no-emul-boot  -no-boot
   -boot-info-table            Patch boot image with info table

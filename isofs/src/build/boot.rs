@@ -126,6 +126,11 @@ impl Image {
             },
             meta,
         );
+        if b.hide_catalog {
+            let n = self.tree.node_mut(id);
+            n.hide_iso = true;
+            n.hide_joliet = true;
+        }
         self.catalog_node = Some(id);
         Ok(())
     }

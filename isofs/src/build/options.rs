@@ -102,6 +102,9 @@ pub struct BootOptions {
     pub catalog: String,
     /// Boot images: the first is the default entry.
     pub images: Vec<BootImage>,
+    /// `--boot-catalog-hide`: the catalog is written but appears in no directory (ISO
+    /// 9660, Rock Ridge, Joliet), as xorriso does; the boot record still points at it.
+    pub hide_catalog: bool,
 }
 
 /// How the MBR of the system area is made (xorriso's system area types for PC-BIOS).
