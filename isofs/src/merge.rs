@@ -110,6 +110,8 @@ pub(crate) struct Previous {
     pub(crate) imported: u32,
     /// The directories of the ISO 9660 tree, by node.
     pub(crate) dirs: HashMap<NodeId, OldDir>,
+    /// The directories of the Joliet tree, by node (matched by name; see `joliet_dirs`).
+    pub(crate) jdirs: HashMap<NodeId, OldDir>,
     /// File serial numbers (RRIP PX) per imported node, 0 when none was recorded.
     pub(crate) ino: Vec<u32>,
     /// The largest of them.
@@ -180,6 +182,7 @@ pub fn import_checked_with<S: SectorSource>(
         ns: vol.namespace(),
         imported: 0,
         dirs: HashMap::new(),
+        jdirs: HashMap::new(),
         ino: vec![0],
         max_ino: 0,
     };
@@ -359,7 +362,12 @@ pub fn import_checked_with<S: SectorSource>(
     if let Some(e) = err {
         return Err(e);
     }
+    carry_md5(&mut vol, &root, &md5_at, tree);
+    let mut src = vol.into_source();
     if fresh && !orphan {
+        if prev.ns == Namespace::RockRidge {
+            prev.jdirs = joliet_dirs(tree, &mut src, start, limits);
+        }
         prev.imported = tree.len() as u32;
         prev.ino.resize(tree.len(), 0);
         prev.max_ino = prev.max_ino.max(root.ino.unwrap_or(0));
@@ -368,9 +376,81 @@ pub fn import_checked_with<S: SectorSource>(
         }
         tree.previous = Some(Box::new(prev));
     }
-    carry_md5(&mut vol, &root, &md5_at, tree);
     Ok(Imported {
-        source: vol.into_source(),
+        source: src,
         skipped,
     })
+}
+
+/// The Joliet directories of the session at `start`, each matched to the node of the same
+/// path in `tree` (just imported through Rock Ridge): a Joliet name that is no node's name
+/// (cut to 64 characters, say) marks its directory as not whole, so that it is written
+/// again. A session without Joliet, or one whose Joliet tree does not read, gives none.
+fn joliet_dirs<S: SectorSource>(
+    tree: &Tree,
+    src: &mut S,
+    start: u32,
+    limits: Limits,
+) -> HashMap<NodeId, OldDir> {
+    let mut out: HashMap<NodeId, OldDir> = HashMap::new();
+    let Ok(mut vol) = Volume::open(&mut *src, start, Some(Namespace::Joliet)) else {
+        return out;
+    };
+    if vol.namespace() != Namespace::Joliet {
+        return out;
+    }
+    vol.set_limits(limits);
+    let root = vol.root().clone();
+    // (Joliet path, node; None: not matched, and nothing below it is).
+    let mut stack: Vec<(String, Option<NodeId>)> = vec![(String::new(), Some(Tree::ROOT))];
+    let walked = vol.walk(&root, &mut |path, e| {
+        let parent = path
+            .len()
+            .checked_sub(e.name.len())
+            .and_then(|n| path.get(..n))
+            .map(|p| p.strip_suffix('/').unwrap_or(p))
+            .unwrap_or("");
+        while stack.len() > 1 && stack.last().is_some_and(|(p, _)| p != parent) {
+            stack.pop();
+        }
+        let p = match stack.last() {
+            Some((pp, Some(n))) if pp == parent => *n,
+            _ => {
+                if e.is_dir {
+                    stack.push((path.to_string(), None));
+                }
+                return Ok(());
+            }
+        };
+        let node = tree
+            .lookup(p, e.name.as_bytes())
+            .filter(|&n| matches!(tree.node(n).kind, Kind::Dir(_)) == e.is_dir);
+        match out.get_mut(&p) {
+            Some(d) if node.is_some() => d.entries += 1,
+            Some(d) => d.whole = false,
+            None => {}
+        }
+        if e.is_dir {
+            if let Some(n) = node {
+                out.insert(
+                    n,
+                    OldDir {
+                        lba: e.lba(),
+                        size: e.extents.first().map_or(0, |x| x.1),
+                        ident: e.ident.clone(),
+                        entries: 0,
+                        meta: tree.node(n).meta,
+                        whole: true,
+                    },
+                );
+            }
+            stack.push((path.to_string(), node));
+        }
+        Ok(())
+    });
+    if let Err(e) = walked {
+        log::debug!("previous session's Joliet tree: {e}: written whole");
+        out.clear();
+    }
+    out
 }

@@ -302,6 +302,9 @@ impl Image {
         out(w, &ceb, &mut written)?;
         if let Some(j) = &self.joliet {
             for k in 0..j.dirs.len() {
+                if j.kept(k) {
+                    continue;
+                }
                 let b = self.dir_bytes(true, k, &mut CeArea::default());
                 out(w, &b, &mut written)?;
             }

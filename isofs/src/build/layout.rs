@@ -512,13 +512,19 @@ impl Image {
         if self.joliet.is_some() {
             let nd = self.joliet.as_ref().map_or(0, |j| j.dirs.len());
             for k in 0..nd {
+                if self.joliet.as_ref().is_some_and(|j| j.kept(k)) {
+                    continue;
+                }
                 let bytes = self.dir_bytes(true, k, &mut CeArea::default());
                 if let Some(j) = self.joliet.as_mut() {
                     j.dirs[k].size = bytes.len() as u32;
                 }
             }
             if let Some(j) = self.joliet.as_mut() {
-                for d in &mut j.dirs {
+                for (k, d) in j.dirs.iter_mut().enumerate() {
+                    if j.keep.get(k).copied().unwrap_or(false) {
+                        continue;
+                    }
                     d.lba = lba as u32;
                     lba += blocks(u64::from(d.size));
                 }

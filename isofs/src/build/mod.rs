@@ -222,6 +222,13 @@ impl Image {
         )
     }
 
+    /// [`Image::kept_dirs`] of the Joliet tree ((0, 0) without one).
+    pub fn kept_joliet_dirs(&self) -> (usize, usize) {
+        self.joliet.as_ref().map_or((0, 0), |j| {
+            (j.keep.iter().filter(|&&k| k).count(), j.dirs.len())
+        })
+    }
+
     /// The tree the image was made from.
     pub fn tree(&self) -> &Tree {
         &self.tree

@@ -47,7 +47,11 @@
 //! subdirectories are the ones recorded in it, so the path table repeats the records.
 //!
 //! The ISO 9660:1999 tree of this builder is the primary one (the enhanced descriptor points
-//! at the same directories), so it is reused alike. The Joliet tree is written whole.
+//! at the same directories), so it is reused alike. The Joliet tree is reused by the same
+//! rules (it has no "." attributes, no Rock Ridge and no relocation, and no depth limit):
+//! the import reads the previous Joliet tree too and matches each Joliet directory to the
+//! node of the same path; a Joliet name that is no node's name (cut to 64 characters) keeps
+//! its directory, and so its ancestors, from being reused.
 //!
 //! Only a previous session read through Rock Ridge is reused into a Rock Ridge session, and
 //! one read as plain ISO 9660 into a session without Rock Ridge; with translation tables,
@@ -60,7 +64,9 @@
 
 use super::layout::{Target, View};
 use super::Image;
-use crate::merge::Previous;
+use std::collections::HashMap;
+
+use crate::merge::{OldDir, Previous};
 use crate::read::Namespace;
 use crate::tree::{Data, Kind, NodeId};
 
@@ -91,20 +97,34 @@ impl Image {
         if !self.reuse_allowed(prev) {
             return;
         }
-        let keep = plan_view(self, &self.iso, prev);
-        if !keep.iter().any(|&k| k) {
+        let keep = plan_view(self, &self.iso, &prev.dirs, prev.imported, MAX_REUSED_DEPTH);
+        let jkeep = self
+            .joliet
+            .as_ref()
+            .map(|j| plan_view(self, j, &prev.jdirs, prev.imported, u32::MAX));
+        let apply = |view: &mut View, keep: Vec<bool>, dirs: &HashMap<NodeId, OldDir>| {
+            if !keep.iter().any(|&k| k) {
+                return;
+            }
+            for (k, d) in view.dirs.iter_mut().enumerate() {
+                if !keep[k] {
+                    continue;
+                }
+                if let Some(old) = d.node.and_then(|n| dirs.get(&n)) {
+                    d.lba = old.lba;
+                    d.size = old.size;
+                }
+            }
+            view.keep = keep;
+        };
+        let Some(prev) = self.tree.previous.take() else {
             return;
+        };
+        apply(&mut self.iso, keep, &prev.dirs);
+        if let (Some(j), Some(k)) = (self.joliet.as_mut(), jkeep) {
+            apply(j, k, &prev.jdirs);
         }
-        for (k, d) in self.iso.dirs.iter_mut().enumerate() {
-            if !keep[k] {
-                continue;
-            }
-            if let Some(old) = d.node.and_then(|n| prev.dirs.get(&n)) {
-                d.lba = old.lba;
-                d.size = old.size;
-            }
-        }
-        self.iso.keep = keep;
+        self.tree.previous = Some(prev);
     }
 
     /// The serial number an imported node had, when something is reused (0: none).
@@ -128,7 +148,13 @@ impl Image {
 
 /// Which directories of `view` can keep their previous extent: decided from the leaves up
 /// (children have higher indices than their parents: the view is numbered breadth first).
-fn plan_view(img: &Image, view: &View, prev: &Previous) -> Vec<bool> {
+fn plan_view(
+    img: &Image,
+    view: &View,
+    old_dirs: &HashMap<NodeId, OldDir>,
+    imported: NodeId,
+    max_depth: u32,
+) -> Vec<bool> {
     let n = view.dirs.len();
     let mut depth = vec![1u32; n];
     for k in 1..n {
@@ -141,10 +167,10 @@ fn plan_view(img: &Image, view: &View, prev: &Previous) -> Vec<bool> {
     for k in (1..n).rev() {
         let d = &view.dirs[k];
         let Some(node) = d.node else { continue };
-        if d.orig_parent.is_some() || depth[k] > MAX_REUSED_DEPTH || node >= prev.imported {
+        if d.orig_parent.is_some() || depth[k] > max_depth || node >= imported {
             continue;
         }
-        let Some(old) = prev.dirs.get(&node) else {
+        let Some(old) = old_dirs.get(&node) else {
             continue;
         };
         if !old.whole
@@ -156,7 +182,7 @@ fn plan_view(img: &Image, view: &View, prev: &Previous) -> Vec<bool> {
         let ok = d.entries.iter().all(|e| match e.target {
             Target::Node(c) => {
                 let nd = img.tree.node(c);
-                c < prev.imported
+                c < imported
                     && !special(c)
                     && nd.meta.link == 0
                     && !matches!(
@@ -172,7 +198,7 @@ fn plan_view(img: &Image, view: &View, prev: &Previous) -> Vec<bool> {
                 keep[c as usize]
                     && sub
                         .node
-                        .and_then(|s| prev.dirs.get(&s))
+                        .and_then(|s| old_dirs.get(&s))
                         .is_some_and(|o| o.ident == e.ident)
             }
             Target::Placeholder(_) | Target::Relocated(_) => false,

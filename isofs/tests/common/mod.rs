@@ -392,9 +392,14 @@ pub fn extract_7z(img: &Path, out: &Path) -> Snap {
 
 /// `isoinfo -R -l` (or `-J -l`) listing: path -> (kind, perm, size, link target).
 pub fn isoinfo_list(img: &Path, flag: &str) -> BTreeMap<String, (char, u32, u64, String)> {
+    isoinfo_list_args(img, &[flag])
+}
+
+/// [`isoinfo_list`] with the arguments `args` (e.g. `["-R", "-T", "1234"]`).
+pub fn isoinfo_list_args(img: &Path, args: &[&str]) -> BTreeMap<String, (char, u32, u64, String)> {
     need("isoinfo", "genisoimage");
     let text = run(Command::new("isoinfo")
-        .arg(flag)
+        .args(args)
         .arg("-l")
         .arg("-i")
         .arg(img));
