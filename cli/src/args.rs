@@ -341,6 +341,11 @@ pub struct AddArgs {
     /// checksum tags, as xorriso -md5 on records them; `verify` checks them).
     #[arg(long)]
     pub no_md5: bool,
+    /// Write every directory anew, as mkisofs and xorriso do (default on write-once media:
+    /// directories that did not change keep the previous session's copy; on overwritable
+    /// media every directory is always written, for readers such as bsdtar).
+    #[arg(long)]
+    pub rewrite_dirs: bool,
     /// Shared writing options.
     #[command(flatten)]
     pub common: WriteCommon,

@@ -120,6 +120,7 @@ fn image_options(a: &AddArgs) -> Result<ImageSpec, CliError> {
         if let Some(v) = &a.volid {
             opts.ids.volume = v.clone();
         }
+        opts.rewrite_all_dirs |= a.rewrite_dirs;
         return Ok((opts, job.scan, specs));
     }
     let mut opts = Options {
@@ -136,6 +137,7 @@ fn image_options(a: &AddArgs) -> Result<ImageSpec, CliError> {
     if let Some(v) = &a.volid {
         opts.ids.volume = v.clone();
     }
+    opts.rewrite_all_dirs = a.rewrite_dirs;
     let specs = a
         .paths
         .iter()

@@ -454,6 +454,15 @@ pub fn append<T: Transport>(
             opts.kept_boot_catalog = Some(c);
         }
     }
+    // Overwritable media get the new descriptors at block 16, where every reader looks,
+    // bsdtar too; libarchive reads an image as a stream and leaves out directories that lie
+    // before the ones it has read, i.e. a later session's reused directories. So there every
+    // directory is written anew, as mkisofs and xorriso do. On write-once media a reader
+    // reaches a later session only through the session's own address (the kernel's last
+    // session, xorriso, isoinfo -T), and the unchanged directories are reused.
+    if profile.overwritable() {
+        opts.rewrite_all_dirs = true;
+    }
     let previous: Option<&mut dyn SectorSource> = if prev.is_some() {
         Some(&mut *drive)
     } else {
