@@ -87,6 +87,7 @@ fn man_renders_every_generated_page() {
         "discburn-cdrecord",
         "discburn-mkisofs",
         "discburn-readcd",
+        "discburn-xorrisofs",
     ] {
         assert!(dir.path().join(format!("{p}.1")).is_file(), "no page {p}.1");
     }
