@@ -1186,8 +1186,11 @@ impl EmuDrive {
             b6 |= 0x80;
         }
         if self.kind() == MediumKind::DvdR {
-            b6 |= 0x30; // packet/incremental, fixed packets
-            d[20..24].copy_from_slice(&16u32.to_be_bytes());
+            // Packet/Inc: incremental streaming. FP stays 0: incremental DVD-R tracks are
+            // written in variable packets with link blocks (growisofs refuses a sequential
+            // DVD-R track that claims fixed packets: "track is formatted for fixed packet
+            // size").
+            b6 |= 0x20;
         }
         d[6] = b6;
         let lra = t.length > 0;
@@ -1224,8 +1227,7 @@ impl EmuDrive {
         d[5] = if seq_dvd_bd { 5 } else { 4 };
         d[6] = 0x40 | 0x0F;
         if self.kind() == MediumKind::DvdR {
-            d[6] |= 0x30;
-            d[20..24].copy_from_slice(&16u32.to_be_bytes());
+            d[6] |= 0x20; // Packet/Inc, variable packets (FP 0), as in track_info_block
         }
         d[7] = 0x01;
         d[8..12].copy_from_slice(&start.to_be_bytes());
