@@ -1941,8 +1941,12 @@ impl EmuDrive {
             WriteModel::Random => {
                 return match function {
                     1..=3 => Ok(0),
+                    // DVD+RW: close function 000b quick-stops a background format (MMC-6
+                    // §6.3.3, "stop de-icing" in growisofs); the emulated format is complete
+                    // at once, so there is none to stop.
+                    0 if self.kind() == MediumKind::DvdPlusRw => Ok(0),
                     f => Err(field(OP, format!("close function {f} on overwritable media")).into()),
-                }
+                };
             }
             WriteModel::Sequential => {}
         }

@@ -50,3 +50,23 @@ fn growisofs_dvd_r_track_is_incremental_with_variable_packets() {
     let t1 = track_info(&mut d, 1);
     assert_eq!(t1[6] & 0x30, 0x20, "closed track: Packet/Inc 1, FP 0");
 }
+
+/// `growisofs -Z /dev/srN` on a DVD+RW ends with "stopping de-icing": CLOSE TRACK SESSION
+/// close function 000b, which MMC-6 §6.3.3 defines for DVD+RW as the quick stop of a
+/// background format. The emulator answered INVALID FIELD IN CDB (growisofs printed
+/// ":-[ STOP DE-ICING failed with SK=5h/INVALID FIELD IN CDB]"); a drive whose format has
+/// completed has nothing to stop and answers GOOD.
+#[test]
+fn growisofs_dvd_plus_rw_stop_de_icing_is_accepted() {
+    let (_tmp, _path, mut d) = drive("dvd+rw", &[]);
+    // growisofs pre-formats the blank DVD+RW: FORMAT UNIT type 26h, IMMED
+    let fmt = [0, 0x02, 0, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0x26 << 2, 0, 0, 0];
+    good(&data_out(&mut d, &[0x04, 0x11, 0, 0, 0, 0], &fmt));
+    write10(&mut d, 0, &vec![0u8; 32 * 2048]);
+    good(&none(&mut d, &[0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    good(&none(&mut d, &[0x5B, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0]));
+    // close function 000b stays refused where MMC gives it no meaning
+    let (_t2, _p2, mut bd) = drive("bd-re", &[]);
+    let c = none(&mut bd, &[0x5B, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(ks(&c), (0x05, 0x24, 0x00));
+}
