@@ -1373,6 +1373,17 @@ impl EmuDrive {
                 list.push(desc(default, 0x30 << 2, 0));
                 list.push(desc(nominal, 0x31 << 2, 0));
             }
+            MediumKind::BdR => {
+                // A blank BD-R may be formatted with spare areas: type 32h (MMC-6 §6.5.4.2.17,
+                // §6.24.3.3). growisofs refuses a list without a formattable descriptor on a
+                // blank BD-R ("FORMAT allocaion length isn't sane").
+                let blank = disc.is_blank() && !disc.formatted;
+                list.push(desc(disc.capacity, if blank { 0x01 } else { 0x02 }, 2048));
+                if blank {
+                    let spared = MediumKind::BdRe.default_formatted_capacity();
+                    list.push(desc(spared, 0x32 << 2, 0));
+                }
+            }
             _ => {
                 let b4 = if disc.is_blank() { 0x01 } else { 0x02 };
                 list.push(desc(disc.capacity, b4, 2048));
@@ -2084,10 +2095,14 @@ impl EmuDrive {
         Ok(0)
     }
 
-    /// FORMAT UNIT (MMC-6 §6.5): DVD+RW type 26h (or 00h), BD-RE types 00h, 30h, 31h.
+    /// FORMAT UNIT (MMC-6 §6.5): DVD+RW type 26h (or 00h), BD-RE types 00h, 30h, 31h, a
+    /// blank BD-R type 32h subtype SRM-POW (spare areas, recording stays sequential).
     fn emulate_format_unit(&mut self, fmt_data: bool, code: u8, data: &mut DataPhase<'_>) -> R {
         const OP: u8 = 0x04;
         let kind = self.kind();
+        if kind == MediumKind::BdR {
+            return self.format_bd_r(fmt_data, code, data);
+        }
         if !matches!(kind, MediumKind::DvdPlusRw | MediumKind::BdRe) {
             return Err(EmuError::CannotFormat {
                 what: format!("{} has no formats", kind.option_name()),
@@ -2145,6 +2160,72 @@ impl EmuDrive {
         };
         self.save_state()?;
         // quick format: the lead-in and the first ECC blocks
+        self.take_time(immed, 4096, 0x04);
+        Ok(0)
+    }
+
+    /// FORMAT UNIT on a BD-R: type 32h (MMC-6 §6.5.4.2.17) on a blank disc. Subtype 01b
+    /// (SRM-POW) sets the spare areas aside and keeps sequential recording; 00b (SRM+POW)
+    /// needs the BD-R Pseudo-Overwrite feature (0038h) and 10b (RRM) profile 0042h, which
+    /// this drive has neither of: INVALID FIELD IN PARAMETER LIST.
+    fn format_bd_r(&mut self, fmt_data: bool, code: u8, data: &mut DataPhase<'_>) -> R {
+        const OP: u8 = 0x04;
+        if !fmt_data || code != 1 {
+            return Err(field(OP, "FmtData must be 1 and the format code 001b").into());
+        }
+        let src = dout(data, OP)?;
+        if src.len() < 12 {
+            return Err(EmuError::ParameterListLength {
+                opcode: OP,
+                what: format!(
+                    "{} bytes, need a 4-byte header and an 8-byte descriptor",
+                    src.len()
+                ),
+            }
+            .into());
+        }
+        if u16::from_be_bytes([src[2], src[3]]) != 8 {
+            return Err(param(OP, "format descriptor length must be 8").into());
+        }
+        if !self.disc.is_blank() || self.disc.formatted {
+            return Err(EmuError::CannotFormat {
+                what: "a BD-R is formatted only while blank".into(),
+            }
+            .into());
+        }
+        let ftype = src[8] >> 2;
+        if ftype != 0x32 {
+            return Err(param(
+                OP,
+                format!("format type {ftype:02X}h is not offered for bd-r"),
+            )
+            .into());
+        }
+        match src[8] & 0x03 {
+            0b01 => {}
+            0b00 => {
+                return Err(param(
+                    OP,
+                    "subtype SRM+POW: this drive has no BD-R Pseudo-Overwrite (feature 0038h)",
+                )
+                .into())
+            }
+            s => return Err(param(OP, format!("format subtype {s:02b}b is not offered")).into()),
+        }
+        let nominal = MediumKind::BdR.nominal_capacity();
+        let blocks = be32(src, 4);
+        let capacity = if blocks > 0 && blocks <= nominal {
+            blocks
+        } else {
+            MediumKind::BdRe.default_formatted_capacity()
+        };
+        let immed = src[1] & 0x02 != 0;
+        self.disc.formatted = true;
+        self.disc.capacity = match self.faults.fill_early {
+            Some(n) => capacity.min(n),
+            None => capacity,
+        };
+        self.save_state()?;
         self.take_time(immed, 4096, 0x04);
         Ok(0)
     }

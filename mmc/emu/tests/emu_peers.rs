@@ -70,3 +70,60 @@ fn growisofs_dvd_plus_rw_stop_de_icing_is_accepted() {
     let c = none(&mut bd, &[0x5B, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0]);
     assert_eq!(ks(&c), (0x05, 0x24, 0x00));
 }
+
+/// `growisofs -Z /dev/srN` on a blank BD-R first asks READ FORMAT CAPACITIES with an
+/// allocation length of 12 and exits ":-( FORMAT allocaion length isn't sane" unless the
+/// capacity list length is a multiple of 8 and at least 16: a blank BD-R offers format
+/// type 32h (spare areas, MMC-6 §6.24.3.3) besides the current/maximum descriptor. The
+/// emulator listed the current descriptor only. Formatting (which growisofs does unless
+/// `-use-the-force-luke=spare:none`) is offered as subtype SRM-POW; SRM+POW, which
+/// growisofs asks for, needs the BD-R Pseudo-Overwrite feature this drive does not claim.
+#[test]
+fn growisofs_blank_bd_r_gets_a_sane_format_capacity_list() {
+    let (_tmp, path, mut d) = drive("bd-r", &[]);
+    let (c, v) = data_in(&mut d, &[0x23, 0, 0, 0, 0, 0, 0, 0, 12, 0], 12);
+    good(&c);
+    let len = usize::from(v[3]);
+    assert!(len % 8 == 0 && len >= 16, "capacity list length {len}");
+    let (c, v) = data_in(
+        &mut d,
+        &[0x23, 0, 0, 0, 0, 0, 0, 0, (4 + len) as u8, 0],
+        4 + len,
+    );
+    good(&c);
+    assert_eq!(usize::from(v[3]), len, "same length for the full list");
+    assert_eq!(
+        v[8] & 0x03,
+        0x01,
+        "current descriptor: unformatted or blank"
+    );
+    assert_eq!(be32(&v, 4), 12_219_392);
+    assert_eq!(v[12 + 4] >> 2, 0x32, "a format type 32h descriptor");
+    let spared = be32(&v, 12);
+    assert!(spared > 0 && spared < 12_219_392);
+    // growisofs's default: FORMAT UNIT type 32h, subtype 00b (SRM+POW): refused, disc blank
+    let mut fmt = vec![0, 0x02, 0, 8];
+    fmt.extend_from_slice(&v[12..17]);
+    fmt.extend_from_slice(&[0, 0, 0]);
+    fmt[8] &= !0x03;
+    let c = data_out(&mut d, &[0x04, 0x11, 0, 0, 0, 0], &fmt);
+    assert_eq!(ks(&c), (0x05, 0x26, 0x00));
+    let (_, di) = data_in(&mut d, &[0x51, 0, 0, 0, 0, 0, 0, 0, 34, 0], 34);
+    assert_eq!(di[2] & 0x03, 0, "still blank");
+    // subtype 01b (SRM-POW): spare areas set aside, recording stays sequential
+    fmt[8] |= 0x01;
+    good(&data_out(&mut d, &[0x04, 0x11, 0, 0, 0, 0], &fmt));
+    drop(d);
+    let mut d = reopen(&path, &[]);
+    let (c, v) = data_in(&mut d, &[0x23, 0, 0, 0, 0, 0, 0, 0, 12, 0], 12);
+    good(&c);
+    assert_eq!(v[3], 8, "formatted: the current descriptor only");
+    assert_eq!(v[8] & 0x03, 0x02, "formatted media");
+    assert_eq!(be32(&v, 4), spared);
+    let t = track_info(&mut d, 1);
+    assert_eq!(be32(&t, 12), 0, "NWA 0: still sequential");
+    assert_eq!(be32(&t, 16), spared, "free blocks of the formatted size");
+    // a formatted BD-R is not formatted again
+    let c = data_out(&mut d, &[0x04, 0x11, 0, 0, 0, 0], &fmt);
+    assert!(!c.is_good());
+}
