@@ -143,6 +143,13 @@ pub enum Command {
         /// Reservation size in blocks.
         size: u32,
     },
+    /// 54h SEND OPC INFORMATION (MMC-6 §6.35).
+    SendOpcInformation {
+        /// DoOpc: perform the Optimum Power Calibration now.
+        do_opc: bool,
+        /// Parameter list length (OPC table entries).
+        len: u16,
+    },
     /// 55h MODE SELECT(10) (SPC-4 §6.10) and 15h MODE SELECT(6) (§6.9).
     ModeSelect {
         /// The 6-byte CDB: a 4-byte mode parameter header (SPC-4 §7.5.5 table 450).
@@ -389,6 +396,10 @@ impl Command {
                 arsv: c[1] & 1 != 0,
                 size: be32(c, 5),
             },
+            0x54 => Command::SendOpcInformation {
+                do_opc: c[1] & 1 != 0,
+                len: be16(c, 7),
+            },
             0x15 => Command::ModeSelect {
                 six: true,
                 pf: c[1] & 0x10 != 0,
@@ -509,6 +520,7 @@ impl Command {
                 | Command::ReserveTrack { .. }
                 | Command::CloseTrackSession { .. }
                 | Command::Blank { .. }
+                | Command::SendOpcInformation { .. }
         )
     }
 

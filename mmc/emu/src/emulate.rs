@@ -157,6 +157,9 @@ impl EmuDrive {
                 alloc,
             } => self.emulate_read_track_info(kind, value, alloc, data),
             Command::ReserveTrack { arsv, size } => self.emulate_reserve_track(arsv, size),
+            Command::SendOpcInformation { do_opc, len } => {
+                self.emulate_send_opc_information(do_opc, len, data)
+            }
             Command::Write { lba, blocks } => self.emulate_write(opcode, lba, blocks, data),
             Command::SynchronizeCache { immed } => self.emulate_synchronize_cache(immed),
             Command::SendCueSheet { len } => self.emulate_send_cue_sheet(len, data),
@@ -2092,6 +2095,37 @@ impl EmuDrive {
             4500
         };
         self.take_time(immed, blocks, 0x07);
+        Ok(0)
+    }
+
+    /// SEND OPC INFORMATION (MMC-6 §6.35): with DoOpc the drive calibrates the laser power
+    /// for the loaded medium (at once here); without, the host hands in OPC table entries
+    /// (8 bytes each), which are taken and not kept. A pressed disc has no power to
+    /// calibrate.
+    fn emulate_send_opc_information(
+        &mut self,
+        do_opc: bool,
+        len: u16,
+        data: &mut DataPhase<'_>,
+    ) -> R {
+        const OP: u8 = 0x54;
+        if self.disc.model() == WriteModel::Rom {
+            return Err(EmuError::CannotWrite {
+                what: "a pressed disc takes no write power calibration".into(),
+            }
+            .into());
+        }
+        if len > 0 {
+            let src = dout(data, OP)?;
+            if usize::from(len) > src.len() || !len.is_multiple_of(8) {
+                return Err(EmuError::ParameterListLength {
+                    opcode: OP,
+                    what: format!("{len} bytes: OPC table entries are 8 bytes each"),
+                }
+                .into());
+            }
+        }
+        let _ = do_opc;
         Ok(0)
     }
 

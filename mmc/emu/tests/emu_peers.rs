@@ -127,3 +127,27 @@ fn growisofs_blank_bd_r_gets_a_sane_format_capacity_list() {
     let c = data_out(&mut d, &[0x04, 0x11, 0, 0, 0, 0], &fmt);
     assert!(!c.is_good());
 }
+
+/// `growisofs -Z /dev/srN` on a blank DVD-R, DVD+R or DVD+R DL calibrates the laser first:
+/// SEND OPC INFORMATION with DoOpc (54h 01h, no parameter list). The emulator answered
+/// INVALID COMMAND OPERATION CODE (growisofs printed ":-[ PERFORM OPC failed with
+/// SK=5h/INVALID COMMAND OPERATION CODE]" and went on). MMC-6 §6.35: the drive performs
+/// OPC; GOOD. wodim sends the same before a CD ("Performing OPC...").
+#[test]
+fn growisofs_perform_opc_is_accepted() {
+    for profile in ["dvd-r", "dvd+r", "dvd+r-dl", "cd-r", "bd-r"] {
+        let (_tmp, _path, mut d) = drive(profile, &[]);
+        good(&none(&mut d, &[0x54, 0x01, 0, 0, 0, 0, 0, 0, 0, 0]));
+        // an OPC table entry handed in (DoOpc 0): 8 bytes
+        let entry = [0x1B, 0x58, 0, 0, 0, 0, 0, 0];
+        good(&data_out(
+            &mut d,
+            &[0x54, 0x00, 0, 0, 0, 0, 0, 0, 8, 0],
+            &entry,
+        ));
+    }
+    // a parameter list that is not whole entries is refused
+    let (_tmp, _path, mut d) = drive("dvd+r", &[]);
+    let c = data_out(&mut d, &[0x54, 0x00, 0, 0, 0, 0, 0, 0, 5, 0], &[0; 5]);
+    assert_eq!(ks(&c), (0x05, 0x1A, 0x00));
+}
