@@ -860,7 +860,8 @@ fn init_script(modules: &[String], ncmds: usize, wait: bool, expected: usize) ->
          export HOME=/root TERM=dumb\n\
          mount -t proc proc /proc\n\
          mount -t sysfs sysfs /sys\n\
-         mount -t devtmpfs devtmpfs /dev\n",
+         mount -t devtmpfs devtmpfs /dev\n\
+         ln -s /proc/self/fd /dev/fd\n",
     );
     s.push_str(&format!(
         "for m in {}; do insmod /lib/modules/guest/$m.ko || echo \"{MARK} INSMOD-FAILED $m\"; done\n",
