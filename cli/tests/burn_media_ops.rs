@@ -102,5 +102,19 @@ fn format_of_a_medium_holding_sessions_needs_force() {
         check_session(&disc, &j, &e);
         let o = discburn(&["format", "--force", "--dev", &dev]);
         assert!(o.status.success(), "{profile}: {}", text(&o));
+        // the formatted medium is empty: the next add starts a first session with only its
+        // own files (the emulated re-format, like a quick one, keeps the recorded blocks;
+        // discburn format clears the descriptor area; before, msinfo still found the old
+        // session and add carried a.txt forward)
+        let o = discburn(&["msinfo", "--json", "--dev", &dev]);
+        let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(m["state"], "blank", "{profile}: {m}");
+        let s2 = t.path().join("s2");
+        put(&s2, "b.txt", b"b\n");
+        let j2 = add(&dev, &[], &[&s2]);
+        assert_eq!(j2["session"], 1, "{profile}: {j2}");
+        let mut e = Expected::default();
+        e.set("b.txt", b"b\n");
+        check_session(&disc, &j2, &e);
     }
 }

@@ -5,6 +5,12 @@
 //! `-force`, a formatted medium that holds data (an ISO 9660 session found by msinfo, or
 //! any recorded volume descriptor area at blocks 16-17, e.g. UDF) is refused unless
 //! `--force` is given. An unformatted or formatted but empty medium is formatted at once.
+//!
+//! A re-format need not erase what was recorded (FORMAT UNIT, MMC-6 §6.5, of an already
+//! formatted DVD+RW or BD-RE may only rewrite the lead-in): afterwards blocks 0-31 (the
+//! system area, the volume descriptors at 16 and libisoburn's 64 KiB header) are written
+//! with zeros, so msinfo, `add`, xorriso (which takes a zeroed first 64 KiB for a blank
+//! medium) and growisofs see an empty medium, as after `xorriso -blank as_needed`.
 
 use mmc::drive::BLOCK;
 use mmc::msinfo::{self, Msinfo};
@@ -14,6 +20,10 @@ use crate::args::{FormatArgs, GlobalArgs};
 use crate::cmd::burn::open_for_writing;
 use crate::cmd::CliDrive;
 use crate::error::CliError;
+
+/// Blocks cleared after formatting: the system area, the volume descriptor set at 16 and
+/// the rest of libisoburn's 64 KiB header.
+const HEAD_BLOCKS: u32 = 32;
 
 /// What a formatted medium holds that a format would destroy, `None` when it looks empty.
 fn holds_data(drive: &mut CliDrive) -> Result<Option<String>, CliError> {
@@ -63,6 +73,16 @@ pub fn run(global: &GlobalArgs, a: &FormatArgs) -> Result<(), CliError> {
     }
     write::format(&mut drive, profile)
         .map_err(|e| CliError::Failed(crate::job::write_error(&e)))?;
+    let zeros = vec![0u8; HEAD_BLOCKS as usize * BLOCK];
+    drive
+        .write_blocks(0, &zeros)
+        .and_then(|()| drive.synchronize_cache())
+        .map_err(|e| {
+            CliError::Failed(format!(
+                "formatted, but clearing blocks 0-{} failed: {e}",
+                HEAD_BLOCKS - 1
+            ))
+        })?;
     outln!("formatted; disc state: {}", write::disc_state(&mut drive));
     Ok(())
 }
