@@ -15,16 +15,18 @@
 //!   author recommends spare:none for multisession BD-R.
 //! - After each burner the guest kernel mounts every session (`mount -t iso9660 -o
 //!   sbsector=N`, Rock Ridge and, with `norock`, Joliet) and `diff -r` finds exactly the
-//!   tree expected after that session; on DVD+RW and BD-RE, after blanking/formatting and
-//!   after the fault, `mount` without sbsector= finds the latest tree too. On DVD+RW and
-//!   BD-RE growisofs emulates
-//!   sessions: each new volume follows the previous one and its descriptors are copied to
+//!   tree expected after that session, and `mount` without sbsector= finds the latest tree
+//!   (on CDs and the sequential DVD/BD media through the sr driver's multisession lookup,
+//!   READ TOC format 1 asked in the control byte; on DVD+RW and BD-RE at LBA 0). On DVD+RW
+//!   and BD-RE growisofs emulates sessions: each new volume follows the previous one and its descriptors are copied to
 //!   LBA 16, so LBA 0 shows the latest tree and the older volumes stay at their starts.
 //! - `wodim blank=fast` on the CD-RW and `dvd+rw-format -force` on the DVD+RW, then a new
 //!   first session on each that mounts with only its own files.
 //! - A fault through the server: a CD-R served with `write_error=12000` (MEDIUM ERROR,
 //!   WRITE ERROR when a write reaches LBA 12000, inside the second session): wodim reports
-//!   the failure and exits non-zero, and the first session still mounts unchanged.
+//!   the failure and exits non-zero, and the first session still mounts unchanged; wodim
+//!   fixates after the error, so the damaged second session is closed and is the one the
+//!   kernel mounts without sbsector=.
 //!
 //! All media in one guest boot (nine LUNs of one server).
 
@@ -128,17 +130,14 @@ fn growisofs_session(id: u8, dir: &str, append: bool, opts: &str) -> String {
 
 /// Mounts every session start of /tmp/starts.ID (Rock Ridge, then Joliet with norock)
 /// and compares it with the trees `expected` (one per start), then mounts without
-/// sbsector=. The tray is closed first (`wodim -load`): after `wodim -eject` the first
+/// sbsector=, which must find the tree `last`. The tray is closed first (`wodim -load`): after `wodim -eject` the first
 /// open would close it but find the drive not yet ready. Output: `== START TREE rr|joliet|default`, the names, `same` when diff -r
 /// finds no difference.
-fn check_sessions(id: u8, expected: &[&str], last: Option<&str>) -> String {
-    let default = match last {
-        Some(last) => format!(
-            "echo \"== last {last} default\"; if mount -t iso9660 -o ro $D /mnt; then \
-             (cd /mnt && find . | sort); diff -r /mnt {last} && echo same; umount /mnt; fi"
-        ),
-        None => String::new(),
-    };
+fn check_sessions(id: u8, expected: &[&str], last: &str) -> String {
+    let default = format!(
+        "echo \"== last {last} default\"; if mount -t iso9660 -o ro $D /mnt; then \
+         (cd /mnt && find . | sort); diff -r /mnt {last} && echo same; umount /mnt; fi"
+    );
     format!(
         "{}wodim dev=$D -load >/dev/null 2>&1; set -- {}; for s in $(cat /tmp/starts.$ID); do e=$1; shift; \
          for o in rr joliet; do echo \"== $s $e $o\"; \
@@ -190,7 +189,7 @@ fn boot() -> Fixture {
         let expected = if overwritable { grown } else { seq };
         vm.named(
             &format!("{m} check"),
-            check_sessions(id, &expected, overwritable.then_some("/tmp/exp3")),
+            check_sessions(id, &expected, "/tmp/exp3"),
         );
         if cd {
             vm.named(
@@ -207,7 +206,7 @@ fn boot() -> Fixture {
     vm.named("cd-rw after blank", wodim_session(1, "/tmp/s3", false));
     vm.named(
         "cd-rw after check",
-        check_sessions(1, &["/tmp/s3"], Some("/tmp/s3")),
+        check_sessions(1, &["/tmp/s3"], "/tmp/s3"),
     );
     // DVD+RW: dvd+rw-format -force, then a new growisofs -Z. Formatting keeps the blocks
     // written before (the emulated format is the quick one), so growisofs, run without a
@@ -223,7 +222,7 @@ fn boot() -> Fixture {
     );
     vm.named(
         "dvd+rw after check",
-        check_sessions(6, &["/tmp/s3"], Some("/tmp/s3")),
+        check_sessions(6, &["/tmp/s3"], "/tmp/s3"),
     );
     // the write error in the middle of the second session
     vm.named("fault 1", wodim_session(FAULT_ID, "/tmp/s1", false));
@@ -233,8 +232,12 @@ fn boot() -> Fixture {
         format!(
             "{}echo 0 > /tmp/starts.$ID; {}",
             dev(FAULT_ID),
-            check_sessions(FAULT_ID, &["/tmp/exp1"], Some("/tmp/exp1"))
+            check_sessions(FAULT_ID, &["/tmp/exp1"], "/tmp/exp2")
         ),
+    );
+    vm.named(
+        "fault toc",
+        format!("{}wodim dev=$D -toc 2>&1", dev(FAULT_ID)),
     );
     let run = vm.timeout(Duration::from_secs(600)).run().unwrap();
     let status = served.stop().unwrap();
@@ -268,13 +271,13 @@ fn mounts(text: &str) -> Vec<(String, String, String, Vec<String>, bool)> {
 /// Every mount of `name`'s check output found exactly its expected tree; returns the
 /// session starts in order.
 #[track_caller]
-fn assert_mounts(run: &GuestRun, name: &str, sessions: usize, default: bool) -> Vec<u32> {
+fn assert_mounts(run: &GuestRun, name: &str, sessions: usize) -> Vec<u32> {
     let o = run.get(name);
     o.assert_success();
     let m = mounts(&o.stdout_str());
     assert_eq!(
         m.len(),
-        2 * sessions + usize::from(default),
+        2 * sessions + 1,
         "{name}: one rr, one joliet mount per session (and the default mount): {}",
         o.describe()
     );
@@ -327,7 +330,7 @@ fn wodim_three_sessions(m: &str) {
             o.describe()
         );
     }
-    let starts = assert_mounts(run, &format!("{m} check"), 3, false);
+    let starts = assert_mounts(run, &format!("{m} check"), 3);
     // TAO: 300 blocks (wodim's minimum with its padding) + 2 run-out blocks, then the
     // first lead-out/lead-in of 11400 blocks, 6900 after that (cdrkit README.multi)
     assert_eq!(starts, [0, 11702, 19500], "{m}: session starts");
@@ -360,8 +363,7 @@ fn growisofs_three_sessions(m: &str) {
             o.describe()
         );
     }
-    let overwritable = matches!(m, "dvd+rw" | "bd-re");
-    let starts = assert_mounts(run, &format!("{m} check"), 3, overwritable);
+    let starts = assert_mounts(run, &format!("{m} check"), 3);
     assert_eq!(starts.len(), 3, "{m}: {starts:?}");
     assert!(
         starts[0] == 0 && starts[1] > 0 && starts[2] > starts[1],
@@ -413,7 +415,7 @@ fn wodim_blank_fast_then_a_new_session_on_cd_rw() {
         b.describe()
     );
     run.get("cd-rw after blank").assert_success();
-    assert_eq!(assert_mounts(run, "cd-rw after check", 1, true), [0]);
+    assert_eq!(assert_mounts(run, "cd-rw after check", 1), [0]);
 }
 
 #[test]
@@ -424,7 +426,7 @@ fn dvd_rw_format_then_a_new_session_on_dvd_plus_rw() {
     let t = f.stdout_str();
     assert!(!t.contains(":-[") && !t.contains(":-("), "{}", f.describe());
     run.get("dvd+rw after format").assert_success();
-    assert_eq!(assert_mounts(run, "dvd+rw after check", 1, true), [0]);
+    assert_eq!(assert_mounts(run, "dvd+rw after check", 1), [0]);
 }
 
 #[test]
@@ -448,5 +450,36 @@ fn wodim_reports_a_write_error_and_the_first_session_still_mounts() {
         "wodim names the write error: {}",
         o.describe()
     );
-    assert_eq!(assert_mounts(run, "fault check", 1, true), [0]);
+    // cdrecord/wodim fixates after a write error ("A write error occured." then
+    // "Fixating..."), so the second session is closed and in the TOC (MMC-6 §6.26.3.2:
+    // READ TOC lists complete sessions), and the sr driver's multisession lookup finds it
+    assert!(t.contains("Fixating..."), "{}", o.describe());
+    let toc = run.get("fault toc");
+    assert_eq!(
+        toc_tracks(&toc.stdout_str()),
+        [0, 11702],
+        "{}",
+        toc.describe()
+    );
+    let c = run.get("fault check");
+    c.assert_success();
+    let m = mounts(&c.stdout_str());
+    assert_eq!(m.len(), 3, "{}", c.describe());
+    for (start, tree, how, got, same) in &m[..2] {
+        let got: Vec<&str> = got.iter().map(String::as_str).collect();
+        assert_eq!(
+            (start.as_str(), got, *same),
+            ("0", names(tree), true),
+            "the first session ({how}) mounts unchanged: {}",
+            c.describe()
+        );
+    }
+    // the mount without sbsector= is the damaged second session: its directory was
+    // written before LBA 12000, the file data after it was not
+    assert_eq!(m[2].3, names("/tmp/exp2"), "{}", c.describe());
+    assert!(
+        !m[2].4,
+        "the second session cannot be whole: {}",
+        c.describe()
+    );
 }
