@@ -21,7 +21,7 @@ A="$REL/deb-assets"
 rm -rf "$A"
 mkdir -p "$A/bin" "$A/man" "$A/bash" "$A/zsh" "$A/fish"
 "$BIN" man --dir "$A/man" >/dev/null
-names=(cdrecord wodim mkisofs genisoimage readcd)
+names=(cdrecord wodim mkisofs genisoimage readcd xorrisofs)
 for n in "${names[@]}"; do
     ln -s discburn "$A/bin/discburn-$n"
 done
