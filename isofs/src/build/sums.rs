@@ -73,7 +73,24 @@ impl Image {
             .collect();
         let mut by_old: HashMap<u32, u32> = self.tree.old_md5_index.clone();
         let mut by_link: HashMap<u32, u32> = HashMap::new();
-        for id in 0..n as NodeId {
+        // Only what the tree reaches: a removed directory's children are not dead
+        // themselves, only cut off.
+        let mut reach: Vec<NodeId> = Vec::new();
+        let mut stack = vec![crate::tree::Tree::ROOT];
+        while let Some(d) = stack.pop() {
+            for &c in self.tree.children(d) {
+                if self.tree.node(c).dead {
+                    continue;
+                }
+                if matches!(self.tree.node(c).kind, Kind::Dir(_)) {
+                    stack.push(c);
+                } else {
+                    reach.push(c);
+                }
+            }
+        }
+        reach.sort_unstable();
+        for id in reach {
             let node = self.tree.node(id);
             let invisible = node.hide_iso && (node.hide_joliet || !self.opts.joliet);
             if node.dead || invisible || Some(id) == self.catalog_node {
