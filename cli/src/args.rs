@@ -337,6 +337,15 @@ pub struct AddArgs {
     /// ISO 9660 level 1..4 (default 3).
     #[arg(long, value_name = "N")]
     pub iso_level: Option<u8>,
+    /// Make the new session's tree equal DIR (xorriso -update_r): DIR's contents at the
+    /// root, every file of the previous session that DIR lacks removed; unchanged files
+    /// keep their blocks on the disc (found by content). No PATH arguments with it.
+    #[arg(long, value_name = "DIR")]
+    pub mirror: Option<std::path::PathBuf>,
+    /// Leave out source names or paths matching this pattern (mkisofs -m; with --mirror
+    /// they are also removed from the session); repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
     /// Record no MD5 checksums in the session (default: each file's MD5 and the session's
     /// checksum tags, as xorriso -md5 on records them; `verify` checks them).
     #[arg(long)]

@@ -2,7 +2,7 @@
 //! one byte buffer, filled by scanning sources (mkisofs pathspecs and graft points,
 //! `-m`/`-x` exclusion, `-f`, `-hide`, `-sort`) or by importing a previous session.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -160,6 +160,9 @@ pub struct Tree {
     /// directories must not be reused into a session with checksums (their indexes would
     /// point at wrong entries).
     pub old_md5_unusable: bool,
+    /// Directories a source was merged into (by [`Tree::put_child`]): see
+    /// [`Tree::mirror_prune`].
+    merged: Vec<NodeId>,
 }
 
 impl Default for Tree {
@@ -328,6 +331,7 @@ impl Tree {
             old_md5_array: Vec::new(),
             old_md5_index: HashMap::new(),
             old_md5_unusable: false,
+            merged: Vec::new(),
         }
     }
 
@@ -470,6 +474,7 @@ impl Tree {
                 && matches!(kind, Kind::Dir(_));
             if both_dirs {
                 self.nodes[old as usize].meta = meta;
+                self.merged.push(old);
                 return old;
             }
             let prev = match (&self.nodes[old as usize].kind, &kind) {
@@ -726,6 +731,49 @@ impl Tree {
 
     /// Removes the node at `path` (and its subtree). Returns whether it existed.
     pub fn remove_path(&mut self, path: &str) -> bool {
+        self.remove_path_inner(path)
+    }
+
+    /// Mirroring (xorriso `-update_r`): detaches every node among the first `imported`
+    /// (the previous session's, as [`crate::merge::import`] made them) that no source
+    /// added since provided: files, links and special files still there (a source's entry
+    /// of the same name would have replaced them), and directories no source directory was
+    /// merged into. Returns the image paths removed (a directory's contents not listed).
+    pub fn mirror_prune(&mut self, imported: usize) -> Vec<String> {
+        let merged: HashSet<NodeId> = self.merged.iter().copied().collect();
+        let mut gone = Vec::new();
+        let mut stack = vec![Self::ROOT];
+        while let Some(d) = stack.pop() {
+            for c in self.children(d).to_vec() {
+                let node = &self.nodes[c as usize];
+                if node.dead {
+                    continue;
+                }
+                let is_dir = matches!(node.kind, Kind::Dir(_));
+                let old = (c as usize) < imported;
+                if old && !(is_dir && merged.contains(&c)) {
+                    gone.push(self.path_string(c));
+                    self.detach(c);
+                } else if is_dir {
+                    stack.push(c);
+                }
+            }
+        }
+        gone.sort();
+        gone
+    }
+
+    fn path_string(&self, mut id: NodeId) -> String {
+        let mut parts = Vec::new();
+        while id != Self::ROOT {
+            parts.push(String::from_utf8_lossy(self.name(id)).into_owned());
+            id = self.nodes[id as usize].parent;
+        }
+        parts.reverse();
+        format!("/{}", parts.join("/"))
+    }
+
+    fn remove_path_inner(&mut self, path: &str) -> bool {
         match self.lookup_path(path) {
             Some(id) if id != Self::ROOT => {
                 self.detach(id);

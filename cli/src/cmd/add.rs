@@ -203,12 +203,28 @@ fn append_failure(drive: &mut CliDrive, a: &AddArgs, e: &AppendError) -> String 
 
 /// Runs `add`.
 pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
-    if a.paths.is_empty() && a.remove.is_empty() {
+    if a.mirror.is_some() && a.paths.iter().any(|p| !p.starts_with('-')) {
+        return Err(CliError::Usage(
+            "add: --mirror DIR makes the session equal DIR; give no other PATH".into(),
+        ));
+    }
+    if a.paths.is_empty() && a.remove.is_empty() && a.mirror.is_none() {
         return Err(CliError::Usage(
             "add: give the files or directories to add (or --remove PATH)".into(),
         ));
     }
-    let (image, scan, specs) = image_options(a)?;
+    let (image, mut scan, mut specs) = image_options(a)?;
+    scan.exclude
+        .extend(a.exclude.iter().map(|p| isofs::names::Glob(p.clone())));
+    if let Some(m) = &a.mirror {
+        if !m.is_dir() {
+            return Err(CliError::Usage(format!(
+                "add: --mirror {}: not a directory",
+                m.display()
+            )));
+        }
+        specs.push(("/".into(), m.display().to_string()));
+    }
     let mut remove = a.remove.clone();
     remove.extend(mkisofs_removals(a)?);
     let edits = Edits {
@@ -218,6 +234,7 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
             .map(|(d, s)| (d, PathBuf::from(s)))
             .collect(),
         scan,
+        mirror: a.mirror.is_some(),
     };
     let options = AppendOptions {
         image,

@@ -36,6 +36,10 @@ pub struct Edits {
     pub add: Vec<(String, PathBuf)>,
     /// How the sources are scanned.
     pub scan: ScanOptions,
+    /// Mirror (xorriso `-update_r`): after the sources are added, every entry of the
+    /// previous session that no source provided is removed, so the new tree equals the
+    /// sources (unchanged files still keep their old extents, found by content).
+    pub mirror: bool,
 }
 
 /// How the session is built and written.
@@ -401,6 +405,7 @@ pub fn append<T: Transport>(
         }
     }
     let before = files(&tree);
+    let imported = tree.len();
     for (index, r) in edits.remove.iter().enumerate() {
         let p = if r.starts_with('/') {
             r.clone()
@@ -416,6 +421,11 @@ pub fn append<T: Transport>(
     }
     for (dest, src) in &edits.add {
         tree.add_source(dest, src, &edits.scan)?;
+    }
+    if edits.mirror {
+        for p in tree.mirror_prune(imported) {
+            log::info!("--mirror: {p} is not in the sources: removed");
+        }
     }
     if let Some(note) = write::close_interrupted_session(drive).map_err(AppendError::Disc)? {
         log::warn!("{note}");
