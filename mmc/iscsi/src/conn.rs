@@ -97,17 +97,41 @@ impl Resid {
 }
 
 /// The fewest Data-Out bytes a WRITE(10) (2Ah) or WRITE(12) (AAh) CDB needs: its transfer
-/// length in blocks of 2048 bytes, the smallest block of CD/DVD/BD media (MMC-6 §6.44,
-/// §6.45; a CD-DA block is 2352); None for other commands.
+/// length in blocks of 2048 bytes, the smallest block of CD/DVD/BD user data (MMC-6 §6.44,
+/// §6.45; a CD-DA block is 2352), except at a negative LBA (the lead-in, bit 31 set):
+/// there a session-at-once writer sends CD-TEXT as 96-byte R-W sub-channel blocks (MMC-6
+/// §4.2.3.5, as cdrecord and libburn write it), so 96 bytes a block; None for other
+/// commands.
 fn write_bound(cdb: &[u8]) -> Option<usize> {
     let be = |at: usize, n: usize| -> Option<usize> {
         cdb.get(at..at + n)
             .map(|b| b.iter().fold(0usize, |v, &x| (v << 8) | usize::from(x)))
     };
+    let lead_in = cdb.get(2).is_some_and(|b| b & 0x80 != 0);
+    let block = if lead_in { 96 } else { 2048 };
     match *cdb.first()? {
-        0x2A => be(7, 2).map(|b| b * 2048),
-        0xAA => be(6, 4).map(|b| b.saturating_mul(2048)),
+        0x2A => be(7, 2).map(|b| b * block),
+        0xAA => be(6, 4).map(|b| b.saturating_mul(block)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod write_bound_tests {
+    use super::write_bound;
+
+    #[test]
+    fn lead_in_writes_take_96_byte_blocks() {
+        // WRITE(10) of 300 blocks at LBA -11634 (the CD-TEXT of a lead-in): 300 x 96
+        let b = (-11634i32).to_be_bytes();
+        let w = [0x2A, 0, b[0], b[1], b[2], b[3], 0, 0x01, 0x2C, 0];
+        assert_eq!(write_bound(&w), Some(300 * 96));
+        assert_eq!(write_bound(&[0x2A, 0, 0, 0, 0, 16, 0, 0, 2, 0]), Some(4096));
+        assert_eq!(
+            write_bound(&[0xAA, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0]),
+            Some(3 * 2048)
+        );
+        assert_eq!(write_bound(&[0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0]), None);
     }
 }
 
