@@ -7,7 +7,8 @@
 //! - [`served::ServedDrives`]: `discburn serve` with emulated discs, for [`vm::Vm::iscsi`].
 //! - [`host`]: host tool lookup that fails with the package to install, the guest kernel.
 //! - [`peers`]: parsers for `wodim -scanbus` and `sg_inq` output, to compare with.
-//! - [`wine`]: the cross-built `discburn.exe`, a Wine prefix with the `ProcessPrng` shim.
+//! - [`wine`]: the cross-built `discburn.exe`, a Wine prefix with the `ProcessPrng` shim, and
+//!   a guest root (erofs) that runs it under Wine against the guest's drives.
 //! - [`cpio`]: the newc archive writer behind the initramfs.
 //! - [`fixture`]: a guest run shared by all tests of a file, a genisoimage image of a
 //!   known tree.

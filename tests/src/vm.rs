@@ -259,6 +259,7 @@ pub struct Vm {
     timeout: Duration,
     memory_mb: u32,
     export_disk: Option<u64>,
+    root_image: Option<PathBuf>,
     wait_for_devices: bool,
     deferred: Option<HarnessError>,
 }
@@ -281,6 +282,7 @@ impl Vm {
             timeout: DEFAULT_TIMEOUT,
             memory_mb: 512,
             export_disk: None,
+            root_image: None,
             wait_for_devices: true,
             deferred: None,
         }
@@ -399,6 +401,16 @@ impl Vm {
         self
     }
 
+    /// Attaches a read-only erofs image (made with `mkfs.erofs`) as a second root for
+    /// programs the initramfs cannot carry (Wine): before the first command the guest mounts
+    /// it under a tmpfs overlay at `/win`, with `/dev`, `/proc` and `/sys` bound and a tmpfs
+    /// `/win/tmp`, so commands run there with `chroot /win PROGRAM`. The image is a virtio-blk
+    /// disk with the serial `discburn-root` (not on the SCSI bus; after the export disk).
+    pub fn root_image(&mut self, image: impl AsRef<Path>) -> &mut Self {
+        self.root_image = Some(image.as_ref().to_path_buf());
+        self
+    }
+
     /// Sets the time limit for the whole run (boot, commands, power-off).
     pub fn timeout(&mut self, limit: Duration) -> &mut Self {
         self.timeout = limit;
@@ -438,8 +450,11 @@ impl Vm {
         }
         let base = base_image()?;
         let mut modules: Vec<&str> = BASE_MODULES.to_vec();
-        if self.export_disk.is_some() {
+        if self.export_disk.is_some() || self.root_image.is_some() {
             modules.push("virtio_blk");
+        }
+        if self.root_image.is_some() {
+            modules.extend(["erofs", "overlay"]);
         }
         modules.extend(self.modules.iter().map(String::as_str));
         let order = base.kernel.load_order(&modules)?;
@@ -481,12 +496,19 @@ impl Vm {
             guest.file(&format!("cmds/{i}"), 0o644, cmd.as_bytes());
         }
         let expected_blk = self.drives.len();
-        let init = init_script(
+        let mut init = init_script(
             &order,
             self.commands.len(),
             self.wait_for_devices,
             expected_blk,
         );
+        if self.root_image.is_some() {
+            init = init.replacen(
+                &format!("echo \"{MARK} READY"),
+                &format!("{ROOT_MOUNT}echo \"{MARK} READY"),
+                1,
+            );
+        }
         guest.file("init", 0o755, init.as_bytes());
         let initrd = dir.join("initrd.cpio");
         let mut bytes = Vec::with_capacity(base.archive.len() + (1 << 20));
@@ -556,6 +578,18 @@ impl Vm {
                 ),
                 "-device".into(),
                 "virtio-blk-pci,drive=export".into(),
+            ]);
+        }
+
+        if let Some(image) = &self.root_image {
+            args.extend([
+                "-drive".into(),
+                format!(
+                    "file={},if=none,id=root,format=raw,readonly=on",
+                    qemu_escape(image)
+                ),
+                "-device".into(),
+                "virtio-blk-pci,drive=root,serial=discburn-root".into(),
             ]);
         }
 
@@ -851,6 +885,21 @@ fn require_qemu_iscsi() -> Result<()> {
         package: "qemu-block-extra".into(),
     })
 }
+
+/// The part of `/init` that mounts [`Vm::root_image`] at `/win` (erofs under a tmpfs
+/// overlay); a failure prints `ROOT-FAILED` with the step.
+const ROOT_MOUNT: &str = "R=\n\
+    n=0\n\
+    while [ -z \"$R\" ] && [ $n -lt 100 ]; do\n\
+    \x20 for b in /sys/block/vd*; do [ \"$(cat $b/serial 2>/dev/null)\" = discburn-root ] && R=/dev/${b##*/}; done\n\
+    \x20 [ -n \"$R\" ] || usleep 100000; n=$((n+1))\n\
+    done\n\
+    mkdir -p /ro /rw /win\n\
+    mount -t erofs -o ro \"$R\" /ro || echo \"@@DISCBURN@@ ROOT-FAILED erofs $R\"\n\
+    mount -t tmpfs -o size=256m tmpfs /rw && mkdir -p /rw/u /rw/w\n\
+    mount -t overlay overlay -o lowerdir=/ro,upperdir=/rw/u,workdir=/rw/w /win || echo \"@@DISCBURN@@ ROOT-FAILED overlay\"\n\
+    for d in dev proc sys; do mkdir -p /win/$d; mount -o bind /$d /win/$d; done\n\
+    mkdir -p /win/tmp && mount -t tmpfs tmpfs /win/tmp\n";
 
 /// The guest's `/init`: mounts, modules, device wait, then each command between markers.
 fn init_script(modules: &[String], ncmds: usize, wait: bool, expected: usize) -> String {

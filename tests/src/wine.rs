@@ -202,6 +202,253 @@ impl Drop for WinePrefix {
     }
 }
 
+/// Debian package of `mkfs.erofs`.
+pub const EROFS_PACKAGE: &str = "erofs-utils";
+
+/// Wine's files on Debian: the loader and server, and the folder of its DLLs (`x86_64-unix`
+/// holds the Unix halves, `x86_64-windows` the PE files).
+const WINE_BIN_DIR: &str = "/usr/lib/wine";
+const WINE_LIB_DIR: &str = "/usr/lib/x86_64-linux-gnu/wine";
+const WINE_SHARE_DIR: &str = "/usr/share/wine";
+
+/// Where the prefix lives inside a [`WineGuestRoot`] (the guest's `WINEPREFIX`).
+pub const GUEST_PREFIX: &str = "/root/.wine";
+
+/// A guest root for [`crate::vm::Vm::root_image`] that runs the Windows build under Wine: an
+/// erofs image holding Wine (loader, server, its DLLs and the libraries `ldd` names for
+/// them), a Wine prefix prepared on the host (so the guest does not spend minutes in
+/// `wineboot`) with `discburn.exe` and `cdrecord.exe` in `C:\`, and CD-ROM drive letters.
+///
+/// Each letter is a CD-ROM drive as winecfg makes one: `HKLM\Software\Wine\Drives` says
+/// `cdrom` (what `GetDriveTypeW` answers) and `dosdevices/X::` is the Unix device that Wine
+/// opens for `\\.\X:` and sends SG_IO to (its ntdll `cdrom.c`). The links point to
+/// `/dev/sr0`, `/dev/sr1`, ... in letter order; [`Self::map_command`] relinks a letter in the
+/// guest once the device names are known.
+///
+/// The prefix's copies of Wine's own DLLs (byte for byte the files in `x86_64-windows`) are
+/// symbolic links to them in the image, which halves its size; Wine finds them as before.
+#[derive(Debug)]
+pub struct WineGuestRoot {
+    image: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl WineGuestRoot {
+    /// Builds the image with the drive letters `letters` (e.g. `['D', 'E']`).
+    pub fn build(letters: &[char]) -> Result<Self> {
+        let mkfs = require_tool("mkfs.erofs", EROFS_PACKAGE)?;
+        let exe = windows_exe()?;
+        let dir = tempfile::Builder::new()
+            .prefix("discburn-wineroot-")
+            .tempdir()
+            .map_err(|e| HarnessError::io("creating temp folder", std::env::temp_dir(), e))?;
+        let stage = dir.path().join("root");
+        let prefix_dir = dir.path().join("prefix");
+        {
+            let prefix = WinePrefix::create(&prefix_dir)?;
+            for &l in letters {
+                let l = l.to_ascii_lowercase();
+                let out = prefix
+                    .command(OsStr::new("reg"))
+                    .args(["add", r"HKLM\Software\Wine\Drives", "/v"])
+                    .arg(format!("{l}:"))
+                    .args(["/d", "cdrom", "/f"])
+                    .output()
+                    .map_err(|e| HarnessError::io("running wine64 reg", prefix.loader(), e))?;
+                if !out.status.success() {
+                    return Err(HarnessError::Command {
+                        command: format!(r"wine64 reg add HKLM\Software\Wine\Drives /v {l}:"),
+                        detail: String::from_utf8_lossy(&out.stderr).into_owned(),
+                    });
+                }
+            }
+            // The registry reaches the files when the server ends.
+            let _ = Command::new(&prefix.server)
+                .arg("-w")
+                .env("WINEPREFIX", prefix.dir())
+                .status();
+            let dosdevices = prefix.dir().join("dosdevices");
+            for (i, &l) in letters.iter().enumerate() {
+                let l = l.to_ascii_lowercase();
+                symlink(&format!("/mnt/{l}"), &dosdevices.join(format!("{l}:")))?;
+                symlink(&format!("/dev/sr{i}"), &dosdevices.join(format!("{l}::")))?;
+            }
+            let c = prefix.drive_c();
+            copy_file(&exe, &c.join("discburn.exe"))?;
+            copy_file(&exe, &c.join("cdrecord.exe"))?;
+            let windows_dlls = Path::new(WINE_LIB_DIR).join("x86_64-windows");
+            copy_tree(
+                prefix.dir(),
+                &stage.join(&GUEST_PREFIX[1..]),
+                Some(&windows_dlls),
+            )?;
+        } // the prefix folder is removed here
+        for d in ["dev", "proc", "sys", "tmp", "etc"] {
+            mkdir(&stage.join(d))?;
+        }
+        for &l in letters {
+            mkdir(&stage.join(format!("mnt/{}", l.to_ascii_lowercase())))?;
+        }
+        std::fs::write(stage.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n")
+            .map_err(|e| HarnessError::io("writing", stage.join("etc/passwd"), e))?;
+        let lib = Path::new(WINE_LIB_DIR);
+        for sub in ["x86_64-unix", "x86_64-windows"] {
+            copy_tree(
+                &lib.join(sub),
+                &stage.join(&lib.join(sub).to_string_lossy()[1..]),
+                None,
+            )?;
+        }
+        copy_tree(
+            Path::new(WINE_SHARE_DIR),
+            &stage.join(&WINE_SHARE_DIR[1..]),
+            None,
+        )?;
+        let mut programs = vec![
+            Path::new(WINE_BIN_DIR).join("wine64"),
+            Path::new(WINE_BIN_DIR).join("wineserver64"),
+        ];
+        for p in &programs {
+            copy_file(p, &stage.join(&p.to_string_lossy()[1..]))?;
+        }
+        if let Ok(rd) = std::fs::read_dir(lib.join("x86_64-unix")) {
+            programs.extend(rd.flatten().map(|e| e.path()));
+        }
+        // glibc loads libgcc_s with dlopen when a thread ends (pthread_exit unwinds) and
+        // aborts the program without it. FreeType is left out on purpose: with it, gdi32
+        // scanned fonts for minutes in the TCG guest and ran out of file handles; a console
+        // program needs no fonts (Wine says so on stderr).
+        let gcc_s = Path::new("/lib/x86_64-linux-gnu/libgcc_s.so.1");
+        if !gcc_s.exists() {
+            return Err(HarnessError::MissingTool {
+                program: gcc_s.display().to_string(),
+                package: "libgcc-s1".into(),
+            });
+        }
+        programs.push(gcc_s.to_path_buf());
+        let mut libs = std::collections::BTreeSet::new();
+        for p in &programs {
+            // A Unix DLL whose library is missing (X11, sound) is not loaded by a console
+            // program; only the libraries found are copied.
+            if let Ok(found) = crate::host::shared_libraries(p) {
+                libs.extend(found);
+            }
+            if p.starts_with("/lib") {
+                libs.insert(p.clone());
+            }
+        }
+        for l in &libs {
+            let real = std::fs::canonicalize(l).map_err(|e| HarnessError::io("resolving", l, e))?;
+            copy_file(&real, &stage.join(&l.to_string_lossy()[1..]))?;
+        }
+        let image = dir.path().join("wine-root.erofs");
+        let out = Command::new(&mkfs)
+            .args(["-zlz4", "--all-root"])
+            .arg(&image)
+            .arg(&stage)
+            .output()
+            .map_err(|e| HarnessError::io("running", &mkfs, e))?;
+        if !out.status.success() {
+            return Err(HarnessError::Command {
+                command: format!(
+                    "mkfs.erofs -zlz4 --all-root {} {}",
+                    image.display(),
+                    stage.display()
+                ),
+                detail: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        std::fs::remove_dir_all(&stage).map_err(|e| HarnessError::io("removing", &stage, e))?;
+        Ok(Self { image, _dir: dir })
+    }
+
+    /// The erofs image for [`crate::vm::Vm::root_image`].
+    pub fn image(&self) -> &Path {
+        &self.image
+    }
+
+    /// A guest shell command that points drive `letter` at the device `/dev/NAME` whose
+    /// name the shell expression `name` gives (e.g. `$(ls /sys/bus/scsi/devices/0:0:1:0/block)`).
+    pub fn map_command(letter: char, name: &str) -> String {
+        let l = letter.to_ascii_lowercase();
+        format!("ln -sfn /dev/{name} /win{GUEST_PREFIX}/dosdevices/{l}:: && readlink /win{GUEST_PREFIX}/dosdevices/{l}::")
+    }
+
+    /// A guest shell command running `C:\PROGRAM ARGS` (`discburn.exe`, `cdrecord.exe`)
+    /// under Wine in the root (`args` is inserted as shell text).
+    pub fn run_command(program: &str, args: &str) -> String {
+        format!(
+            "HOME=/root WINEPREFIX={GUEST_PREFIX} WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=' \
+             chroot /win /usr/lib/wine/wine64 'C:\\{program}' {args}"
+        )
+    }
+}
+
+fn mkdir(p: &Path) -> Result<()> {
+    std::fs::create_dir_all(p).map_err(|e| HarnessError::io("creating", p, e))
+}
+
+fn symlink(target: &str, link: &Path) -> Result<()> {
+    let _ = std::fs::remove_file(link);
+    std::os::unix::fs::symlink(target, link).map_err(|e| HarnessError::io("linking", link, e))
+}
+
+/// A hard link to `src` at `dst` (parents created), or a copy where linking fails (another
+/// file system).
+fn copy_file(src: &Path, dst: &Path) -> Result<()> {
+    if let Some(parent) = dst.parent() {
+        mkdir(parent)?;
+    }
+    let _ = std::fs::remove_file(dst);
+    if std::fs::hard_link(src, dst).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(src, dst)
+        .map(|_| ())
+        .map_err(|e| HarnessError::io("copying", src, e))
+}
+
+/// Copies the tree `src` to `dst` (files as [`copy_file`], symbolic links as links). With
+/// `dedup`, a file byte for byte equal to the file of the same name in that folder becomes a
+/// symbolic link to it.
+fn copy_tree(src: &Path, dst: &Path, dedup: Option<&Path>) -> Result<()> {
+    mkdir(dst)?;
+    let rd = std::fs::read_dir(src).map_err(|e| HarnessError::io("reading", src, e))?;
+    for e in rd.flatten() {
+        let from = e.path();
+        let to = dst.join(e.file_name());
+        let ft = e
+            .file_type()
+            .map_err(|er| HarnessError::io("reading", &from, er))?;
+        if ft.is_symlink() {
+            let target =
+                std::fs::read_link(&from).map_err(|er| HarnessError::io("reading", &from, er))?;
+            symlink(&target.to_string_lossy(), &to)?;
+        } else if ft.is_dir() {
+            copy_tree(&from, &to, dedup)?;
+        } else if ft.is_file() {
+            let twin = dedup
+                .map(|d| d.join(e.file_name()))
+                .filter(|t| same_contents(&from, t));
+            match twin {
+                Some(t) => symlink(&t.to_string_lossy(), &to)?,
+                None => copy_file(&from, &to)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn same_contents(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    if !mb.is_file() || ma.len() != mb.len() {
+        return false;
+    }
+    matches!((std::fs::read(a), std::fs::read(b)), (Ok(x), Ok(y)) if x == y)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

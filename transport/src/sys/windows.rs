@@ -187,7 +187,9 @@ impl SptiDevice {
         // Drives with a letter are listed by it (`E:`, as users write `dev=E:`), the others
         // by their class device name.
         let mut candidates: Vec<(String, u8)> = Vec::new();
-        for letter in cdrom_letters() {
+        let letters = cdrom_letters();
+        log::debug!("scan: CD-ROM drive letters {letters:?}");
+        for letter in letters {
             candidates.push((format!("{letter}:"), letter as u8 - b'A'));
         }
         for n in 0..SCAN_MAX_INDEX {
@@ -202,10 +204,14 @@ impl SptiDevice {
             let mut dev = match Self::open(Path::new(&path), &opts) {
                 Ok(d) => d,
                 Err(e @ TransportError::PermissionDenied { .. }) => {
+                    log::debug!("scan: {path}: {e}");
                     denied.get_or_insert(e);
                     continue;
                 }
-                Err(_) => continue,
+                Err(e) => {
+                    log::trace!("scan: {path}: {e}");
+                    continue;
+                }
             };
             let address = dev
                 .address
@@ -215,6 +221,7 @@ impl SptiDevice {
                 number: device_number(&dev.handle),
                 address: dev.address,
             };
+            log::debug!("scan: {path} opened: {key:?}");
             if found.iter().any(|f| f.key.same_device(&key)) {
                 continue;
             }
@@ -222,7 +229,10 @@ impl SptiDevice {
             let cdb = Cdb::six([0x12, 0, 0, 0, inq.len() as u8, 0]);
             let done = match dev.execute(Request::read(cdb, &mut inq).with_timeout(SCAN_TIMEOUT)) {
                 Ok(c) if c.is_good() => c,
-                _ => continue,
+                r => {
+                    log::debug!("scan: {path}: INQUIRY failed: {r:?}");
+                    continue;
+                }
             };
             let valid = done.transferred(inq.len());
             if let Some(identity) = InquiryIdentity::parse(&inq[..valid]) {
@@ -249,7 +259,10 @@ impl SptiDevice {
         let mut entries: Vec<WinScanEntry> = found
             .into_iter()
             .filter_map(|f| {
-                let (bus, target, lun) = map.btl(f.address)?;
+                let Some((bus, target, lun)) = map.btl(f.address) else {
+                    log::debug!("scan: {}: no bus number for {:?}", f.path, f.address);
+                    return None;
+                };
                 Some(WinScanEntry {
                     bus,
                     target,
