@@ -63,7 +63,8 @@ discburn add --dev "emu:$W/bd.disc,profile=bd-r" "$W/src" >"$W/add.log" 2>&1 || 
 for n in cdrecord wodim; do
     m="$(discburn-$n "dev=emu:$W/bd.disc" -msinfo)" || fail "discburn-$n -msinfo"
     [[ "$m" =~ ^0,[0-9]+$ ]] || fail "discburn-$n -msinfo printed '$m'"
-    discburn-$n -version | grep -q "^discburn-$n (discburn .*cdrecord command line personality" || fail "discburn-$n -version"
+    # The first lines are the ones K3b and Brasero check; the last names discburn.
+    discburn-$n -version | grep -q "^discburn-$n: the cdrecord command line of discburn " || fail "discburn-$n -version"
 done
 blocks="$(xorriso -indev "$W/bd.disc" -toc 2>/dev/null | sed -n 's/^ISO session  :   1 , *0 , *\([0-9]*\)s.*/\1/p')"
 [ -n "$blocks" ] || fail "xorriso does not read the session add wrote"

@@ -11,7 +11,7 @@
 //! Debian's grub-mkrescue always passes `-hfsplus` and its Apple options; discburn writes
 //! no HFS+ tree and refuses them unless `DISCBURN_HFSPLUS=omit` is set, which this test
 //! sets (neither SeaBIOS nor OVMF reads HFS+).
-
+#![cfg(unix)] // reason: the symlinked personality and the Unix peers (QEMU, grub-mkrescue, xorriso)
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
 mod hybrid_common;
