@@ -45,6 +45,30 @@ fn din<'b>(data: &'b mut DataPhase<'_>, opcode: u8) -> Result<&'b mut [u8], Fail
 }
 
 /// The data-out buffer.
+/// FORMAT UNIT's parameter list (MMC-6 §6.5.3): FmtData set with format code 001b, a
+/// 4-byte header and one 8-byte format descriptor.
+fn format_list<'b>(fmt_data: bool, code: u8, data: &'b DataPhase<'_>) -> Result<&'b [u8], Fail> {
+    const OP: u8 = 0x04;
+    if !fmt_data || code != 1 {
+        return Err(field(OP, "FmtData must be 1 and the format code 001b").into());
+    }
+    let src = dout(data, OP)?;
+    if src.len() < 12 {
+        return Err(EmuError::ParameterListLength {
+            opcode: OP,
+            what: format!(
+                "{} bytes, need a 4-byte header and an 8-byte descriptor",
+                src.len()
+            ),
+        }
+        .into());
+    }
+    if u16::from_be_bytes([src[2], src[3]]) != 8 {
+        return Err(param(OP, "format descriptor length must be 8").into());
+    }
+    Ok(src)
+}
+
 fn dout<'b>(data: &'b DataPhase<'_>, opcode: u8) -> Result<&'b [u8], Fail> {
     match data {
         DataPhase::Out(b) => Ok(b),
@@ -2143,23 +2167,7 @@ impl EmuDrive {
             }
             .into());
         }
-        if !fmt_data || code != 1 {
-            return Err(field(OP, "FmtData must be 1 and the format code 001b").into());
-        }
-        let src = dout(data, OP)?;
-        if src.len() < 12 {
-            return Err(EmuError::ParameterListLength {
-                opcode: OP,
-                what: format!(
-                    "{} bytes, need a 4-byte header and an 8-byte descriptor",
-                    src.len()
-                ),
-            }
-            .into());
-        }
-        if u16::from_be_bytes([src[2], src[3]]) != 8 {
-            return Err(param(OP, "format descriptor length must be 8").into());
-        }
+        let src = format_list(fmt_data, code, data)?;
         let blocks = be32(src, 4);
         let ftype = src[8] >> 2;
         let nominal = kind.nominal_capacity();
@@ -2204,23 +2212,7 @@ impl EmuDrive {
     /// this drive has neither of: INVALID FIELD IN PARAMETER LIST.
     fn format_bd_r(&mut self, fmt_data: bool, code: u8, data: &mut DataPhase<'_>) -> R {
         const OP: u8 = 0x04;
-        if !fmt_data || code != 1 {
-            return Err(field(OP, "FmtData must be 1 and the format code 001b").into());
-        }
-        let src = dout(data, OP)?;
-        if src.len() < 12 {
-            return Err(EmuError::ParameterListLength {
-                opcode: OP,
-                what: format!(
-                    "{} bytes, need a 4-byte header and an 8-byte descriptor",
-                    src.len()
-                ),
-            }
-            .into());
-        }
-        if u16::from_be_bytes([src[2], src[3]]) != 8 {
-            return Err(param(OP, "format descriptor length must be 8").into());
-        }
+        let src = format_list(fmt_data, code, data)?;
         if !self.disc.is_blank() || self.disc.formatted {
             return Err(EmuError::CannotFormat {
                 what: "a BD-R is formatted only while blank".into(),
