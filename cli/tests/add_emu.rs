@@ -5,9 +5,9 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
-use burn_common::*;
+use common::burn::*;
 
 /// The summary's "blocks left" is what the drive reports as free after the session
 /// (on CD and DVD-R that already pays the next session's lead-in/lead-out gaps).

@@ -1,5 +1,5 @@
 //! `add` onto a disc whose previous session is hostile or damaged, each image crafted here
-//! byte by byte (hostile_common) and run under a memory cap (`prlimit --as`) and a time
+//! byte by byte (common::hostile) and run under a memory cap (`prlimit --as`) and a time
 //! limit:
 //! - entries the new session cannot carry forward (names `extract` refuses: `..`, a '/'
 //!   inside a Rock Ridge NM; a name longer than 255 bytes; a second entry of a taken name;
@@ -18,14 +18,13 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
-mod burn_common;
-mod hostile_common;
+mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use hostile_common::{capped, ce, nm, px, rec, sp, Iso, B, DIR};
+use common::hostile::{capped, ce, nm, px, rec, sp, Iso, B, DIR};
 
 /// Address space for `burn` and `add` (reader threads, each with a stack and an arena).
 const AS: u64 = 3 << 29;
@@ -112,14 +111,14 @@ fn burn_multi(disc: &Path, img: &Path) -> String {
         FSIZE,
         SECS,
     );
-    assert!(o.status.success(), "burn: {}", hostile_common::text(&o));
+    assert!(o.status.success(), "burn: {}", common::hostile::text(&o));
     dev
 }
 
 /// A source tree holding `new.txt`.
 fn new_tree(dir: &Path) -> String {
     let s = dir.join("new");
-    burn_common::put(&s, "new.txt", b"new\n");
+    common::burn::put(&s, "new.txt", b"new\n");
     s.to_str().unwrap().to_string()
 }
 
@@ -132,7 +131,7 @@ fn add_names_every_entry_it_cannot_carry_forward_and_moves_none() {
     let dev = burn_multi(&disc, &img);
     let src = new_tree(t.path());
     let (o, took) = capped(&["add", "--json", "--dev", &dev, &src], AS, FSIZE, SECS);
-    let m = hostile_common::text(&o);
+    let m = common::hostile::text(&o);
     assert!(o.status.success(), "{m}");
     assert!(took < FAST, "add took {took:?}: {m}");
     let err = String::from_utf8_lossy(&o.stderr);
@@ -176,7 +175,7 @@ fn add_names_every_entry_it_cannot_carry_forward_and_moves_none() {
     }
     // The new session, as xorriso reads it: everything else, nothing moved.
     let start = j["start"].as_u64().unwrap() as u32;
-    let tree = burn_common::xorriso_tree(&disc, start);
+    let tree = common::burn::xorriso_tree(&disc, start);
     let names: BTreeSet<&str> = tree.keys().map(String::as_str).collect();
     assert_eq!(
         names,
@@ -188,14 +187,14 @@ fn add_names_every_entry_it_cannot_carry_forward_and_moves_none() {
     assert_eq!(tree["ok.txt"], b"ok\n");
     // Human output: the same lines without --json, the names escaped.
     let src2 = t.path().join("new2");
-    burn_common::put(&src2, "two.txt", b"two\n");
+    common::burn::put(&src2, "two.txt", b"two\n");
     let (o, _) = capped(
         &["add", "-q", "--dev", &dev, src2.to_str().unwrap()],
         AS,
         FSIZE,
         SECS,
     );
-    assert!(o.status.success(), "{}", hostile_common::text(&o));
+    assert!(o.status.success(), "{}", common::hostile::text(&o));
     // The second session carried everything forward: nothing is left out now.
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!err.contains("not carried forward"), "{err}");
@@ -230,11 +229,11 @@ fn a_name_holding_a_slash_is_never_moved_into_another_directory() {
         let dev = burn_multi(&disc, &img);
         let src = new_tree(t.path());
         let (o, _) = capped(&["add", "--json", "--dev", &dev, &src], AS, FSIZE, SECS);
-        let m = hostile_common::text(&o);
+        let m = common::hostile::text(&o);
         assert!(o.status.success(), "{m}");
         let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         let start = j["start"].as_u64().unwrap() as u32;
-        let tree = burn_common::xorriso_tree(&disc, start);
+        let tree = common::burn::xorriso_tree(&disc, start);
         let names: BTreeSet<&str> = tree.keys().map(String::as_str).collect();
         assert_eq!(
             names,
@@ -266,9 +265,9 @@ fn poke_volume_space_size(disc: &Path, start: u32, blocks: u32) {
 
 /// `add` of a new file must be refused naming --fresh-tree, the disc unchanged.
 fn refused_without_fresh_tree(disc: &Path, dev: &str, src: &str, start: u32) {
-    let before = burn_common::snapshot(disc);
+    let before = common::burn::snapshot(disc);
     let (o, took) = capped(&["add", "--dev", dev, src], AS, FSIZE, SECS);
-    hostile_common::refused(
+    common::hostile::refused(
         &o,
         &[
             format!("the previous session at block {start} holds an ISO 9660 volume").as_str(),
@@ -278,7 +277,7 @@ fn refused_without_fresh_tree(disc: &Path, dev: &str, src: &str, start: u32) {
         ],
     );
     assert!(took < FAST, "{took:?}");
-    burn_common::assert_same(&burn_common::snapshot(disc), &before, "the refused add");
+    common::burn::assert_same(&common::burn::snapshot(disc), &before, "the refused add");
 }
 
 #[test]
@@ -287,11 +286,11 @@ fn an_absurd_volume_space_size_is_refused_unless_fresh_tree() {
     let disc = t.path().join("disc.img");
     let dev = format!("emu:{},profile=cd-r", disc.display());
     let s1 = t.path().join("s1");
-    burn_common::put(&s1, "one.txt", b"one\n");
-    burn_common::add(&dev, &[], &[&s1]);
+    common::burn::put(&s1, "one.txt", b"one\n");
+    common::burn::add(&dev, &[], &[&s1]);
     let s2 = t.path().join("s2");
-    burn_common::put(&s2, "two.txt", b"two\n");
-    let j2 = burn_common::add(&dev, &[], &[&s2]);
+    common::burn::put(&s2, "two.txt", b"two\n");
+    let j2 = common::burn::add(&dev, &[], &[&s2]);
     let start2 = j2["start"].as_u64().unwrap() as u32;
     let src = new_tree(t.path());
 
@@ -305,7 +304,7 @@ fn an_absurd_volume_space_size_is_refused_unless_fresh_tree() {
         FSIZE,
         SECS,
     );
-    let m = hostile_common::text(&o);
+    let m = common::hostile::text(&o);
     assert!(o.status.success(), "{m}");
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("--fresh-tree given"),
@@ -314,7 +313,7 @@ fn an_absurd_volume_space_size_is_refused_unless_fresh_tree() {
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let start3 = j["start"].as_u64().unwrap() as u32;
     assert!(start3 > start2, "{j}");
-    let names: BTreeSet<String> = burn_common::xorriso_tree(&disc, start3)
+    let names: BTreeSet<String> = common::burn::xorriso_tree(&disc, start3)
         .into_keys()
         .collect();
     // What the newest readable session (1) held, and the new file.
@@ -331,8 +330,8 @@ fn an_absurd_volume_space_size_of_the_only_session_is_refused_unless_fresh_tree(
     let disc = t.path().join("disc.img");
     let dev = format!("emu:{},profile=cd-r", disc.display());
     let s1 = t.path().join("s1");
-    burn_common::put(&s1, "one.txt", b"one\n");
-    let j1 = burn_common::add(&dev, &[], &[&s1]);
+    common::burn::put(&s1, "one.txt", b"one\n");
+    let j1 = common::burn::add(&dev, &[], &[&s1]);
     let start1 = j1["start"].as_u64().unwrap() as u32;
     let src = new_tree(t.path());
     // Used to warn "no intact session on the disc: writing a fresh tree" and hide one.txt.
@@ -344,11 +343,11 @@ fn an_absurd_volume_space_size_of_the_only_session_is_refused_unless_fresh_tree(
         FSIZE,
         SECS,
     );
-    let m = hostile_common::text(&o);
+    let m = common::hostile::text(&o);
     assert!(o.status.success(), "{m}");
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let start = j["start"].as_u64().unwrap() as u32;
-    let names: BTreeSet<String> = burn_common::xorriso_tree(&disc, start)
+    let names: BTreeSet<String> = common::burn::xorriso_tree(&disc, start)
         .into_keys()
         .collect();
     assert_eq!(names, BTreeSet::from(["new.txt".to_string()]), "{m}");

@@ -6,11 +6,11 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::path::{Path, PathBuf};
 
-use burn_common::*;
+use common::burn::*;
 
 /// A disc of `profile` with one session (two files); returns (device, image, session start).
 fn one_session(dir: &Path, profile: &str) -> (String, PathBuf, u32) {

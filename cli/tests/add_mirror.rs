@@ -7,12 +7,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use burn_common::*;
+use common::burn::*;
 
 /// A small deterministic generator (xorshift64*), so a failure can be replayed.
 struct Rng(u64);

@@ -10,12 +10,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::path::Path;
 
-use burn_common::text as text_of;
-use burn_common::*;
+use common::burn::text as text_of;
+use common::burn::*;
 use mmc::drive::Drive;
 use transport::{Cdb, DataPhase, Transport};
 

@@ -5,12 +5,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-use burn_common::*;
+use common::burn::*;
 
 fn sh(bindir: &Path, script: &str) -> std::process::Output {
     let path = format!(

@@ -9,11 +9,11 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
-mod burn_common;
+mod common;
 
 use std::path::{Path, PathBuf};
 
-use burn_common::*;
+use common::burn::*;
 
 /// A CD-R with one session; returns the device string and msinfo's next writable address.
 fn first_session(dir: &Path) -> (String, u32) {

@@ -5,13 +5,13 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use burn_common::*;
+use common::burn::*;
 
 fn genisoimage(dir: &Path, src: &Path) -> PathBuf {
     genisoimage_image(&dir.join("img.iso"), &[src])

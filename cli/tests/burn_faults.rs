@@ -6,14 +6,14 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use burn_common::*;
+use common::burn::*;
 
 fn next_session_source(dir: &Path) -> std::path::PathBuf {
     let s = dir.join("s2");

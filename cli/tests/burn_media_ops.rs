@@ -2,9 +2,9 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
-use burn_common::*;
+use common::burn::*;
 
 #[test]
 fn blank_cd_rw_then_write_again() {

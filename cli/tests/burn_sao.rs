@@ -5,12 +5,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use burn_common::*;
+use common::burn::*;
 
 fn msinfo(dir: &Path, dev: &str) -> String {
     let o = cdrecord(dir, &["-msinfo", &format!("dev={dev}")]);

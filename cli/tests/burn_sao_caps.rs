@@ -8,11 +8,11 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::path::{Path, PathBuf};
 
-use burn_common::*;
+use common::burn::*;
 
 /// genisoimage of `src`; for a later session `-C LAST,NWA -M DISC` (merged with the
 /// session before, read from the image file).

@@ -16,13 +16,13 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use burn_common::*;
+use common::burn::*;
 
 /// [`first_session`] on a CD, whose session 1 starts at block 0: (device, expected tree,
 /// session 1's bytes).

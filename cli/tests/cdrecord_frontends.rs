@@ -11,7 +11,7 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use burn_common::*;
+use common::burn::*;
 
 /// discburn started as `name` (argv[0]) with `args`, standard input from `stdin`, and
 /// `CDR_DEVICE` set to `env_dev` when given.

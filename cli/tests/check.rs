@@ -6,11 +6,11 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod read_common;
+mod common;
 
 use std::path::Path;
 
-use read_common::*;
+use common::read::*;
 
 const BAD: &[(u32, u32)] = &[(100, 109), (1000, 1001)];
 const SLOW: &[(u32, u32)] = &[(300, 399), (1500, 1519)];

@@ -8,12 +8,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use burn_common::*;
+use common::burn::*;
 
 struct Setup {
     _t: tempfile::TempDir,

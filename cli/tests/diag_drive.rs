@@ -4,11 +4,11 @@
 #![cfg(unix)] // reason: the emulated drive's files and the symlinked personality
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod diag_common;
+mod common;
 
 use std::path::Path;
 
-use diag_common::{blank_disc, cdrecord, json_ok, run, text};
+use common::diag::{blank_disc, cdrecord, json_ok, run, text};
 use serde_json::Value;
 
 /// A new blank disc of `profile` in `dir`; returns the dev string (with `extra` options).

@@ -10,11 +10,11 @@
 #![cfg(unix)] // reason: the emulated drive's files and the symlinked personality
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod diag_common;
+mod common;
 
 use std::path::Path;
 
-use diag_common::{blank_disc, cdrecord, json_full, run, text};
+use common::diag::{blank_disc, cdrecord, json_full, run, text};
 use emu::EmuDrive;
 use mmc::cmd::close::{self, CloseFunction};
 use mmc::cmd::track_info::{TrackAddress, INVISIBLE_TRACK};

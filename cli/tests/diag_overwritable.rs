@@ -7,12 +7,12 @@
 #![cfg(unix)] // reason: the emulated drive's files and the symlinked personality
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod diag_common;
+mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-use diag_common::{blank_disc, genisoimage, json_code, personality, run, text};
+use common::diag::{blank_disc, genisoimage, json_code, personality, run, text};
 use mmc::drive::Drive;
 use transport::{Cdb, DataPhase};
 

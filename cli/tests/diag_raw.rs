@@ -4,11 +4,11 @@
 #![cfg(unix)] // reason: the emulated drive's files and paths are tested on Unix
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod diag_common;
+mod common;
 
 use std::path::Path;
 
-use diag_common::{genisoimage, run, text};
+use common::diag::{genisoimage, run, text};
 
 /// A small ISO made by genisoimage, pressed into an emulated CD-ROM; returns its dev string.
 fn pressed_cd(dir: &Path) -> (String, Vec<u8>) {

@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-mod read_common;
-use read_common::discburn;
+mod common;
+use common::read::discburn;
 
 fn tool(name: &str, package: &str) -> Command {
     let found = Command::new("sh")

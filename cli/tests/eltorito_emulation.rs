@@ -8,7 +8,7 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
-mod eltorito_common;
+mod common;
 
 use std::fs;
 use std::io::Read;
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use eltorito_common::{bin, need, ok};
+use common::eltorito::{bin, need, ok};
 
 fn ours(args: &[&str], tree: &Path, out: &Path) -> Output {
     Command::new(bin())

@@ -13,13 +13,13 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
-mod eltorito_common;
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use eltorito_common::{bin, need, ok};
+use common::eltorito::{bin, need, ok};
 
 /// Which mkisofs runs a build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,12 +6,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use burn_common::*;
+use common::burn::*;
 
 #[test]
 fn a_second_add_on_the_same_emulated_disc_is_refused_while_the_first_writes() {

@@ -7,7 +7,7 @@
 //! independent writer of exact Rock Ridge PX modes and owners) from trees staged here, or
 //! from our builder for names no file system can hold. These tests run as root (CI does).
 //! Every run of the binary is under a memory cap (`prlimit --as`) and a time limit
-//! (hostile_common's `under_caps`).
+//! (common::hostile's `under_caps`).
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
@@ -21,8 +21,8 @@ use std::sync::Arc;
 use isofs::tree::{mode, Kind, Meta};
 use isofs::{Image, Options, RockRidge, Tree};
 
-mod hostile_common;
-use hostile_common::{under_caps, within_caps};
+mod common;
+use common::hostile::{under_caps, within_caps};
 
 const BIN: &str = env!("CARGO_BIN_EXE_discburn");
 

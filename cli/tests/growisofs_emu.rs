@@ -12,14 +12,14 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use burn_common::*;
+use common::burn::*;
 
 fn growisofs(args: &[&str], stdin: Option<Vec<u8>>) -> Output {
     let mut c = Command::new(bin());

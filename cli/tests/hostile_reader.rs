@@ -11,12 +11,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
-mod hostile_common;
+mod common;
 
 use std::path::Path;
 use std::time::Duration;
 
-use hostile_common::*;
+use common::hostile::*;
 
 /// Address space for `ls` and `extract` (the old reader needed 2.5 GB and more for the
 /// name images).

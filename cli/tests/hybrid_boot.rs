@@ -14,13 +14,13 @@
 #![cfg(unix)] // reason: the symlinked personality and the Unix peers (QEMU, grub-mkrescue, xorriso)
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod hybrid_common;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use hybrid_common::*;
+use common::hybrid::*;
 
 /// How long one boot may take. OVMF under TCG reaches GRUB in about 15-30 s on a loaded
 /// 2-core machine; SeaBIOS in a few seconds.

@@ -5,7 +5,7 @@
 //! (`--quoting-style=escape`); JSON carries the names exactly. A closed stdout ends the
 //! program quietly with status 141 (what a shell reports for SIGPIPE, as coreutils ends),
 //! never a panic (exit 101, "failed printing to stdout"). Every run of the binary is under a
-//! memory cap (`prlimit --as`) and a time limit (hostile_common's `under_caps`).
+//! memory cap (`prlimit --as`) and a time limit (common::hostile's `under_caps`).
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code
 
@@ -17,10 +17,9 @@ use std::process::{Command, Output, Stdio};
 use isofs::tree::{mode, Kind, Meta};
 use isofs::{Image, Options, RockRidge, Tree};
 
-mod hostile_common;
-mod read_common;
-use hostile_common::{under_caps, within_caps};
-use read_common::BIN;
+mod common;
+use common::hostile::{under_caps, within_caps};
+use common::read::BIN;
 
 /// `discburn ARGS` under the memory cap and the time limit.
 fn discburn(args: &[&str]) -> Output {

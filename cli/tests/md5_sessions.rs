@@ -7,11 +7,11 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::path::Path;
 
-use burn_common::*;
+use common::burn::*;
 
 /// xorriso's words about the session at `start` of `img`, after `cmd`.
 fn xorriso(img: &Path, start: u32, cmd: &[&str]) -> (bool, String) {

@@ -13,12 +13,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
 
-use burn_common::*;
+use common::burn::*;
 
 fn legacy(name: &str, args: &[&str]) -> Output {
     Command::new(bin())

@@ -18,13 +18,13 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
 
-use burn_common::*;
+use common::burn::*;
 
 /// K3b's `s_progressRx` (k3bcdrecordwriter.cpp), as written there.
 const K3B_PROGRESS: &str = r"Track\s(\d\d)\:\s*(\d*)\sof\s*(\d*)\sMB\swritten\s(?:\(fifo\s*(\d*)\%\)\s*)?(?:\[buf\s*(\d*)\%\])?.*";

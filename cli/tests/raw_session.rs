@@ -12,12 +12,12 @@
 #![cfg(unix)] // reason: the emulated drive's files and paths are tested on Unix
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod diag_common;
+mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-use diag_common::{cdrecord, genisoimage, run, text};
+use common::diag::{cdrecord, genisoimage, run, text};
 
 /// Runs `discburn --dev DEV raw CDB [extra]`, which must answer GOOD; returns stdout.
 fn raw_ok(dev: &str, cdb: &str, extra: &[&str]) -> Vec<u8> {

@@ -7,13 +7,13 @@
 #![cfg(unix)] // reason: symlinked personalities, signals
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod read_common;
+mod common;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use read_common::*;
+use common::read::*;
 
 const BAD: &[(u32, u32)] = &[(100, 109), (700, 700), (1000, 1003)];
 const BAD_OPT: &str = "bad=100-109;700;1000-1003";

@@ -1,5 +1,5 @@
 //! `discburn serve` against hostile initiators (issue 11, "Bad input"): a raw TCP client
-//! (serve_common, PDUs written from RFC 7143's layouts) sends truncated, oversized and
+//! (common::serve, PDUs written from RFC 7143's layouts) sends truncated, oversized and
 //! out-of-order PDUs, unknown opcodes, garbage and wrong CHAP answers to a live server.
 //! Each gets a Reject, a login failure or a closed connection, as RFC 7143 says for it
 //! (cited at each case), and a log line; afterwards a fresh connection logs in and reads
@@ -8,13 +8,13 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod serve_common;
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serve_common::*;
+use common::serve::*;
 
 const SECRET: &str = "secretsecret12";
 

@@ -1,18 +1,18 @@
 //! `emu:` options through `discburn serve` (issue 11: "every emu: option works through
 //! it"): the same commands on two identical discs, one opened locally by `discburn raw`
 //! (one process per command, as sg_raw scripts do), one served over iSCSI to the raw
-//! initiator (serve_common); status, sense and data must be the same. A write fault
+//! initiator (common::serve); status, sense and data must be the same. A write fault
 //! (`write_error=`), unreadable blocks (`bad=`), the drive buffer (`buffer=`, READ BUFFER
 //! CAPACITY) and the write speed (`speed=`, the time a throttled write takes).
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod serve_common;
+mod common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serve_common::*;
+use common::serve::*;
 
 /// One command through `discburn raw --json` on `dev`: (status byte, sense, data).
 fn local(dev: &str, cdb: &[u8], read: usize, out: Option<&Path>) -> (u8, Vec<u8>, Vec<u8>) {

@@ -5,9 +5,9 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod serve_common;
+mod common;
 
-use serve_common::*;
+use common::serve::*;
 
 const SECRET: &str = "tWelve-chars-plus";
 

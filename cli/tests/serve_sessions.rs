@@ -1,16 +1,16 @@
 //! `discburn serve` sessions (issue 11): task management (ABORT TASK, LOGICAL UNIT RESET
-//! and the others, RFC 7143 §11.5-11.6) from a raw initiator (serve_common), connections
+//! and the others, RFC 7143 §11.5-11.6) from a raw initiator (common::serve), connections
 //! dropped in the middle of a write and of a read followed by a new login, two initiators
 //! on two LUNs at once, and session reinstatement (§6.3.5). The disc stays consistent: an
 //! aborted or interrupted write never reaches the drive, a completed one reads back.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod serve_common;
+mod common;
 
 use std::path::PathBuf;
 
-use serve_common::*;
+use common::serve::*;
 
 struct Bed {
     dir: tempfile::TempDir,

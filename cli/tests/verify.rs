@@ -5,12 +5,11 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod hostile_common;
-mod read_common;
+mod common;
 
 use std::os::unix::fs::PermissionsExt;
 
-use read_common::*;
+use common::read::*;
 
 fn diffs(o: &std::process::Output) -> Vec<(String, String, String)> {
     let j: serde_json::Value =
@@ -199,13 +198,13 @@ fn verify_tree_refuses_the_names_extract_refuses() {
     drop(f);
     let dev = format!("emu:{}", img.display());
     // Under a memory cap and a time limit, as every hostile-disc test runs.
-    let o = hostile_common::under_caps(read_common::BIN)
+    let o = common::hostile::under_caps(common::read::BIN)
         .args(["verify", "--dev", &dev, "--tree"])
         .arg(&tree)
         .arg("--json")
         .output()
         .unwrap();
-    hostile_common::within_caps(&o, "verify --tree");
+    common::hostile::within_caps(&o, "verify --tree");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let d = diffs(&o);
     let has = |k: &str, w: &str| d.iter().any(|(kind, what, _)| kind == k && what == w);

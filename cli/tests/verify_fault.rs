@@ -9,12 +9,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod burn_common;
+mod common;
 
 use std::path::Path;
 use std::process::Output;
 
-use burn_common::*;
+use common::burn::*;
 
 /// Blocks after the next writable address where the garbled range starts: past the new
 /// session's descriptors and directories, inside the data of `s2/c.bin` (512 blocks).

@@ -10,12 +10,12 @@
 #![cfg(unix)] // reason: the symlinked personality and the Unix peers (xorriso, sfdisk, sgdisk)
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-mod hybrid_common;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hybrid_common::*;
+use common::hybrid::*;
 
 /// Report lines whose numbers depend on the builder's placement of files: the catalog's
 /// and the boot images' block addresses. Returned without them, plus the addresses.
