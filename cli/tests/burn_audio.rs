@@ -73,6 +73,27 @@ fn cmd<T: Transport>(d: &mut Drive<T>, c: &[u8], len: usize) -> Vec<u8> {
     buf
 }
 
+/// (LBA, sectors) of each READ CD in a `-vv` CDB trace.
+fn traced_read_cds(stderr: &[u8]) -> Vec<(u32, u32)> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("CDB:"))
+        .map(|r| {
+            r.split_whitespace()
+                .take(12)
+                .filter_map(|h| u8::from_str_radix(h, 16).ok())
+                .collect::<Vec<u8>>()
+        })
+        .filter(|b| b.len() == 12 && b[0] == 0xBE)
+        .map(|b| {
+            (
+                u32::from_be_bytes([b[2], b[3], b[4], b[5]]),
+                u32::from_be_bytes([0, b[6], b[7], b[8]]),
+            )
+        })
+        .collect()
+}
+
 /// READ CD of sectors `from..to`: user data, any sector type (`expected type` 0).
 fn rip<T: Transport>(d: &mut Drive<T>, from: u32, to: u32) -> Vec<u8> {
     let mut out = Vec::new();
@@ -286,10 +307,19 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
         "{t}"
     );
     assert!(t.contains("CD-TEXT track  2 performer: Bob"), "{t}");
-    // a damaged range (the emulated drive's bad=): reported, zero-filled, the rest equal
+    // a damaged range (the emulated drive's bad=, READ CD fails) and marginal sectors
+    // (c2=, READ CD answers with C2 error pointers set, MMC-6 §6.15): both in the map,
+    // unreadable ones zero-filled, C2-flagged ones kept as the drive delivered them
     let lo_t3 = j["tracks"][3]["lba"].as_u64().unwrap() as u32;
     let t3s = j["tracks"][2]["lba"].as_u64().unwrap() as u32;
-    let bad = format!("{dev_plain},bad={}-{}", t3s + 10, t3s + 14);
+    let bad = format!(
+        "{dev_plain},bad={}-{},c2={}-{}",
+        t3s + 10,
+        t3s + 14,
+        t3s + 30,
+        t3s + 31
+    );
+    let m3 = dir.join("t3.map");
     let o = discburn(&[
         "read",
         "--dev",
@@ -299,18 +329,91 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
         "3",
         "-o",
         r3.to_str().unwrap(),
+        "--map",
+        m3.to_str().unwrap(),
         "--retries",
         "2",
         "--json",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", text_of(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(j["bad"], serde_json::json!([[t3s + 10, t3s + 14]]), "{j}");
-    let mut want = padded(le(&s3), 2352);
+    assert_eq!(
+        j["bad_ranges"],
+        serde_json::json!([[t3s + 10, t3s + 14], [t3s + 30, t3s + 31]]),
+        "{j}"
+    );
+    assert_eq!(
+        (j["c2"].as_bool(), j["c2_blocks"].as_u64()),
+        (Some(true), Some(2)),
+        "{j}"
+    );
+    let src3 = padded(le(&s3), 2352);
+    let mut want = src3.clone();
     want[10 * 2352..15 * 2352].fill(0);
+    for x in want[30 * 2352..32 * 2352].iter_mut().step_by(8) {
+        *x ^= emu::options::C2_XOR;
+    }
     let got = std::fs::read(&r3).unwrap();
     assert_eq!(got.len() as u32, (lo_t3 - t3s) * 2352);
-    assert!(got == want, "only the damaged sectors differ (zeros)");
+    assert!(got == want, "only the damaged sectors differ");
+    // GNU ddrescuelog reads the map in 2352-byte sectors: exactly those are bad
+    let l = tool("ddrescuelog", &["-b", "2352", "-l-", m3.to_str().unwrap()]);
+    assert!(l.status.success(), "{}", text_of(&l));
+    let listed: Vec<u32> = String::from_utf8_lossy(&l.stdout)
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let expect: Vec<u32> = (t3s + 10..=t3s + 14).chain(t3s + 30..=t3s + 31).collect();
+    assert_eq!(listed, expect);
+    // the rerun with the map on the disc read well again: READ CD only of those sectors
+    let o = discburn(&[
+        "read",
+        "--dev",
+        &dev_plain,
+        "--audio",
+        "--track",
+        "3",
+        "-o",
+        r3.to_str().unwrap(),
+        "--map",
+        m3.to_str().unwrap(),
+        "-vv",
+    ]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    let reads = traced_read_cds(&o.stderr);
+    let sectors: u32 = reads.iter().map(|r| r.1).sum();
+    assert!(
+        reads
+            .iter()
+            .all(|&(l, n)| expect.contains(&l) && expect.contains(&(l + n - 1))),
+        "READ CD outside the bad sectors: {reads:?}"
+    );
+    assert_eq!(sectors, 7, "{reads:?}");
+    assert!(
+        std::fs::read(&r3).unwrap() == src3,
+        "the rerun completes the rip"
+    );
+    let d = tool("ddrescuelog", &["-D", m3.to_str().unwrap()]);
+    assert!(d.status.success(), "ddrescuelog -D: rip not finished");
+    // --no-c2: the marginal sectors come in as the drive delivers them, unflagged
+    let o = discburn(&[
+        "read",
+        "--dev",
+        &bad.replace(&format!(",bad={}-{}", t3s + 10, t3s + 14), ""),
+        "--audio",
+        "--track",
+        "3",
+        "-o",
+        r3.to_str().unwrap(),
+        "--no-c2",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    let got = std::fs::read(&r3).unwrap();
+    assert!(
+        got[..30 * 2352] == src3[..30 * 2352]
+            && got[30 * 2352..32 * 2352] != src3[30 * 2352..32 * 2352]
+    );
     // no track 9
     let o = discburn(&[
         "read", "--dev", &dev_plain, "--audio", "--track", "9", "-o", "-",

@@ -12,8 +12,11 @@
 //! `--audio` rips CD-DA instead (`mmc::audio::rip`: READ CD, 2352-byte sectors, failing
 //! sectors split out, retried and zero-filled): `--track N` from its index 1 to the next
 //! track's as cdparanoia does, or `--range`; a WAVE file when the output ends in `.wav`
-//! (or with `--wav`), raw little-endian CD-DA otherwise. Its map is not implemented: the
-//! unreadable sectors are listed in the report instead.
+//! (or with `--wav`), raw little-endian CD-DA otherwise. With the drive's C2 error
+//! pointers (asked for when it reports them, unless `--no-c2`), a sector delivered with C2
+//! errors is retried and, when they stay, kept as delivered and counted bad. The `--map`
+//! is the same GNU ddrescue mapfile as for data, in bytes of 2352-byte sectors (sector N
+//! at N x 2352): a rerun with it reads only the sectors not finished.
 //!
 //! Exit status: 0 when every block was read, 1 when blocks stay unreadable (the image and
 //! map are complete otherwise) or the run was interrupted.
@@ -104,11 +107,15 @@ pub struct ReadArgs {
     pub blocks: Option<u32>,
     /// Rip CD-DA (READ CD, 2352-byte sectors) of --track N or --range A-B: a WAVE file
     /// when the output ends in .wav (or with --wav), raw little-endian samples otherwise.
-    #[arg(long, conflicts_with_all = ["session", "all", "map"])]
+    #[arg(long, conflicts_with_all = ["session", "all"])]
     pub audio: bool,
     /// With --audio: write a WAVE file whatever the output's name (e.g. on stdout).
     #[arg(long, requires = "audio")]
     pub wav: bool,
+    /// With --audio: do not ask for C2 error pointers even when the drive reports them
+    /// (a sector is then bad only when the drive fails to read it).
+    #[arg(long, requires = "audio")]
+    pub no_c2: bool,
     /// No progress display.
     #[arg(short, long)]
     pub quiet: bool,
@@ -123,48 +130,65 @@ pub struct RipOutput {
     pub output: String,
     /// `wav` or `raw`.
     pub format: &'static str,
+    /// The mapfile, if any.
+    pub map: Option<String>,
     /// The track, when one was named.
     pub track: Option<mmc::audio::rip::TrackSpan>,
+    /// The drive's C2 error pointers were asked for.
+    pub c2: bool,
     /// What the rip did.
     #[serde(flatten)]
-    pub rip: mmc::audio::rip::RipReport,
-    /// Seconds.
-    pub seconds: f64,
+    pub dump: DumpReport,
 }
 
 impl Report for RipOutput {
     fn write_text(&self, out: &mut dyn Write) -> io::Result<()> {
-        let r = &self.rip;
+        let d = &self.dump;
         writeln!(
             out,
-            "ripped {}LBA {}..{} ({} CD-DA sectors, {}) from {} to {} ({}) with {} READ CD \
-             commands in {:.2} s",
+            "ripped {}LBA {}..{} ({} CD-DA sectors, {}) from {} to {} ({}); {} sectors read \
+             with {} READ CD commands{} in {:.2} s",
             self.track
                 .map(|t| format!("track {} ", t.number))
                 .unwrap_or_default(),
-            r.start,
-            r.start + r.sectors,
-            r.sectors,
-            crate::cmd::msf_text(i64::from(r.sectors) - 150),
+            d.area.start,
+            d.area.end(),
+            d.area.blocks,
+            crate::cmd::msf_text(i64::from(d.area.blocks) - 150),
             self.device,
             self.output,
             self.format,
-            r.reads,
-            self.seconds
+            d.blocks_read,
+            d.read_commands,
+            if self.c2 { " (C2 error pointers)" } else { "" },
+            d.seconds
         )?;
-        if r.bad.is_empty() {
+        if d.bad_ranges.is_empty() {
             writeln!(out, "no unreadable sectors")?;
         } else {
-            writeln!(out, "unreadable sectors (zero-filled):")?;
-            for (a, b) in &r.bad {
+            writeln!(
+                out,
+                "{} unreadable sectors in {} ranges ({} of them with C2 errors, kept as \
+                 the drive delivered them; the rest zero-filled):",
+                d.bad_blocks,
+                d.bad_ranges.len(),
+                d.c2_blocks
+            )?;
+            for (a, b) in &d.bad_ranges {
                 writeln!(out, "  {a}-{b}")?;
             }
+        }
+        if let Some(m) = &self.map {
+            writeln!(out, "map: {m}")?;
+        }
+        if d.interrupted {
+            writeln!(out, "interrupted: run again with the same --map to finish")?;
         }
         Ok(())
     }
 }
 
-/// `read --audio`.
+/// `read --audio`: the dump of `mmc::rescue` with CD-DA sectors.
 fn run_audio(global: &GlobalArgs, a: &ReadArgs) -> Result<(), CliError> {
     use mmc::audio::rip;
     let (mut drive, device) = open_drive(global)?;
@@ -192,41 +216,86 @@ fn run_audio(global: &GlobalArgs, a: &ReadArgs) -> Result<(), CliError> {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("wav"));
     let to_stdout = a.output.as_os_str() == "-";
-    let mut sink: Box<dyn Write> = if to_stdout {
-        Box::new(io::BufWriter::new(io::stdout()))
+    let c2 = !a.no_c2 && rescue::drive_reports_c2(&mut drive);
+    let header = if wav {
+        rip::wav_header(u64::from(sectors) * 2352)
+            .map_err(fail)?
+            .to_vec()
     } else {
-        Box::new(io::BufWriter::new(
-            std::fs::File::create(&a.output)
-                .map_err(|e| CliError::Failed(format!("{}: {e}", a.output.display())))?,
-        ))
+        Vec::new()
     };
-    if wav {
-        let h = rip::wav_header(u64::from(sectors) * 2352).map_err(fail)?;
-        sink.write_all(&h)
-            .map_err(|e| CliError::Failed(format!("{}: {e}", a.output.display())))?;
-    }
-    let t0 = Instant::now();
-    let mut bar = ProgressLine::new(u64::from(sectors) * 2352, a.quiet);
-    let r = rip::rip(
-        &mut drive,
+    let opts = DumpOptions {
+        retries: a.retries,
+        max_blocks: a.blocks,
+        map: a.map.clone(),
+        comments: vec![
+            format!(
+                "Mapfile of CD-DA sectors (2352 bytes). Created by discburn version {}",
+                env!("CARGO_PKG_VERSION")
+            ),
+            format!("Device: {device}"),
+        ],
+        sectors: rescue::SectorKind::CdDa { c2 },
+        offset: header.len() as u64,
+        ..DumpOptions::default()
+    };
+    let area = rescue::Area {
         start,
-        sectors,
-        a.retries,
-        a.blocks,
-        &mut *sink,
-        &mut |done| bar.show(u64::from(done) * 2352, u64::from(sectors) * 2352, "CD-DA"),
-    )
-    .map_err(fail)?;
+        blocks: sectors,
+    };
+    let out_err = |e: io::Error| CliError::Failed(format!("{}: {e}", a.output.display()));
+    let stop = stop_flag();
+    let total = u64::from(sectors) * 2352;
+    let mut bar = ProgressLine::new(total, a.quiet);
+    let mut cb = |p: &DumpProgress| {
+        bar.show(
+            p.done_bytes,
+            p.total_bytes,
+            &format!("CD-DA LBA {}, {} bad", p.lba, p.bad_blocks),
+        )
+    };
+    let r = if to_stdout {
+        let stdout = io::stdout();
+        let mut lock = stdout.lock();
+        lock.write_all(&header).map_err(out_err)?;
+        rescue::dump(
+            &mut drive,
+            area,
+            Output::Stream(&mut lock),
+            &opts,
+            &stop,
+            &mut cb,
+        )
+    } else {
+        // a rip continued from its map keeps what the file holds; a fresh one starts over
+        let resume = a.map.as_ref().is_some_and(|m| m.exists());
+        let mut f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(!resume)
+            .open(&a.output)
+            .map_err(out_err)?;
+        f.write_all(&header).map_err(out_err)?;
+        rescue::dump(
+            &mut drive,
+            area,
+            Output::File(&mut f),
+            &opts,
+            &stop,
+            &mut cb,
+        )
+    };
     bar.finish();
-    sink.flush()
-        .map_err(|e| CliError::Failed(format!("{}: {e}", a.output.display())))?;
+    let dump = r.map_err(|e| CliError::Failed(e.to_string()))?;
     let report = RipOutput {
         device,
         output: a.output.display().to_string(),
         format: if wav { "wav" } else { "raw" },
+        map: a.map.as_ref().map(|p| p.display().to_string()),
         track,
-        rip: r,
-        seconds: t0.elapsed().as_secs_f64(),
+        c2,
+        dump,
     };
     if to_stdout {
         let mut e = io::stderr();
@@ -239,13 +308,7 @@ fn run_audio(global: &GlobalArgs, a: &ReadArgs) -> Result<(), CliError> {
     } else {
         output::emit(&report, global.json)?;
     }
-    let bad: u32 = report.rip.bad.iter().map(|(a, b)| b - a + 1).sum();
-    if bad > 0 {
-        return Err(CliError::Failed(format!(
-            "{bad} CD-DA sectors unreadable, zero-filled in the output"
-        )));
-    }
-    Ok(())
+    finish_status(&report.dump, a.map.as_deref())
 }
 
 /// The `read` report.
@@ -460,6 +523,13 @@ pub fn finish_status(d: &DumpReport, map: Option<&Path>) -> Result<(), CliError>
     };
     if d.interrupted {
         return Err(CliError::Failed(format!("interrupted{again}")));
+    }
+    if d.bad_blocks > 0 && d.c2_blocks > 0 {
+        return Err(CliError::Failed(format!(
+            "{} blocks unreadable ({} with C2 errors, kept as the drive delivered them; the \
+             rest zero-filled){again}",
+            d.bad_blocks, d.c2_blocks
+        )));
     }
     if d.bad_blocks > 0 {
         return Err(CliError::Failed(format!(

@@ -19,6 +19,7 @@ use super::disc::CdTrack;
 use super::emulate::{read_zero_filled, Fail};
 use super::error::EmuError;
 use super::medium::{msf_to_lba, Family};
+use super::options::C2_XOR;
 use super::powered::SaoCue;
 use super::{EmuDrive, BLOCK};
 
@@ -310,6 +311,7 @@ impl EmuDrive {
             }
             let t = self.disc.tracks[b.track].clone();
             let is_audio = t.is_audio();
+            let marginal = is_audio && self.faults.c2_sector(ul);
             let mut main: Vec<u8> = Vec::new();
             if is_audio {
                 if !matches!(sector_type, 0 | 1) {
@@ -321,6 +323,9 @@ impl EmuDrive {
                 if main_wanted {
                     let mut s = vec![0u8; RAW_SECTOR];
                     self.read_audio(ul, &mut s)?;
+                    if marginal {
+                        s.iter_mut().step_by(8).for_each(|x| *x ^= C2_XOR);
+                    }
                     main = s;
                 }
             } else {
@@ -361,7 +366,16 @@ impl EmuDrive {
             }
             buf[at..at + main.len()].copy_from_slice(&main);
             at += main.len();
-            buf[at..at + c2_len].fill(0);
+            let c2_field = &mut buf[at..at + c2_len];
+            c2_field.fill(0);
+            if marginal && c2_len > 0 {
+                // one bit a byte of the 2352, most significant first: bytes 0, 8, 16, ...
+                // are the first of each group of eight (bit 7)
+                c2_field[..294].fill(0x80);
+                if c2_len == 296 {
+                    c2_field[294] = 0x80; // block error byte: the OR of the 294
+                }
+            }
             at += c2_len;
             if sub_len > 0 {
                 let q = self.q_at(l, b).encode();

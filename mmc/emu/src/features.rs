@@ -115,13 +115,14 @@ pub fn features(v: &MediaView) -> Vec<Feature> {
         fam == Some(Family::Cd),
         vec![],
     ));
-    // 001Eh CD Read (§5.3.7).
+    // 001Eh CD Read (§5.3.7): C2 Flags (READ CD returns C2 error pointers), CD-Text
+    // (READ TOC format 5).
     f.push(Feature::new(
         0x001E,
         2,
         false,
         fam == Some(Family::Cd),
-        vec![0, 0, 0, 0],
+        vec![0x02 | 0x01, 0, 0, 0],
     ));
     // 001Fh DVD Read (§5.3.8): MULTI110, Dual-R.
     f.push(Feature::new(

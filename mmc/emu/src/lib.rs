@@ -29,7 +29,8 @@
 //! [`disc`]).
 //!
 //! Faults (options given when the drive is opened, see [`options::EmuOptions`]):
-//! `write_error=` fails a WRITE, `bad=` and `slow=` make READs fail or crawl, `garble=`
+//! `write_error=` fails a WRITE, `bad=` and `slow=` make READs fail or crawl, `c2=`
+//! makes READ CD of CD-DA sectors return damaged bytes flagged in the C2 error field, `garble=`
 //! records the blocks of a WRITE altered while answering GOOD (as a failing laser or
 //! medium does; only a read-back verify notices), `not_ready=` and `unit_attention`
 //! delay readiness, `fill_early=` shrinks the medium. Drive models: `sao=off` is a CD writer
@@ -51,7 +52,8 @@
 //!   sub-channel raw P-W, formatted Q, R-W); READ SUB-CHANNEL formats 1-3. Raw write type
 //!   3 (the host building the whole lead-in) is refused: neither cdrecord's nor libburn's
 //!   CD-TEXT needs it. Mode-1 sectors from READ CD carry a correct EDC but zero P/Q
-//!   parity; C2 pointers are always zero (a `bad=` block fails instead). No mode 2 or XA
+//!   parity; C2 pointers are zero except on the marginal CD-DA sectors of `c2=` (a
+//!   `bad=` block fails instead). No mode 2 or XA
 //!   tracks, no four-channel-specific behaviour, no PLAY AUDIO.
 //! - Every session-at-once track, the sheet of one mode-1 data track included, ends exactly
 //!   where the next track or the sheet's lead-out begins (MMC-6 §6.33.3, §4.2.3.5): no

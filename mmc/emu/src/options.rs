@@ -23,6 +23,7 @@ use super::BLOCK;
 /// | `max_transfer=BYTES` | largest data phase per command, default 512K |
 /// | `durable=on` | SYNCHRONIZE CACHE and CLOSE fdatasync the image (default: page cache only, which survives a killed process but not a power loss) |
 /// | `bad=A-B;C;D-E` | READ of any block in these LBA ranges (inclusive) fails with MEDIUM ERROR, UNRECOVERED READ ERROR (03/11/00), INFORMATION = the first bad block of the request; no data is transferred |
+/// | `c2=A-B;C` | marginal CD-DA sectors: READ CD of a CD-DA sector in these LBA ranges answers GOOD with every 8th byte of the 2352 (bytes 0, 8, 16, ...) XOR [`C2_XOR`] (the drive's uncorrectable bytes) and, when the C2 error field is asked for (byte 9 bits 2-1, MMC-6 §6.15), the error bit of each of those bytes set (the 294-byte field, or the 296-byte one with the block error byte, the OR of them all); other commands and other sectors are untouched |
 /// | `slow=A-B:F;C-D:G` | blocks in A..=B take F times the time of a block at the drive's read speed (the delay is added to the READ; other blocks read as fast as the image file) |
 /// | `garble=A-B;C` | a failing laser or medium: blocks in these LBA ranges (inclusive) that a WRITE records while the option is given are stored altered (every byte XOR [`GARBLE_XOR`], so no block equals what was sent); the WRITE completes GOOD and later READs return the altered bytes with GOOD status; other blocks are untouched |
 /// | `garble_writes=N` | `garble=` alters only the first N WRITE commands that touch its ranges; later ones are recorded as sent (a marginal spot that a rewrite fixes) |
@@ -56,6 +57,8 @@ pub struct EmuOptions {
     pub durable: bool,
     /// Unreadable LBA ranges (first, last; inclusive) for `bad=`.
     pub bad: Vec<(u32, u32)>,
+    /// Marginal CD-DA LBA ranges (first, last; inclusive) for `c2=`.
+    pub c2: Vec<(u32, u32)>,
     /// Slow LBA ranges for `slow=`.
     pub slow: Vec<SlowRange>,
     /// LBA ranges (first, last; inclusive) recorded altered for `garble=`.
@@ -71,6 +74,9 @@ pub struct EmuOptions {
 /// The byte every byte of a garbled block is XORed with (`garble=`): nonzero, so each
 /// byte of the stored block differs from the byte sent.
 pub const GARBLE_XOR: u8 = 0x5A;
+
+/// The byte a `c2=` sector's damaged bytes are XORed with.
+pub const C2_XOR: u8 = 0xA5;
 
 /// An LBA range read `factor` times slower than the drive's read speed (`slow=A-B:F`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -107,6 +113,11 @@ impl EmuOptions {
             .filter(|&&(a, b)| u64::from(a) < end && b >= lba)
             .map(|&(a, _)| a.max(lba))
             .min()
+    }
+
+    /// Whether block `lba` lies in a `c2=` range.
+    pub fn c2_sector(&self, lba: u32) -> bool {
+        self.c2.iter().any(|&(a, b)| a <= lba && lba <= b)
     }
 
     /// Whether any block of `lba .. lba + blocks` lies in a `garble=` range.
@@ -264,6 +275,11 @@ impl EmuOptions {
                         o.bad.push(parse_lba_range(k, v, item)?);
                     }
                 }
+                "c2" => {
+                    for item in v.split(';').filter(|i| !i.trim().is_empty()) {
+                        o.c2.push(parse_lba_range(k, v, item)?);
+                    }
+                }
                 "garble_writes" => o.garble_writes = Some(parse_u32(k, v)?),
                 "garble" => {
                     for item in v.split(';').filter(|i| !i.trim().is_empty()) {
@@ -295,7 +311,7 @@ impl EmuOptions {
                     o.max_transfer = Some(usize::try_from(m).map_err(|_| bad(k, v, "too large"))?);
                 }
                 _ => {
-                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, power_cycle, fill_early, max_transfer, durable, bad, slow, garble, garble_writes, sao, sao_appendable"))
+                    return Err(bad(k, v, "unknown option; known: profile, pressed, speed, buffer, bup, write_error, not_ready, unit_attention, power_cycle, fill_early, max_transfer, durable, bad, c2, slow, garble, garble_writes, sao, sao_appendable"))
                 }
             }
         }
@@ -345,6 +361,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(o.bad, vec![(100, 199), (5000, 5009), (7, 7)]);
+        let c = EmuOptions::parse(&kv(&[("c2", "10-12;40")])).unwrap();
+        assert_eq!(c.c2, vec![(10, 12), (40, 40)]);
+        assert!(c.c2_sector(12) && c.c2_sector(40) && !c.c2_sector(13));
+        assert!(EmuOptions::parse(&kv(&[("c2", "9-3")])).is_err());
         assert_eq!(o.first_bad_block(0, 100), Some(7));
         assert_eq!(o.first_bad_block(8, 92), None);
         assert_eq!(o.first_bad_block(150, 10), Some(150));

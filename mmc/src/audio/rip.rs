@@ -1,19 +1,14 @@
-//! Reading CD-DA tracks back: READ CD (MMC-6 §6.19) with expected sector type 001b
+//! Reading CD-DA tracks back: READ CD (MMC-6 §6.15) with expected sector type 001b
 //! (CD-DA) and byte 9 = 10h (user data only: 2352 bytes a sector, samples little-endian
-//! as the disc holds them). A READ CD that fails is split until single sectors fail; each
-//! of those is tried `retries` more times and then zero-filled and reported, as the data
-//! dump does for READ(10). Which sectors form a track comes from the TOC (READ TOC format
-//! 0, §6.26): index 1 of the track to index 1 of the next, as cdparanoia rips it, except
-//! before a later session, where the track ends at its last recorded sector (READ TRACK
-//! INFORMATION). Also the header of a WAVE file holding such a rip (RIFF, `fmt ` PCM 44100
-//! Hz 16-bit stereo, `data`).
+//! as the disc holds them); the rip itself, with retries, C2 error pointers and the map, is
+//! the rescue dump with [`crate::rescue::SectorKind::CdDa`]. Which sectors form a track
+//! comes from the TOC (READ TOC format 0, §6.26): index 1 of the track to index 1 of the
+//! next, as cdparanoia rips it, except before a later session, where the track ends at its
+//! last recorded sector (READ TRACK INFORMATION). Also the header of a WAVE file holding
+//! such a rip (RIFF, `fmt ` PCM 44100 Hz 16-bit stereo, `data`).
 
-use std::io::Write;
-use std::time::Duration;
+use transport::{Cdb, Transport};
 
-use transport::{Cdb, DataPhase, Transport};
-
-use super::source::AUDIO_SECTOR;
 use super::AudioError;
 use crate::cmd::track_info::TrackAddress;
 use crate::drive::Drive;
@@ -84,110 +79,6 @@ pub fn track_span<T: Transport>(drive: &mut Drive<T>, number: u8) -> Result<Trac
         start,
         end,
     })
-}
-
-/// What a rip did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct RipReport {
-    /// First sector.
-    pub start: u32,
-    /// Sectors.
-    pub sectors: u32,
-    /// READ CD commands sent.
-    pub reads: u64,
-    /// Unreadable sectors (zero-filled), as inclusive ranges.
-    pub bad: Vec<(u32, u32)>,
-}
-
-/// Reads `sectors` CD-DA sectors from `start` to `out` (2352 bytes each, in order), at most
-/// `per` sectors a READ CD (default: what the transport takes).
-pub fn rip<T: Transport>(
-    drive: &mut Drive<T>,
-    start: u32,
-    sectors: u32,
-    retries: u32,
-    per: Option<u32>,
-    out: &mut dyn Write,
-    progress: &mut dyn FnMut(u32),
-) -> Result<RipReport, AudioError> {
-    let max = u32::try_from(drive.max_blocks() * crate::drive::BLOCK / AUDIO_SECTOR)
-        .unwrap_or(1)
-        .clamp(1, 75);
-    let chunk = per.map_or(max, |p| p.clamp(1, max));
-    let mut rep = RipReport {
-        start,
-        sectors,
-        ..RipReport::default()
-    };
-    let mut buf = vec![0u8; chunk as usize * AUDIO_SECTOR];
-    let write = |out: &mut dyn Write, b: &[u8]| {
-        out.write_all(b).map_err(|source| AudioError::Io {
-            op: "write",
-            path: "the output".into(),
-            source,
-        })
-    };
-    let end = start.saturating_add(sectors);
-    let mut at = start;
-    // `n` shrinks to 1 over a failing area and grows back after it
-    let mut n = chunk;
-    while at < end {
-        let k = n.min(end - at);
-        let b = &mut buf[..k as usize * AUDIO_SECTOR];
-        let r = drive.execute(
-            read_cd_cdda(at, k),
-            DataPhase::In(b),
-            Duration::from_secs(30),
-        );
-        rep.reads += 1;
-        let failed = match r {
-            Ok(got) if got >= b.len() => false,
-            Ok(_) => true,
-            Err(e) => {
-                if crate::rescue::unreadable_info(&e).is_none() {
-                    return Err(AudioError::Drive {
-                        step: format!("READ CD of {k} CD-DA sector(s) at LBA {at}"),
-                        source: e,
-                    });
-                }
-                log::debug!("READ CD at {at}+{k}: {e}");
-                true
-            }
-        };
-        if !failed {
-            write(out, b)?;
-            at += k;
-            n = (n * 2).min(chunk);
-            progress(at - start);
-            continue;
-        }
-        if k > 1 {
-            n = (k / 2).max(1);
-            continue;
-        }
-        // one sector failed: retry it, then zero-fill it
-        let mut ok = false;
-        for _ in 0..retries {
-            rep.reads += 1;
-            let b = &mut buf[..AUDIO_SECTOR];
-            if matches!(drive.execute(read_cd_cdda(at, 1), DataPhase::In(b), Duration::from_secs(30)), Ok(g) if g >= AUDIO_SECTOR)
-            {
-                ok = true;
-                break;
-            }
-        }
-        if !ok {
-            buf[..AUDIO_SECTOR].fill(0);
-            match rep.bad.last_mut() {
-                Some(r) if r.1 + 1 == at => r.1 = at,
-                _ => rep.bad.push((at, at)),
-            }
-        }
-        write(out, &buf[..AUDIO_SECTOR])?;
-        at += 1;
-        progress(at - start);
-    }
-    Ok(rep)
 }
 
 /// The 44-byte header of a WAVE file of `data_bytes` bytes of 44100 Hz 16-bit stereo PCM.

@@ -3,6 +3,12 @@
 //! those, fill what stays unreadable with zeros and mark it bad (`-`) in the map. A second
 //! run with the same map reads only what is not finished.
 //!
+//! The sectors are 2048-byte data blocks (READ(10)) or CD-DA sectors (READ CD, 2352 bytes;
+//! [`SectorKind::CdDa`]): the map then counts bytes of 2352-byte sectors (sector N at byte
+//! N x 2352, as `ddrescuelog -b 2352` reads it), and with C2 error pointers a sector the
+//! drive delivers with C2 errors is retried and, if it keeps them, kept as delivered and
+//! marked bad (`-`) like a sector that could not be read at all.
+//!
 //! With [`DumpOptions::stop_at_unreadable`] the dump instead ends at the first block that
 //! stays unreadable after its retries, as cdrtools readcd does without `-noerror`: the
 //! blocks before it are written (in order, from the start of the area on a fresh run), the
@@ -22,14 +28,13 @@ use std::time::{Duration, Instant};
 use transport::Transport;
 
 use super::mapfile::{BlockStatus, Mapfile, Phase};
-use super::{chunk_blocks, read_once, Area, ReadOutcome, RescueError};
-use crate::drive::{Drive, BLOCK};
-
-const B: u64 = BLOCK as u64;
+use super::{read_cdda, read_once, Area, CddaOutcome, ReadOutcome, RescueError, SectorKind};
+use crate::drive::Drive;
 
 /// Where the image goes.
 pub enum Output<'a> {
-    /// A file: block `area.start + i` at byte `i * 2048`; extended to the full size.
+    /// A file: block `area.start + i` at byte `offset + i * sector size`; extended to the
+    /// full size.
     File(&'a mut File),
     /// A stream (stdout), written in order; only for a fresh run.
     Stream(&'a mut dyn Write),
@@ -61,6 +66,11 @@ pub struct DumpOptions {
     /// written for it) instead of zero-filling it and going on; a regular output file is
     /// then not extended to the area's size up front.
     pub stop_at_unreadable: bool,
+    /// What the sectors are (data blocks by default).
+    pub sectors: SectorKind,
+    /// Where the area's first sector goes in an output file (bytes before it, such as a
+    /// WAVE header, are left alone).
+    pub offset: u64,
 }
 
 impl Default for DumpOptions {
@@ -72,6 +82,8 @@ impl Default for DumpOptions {
             save_interval: Duration::from_millis(500),
             comments: Vec::new(),
             stop_at_unreadable: false,
+            sectors: SectorKind::Data,
+            offset: 0,
         }
     }
 }
@@ -104,6 +116,11 @@ pub struct DumpReport {
     pub bad_ranges: Vec<(u32, u32)>,
     /// Unreadable blocks in the map after the run.
     pub bad_blocks: u64,
+    /// Of the blocks found bad in this run, those the drive delivered with C2 errors (kept
+    /// as delivered rather than zero-filled).
+    pub c2_blocks: u64,
+    /// What the sectors are.
+    pub sectors: SectorKind,
     /// The run was stopped before it finished (the map says what is left).
     pub interrupted: bool,
     /// The unreadable block the run ended at ([`DumpOptions::stop_at_unreadable`]).
@@ -122,7 +139,13 @@ struct Dumper<'a, 'o, T: Transport> {
     stop: &'a AtomicBool,
     progress: &'a mut dyn FnMut(&DumpProgress),
     buf: Vec<u8>,
+    raw: Vec<u8>,
     chunk: u32,
+    /// Bytes of a sector.
+    b: u64,
+    /// The last single-sector read delivered data with C2 errors (in `buf`).
+    suspect: bool,
+    c2_now: u64,
     reads: u64,
     blocks_read: u64,
     bad_now: u64,
@@ -143,8 +166,10 @@ pub fn dump<T: Transport>(
     progress: &mut dyn FnMut(&DumpProgress),
 ) -> Result<DumpReport, RescueError> {
     let t0 = Instant::now();
-    let start = u64::from(area.start) * B;
-    let end = u64::from(area.end()) * B;
+    let bs = opts.sectors.bytes();
+    let b = bs as u64;
+    let start = u64::from(area.start) * b;
+    let end = u64::from(area.end()) * b;
     let map = match &opts.map {
         Some(p) if p.exists() => {
             let m = Mapfile::load(p)?;
@@ -166,7 +191,7 @@ pub fn dump<T: Transport>(
     {
         return Err(RescueError::StreamResume);
     }
-    let chunk = chunk_blocks(drive, opts.max_blocks);
+    let chunk = opts.sectors.chunk(drive, opts.max_blocks);
     let done = map.bytes_with(BlockStatus::Finished);
     let mut d = Dumper {
         drive,
@@ -176,8 +201,12 @@ pub fn dump<T: Transport>(
         opts,
         stop,
         progress,
-        buf: vec![0u8; chunk as usize * BLOCK],
+        buf: vec![0u8; chunk as usize * bs],
+        raw: Vec::new(),
         chunk,
+        b,
+        suspect: false,
+        c2_now: 0,
         reads: 0,
         blocks_read: 0,
         bad_now: 0,
@@ -190,8 +219,9 @@ pub fn dump<T: Transport>(
         let meta = f.metadata().map_err(|e| out_err("stat", e))?;
         // Regular files are extended to the full size; devices (/dev/null, a disk) are not.
         // A run that may stop at an unreadable block leaves only what it read.
-        if meta.is_file() && meta.len() < end - start && !opts.stop_at_unreadable {
-            f.set_len(end - start).map_err(|e| out_err("extend", e))?;
+        let full = opts.offset + (end - start);
+        if meta.is_file() && meta.len() < full && !opts.stop_at_unreadable {
+            f.set_len(full).map_err(|e| out_err("extend", e))?;
         }
     }
     d.save(true)?;
@@ -204,7 +234,7 @@ pub fn dump<T: Transport>(
     let bad = d.map.blocks_with(&[BlockStatus::BadSector]);
     let mut bad_ranges: Vec<(u32, u32)> = bad
         .iter()
-        .map(|b| ((b.pos / B) as u32, (b.end().div_ceil(B) - 1) as u32))
+        .map(|m| ((m.pos / b) as u32, (m.end().div_ceil(b) - 1) as u32))
         .collect();
     bad_ranges.dedup();
     let bad_blocks = bad_ranges.iter().map(|&(a, b)| u64::from(b - a) + 1).sum();
@@ -214,6 +244,8 @@ pub fn dump<T: Transport>(
         blocks_read: d.blocks_read,
         bad_ranges,
         bad_blocks,
+        c2_blocks: d.c2_now,
+        sectors: opts.sectors,
         interrupted: stopped && d.stopped_at.is_none(),
         stopped_at: d.stopped_at,
         seconds: t0.elapsed().as_secs_f64(),
@@ -235,8 +267,8 @@ impl<T: Transport> Dumper<'_, '_, T> {
             BlockStatus::BadSector,
         ]);
         for region in todo {
-            let first = (region.pos / B) as u32;
-            let end = region.end().div_ceil(B) as u32;
+            let first = (region.pos / self.b) as u32;
+            let end = region.end().div_ceil(self.b) as u32;
             self.map.phase = match region.status {
                 BlockStatus::NonTried => Phase::Copying,
                 BlockStatus::NonTrimmed => Phase::Trimming,
@@ -257,21 +289,31 @@ impl<T: Transport> Dumper<'_, '_, T> {
                 return Ok(true);
             }
             let n = self.chunk.min(end - lba);
-            self.map.current_pos = u64::from(lba) * B;
-            let (outcome, _) = read_once(self.drive, lba, n, &mut self.buf)?;
+            self.map.current_pos = u64::from(lba) * self.b;
+            let outcome = self.read(lba, n)?;
             self.reads += 1;
             match outcome {
-                ReadOutcome::Ok => {
+                CddaOutcome::Ok => {
                     self.good(lba, n)?;
                     lba += n;
                 }
-                ReadOutcome::Unreadable(_) if n == 1 => {
+                CddaOutcome::Unreadable(_) | CddaOutcome::Flagged(_) if n == 1 => {
                     if !self.retry_block(lba)? && self.unreadable(lba)? {
                         return Ok(true);
                     }
                     lba += 1;
                 }
-                ReadOutcome::Unreadable(Some(first_bad)) => {
+                CddaOutcome::Flagged(first) => {
+                    // The sectors before it came in fine; it alone is tried again.
+                    if first > lba {
+                        self.good(lba, first - lba)?;
+                    }
+                    if !self.retry_block(first)? && self.unreadable(first)? {
+                        return Ok(true);
+                    }
+                    lba = first + 1;
+                }
+                CddaOutcome::Unreadable(Some(first_bad)) => {
                     // Good blocks before the one the drive named, then that block alone.
                     if self.span(lba, first_bad)? {
                         return Ok(true);
@@ -284,7 +326,7 @@ impl<T: Transport> Dumper<'_, '_, T> {
                     }
                     lba = first_bad + 1;
                 }
-                ReadOutcome::Unreadable(None) => {
+                CddaOutcome::Unreadable(None) => {
                     // Nothing named: halve.
                     let mid = lba + n / 2;
                     if self.span(lba, mid)? || self.span(mid, lba + n)? {
@@ -299,12 +341,31 @@ impl<T: Transport> Dumper<'_, '_, T> {
         Ok(false)
     }
 
-    /// Single-block attempts for `lba` (1 + retries); true when one succeeded.
+    /// One READ of `n` sectors at `lba` into `buf`.
+    fn read(&mut self, lba: u32, n: u32) -> Result<CddaOutcome, RescueError> {
+        match self.opts.sectors {
+            SectorKind::Data => {
+                let (o, _) = read_once(self.drive, lba, n, &mut self.buf)?;
+                Ok(match o {
+                    ReadOutcome::Ok => CddaOutcome::Ok,
+                    ReadOutcome::Unreadable(i) => CddaOutcome::Unreadable(i),
+                })
+            }
+            SectorKind::CdDa { c2 } => {
+                read_cdda(self.drive, lba, n, c2, &mut self.buf, &mut self.raw)
+            }
+        }
+    }
+
+    /// Single-block attempts for `lba` (1 + retries); true when one succeeded. When the
+    /// last one delivered data with C2 errors, `suspect` is set and `buf` holds it.
     fn retry_block(&mut self, lba: u32) -> Result<bool, RescueError> {
+        self.suspect = false;
         for _ in 0..=self.opts.retries {
-            let (outcome, _) = read_once(self.drive, lba, 1, &mut self.buf)?;
+            let outcome = self.read(lba, 1)?;
             self.reads += 1;
-            if let ReadOutcome::Ok = outcome {
+            self.suspect = matches!(outcome, CddaOutcome::Flagged(_));
+            if let CddaOutcome::Ok = outcome {
                 self.good(lba, 1)?;
                 return Ok(true);
             }
@@ -313,7 +374,7 @@ impl<T: Transport> Dumper<'_, '_, T> {
     }
 
     fn write_at(&mut self, lba: u32, data_len: usize, zeros: bool) -> Result<(), RescueError> {
-        let off = u64::from(lba - self.area.start) * B;
+        let off = self.opts.offset + u64::from(lba - self.area.start) * self.b;
         if zeros {
             self.buf[..data_len].fill(0);
         }
@@ -330,11 +391,12 @@ impl<T: Transport> Dumper<'_, '_, T> {
     }
 
     fn good(&mut self, lba: u32, n: u32) -> Result<(), RescueError> {
-        self.write_at(lba, n as usize * BLOCK, false)?;
+        let b = self.b;
+        self.write_at(lba, (u64::from(n) * b) as usize, false)?;
         // Only unfinished blocks are read, so all of these are new.
         self.map
-            .set(u64::from(lba) * B, u64::from(n) * B, BlockStatus::Finished);
-        self.done += u64::from(n) * B;
+            .set(u64::from(lba) * b, u64::from(n) * b, BlockStatus::Finished);
+        self.done += u64::from(n) * b;
         self.blocks_read += u64::from(n);
         self.dirty = true;
         Ok(())
@@ -348,7 +410,8 @@ impl<T: Transport> Dumper<'_, '_, T> {
             return Ok(false);
         }
         log::info!("LBA {lba}: unreadable, stopping");
-        self.map.set(u64::from(lba) * B, B, BlockStatus::BadSector);
+        self.map
+            .set(u64::from(lba) * self.b, self.b, BlockStatus::BadSector);
         self.bad_now += 1;
         self.dirty = true;
         self.stopped_at = Some(lba);
@@ -357,9 +420,16 @@ impl<T: Transport> Dumper<'_, '_, T> {
     }
 
     fn bad(&mut self, lba: u32) -> Result<(), RescueError> {
-        log::info!("LBA {lba}: unreadable, filled with zeros");
-        self.write_at(lba, BLOCK, true)?;
-        self.map.set(u64::from(lba) * B, B, BlockStatus::BadSector);
+        let b = self.b;
+        if self.suspect {
+            log::info!("LBA {lba}: C2 errors, kept as the drive delivered it");
+            self.c2_now += 1;
+        } else {
+            log::info!("LBA {lba}: unreadable, filled with zeros");
+        }
+        self.write_at(lba, b as usize, !self.suspect)?;
+        self.suspect = false;
+        self.map.set(u64::from(lba) * b, b, BlockStatus::BadSector);
         self.bad_now += 1;
         self.dirty = true;
         Ok(())
@@ -369,7 +439,7 @@ impl<T: Transport> Dumper<'_, '_, T> {
         let p = DumpProgress {
             lba,
             done_bytes: self.done,
-            total_bytes: u64::from(self.area.blocks) * B,
+            total_bytes: u64::from(self.area.blocks) * self.b,
             bad_blocks: self.bad_now,
             read_commands: self.reads,
         };

@@ -139,6 +139,151 @@ pub(crate) fn read_once<T: Transport>(
     }
 }
 
+/// What the sectors of a dump are and how they are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SectorKind {
+    /// 2048-byte user data blocks, READ(10).
+    #[default]
+    Data,
+    /// CD-DA: READ CD (MMC-6 §6.15) with expected sector type 001b and the user data
+    /// (2352 bytes a sector, samples little-endian as on the disc). With `c2` the C2 error
+    /// bits are asked for too (C2 error field 01b, 294 bytes a sector after its data, one
+    /// bit a byte): a sector with any bit set was delivered with uncorrectable bytes and
+    /// counts as unreadable, though its data (the drive's best attempt) is kept.
+    CdDa {
+        /// Ask for the C2 error pointers (the drive reports them: feature 001Eh C2 Flags,
+        /// or page 2Ah's C2 Pointers bit).
+        c2: bool,
+    },
+}
+
+impl SectorKind {
+    /// Bytes of one sector in the image.
+    pub fn bytes(self) -> usize {
+        match self {
+            SectorKind::Data => BLOCK,
+            SectorKind::CdDa { .. } => CDDA_SECTOR,
+        }
+    }
+
+    /// Sectors per READ: what the transport takes (at most `limit`); for CD-DA at most
+    /// 75 (one second), as cdparanoia and cdda2wav read.
+    pub(crate) fn chunk<T: Transport>(self, drive: &Drive<T>, limit: Option<u32>) -> u32 {
+        match self {
+            SectorKind::Data => chunk_blocks(drive, limit),
+            SectorKind::CdDa { c2 } => {
+                let per = CDDA_SECTOR + if c2 { C2_BYTES } else { 0 };
+                let m = u32::try_from(drive.max_blocks() * BLOCK / per)
+                    .unwrap_or(1)
+                    .clamp(1, 75);
+                limit.map_or(m, |l| l.clamp(1, m))
+            }
+        }
+    }
+}
+
+/// Bytes of a CD-DA sector.
+pub const CDDA_SECTOR: usize = 2352;
+/// Bytes of the C2 error bits of a sector (one bit a byte of the 2352).
+pub const C2_BYTES: usize = 294;
+
+/// What one READ CD of CD-DA sectors gave.
+#[derive(Debug)]
+pub(crate) enum CddaOutcome {
+    /// Read in full, no C2 errors.
+    Ok,
+    /// Not read (as [`ReadOutcome::Unreadable`]).
+    Unreadable(Option<u32>),
+    /// Read, but this sector (the first such) has C2 errors; the data of it and of the
+    /// ones before it is in the buffer.
+    Flagged(u32),
+}
+
+/// Reads `n` CD-DA sectors at `lba` with one READ CD into `buf` (2352 bytes each); with
+/// `c2`, through `raw` (the sectors with their C2 bits), reporting the first flagged one.
+pub(crate) fn read_cdda<T: Transport>(
+    drive: &mut Drive<T>,
+    lba: u32,
+    n: u32,
+    c2: bool,
+    buf: &mut [u8],
+    raw: &mut Vec<u8>,
+) -> Result<CddaOutcome, RescueError> {
+    let b = lba.to_be_bytes();
+    let l = n.to_be_bytes();
+    let cdb = transport::Cdb::twelve([
+        0xBE,
+        0x04,
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        l[1],
+        l[2],
+        l[3],
+        0x10 | if c2 { 0x02 } else { 0 },
+        0,
+        0,
+    ]);
+    let per = CDDA_SECTOR + if c2 { C2_BYTES } else { 0 };
+    let want = n as usize * per;
+    let target: &mut [u8] = if c2 {
+        raw.resize(want, 0);
+        &mut raw[..want]
+    } else {
+        &mut buf[..want]
+    };
+    match drive.execute(cdb, DataPhase::In(target), Duration::from_secs(30)) {
+        Ok(got) if got >= want => {}
+        Ok(_) => return Ok(CddaOutcome::Unreadable(None)),
+        Err(e) => {
+            return match unreadable_info(&e) {
+                Some(info) => {
+                    log::debug!("READ CD at {lba}+{n}: {e}");
+                    let info = info.filter(|&i| i >= lba && i < lba.saturating_add(n));
+                    Ok(CddaOutcome::Unreadable(info))
+                }
+                None => Err(RescueError::Drive { lba, source: e }),
+            }
+        }
+    }
+    if !c2 {
+        return Ok(CddaOutcome::Ok);
+    }
+    let mut flagged = None;
+    for (i, s) in raw[..want].chunks_exact(per).enumerate() {
+        buf[i * CDDA_SECTOR..(i + 1) * CDDA_SECTOR].copy_from_slice(&s[..CDDA_SECTOR]);
+        if flagged.is_none() && s[CDDA_SECTOR..].iter().any(|&x| x != 0) {
+            flagged = Some(lba + i as u32);
+        }
+    }
+    Ok(match flagged {
+        Some(f) => {
+            log::debug!("READ CD at {lba}+{n}: C2 errors in sector {f}");
+            CddaOutcome::Flagged(f)
+        }
+        None => CddaOutcome::Ok,
+    })
+}
+
+/// Whether the drive returns C2 error pointers: GET CONFIGURATION feature 001Eh (CD Read)
+/// with C2 Flags (MMC-6 §5.3.7), else MODE SENSE page 2Ah's C2 Pointers Supported bit
+/// (§7.7, MMC-3's capabilities page).
+pub fn drive_reports_c2<T: Transport>(drive: &mut Drive<T>) -> bool {
+    if let Ok(fs) = drive.features() {
+        for f in &fs {
+            if let crate::feature::FeatureBody::CdRead { c2, .. } = &f.body {
+                return *c2;
+            }
+        }
+    }
+    drive
+        .capabilities()
+        .map(|c| c.page().c2_pointers())
+        .unwrap_or(false)
+}
+
 /// Blocks per READ: the transport's maximum, at most `limit` when given.
 pub(crate) fn chunk_blocks<T: Transport>(drive: &Drive<T>, limit: Option<u32>) -> u32 {
     let m = drive.max_blocks() as u32;
