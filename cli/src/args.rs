@@ -346,6 +346,12 @@ pub struct AddArgs {
     /// they are also removed from the session); repeatable.
     #[arg(long, value_name = "PATTERN")]
     pub exclude: Vec<String>,
+    /// Write nothing: list the files the session would add, replace and remove, its size
+    /// in blocks and whether it fits the free space (the session is built as it would be
+    /// written, so the size is exact; only reads reach the drive). Exit status 1 when it
+    /// would not fit.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Record no MD5 checksums in the session (default: each file's MD5 and the session's
     /// checksum tags, as xorriso -md5 on records them; `verify` checks them).
     #[arg(long)]

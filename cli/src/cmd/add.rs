@@ -12,11 +12,15 @@
 //! them with `-md5 on` (each file, superblock/tree/session tags; `isofs::checksum`) unless
 //! `--no-md5`; files carried forward keep the MD5 their session recorded. `PATH` arguments are mkisofs pathspecs: a
 //! directory's contents go to the root, `dest=src` grafts `src` at `dest`.
+//!
+//! `--dry-run` builds the session as `add` would (`mmc::job::append::dry_run`), through a
+//! reader's open of the drive, and lists the files it would add, replace and remove, its
+//! size and whether it fits (exit status 1 when it would not); nothing is written.
 
 use std::path::PathBuf;
 
 use isofs::{Options, RockRidge, ScanOptions};
-use mmc::job::append::{append, AppendError, AppendOptions, Edits};
+use mmc::job::append::{append, AppendError, AppendOptions, Changes, Edits};
 use mmc::job::Event;
 
 use crate::args::{AddArgs, GlobalArgs};
@@ -201,6 +205,120 @@ fn append_failure(drive: &mut CliDrive, a: &AddArgs, e: &AppendError) -> String 
     }
 }
 
+/// What `add --dry-run` found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DryRunSummary {
+    /// Always true (tells this summary from [`AddSummary`]).
+    pub dry_run: bool,
+    /// Device.
+    pub device: String,
+    /// Medium.
+    pub medium: String,
+    /// Number the session would have (0: unknown).
+    pub session: u16,
+    /// Its first block.
+    pub start: u32,
+    /// Its size in blocks.
+    pub blocks: u32,
+    /// Files it would add, replace (new contents) and remove.
+    #[serde(flatten)]
+    pub changes: Changes,
+    /// Free blocks from `start` (absent: the medium would be formatted first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_blocks: Option<u64>,
+    /// The session fits the free space (absent: not known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fits: Option<bool>,
+    /// What the write would do first.
+    pub notes: Vec<String>,
+    /// Entries of the previous session that would not be carried forward.
+    pub not_carried: Vec<NotCarried>,
+}
+
+/// `add --dry-run`: the session built as `add` builds it, through a reader's open of the
+/// drive (no writer lock, nothing but reads sent), listed and not written.
+fn dry_run(
+    global: &GlobalArgs,
+    a: &AddArgs,
+    edits: &Edits,
+    options: &AppendOptions,
+    trace: u8,
+) -> Result<(), CliError> {
+    let spec = crate::device::resolve(global.dev.as_deref())?;
+    let mut drive = mmc::drive::Drive::new(crate::device::open(&spec, trace)?);
+    let r = mmc::job::append::dry_run(&mut drive, edits, options, &mut |e| {
+        if let Event::NotCarried(p) = e {
+            eprintln!(
+                "discburn: warning: previous session: {}: would not be carried forward",
+                crate::output::escape_name(&p.to_string())
+            );
+        }
+    })
+    .map_err(|e| fail(append_failure(&mut drive, a, &e)))?;
+    let fits = r.fits();
+    let s = DryRunSummary {
+        dry_run: true,
+        device: spec.to_string(),
+        medium: r.medium.to_string(),
+        session: r.session,
+        start: r.start,
+        blocks: r.blocks,
+        changes: r.changes,
+        free_blocks: r.free_blocks,
+        fits,
+        notes: r.notes,
+        not_carried: r
+            .not_carried
+            .iter()
+            .map(|p| NotCarried {
+                path: p.path.clone(),
+                reason: p.reason.clone(),
+            })
+            .collect(),
+    };
+    if global.json {
+        outln!("{}", serde_json::to_string_pretty(&s).map_err(fail)?);
+    } else {
+        for (what, list) in [
+            ("add", &s.changes.added),
+            ("replace", &s.changes.replaced),
+            ("remove", &s.changes.removed),
+        ] {
+            for p in list {
+                outln!("{what} {}", crate::output::escape_name(p));
+            }
+        }
+        for n in &s.notes {
+            outln!("note: {n}");
+        }
+        let space = match (s.free_blocks, fits) {
+            (Some(f), Some(true)) => format!("fits: {f} blocks free"),
+            (Some(f), _) => format!("does NOT fit: {f} blocks free"),
+            _ => "free space not known until the medium is formatted".to_string(),
+        };
+        outln!(
+            "dry run, nothing written: session {} would start at block {}: {} blocks ({:.1} MB) on the {}; files added {}, replaced {}, removed {}; {space}",
+            if s.session == 0 { "?".to_string() } else { s.session.to_string() },
+            s.start,
+            s.blocks,
+            f64::from(s.blocks) * 2048.0 / 1e6,
+            s.medium,
+            s.changes.added.len(),
+            s.changes.replaced.len(),
+            s.changes.removed.len(),
+        );
+    }
+    if fits == Some(false) {
+        return Err(CliError::Failed(format!(
+            "add --dry-run: the session ({} blocks) would not fit: {} blocks free from block {}",
+            s.blocks,
+            s.free_blocks.unwrap_or(0),
+            s.start
+        )));
+    }
+    Ok(())
+}
+
 /// Runs `add`.
 pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     if a.mirror.is_some() && a.paths.iter().any(|p| !p.starts_with('-')) {
@@ -250,6 +368,9 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         cancel: Some(job::interrupt_flag()),
     };
     let trace = global.verbose.saturating_sub(1);
+    if a.dry_run {
+        return dry_run(global, a, &edits, &options, trace);
+    }
     let (spec, mut drive) = open_for_writing(global.dev.as_deref(), trace, a.common.force)?;
     let mut display = job::Display::new(Mode::detect(global.json), a.common.quiet);
     let r = append(&mut drive, &edits, &options, &mut |e| match e {

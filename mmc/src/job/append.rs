@@ -342,6 +342,202 @@ pub fn append<T: Transport>(
     options: &AppendOptions,
     progress: &mut dyn FnMut(&Event),
 ) -> Result<AppendReport, AppendError> {
+    let Staged {
+        profile,
+        image,
+        start,
+        changes,
+        not_carried,
+        ..
+    } = stage(drive, edits, options, progress, false)?;
+    let (added, replaced, removed) = (
+        changes.added.len(),
+        changes.replaced.len(),
+        changes.removed.len(),
+    );
+    let size = image.size_blocks();
+    let wopts = WriteOptions {
+        multi: !options.close,
+        dummy: false,
+        speed_kbps: options
+            .speed_x
+            .map(|x| (x * f64::from(profile.single_speed_kbps())).round() as u32),
+        mode: WriteMode::Auto,
+        bufe: true,
+        start: Start::Append,
+        reserve: true,
+    };
+    let plan = write::prepare(drive, Some(size), &wopts).map_err(AppendError::Prepare)?;
+    if plan.start != start {
+        return Err(AppendError::NwaMismatch {
+            nwa: plan.start,
+            msinfo: start,
+        });
+    }
+    let free = plan.free_blocks;
+    let session = plan.session;
+    let producer: pipeline::Producer =
+        Box::new(move |w| image.write_to(w).map_err(|e| e.to_string()));
+    let total = u64::from(size) * BLOCK as u64;
+    let no_cancel = AtomicBool::new(false);
+    let cancel = options.cancel.as_deref().unwrap_or(&no_cancel);
+    let mut burned = pipeline::run(
+        drive,
+        plan,
+        Some(total),
+        producer,
+        options.fifo_size,
+        cancel,
+        progress,
+    )
+    .map_err(AppendError::Write)?;
+    let (verified, read_back_md5) = verify(drive, &burned, options.verify, options.verify_md5)
+        .map_err(|e| match e {
+            VerifyError::Read(source) => AppendError::ReadBack {
+                start: burned.report.start,
+                uncommitted: burned.commit.is_some(),
+                source,
+            },
+            VerifyError::Differ(read_back) => AppendError::Differ {
+                start: burned.report.start,
+                uncommitted: burned.commit.is_some(),
+                read_back,
+                sent_md5: burned.md5,
+            },
+        })?;
+    let commit_notes = pipeline::commit(drive, &mut burned).map_err(AppendError::Commit)?;
+    Ok(AppendReport {
+        medium: profile,
+        session,
+        start: burned.report.start,
+        blocks: burned.report.blocks,
+        added,
+        replaced,
+        removed,
+        appendable: burned.report.appendable,
+        md5: burned.md5,
+        verified,
+        read_back_md5,
+        blocks_left: pipeline::blocks_left(drive, free, &burned),
+        seconds: burned.seconds,
+        fifo_min_percent: burned.fifo_min_percent,
+        commit_notes,
+        not_carried,
+    })
+}
+
+/// The files a session adds, replaces (new contents) and removes, each list sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Changes {
+    /// Paths in the new tree that the previous one lacked.
+    pub added: Vec<String>,
+    /// Paths in both whose contents are written anew.
+    pub replaced: Vec<String>,
+    /// Paths of the previous tree the new one lacks.
+    pub removed: Vec<String>,
+}
+
+impl Changes {
+    fn between(
+        before: &HashMap<String, Option<u32>>,
+        after: &HashMap<String, Option<u32>>,
+    ) -> Self {
+        let mut c = Changes::default();
+        for (k, v) in after {
+            match before.get(k) {
+                None => c.added.push(k.clone()),
+                Some(old) if old.is_none() || v != old => c.replaced.push(k.clone()),
+                Some(_) => {}
+            }
+        }
+        c.removed = before
+            .keys()
+            .filter(|k| !after.contains_key(*k))
+            .cloned()
+            .collect();
+        c.added.sort();
+        c.replaced.sort();
+        c.removed.sort();
+        c
+    }
+}
+
+/// What [`dry_run`] found: the session [`append`] would write, which was built (so its
+/// size is exact) but not written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DryRun {
+    /// The medium.
+    pub medium: Profile,
+    /// Number the session would have (0: unknown).
+    pub session: u16,
+    /// Its first block.
+    pub start: u32,
+    /// Its size in blocks.
+    pub blocks: u32,
+    /// The files it would add, replace and remove.
+    pub changes: Changes,
+    /// Free blocks from `start` (`None`: the medium would be formatted first).
+    pub free_blocks: Option<u64>,
+    /// What the write would do first (close an unfinished session, format).
+    pub notes: Vec<String>,
+    /// Entries of the previous session that would not be carried forward.
+    pub not_carried: Vec<isofs::extract::Problem>,
+}
+
+impl DryRun {
+    /// False when the session is larger than the free space (`None`: not known).
+    pub fn fits(&self) -> Option<bool> {
+        self.free_blocks.map(|f| u64::from(self.blocks) <= f)
+    }
+}
+
+/// What [`append`] would do, without writing: the previous session imported, the edits
+/// applied and the new session built exactly as [`append`] builds it (so its size is
+/// exact), then nothing sent to the drive but reads (no MODE SELECT, RESERVE TRACK, WRITE,
+/// CLOSE, FORMAT UNIT or SYNCHRONIZE CACHE).
+pub fn dry_run<T: Transport>(
+    drive: &mut Drive<T>,
+    edits: &Edits,
+    options: &AppendOptions,
+    progress: &mut dyn FnMut(&Event),
+) -> Result<DryRun, AppendError> {
+    let st = stage(drive, edits, options, progress, true)?;
+    let peek = write::peek(drive).map_err(AppendError::Disc)?;
+    let mut notes = st.notes;
+    if !peek.formatted {
+        notes.push(format!("the {} would be formatted first", st.profile));
+    }
+    Ok(DryRun {
+        medium: st.profile,
+        session: peek.session,
+        start: st.start,
+        blocks: st.image.size_blocks(),
+        changes: st.changes,
+        free_blocks: peek.free_blocks,
+        notes,
+        not_carried: st.not_carried,
+    })
+}
+
+/// The session built, not yet written.
+struct Staged {
+    profile: Profile,
+    image: Image,
+    start: u32,
+    changes: Changes,
+    not_carried: Vec<isofs::extract::Problem>,
+    notes: Vec<String>,
+}
+
+/// Finds the previous session, imports it, applies the edits and builds the new session.
+/// With `dry`, only reads: an unfinished session is not closed (a note says so).
+fn stage<T: Transport>(
+    drive: &mut Drive<T>,
+    edits: &Edits,
+    options: &AppendOptions,
+    progress: &mut dyn FnMut(&Event),
+    dry: bool,
+) -> Result<Staged, AppendError> {
     let profile = write::check_device(drive).map_err(AppendError::Disc)?;
     // A session an earlier write left unfinished is skipped. It is found, and the previous
     // session chosen, imported and edited, before it is closed: once closed (a reserved
@@ -427,11 +623,20 @@ pub fn append<T: Transport>(
             log::info!("--mirror: {p} is not in the sources: removed");
         }
     }
-    if let Some(note) = write::close_interrupted_session(drive).map_err(AppendError::Disc)? {
+    let mut notes = Vec::new();
+    if dry {
+        if let Some(u) = unfinished {
+            notes.push(format!(
+                "the unfinished session at block {u} (an interrupted write) would be closed \
+                 first; the start given is the one before that close"
+            ));
+        }
+    } else if let Some(note) = write::close_interrupted_session(drive).map_err(AppendError::Disc)? {
         log::warn!("{note}");
     }
-    // The next writable address, after any close.
-    let (session_opt, start) = match msinfo::msinfo(drive) {
+    // The next writable address, after any close (a dry run closed nothing).
+    let now = if dry { Ok(ms) } else { msinfo::msinfo(drive) };
+    let (session_opt, start) = match now {
         Ok(Msinfo::Blank) if prev.is_none() => {
             let s = if profile.overwritable() {
                 OVERWRITABLE_FIRST_SESSION
@@ -479,84 +684,14 @@ pub fn append<T: Transport>(
         None
     };
     let image = Image::new(tree, opts, previous)?;
-    let after = files(image.tree());
-    let added = after.keys().filter(|k| !before.contains_key(*k)).count();
-    let removed = before.keys().filter(|k| !after.contains_key(*k)).count();
-    let replaced = after
-        .iter()
-        .filter(|(k, v)| match before.get(*k) {
-            Some(old) => old.is_none() || *v != old,
-            None => false,
-        })
-        .count();
-    let size = image.size_blocks();
-    let wopts = WriteOptions {
-        multi: !options.close,
-        dummy: false,
-        speed_kbps: options
-            .speed_x
-            .map(|x| (x * f64::from(profile.single_speed_kbps())).round() as u32),
-        mode: WriteMode::Auto,
-        bufe: true,
-        start: Start::Append,
-        reserve: true,
-    };
-    let plan = write::prepare(drive, Some(size), &wopts).map_err(AppendError::Prepare)?;
-    if plan.start != start {
-        return Err(AppendError::NwaMismatch {
-            nwa: plan.start,
-            msinfo: start,
-        });
-    }
-    let free = plan.free_blocks;
-    let session = plan.session;
-    let producer: pipeline::Producer =
-        Box::new(move |w| image.write_to(w).map_err(|e| e.to_string()));
-    let total = u64::from(size) * BLOCK as u64;
-    let no_cancel = AtomicBool::new(false);
-    let cancel = options.cancel.as_deref().unwrap_or(&no_cancel);
-    let mut burned = pipeline::run(
-        drive,
-        plan,
-        Some(total),
-        producer,
-        options.fifo_size,
-        cancel,
-        progress,
-    )
-    .map_err(AppendError::Write)?;
-    let (verified, read_back_md5) = verify(drive, &burned, options.verify, options.verify_md5)
-        .map_err(|e| match e {
-            VerifyError::Read(source) => AppendError::ReadBack {
-                start: burned.report.start,
-                uncommitted: burned.commit.is_some(),
-                source,
-            },
-            VerifyError::Differ(read_back) => AppendError::Differ {
-                start: burned.report.start,
-                uncommitted: burned.commit.is_some(),
-                read_back,
-                sent_md5: burned.md5,
-            },
-        })?;
-    let commit_notes = pipeline::commit(drive, &mut burned).map_err(AppendError::Commit)?;
-    Ok(AppendReport {
-        medium: profile,
-        session,
-        start: burned.report.start,
-        blocks: burned.report.blocks,
-        added,
-        replaced,
-        removed,
-        appendable: burned.report.appendable,
-        md5: burned.md5,
-        verified,
-        read_back_md5,
-        blocks_left: pipeline::blocks_left(drive, free, &burned),
-        seconds: burned.seconds,
-        fifo_min_percent: burned.fifo_min_percent,
-        commit_notes,
+    let changes = Changes::between(&before, &files(image.tree()));
+    Ok(Staged {
+        profile,
+        image,
+        start,
+        changes,
         not_carried,
+        notes,
     })
 }
 

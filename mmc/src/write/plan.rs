@@ -175,6 +175,46 @@ pub fn free_blocks<T: Transport>(drive: &mut Drive<T>) -> Result<u64, WriteError
     }
 }
 
+/// Where the next session would go, read without changing anything on the drive (for a
+/// dry run): what [`prepare`] would plan, minus its MODE SELECT, cue sheet, speed and
+/// reservation. An unformatted overwritable medium is not formatted: it is reported with
+/// `formatted: false`, the first session's start and no free-space figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peek {
+    /// First block of the new session.
+    pub start: u32,
+    /// Number the new session would have (0: unknown).
+    pub session: u16,
+    /// Free blocks from `start` (`None` on an unformatted medium).
+    pub free_blocks: Option<u64>,
+    /// False when [`prepare`] would format the medium first.
+    pub formatted: bool,
+}
+
+/// The [`Peek`] for a session appended to the disc in `drive` ([`Start::Append`]).
+pub fn peek<T: Transport>(drive: &mut Drive<T>) -> Result<Peek, WriteError> {
+    let profile = check_device(drive)?;
+    let recipe = Recipe::for_profile(profile).ok_or(WriteError::NotWritable { profile })?;
+    if recipe == Recipe::Overwritable && needs_format(drive)? {
+        return Ok(Peek {
+            start: OVERWRITABLE_FIRST_SESSION,
+            session: 1,
+            free_blocks: None,
+            formatted: false,
+        });
+    }
+    let (start, _, _, session, free) = match recipe {
+        Recipe::Overwritable => plan_overwritable(drive, profile, &WriteOptions::default())?,
+        _ => plan_sequential(drive, profile, recipe)?,
+    };
+    Ok(Peek {
+        start,
+        session,
+        free_blocks: Some(free),
+        formatted: true,
+    })
+}
+
 /// Prepares the drive to write one session of `size_blocks` blocks (None: unknown, e.g.
 /// standard input without tsize=): checks, formats, write parameters, speed, reservation.
 pub fn prepare<T: Transport>(
