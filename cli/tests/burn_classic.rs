@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::burn::*;
 
@@ -18,7 +17,7 @@ fn sh(bindir: &Path, script: &str) -> std::process::Output {
         bindir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    Command::new("sh")
+    command("sh")
         .arg("-c")
         .arg(script)
         .env("PATH", path)
@@ -31,7 +30,7 @@ fn classic(profile: &str) {
     let bindir = t.path().join("bin");
     std::fs::create_dir(&bindir).unwrap();
     for name in ["cdrecord", "mkisofs"] {
-        std::os::unix::fs::symlink(bin(), bindir.join(name)).unwrap();
+        personality(&bindir, name);
     }
     let disc = t.path().join("disc.img");
     let dev = format!("emu:{}", disc.display());

@@ -9,7 +9,7 @@ mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::burn::*;
 
@@ -54,7 +54,7 @@ fn burn_stdin_multi_then_add_on_cd_r() {
     let img = genisoimage(t.path(), &src);
     let disc = t.path().join("disc.img");
     let dev = format!("emu:{},profile=cd-r", disc.display());
-    let mut child = Command::new(bin())
+    let mut child = command(BIN)
         .args(["burn", "--json", "--multi", "--dev", &dev, "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -297,7 +297,7 @@ fn burn_over_sessions_on_overwritable_media_needs_force() {
         check_session(&disc, &j, &e);
         // The cdrecord personality refuses the same way.
         use std::os::unix::process::CommandExt;
-        let out = Command::new(bin())
+        let out = command(BIN)
             .arg0("cdrecord")
             .arg(format!("dev={dev}"))
             .arg(&img)

@@ -81,7 +81,7 @@ fn medium_filling_early_stops_with_the_cause() {
         .parse()
         .unwrap();
     let small = format!("{dev},fill_early={}", nwa + 1000);
-    let mut child = Command::new(bin())
+    let mut child = command(BIN)
         .args(["burn", "--multi", "--dev", &small, "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -124,7 +124,7 @@ fn kill_9_mid_burn_leaves_earlier_sessions_readable() {
     let (dev, e, start, before) = first_session(t.path(), "bd-r");
     // 1x BD is 4.5 MB/s: 40 MB take about 9 s; kill after 2.
     let slow = format!("{dev},speed=1");
-    let mut child = Command::new(bin())
+    let mut child = command(BIN)
         .args(["burn", "--multi", "--dev", &slow, "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -160,7 +160,7 @@ fn ctrl_c_mid_burn_closes_the_track_and_reports() {
     let t = tempfile::tempdir().unwrap();
     let (dev, e, start, before) = first_session(t.path(), "dvd+r");
     let slow = format!("{dev},speed=2");
-    let mut child = Command::new(bin())
+    let mut child = command(BIN)
         .args(["burn", "--json", "--multi", "--dev", &slow, "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -308,7 +308,7 @@ fn sigterm_mid_add_stops_closes_the_track_and_reports() {
     let s = t.path().join("big");
     put(&s, "big.bin", &pattern(30 * 1024 * 1024, 3));
     let slow = format!("{dev},speed=1");
-    let child = Command::new(bin())
+    let child = command(BIN)
         .args(["add", "--dev", &slow, s.to_str().unwrap()])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -368,7 +368,7 @@ fn burn_refuses_to_append_into_a_session_an_interrupted_burn_left_open() {
     let big = t.path().join("big.img");
     std::fs::write(&big, pattern(30 * 1024 * 1024, 6)).unwrap();
     let slow = format!("{dev},speed=1");
-    let child = Command::new(bin())
+    let child = command(BIN)
         .args(["burn", "--multi", "--dev", &slow, big.to_str().unwrap()])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -414,7 +414,7 @@ fn kill_9_mid_add_into_a_reserved_track_is_skipped_by_the_next_add() {
         let s = t.path().join("big");
         put(&s, "big.bin", &pattern(20 * 1024 * 1024, 3));
         let slow = format!("{dev},speed=2");
-        let mut child = Command::new(bin())
+        let mut child = command(BIN)
             .args(["add", "--dev", &slow, s.to_str().unwrap()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -8,7 +8,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::burn::*;
 
@@ -84,7 +84,7 @@ fn sao_from_stdin_needs_tsize() {
     let t = tempfile::tempdir().unwrap();
     let disc = t.path().join("d.img");
     let dev = format!("dev=emu:{},profile=cd-r", disc.display());
-    let mut c = Command::new(cdrecord_bin(t.path()))
+    let mut c = command(cdrecord_bin(t.path()))
         .args([&dev, "-sao", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

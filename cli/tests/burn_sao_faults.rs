@@ -306,7 +306,7 @@ fn signal_mid_sao(profile: &str, signal: &str) {
     let (_, nwa) = msinfo(&t.path().join("disc.img"));
     let img = iso(t.path(), "big.bin", 6_000_000, Some(nwa));
     let slow = format!("{dev},speed=2,buffer=1M");
-    let child = Command::new(bin())
+    let child = command(BIN)
         .args([
             "burn",
             "--sao",
@@ -383,7 +383,7 @@ fn signal_mid_dummy_sao(signal: &str) {
     let o = discburn(&["media", "--dev", &slow]);
     assert!(o.status.success(), "{}", text(&o));
     let before = snapshot(&disc);
-    let child = Command::new(bin())
+    let child = command(BIN)
         .args([
             "burn",
             "--dummy",

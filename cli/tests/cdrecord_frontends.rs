@@ -16,7 +16,7 @@ mod common;
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::burn::*;
@@ -24,7 +24,7 @@ use common::burn::*;
 /// discburn started as `name` (argv[0]) with `args`, standard input from `stdin`, and
 /// `CDR_DEVICE` set to `env_dev` when given.
 fn legacy(name: &str, args: &[&str], stdin: Option<&[u8]>, env_dev: Option<&str>) -> Output {
-    let mut c = Command::new(bin());
+    let mut c = command(BIN);
     c.arg0(name)
         .args(args)
         .stdin(if stdin.is_some() {

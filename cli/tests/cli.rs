@@ -6,22 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_discburn");
+mod common;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .output()
-        .expect("run discburn")
-}
+use common::{command, discburn, BIN};
 
 fn run_as(bin: &Path, args: &[&str]) -> Output {
-    Command::new(bin)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .output()
-        .expect("run binary")
+    command(bin).args(args).output().expect("run binary")
 }
 
 fn stderr(o: &Output) -> String {
@@ -35,8 +25,7 @@ fn stdout(o: &Output) -> String {
 /// A temp dir holding a symlink to the binary under `name`.
 fn personality(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let link = dir.path().join(name);
-    std::os::unix::fs::symlink(BIN, &link).unwrap();
+    let link = common::personality(dir.path(), name);
     (dir, link)
 }
 
@@ -53,14 +42,14 @@ const BAD_DEVS: &[&str] = &[
 
 #[test]
 fn usage_errors_exit_2() {
-    let o = run(&["frobnicate"]);
+    let o = discburn(&["frobnicate"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let o = run(&["--frobnicate", "scan"]);
+    let o = discburn(&["--frobnicate", "scan"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--frobnicate"), "{}", stderr(&o));
-    let o = run(&[]);
+    let o = discburn(&[]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&["--help"]);
+    let o = discburn(&["--help"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("inquiry") && stdout(&o).contains("--dev"));
 }
@@ -68,7 +57,7 @@ fn usage_errors_exit_2() {
 #[test]
 fn bad_dev_forms_exit_2_with_one_line_listing_the_forms() {
     for bad in BAD_DEVS {
-        let o = run(&["--dev", bad, "inquiry"]);
+        let o = discburn(&["--dev", bad, "inquiry"]);
         assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
         let err = stderr(&o);
         assert_eq!(err.lines().count(), 1, "{bad}: {err}");
@@ -80,7 +69,7 @@ fn bad_dev_forms_exit_2_with_one_line_listing_the_forms() {
         );
     }
     // The same from $CDR_DEVICE.
-    let o = Command::new(BIN)
+    let o = command(BIN)
         .args(["inquiry"])
         .env("CDR_DEVICE", "zz")
         .output()
@@ -91,7 +80,7 @@ fn bad_dev_forms_exit_2_with_one_line_listing_the_forms() {
 
 #[test]
 fn missing_device_names_the_path_and_exits_1() {
-    let o = run(&["--dev", "/dev/discburn-no-such-sr7", "inquiry"]);
+    let o = discburn(&["--dev", "/dev/discburn-no-such-sr7", "inquiry"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("/dev/discburn-no-such-sr7: no such device"),
@@ -99,7 +88,7 @@ fn missing_device_names_the_path_and_exits_1() {
         stderr(&o)
     );
     // A b,t,l nobody has.
-    let o = run(&["--dev", "97,15,7", "inquiry"]);
+    let o = discburn(&["--dev", "97,15,7", "inquiry"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("97,15,7: no such device"),
@@ -110,7 +99,7 @@ fn missing_device_names_the_path_and_exits_1() {
 
 #[test]
 fn non_scsi_node_and_emulated_drive_fail_with_exit_1() {
-    let o = run(&["--dev", "/dev/null", "inquiry"]);
+    let o = discburn(&["--dev", "/dev/null", "inquiry"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("not a SCSI passthrough device"),
@@ -119,7 +108,7 @@ fn non_scsi_node_and_emulated_drive_fail_with_exit_1() {
     );
     // The emulated drive with an image in a directory that does not exist: whatever
     // the emulated drive's open says about it, it is a failure, not a usage error.
-    let o = run(&["--dev", "emu:/nonexistent-discburn-dir/x.disc", "inquiry"]);
+    let o = discburn(&["--dev", "emu:/nonexistent-discburn-dir/x.disc", "inquiry"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!stderr(&o).is_empty());
 }
@@ -168,11 +157,11 @@ fn permission_denied_says_root_or_group_membership() {
 
 #[test]
 fn scan_exits_0_and_json_has_devices() {
-    let o = run(&["scan", "--json"]);
+    let o = discburn(&["scan", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["devices"].is_array(), "{v}");
-    let o = run(&["scan"]);
+    let o = discburn(&["scan"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(
         stdout(&o).starts_with("b,t,l\tH:C:T:L\tsg\tblock\t"),
@@ -250,7 +239,7 @@ fn genisoimage_name_builds_an_image_and_names_unknown_options() {
 fn closed_stdout_ends_quietly_like_sigpipe() {
     let dir = tempfile::tempdir().unwrap();
     let dev = format!("emu:{},profile=bd-r", dir.path().join("d.disc").display());
-    let mut child = Command::new(BIN)
+    let mut child = command(BIN)
         .args(["media", "--dev", &dev])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::diag::{blank_disc, cdrecord, json_ok, run, text};
+use common::diag::{blank_disc, cdrecord, discburn, json_ok, text};
 use serde_json::Value;
 
 /// A new blank disc of `profile` in `dir`; returns the dev string (with `extra` options).
@@ -40,7 +40,7 @@ fn info_reports_identity_buffer_capabilities_and_media() {
     }
     assert!(v["unavailable"].as_array().unwrap().is_empty(), "{v}");
 
-    let o = run(&["--dev", &dev, "info"]);
+    let o = discburn(&["--dev", &dev, "info"]);
     let t = text(&o.stdout);
     let fw = v["identity"]["revision"].as_str().unwrap();
     assert!(t.contains(&format!("Firmware:       '{fw}'")), "{t}");
@@ -92,7 +92,7 @@ fn features_are_all_decoded_with_the_current_ones_marked() {
         assert!(!f["name"].as_str().unwrap().is_empty(), "{f}");
         assert!(f["body"]["kind"].is_string(), "{f}");
     }
-    let o = run(&["--dev", &dev, "features"]);
+    let o = discburn(&["--dev", &dev, "features"]);
     let t = text(&o.stdout);
     assert!(t.contains("* 0000h Profile List"), "{t}");
     assert!(t.contains("* 002Bh "), "{t}");
@@ -115,7 +115,7 @@ fn speeds_for_the_loaded_medium() {
     for w in ws {
         assert!(w["write_kbps"].as_u64().unwrap() >= 1385, "{w}");
     }
-    let o = run(&["--dev", &dev, "speeds"]);
+    let o = discburn(&["--dev", &dev, "speeds"]);
     let t = text(&o.stdout);
     assert!(t.contains("Medium:  DVD+R"), "{t}");
     assert!(
@@ -180,7 +180,7 @@ fn atip_of_a_cd_r_matches_its_capacity_and_cdrecord_layout() {
 
     // a DVD has no ATIP: an error saying so
     let dvd = disc(tmp.path(), "dvd+r", "");
-    let o = run(&["--dev", &dvd, "atip"]);
+    let o = discburn(&["--dev", &dvd, "atip"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         text(&o.stderr).contains("no ATIP on DVD+R"),

@@ -14,7 +14,7 @@ mod common;
 
 use std::path::Path;
 
-use common::diag::{blank_disc, cdrecord, json_full, run, text};
+use common::diag::{blank_disc, cdrecord, discburn, json_full, text};
 use emu::EmuDrive;
 use mmc::cmd::close::{self, CloseFunction};
 use mmc::cmd::track_info::{TrackAddress, INVISIBLE_TRACK};
@@ -141,7 +141,7 @@ fn check_blank(dev: &str, dir: &Path, profile: &str) {
     assert_eq!(t["tracks"].as_array().unwrap().len(), 0);
 
     // msinfo: nothing on stdout, a note, exit 0; JSON says blank
-    let o = run(&["--dev", dev, "msinfo"]);
+    let o = discburn(&["--dev", dev, "msinfo"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(text(&o.stdout), "");
     assert!(
@@ -170,7 +170,7 @@ fn check_sessions(dev: &str, dir: &Path, profile: &str, n: usize) {
     let nwa = st[n];
 
     // msinfo, and cdrecord -msinfo prints the same bytes
-    let o = run(&["--dev", dev, "msinfo"]);
+    let o = discburn(&["--dev", dev, "msinfo"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let want = format!("{last_start},{nwa}\n");
     assert_eq!(text(&o.stdout), want, "{profile}, {n} sessions");
@@ -283,7 +283,7 @@ fn check_sessions(dev: &str, dir: &Path, profile: &str, n: usize) {
 }
 
 fn check_closed(dev: &str, dir: &Path, profile: &str, n: usize) {
-    let o = run(&["--dev", dev, "msinfo"]);
+    let o = discburn(&["--dev", dev, "msinfo"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(text(&o.stdout), "");
     assert!(

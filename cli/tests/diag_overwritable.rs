@@ -12,7 +12,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::diag::{blank_disc, genisoimage, json_code, personality, run, text};
+use common::diag::{blank_disc, command, discburn, genisoimage, json_code, personality, text};
 use mmc::drive::Drive;
 use transport::{Cdb, DataPhase};
 
@@ -66,10 +66,10 @@ fn format_bd_re(disc: &Path) {
 }
 
 fn check(dev: &str, dir: &Path, want: Option<(u32, u32)>) {
-    let o = run(&["--dev", dev, "msinfo"]);
+    let o = discburn(&["--dev", dev, "msinfo"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let link = personality(dir, "wodim");
-    let w = Command::new(&link)
+    let w = command(&link)
         .args([&format!("dev={dev}"), "-msinfo"])
         .output()
         .unwrap();
@@ -150,7 +150,7 @@ fn pressed_cd_takes_no_session() {
     let p = tmp.path().join("rom.img");
     std::fs::write(&p, vec![0u8; 300 * 2048]).unwrap();
     let dev = format!("emu:{}", p.display());
-    let o = run(&["--dev", &dev, "msinfo"]);
+    let o = discburn(&["--dev", &dev, "msinfo"]);
     assert_eq!(o.status.code(), Some(1));
     // a pressed disc is complete: either way no session can be added (mmc::msinfo says
     // "closed" or "not a writable medium")

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::diag::{genisoimage, run, text};
+use common::diag::{discburn, genisoimage, text};
 
 /// A small ISO made by genisoimage, pressed into an emulated CD-ROM; returns its dev string.
 fn pressed_cd(dir: &Path) -> (String, Vec<u8>) {
@@ -27,7 +27,7 @@ fn pressed_cd(dir: &Path) -> (String, Vec<u8>) {
     ]);
     let img = dir.join("cd.img");
     // pressed= creates the disc once; later opens name the image alone
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &format!("emu:{},pressed={}", img.display(), iso.display()),
         "raw",
@@ -44,7 +44,7 @@ fn read_capacity_and_read10_return_the_image_bytes() {
     let (dev, iso) = pressed_cd(tmp.path());
     let blocks = (iso.len() / 2048) as u32;
 
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &dev,
         "raw",
@@ -71,14 +71,14 @@ fn read_capacity_and_read10_return_the_image_bytes() {
     let mut args = vec!["--dev", dev.as_str(), "raw"];
     args.extend(cdb);
     args.extend(["--in", "4096", "--bin"]);
-    let o = run(&args);
+    let o = discburn(&args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(o.stdout, iso[16 * 2048..18 * 2048]);
     assert_eq!(&o.stdout[1..6], b"CD001");
 
     // --save writes the same bytes; --hex prints them as one line
     let saved = tmp.path().join("out.bin");
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &dev,
         "raw",
@@ -91,7 +91,7 @@ fn read_capacity_and_read10_return_the_image_bytes() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(std::fs::read(&saved).unwrap(), iso[16 * 2048..18 * 2048]);
     assert!(text(&o.stdout).contains("Data in:     4096 of 4096 bytes received"));
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &dev,
         "raw",
@@ -107,7 +107,7 @@ fn read_capacity_and_read10_return_the_image_bytes() {
     assert_eq!(text(&o.stdout).trim_end(), hex);
 
     // text mode: the hex dump shows CD001 at offset 0
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &dev,
         "raw",
@@ -127,7 +127,7 @@ fn read_capacity_and_read10_return_the_image_bytes() {
 fn check_condition_is_decoded_and_exits_1() {
     let tmp = tempfile::tempdir().unwrap();
     let (dev, _) = pressed_cd(tmp.path());
-    let o = run(&["--dev", &dev, "raw", "ff 00 00 00 00 00"]);
+    let o = discburn(&["--dev", &dev, "raw", "ff 00 00 00 00 00"]);
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o.stdout);
     assert!(t.contains("Status:      CHECK CONDITION (02h)"), "{t}");
@@ -142,7 +142,7 @@ fn check_condition_is_decoded_and_exits_1() {
     );
 
     // JSON carries the same facts
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &dev,
         "--json",
@@ -175,7 +175,7 @@ fn data_out_reaches_the_drive() {
     list.extend_from_slice(&page);
     let f = tmp.path().join("page05");
     std::fs::write(&f, &list).unwrap();
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &dev,
         "raw",
@@ -198,7 +198,7 @@ fn data_out_reaches_the_drive() {
     // the same page with write type Fh (reserved) is refused: the bytes were looked at
     list[8 + 2] = 0x4F;
     std::fs::write(&f, &list).unwrap();
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &dev,
         "raw",
@@ -224,7 +224,7 @@ fn usage_errors() {
     ] {
         let mut a = vec!["--dev", "emu:/nonexistent/x"];
         a.extend_from_slice(args);
-        let o = run(&a);
+        let o = discburn(&a);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o.stderr));
     }
 }

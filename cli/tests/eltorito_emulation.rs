@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::eltorito::{bin, need, ok};
+use common::{command, need, ok, BIN};
 
 fn ours(args: &[&str], tree: &Path, out: &Path) -> Output {
-    Command::new(bin())
+    command(BIN)
         .arg("mkisofs")
         .args(["-quiet", "-o"])
         .arg(out)

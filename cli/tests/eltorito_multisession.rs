@@ -19,7 +19,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::eltorito::{bin, need, ok};
+use common::{command, need, ok, BIN};
 
 /// Which mkisofs runs a build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,7 @@ enum Tool {
 fn mkisofs(tool: Tool, args: &[&str], tree: &Path, out: &Path) -> Output {
     let mut c = match tool {
         Tool::Ours => {
-            let mut c = Command::new(bin());
+            let mut c = command(BIN);
             c.arg("mkisofs");
             c
         }

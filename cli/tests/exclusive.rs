@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::burn::*;
@@ -28,7 +28,7 @@ fn a_second_add_on_the_same_emulated_disc_is_refused_while_the_first_writes() {
     put(&s1, "first/big.bin", &big);
     put(&s1, "first/a.txt", b"first run\n");
     let slow = format!("{dev},speed=1");
-    let first = Command::new(bin())
+    let first = command(BIN)
         .args(["add", "--json", "--dev", &slow, s1.to_str().unwrap()])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -23,17 +23,7 @@ use isofs::{Image, Options, RockRidge, Tree};
 
 mod common;
 use common::hostile::{under_caps, within_caps};
-
-const BIN: &str = env!("CARGO_BIN_EXE_discburn");
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{text, BIN};
 
 /// Runs `discburn ARGS` under `sh -c 'umask U; exec ...'` so the umask is known.
 /// Under the memory cap and the time limit.

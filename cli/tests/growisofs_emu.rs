@@ -17,12 +17,12 @@ mod common;
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use common::burn::*;
 
 fn growisofs(args: &[&str], stdin: Option<Vec<u8>>) -> Output {
-    let mut c = Command::new(bin());
+    let mut c = command(BIN);
     c.arg0("growisofs")
         .args(args)
         .stdin(if stdin.is_some() {
@@ -242,7 +242,7 @@ fn version_and_bad_options() {
 }
 
 fn tool_as(name: &str, args: &[&str]) -> Output {
-    Command::new(bin())
+    command(BIN)
         .arg0(name)
         .args(args)
         .stdin(Stdio::null())

@@ -19,22 +19,13 @@ use isofs::{Image, Options, RockRidge, Tree};
 
 mod common;
 use common::hostile::{under_caps, within_caps};
-use common::read::BIN;
+use common::{text, BIN};
 
 /// `discburn ARGS` under the memory cap and the time limit.
 fn discburn(args: &[&str]) -> Output {
     let o = under_caps(BIN).args(args).output().unwrap();
     within_caps(&o, &format!("discburn {args:?}"));
     o
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn tool(name: &str, pkg: &str, args: &[&str], dir: &Path) -> Output {

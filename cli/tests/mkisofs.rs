@@ -8,12 +8,12 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_discburn")
-}
+mod common;
+
+use common::{command, BIN};
 
 fn mkisofs(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(bin());
+    let mut c = command(BIN);
     c.arg("mkisofs").args(args);
     for (k, v) in env {
         c.env(k, v);
@@ -37,7 +37,7 @@ fn put(p: &Path, data: &[u8]) {
 }
 
 fn names(img: &Path) -> Vec<String> {
-    let o = Command::new(bin())
+    let o = command(BIN)
         .args(["ls", "-R", "-i"])
         .arg(img)
         .output()
@@ -188,9 +188,8 @@ fn print_size_errors_and_reproducibility() {
     assert_eq!(e.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&e.stderr).contains("unknown option -frobnicate"));
     // The genisoimage name selects the same personality.
-    let link = t.path().join("genisoimage");
-    std::os::unix::fs::symlink(bin(), &link).unwrap();
-    let g = Command::new(&link)
+    let link = common::personality(t.path(), "genisoimage");
+    let g = command(&link)
         .args(["-quiet", "-print-size", "-R", "-J"])
         .arg(&s)
         .output()
@@ -219,7 +218,7 @@ fn sort_weights_place_files_first() {
         ],
         &[],
     ));
-    let j: serde_json::Value = serde_json::from_str(&ok(&Command::new(bin())
+    let j: serde_json::Value = serde_json::from_str(&ok(&command(BIN)
         .args(["--json", "ls", "-i"])
         .arg(&img)
         .output()
@@ -282,13 +281,9 @@ fn multisession_on_an_image_file_and_on_the_emulated_drive() {
     disc.extend_from_slice(&fs::read(&part).unwrap());
     fs::write(&img, &disc).unwrap();
     assert_eq!(names(&img), ["one.txt", "two.txt"]);
-    let sessions = ok(&Command::new(bin())
-        .arg("sessions")
-        .arg(&img)
-        .output()
-        .unwrap());
+    let sessions = ok(&command(BIN).arg("sessions").arg(&img).output().unwrap());
     assert_eq!(sessions.lines().count(), 3, "{sessions}");
-    let one = ok(&Command::new(bin())
+    let one = ok(&command(BIN)
         .args(["extract", "--cat", "--session", "1", "-i"])
         .arg(&img)
         .arg("gone.txt")
@@ -311,7 +306,7 @@ fn multisession_on_an_image_file_and_on_the_emulated_drive() {
     ));
     assert!(size.trim().parse::<u64>().unwrap() > 0);
     let burn = |iso: &Path| {
-        ok(&Command::new(bin())
+        ok(&command(BIN)
             .args(["burn", "--dev", &dev, "--multi", "-q"])
             .arg(iso)
             .output()
@@ -350,12 +345,9 @@ fn multisession_on_an_image_file_and_on_the_emulated_drive() {
         &[],
     ));
     burn(&i2);
-    let ls = ok(&Command::new(bin())
-        .args(["ls", "--dev", &dev])
-        .output()
-        .unwrap());
+    let ls = ok(&command(BIN).args(["ls", "--dev", &dev]).output().unwrap());
     assert_eq!(ls.lines().collect::<Vec<_>>(), ["one.txt", "two.txt"]);
-    let j: serde_json::Value = serde_json::from_str(&ok(&Command::new(bin())
+    let j: serde_json::Value = serde_json::from_str(&ok(&command(BIN)
         .args(["--json", "sessions", "--dev", &dev])
         .output()
         .unwrap()))

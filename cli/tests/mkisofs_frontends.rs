@@ -16,12 +16,12 @@
 mod common;
 
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use common::burn::*;
 
 fn legacy(name: &str, args: &[&str]) -> Output {
-    Command::new(bin())
+    command(BIN)
         .arg0(name)
         .args(args)
         .stdin(Stdio::null())

@@ -13,23 +13,11 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_discburn")
-}
+mod common;
 
-/// Runs an external tool; a missing tool fails the test with what to install.
-fn tool(name: &str, args: &[&str]) -> Output {
-    let package = match name {
-        "genisoimage" | "isoinfo" => "genisoimage",
-        "bsdtar" => "libarchive-tools",
-        other => other,
-    };
-    Command::new(name).args(args).output().unwrap_or_else(|e| {
-        panic!("{name} cannot be run ({e}): install it (apt-get install {package})")
-    })
-}
+use common::{command, tool, BIN};
 
 fn ok(what: &str, o: &Output) -> String {
     assert!(
@@ -52,7 +40,7 @@ fn s(p: &Path) -> String {
 
 /// Builds `img` from `src` with discburn mkisofs; returns its standard error.
 fn ours(opts: &[&str], img: &Path, src: &Path) -> String {
-    let o = Command::new(bin())
+    let o = command(BIN)
         .args(["mkisofs", "-quiet"])
         .args(opts)
         .args(["-o", &s(img), &s(src)])
@@ -571,11 +559,7 @@ fn xorriso_style_long_options() {
         a.extend_from_slice(&["-output", &ds, &ss]);
         ok(
             "discburn mkisofs",
-            &Command::new(bin())
-                .arg("mkisofs")
-                .args(&a)
-                .output()
-                .unwrap(),
+            &command(BIN).arg("mkisofs").args(&a).output().unwrap(),
         );
         let mut xa = vec!["-as", "mkisofs"];
         xa.extend_from_slice(opts);
@@ -611,7 +595,7 @@ fn xorriso_style_long_options() {
         assert_eq!(bsdtar_list(&x), bsdtar_list(&d));
     }
     // xorriso's Apple options are not implemented: refused by name, not ignored.
-    let o = Command::new(bin())
+    let o = command(BIN)
         .args(["mkisofs", "-isohybrid-apm-hfsplus", "-o"])
         .arg(&d)
         .arg(&src)

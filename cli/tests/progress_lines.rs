@@ -22,7 +22,7 @@ mod common;
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use common::burn::*;
 
@@ -133,7 +133,7 @@ fn the_sscanf_of_this_test_behaves_as_cs() {
 }
 
 fn cdrecord(args: &[&str], stdin: Option<Vec<u8>>) -> Output {
-    let mut c = Command::new(bin());
+    let mut c = command(BIN);
     c.arg0("wodim")
         .args(args)
         .stdin(if stdin.is_some() {
@@ -265,7 +265,7 @@ fn growisofs_lines_match_brasero() {
     std::fs::write(&img, pattern(size, 5)).unwrap();
     let disc = t.path().join("g.img");
     let dev = format!("emu:{},profile=dvd+r,speed=4", disc.display());
-    let o = Command::new(bin())
+    let o = command(BIN)
         .arg0("growisofs")
         .args(["-Z", &format!("{dev}={}", img.display())])
         .stdin(Stdio::null())

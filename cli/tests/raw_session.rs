@@ -17,13 +17,13 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::diag::{cdrecord, genisoimage, run, text};
+use common::diag::{cdrecord, discburn, genisoimage, text};
 
 /// Runs `discburn --dev DEV raw CDB [extra]`, which must answer GOOD; returns stdout.
 fn raw_ok(dev: &str, cdb: &str, extra: &[&str]) -> Vec<u8> {
     let mut args = vec!["--dev", dev, "raw", cdb];
     args.extend(extra);
-    let o = run(&args);
+    let o = discburn(&args);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -142,7 +142,7 @@ fn raw_processes_write_a_cd_r_session_as_one_powered_drive() {
     // blocks; the lead-out starts there; the next session's NWA is 11,400 later
     let leadout = blocks + 2;
     let expected = format!("0,{}", leadout + 11_400);
-    let o = run(&["--dev", &dev, "msinfo"]);
+    let o = discburn(&["--dev", &dev, "msinfo"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(text(&o.stdout).trim(), expected);
     // cdrecord -msinfo prints the same pair
@@ -150,7 +150,7 @@ fn raw_processes_write_a_cd_r_session_as_one_powered_drive() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert_eq!(text(&o.stdout).trim(), expected);
     // the TOC: track 1 at 0, lead-out at `leadout`
-    let o = run(&["--dev", &dev, "toc"]);
+    let o = discburn(&["--dev", &dev, "toc"]);
     let toc = text(&o.stdout);
     assert!(
         toc.contains("track:   1 lba:         0"),
@@ -161,7 +161,7 @@ fn raw_processes_write_a_cd_r_session_as_one_powered_drive() {
         toc.contains(&format!("track:lout lba: {leadout:>9}")),
         "{toc}"
     );
-    let o = run(&["--dev", &dev, "media"]);
+    let o = discburn(&["--dev", &dev, "media"]);
     let media = text(&o.stdout);
     assert!(media.contains("incomplete/appendable"), "{media}");
     assert!(media.contains("complete sessions:          1"), "{media}");
@@ -202,9 +202,9 @@ fn raw_processes_write_a_cd_r_session_as_one_powered_drive() {
     let t2 = dir.join("tree2");
     std::fs::create_dir_all(&t2).unwrap();
     std::fs::write(t2.join("second.txt"), "second session\n").unwrap();
-    let o = run(&["--dev", &dev, "add", t2.to_str().unwrap()]);
+    let o = discburn(&["--dev", &dev, "add", t2.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let o = run(&["--dev", &dev, "msinfo"]);
+    let o = discburn(&["--dev", &dev, "msinfo"]);
     let ms = text(&o.stdout);
     let first: u32 = ms.trim().split(',').next().unwrap().parse().unwrap();
     assert_eq!(first, leadout + 11_400, "{ms}");
@@ -212,7 +212,7 @@ fn raw_processes_write_a_cd_r_session_as_one_powered_drive() {
 
 /// MODE SENSE(10) page 05h current values, asked by a process of its own: the page bytes.
 fn sense_page05(dev: &str) -> (Option<i32>, String, String) {
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         dev,
         "raw",
@@ -252,7 +252,7 @@ fn page05_lasts_until_a_power_cycle() {
     assert_eq!(&now.trim()[16..26], "053251c408", "{now}");
     assert_ne!(now, default);
     // a power cycle: the first command gets UNIT ATTENTION, POWER ON OCCURRED ...
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &format!("{dev},power_cycle=on"),
         "raw",

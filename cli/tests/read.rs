@@ -10,7 +10,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::read::*;
@@ -158,8 +157,7 @@ fn read_session_track_range_and_stdout() {
 
 fn readcd() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let link = dir.path().join("readcd");
-    std::os::unix::fs::symlink(BIN, &link).unwrap();
+    let link = personality(dir.path(), "readcd");
     (dir, link)
 }
 
@@ -169,7 +167,7 @@ fn readcd_dump_equals_the_image() {
     let dev = d.dev("good.iso", "");
     let (_l, rc) = readcd();
     let out = d.dir.path().join("readcd.img");
-    let o = Command::new(&rc)
+    let o = command(&rc)
         .args([
             format!("dev={dev}"),
             format!("f={}", out.display()),
@@ -185,7 +183,7 @@ fn readcd_dump_equals_the_image() {
     );
     // sectors=A-B reads A up to B exclusive, as readcd does.
     let part = d.dir.path().join("part.img");
-    let o = Command::new(&rc)
+    let o = command(&rc)
         .args([
             format!("dev={dev}"),
             format!("f={}", part.display()),
@@ -199,7 +197,7 @@ fn readcd_dump_equals_the_image() {
         std::fs::read(&part).unwrap(),
         &d.bytes()[20 * 2048..50 * 2048]
     );
-    let o = Command::new(&rc)
+    let o = command(&rc)
         .args(["dev=emu:/nonexistent/x", "f=/dev/null", "-bogus"])
         .output()
         .unwrap();
@@ -213,12 +211,7 @@ fn readcd_dump_equals_the_image() {
 
 /// Runs the readcd personality `rc` with `args`.
 fn run_readcd(rc: &Path, args: &[String]) -> std::process::Output {
-    Command::new(rc)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG")
-        .output()
-        .unwrap()
+    command(rc).args(args).output().unwrap()
 }
 
 #[test]
@@ -352,7 +345,7 @@ fn interrupted_then_finished(signal: Option<&str>) {
     let slow = d.dev("slow.iso", "slow=0-99999:10");
     let img = d.dir.path().join("int.img");
     let map = d.dir.path().join("int.map");
-    let mut child = Command::new(BIN)
+    let mut child = command(BIN)
         .args([
             "read",
             "--dev",

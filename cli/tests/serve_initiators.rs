@@ -12,7 +12,7 @@ use common::serve::*;
 const SECRET: &str = "tWelve-chars-plus";
 
 fn lib(name: &str, args: &[&str]) -> std::process::Output {
-    tool(name, "libiscsi-bin", args)
+    tool(name, args)
 }
 
 fn out(o: &std::process::Output) -> String {
@@ -256,7 +256,6 @@ fn qemu_reads_a_served_disc_with_chap_and_header_digests() {
     let out = dir.path().join("read.raw");
     let o = tool(
         "qemu-img",
-        "qemu-utils and qemu-block-extra",
         &[
             "dd",
             "--object",
@@ -286,7 +285,6 @@ fn qemu_reads_a_served_disc_with_chap_and_header_digests() {
 
     let o = tool(
         "qemu-img",
-        "qemu-utils and qemu-block-extra",
         &[
             "info",
             "--object",

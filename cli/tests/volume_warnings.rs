@@ -9,28 +9,13 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_discburn");
+mod common;
+
+use common::{discburn, text};
+
 const DEEP: &[u8] = b"deep file contents\n";
-
-fn discburn(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Builds a Rock Ridge + Joliet image of a small tree with genisoimage.
 fn genisoimage(dir: &Path) -> std::path::PathBuf {

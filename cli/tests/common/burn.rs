@@ -7,36 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// The binary under test.
-pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_discburn"))
-}
-
-/// Runs discburn with `args`.
-pub fn discburn(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-/// stdout and stderr of a run, for messages.
-pub fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Writes `data` at `root/rel`, creating directories.
-pub fn put(root: &Path, rel: &str, data: &[u8]) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, data).unwrap();
-}
+pub use super::{bin, command, discburn, personality, put, text, tool, BIN};
 
 /// `n` bytes of a pattern depending on `seed`.
 pub fn pattern(n: usize, seed: u8) -> Vec<u8> {
@@ -83,15 +54,6 @@ pub fn add_raw(dev: &str, remove: &[&str], specs: &[&str]) -> serde_json::Value 
     let out = discburn(&args);
     assert!(out.status.success(), "add failed: {}", text(&out));
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
-}
-
-/// Runs a tool, failing with an install hint when it is missing.
-pub fn tool(name: &str, args: &[&str]) -> Output {
-    Command::new(name)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed for this test (apt-get install {name}): {e}"))
 }
 
 /// Every regular file below `root`, by relative path.
@@ -212,20 +174,12 @@ pub fn md5sum(p: &Path) -> String {
 
 /// discburn under its legacy name `cdrecord` (a symlink in `dir`).
 pub fn cdrecord_bin(dir: &Path) -> PathBuf {
-    let p = dir.join("cdrecord");
-    if !p.exists() {
-        std::os::unix::fs::symlink(bin(), &p).unwrap();
-    }
-    p
+    personality(dir, "cdrecord")
 }
 
 /// `cdrecord ARGS` (discburn's cdrecord personality), standard input closed.
 pub fn cdrecord(dir: &Path, args: &[&str]) -> Output {
-    Command::new(cdrecord_bin(dir))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    command(cdrecord_bin(dir)).args(args).output().unwrap()
 }
 
 /// A `profile` disc at `DIR/disc.img` with one session written by `add` (`keep.txt` and
@@ -328,7 +282,7 @@ pub fn assert_same(now: &Snapshot, before: &Snapshot, what: &str) {
 /// then 2 MiB more: with a throttled drive, a small buffer and `bup=off` the drive runs
 /// dry in the pause (a buffer underrun).
 pub fn burn_stdin_with_a_pause(dev: &str) -> Output {
-    let mut child = Command::new(bin())
+    let mut child = command(BIN)
         .args(["burn", "--multi", "--fifo-size", "1m", "--dev", dev, "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

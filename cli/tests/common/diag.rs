@@ -1,26 +1,16 @@
 //! Shared helpers of the diagnostic command tests (`diag_drive`, `diag_media`,
-//! `diag_overwritable`, `diag_raw`): run the built binary with no `CDR_DEVICE`, run it with
+//! `diag_overwritable`, `diag_raw`): run the built binary, run it with
 //! `--json`, make blank and pressed discs of the emulated drive, and run the
 //! cdrecord-named personality (a symlink to the binary).
 #![allow(dead_code)] // reason: each test binary uses a different part
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test helpers may panic
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use serde_json::Value;
 
-/// The built binary.
-pub const BIN: &str = env!("CARGO_BIN_EXE_discburn");
-
-/// Runs `discburn ARGS` with `CDR_DEVICE` removed from the environment.
-pub fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .output()
-        .expect("run discburn")
-}
+pub use super::{command, discburn, personality, BIN};
 
 /// `b` as text (lossy UTF-8), for comparisons and assertion messages.
 pub fn text(b: &[u8]) -> String {
@@ -29,7 +19,7 @@ pub fn text(b: &[u8]) -> String {
 
 /// Runs `discburn --dev DEV --json CMD`, which must exit 0, and parses stdout.
 pub fn json_ok(dev: &str, cmd: &str) -> Value {
-    let o = run(&["--dev", dev, "--json", cmd]);
+    let o = discburn(&["--dev", dev, "--json", cmd]);
     assert_eq!(o.status.code(), Some(0), "{cmd}: {}", text(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap()
 }
@@ -37,7 +27,7 @@ pub fn json_ok(dev: &str, cmd: &str) -> Value {
 /// Runs `discburn --dev DEV --json CMD` whatever its exit status and parses stdout:
 /// (exit code, JSON, stderr).
 pub fn json_full(dev: &str, cmd: &str) -> (Option<i32>, Value, String) {
-    let o = run(&["--dev", dev, "--json", cmd]);
+    let o = discburn(&["--dev", dev, "--json", cmd]);
     let v = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{cmd} --json: {e}: {}{}", text(&o.stdout), text(&o.stderr)));
     (o.status.code(), v, text(&o.stderr))
@@ -53,7 +43,7 @@ pub fn json_code(dev: &str, cmd: &str) -> (Option<i32>, Value) {
 /// as `",buffer=2M"`) by running `media` on it, which must exit 0; returns the dev string
 /// `emu:IMG` + `extra` for later runs.
 pub fn blank_disc(img: &Path, profile: &str, extra: &str) -> String {
-    let o = run(&[
+    let o = discburn(&[
         "--dev",
         &format!("emu:{},profile={profile}{extra}", img.display()),
         "media",
@@ -65,27 +55,13 @@ pub fn blank_disc(img: &Path, profile: &str, extra: &str) -> String {
 /// Runs `genisoimage ARGS`, which must succeed; fails saying what to install when it is
 /// missing.
 pub fn genisoimage(args: &[&str]) {
-    let o = Command::new("genisoimage")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("genisoimage is needed ({e}); install the Debian package genisoimage")
-        });
+    let o = super::tool("genisoimage", args);
     assert!(o.status.success(), "genisoimage: {}", text(&o.stderr));
-}
-
-/// A symlink named `name` (`cdrecord`, `wodim`) to the binary in `dir`, made once.
-pub fn personality(dir: &Path, name: &str) -> PathBuf {
-    let link = dir.join(name);
-    if !link.exists() {
-        std::os::unix::fs::symlink(BIN, &link).unwrap();
-    }
-    link
 }
 
 /// Runs `cdrecord dev=DEV OPT` through the personality symlink in `dir`.
 pub fn cdrecord(dir: &Path, dev: &str, opt: &str) -> Output {
-    Command::new(personality(dir, "cdrecord"))
+    super::command(personality(dir, "cdrecord"))
         .args([&format!("dev={dev}"), opt])
         .output()
         .unwrap()

@@ -12,8 +12,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The built binary.
-pub const BIN: &str = env!("CARGO_BIN_EXE_discburn");
+pub use super::{tool, BIN};
+
 /// Bytes per block.
 pub const B: usize = 2048;
 
@@ -200,15 +200,12 @@ pub fn name_chain(iso: &mut Iso, first: u32, areas: u32, link: bool) -> usize {
 /// Returns the output and how long it ran.
 pub fn capped(args: &[&str], as_bytes: u64, fsize: u64, secs: u64) -> (Output, Duration) {
     let t0 = Instant::now();
-    let mut child = Command::new("prlimit")
+    let mut child = super::command("prlimit")
         .arg(format!("--as={as_bytes}"))
         .arg(format!("--fsize={fsize}"))
         .arg("--")
         .arg(BIN)
         .args(args)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG")
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -255,22 +252,7 @@ pub fn capped(args: &[&str], as_bytes: u64, fsize: u64, secs: u64) -> (Output, D
 
 /// stdout (cut) and stderr of `o`, for assertion messages.
 pub fn text(o: &Output) -> String {
-    let so = String::from_utf8_lossy(&o.stdout);
-    let cut = so.char_indices().nth(2000).map_or(so.len(), |(i, _)| i);
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        &so[..cut],
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Runs an external tool, failing with the Debian package to install when it is missing.
-pub fn tool(name: &str, package: &str, args: &[&str]) -> Output {
-    Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} could not be run ({e}); install {package}"))
+    super::text_cut(o, 2000, usize::MAX)
 }
 
 /// Asserts a refusal: exit status 1 (not a signal, not a panic's 101), `want` (each) in
@@ -299,9 +281,8 @@ pub fn under_caps(program: impl AsRef<OsStr>) -> Command {
     c.args(["-k", "5", &CAP_SECS.to_string(), "prlimit"])
         .arg(format!("--as={CAP_AS}"))
         .arg("--")
-        .arg(program)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG");
+        .arg(program);
+    super::scrub(&mut c);
     c
 }
 

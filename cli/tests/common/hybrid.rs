@@ -7,7 +7,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The default label of the isolinux.cfg [`isolinux_tree`] writes (no such kernel exists).
@@ -25,40 +25,7 @@ pub const DATE: &str = "--modification-date=2026120700000000";
 /// See [`DATE`].
 pub const GUID: &str = "6d5556e8-5732-f348-81a5-a3fd79dc6321";
 
-/// The path of `program`, or a failure naming the package to install.
-pub fn need(program: &str, package: &str) -> PathBuf {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    dirs.extend(["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"].map(PathBuf::from));
-    dirs.iter()
-        .map(|d| d.join(program))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("{program} is missing: install it (Debian: apt-get install {package})")
-        })
-}
-
-/// A file that must exist, or a failure naming its package.
-pub fn need_file(path: &str, package: &str) -> PathBuf {
-    let p = PathBuf::from(path);
-    assert!(
-        p.is_file(),
-        "{path} is missing: install it (Debian: apt-get install {package})"
-    );
-    p
-}
-
-/// Fails with the output unless `o` succeeded.
-pub fn ok(what: &str, o: &Output) {
-    assert!(
-        o.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
+pub use super::{need, need_file, ok};
 
 /// Runs `cmd`, requires success, returns its standard output.
 pub fn run(what: &str, cmd: &mut Command) -> String {
@@ -72,10 +39,7 @@ pub fn xorriso_dir(tmp: &Path) -> PathBuf {
     let d = tmp.join("bin");
     std::fs::create_dir_all(&d).unwrap();
     for n in ["xorriso", "xorrisofs"] {
-        let l = d.join(n);
-        if !l.exists() {
-            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_discburn"), &l).unwrap();
-        }
+        super::personality(&d, n);
     }
     d
 }

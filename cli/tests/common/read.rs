@@ -5,48 +5,14 @@
 #![allow(dead_code)] // reason: each test binary uses a different part
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-/// The built binary.
-pub const BIN: &str = env!("CARGO_BIN_EXE_discburn");
+pub use super::{command, discburn, personality, tool, BIN};
 
-/// Runs an external tool, failing with an install hint when it is missing.
-pub fn tool(name: &str, args: &[&str]) -> Output {
-    match Command::new(name).args(args).output() {
-        Ok(o) => o,
-        Err(e) => panic!(
-            "{name} could not be run ({e}); install it (Debian: see tests/run-all.sh: \
-             genisoimage, gddrescue, python3)"
-        ),
-    }
-}
-
-/// Runs `discburn ARGS`.
-pub fn discburn(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG")
-        .output()
-        .expect("run discburn")
-}
-
-/// stdout and stderr of `o`, for assertion messages.
+/// Status, stdout and the end of stderr of `o` (its last 3000 characters), for assertion
+/// messages.
 pub fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        tail(&String::from_utf8_lossy(&o.stderr), 3000)
-    )
-}
-
-fn tail(s: &str, n: usize) -> &str {
-    let mut i = s.len().saturating_sub(n);
-    while !s.is_char_boundary(i) {
-        i += 1;
-    }
-    &s[i..]
+    super::text_cut(o, usize::MAX, 3000)
 }
 
 /// Deterministic bytes: `len` bytes of a pattern seeded by `seed`.

@@ -15,23 +15,10 @@ use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
 
-/// The binary under test.
-pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_discburn"))
-}
+pub use super::{bin, command, discburn, tool, BIN};
 
 /// The default target name.
 pub const IQN: &str = "iqn.2026-12.invalid.discburn:drive";
-
-/// Runs `discburn ARGS` (no inherited device or log settings).
-pub fn discburn(args: &[&str]) -> std::process::Output {
-    Command::new(bin())
-        .args(args)
-        .env_remove("CDR_DEVICE")
-        .env_remove("DISCBURN_LOG")
-        .output()
-        .expect("run discburn")
-}
 
 /// A CD-R at `img` with one closed-for-appending session holding `a.txt` and `big.bin`
 /// (made by `discburn add`), so that "unchanged" means something.
@@ -93,11 +80,9 @@ impl Server {
     pub fn start(dir: &Path, args: &[&str], luns: usize) -> Server {
         let log = dir.join("serve.log");
         let err = std::fs::File::create(&log).unwrap();
-        let mut child = Command::new(bin())
+        let mut child = super::command(BIN)
             .args(["-v", "serve", "--listen", "127.0.0.1:0"])
             .args(args)
-            .env_remove("DISCBURN_LOG")
-            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(err)
             .spawn()
@@ -737,12 +722,4 @@ fn unhex(v: &str) -> Vec<u8> {
 /// A file's bytes, or empty.
 pub fn bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_default()
-}
-
-/// Runs an external tool, failing with the Debian package to install when it is missing.
-pub fn tool(name: &str, package: &str, args: &[&str]) -> std::process::Output {
-    match Command::new(name).args(args).output() {
-        Ok(o) => o,
-        Err(e) => panic!("{name} could not be run ({e}); install the Debian package {package} (tests/run-all.sh does)"),
-    }
 }
