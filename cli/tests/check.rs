@@ -199,3 +199,180 @@ fn check_clean_disc_and_bad_plot_name() {
     let o = discburn(&["check", "--dev", &dev, "--plot", "x.gif"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+/// xorriso's `-find / -type f -exec report_lba` for the session at `start`: path ->
+/// (first block, blocks) of each extent.
+fn xorriso_lbas(disc: &Path, start: u32) -> std::collections::BTreeMap<String, Vec<(u32, u32)>> {
+    let o = tool(
+        "xorriso",
+        &[
+            "-abort_on",
+            "FAILURE",
+            "-load",
+            "sbsector",
+            &start.to_string(),
+            "-indev",
+            disc.to_str().unwrap(),
+            "-find",
+            "/",
+            "-type",
+            "f",
+            "-exec",
+            "report_lba",
+            "--",
+        ],
+    );
+    assert!(o.status.success(), "xorriso: {}", text(&o));
+    let mut out = std::collections::BTreeMap::<String, Vec<(u32, u32)>>::new();
+    for l in String::from_utf8_lossy(&o.stdout).lines() {
+        let Some(rest) = l.strip_prefix("File data lba:") else {
+            continue;
+        };
+        let f: Vec<&str> = rest.splitn(5, ',').map(str::trim).collect();
+        let path = f[4].trim_matches('\'').to_string();
+        out.entry(path)
+            .or_default()
+            .push((f[1].parse().unwrap(), f[2].parse().unwrap()));
+    }
+    out
+}
+
+/// `check --files` on a BD-R with three `add` sessions (a file carried through all three,
+/// one replaced in the second, one added in the second, a directory removed in the
+/// third): the file extents xorriso reports (`-exec report_lba`) are damaged with `bad=`
+/// and `slow=`, and `check --files` names exactly the files lying there, with the
+/// sessions whose trees hold them; an unreadable volume descriptor of session 2 leaves
+/// its tree unread (a warning) and its blocks listed as in no file.
+#[test]
+fn check_files_names_the_files_on_bad_and_slow_blocks() {
+    use common::burn::{add, pattern, put};
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=bd-r", disc.display());
+    let (s1, s2, s3) = (
+        t.path().join("s1"),
+        t.path().join("s2"),
+        t.path().join("s3"),
+    );
+    put(&s1, "keep.bin", &pattern(400_000, 1));
+    put(&s1, "old.bin", &pattern(100_000, 2));
+    put(&s1, "d/small.txt", b"small\n");
+    put(&s2, "old.bin", &pattern(120_000, 3));
+    put(&s2, "new.bin", &pattern(300_000, 4));
+    put(&s3, "last.bin", &pattern(50_000, 5));
+    let starts: Vec<u32> = [
+        add(&dev, &[], &[&s1]),
+        add(&dev, &[], &[&s2]),
+        add(&dev, &["/d"], &[&s3]),
+    ]
+    .iter()
+    .map(|j| j["start"].as_u64().unwrap() as u32)
+    .collect();
+    let l1 = xorriso_lbas(&disc, starts[0]);
+    let l3 = xorriso_lbas(&disc, starts[2]);
+    let keep = l3["/keep.bin"][0];
+    assert_eq!(l1["/keep.bin"][0], keep, "keep.bin is carried forward");
+    let old1 = l1["/old.bin"][0];
+    let new = l3["/new.bin"][0];
+    assert!(keep.1 > 40 && new.1 > 40 && old1.1 > 10);
+    let bad_keep = (keep.0 + 10, keep.0 + 12);
+    let bad_old1 = (old1.0 + 3, old1.0 + 3);
+    let pvd2 = starts[1] + 16;
+    let slow_new = (new.0 + 20, new.0 + 35);
+    let opts = format!(
+        "emu:{},bad={}-{};{};{},slow={}-{}:100",
+        disc.display(),
+        bad_keep.0,
+        bad_keep.1,
+        bad_old1.0,
+        pvd2,
+        slow_new.0,
+        slow_new.1
+    );
+    let o = discburn(&[
+        "check", "--files", "--json", "-q", "--blocks", "64", "--dev", &opts,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &j["files"];
+    let named: Vec<(String, Vec<u64>, serde_json::Value, serde_json::Value)> = f["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let s = x["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_u64().unwrap());
+            (
+                x["path"].as_str().unwrap().to_string(),
+                s.collect(),
+                x["unreadable"].clone(),
+                x["slow"].clone(),
+            )
+        })
+        .collect();
+    let r = |a: u32, b: u32| serde_json::json!([[a, b]]);
+    let none = serde_json::json!([]);
+    assert_eq!(
+        named,
+        [
+            (
+                "/keep.bin".to_string(),
+                vec![1, 3],
+                r(bad_keep.0, bad_keep.1),
+                none.clone()
+            ),
+            (
+                "/new.bin".to_string(),
+                vec![3],
+                none.clone(),
+                r(slow_new.0, slow_new.1)
+            ),
+            (
+                "/old.bin".to_string(),
+                vec![1],
+                r(bad_old1.0, bad_old1.1),
+                none.clone()
+            ),
+        ],
+        "{}",
+        text(&o)
+    );
+    assert_eq!(f["unreadable_elsewhere"], r(pvd2, pvd2), "{}", text(&o));
+    let problems = f["problems"].as_array().unwrap();
+    assert!(
+        problems.len() == 1 && problems[0].as_str().unwrap().starts_with("session 2 "),
+        "{}",
+        text(&o)
+    );
+    // The text report names them too.
+    let o = discburn(&["check", "--files", "-q", "--blocks", "64", "--dev", &opts]);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains(&format!(
+            "/keep.bin (sessions 1, 3; blocks {}-{}): unreadable {}-{}",
+            keep.0,
+            keep.0 + keep.1 - 1,
+            bad_keep.0,
+            bad_keep.1
+        )),
+        "{s}"
+    );
+    assert!(s.contains("/new.bin (session 3; blocks"), "{s}");
+    // On the undamaged disc: none.
+    let o = discburn(&[
+        "check",
+        "--files",
+        "-q",
+        "--dev",
+        &format!("emu:{}", disc.display()),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("files on unreadable or slow blocks: none"),
+        "{}",
+        text(&o)
+    );
+}

@@ -5,8 +5,13 @@
 //! over the LBA with unreadable ranges in red and slow ranges in orange (plotters; the PNG
 //! has no text because the bitmap backend would need system fonts, the SVG is labelled).
 //!
+//! `--files` names the files and directories lying on the unreadable or slow blocks, in
+//! every session's tree (`isofs::read` over the drive; extents as ECMA-119 §9.1 records
+//! them), and the unreadable blocks no file covers.
+//!
 //! Exit status: 0 for a disc that reads in full, 1 when blocks are unreadable.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -17,6 +22,7 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::args::GlobalArgs;
+use crate::cmd::ls::Source;
 use crate::cmd::open_drive;
 use crate::cmd::read::{stop_flag, AreaArgs, ProgressLine};
 use crate::error::CliError;
@@ -37,9 +43,42 @@ pub struct CheckArgs {
     /// Largest READ in blocks (default: the transport's maximum transfer).
     #[arg(long, value_name = "BLOCKS", value_parser = clap::value_parser!(u32).range(1..=65535))]
     pub blocks: Option<u32>,
+    /// Name the files (and directories) that lie on the unreadable or slow blocks found,
+    /// in every session's tree (each session's ISO 9660 directory tree read from the disc).
+    #[arg(long)]
+    pub files: bool,
     /// No progress display.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// A file or directory with blocks among the unreadable or slow ones (`--files`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileOnBadBlocks {
+    /// Its path in the sessions' trees.
+    pub path: String,
+    /// "file" or "directory".
+    pub kind: &'static str,
+    /// Sessions (1-based) whose trees hold it at these blocks.
+    pub sessions: Vec<usize>,
+    /// Its blocks (first, last; inclusive), all extents.
+    pub blocks: Vec<(u32, u32)>,
+    /// Its blocks that could not be read.
+    pub unreadable: Vec<(u32, u32)>,
+    /// Its blocks that read slowly.
+    pub slow: Vec<(u32, u32)>,
+}
+
+/// What `--files` found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FilesReport {
+    /// Files and directories on unreadable or slow blocks, by path.
+    pub files: Vec<FileOnBadBlocks>,
+    /// Unreadable blocks no file or directory of any session covers (volume descriptors,
+    /// path tables, checksum tags, padding, unrecorded space).
+    pub unreadable_elsewhere: Vec<(u32, u32)>,
+    /// Sessions whose tree could not be read whole (their files may be missing above).
+    pub problems: Vec<String>,
 }
 
 /// The `check` report.
@@ -52,6 +91,177 @@ pub struct CheckReport {
     /// The scan.
     #[serde(flatten)]
     pub scan: ScanReport,
+    /// `--files`: what lies on the unreadable and slow blocks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files: Option<FilesReport>,
+}
+
+fn ranges_text(r: &[(u32, u32)]) -> String {
+    r.iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inclusive block ranges.
+type Ranges = Vec<(u32, u32)>;
+
+/// `a` ∩ `b` for sorted, disjoint inclusive ranges.
+fn intersect(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for &(x0, x1) in a {
+        for &(y0, y1) in b {
+            let (s, e) = (x0.max(y0), x1.min(y1));
+            if s <= e {
+                out.push((s, e));
+            }
+        }
+    }
+    merge(out)
+}
+
+/// Sorts and merges overlapping or adjacent inclusive ranges.
+fn merge(mut r: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    r.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(r.len());
+    for (a, b) in r {
+        match out.last_mut() {
+            Some(l) if a <= l.1.saturating_add(1) => l.1 = l.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// `a` minus `b` (sorted, disjoint inclusive ranges).
+fn subtract(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for &(mut s, e) in a {
+        let mut rest = true;
+        for &(y0, y1) in b {
+            if y1 < s || y0 > e {
+                continue;
+            }
+            if y0 > s {
+                out.push((s, y0 - 1));
+            }
+            if y1 >= e {
+                rest = false;
+                break;
+            }
+            s = y1 + 1;
+        }
+        if rest {
+            out.push((s, e));
+        }
+    }
+    out
+}
+
+/// The blocks (inclusive ranges) of an entry's extents (LBA, bytes); an empty extent has
+/// none.
+fn entry_blocks(extents: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    merge(
+        extents
+            .iter()
+            .filter(|e| e.1 > 0)
+            .map(|&(l, n)| (l, l.saturating_add(n.div_ceil(2048) - 1)))
+            .collect(),
+    )
+}
+
+/// (number, start) of every session: as the drive numbers them (READ TRACK INFORMATION's
+/// session numbers, MMC-6 §6.27.3), so a session whose volume descriptors cannot be read
+/// keeps its number; on media where the drive sees one session (overwritable media, where
+/// sessions are emulated) from the volume descriptors chained by their volume space sizes.
+fn session_starts(src: &mut Source, device: &str) -> Result<Vec<(usize, u32)>, CliError> {
+    if let Source::Drive(d) = src {
+        let mut v = Vec::new();
+        for n in 1..=u16::MAX {
+            match rescue::area::resolve(&mut **d, rescue::AreaSpec::Session(n)) {
+                Ok(a) => v.push((usize::from(n), a.start)),
+                Err(_) => break,
+            }
+        }
+        if v.len() > 1 {
+            return Ok(v);
+        }
+    }
+    Ok(src
+        .sessions(device)?
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i + 1, s.start))
+        .collect())
+}
+
+/// Maps the scan's unreadable and slow ranges to the files and directories of every
+/// session's tree whose extents cover them (ECMA-119 §9.1.3, §9.1.4: a directory record's
+/// extent location and data length; multi-extent files by all their records). A file
+/// carried forward lies at the same blocks in each later session and is named once, with
+/// every session that holds it.
+fn files_on(src: &mut Source, device: &str, scan: &ScanReport) -> Result<FilesReport, CliError> {
+    let bad = merge(scan.bad_ranges.clone());
+    let slow = merge(scan.slow_ranges.iter().map(|r| (r.first, r.last)).collect());
+    let mut report = FilesReport::default();
+    let sessions = session_starts(src, device)?;
+    // (path, blocks) -> index in report.files.
+    let mut seen: BTreeMap<(String, Vec<(u32, u32)>), usize> = BTreeMap::new();
+    let mut covered: Vec<(u32, u32)> = Vec::new();
+    for &(number, start) in &sessions {
+        let mut found: Vec<(String, bool, Ranges)> = Vec::new();
+        let r = isofs::read::Volume::open(&mut *src, start, None).and_then(|mut vol| {
+            let root = vol.root().clone();
+            found.push(("/".into(), true, entry_blocks(&root.extents)));
+            vol.walk(&root, &mut |p, e| {
+                let path = if p.starts_with('/') {
+                    p.to_string()
+                } else {
+                    format!("/{p}")
+                };
+                found.push((path, e.is_dir, entry_blocks(&e.extents)));
+                Ok(())
+            })
+        });
+        if let Err(e) = r {
+            report.problems.push(format!(
+                "session {number} at block {start}: its tree could not be read whole: {e}"
+            ));
+        }
+        for (path, is_dir, blocks) in found {
+            covered.extend_from_slice(&blocks);
+            let unreadable = intersect(&blocks, &bad);
+            let slow_here = intersect(&blocks, &slow);
+            if unreadable.is_empty() && slow_here.is_empty() {
+                continue;
+            }
+            let key = (path.clone(), blocks.clone());
+            if let Some(&k) = seen.get(&key) {
+                report.files[k].sessions.push(number);
+                continue;
+            }
+            seen.insert(key, report.files.len());
+            report.files.push(FileOnBadBlocks {
+                path,
+                kind: if is_dir { "directory" } else { "file" },
+                sessions: vec![number],
+                blocks,
+                unreadable,
+                slow: slow_here,
+            });
+        }
+    }
+    report
+        .files
+        .sort_by(|a, b| (&a.path, &a.blocks).cmp(&(&b.path, &b.blocks)));
+    report.unreadable_elsewhere = subtract(&bad, &merge(covered));
+    Ok(report)
 }
 
 impl Report for CheckReport {
@@ -105,6 +315,47 @@ impl Report for CheckReport {
         if let Some(p) = &self.plot {
             writeln!(out, "plot: {p}")?;
         }
+        if let Some(f) = &self.files {
+            if f.files.is_empty() {
+                writeln!(out, "files on unreadable or slow blocks: none")?;
+            } else {
+                writeln!(out, "files on unreadable or slow blocks:")?;
+            }
+            for x in &f.files {
+                let sessions: Vec<String> = x.sessions.iter().map(|n| n.to_string()).collect();
+                let mut what = Vec::new();
+                if !x.unreadable.is_empty() {
+                    what.push(format!("unreadable {}", ranges_text(&x.unreadable)));
+                }
+                if !x.slow.is_empty() {
+                    what.push(format!("slow {}", ranges_text(&x.slow)));
+                }
+                writeln!(
+                    out,
+                    "  {}{} (session{} {}; blocks {}): {}",
+                    output::escape_name(&x.path),
+                    if x.kind == "directory" {
+                        "/ (directory)"
+                    } else {
+                        ""
+                    },
+                    if sessions.len() > 1 { "s" } else { "" },
+                    sessions.join(", "),
+                    ranges_text(&x.blocks),
+                    what.join("; ")
+                )?;
+            }
+            if !f.unreadable_elsewhere.is_empty() {
+                writeln!(
+                    out,
+                    "unreadable blocks in no file or directory: {}",
+                    ranges_text(&f.unreadable_elsewhere)
+                )?;
+            }
+            for p in &f.problems {
+                writeln!(out, "warning: {p}")?;
+            }
+        }
         if s.interrupted {
             writeln!(out, "interrupted")?;
         }
@@ -141,10 +392,17 @@ pub fn run(global: &GlobalArgs, a: &CheckArgs) -> Result<(), CliError> {
     }
     let bad = scan.bad_blocks;
     let interrupted = scan.interrupted;
+    let files = if a.files {
+        let mut src = Source::Drive(Box::new(drive));
+        Some(files_on(&mut src, &device, &scan)?)
+    } else {
+        None
+    };
     let report = CheckReport {
         device,
         plot: a.plot.as_ref().map(|p| p.display().to_string()),
         scan,
+        files,
     };
     output::emit(&report, global.json)?;
     if interrupted {
@@ -247,4 +505,28 @@ where
     chart.draw_series(LineSeries::new(pts, BLUE.stroke_width(2)))?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_arithmetic() {
+        assert_eq!(
+            merge(vec![(5, 9), (1, 2), (3, 3), (20, 30)]),
+            [(1, 3), (5, 9), (20, 30)]
+        );
+        assert_eq!(
+            intersect(&[(0, 10), (20, 30)], &[(5, 25)]),
+            [(5, 10), (20, 25)]
+        );
+        assert_eq!(subtract(&[(0, 10)], &[(2, 3), (8, 20)]), [(0, 1), (4, 7)]);
+        assert_eq!(subtract(&[(0, u32::MAX)], &[(1, u32::MAX)]), [(0, 0)]);
+        assert_eq!(subtract(&[(4, 6)], &[(0, 3)]), [(4, 6)]);
+        assert_eq!(
+            entry_blocks(&[(100, 2049), (200, 0), (300, 2048)]),
+            [(100, 101), (300, 300)]
+        );
+    }
 }
