@@ -267,14 +267,19 @@ pub struct JolietRules {
     pub max_units: usize,
     /// Omit ";1" on files.
     pub omit_version: bool,
+    /// Characters outside the Basic Multilingual Plane as UTF-16 surrogate pairs (two code
+    /// units, xorrisofs `-joliet-utf16`); without it they become '_', as in the UCS-2 that
+    /// Joliet specifies and xorriso and genisoimage write by default.
+    pub utf16: bool,
 }
 
-fn joliet_units(name: &str, max: usize) -> Vec<u16> {
+fn joliet_units(name: &str, rules: &JolietRules, max: usize) -> Vec<u16> {
     let mut out: Vec<u16> = Vec::with_capacity(name.len());
     for c in name.chars() {
         let c = match c {
             '*' | '/' | ':' | ';' | '?' | '\\' => '_',
             c if (c as u32) < 0x20 => '_',
+            c if !rules.utf16 && (c as u32) > 0xFFFF => '_',
             c => c,
         };
         let mut buf = [0u16; 2];
@@ -293,18 +298,18 @@ pub fn joliet_identifiers(rules: &JolietRules, names: &[&str], dirs: &[bool]) ->
     let mut used: HashSet<Vec<u16>> = HashSet::with_capacity(names.len());
     let mut out = Vec::with_capacity(names.len());
     for (name, &dir) in names.iter().zip(dirs) {
-        let mut u = joliet_units(name, rules.max_units);
+        let mut u = joliet_units(name, rules, rules.max_units);
         if used.contains(&u) {
             let (base, ext) = match name.rfind('.') {
                 Some(i) if i > 0 && !dir => (&name[..i], &name[i..]),
                 _ => (&name[..], ""),
             };
-            let ext_u = joliet_units(ext, rules.max_units / 2);
+            let ext_u = joliet_units(ext, rules, rules.max_units / 2);
             let mut n = 1u32;
             loop {
                 let suffix: Vec<u16> = format!("~{n}").encode_utf16().collect();
                 let room = rules.max_units.saturating_sub(ext_u.len() + suffix.len());
-                let mut b = joliet_units(base, room);
+                let mut b = joliet_units(base, rules, room);
                 b.extend_from_slice(&suffix);
                 b.extend_from_slice(&ext_u);
                 if !used.contains(&b) {
@@ -629,10 +634,15 @@ mod tests {
         let r = JolietRules {
             max_units: 64,
             omit_version: false,
+            utf16: true,
         };
         let ids = joliet_identifiers(&r, &["a:b", "😀x"], &[false, true]);
         assert_eq!(ids[0], [0, b'a', 0, b'_', 0, b'b', 0, b';', 0, b'1']);
         assert_eq!(ids[1], [0xD8, 0x3D, 0xDE, 0x00, 0, b'x']);
+        // UCS-2: one '_' for the character outside the BMP (xorriso without -joliet-utf16).
+        let ucs2 = JolietRules { utf16: false, ..r };
+        let ids = joliet_identifiers(&ucs2, &["😀x"], &[true]);
+        assert_eq!(ids[0], [0, b'_', 0, b'x']);
         // 63 units then an astral char that would need 2 units: truncated before it.
         let name = "a".repeat(63) + "😀";
         let ids = joliet_identifiers(&r, &[&name], &[true]);

@@ -90,6 +90,10 @@ pub struct Node {
     pub hide_iso: bool,
     /// Hidden from the Joliet tree (`-hide-joliet`).
     pub hide_joliet: bool,
+    /// Listed, but with the "existence" bit (ECMA-119 §9.1.6, file flags bit 0) set in its
+    /// ISO 9660 and Joliet directory records (genisoimage `-hidden`): readers that honour
+    /// it (DOS `DIR` without `/A`, Linux isofs mounted with `hide`) do not show it.
+    pub hidden: bool,
     /// Sort weight for data placement (`-sort`): higher first.
     pub weight: i32,
     /// Detached from the tree (removed or replaced).
@@ -126,6 +130,8 @@ pub struct ScanOptions {
     pub hide: Vec<Glob>,
     /// Hide from the Joliet tree (`-hide-joliet`).
     pub hide_joliet: Vec<Glob>,
+    /// Set the ISO 9660 existence bit (`-hidden`, `-hidden-list`).
+    pub hidden: Vec<Glob>,
     /// Sort weights (`-sort`): pattern and weight.
     pub sort: Vec<(Glob, i32)>,
 }
@@ -163,6 +169,10 @@ pub struct Tree {
     /// Directories a source was merged into (by [`Tree::put_child`]): see
     /// [`Tree::mirror_prune`].
     merged: Vec<NodeId>,
+    /// Permission bits of the directories [`Tree::ensure_dir`] creates because a graft
+    /// point names them (no source directory stands for them): 0755 by default, as
+    /// xorriso; genisoimage's `-new-dir-mode` (its default 0555).
+    pub new_dir_mode: u32,
 }
 
 impl Default for Tree {
@@ -315,6 +325,7 @@ impl Tree {
             },
             hide_iso: false,
             hide_joliet: false,
+            hidden: false,
             weight: 0,
             dead: false,
         };
@@ -332,6 +343,7 @@ impl Tree {
             old_md5_index: HashMap::new(),
             old_md5_unusable: false,
             merged: Vec::new(),
+            new_dir_mode: 0o755,
         }
     }
 
@@ -445,6 +457,7 @@ impl Tree {
             meta,
             hide_iso: false,
             hide_joliet: false,
+            hidden: false,
             weight: 0,
             dead: false,
         });
@@ -497,9 +510,10 @@ impl Tree {
         self.push_child(dir, name, kind, meta)
     }
 
-    /// Returns the directory at `path`, creating missing directories (mode 0755, times of
-    /// `meta`).
+    /// Returns the directory at `path`, creating missing directories (mode
+    /// [`Tree::new_dir_mode`], times of `meta`).
     pub fn ensure_dir(&mut self, path: &str, meta: Meta) -> Result<NodeId, TreeError> {
+        let new_mode = mode::S_IFDIR | (self.new_dir_mode & 0o7777);
         let mut cur = Self::ROOT;
         for comp in path.split('/').filter(|c| !c.is_empty() && *c != ".") {
             if comp == ".." {
@@ -513,7 +527,7 @@ impl Tree {
                     comp.as_bytes(),
                     Kind::Dir(Vec::new()),
                     Meta {
-                        mode: mode::S_IFDIR | 0o755,
+                        mode: new_mode,
                         link: 0,
                         ..meta
                     },
@@ -551,6 +565,8 @@ impl Tree {
         let (meta, _, key, _) = meta_from(&md, src);
         if md.is_dir() {
             let d = self.ensure_dir(dest, meta)?;
+            // The target directory now stands for the source (for mirror_prune).
+            self.merged.push(d);
             if d != Self::ROOT || dest.trim_matches('/').is_empty() {
                 let keep = self.nodes[d as usize].meta.link;
                 self.nodes[d as usize].meta = Meta { link: keep, ..meta };
@@ -630,7 +646,11 @@ impl Tree {
         } else {
             self.push_child(dir, name, kind, meta)
         };
-        if opts.hide.is_empty() && opts.hide_joliet.is_empty() && opts.sort.is_empty() {
+        if opts.hide.is_empty()
+            && opts.hide_joliet.is_empty()
+            && opts.hidden.is_empty()
+            && opts.sort.is_empty()
+        {
             if is_dir {
                 return self.descend(id, path, opts, stack, key);
             }
@@ -652,6 +672,13 @@ impl Tree {
             .any(|g| g.matches(&nstr) || g.matches(&pstr))
         {
             n.hide_joliet = true;
+        }
+        if opts
+            .hidden
+            .iter()
+            .any(|g| g.matches(&nstr) || g.matches(&pstr))
+        {
+            n.hidden = true;
         }
         if let Some((_, w)) = opts.sort.iter().find(|(g, _)| g.matches(&pstr)) {
             n.weight = *w;
@@ -740,9 +767,17 @@ impl Tree {
     /// of the same name would have replaced them), and directories no source directory was
     /// merged into. Returns the image paths removed (a directory's contents not listed).
     pub fn mirror_prune(&mut self, imported: usize) -> Vec<String> {
+        self.mirror_prune_under(Self::ROOT, imported)
+    }
+
+    /// [`Tree::mirror_prune`] of the subtree below the directory `top` only (xorrisofs
+    /// `-old-root`: each pathspec's target is updated to its source, the rest of the image
+    /// stays): nodes numbered below `before` count as the old ones.
+    pub fn mirror_prune_under(&mut self, top: NodeId, before: usize) -> Vec<String> {
+        let imported = before;
         let merged: HashSet<NodeId> = self.merged.iter().copied().collect();
         let mut gone = Vec::new();
-        let mut stack = vec![Self::ROOT];
+        let mut stack = vec![top];
         while let Some(d) = stack.pop() {
             for c in self.children(d).to_vec() {
                 let node = &self.nodes[c as usize];
@@ -761,6 +796,68 @@ impl Tree {
         }
         gone.sort();
         gone
+    }
+
+    /// Copies the contents of directory `from` into directory `to` (xorriso `-clone`,
+    /// what xorrisofs `-old-root` does when `-root` differs): names `to` already has are
+    /// left alone; files keep their data (a previous session's extent is shared, not
+    /// copied); hard links among the copies stay links, in link groups of their own.
+    pub fn clone_contents(&mut self, from: NodeId, to: NodeId) {
+        let mut groups: HashMap<u32, u32> = HashMap::new();
+        let mut stack = vec![(from, to)];
+        while let Some((src, dst)) = stack.pop() {
+            if src == dst {
+                continue;
+            }
+            for c in self.children(src).to_vec() {
+                let node = self.nodes[c as usize].clone();
+                if node.dead {
+                    continue;
+                }
+                let name = self.name(c).to_vec();
+                // The target itself (or a directory holding it) is not copied into it.
+                if self.lookup(dst, &name).is_some() || self.is_within(to, c) {
+                    continue;
+                }
+                let mut meta = node.meta;
+                if meta.link != 0 {
+                    let next = self.next_link;
+                    let g = *groups.entry(meta.link).or_insert(next);
+                    if g == next {
+                        self.next_link += 1;
+                    }
+                    meta.link = g;
+                }
+                let is_dir = matches!(node.kind, Kind::Dir(_));
+                let kind = if is_dir {
+                    Kind::Dir(Vec::new())
+                } else {
+                    node.kind
+                };
+                let id = self.push_child(dst, &name, kind, meta);
+                let n = &mut self.nodes[id as usize];
+                n.hide_iso = node.hide_iso;
+                n.hide_joliet = node.hide_joliet;
+                n.hidden = node.hidden;
+                n.weight = node.weight;
+                if is_dir {
+                    stack.push((c, id));
+                }
+            }
+        }
+    }
+
+    /// Whether `id` is `dir` or below it.
+    fn is_within(&self, mut id: NodeId, dir: NodeId) -> bool {
+        loop {
+            if id == dir {
+                return true;
+            }
+            if id == Self::ROOT {
+                return false;
+            }
+            id = self.nodes[id as usize].parent;
+        }
     }
 
     fn path_string(&self, mut id: NodeId) -> String {

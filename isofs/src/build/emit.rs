@@ -95,7 +95,7 @@ impl Image {
                         t.lba,
                         t.size,
                         date_of(t.node),
-                        flags::DIRECTORY,
+                        flags::DIRECTORY | t.node.map_or(0, |n| self.hidden_flag(n)),
                         &e.ident,
                         &su,
                     );
@@ -103,7 +103,8 @@ impl Image {
                 }
                 Target::Placeholder(n) => {
                     rec.clear();
-                    write_record(&mut rec, 0, 0, self.rec_date(n), 0, &e.ident, &su);
+                    let f = self.hidden_flag(n);
+                    write_record(&mut rec, 0, 0, self.rec_date(n), f, &e.ident, &su);
                     push(&mut out, &rec);
                 }
                 Target::Node(n) => {
@@ -120,7 +121,7 @@ impl Image {
                     loop {
                         let part = remaining.min(MAX_EXTENT);
                         let last = remaining <= MAX_EXTENT;
-                        let f = if last { 0 } else { flags::MULTI_EXTENT };
+                        let f = self.hidden_flag(n) | if last { 0 } else { flags::MULTI_EXTENT };
                         rec.clear();
                         write_record(
                             &mut rec,
@@ -144,6 +145,15 @@ impl Image {
         let pad = (SECTOR - out.len() % SECTOR) % SECTOR;
         out.resize(out.len() + pad, 0);
         out
+    }
+
+    /// The existence bit (ECMA-119 §9.1.6) of a node marked `-hidden`.
+    fn hidden_flag(&self, n: NodeId) -> u8 {
+        if self.tree.node(n).hidden {
+            flags::HIDDEN
+        } else {
+            0
+        }
     }
 
     pub(super) fn root_record(&self, view: &View) -> Vec<u8> {

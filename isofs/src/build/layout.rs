@@ -215,6 +215,7 @@ impl Image {
             let r = JolietRules {
                 max_units: if self.opts.joliet_long { 103 } else { 64 },
                 omit_version: self.opts.omit_version,
+                utf16: self.opts.joliet_utf16,
             };
             joliet_identifiers(&r, &refs, &dirs)
         } else {

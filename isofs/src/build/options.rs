@@ -197,12 +197,18 @@ pub struct SystemArea {
 }
 
 impl SystemArea {
-    /// Whether any option asks for more than a zeroed system area.
+    /// Whether any option asks for more than a zeroed system area. The disk GUID and the
+    /// volume date "uuid" only shape a GPT that other options ask for (xorriso takes
+    /// `--gpt_disk_guid` and `--modification-date` in any session and writes nothing for
+    /// them alone).
     pub fn is_set(&self) -> bool {
         *self
             != SystemArea {
                 heads_per_cyl: self.heads_per_cyl,
                 secs_per_head: self.secs_per_head,
+                gpt_disk_guid: self.gpt_disk_guid,
+                volume_uuid: self.volume_uuid.clone(),
+                gpt_guid_from_date: self.gpt_guid_from_date,
                 ..SystemArea::default()
             }
     }
@@ -285,6 +291,10 @@ pub struct Options {
     pub joliet: bool,
     /// `-joliet-long`: 103 characters instead of 64.
     pub joliet_long: bool,
+    /// Joliet names in UTF-16 (surrogate pairs for characters outside the BMP, xorrisofs
+    /// `-joliet-utf16`) rather than UCS-2, where such characters become '_'. discburn's own
+    /// commands write UTF-16 (the default); the mkisofs personalities UCS-2 unless asked.
+    pub joliet_utf16: bool,
     /// Volume descriptor texts.
     pub ids: VolumeIds,
     /// Volume dates; `None` = now.
@@ -344,6 +354,7 @@ impl Default for Options {
             rock_ridge: None,
             joliet: false,
             joliet_long: false,
+            joliet_utf16: true,
             ids: VolumeIds::default(),
             date: None,
             reproducible: false,
