@@ -66,8 +66,10 @@ fn main() {
             }
         }
         let msg = e.to_string();
-        // Legacy messages carry their program name already.
-        if msg.starts_with(&format!("{prog}:")) {
+        // Legacy messages carry their program name already; an empty one was given
+        // elsewhere (xorrisofs -log-file).
+        if msg.is_empty() {
+        } else if msg.starts_with(&format!("{prog}:")) {
             eprintln!("{msg}");
         } else {
             eprintln!("{prog}: {msg}");
@@ -114,15 +116,24 @@ fn run_discburn() -> Result<(), CliError> {
 /// Sets up `log` output on stderr: warnings by default, `-v` info, `-vv` debug, `-vvv` trace
 /// (`DISCBURN_LOG` overrides, in env_logger syntax).
 pub(crate) fn init_logging(verbose: u8) {
+    init_logging_to(verbose, None);
+}
+
+/// [`init_logging`] with the messages going to `target` instead of stderr (xorrisofs
+/// `-log-file`).
+pub(crate) fn init_logging_to(verbose: u8, target: Option<Box<dyn std::io::Write + Send>>) {
     let level = match verbose {
         0 => log::LevelFilter::Warn,
         1 => log::LevelFilter::Info,
         2 => log::LevelFilter::Debug,
         _ => log::LevelFilter::Trace,
     };
-    let _ = env_logger::Builder::new()
-        .filter_level(level)
+    let mut b = env_logger::Builder::new();
+    b.filter_level(level)
         .format_timestamp(None)
-        .parse_env("DISCBURN_LOG")
-        .try_init();
+        .parse_env("DISCBURN_LOG");
+    if let Some(t) = target {
+        b.target(env_logger::Target::Pipe(t));
+    }
+    let _ = b.try_init();
 }

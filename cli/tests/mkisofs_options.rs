@@ -608,3 +608,135 @@ fn xorriso_style_long_options() {
         "{err}"
     );
 }
+
+/// `isoinfo -l` of one namespace as (directory, name, file flags, permissions): the flags
+/// are the directory record's byte 25 (ECMA-119 §9.1.6), which isoinfo prints after the
+/// extent ("[ LBA FLAGS ]"); "." and ".." left out, Joliet names without ";1".
+fn flag_listing(img: &Path, ns: Ns) -> Vec<(String, String, String, String)> {
+    let i = s(img);
+    let mut a = vec!["-l", "-i", &i];
+    match ns {
+        Ns::Iso => {}
+        Ns::Joliet => a.insert(0, "-J"),
+        Ns::Rr => a.insert(0, "-R"),
+    }
+    let out = ok(&format!("isoinfo {a:?}"), &tool("isoinfo", &a));
+    let mut dir = String::new();
+    let mut v = Vec::new();
+    for l in out.lines() {
+        if let Some(d) = l.strip_prefix("Directory listing of ") {
+            dir = d.to_string();
+            continue;
+        }
+        let Some((head, name)) = l.split_once("]  ") else {
+            continue;
+        };
+        let name = name.trim_end();
+        let name = name.strip_suffix(";1").unwrap_or(name).to_string();
+        if name == "." || name == ".." {
+            continue;
+        }
+        let perms = head.split_whitespace().next().unwrap_or("").to_string();
+        let flags = head.split_whitespace().last().unwrap_or("").to_string();
+        v.push((dir.clone(), name, flags, perms));
+    }
+    v.sort();
+    v
+}
+
+/// genisoimage's `-hidden GLOB` / `-hidden-list FILE` (the existence bit, ECMA-119 §9.1.6
+/// file flags bit 0, in the ISO 9660 and the Joliet records of the matching files and
+/// directories, which stay listed) and `-new-dir-mode` (the permissions of directories only
+/// a graft point names; 0555 without it): isoinfo shows the same flags and modes in our
+/// image as in genisoimage's, xorriso and bsdtar list the hidden names in both.
+#[test]
+fn hidden_and_new_dir_mode_match_genisoimage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    for f in [
+        "a.txt",
+        "b.txt",
+        "sub/c.txt",
+        "sub/deeper/d.txt",
+        "listed/e.txt",
+    ] {
+        put(&src.join(f), f.as_bytes());
+    }
+    put(&tmp.path().join("extra.txt"), b"extra");
+    let list = tmp.path().join("hidden.lst");
+    fs::write(&list, "listed\nd.txt\n").unwrap();
+    let (srcs, lists, extra) = (s(&src), s(&list), s(&tmp.path().join("extra.txt")));
+    let graft_new = format!("new/dirs/extra.txt={extra}");
+    let graft_src = format!("/={srcs}");
+    for mode in [None, Some("0700")] {
+        let mut opts: Vec<&str> = vec![
+            "-R",
+            "-J",
+            "-hidden",
+            "a.txt",
+            "-hidden",
+            "sub",
+            "-hidden-list",
+            &lists,
+            "-graft-points",
+        ];
+        if let Some(m) = mode {
+            opts.extend_from_slice(&["-new-dir-mode", m]);
+        }
+        let g = tmp.path().join("g.iso");
+        let d = tmp.path().join("d.iso");
+        let mut ga: Vec<&str> = vec!["-quiet"];
+        ga.extend_from_slice(&opts);
+        let gs = s(&g);
+        ga.extend_from_slice(&["-o", &gs, &graft_src, &graft_new]);
+        ok("genisoimage", &tool("genisoimage", &ga));
+        let o = Command::new(bin())
+            .args(["mkisofs", "-quiet"])
+            .args(&opts)
+            .args(["-o", &s(&d), &graft_src, &graft_new])
+            .output()
+            .unwrap();
+        ok("discburn mkisofs", &o);
+        for ns in [Ns::Iso, Ns::Joliet, Ns::Rr] {
+            let (gl, dl) = (flag_listing(&g, ns), flag_listing(&d, ns));
+            // Same names, flags and (with Rock Ridge) permissions.
+            assert_eq!(
+                gl, dl,
+                "{ns:?} listing, -new-dir-mode {mode:?} (left genisoimage)"
+            );
+        }
+        let rr = flag_listing(&d, Ns::Rr);
+        let flags_of = |name: &str| -> String {
+            rr.iter()
+                .find(|e| e.1 == name)
+                .map(|e| e.2.clone())
+                .unwrap_or_else(|| panic!("{name} not listed: {rr:?}"))
+        };
+        // What the equal listings say, for the record: hidden files 01, hidden
+        // directories 03 (directory | existence), the rest 00 / 02.
+        assert_eq!(flags_of("a.txt"), "01");
+        assert_eq!(flags_of("sub"), "03");
+        assert_eq!(flags_of("listed"), "03");
+        assert_eq!(flags_of("d.txt"), "01");
+        assert_eq!(flags_of("b.txt"), "00");
+        assert_eq!(
+            flags_of("c.txt"),
+            "00",
+            "-hidden sub does not reach its files"
+        );
+        let perm_of = |name: &str| rr.iter().find(|e| e.1 == name).unwrap().3.clone();
+        let want = if mode.is_some() {
+            "drwx------"
+        } else {
+            "dr-xr-xr-x"
+        };
+        assert_eq!(perm_of("new"), want);
+        assert_eq!(perm_of("dirs"), want);
+        // Hidden, not gone: xorriso and bsdtar list them.
+        for list in [xorriso_find(&d), bsdtar_list(&d)] {
+            assert!(list.iter().any(|l| l.contains("a.txt")), "{list:?}");
+            assert!(list.iter().any(|l| l.contains("listed/e.txt")), "{list:?}");
+        }
+        assert_eq!(extract(&d, "/A.TXT;1"), b"a.txt");
+    }
+}

@@ -19,8 +19,24 @@
 //! names xorriso's `-as mkisofs` scripts use (`-output -volid -appid -publisher -preparer
 //! -full-iso9660-filenames -omit-period -omit-version-number -rock -rational-rock -joliet
 //! -exclude -follow-links -eltorito-boot -eltorito-catalog -efi-boot -prev-session
-//! -cdrecord-params`). Not accepted: xorriso's `-isohybrid-*`, `-partition_offset`,
-//! `-append_partition`, `-G`, `--modification-date`, jigdo options.
+//! -cdrecord-params`), and xorriso's system area options (`-isohybrid-mbr`,
+//! `-partition_offset`, `-append_partition`, `-G`, `--modification-date`, ...; see
+//! [`isofs::build::SystemArea`]). Not accepted: jigdo, zisofs, HFS+ and non-PC boot
+//! options (refused by name, with the reason).
+//!
+//! genisoimage's `-hidden GLOB` / `-hidden-list FILE` set the existence bit (ECMA-119
+//! §9.1.6) in the ISO 9660 and Joliet records of matching names; `-new-dir-mode` sets the
+//! permissions of directories only a graft point or `-root` names (0555 by default in the
+//! mkisofs personality, as genisoimage documents, 0755 in the xorrisofs one, as xorriso).
+//! `-root DIR` puts every pathspec's target under DIR; `-old-root DIR` (with `-M`) does
+//! what xorrisofs does: the previous session's DIR is copied to `-root`, then each
+//! pathspec's target is made equal to its source (changed files replaced, new ones added,
+//! vanished ones removed); files whose contents did not change keep their old extents.
+//! genisoimage refuses an `-old-root` missing from the previous session, xorriso goes on
+//! (the personalities do the same). `-joliet-utf16` writes Joliet names in UTF-16
+//! (surrogate pairs beyond the BMP); without it such characters become '_' (UCS-2), as in
+//! xorriso and genisoimage. `-log-file FILE` sends every message to FILE (truncated), as
+//! xorrisofs does; standard error only says so.
 //!
 //! Hard links: with `-cache-inodes` (the default, as in genisoimage on Unix) names of one
 //! file share one copy of the data and one Rock Ridge inode (PX nlink = the names in the
@@ -96,6 +112,20 @@ pub struct Job {
     pub file_mode: Option<u32>,
     /// `-dir-mode`: permission bits of every directory.
     pub dir_mode: Option<u32>,
+    /// `-new-dir-mode`: permission bits of directories only a graft point names
+    /// (genisoimage; default 0555 there, 0755 in the xorrisofs personality, as xorriso).
+    pub new_dir_mode: Option<u32>,
+    /// `-root DIR`: the image directory every pathspec's target is under.
+    pub root: Option<String>,
+    /// `-old-root DIR`: with `-M`, the previous session's directory the `-root` tree is
+    /// updated from (xorrisofs: copied to `-root`, then each pathspec's target made equal
+    /// to its source; unchanged files keep their extents).
+    pub old_root: Option<String>,
+    /// `-log-file FILE` (taken before parsing, see [`run_xorrisofs`]).
+    pub log_file: Option<String>,
+    /// Started as xorrisofs / `xorriso -as mkisofs`: xorriso's behaviour where it differs
+    /// from genisoimage's.
+    pub xorriso: bool,
 }
 
 fn usage(prog: &str, msg: impl std::fmt::Display) -> CliError {
@@ -196,12 +226,6 @@ fn refused(name: &str) -> Option<&'static str> {
         | "zisofs-version-2"
         | "zisofs2-susp-z2"
         | "zisofs2-susp-zf" => "zisofs compression is not written",
-        "root" | "old-root" | "old-root-no-md5" | "old-root-no-ino" | "old-root-devno" => {
-            "grafting the new files under a directory of the previous session is not \
-             supported; use graft points (-graft-points /DIR/=SOURCE)"
-        }
-        "log-file" => "messages go to standard error; redirect it instead",
-        "joliet-utf16" => "Joliet names are UCS-2 (names outside the BMP are replaced)",
         "eltorito-id" | "eltorito-selcrit" | "eltorito-platform" => {
             "El Torito section headers with ID strings or platforms other than those of -b \
              and -e are not written"
@@ -215,8 +239,7 @@ fn refused(name: &str) -> Option<&'static str> {
         | "sort-weight-list"
         | "sort-weight-patterns"
         | "hfsplus-serial-no"
-        | "hfsplus-block-size"
-        | "new-dir-mode" => "this xorriso option is not implemented",
+        | "hfsplus-block-size" => "this xorriso option is not implemented",
         _ => return None,
     })
 }
@@ -237,6 +260,8 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
     let mut j = Job {
         opts: Options {
             iso_level: 1,
+            // Joliet's UCS-2, as genisoimage and xorriso write it unless -joliet-utf16.
+            joliet_utf16: false,
             ..Options::default()
         },
         ..Job::default()
@@ -309,6 +334,9 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
                 j.opts.joliet = true;
                 j.opts.joliet_long = true;
             }
+            // xorrisofs: UTF-16 names (surrogate pairs beyond the BMP); it does not turn
+            // Joliet on by itself.
+            "joliet-utf16" => j.opts.joliet_utf16 = true,
             "iso-level" => {
                 let v = val(a)?;
                 j.opts.iso_level = match v.as_str() {
@@ -402,6 +430,23 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
                     .hide
                     .extend(read_lines(prog, &f)?.into_iter().map(Glob));
             }
+            // genisoimage: the ISO 9660 existence bit on matching names (the name or the
+            // whole source path, as -hide matches); in the Joliet records too.
+            "hidden" => j.scan.hidden.push(Glob(val(a)?)),
+            "hidden-list" => {
+                let f = val(a)?;
+                j.scan
+                    .hidden
+                    .extend(read_lines(prog, &f)?.into_iter().map(Glob));
+            }
+            "root" => j.root = Some(val(a)?),
+            "old-root" => j.old_root = Some(val(a)?),
+            // xorriso's switches for how -old-root detects unchanged files (disk inode
+            // numbers, device numbers, recorded MD5s): discburn compares the contents of
+            // same-size files, so none of them changes what it finds.
+            "old-root-no-md5" | "old-root-no-ino" | "old-root-devno" => {}
+            // Taken before parsing (messages must go there from the start).
+            "log-file" => j.log_file = Some(val(a)?),
             "hide-joliet-list" => {
                 let f = val(a)?;
                 j.scan
@@ -695,6 +740,14 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
                     j.gid = Some(n);
                 }
             }
+            "new-dir-mode" => {
+                let v = val(a)?;
+                let m = u32::from_str_radix(&v, 8)
+                    .ok()
+                    .filter(|m| *m <= 0o7777)
+                    .ok_or_else(|| usage(prog, format!("{a} {v}: expected an octal mode")))?;
+                j.new_dir_mode = Some(m);
+            }
             "file-mode" | "dir-mode" => {
                 let v = val(a)?;
                 let m = u32::from_str_radix(&v, 8)
@@ -831,6 +884,7 @@ fn open_previous(prog: &str, m: &str, job: &mut Job) -> Result<Option<(Previous,
 pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
     let fail = |e: String| CliError::Failed(format!("{prog}: {e}"));
     let mut tree = Tree::new();
+    tree.new_dir_mode = tree_new_dir_mode(&job);
     let mut prev = match job.previous.clone() {
         Some(m) => open_previous(prog, &m, &mut job)?,
         None => None,
@@ -838,6 +892,20 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
     if let Some((src, last)) = prev.as_mut() {
         isofs::merge::import(&mut tree, &mut *src, *last)
             .map_err(|e| fail(format!("reading the previous session at block {last}: {e}")))?;
+    } else {
+        // A root no source directory stands for (graft points, -root) is a new directory
+        // made now, as in genisoimage and xorriso (a directory source at / replaces this).
+        let now = job.opts.date.unwrap_or_else(|| {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            Timestamp::from_secs(secs)
+        });
+        let m = &mut tree.node_mut(Tree::ROOT).meta;
+        m.mode = isofs::tree::mode::S_IFDIR | (tree_new_dir_mode(&job) & 0o7777);
+        m.mtime = now;
+        m.atime = now;
+        m.ctime = now;
     }
     for r in &job.remove {
         let p = format!("/{}", r.trim_matches('/'));
@@ -845,14 +913,67 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
             return Err(fail(format!("-remove {r}: not in the previous session")));
         }
     }
+    let root = job
+        .root
+        .as_deref()
+        .map_or_else(|| "/".to_string(), |r| format!("/{}", r.trim_matches('/')));
+    // -old-root: the previous session's tree at old-root becomes the starting point of
+    // -root's (xorriso clones it there), each pathspec's target is then updated from its
+    // source. Without a previous session there is nothing to start from.
+    let before_sources = match (&job.old_root, prev.is_some()) {
+        (Some(old), true) => {
+            let old = format!("/{}", old.trim_matches('/'));
+            match tree.lookup_path(&old) {
+                Some(o) if matches!(tree.node(o).kind, isofs::tree::Kind::Dir(_)) => {
+                    let meta = tree.node(o).meta;
+                    let r = tree
+                        .ensure_dir(&root, meta)
+                        .map_err(|e| fail(format!("-root {root}: {e}")))?;
+                    tree.clone_contents(o, r);
+                }
+                _ if job.xorriso => log::warn!(
+                    "-old-root {old}: not a directory of the previous session; nothing                      copied to {root} (xorriso goes on likewise)"
+                ),
+                _ => {
+                    return Err(fail(format!(
+                        "-old-root {old}: no such directory in the previous session                          (genisoimage refuses it too)"
+                    )))
+                }
+            }
+            Some(tree.len())
+        }
+        _ => None,
+    };
+    let mut targets = Vec::new();
     for p in &job.paths {
         let (dest, src) = if job.graft_points {
             graft(p)
         } else {
             ("/".to_string(), p.clone())
         };
+        let dest = if root == "/" {
+            dest
+        } else if dest == "/" {
+            format!("{root}/")
+        } else {
+            format!("{root}{dest}")
+        };
         tree.add_source(&dest, Path::new(&src), &job.scan)
             .map_err(|e| fail(e.to_string()))?;
+        targets.push((dest, src));
+    }
+    if let Some(before) = before_sources {
+        // xorriso -update_r of each target: what its source no longer has goes.
+        for (dest, src) in &targets {
+            if !Path::new(src).is_dir() {
+                continue;
+            }
+            if let Some(t) = tree.lookup_path(dest.trim_end_matches('/')) {
+                for gone in tree.mirror_prune_under(t, before) {
+                    log::info!("-old-root: {gone} is not in {src}: removed");
+                }
+            }
+        }
     }
     apply_attributes(&mut tree, &job);
     for (w, p) in &job.sort_weights {
@@ -889,6 +1010,14 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
         prev.as_mut().map(|(s, _)| s as &mut dyn SectorSource);
     let image = Image::new(tree, job.opts.clone(), previous).map_err(|e| fail(e.to_string()))?;
     Ok((job, image))
+}
+
+/// The permission bits of directories that only the image has (`-new-dir-mode`): 0555
+/// by default in the mkisofs personality (genisoimage's and cdrtools' documented default),
+/// 0755 in the xorrisofs one (xorriso's).
+fn tree_new_dir_mode(job: &Job) -> u32 {
+    job.new_dir_mode
+        .unwrap_or(if job.xorriso { 0o755 } else { 0o555 })
 }
 
 /// `-uid -gid -file-mode -dir-mode`: the owner and permission bits every
@@ -969,6 +1098,10 @@ Options:
   -r, -rational-rock          Generate rationalized Rock Ridge directory info
   -J, -joliet                 Generate Joliet directory information
   -joliet-long                Allow Joliet file names to be 103 Unicode characters
+  -joliet-utf16               Encode Joliet names in UTF-16BE rather than UCS-2
+  -root DIR                   Set root directory for all new files and directories
+  -old-root DIR               Set root directory in previous session that is searched for files
+  -log-file FILE              Re-direct messages to FILE
   -iso-level LEVEL            Set ISO9660 conformance level (1..3) or 4 for ISO9660 version 2
   -l, -full-iso9660-filenames Allow full 31 character filenames for ISO9660 names
   -d, -omit-period            Omit trailing periods from filenames
@@ -1019,6 +1152,67 @@ Options:
   -version                    Print program version
 ";
 
+/// Where the personality's messages go: standard error, or the `-log-file`.
+static LOG_FILE: std::sync::OnceLock<fs::File> = std::sync::OnceLock::new();
+
+/// Writes one message line where the personality's messages go.
+fn message(line: std::fmt::Arguments<'_>) {
+    match LOG_FILE.get() {
+        Some(mut f) => {
+            let _ = writeln!(f, "{line}");
+        }
+        None => eprintln!("{line}"),
+    }
+}
+
+/// Sets up the messages (the `log` warnings and the program's own lines) for a command
+/// line: to standard error, or to the last `-log-file FILE` (xorrisofs: the file is
+/// truncated and gets every message that would go to standard error; an empty name means
+/// standard error), `-v` adding the informational ones.
+fn init_messages(prog: &str, args: &[String]) -> Result<(), CliError> {
+    let mut log_file = None;
+    let mut verbose = 0;
+    let mut k = 0;
+    while k < args.len() {
+        match args[k].trim_start_matches('-') {
+            "log-file" if args[k].starts_with('-') => {
+                log_file = args.get(k + 1).cloned();
+                k += 1;
+            }
+            "v" | "verbose" if args[k].starts_with('-') => verbose = 1,
+            _ => {}
+        }
+        k += 1;
+    }
+    let target: Option<Box<dyn Write + Send>> = match log_file.filter(|f| !f.is_empty()) {
+        Some(f) => {
+            let file = fs::File::create(&f)
+                .map_err(|e| CliError::Failed(format!("{prog}: -log-file {f}: {e}")))?;
+            eprintln!("{prog}: re-directing all messages to {f}");
+            let pipe = file
+                .try_clone()
+                .map_err(|e| CliError::Failed(format!("{prog}: -log-file {f}: {e}")))?;
+            let _ = LOG_FILE.set(file);
+            Some(Box::new(pipe))
+        }
+        None => None,
+    };
+    crate::init_logging_to(verbose, target);
+    Ok(())
+}
+
+/// A failure's message goes to the `-log-file` when there is one (and nothing more to
+/// standard error); the exit status stays.
+fn logged<T>(r: Result<T, CliError>) -> Result<T, CliError> {
+    match r {
+        Err(e) if LOG_FILE.get().is_some() => {
+            message(format_args!("{e}"));
+            Err(CliError::Exit(e.exit_code(), String::new()))
+        }
+        r => r,
+    }
+}
+
 /// Runs the xorrisofs personality (`xorrisofs ...`, `xorriso -as mkisofs ...`).
 pub fn run_xorrisofs(prog: &str, args: &[String]) -> Result<(), CliError> {
     if args.iter().any(|a| a == "-help" || a == "--help") {
@@ -1029,7 +1223,13 @@ pub fn run_xorrisofs(prog: &str, args: &[String]) -> Result<(), CliError> {
         println!("{}", xorriso_version());
         return Ok(());
     }
+    init_messages(prog, args)?;
+    logged(run_xorrisofs_parsed(prog, args))
+}
+
+fn run_xorrisofs_parsed(prog: &str, args: &[String]) -> Result<(), CliError> {
     let mut job = parse(prog, args)?;
+    job.xorriso = true;
     // xorriso's own defaults for the texts mkisofs fills in: volume id ISOIMAGE, empty
     // system and application ids (unless given).
     let given = |o: &[&str]| args.iter().any(|a| o.contains(&a.trim_start_matches('-')));
@@ -1051,8 +1251,8 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         println!("{}", version(prog));
         return Ok(());
     }
-    let job = parse(prog, args)?;
-    run_job(prog, job)
+    init_messages(prog, args)?;
+    logged(parse(prog, args).and_then(|job| run_job(prog, job)))
 }
 
 /// Runs a parsed job (builds the image, writes it to `-o` or standard output).
@@ -1064,10 +1264,10 @@ fn run_job(prog: &str, job: Job) -> Result<(), CliError> {
     let (job, image) = build(prog, job)?;
     if job.print_size {
         if !job.quiet {
-            eprintln!(
+            message(format_args!(
                 "Total extents scheduled to be written = {}",
                 image.size_blocks()
-            );
+            ));
         }
         outln!("{}", image.size_blocks());
         return Ok(());
@@ -1087,11 +1287,11 @@ fn run_job(prog: &str, job: Job) -> Result<(), CliError> {
         }
     }
     if !job.quiet {
-        eprintln!(
+        message(format_args!(
             "{} extents written ({} MB)",
             image.size_blocks(),
             (u64::from(image.size_blocks()) * 2048) >> 20
-        );
+        ));
     }
     Ok(())
 }
