@@ -690,7 +690,7 @@ fn hidden_and_new_dir_mode_match_genisoimage() {
         let gs = s(&g);
         ga.extend_from_slice(&["-o", &gs, &graft_src, &graft_new]);
         ok("genisoimage", &tool("genisoimage", &ga));
-        let o = Command::new(bin())
+        let o = command(BIN)
             .args(["mkisofs", "-quiet"])
             .args(&opts)
             .args(["-o", &s(&d), &graft_src, &graft_new])

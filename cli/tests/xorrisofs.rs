@@ -918,7 +918,7 @@ fn log_file_takes_the_messages() {
         for (src, good) in [("t", true), ("missing-source", false)] {
             let log = d.join(format!("{who}-{good}.log"));
             std::fs::write(&log, "old contents to be truncated\n").unwrap();
-            let o = Command::new(bin)
+            let o = common::command(bin)
                 .current_dir(d)
                 .args(["-as", "mkisofs", "-log-file"])
                 .arg(&log)
