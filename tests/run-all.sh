@@ -29,7 +29,7 @@ PACKAGES=(qemu-system-x86 qemu-block-extra busybox-static cpio tgt sg3-utils xor
     genisoimage wodim libarchive-tools p7zip-full growisofs dvd+rw-tools cdrskin gddrescue python3
     man-db groff-base util-linux grub-common grub-pc-bin grub-efi-amd64-bin mtools ovmf isolinux
     syslinux-common seabios gdisk fdisk libiscsi-bin qemu-utils gcc-mingw-w64-x86-64 wine64
-    cdparanoia libcdio-utils cdrdao erofs-utils)
+    cdparanoia libcdio-utils cdrdao erofs-utils dvdisaster)
 APT_UPDATED=0
 apt_update() {
     if [ "$APT_UPDATED" -eq 0 ]; then

@@ -361,6 +361,11 @@ pub struct AddArgs {
     /// media every directory is always written, for readers such as bsdtar).
     #[arg(long)]
     pub rewrite_dirs: bool,
+    /// Write Reed-Solomon repair data after the session: PERCENT of its blocks as parity
+    /// (1-100), in the same track after the ISO 9660 volume; `read --repair` rebuilds the
+    /// session while no more than that share of its blocks is unreadable.
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub ecc: Option<u32>,
     /// Shared writing options.
     #[command(flatten)]
     pub common: WriteCommon,

@@ -6,6 +6,7 @@
 pub mod audio;
 pub mod cmd;
 pub mod drive;
+pub mod ecc;
 pub mod error;
 pub mod feature;
 pub mod job;

@@ -16,6 +16,10 @@
 //! `--dry-run` builds the session as `add` would (`mmc::job::append::dry_run`), through a
 //! reader's open of the drive, and lists the files it would add, replace and remove, its
 //! size and whether it fits (exit status 1 when it would not); nothing is written.
+//!
+//! `--ecc PERCENT` writes Reed-Solomon repair data in the session's track after its ISO 9660
+//! volume (`mmc::ecc`: header, parity, header copy), made while the session streams;
+//! `discburn read --repair` uses it.
 
 use std::path::PathBuf;
 
@@ -67,6 +71,9 @@ pub struct AddSummary {
     pub fifo_min_percent: u8,
     /// Entries of the previous session not carried forward (also named on stderr).
     pub not_carried: Vec<NotCarried>,
+    /// `--ecc`: the repair data after the session (`blocks` counts it too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecc: Option<mmc::job::append::EccReport>,
 }
 
 /// An entry of the previous session `add` could not carry forward.
@@ -366,6 +373,7 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         verify_md5: a.common.verify_md5,
         fresh_tree: a.fresh_tree,
         cancel: Some(job::interrupt_flag()),
+        ecc_percent: a.ecc,
     };
     let trace = global.verbose.saturating_sub(1);
     if a.dry_run {
@@ -412,6 +420,7 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
                 reason: p.reason.clone(),
             })
             .collect(),
+        ecc: r.ecc,
     };
     if global.json {
         outln!("{}", serde_json::to_string_pretty(&s).map_err(fail)?);
@@ -430,6 +439,12 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
             if s.appendable { "disc appendable" } else { "disc closed" },
             s.blocks_left
         );
+        if let Some(e) = &s.ecc {
+            outln!(
+                "repair data: {} % = {} parity blocks in {} codewords after the session's {} blocks (header at block {}); `discburn read --repair` restores the session",
+                e.percent, e.parity_blocks, e.codewords, e.session_blocks, e.header_lba
+            );
+        }
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ pub mod mkisofs;
 pub mod msinfo;
 pub mod raw;
 pub mod read;
+pub mod repair;
 pub mod scan;
 pub mod serve;
 pub mod sessions;

@@ -18,6 +18,8 @@
 //! is the same GNU ddrescue mapfile as for data, in bytes of 2352-byte sectors (sector N
 //! at N x 2352): a rerun with it reads only the sectors not finished.
 //!
+//! `--repair` rebuilds a session written with `add --ecc` (`cmd::repair`).
+//!
 //! Exit status: 0 when every block was read, 1 when blocks stay unreadable (the image and
 //! map are complete otherwise) or the run was interrupted.
 
@@ -116,6 +118,10 @@ pub struct ReadArgs {
     /// (a sector is then bad only when the drive fails to read it).
     #[arg(long, requires = "audio")]
     pub no_c2: bool,
+    /// Rebuild a session written with `add --ecc` from its Reed-Solomon repair data (see
+    /// `cmd::repair`): --session N (default: the last); the map defaults to FILE.map.
+    #[arg(long, conflicts_with = "audio")]
+    pub repair: bool,
     /// No progress display.
     #[arg(short, long)]
     pub quiet: bool,
@@ -477,6 +483,9 @@ pub fn run_dump(
 pub fn run(global: &GlobalArgs, a: &ReadArgs) -> Result<(), CliError> {
     if a.audio {
         return run_audio(global, a);
+    }
+    if a.repair {
+        return crate::cmd::repair::run(global, a);
     }
     let (mut drive, device) = open_drive(global)?;
     let opts = DumpOptions {

@@ -62,6 +62,9 @@ pub struct AppendOptions {
     pub fresh_tree: bool,
     /// Set to stop feeding the drive (the track is then synchronized and closed).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Reed-Solomon repair data of this share (percent of the session's blocks) written
+    /// after the session in the same track ([`crate::ecc`]).
+    pub ecc_percent: Option<u32>,
 }
 
 impl Default for AppendOptions {
@@ -81,6 +84,7 @@ impl Default for AppendOptions {
             verify_md5: false,
             fresh_tree: false,
             cancel: None,
+            ecc_percent: None,
         }
     }
 }
@@ -122,6 +126,23 @@ pub struct AppendReport {
     /// Entries of the previous session not carried forward (each also reported as
     /// [`Event::NotCarried`] when met).
     pub not_carried: Vec<isofs::extract::Problem>,
+    /// The repair data written after the session (`ecc_percent`).
+    pub ecc: Option<EccReport>,
+}
+
+/// Repair data written after a session ([`crate::ecc`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct EccReport {
+    /// Parity share in percent.
+    pub percent: u32,
+    /// Blocks of the ISO 9660 session (what the parity protects).
+    pub session_blocks: u32,
+    /// Parity blocks.
+    pub parity_blocks: u32,
+    /// Codewords.
+    pub codewords: u32,
+    /// Where the header block lies (the parity follows it; a copy of it ends the track).
+    pub header_lba: u32,
 }
 
 /// A previous session holding an ISO 9660 volume that cannot be read whole: its volume
@@ -229,6 +250,9 @@ pub enum AppendError {
     /// Making the verified session current failed (overwritable media).
     #[error("committing the session: {0}")]
     Commit(WriteError),
+    /// The repair data cannot be laid out.
+    #[error("repair data: {0}")]
+    Ecc(#[from] crate::ecc::EccError),
 }
 
 impl AppendError {
@@ -356,6 +380,12 @@ pub fn append<T: Transport>(
         changes.removed.len(),
     );
     let size = image.size_blocks();
+    let ecc = options
+        .ecc_percent
+        .map(|p| crate::ecc::Layout::new(start, size, p))
+        .transpose()?;
+    // The track holds the session and its repair data.
+    let track_blocks = ecc.map_or(size, |l| l.total_blocks());
     let wopts = WriteOptions {
         multi: !options.close,
         dummy: false,
@@ -367,7 +397,7 @@ pub fn append<T: Transport>(
         start: Start::Append,
         reserve: true,
     };
-    let plan = write::prepare(drive, Some(size), &wopts).map_err(AppendError::Prepare)?;
+    let plan = write::prepare(drive, Some(track_blocks), &wopts).map_err(AppendError::Prepare)?;
     if plan.start != start {
         return Err(AppendError::NwaMismatch {
             nwa: plan.start,
@@ -376,9 +406,16 @@ pub fn append<T: Transport>(
     }
     let free = plan.free_blocks;
     let session = plan.session;
-    let producer: pipeline::Producer =
-        Box::new(move |w| image.write_to(w).map_err(|e| e.to_string()));
-    let total = u64::from(size) * BLOCK as u64;
+    let producer: pipeline::Producer = match ecc {
+        None => Box::new(move |w| image.write_to(w).map_err(|e| e.to_string())),
+        Some(layout) => Box::new(move |w| {
+            let mut e =
+                crate::ecc::EccWriter::new(w, layout).map_err(|e| format!("repair data: {e}"))?;
+            image.write_to(&mut e).map_err(|e| e.to_string())?;
+            e.finish().map_err(|e| e.to_string())
+        }),
+    };
+    let total = u64::from(track_blocks) * BLOCK as u64;
     let no_cancel = AtomicBool::new(false);
     let cancel = options.cancel.as_deref().unwrap_or(&no_cancel);
     let mut burned = pipeline::run(
@@ -423,6 +460,13 @@ pub fn append<T: Transport>(
         fifo_min_percent: burned.fifo_min_percent,
         commit_notes,
         not_carried,
+        ecc: ecc.map(|l| EccReport {
+            percent: l.percent,
+            session_blocks: l.data_blocks,
+            parity_blocks: l.parity_blocks(),
+            codewords: l.codewords().count() as u32,
+            header_lba: l.start + l.data_blocks,
+        }),
     })
 }
 
@@ -511,7 +555,11 @@ pub fn dry_run<T: Transport>(
         medium: st.profile,
         session: peek.session,
         start: st.start,
-        blocks: st.image.size_blocks(),
+        blocks: match options.ecc_percent {
+            // With repair data the track is longer by its headers and parity.
+            Some(p) => crate::ecc::Layout::new(st.start, st.image.size_blocks(), p)?.total_blocks(),
+            None => st.image.size_blocks(),
+        },
         changes: st.changes,
         free_blocks: peek.free_blocks,
         notes,
