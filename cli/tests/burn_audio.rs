@@ -698,4 +698,24 @@ fn enhanced_cd_audio_session_then_data_by_add() {
     let x = (s2 + 16).to_be_bytes();
     let pvd = cmd(&mut d, &[0x28, 0, x[0], x[1], x[2], x[3], 0, 0, 1, 0], 2048);
     assert_eq!(&pvd[..6], b"\x01CD001", "the data session's PVD");
+    drop(d);
+    // ls and sessions find the ISO 9660 volume in the second session, through the drive's
+    // TOC and in the image file alone (no volume at block 0 on an Enhanced CD)
+    let o = discburn(&["ls", "--dev", &dev]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("readme.txt"),
+        "{}",
+        text(&o)
+    );
+    for src in [
+        vec!["sessions", "--dev", &dev, "--json"],
+        vec!["sessions", disc.to_str().unwrap(), "--json"],
+    ] {
+        let o = discburn(&src);
+        assert!(o.status.success(), "{src:?}: {}", text(&o));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(j["sessions"][0]["start"], s2, "{src:?}: {j}");
+        assert_eq!(j["sessions"].as_array().map(|a| a.len()), Some(1), "{j}");
+    }
 }

@@ -1191,10 +1191,18 @@ pub fn sessions_at<S: SectorSource + ?Sized>(src: &mut S, starts: &[u32]) -> Vec
 /// (absolute, as genisoimage/xorriso write it, or relative to the session), or after the
 /// CD lead-out/lead-in gaps (11400 after the first session, 6900 later), or at the next
 /// 16/32-block boundary. Overwritable-media images in libisoburn's layout (first session
-/// at 32, newest descriptors copied to 16) are recognised.
+/// at 32, newest descriptors copied to 16) are recognised. An Enhanced CD's image (Blue
+/// Book: an audio session first, no volume at block 0) has its first volume where the
+/// audio session's lead-out, the next lead-in and pre-gap end: 11400 blocks after the
+/// audio (at least 300 blocks, Red Book's 4-s track), within an 80-minute disc; those
+/// starts are searched for the first primary volume descriptor.
 pub fn sessions<S: SectorSource + ?Sized>(src: &mut S) -> Result<Vec<SessionInfo>, ReadError> {
-    let Some(first) = probe_session(src, 0) else {
-        return Err(ReadError::NoVolume(0));
+    let first = match probe_session(src, 0) {
+        Some(f) => f,
+        None => match find_after_audio(src) {
+            Some(f) => return Ok(chain(src, f)),
+            None => return Err(ReadError::NoVolume(0)),
+        },
     };
     let out = chain(src, first.clone());
     // Overwritable media as libisoburn writes them: the first session at 32, and blocks
@@ -1215,6 +1223,33 @@ pub fn sessions<S: SectorSource + ?Sized>(src: &mut S) -> Result<Vec<SessionInfo
         }
     }
     Ok(out)
+}
+
+/// The first session start `s` in 11700..=371400 (audio of 300 blocks to 80 minutes,
+/// then 11400 gap blocks) with a primary volume descriptor at `s` + 16, read 64 blocks at
+/// a time and never past the source's end.
+fn find_after_audio<S: SectorSource + ?Sized>(src: &mut S) -> Option<SessionInfo> {
+    const FIRST: u32 = 300 + 11_400;
+    const LAST: u32 = 360_000 + 11_400;
+    const STEP: u32 = 64;
+    let end = match src.sector_count() {
+        Ok(Some(n)) => u32::try_from(n).unwrap_or(u32::MAX),
+        _ => LAST + 16 + 1,
+    };
+    let mut s = FIRST;
+    while s <= LAST && s + 16 < end {
+        let n = STEP.min(end - (s + 16)).min(LAST + 1 - s);
+        let b = rd(src, s + 16, n as usize).ok()?;
+        for (i, blk) in b.chunks_exact(SECTOR).enumerate() {
+            if blk[0] == 1 && &blk[1..6] == b"CD001" {
+                if let Some(f) = probe_session(src, s + i as u32) {
+                    return Some(f);
+                }
+            }
+        }
+        s += n;
+    }
+    None
 }
 
 fn probe_session<S: SectorSource + ?Sized>(src: &mut S, s: u32) -> Option<SessionInfo> {

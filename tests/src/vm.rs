@@ -386,6 +386,54 @@ impl Vm {
         self.defer(r)
     }
 
+    /// Copies glibc's iconv configuration (gconv-modules, gconv-modules.d, the cache) and
+    /// the named gconv modules (`"ISO8859-1"`: `ISO8859-1.so`) from the host's gconv
+    /// folder beside the libc that `program` links (as `ldd` names it), at the same paths:
+    /// what iconv_open needs for a charset beyond glibc's built-in ones (libcdio converts
+    /// CD-TEXT from ISO-8859-1 this way).
+    pub fn gconv(&mut self, program: impl AsRef<Path>, modules: &[&str]) -> &mut Self {
+        let r = (|| -> Result<()> {
+            let libs = shared_libraries(program.as_ref())?;
+            let libc = libs
+                .iter()
+                .find(|l| l.file_name().is_some_and(|n| n == "libc.so.6"))
+                .ok_or_else(|| HarnessError::Command {
+                    command: format!("ldd {}", program.as_ref().display()),
+                    detail: "no libc.so.6 among the libraries".into(),
+                })?;
+            let dir = libc
+                .canonicalize()
+                .map_err(|e| HarnessError::io("resolving", libc, e))?
+                .parent()
+                .map(|d| d.join("gconv"))
+                .unwrap_or_default();
+            let mut files: Vec<PathBuf> = ["gconv-modules", "gconv-modules.cache"]
+                .iter()
+                .map(|f| dir.join(f))
+                .filter(|f| f.exists())
+                .collect();
+            if let Ok(rd) = std::fs::read_dir(dir.join("gconv-modules.d")) {
+                files.extend(rd.flatten().map(|e| e.path()));
+            }
+            for m in modules {
+                let so = dir.join(format!("{m}.so"));
+                if !so.exists() {
+                    return Err(HarnessError::Command {
+                        command: format!("gconv module {m}"),
+                        detail: format!("{} is missing (Debian package libc6)", so.display()),
+                    });
+                }
+                files.push(so);
+            }
+            for f in files {
+                let g = f.to_string_lossy().into_owned();
+                add_host_file(&mut self.extra, &g, &f)?;
+            }
+            Ok(())
+        })();
+        self.defer(r)
+    }
+
     /// Loads an extra kernel module (from the guest kernel package, with its
     /// dependencies) after the base ones, e.g. `"loop"`.
     pub fn module(&mut self, name: &str) -> &mut Self {

@@ -11,7 +11,15 @@
 //! - LUN 1: `wodim -audio -pad` of two WAVE files (track-at-once), ripped back by
 //!   `discburn read --audio` equal to the sources;
 //! - LUN 2: `cdrdao write` of a TOC file (session-at-once, a raw big-endian file as
-//!   cdrdao reads raw audio), ripped back by `discburn read --audio`.
+//!   cdrdao reads raw audio), ripped back by `discburn read --audio`;
+//! - LUN 3: an Enhanced CD (Blue Book): `wodim -multi -audio` writes the audio session,
+//!   `discburn add` the data session; the guest kernel mounts it (isofs takes the last
+//!   session's start from CDROMMULTISESSION, which sr answers with READ TOC format 1),
+//!   cdparanoia rips the audio track, `discburn ls`/`sessions` find the data session, and
+//!   `discburn msinfo` equals `wodim -msinfo` before and after the data session.
+//!
+//! cd-info's CD-TEXT strings need glibc's iconv (libcdio converts them from ISO-8859-1):
+//! the guest gets the gconv configuration and the ISO8859-1 module.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -83,10 +91,14 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
     let c1 = signal(6, 588 * 400);
     let toc = "CD_DA\n\nTRACK AUDIO\nFILE \"/a/c1.raw\" 0\n";
 
-    let options: Vec<String> = (0..3).map(|_| "profile=cd-r".to_string()).collect();
+    let options: Vec<String> = (0..4).map(|_| "profile=cd-r".to_string()).collect();
     let mut served = ServedDrives::start(&options, &[]).unwrap();
     let mut vm = Vm::new();
-    for i in 0..3 {
+    vm.gconv(
+        require_tool("cd-info", "libcdio-utils").unwrap(),
+        &["ISO8859-1"],
+    );
+    for i in 0..4 {
         vm.iscsi(i as u8, served.url(i + 1).to_string());
     }
     for p in ["cdparanoia", "cd-info", "cdrdao"] {
@@ -99,7 +111,8 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
         .file("/a/w1.wav", &wav(&le(&w1)))
         .file("/a/w2.wav", &wav(&le(&w2)))
         .file("/a/c1.raw", &be(&c1))
-        .file("/a/c.toc", toc.as_bytes());
+        .file("/a/c.toc", toc.as_bytes())
+        .file("/e/readme.txt", b"the data session of an Enhanced CD\n");
     let dev = |id: usize| format!("D=/dev/$(ls /sys/bus/scsi/devices/*:0:{id}:0/block)");
     vm.named(
         "burn",
@@ -161,6 +174,53 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
             le(&c1).len()
         ),
     );
+    // LUN 3: the Enhanced CD
+    vm.named(
+        "ecd_audio",
+        format!("{}; wodim dev=$D -multi -audio -pad /a/w1.wav 2>&1", dev(3)),
+    );
+    vm.named(
+        "ecd_msinfo1",
+        format!(
+            "{}; echo wodim $(wodim dev=$D -msinfo 2>/dev/null); echo discburn $(discburn msinfo --dev $D)",
+            dev(3)
+        ),
+    );
+    vm.named(
+        "ecd_add",
+        format!("{}; discburn add -q --dev $D /e 2>&1", dev(3)),
+    );
+    vm.named(
+        "ecd_msinfo2",
+        format!(
+            "{}; echo wodim $(wodim dev=$D -msinfo 2>/dev/null); echo discburn $(discburn msinfo --dev $D)",
+            dev(3)
+        ),
+    );
+    vm.named(
+        "ecd_mount",
+        format!(
+            "{}; H=$(ls -d /sys/bus/scsi/devices/*:0:3:0); \
+             echo 1 > $H/delete; for h in /sys/class/scsi_host/host*; do echo '- - -' > $h/scan; done; \
+             sleep 1; {}; mkdir -p /me; mount -t iso9660 -o ro $D /me && cat /me/readme.txt; umount /me",
+            dev(3),
+            dev(3)
+        ),
+    );
+    vm.named(
+        "ecd_paranoia",
+        format!(
+            "{}; cd /tmp && cdparanoia -q -d $D -w 1 /tmp/e1.wav && echo size $(stat -c %s /tmp/e1.wav) && tail -c +45 /tmp/e1.wav | md5sum",
+            dev(3)
+        ),
+    );
+    vm.named(
+        "ecd_ls",
+        format!(
+            "{}; discburn ls --dev $D && discburn sessions --dev $D",
+            dev(3)
+        ),
+    );
     let run = vm
         .memory_mb(768)
         .timeout(std::time::Duration::from_secs(480))
@@ -194,11 +254,16 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
         "USDBR2600021",
         "USDBR2600022",
         "  1: 00:02:00  000000 audio",
-        // cd-info finds the CD-TEXT blocks; the strings stay empty in this guest because
-        // libcdio converts them with iconv and the guest has no gconv modules ("Iconv
-        // failed"); cdrdao below checks the strings
         "Language 0 'English':",
         "CD-TEXT for Track  3:",
+        "TITLE: Guest Album",
+        "PERFORMER: The Guests",
+        "TITLE: Uno",
+        "PERFORMER: Ann",
+        "TITLE: Dos",
+        "PERFORMER: Bob",
+        "TITLE: Tres",
+        "PERFORMER: Cy",
     ] {
         assert!(out.contains(w), "cd-info: no {w:?}: {}", o.describe());
     }
@@ -251,6 +316,74 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
     assert!(
         o.stdout_str().starts_with(&md5(&le(&c1))),
         "cdrdao's track ripped by discburn differs (cdrdao reads raw audio big-endian): {}",
+        o.describe()
+    );
+
+    // the Enhanced CD
+    run.get("ecd_audio").assert_success();
+    for m in ["ecd_msinfo1", "ecd_msinfo2"] {
+        let o = run.get(m);
+        o.assert_success();
+        let out = o.stdout_str();
+        let mut l = out.lines();
+        let w = l
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("wodim ")
+            .to_string();
+        let d = l
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("discburn ")
+            .to_string();
+        assert!(
+            w.contains(','),
+            "wodim -msinfo printed nothing: {}",
+            o.describe()
+        );
+        assert_eq!(
+            d,
+            w,
+            "discburn msinfo and wodim -msinfo differ: {}",
+            o.describe()
+        );
+    }
+    run.get("ecd_add").assert_success();
+    let o = run.get("ecd_mount");
+    o.assert_success();
+    assert!(
+        o.stdout_str()
+            .contains("the data session of an Enhanced CD"),
+        "the guest kernel mounts the data session: {}",
+        o.describe()
+    );
+    // cdparanoia ends the audio track where its session's lead-out is: 11400 blocks
+    // before the data session (libcdio-paranoia's rule for a multisession disc, the Blue
+    // Book gap), so the rip holds the source and the two run-out blocks the emulated
+    // drive records after a track-at-once track (read as digital silence)
+    let o = run.get("ecd_paranoia");
+    o.assert_success();
+    let mut src = padded(le(&w1));
+    src.resize(src.len() + 2 * 2352, 0);
+    assert!(
+        o.stdout_str().contains(&format!("size {}", src.len() + 44))
+            && o.stdout_str().contains(&md5(&src)),
+        "cdparanoia rips the Enhanced CD's audio track equal to its source: {}",
+        o.describe()
+    );
+    let o = run.get("ecd_ls");
+    o.assert_success();
+    let out = o.stdout_str();
+    let start = run.get("ecd_msinfo1").stdout_str();
+    let start = start
+        .lines()
+        .next()
+        .and_then(|l| l.split(',').nth(1))
+        .unwrap_or("?")
+        .to_string();
+    assert!(
+        out.contains("readme.txt") && out.contains(&format!("  1 {start:>10} ")),
+        "discburn ls/sessions read the data session at {start}: {}",
         o.describe()
     );
 }

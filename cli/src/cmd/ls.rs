@@ -56,7 +56,9 @@ impl SectorSource for Source {
 
 impl Source {
     /// The sessions: from the drive's TOC (data track starts holding a volume descriptor
-    /// set) when it has one, else found from the volume descriptors alone.
+    /// set) when it has several, or when the first data track does not start at block 0
+    /// (an Enhanced CD, Blue Book: audio session first, the ISO 9660 volume in a later
+    /// one); else found from the volume descriptors alone.
     pub fn sessions(&mut self, name: &str) -> Result<Vec<isofs::read::SessionInfo>, CliError> {
         if let Source::Drive(d) = self {
             if let Ok(toc) = d.toc(false) {
@@ -67,7 +69,7 @@ impl Source {
                     .map(|t| t.start.lba() as u32)
                     .collect();
                 let found = isofs::read::sessions_at(self, &starts);
-                if found.len() > 1 {
+                if found.len() > 1 || found.first().is_some_and(|s| s.start > 0) {
                     return Ok(found);
                 }
             }
