@@ -174,6 +174,8 @@ pub fn import_checked_with<S: SectorSource>(
 ) -> Result<Imported<S>, ReadError> {
     let mut vol = Volume::open(src, start, None)?;
     vol.set_limits(limits);
+    // The walk reads every directory once: in large batches, no file data.
+    vol.batch_directory_reads();
     let root = vol.root().clone();
     tree.node_mut(Tree::ROOT).meta = meta_of(&root, 0);
     // Only an import into a fresh tree can tell imported nodes by their ids.
@@ -400,6 +402,7 @@ fn joliet_dirs<S: SectorSource>(
         return out;
     }
     vol.set_limits(limits);
+    vol.batch_directory_reads();
     let root = vol.root().clone();
     // (Joliet path, node; None: not matched, and nothing below it is).
     let mut stack: Vec<(String, Option<NodeId>)> = vec![(String::new(), Some(Tree::ROOT))];

@@ -6,6 +6,14 @@
 //! are capped, CE chains are bounded, extents are checked against the volume, and the
 //! bounds of [`Limits`] hold for the whole image (names, entries and continuation bytes per
 //! directory and per walk; directory extents disjoint, so a walk reads each block once).
+//!
+//! Batched directory reads ([`Volume::batch_directory_reads`], used by the multisession
+//! import): the path table (ECMA-119 §6.9, §9.4) lists every directory's first block, in the
+//! order mkisofs, libisofs and this crate's builder lay directories out (by level, then by
+//! parent), so one READ fetches a directory together with the ones that follow it on the
+//! medium. The path table only decides what is read ahead: what the reader believes still
+//! comes from the directory records, and a read-ahead that fails falls back to reading just
+//! the directory asked for.
 
 mod limits;
 
@@ -29,6 +37,23 @@ pub const MAX_DIR_SIZE: u32 = 256 << 20;
 pub const MAX_DEPTH: usize = 512;
 /// Longest chain of CE continuation areas per record.
 pub const MAX_CE_CHAIN: usize = 32;
+/// Largest path table read for batched directory reads (bytes): 65,535 directories (the
+/// most a path table can number, §9.4.5) of 37-byte identifiers take 3 MiB.
+const MAX_PATH_TABLE: u32 = 4 << 20;
+/// Most blocks one batched directory read takes (1 MiB).
+const BATCH_BLOCKS: u32 = 512;
+/// A directory starting more than this many blocks after the previous one ends a batch
+/// (what lies between is taken for that directory's extent and continuation areas).
+const BATCH_SPAN: u32 = 128;
+
+/// Directory blocks read ahead ([`Volume::batch_directory_reads`]).
+#[derive(Debug, Default)]
+struct Batch {
+    /// First blocks of the tree's directories, from the path table, sorted.
+    starts: Vec<u32>,
+    /// Blocks read and not yet taken by a directory listing.
+    blocks: std::collections::HashMap<u32, Vec<u8>>,
+}
 
 /// Errors of reading an image.
 #[derive(Debug, thiserror::Error)]
@@ -288,6 +313,10 @@ pub struct Volume<S: SectorSource> {
     limits: Limits,
     /// The last continuation block read.
     ce_cache: Option<(u32, Vec<u8>)>,
+    /// The chosen tree's type L path table (block, bytes), from its volume descriptor.
+    path_table: Option<(u32, u32)>,
+    /// Directory blocks read ahead, when asked for.
+    batch: Option<Batch>,
 }
 
 /// The volume's end: the medium's, and the session start plus the volume space size
@@ -298,6 +327,13 @@ fn volume_end(medium: Option<u64>, start: u32, space: u32) -> Option<u64> {
         (Some(m), Some(v)) => Some(m.min(v)),
         (m, v) => m.or(v),
     }
+}
+
+/// The type L path table (block, bytes) a supplementary or enhanced descriptor names.
+fn path_table_of(b: &[u8]) -> Option<(u32, u32)> {
+    VolumeDescriptor::new_checked(b)
+        .ok()
+        .map(|d| (d.path_table_l(), d.path_table_size()))
 }
 
 fn rd<S: SectorSource + ?Sized>(src: &mut S, lba: u32, n: usize) -> Result<Vec<u8>, ReadError> {
@@ -392,6 +428,8 @@ impl<S: SectorSource> Volume<S> {
             end: volume_end(limit, start, info.space_size),
             limits: Limits::default(),
             ce_cache: None,
+            path_table: Some((p.path_table_l(), p.path_table_size())),
+            batch: None,
         };
         // Rock Ridge: SP in the first record of the root directory (SUSP §5.3). A root
         // whose "." record is damaged is malformed (ECMA-119 §6.8.2.2): whether it carried
@@ -435,11 +473,13 @@ impl<S: SectorSource> Volume<S> {
             Namespace::Joliet => {
                 if let Some((b, _)) = &svd {
                     v.root = root_of(b, start + 17)?;
+                    v.path_table = path_table_of(b);
                 }
             }
             Namespace::Iso1999 => {
                 if let Some(b) = &evd {
                     v.root = root_of(b, start + 17)?;
+                    v.path_table = path_table_of(b);
                 }
             }
             Namespace::Iso9660 => {}
@@ -526,7 +566,100 @@ impl<S: SectorSource> Volume<S> {
         }
         self.check_extent(path, "directory extent", lba, u64::from(size))?;
         let n = (size as usize).div_ceil(SECTOR);
-        rd(&mut self.src, lba, n)
+        self.dir_blocks(lba, n, true)
+    }
+
+    /// From now on, reads directories in batches: each read of a directory not read ahead
+    /// yet also takes the directories the path table places after it (up to 1 MiB), and
+    /// keeps their blocks until they are listed. For walks of a whole tree (the import of a
+    /// previous session): a few large READs instead of one or two per directory. A path
+    /// table that cannot be read leaves the reads as they were.
+    pub fn batch_directory_reads(&mut self) {
+        let Some((lba, size)) = self.path_table else {
+            return;
+        };
+        if size == 0 || size > MAX_PATH_TABLE {
+            return;
+        }
+        if self
+            .check_extent("", "path table", lba, u64::from(size))
+            .is_err()
+        {
+            return;
+        }
+        let b = match rd(&mut self.src, lba, (size as usize).div_ceil(SECTOR)) {
+            Ok(b) => b,
+            Err(e) => {
+                log::debug!("path table: {e}; directories read one by one");
+                return;
+            }
+        };
+        let recs = match crate::wire::ptable::parse_l(&b[..size as usize]) {
+            Ok(r) => r,
+            Err(e) => {
+                log::debug!("path table at {lba}: {e}; directories read one by one");
+                return;
+            }
+        };
+        let mut starts: Vec<u32> = recs.iter().map(|r| r.extent).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        self.batch = Some(Batch {
+            starts,
+            blocks: Default::default(),
+        });
+    }
+
+    /// `n` blocks of a directory at `lba`: read ahead (and given up when `take`, i.e. by
+    /// the directory's listing), else read with the directories that follow it.
+    fn dir_blocks(&mut self, lba: u32, n: usize, take: bool) -> Result<Vec<u8>, ReadError> {
+        let end_vol = self.end;
+        let Some(b) = self.batch.as_mut() else {
+            return rd(&mut self.src, lba, n);
+        };
+        let have = |b: &Batch| (0..n as u32).all(|i| b.blocks.contains_key(&(lba + i)));
+        if !have(b) {
+            let want = lba.saturating_add(n as u32);
+            let mut end = want;
+            let mut last = lba;
+            let first = b.starts.partition_point(|&s| s <= lba);
+            for &s in &b.starts[first..] {
+                if s - last > BATCH_SPAN
+                    || s.saturating_add(1) - lba > BATCH_BLOCKS
+                    || b.blocks.contains_key(&s)
+                {
+                    break;
+                }
+                end = end.max(s + 1);
+                last = s;
+            }
+            if let Some(v) = end_vol {
+                end = end.min(u32::try_from(v).unwrap_or(u32::MAX)).max(want);
+            }
+            let got = match rd(&mut self.src, lba, (end - lba) as usize) {
+                Ok(g) => g,
+                // The read-ahead may reach what the directory does not: read just that.
+                Err(_) if end > want => rd(&mut self.src, lba, n)?,
+                Err(e) => return Err(e),
+            };
+            for (i, c) in got.chunks(SECTOR).enumerate() {
+                b.blocks.entry(lba + i as u32).or_insert_with(|| c.to_vec());
+            }
+        }
+        let mut out = Vec::with_capacity(n * SECTOR);
+        for i in 0..n as u32 {
+            let k = lba + i;
+            let blk = if take {
+                b.blocks.remove(&k)
+            } else {
+                b.blocks.get(&k).cloned()
+            };
+            match blk {
+                Some(x) => out.extend_from_slice(&x),
+                None => return rd(&mut self.src, lba, n),
+            }
+        }
+        Ok(out)
     }
 
     fn detect_susp(&mut self, root: &Entry) -> Result<Option<usize>, ReadError> {
@@ -575,7 +708,7 @@ impl<S: SectorSource> Volume<S> {
         budget: &mut Budget,
     ) -> Result<Entry, ReadError> {
         let (lba, _) = dir.extents.first().copied().unwrap_or((0, 0));
-        let b = rd(&mut self.src, lba, 1)?;
+        let b = self.dir_blocks(lba, 1, false)?;
         let r = DirRecord::new_checked(&b).map_err(|e| ReadError::Malformed {
             what: "'.' record",
             lba,
@@ -603,7 +736,14 @@ impl<S: SectorSource> Volume<S> {
     /// cache (the areas of neighbouring records share blocks).
     fn continuation(&mut self, c: susp::Continuation) -> Result<Vec<u8>, ReadError> {
         if !matches!(&self.ce_cache, Some((l, _)) if *l == c.block) {
-            let b = rd(&mut self.src, c.block, 1)?;
+            let ahead = self
+                .batch
+                .as_ref()
+                .and_then(|b| b.blocks.get(&c.block).cloned());
+            let b = match ahead {
+                Some(b) => b,
+                None => rd(&mut self.src, c.block, 1)?,
+            };
             self.ce_cache = Some((c.block, b));
         }
         let (o, n) = (c.offset as usize, c.len as usize);
@@ -911,7 +1051,7 @@ impl<S: SectorSource> Volume<S> {
                 {
                     // Placeholder for a relocated directory: read its "." record.
                     self.check_extent(&join(&e.name), "directory extent", cl, 1)?;
-                    let b = rd(&mut self.src, cl, 1)?;
+                    let b = self.dir_blocks(cl, 1, false)?;
                     let d = DirRecord::new_checked(&b).map_err(|s| ReadError::Malformed {
                         what: "relocated directory",
                         lba: cl,

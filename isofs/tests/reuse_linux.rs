@@ -224,6 +224,17 @@ fn append_to_a_linux_sized_session() {
         image.metadata_blocks()
     );
     assert_eq!(disc.data_blocks, 0, "the import read file data");
+    // The directories once, in batches of up to 1 MiB (one by one, with a second read of
+    // each Rock Ridge "." record, it took 15,510 reads).
+    assert!(
+        reads <= 80,
+        "{reads} reads to import 5,151 directories (ISO 9660 and Joliet)"
+    );
+    assert!(
+        blocks <= u64::from(first.metadata_blocks()) * 5 / 4,
+        "{blocks} blocks read to import {} blocks of directories",
+        first.metadata_blocks()
+    );
     write_session(&mut disc, &image);
     let s2 = image.start_block();
 
@@ -272,6 +283,8 @@ fn append_to_a_linux_sized_session() {
         image.kept_dirs(),
         image.kept_joliet_dirs(),
     );
+    // The second session's directories lie in two sessions: still a few batches.
+    assert!(reads <= 100, "{reads} reads to import session 2");
     assert!(
         image.metadata_blocks() <= 2000,
         "{} blocks of directories and path tables for 100 changed files",
