@@ -3,7 +3,10 @@
 //! xorrisofs takes it) and `add` (on by default) on an emulated CD-R of three sessions:
 //! `-check_md5_r` finds every file matching and none without an MD5, `-check_media` finds
 //! the superblock, tree and session tags matching; a file carried forward keeps its MD5;
-//! after one byte of a file is changed in the image, xorriso names that file.
+//! after one byte of a file is changed in the image, xorriso names that file. On
+//! overwritable media (DVD+RW, BD-RE) xorriso `-check_media what=disc` finds the
+//! relocated superblock tag at block 16.. and every session's tags; a disc xorriso wrote
+//! itself in three sessions is checked by `verify` session by session.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -320,4 +323,173 @@ fn add_no_md5_writes_no_checksums() {
         !bytes.windows(9).any(|w| w == b"libisofs_"),
         "tags with --no-md5"
     );
+}
+
+/// `xorriso -md5 on -indev IMG -check_media what=disc --`: the (start, size) of every tag
+/// range xorriso reports matching, and whether any mismatched.
+fn check_media_disc(img: &Path) -> (Vec<(u32, u32)>, bool, String) {
+    let o = tool(
+        "xorriso",
+        &[
+            "-md5",
+            "on",
+            "-indev",
+            img.to_str().unwrap(),
+            "-check_media",
+            "what=disc",
+            "--",
+        ],
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "xorriso -check_media: {out}");
+    let mut matching = Vec::new();
+    let mut mismatch = false;
+    for l in out.lines() {
+        // "MD5 tag range:         32 ,         78 , + md5_match"
+        let Some(r) = l.strip_prefix("MD5 tag range:") else {
+            continue;
+        };
+        let f: Vec<&str> = r.split(',').map(str::trim).collect();
+        if f.get(2) == Some(&"+ md5_match") {
+            matching.push((f[0].parse().unwrap(), f[1].parse().unwrap()));
+        } else {
+            mismatch = true;
+        }
+    }
+    (matching, mismatch, out)
+}
+
+/// Three `add` sessions on an emulated DVD+RW and BD-RE (overwritable: the sessions are
+/// emulated, the newest descriptors copied to block 16): xorriso (which reads the image
+/// file as an overwritable medium, the layout being the same) finds with
+/// `-check_media what=disc` the relocated superblock tag after the copy at block 16
+/// (libisofs doc/checksums.txt: `libisofs_rlsb32_checksum_tag_v1`, range 0..its block,
+/// session_start= the newest session) and the tags of all three sessions matching, each
+/// session found at the first multiple of 32 after the previous one's session tag (no
+/// padding between, as libisoburn writes them); `-check_md5_r` finds every file of each
+/// session matching; `discburn verify --session N` checks each of them; after one byte of
+/// a session-1 file is changed, both name that file in every session holding it.
+#[test]
+fn add_sessions_on_overwritable_media_check_in_xorriso_and_verify() {
+    for profile in ["dvd+rw", "bd-re"] {
+        let t = tempfile::tempdir().unwrap();
+        let disc = t.path().join("disc.img");
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let mut js = Vec::new();
+        for n in 1..=3u8 {
+            let src = t.path().join(format!("s{n}"));
+            put(&src, &format!("f{n}.txt"), format!("file {n}\n").as_bytes());
+            put(
+                &src,
+                &format!("d{n}/big.bin"),
+                &pattern(90_000 + usize::from(n), n),
+            );
+            js.push(add(&dev, &[], &[&src]));
+        }
+        let starts: Vec<u32> = js
+            .iter()
+            .map(|j| j["start"].as_u64().unwrap() as u32)
+            .collect();
+        assert_eq!(starts[0], 32, "{profile}: {starts:?}");
+        let (matching, mismatch, out) = check_media_disc(&disc);
+        assert!(!mismatch, "{profile}: {out}");
+        let at: Vec<u32> = matching.iter().map(|m| m.0).collect();
+        assert_eq!(at, [0, starts[0], starts[1], starts[2]], "{profile}: {out}");
+        assert!(
+            out.contains("Found matching MD5 relocated 64kB superblock tag: start=0"),
+            "{profile}: {out}"
+        );
+        for (k, j) in js.iter().enumerate().take(2) {
+            // The next session at the first multiple of 32 after this one.
+            let end = u64::from(starts[k]) + j["blocks"].as_u64().unwrap();
+            assert_eq!(u64::from(starts[k + 1]), end.div_ceil(32) * 32, "{profile}");
+        }
+        for &s in &starts {
+            all_files_match(&disc, s);
+        }
+        for n in 1..=3u16 {
+            let v = verify(&dev, n);
+            assert_eq!(
+                v["differences"],
+                serde_json::json!([]),
+                "{profile} session {n}: {v}"
+            );
+            assert_eq!(v["area"]["start"], starts[n as usize - 1], "{profile}: {v}");
+            assert_eq!(v["compared"], 2 * u64::from(n), "{profile}: {v}");
+        }
+        let lba = lba_of(&disc, starts[2], "/d1/big.bin");
+        assert!(lba < u64::from(starts[1]), "session 1's extent");
+        change_byte(&disc, lba * 2048 + 40_000);
+        let blocks = format!("blocks {lba}-{}", lba + 90_001 / 2048);
+        for n in 1..=3u16 {
+            assert_eq!(mismatches(&disc, starts[n as usize - 1]), ["/d1/big.bin"]);
+            let (files, tag) = damaged(&dev, n);
+            assert_eq!(
+                files,
+                [("d1/big.bin".to_string(), blocks.clone())],
+                "{profile}"
+            );
+            assert_eq!(tag, n == 1, "{profile} session {n}");
+        }
+        let (_, mismatch, out) = check_media_disc(&disc);
+        assert!(mismatch, "{profile}: the damaged session tag: {out}");
+    }
+}
+
+/// A disc xorriso wrote itself with `-md5 on`, three sessions (`-dev FILE -add ...
+/// -commit`: libisoburn's layout for overwritable media and files, the first session at
+/// 32 and the relocated superblock at 0), read as an emulated pressed disc: `verify`
+/// checks every session and every file, and after a byte of a session-1 file is changed
+/// names it in every session that holds it, as xorriso does.
+#[test]
+fn verify_checks_a_disc_xorriso_wrote_in_three_sessions() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("x.img");
+    for n in 1..=3u8 {
+        let src = t.path().join(format!("s{n}"));
+        put(&src, &format!("f{n}.txt"), format!("file {n}\n").as_bytes());
+        put(&src, &format!("d{n}/big.bin"), &pattern(80_000, n));
+        let o = tool(
+            "xorriso",
+            &[
+                "-md5",
+                "on",
+                "-dev",
+                disc.to_str().unwrap(),
+                "-map",
+                src.to_str().unwrap(),
+                "/",
+                "-commit",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let (matching, mismatch, out) = check_media_disc(&disc);
+    assert!(!mismatch && matching.len() == 4, "{out}");
+    let starts: Vec<u32> = matching[1..].iter().map(|m| m.0).collect();
+    let dev = format!("emu:{}", disc.display());
+    for n in 1..=3u16 {
+        let v = verify(&dev, n);
+        assert_eq!(v["differences"], serde_json::json!([]), "session {n}: {v}");
+        assert_eq!(v["area"]["start"], starts[n as usize - 1], "{v}");
+        assert_eq!(v["compared"], 2 * u64::from(n), "every file checked: {v}");
+    }
+    let lba = lba_of(&disc, starts[2], "/d1/big.bin");
+    change_byte(&disc, lba * 2048 + 30_000);
+    let blocks = format!("blocks {lba}-{}", lba + 80_000 / 2048);
+    for n in 1..=3u16 {
+        let s = starts[n as usize - 1];
+        assert_eq!(
+            mismatches(&disc, s),
+            ["/d1/big.bin"],
+            "xorriso, session {n}"
+        );
+        let (files, tag) = damaged(&dev, n);
+        assert_eq!(
+            files,
+            [("d1/big.bin".to_string(), blocks.clone())],
+            "session {n}"
+        );
+        assert_eq!(tag, n == 1, "session {n}");
+    }
 }

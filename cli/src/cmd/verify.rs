@@ -113,9 +113,62 @@ fn ranges_text(r: &[(u32, u32)]) -> String {
         .join(", ")
 }
 
+/// The sessions of an overwritable medium (DVD+RW, BD-RE..., or a pressed copy of one),
+/// where the drive reports one session holding everything and the sessions are emulated
+/// in the ISO 9660 data (libisoburn's layout: the first at 32, each found by the previous
+/// one's volume space size; `isofs::sessions`): (start, blocks up to the next session or
+/// the end of the volume). `None` when the drive reports more than one session, or the
+/// descriptors name one session at block 0.
+fn emulated_sessions(drive: &mut CliDrive) -> Option<Vec<Area>> {
+    let reported = drive.disc_info().map_or(1, |d| d.view().sessions());
+    if reported > 1 {
+        return None;
+    }
+    let list = isofs::sessions(&mut *drive).ok()?;
+    if list.len() < 2 && list.first().is_none_or(|s| s.start == 0) {
+        return None;
+    }
+    // The last ends where the copy at block 16 says the volume ends (its volume space
+    // size counts from block 0 in libisoburn's layout and in ours), else at the medium's.
+    let capacity = drive.read_capacity().ok()?.0.saturating_add(1);
+    let mut b = vec![0u8; 2048];
+    let copy_end = drive
+        .read_blocks(16, &mut b)
+        .ok()
+        .and_then(|()| isofs::wire::vd::space_size_of(&b));
+    let last = list.last().map_or(0, |s| s.start);
+    let end = copy_end
+        .filter(|&e| e > last && e <= capacity)
+        .unwrap_or(capacity);
+    let starts: Vec<u32> = list.iter().map(|s| s.start).collect();
+    Some(
+        starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let e = starts.get(i + 1).copied().unwrap_or(end).max(s);
+                Area {
+                    start: s,
+                    blocks: e - s,
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The session to compare: `n`, else the last recorded one.
 fn session_area(drive: &mut CliDrive, n: Option<u16>) -> Result<Area, CliError> {
     let fail = |e: rescue::RescueError| CliError::Failed(e.to_string());
+    if let Some(list) = emulated_sessions(drive) {
+        let k = n.map_or(list.len(), usize::from);
+        return match k.checked_sub(1).and_then(|i| list.get(i)) {
+            Some(a) => Ok(*a),
+            None => Err(CliError::Failed(format!(
+                "the disc has no session {k} (it holds {})",
+                list.len()
+            ))),
+        };
+    }
     if let Some(n) = n {
         return rescue::area::resolve(drive, AreaSpec::Session(n)).map_err(fail);
     }

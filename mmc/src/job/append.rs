@@ -725,6 +725,12 @@ fn stage<T: Transport>(
     // session, xorriso, isoinfo -T), and the unchanged directories are reused.
     if profile.overwritable() {
         opts.rewrite_all_dirs = true;
+        // No padding after the session there, as libisoburn writes none on overwritable
+        // media: the padding is for CD read-ahead past a track's end, and a reader
+        // checking every session (libisofs doc/checksums.txt, "Checking All Sessions";
+        // xorriso -check_media) expects the next session at the first multiple of 32
+        // after the session tag.
+        opts.pad_blocks = 0;
     }
     let previous: Option<&mut dyn SectorSource> = if prev.is_some() {
         Some(&mut *drive)

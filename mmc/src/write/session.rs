@@ -293,6 +293,7 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
                     commit = Some(Commit {
                         vds: descriptor_copy(&self.head, plan.start, blocks)?,
                         start: plan.start,
+                        md5: super::commit::head_has_md5(&self.head),
                     });
                 }
             }
