@@ -12,6 +12,7 @@
 pub mod addr;
 pub mod error;
 pub mod fault;
+pub mod io;
 pub mod opcode;
 pub mod scan;
 pub mod sense;

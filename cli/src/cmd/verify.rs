@@ -27,6 +27,7 @@ use crate::cmd::{open_drive, CliDrive};
 use crate::error::CliError;
 use crate::output::{self, Report};
 use mmc::job::md5::Md5;
+use transport::io::read_zero_filled;
 
 /// `discburn verify`.
 #[derive(Debug, Args)]
@@ -238,11 +239,11 @@ fn verify_image(
                 bad.push(lba);
                 // Keep the image reader in step.
                 want.resize(2048, 0);
-                read_full(&mut f, &mut want)
+                read_zero_filled(&mut f, &mut want)
             }
             Some(d) => {
                 want.resize(d.len(), 0);
-                read_full(&mut f, &mut want)?;
+                read_zero_filled(&mut f, &mut want)?;
                 for (i, (x, y)) in d.chunks(2048).zip(want.chunks(2048)).enumerate() {
                     if x != y {
                         differ.push(lba + i as u32);
@@ -283,20 +284,6 @@ fn verify_image(
         differences: diffs,
         warnings: Vec::new(),
     })
-}
-
-/// Reads exactly `buf.len()` bytes, zero-filling past the end of the file.
-fn read_full(f: &mut fs::File, buf: &mut [u8]) -> io::Result<()> {
-    let mut got = 0;
-    while got < buf.len() {
-        let n = f.read(&mut buf[got..])?;
-        if n == 0 {
-            break;
-        }
-        got += n;
-    }
-    buf[got..].fill(0);
-    Ok(())
 }
 
 /// What the disc says about one entry.

@@ -1,7 +1,7 @@
 //! One `emulate_*` function per command (MMC-6 §6 and SPC-4 §6; response layouts from each
 //! command's response table, cited at each function).
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::time::{Duration, Instant};
 
 use transport::{DataPhase, SenseKey, TransportError};
@@ -2382,14 +2382,5 @@ pub(crate) fn read_zero_filled(
     buf: &mut [u8],
 ) -> std::io::Result<()> {
     f.seek(SeekFrom::Start(pos))?;
-    let mut got = 0;
-    while got < buf.len() {
-        let n = f.read(&mut buf[got..])?;
-        if n == 0 {
-            break;
-        }
-        got += n;
-    }
-    buf[got..].fill(0);
-    Ok(())
+    transport::io::read_zero_filled(&mut f, buf)
 }

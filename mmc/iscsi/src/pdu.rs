@@ -11,6 +11,7 @@
 use std::io::{self, Read, Write};
 
 use crate::crc32c::{crc32c, Crc32c};
+use transport::io::read_full;
 
 /// Length of the Basic Header Segment (RFC 7143 §11.2.1).
 pub const BHS_LEN: usize = 48;
@@ -438,20 +439,6 @@ pub enum PduError {
     /// The socket failed.
     #[error("connection: {0}")]
     Io(#[from] io::Error),
-}
-
-/// Fills `buf` from `r`; `Ok(n)` with n < len only at end of stream.
-fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match r.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 fn read_part<R: Read>(r: &mut R, buf: &mut [u8], part: &'static str) -> Result<(), PduError> {
