@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use mmc::drive::Drive;
-use mmc::job::pipeline::Failed;
+use mmc::job::pipeline::{FailCause, Failed};
 use mmc::job::Event;
-use mmc::write::WriteError;
+use mmc::write::{CleanupNote, WriteError};
 use transport::Transport;
 
 use crate::progress::{Mode, Progress};
@@ -184,9 +184,57 @@ pub fn commit_failure<T: Transport>(drive: &mut Drive<T>, e: &WriteError) -> Str
     )
 }
 
+/// A burn's failure cause for the user: the library's words, with the signals and the
+/// option (`tsize=`) the command line knows.
+pub fn fail_cause(c: &FailCause) -> String {
+    match c {
+        FailCause::Interrupted => {
+            "interrupted (Ctrl-C or SIGTERM): stopped feeding the drive".to_string()
+        }
+        FailCause::InputTooLarge { announced } => {
+            format!("the input is larger than the announced size of {announced} bytes (tsize=)")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A clean-up note for the user: the library's words, and the command that deals with the
+/// session it left.
+pub fn cleanup_note(n: &CleanupNote) -> String {
+    match n {
+        CleanupNote::SaoUnfinished { .. } => format!(
+            "{n}; `discburn add` closes it and continues from the last complete session (a \
+             CD-RW can drop it with `discburn blank --session`)"
+        ),
+        CleanupNote::ReservedTrackLeftOpen { .. } => {
+            format!("{n}; the next add closes it and skips it")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `burn failed: CAUSE; nothing was written` (or how many blocks were), then the clean-up
+/// notes, in the command line's words.
+pub fn failed(f: &Failed) -> String {
+    let mut s = format!("burn failed: {}", fail_cause(&f.cause));
+    if f.nothing_written {
+        s.push_str("; nothing was written");
+    } else {
+        s.push_str(&format!("; {} blocks had been written", f.blocks_written));
+    }
+    for n in &f.cleanup {
+        s.push_str(&format!("; clean-up: {}", cleanup_note(n)));
+    }
+    s
+}
+
 /// Formats a write refusal or failure for the user: cause, clean-up notes, disc state.
 pub fn failure_message<T: Transport>(drive: &mut Drive<T>, f: &Failed) -> String {
-    format!("{f}; disc state now: {}", mmc::write::disc_state(drive))
+    format!(
+        "{}; disc state now: {}",
+        failed(f),
+        mmc::write::disc_state(drive)
+    )
 }
 
 /// Formats a refusal from [`mmc::write::prepare`].
@@ -205,6 +253,44 @@ pub fn refusal_message<T: Transport>(drive: &mut Drive<T>, e: &WriteError) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The library's clean-up notes and failure causes are data and name no command; the
+    /// command line's words for them say what to run next.
+    #[test]
+    fn the_cli_names_the_commands_for_what_a_failed_burn_left() {
+        let n = CleanupNote::SaoUnfinished {
+            written: 10,
+            announced: 300,
+            start: 0,
+        };
+        assert!(!n.to_string().contains("discburn"), "{n}");
+        let m = cleanup_note(&n);
+        assert!(m.contains("left unfinished"), "{m}");
+        assert!(
+            m.contains("`discburn add` closes it and continues from the last complete session")
+                && m.contains("`discburn blank --session`"),
+            "{m}"
+        );
+        let n = CleanupNote::ReservedTrackLeftOpen { track: 2 };
+        assert!(!n.to_string().contains("add"), "{n}");
+        assert!(cleanup_note(&n).ends_with("; the next add closes it and skips it"));
+        let f = Failed {
+            cause: FailCause::Interrupted,
+            cleanup: vec![CleanupNote::TestWriteStopped],
+            blocks_written: 0,
+            nothing_written: true,
+        };
+        assert!(!f.to_string().contains("Ctrl-C"), "{f}");
+        assert_eq!(
+            failed(&f),
+            "burn failed: interrupted (Ctrl-C or SIGTERM): stopped feeding the drive; nothing \
+             was written; clean-up: test write stopped: nothing was recorded, the disc is as it \
+             was"
+        );
+        let c = FailCause::InputTooLarge { announced: 2048 };
+        assert!(fail_cause(&c).ends_with("(tsize=)"));
+        assert!(!c.to_string().contains("tsize"));
+    }
 
     /// The library's refusals carry no options; the command line's messages name them
     /// where they stood before the library's words lost them.

@@ -12,7 +12,9 @@ mod write_util;
 use mmc::cmd::disc_info::DiscStatus;
 use mmc::drive::Drive;
 use mmc::msinfo::{self, Msinfo};
-use mmc::write::{self, SessionReport, SessionWriter, WriteError, WriteMode, WriteOptions};
+use mmc::write::{
+    self, CleanupNote, SessionReport, SessionWriter, WriteError, WriteMode, WriteOptions,
+};
 use transport::Transport;
 
 use write_util::*;
@@ -38,7 +40,8 @@ fn write_session<T: Transport>(
     let plan = write::prepare(d, Some(blocks), opts).map_err(|e| (text(e), Vec::new()))?;
     let mut w = SessionWriter::new(d, plan);
     if let Err(e) = w.write(bytes) {
-        return Err((text(e), w.abort()));
+        let notes = w.abort().iter().map(ToString::to_string).collect();
+        return Err((text(e), notes));
     }
     w.finish().map_err(|e| (text(e), Vec::new()))
 }
@@ -188,10 +191,12 @@ fn cut_short(profile: &str, fault: impl Fn(u32) -> String, stop_after: Option<us
         !o.contains(&0x5B),
         "CLOSE TRACK/SESSION sent after an SAO session was cut short: {o:02X?}"
     );
-    // one note, for the user: the session is unfinished and what to do about it
+    // one note, for the user: the session is unfinished (what to do about it is the
+    // caller's to say: cli::job::cleanup_note names `discburn add`, its unit test checks)
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(
-        notes[0].contains("left unfinished") && notes[0].contains("discburn add"),
+        matches!(notes[0], CleanupNote::SaoUnfinished { .. })
+            && notes[0].to_string().contains("left unfinished"),
         "{notes:?}"
     );
     drop(d);

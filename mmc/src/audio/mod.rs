@@ -20,7 +20,7 @@ pub use plan::{Placed, Plan, PlanOptions, PlanTrack, TrackFile};
 pub use write::{burn, AudioBurnOptions, AudioBurnReport, AudioEvent};
 
 use crate::error::MmcError;
-use crate::write::WriteError;
+use crate::write::{Step, WriteError};
 
 /// Why an audio session cannot be planned or burnt.
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +92,7 @@ pub enum AudioError {
     #[error("{step}: {source}")]
     Drive {
         /// What was being done.
-        step: String,
+        step: Step,
         /// The failure.
         #[source]
         source: MmcError,

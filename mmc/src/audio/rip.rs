@@ -12,6 +12,7 @@ use transport::{Cdb, Transport};
 use super::AudioError;
 use crate::cmd::track_info::TrackAddress;
 use crate::drive::Drive;
+use crate::write::Step;
 
 /// READ CD of `n` CD-DA sectors at `lba`, user data only.
 pub fn read_cd_cdda(lba: u32, n: u32) -> Cdb {
@@ -35,16 +36,13 @@ pub struct TrackSpan {
     pub end: u32,
 }
 
-fn drive_err(step: &str) -> impl FnOnce(crate::error::MmcError) -> AudioError + '_ {
-    move |source| AudioError::Drive {
-        step: step.to_string(),
-        source,
-    }
+fn drive_err(step: Step) -> impl FnOnce(crate::error::MmcError) -> AudioError {
+    move |source| AudioError::Drive { step, source }
 }
 
 /// Where track `number` lies (see the module documentation).
 pub fn track_span<T: Transport>(drive: &mut Drive<T>, number: u8) -> Result<TrackSpan, AudioError> {
-    let toc = drive.toc(false).map_err(drive_err("READ TOC"))?;
+    let toc = drive.toc(false).map_err(drive_err(Step::ReadToc))?;
     let i = toc
         .tracks
         .iter()

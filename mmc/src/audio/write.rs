@@ -31,6 +31,7 @@ use crate::cmd::{close::CloseFunction, cue_sheet, write as wcmd, Msf};
 use crate::drive::Drive;
 use crate::feature::FeatureBody;
 use crate::profile::Profile;
+use crate::write::{SessionClose, Step};
 
 /// How to burn.
 #[derive(Debug, Clone, Copy, Default)]
@@ -90,8 +91,7 @@ pub struct AudioBurnReport {
     pub sao: bool,
 }
 
-fn drive_err(step: impl Into<String>) -> impl FnOnce(crate::error::MmcError) -> AudioError {
-    let step = step.into();
+fn drive_err(step: Step) -> impl FnOnce(crate::error::MmcError) -> AudioError {
     move |source| AudioError::Drive { step, source }
 }
 
@@ -111,9 +111,10 @@ fn write_raw<T: Transport>(
             Duration::from_secs(120),
         )
         .map(|_| ())
-        .map_err(drive_err(format!(
-            "WRITE of {blocks} block(s) at LBA {lba}"
-        )))
+        .map_err(drive_err(Step::AudioWrite {
+            blocks: blocks as u32,
+            lba,
+        }))
 }
 
 /// Writes `pieces` of `sector`-byte sectors from `reader` at `*lba` onward, at most `per`
@@ -163,7 +164,7 @@ pub fn burn<T: Transport>(
     }
     let di = drive
         .disc_info()
-        .map_err(drive_err("READ DISC INFORMATION"))?;
+        .map_err(drive_err(Step::ReadDiscInformation))?;
     let view = di.view();
     if !view.appendable() && !matches!(view.disc_status(), crate::cmd::disc_info::DiscStatus::Empty)
     {
@@ -174,7 +175,7 @@ pub fn burn<T: Transport>(
     let blank = matches!(view.disc_status(), crate::cmd::disc_info::DiscStatus::Empty);
     let inv = drive
         .track_info(TrackAddress::Track(0xFF))
-        .map_err(drive_err("READ TRACK INFORMATION of the invisible track"))?;
+        .map_err(drive_err(Step::ReadInvisibleTrack))?;
     let iv = inv.view();
     let first = u8::try_from(iv.track()).unwrap_or(99);
     plan.number_from(first);
@@ -206,7 +207,7 @@ pub fn burn<T: Transport>(
     if let Some(k) = opts.write_kbs {
         drive
             .set_cd_speed(0xFFFF, k)
-            .map_err(drive_err("SET CD SPEED"))?;
+            .map_err(drive_err(Step::SetCdSpeed))?;
     }
     if opts.sao {
         burn_sao(
@@ -287,19 +288,19 @@ fn burn_sao<T: Transport>(
     };
     drive
         .set_write_parameters(&wp)
-        .map_err(drive_err("MODE SELECT page 05h (session-at-once)"))?;
+        .map_err(drive_err(Step::SaoWriteParameters))?;
     drive
         .execute(
             cue_sheet::cdb(sheet.len() as u32),
             DataPhase::Out(&sheet),
             Duration::from_secs(60),
         )
-        .map_err(drive_err("SEND CUE SHEET"))?;
+        .map_err(drive_err(Step::SendCueSheet))?;
     let max_bytes = (drive.max_blocks() * 2048).max(AUDIO_SECTOR);
     if let Some(p) = &packs {
         let di = drive
             .disc_info()
-            .map_err(drive_err("READ DISC INFORMATION"))?;
+            .map_err(drive_err(Step::ReadDiscInformation))?;
         let raw = di.view().last_session_leadin_raw().to_be_bytes();
         let mut lead = Msf {
             m: raw[1],
@@ -308,9 +309,7 @@ fn burn_sao<T: Transport>(
         }
         .to_lba();
         if lead >= -150 {
-            let a = drive
-                .atip()
-                .map_err(drive_err("READ TOC/PMA/ATIP (ATIP)"))?;
+            let a = drive.atip().map_err(drive_err(Step::ReadAtip))?;
             lead = a.leadin_lba;
         }
         let sym = cdtext::to_symbols(p);
@@ -354,9 +353,9 @@ fn burn_sao<T: Transport>(
         )?;
     }
     progress(AudioEvent::Closing);
-    drive.synchronize_cache().map_err(drive_err(
-        "SYNCHRONIZE CACHE (the drive writes lead-in and lead-out)",
-    ))?;
+    drive
+        .synchronize_cache()
+        .map_err(drive_err(Step::SaoSynchronize))?;
     Ok(AudioBurnReport {
         tracks: placed,
         leadout,
@@ -406,13 +405,12 @@ fn burn_tao<T: Transport>(
             p[32] = 0x80;
             p[33..45].copy_from_slice(&isrc.as_bytes()[..12]);
         }
-        drive.mode_select(&list).map_err(drive_err(format!(
-            "MODE SELECT page 05h for track {}",
-            t.number
-        )))?;
+        drive
+            .mode_select(&list)
+            .map_err(drive_err(Step::TrackWriteParameters { track: t.number }))?;
         let inv = drive
             .track_info(TrackAddress::Track(0xFF))
-            .map_err(drive_err("READ TRACK INFORMATION of the invisible track"))?;
+            .map_err(drive_err(Step::ReadInvisibleTrack))?;
         let Some(nwa) = inv.view().nwa() else {
             return Err(AudioError::Refused(
                 "the drive reports no next writable address".into(),
@@ -444,10 +442,9 @@ fn burn_tao<T: Transport>(
             (&mut done, total),
             progress,
         )?;
-        drive.synchronize_cache().map_err(drive_err(format!(
-            "SYNCHRONIZE CACHE ending track {}",
-            t.number
-        )))?;
+        drive
+            .synchronize_cache()
+            .map_err(drive_err(Step::TrackSynchronize { track: t.number }))?;
         placed.push(Placed {
             number: t.number,
             first: i64::from(nwa),
@@ -460,7 +457,9 @@ fn burn_tao<T: Transport>(
     if !opts.dummy {
         drive
             .close(CloseFunction::Session, 0)
-            .map_err(drive_err("CLOSE SESSION"))?;
+            .map_err(drive_err(Step::CloseSession {
+                kind: SessionClose::Session,
+            }))?;
     }
     let leadout = placed.last().map(|p| p.end).unwrap_or(0);
     Ok(AudioBurnReport {

@@ -31,7 +31,7 @@ use xxhash_rust::xxh3::xxh3_128;
 use super::md5::Md5;
 use super::{Event, Sample};
 use crate::drive::{Drive, BLOCK};
-use crate::write::{SessionPlan, SessionReport, SessionWriter, WriteError};
+use crate::write::{CleanupNote, SessionPlan, SessionReport, SessionWriter, WriteError};
 
 /// Default FIFO size (cdrecord's default is 4 MB; a larger one rides out slow file reads).
 pub const DEFAULT_FIFO: usize = 32 * 1024 * 1024;
@@ -252,13 +252,49 @@ pub fn blocks_left<T: Transport>(drive: &mut Drive<T>, plan_free: u64, burned: &
         .unwrap_or_else(|_| plan_free.saturating_sub(u64::from(burned.report.blocks)))
 }
 
+/// What stopped a burn ([`Failed::cause`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FailCause {
+    /// The producer thread could not be started.
+    #[error("cannot start the producer thread: {0}")]
+    Spawn(#[source] io::Error),
+    /// The cancel flag was set: the drive was fed no further.
+    #[error("interrupted: stopped feeding the drive")]
+    Interrupted,
+    /// The input went on past the size announced for it (the plan's size).
+    #[error("the input is larger than the announced size of {announced} bytes")]
+    InputTooLarge {
+        /// Bytes announced.
+        announced: u64,
+    },
+    /// The input ended before the size announced for it.
+    #[error("the input ended after {got} bytes, {announced} were announced")]
+    InputTooShort {
+        /// Bytes the input gave.
+        got: u64,
+        /// Bytes announced.
+        announced: u64,
+    },
+    /// The producer (the image builder, or the reader of the input) failed; its message.
+    #[error("{0}")]
+    Producer(String),
+    /// The producer thread panicked.
+    #[error("the producer thread panicked")]
+    ProducerPanicked,
+    /// Writing the session, or ending it, failed.
+    #[error(transparent)]
+    Write(Box<WriteError>),
+}
+
 /// Why a burn failed, with what was done to leave the disc readable.
 #[derive(Debug)]
 pub struct Failed {
     /// The cause.
-    pub cause: String,
-    /// Notes from the clean-up (synchronize, close track).
-    pub cleanup: Vec<String>,
+    pub cause: FailCause,
+    /// Notes from the clean-up (synchronize, close track) and the state it left the
+    /// session in.
+    pub cleanup: Vec<CleanupNote>,
     /// Blocks that reached the drive.
     pub blocks_written: u64,
     /// True when nothing was written at all.
@@ -282,7 +318,11 @@ impl std::fmt::Display for Failed {
     }
 }
 
-impl std::error::Error for Failed {}
+impl std::error::Error for Failed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.cause)
+    }
+}
 
 fn percent(level: u64, cap: u64) -> u8 {
     (level.saturating_mul(100) / cap.max(1)).min(100) as u8
@@ -326,7 +366,7 @@ pub fn run<T: Transport>(
         Ok(h) => h,
         Err(e) => {
             return Err(Failed {
-                cause: format!("cannot start the producer thread: {e}"),
+                cause: FailCause::Spawn(e),
                 cleanup: Vec::new(),
                 blocks_written: 0,
                 nothing_written: true,
@@ -355,10 +395,10 @@ pub fn run<T: Transport>(
     let mut drive_buf: Option<u8> = None;
     let mut last_buf_query = Instant::now();
     let started = Instant::now();
-    let mut failure: Option<String> = None;
+    let mut failure: Option<FailCause> = None;
     loop {
         if interrupted.load(Ordering::SeqCst) {
-            failure = Some("interrupted (Ctrl-C or SIGTERM): stopped feeding the drive".into());
+            failure = Some(FailCause::Interrupted);
             break;
         }
         let chunk = match rx.recv_timeout(Duration::from_millis(200)) {
@@ -377,14 +417,12 @@ pub fn run<T: Transport>(
         bytes += chunk.len() as u64;
         if let Some(t) = total_bytes {
             if bytes > t {
-                failure = Some(format!(
-                    "the input is larger than the announced size of {t} bytes (tsize=)"
-                ));
+                failure = Some(FailCause::InputTooLarge { announced: t });
                 break;
             }
         }
         if let Err(e) = sw.write(&chunk) {
-            failure = Some(e.to_string());
+            failure = Some(FailCause::Write(Box::new(e)));
             break;
         }
         units.update(&chunk);
@@ -411,16 +449,17 @@ pub fn run<T: Transport>(
     if failure.is_none() {
         match produced {
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => failure = Some(e),
-            Err(_) => failure = Some("the producer thread panicked".into()),
+            Ok(Err(e)) => failure = Some(FailCause::Producer(e)),
+            Err(_) => failure = Some(FailCause::ProducerPanicked),
         }
     }
     if failure.is_none() {
         if let Some(t) = total_bytes {
             if bytes != t {
-                failure = Some(format!(
-                    "the input ended after {bytes} bytes, {t} were announced"
-                ));
+                failure = Some(FailCause::InputTooShort {
+                    got: bytes,
+                    announced: t,
+                });
             }
         }
     }
@@ -455,7 +494,7 @@ pub fn run<T: Transport>(
         Ok(r) => r,
         Err(e) => {
             return Err(Failed {
-                cause: e.to_string(),
+                cause: FailCause::Write(Box::new(e)),
                 cleanup: Vec::new(),
                 blocks_written,
                 nothing_written: false,

@@ -206,6 +206,38 @@ pub enum Step {
     Blank,
     /// Waiting for BLANK to finish.
     BlankWait,
+    /// SET CD SPEED (MMC-6 §6.37), before an audio burn.
+    SetCdSpeed,
+    /// READ TOC/PMA/ATIP format 0 (MMC-6 §6.26), the track list.
+    ReadToc,
+    /// READ TOC/PMA/ATIP format 4 (MMC-6 §6.26.3.6), the ATIP of a blank CD.
+    ReadAtip,
+    /// READ TRACK INFORMATION of the invisible track (MMC-6 §6.27), its next writable
+    /// address.
+    ReadInvisibleTrack,
+    /// MODE SELECT of page 05h for a session-at-once audio burn (MMC-6 §7.5).
+    SaoWriteParameters,
+    /// MODE SELECT of page 05h for audio track `track`, track at once (MMC-6 §7.5).
+    TrackWriteParameters {
+        /// The track number.
+        track: u8,
+    },
+    /// WRITE(10) of `blocks` audio or pre-gap blocks at `lba` (negative in the lead-in's
+    /// pre-gap).
+    AudioWrite {
+        /// Blocks in the command.
+        blocks: u32,
+        /// First block.
+        lba: i64,
+    },
+    /// SYNCHRONIZE CACHE at the end of a session-at-once audio burn (the drive writes
+    /// lead-in and lead-out).
+    SaoSynchronize,
+    /// SYNCHRONIZE CACHE ending audio track `track` (track at once).
+    TrackSynchronize {
+        /// The track number.
+        track: u8,
+    },
 }
 
 /// Which CLOSE SESSION a [`Step::CloseSession`] was.
@@ -263,6 +295,25 @@ impl std::fmt::Display for Step {
             Step::FormatWait => f.write_str("waiting for the format to finish"),
             Step::Blank => f.write_str("BLANK"),
             Step::BlankWait => f.write_str("waiting for blanking to finish"),
+            Step::SetCdSpeed => f.write_str("SET CD SPEED"),
+            Step::ReadToc => f.write_str("READ TOC"),
+            Step::ReadAtip => f.write_str("READ TOC/PMA/ATIP (ATIP)"),
+            Step::ReadInvisibleTrack => {
+                f.write_str("READ TRACK INFORMATION of the invisible track")
+            }
+            Step::SaoWriteParameters => f.write_str("MODE SELECT page 05h (session-at-once)"),
+            Step::TrackWriteParameters { track } => {
+                write!(f, "MODE SELECT page 05h for track {track}")
+            }
+            Step::AudioWrite { blocks, lba } => {
+                write!(f, "WRITE of {blocks} block(s) at LBA {lba}")
+            }
+            Step::SaoSynchronize => {
+                f.write_str("SYNCHRONIZE CACHE (the drive writes lead-in and lead-out)")
+            }
+            Step::TrackSynchronize { track } => {
+                write!(f, "SYNCHRONIZE CACHE ending track {track}")
+            }
         }
     }
 }

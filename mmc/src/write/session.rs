@@ -12,6 +12,7 @@ use crate::cmd::close::{self, CloseFunction};
 use crate::cmd::cue_sheet;
 use crate::cmd::write;
 use crate::drive::{Drive, BLOCK, LONG_TIMEOUT};
+use crate::error::MmcError;
 
 /// Blocks of a session kept in memory to copy its volume descriptors to LBA 16.
 pub(crate) const HEAD_BLOCKS: usize = 64;
@@ -27,6 +28,74 @@ pub struct SessionReport {
     pub appendable: bool,
     /// It was a test write.
     pub dummy: bool,
+}
+
+/// What [`SessionWriter::abort`] did, or could not do, to leave the disc readable, and
+/// the state it left the session in: data for the caller, who tells the user what to do
+/// next (the library names no command).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CleanupNote {
+    /// Writing the blocks still held back failed.
+    #[error(transparent)]
+    Flush(Box<WriteError>),
+    /// SYNCHRONIZE CACHE failed.
+    #[error("SYNCHRONIZE CACHE: {source}")]
+    SynchronizeCache {
+        /// The failure.
+        #[source]
+        source: MmcError,
+    },
+    /// A test write stopped: the drive recorded nothing.
+    #[error("test write stopped: nothing was recorded, the disc is as it was")]
+    TestWriteStopped,
+    /// A session-at-once write stopped before the track's first block: nothing of the
+    /// session was recorded.
+    #[error(
+        "session-at-once stopped before the track's first block (block {start}): no data of \
+         the session was recorded"
+    )]
+    SaoNothingRecorded {
+        /// The track's first block.
+        start: u32,
+    },
+    /// A session-at-once write was cut short: no lead-out, no CLOSE; the session is left
+    /// unfinished. The next append closes it and continues from the last complete session
+    /// ([`unfinished_session`](super::unfinished_session)); a rewritable CD can also drop it
+    /// by blanking the last session.
+    #[error(
+        "session-at-once cut short after {written} of the {announced} announced blocks: no \
+         lead-out was written and no CLOSE sent, so the session from block {start} is left \
+         unfinished"
+    )]
+    SaoUnfinished {
+        /// Blocks written.
+        written: u64,
+        /// Blocks the cue sheet announced.
+        announced: u32,
+        /// The session's first block.
+        start: u32,
+    },
+    /// A reserved track was left open: closing it would pad it to its reserved size and
+    /// make the unfinished session look complete. The next append closes it and skips the
+    /// session.
+    #[error(
+        "track {track} left open (closing would pad it to its reserved size and make the \
+         unfinished session look complete)"
+    )]
+    ReservedTrackLeftOpen {
+        /// The track number.
+        track: u16,
+    },
+    /// CLOSE TRACK failed.
+    #[error("CLOSE TRACK {track}: {source}")]
+    CloseTrack {
+        /// The track number.
+        track: u16,
+        /// The failure.
+        #[source]
+        source: MmcError,
+    },
 }
 
 /// Writes one session block by block at the plan's start; see the module documentation.
@@ -313,20 +382,20 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
     /// media block 16 is not touched, so the previous session stays in force). A reserved
     /// track that is not full stays open instead (see [`unfinished_session`](super::unfinished_session)). A CD
     /// session-at-once gets no CLOSE at all: the session is left unfinished (see the note
-    /// this returns). Errors of these steps, and what the caller should tell the user, are
-    /// returned as text, for the report.
-    pub fn abort(mut self) -> Vec<String> {
+    /// this returns). Errors of these steps, and the state they left the session in, are
+    /// returned as [`CleanupNote`]s, for the report.
+    pub fn abort(mut self) -> Vec<CleanupNote> {
         let mut notes = Vec::new();
         if !self.failed {
             if let Err(e) = self.flush_pending() {
-                notes.push(e.to_string());
+                notes.push(CleanupNote::Flush(Box::new(e)));
             }
         }
         self.restore_policy();
         let plan = self.plan.clone();
         let drive = &mut *self.drive;
-        if let Err(e) = drive.synchronize_cache() {
-            notes.push(format!("SYNCHRONIZE CACHE: {e}"));
+        if let Err(source) = drive.synchronize_cache() {
+            notes.push(CleanupNote::SynchronizeCache { source });
         }
         // CD session-at-once: no CLOSE TRACK/SESSION, as after a complete SAO session
         // (libburn's doc/cookbook.txt, SAO CD Cookbook: "No further finalization is
@@ -337,21 +406,15 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
         // to the next `add` (`close_interrupted_session`), which then skips it.
         if let Some(n) = plan.sao_blocks {
             notes.push(if plan.options.dummy {
-                "test write stopped: nothing was recorded, the disc is as it was".to_string()
+                CleanupNote::TestWriteStopped
             } else if self.written == 0 {
-                format!(
-                    "session-at-once stopped before the track's first block (block {}): no \
-                     data of the session was recorded",
-                    plan.start
-                )
+                CleanupNote::SaoNothingRecorded { start: plan.start }
             } else {
-                format!(
-                    "session-at-once cut short after {} of the {n} announced blocks: no \
-                     lead-out was written and no CLOSE sent, so the session from block {} is \
-                     left unfinished; `discburn add` closes it and continues from the last \
-                     complete session (a CD-RW can drop it with `discburn blank --session`)",
-                    self.written, plan.start
-                )
+                CleanupNote::SaoUnfinished {
+                    written: self.written,
+                    announced: n,
+                    start: plan.start,
+                }
             });
             return notes;
         }
@@ -369,18 +432,17 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
             Recipe::DvdMinusR | Recipe::DvdPlusR | Recipe::DvdPlusRDl | Recipe::BdR
         );
         if sequential && reserved && self.written > 0 {
-            notes.push(format!(
-                "track {} left open (closing would pad it to its reserved size and make the \
-                 unfinished session look complete); the next add closes it and skips it",
-                plan.track
-            ));
+            notes.push(CleanupNote::ReservedTrackLeftOpen { track: plan.track });
         } else if sequential && self.written > 0 {
-            if let Err(e) = drive.execute(
+            if let Err(source) = drive.execute(
                 close::cdb(CloseFunction::Track, plan.track, false),
                 DataPhase::None,
                 LONG_TIMEOUT,
             ) {
-                notes.push(format!("CLOSE TRACK {}: {e}", plan.track));
+                notes.push(CleanupNote::CloseTrack {
+                    track: plan.track,
+                    source,
+                });
             }
         }
         notes
