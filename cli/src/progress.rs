@@ -44,8 +44,13 @@ impl Mode {
 }
 
 /// The bar, then the line cut to the terminal's width (`wide_msg`), which carries the time
-/// left itself (an `{eta}` as well showed it twice and wrapped the line).
-const BAR_TEMPLATE: &str = "{bar:30} {wide_msg}";
+/// left itself (an `{eta}` as well showed it twice and wrapped the line). The bar's line
+/// ([`Progress::bar_line`]) puts the time left before the buffers, so that what a narrow
+/// terminal cuts off is the least needed.
+const BAR_TEMPLATE: &str = "{bar:20} {wide_msg}";
+
+/// The last line on a terminal: the bar's line without the bar, cut to the width.
+const END_TEMPLATE: &str = "{wide_msg}";
 
 /// The progress display.
 #[derive(Debug)]
@@ -109,6 +114,32 @@ impl Progress {
         t
     }
 
+    /// The line beside the bar: `16.4/16.4 MB, 54 s left, 2.0x 2.81 MB/s, fifo 45% (lowest
+    /// 100% while the input ran), drive 99%` (94 columns; the bar takes 21 more).
+    fn bar_line(&self, s: &Sample) -> String {
+        let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+        let rate = s.written_bytes as f64 / secs;
+        let mut t = match s.total_bytes {
+            Some(tot) => format!("{:.1}/{:.1} MB", mb(s.written_bytes), mb(tot)),
+            None => format!("{:.1} MB", mb(s.written_bytes)),
+        };
+        if let (Some(tot), true) = (s.total_bytes, rate > 0.0) {
+            let left = tot.saturating_sub(s.written_bytes) as f64 / rate;
+            t += &format!(", {left:.0} s left");
+        }
+        t += &format!(
+            ", {:.1}x {:.2} MB/s, fifo {}% (lowest {}% while the input ran)",
+            rate / self.one_x,
+            rate / 1e6,
+            s.fifo_percent,
+            s.fifo_min_percent
+        );
+        if let Some(d) = s.drive_buffer_percent {
+            t += &format!(", drive {d}%");
+        }
+        t
+    }
+
     /// Shows a sample (rate-limited to once a second outside the bar).
     pub fn update(&mut self, s: &Sample) {
         let s = &self.with_last_buf(s);
@@ -119,7 +150,7 @@ impl Progress {
                         b.set_length(t);
                     }
                     b.set_position(s.written_bytes);
-                    b.set_message(self.line(s));
+                    b.set_message(self.bar_line(s));
                 }
             }
             Mode::Cdrecord | Mode::Growisofs => {
@@ -189,7 +220,14 @@ impl Progress {
     pub fn finish(&mut self, s: &Sample) {
         let s = &self.with_last_buf(s);
         if let Some(b) = self.bar.take() {
-            b.finish_and_clear();
+            // The last state stays on the terminal, cut to its width like the bar's line.
+            if let Ok(style) = ProgressStyle::with_template(END_TEMPLATE) {
+                b.set_style(style);
+            }
+            b.finish_with_message(self.bar_line(s));
+            // indicatif leaves the cursor after the padded line: what follows starts below.
+            eprintln!();
+            return;
         }
         self.print(s);
         if self.mode == Mode::Cdrecord {
@@ -270,5 +308,28 @@ mod tests {
             l.contains("fifo 90% (lowest 80% while the input ran)"),
             "{l}"
         );
+    }
+
+    /// Beside a 20-column bar the line fits 120 columns with everything in it, the time
+    /// left comes before the buffers (a narrower terminal cuts those first) and once.
+    #[test]
+    fn the_bar_line_puts_the_time_left_first_and_fits_beside_the_bar() {
+        assert!(BAR_TEMPLATE.starts_with("{bar:20} "));
+        let p = Progress::new(Mode::Plain, Some(16_400_000), 1385);
+        std::thread::sleep(Duration::from_millis(20));
+        let l = p.bar_line(&Sample {
+            written_bytes: 1_000_000,
+            total_bytes: Some(16_400_000),
+            fifo_percent: 45,
+            fifo_min_percent: 100,
+            drive_buffer_percent: Some(99),
+        });
+        assert_eq!(l.matches("left").count(), 1, "{l}");
+        assert!(l.find(" s left") < l.find("fifo"), "{l}");
+        assert!(
+            l.ends_with(", fifo 45% (lowest 100% while the input ran), drive 99%"),
+            "{l}"
+        );
+        assert!(21 + l.chars().count() <= 120, "{} columns: {l}", l.len());
     }
 }
