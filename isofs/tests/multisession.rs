@@ -25,10 +25,6 @@ fn opts() -> Options {
     }
 }
 
-fn blocks_of(img: &Path) -> u32 {
-    (fs::metadata(img).unwrap().len() / 2048) as u32
-}
-
 /// Appends a session made from the previous one at `prev` (None: first session), adding
 /// `add` (a directory merged into the root) and removing `remove`. Returns (start, image).
 fn our_session(img: &Path, prev: Option<u32>, add: &Path, remove: &[&str]) -> (u32, Image) {
@@ -65,26 +61,6 @@ fn our_session(img: &Path, prev: Option<u32>, add: &Path, remove: &[&str]) -> (u
     drop(w);
     assert_eq!(blocks_of(img), next + image.size_blocks());
     (next, image)
-}
-
-fn xorriso_session(img: &Path, start: u32, out: &Path) -> Snap {
-    need("xorriso", "xorriso");
-    fs::create_dir_all(out).unwrap();
-    run(Command::new("xorriso")
-        .args([
-            "-osirrox",
-            "on:device_files",
-            "-hardlinks",
-            "on",
-            "-load",
-            "sbsector",
-        ])
-        .arg(start.to_string())
-        .arg("-indev")
-        .arg(img)
-        .args(["-extract", "/"])
-        .arg(out));
-    snapshot_dir(out)
 }
 
 fn write(p: &Path, data: &[u8]) {

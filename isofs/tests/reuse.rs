@@ -25,10 +25,6 @@ fn opts(joliet: bool) -> Options {
     }
 }
 
-fn blocks_of(img: &Path) -> u32 {
-    (fs::metadata(img).unwrap().len() / 2048) as u32
-}
-
 fn write(p: &Path, data: &[u8]) {
     fs::create_dir_all(p.parent().unwrap()).unwrap();
     fs::write(p, data).unwrap();
@@ -92,20 +88,6 @@ fn session(
         assert_eq!(blocks_of(img), next + image.size_blocks());
     }
     (next, image)
-}
-
-fn xorriso_session(img: &Path, start: u32, out: &Path) -> Snap {
-    need("xorriso", "xorriso");
-    fs::create_dir_all(out).unwrap();
-    run(Command::new("xorriso")
-        .args(["-osirrox", "on:device_files", "-hardlinks", "on"])
-        .args(["-load", "sbsector"])
-        .arg(start.to_string())
-        .arg("-indev")
-        .arg(img)
-        .args(["-extract", "/"])
-        .arg(out));
-    snapshot_dir(out)
 }
 
 /// `dirs` directories of `sub` subdirectories of `files` small files each, below `root`.

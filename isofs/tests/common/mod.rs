@@ -448,3 +448,29 @@ pub fn isoinfo_list_args(img: &Path, args: &[&str]) -> BTreeMap<String, (char, u
     }
     out
 }
+
+/// Blocks of 2048 bytes in the image file `img`.
+pub fn blocks_of(img: &Path) -> u32 {
+    (fs::metadata(img).unwrap().len() / 2048) as u32
+}
+
+/// The tree of the session at `start` of `img` as xorriso extracts it into `out`.
+pub fn xorriso_session(img: &Path, start: u32, out: &Path) -> Snap {
+    need("xorriso", "xorriso");
+    fs::create_dir_all(out).unwrap();
+    run(Command::new("xorriso")
+        .args([
+            "-osirrox",
+            "on:device_files",
+            "-hardlinks",
+            "on",
+            "-load",
+            "sbsector",
+        ])
+        .arg(start.to_string())
+        .arg("-indev")
+        .arg(img)
+        .args(["-extract", "/"])
+        .arg(out));
+    snapshot_dir(out)
+}
