@@ -322,7 +322,7 @@ pub struct AddArgs {
     /// Remove this file or directory (image path) from the new session; repeatable.
     #[arg(long, value_name = "PATH")]
     pub remove: Vec<String>,
-    /// Volume identifier (mkisofs -V).
+    /// Volume identifier (mkisofs -V; default: the previous session's, as xorriso keeps it).
     #[arg(long = "volid", value_name = "ID")]
     pub volid: Option<String>,
     /// No Rock Ridge (default: -R, owners and modes as they are).

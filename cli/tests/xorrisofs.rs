@@ -948,3 +948,224 @@ fn log_file_takes_the_messages() {
         }
     }
 }
+
+/// The volume id (ECMA-119 §8.4.6, bytes 40..72 of the primary descriptor) of the session
+/// at block `start` of `img`, trailing blanks removed.
+fn volume_id_at(img: &Path, start: u64) -> String {
+    let b = std::fs::read(img).unwrap();
+    let o = (start as usize + 16) * 2048;
+    assert_eq!(&b[o..o + 6], b"\x01CD001", "no PVD at block {}", start + 16);
+    String::from_utf8_lossy(&b[o + 40..o + 72])
+        .trim_end()
+        .to_string()
+}
+
+/// The first 16 blocks (the system area, ECMA-119 §6.2.1) of `img` from block `start`.
+fn system_area_at(img: &Path, start: u64) -> Vec<u8> {
+    let b = std::fs::read(img).unwrap();
+    b[start as usize * 2048..(start as usize + 16) * 2048].to_vec()
+}
+
+/// `-M hybrid.iso -C 0,N` in the xorrisofs personality, as xorriso does it: without
+/// system area options the new session's 16 system area blocks are the previous
+/// session's, unchanged (libisofs writes the system area it loaded with the image; a tool
+/// that copies a session's first 64 KiB to block 0 of an overwritable medium then keeps
+/// the MBR and GPT), and the volume id is the previous session's unless -V is given
+/// (genisoimage -M writes its default, CDROM, and so does discburn's mkisofs). System
+/// area options in a later session are refused: the MBR and GPT describe the medium from
+/// block 0 and cannot be written into a session elsewhere (xorriso writes tables there
+/// that describe the session's size as if it started at 0).
+#[test]
+fn later_session_of_a_hybrid_image_keeps_system_area_and_volume_id() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    debian_setup(d);
+    std::fs::create_dir_all(d.join("more")).unwrap();
+    std::fs::write(d.join("more/new.txt"), "session 2\n").unwrap();
+    let ours_bin = xorriso_dir(d).join("xorriso");
+    let xorriso = need("xorriso", "xorriso");
+    let mut got = Vec::new();
+    for (who, bin) in [("discburn", &ours_bin), ("xorriso", &xorriso)] {
+        let one = d.join(format!("{who}-1.iso"));
+        build(bin, &one, &DEBIAN_ARGS, d);
+        let next = std::fs::metadata(&one).unwrap().len() / 2048;
+        let c = format!("0,{next}");
+        let m = one.display().to_string();
+        let mut ids = Vec::new();
+        for v in [None, Some("NEWVOL")] {
+            let two = d.join(format!("{who}-2-{v:?}.iso"));
+            let mut a = vec!["-r", "-J", "-M", &m, "-C", &c];
+            if let Some(v) = v {
+                a.extend_from_slice(&["-V", v]);
+            }
+            a.push("more");
+            build(bin, &two, &a, d);
+            assert!(
+                system_area_at(&two, 0) == system_area_at(&one, 0),
+                "{who}: session 2's system area is not session 1's"
+            );
+            ids.push(volume_id_at(&two, 0));
+        }
+        got.push(ids);
+    }
+    assert_eq!(got[0], got[1], "volume ids (left discburn)");
+    assert_eq!(got[0], ["DEBTEST", "NEWVOL"]);
+    // genisoimage -M: its default volume id, not the previous one (and so ours).
+    let g1 = d.join("g1.iso");
+    let g2 = d.join("g2.iso");
+    let geniso = need("genisoimage", "genisoimage");
+    run(
+        "genisoimage",
+        Command::new(&geniso)
+            .args(["-quiet", "-r", "-V", "PREVVOL", "-o"])
+            .arg(&g1)
+            .arg(d.join("more")),
+    );
+    let c = format!("0,{}", std::fs::metadata(&g1).unwrap().len() / 2048);
+    for (who, prog) in [("genisoimage", geniso.clone()), ("discburn", common::bin())] {
+        let mut cmd = common::command(&prog);
+        if who == "discburn" {
+            cmd.arg("mkisofs");
+        }
+        run(
+            who,
+            cmd.args(["-quiet", "-r", "-M"])
+                .arg(&g1)
+                .args(["-C", &c, "-o"])
+                .arg(&g2)
+                .arg(d.join("more")),
+        );
+        assert_eq!(volume_id_at(&g2, 0), "CDROM", "{who} -M");
+    }
+    // System area options in a later session: refused, nothing written.
+    let one = d.join("discburn-1.iso");
+    let next = std::fs::metadata(&one).unwrap().len() / 2048;
+    let o = common::command(&ours_bin)
+        .current_dir(d)
+        .args(["-as", "mkisofs", "-r", "-M"])
+        .arg(&one)
+        .args(["-C", &format!("0,{next}")])
+        .args(["-isohybrid-mbr", "cd/isolinux/isohdpfx.bin"])
+        .args([
+            "-b",
+            "isolinux/isolinux.bin",
+            "-no-emul-boot",
+            "-o",
+            "refused.iso",
+        ])
+        .arg("cd")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("does not start at block 0"), "{e}");
+}
+
+/// `discburn add` to a hybrid image burned on an emulated DVD+RW (overwritable) and CD-R
+/// (write-once): blocks 0..15 of the medium, MBR and GPT, stay as they were (the new
+/// descriptors are copied to block 16 only), as xorriso leaves them when it adds a session
+/// to the same image (`-dev IMG -map ... -commit`, run as the control on a copy: its first
+/// 32 KiB are unchanged too, its partition tables still cover session 1 only; libisofs
+/// rewrites them only when boot options are given again). The new session carries the
+/// previous volume id, as xorriso's does, and on the CD-R its own system area blocks are
+/// the first session's.
+#[test]
+fn add_to_a_hybrid_image_keeps_the_partition_tables_as_xorriso() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    debian_setup(d);
+    std::fs::create_dir_all(d.join("more")).unwrap();
+    std::fs::write(d.join("more/new.txt"), "session 2\n").unwrap();
+    let img = d.join("hybrid.iso");
+    build(&xorriso_dir(d).join("xorriso"), &img, &DEBIAN_ARGS, d);
+    let xorriso = need("xorriso", "xorriso");
+    let sa = system_area_at(&img, 0);
+    let tables = |p: &Path| -> String {
+        sfdisk(p)
+            .lines()
+            // The device name and sfdisk's alignment grain (it follows the file's size)
+            // are not the tables.
+            .filter(|l| !l.starts_with("device:") && !l.starts_with("grain:"))
+            .map(|l| l.replace(&p.display().to_string(), "IMG"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let before = tables(&img);
+    // The control: xorriso adds a session to a copy of the image file.
+    let control = d.join("control.iso");
+    std::fs::copy(&img, &control).unwrap();
+    run(
+        "xorriso -commit",
+        Command::new(&xorriso)
+            .arg("-dev")
+            .arg(&control)
+            .arg("-map")
+            .arg(d.join("more/new.txt"))
+            .args(["/new.txt", "-commit"]),
+    );
+    assert!(
+        system_area_at(&control, 0) == sa,
+        "xorriso rewrote the system area"
+    );
+    assert_eq!(tables(&control), before);
+    assert_eq!(volume_id_at(&control, 0), "DEBTEST");
+    for profile in ["dvd+rw", "cd-r"] {
+        let disc = d.join(format!("{profile}.img"));
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let o = common::discburn(&["burn", "--multi", "--dev", &dev, img.to_str().unwrap()]);
+        ok(&format!("burn on {profile}"), &o);
+        let o = common::discburn(&[
+            "add",
+            "--json",
+            "--dev",
+            &dev,
+            d.join("more").to_str().unwrap(),
+        ]);
+        ok(&format!("add on {profile}"), &o);
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let start = j["start"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no start: {j}"));
+        assert!(start > 0, "{j}");
+        assert!(
+            system_area_at(&disc, 0) == sa,
+            "{profile}: blocks 0..15 changed"
+        );
+        assert_eq!(tables(&disc), before, "{profile}: partition tables");
+        assert_eq!(
+            volume_id_at(&disc, start),
+            "DEBTEST",
+            "{profile}: volume id"
+        );
+        assert!(
+            system_area_at(&disc, start) == sa,
+            "{profile}: the new session's own system area is not the first session's"
+        );
+        // The new session reads with both files, and the boot record is kept.
+        let find = run(
+            "xorriso -find",
+            Command::new(&xorriso)
+                .arg("-indev")
+                .arg(&disc)
+                .args(["-load", "sbsector", &start.to_string()])
+                .args(["-find", "/", "-name", "*.txt"]),
+        );
+        assert!(find.contains("'/new.txt'"), "{profile}: {find}");
+        let rep = run(
+            "xorriso -report_el_torito",
+            Command::new(&xorriso)
+                .arg("-indev")
+                .arg(&disc)
+                .args(["-load", "sbsector", &start.to_string()])
+                .args(["-report_el_torito", "plain"]),
+        );
+        assert!(
+            rep.contains("El Torito boot img :   1  BIOS"),
+            "{profile}: {rep}"
+        );
+        if profile == "dvd+rw" {
+            // Overwritable: the new descriptors are at block 16 too.
+            assert_eq!(volume_id_at(&disc, 0), "DEBTEST");
+        }
+    }
+}

@@ -131,6 +131,8 @@ fn image_options(a: &AddArgs) -> Result<ImageSpec, CliError> {
         if let Some(v) = &a.volid {
             opts.ids.volume = v.clone();
         }
+        // As xorriso: the previous session's volume id unless one is given.
+        opts.volume_id_from_previous = a.volid.is_none() && !job.volume_given;
         opts.rewrite_all_dirs |= a.rewrite_dirs;
         return Ok((opts, job.scan, specs));
     }
@@ -148,6 +150,7 @@ fn image_options(a: &AddArgs) -> Result<ImageSpec, CliError> {
     if let Some(v) = &a.volid {
         opts.ids.volume = v.clone();
     }
+    opts.volume_id_from_previous = a.volid.is_none();
     opts.rewrite_all_dirs = a.rewrite_dirs;
     let specs = a
         .paths

@@ -62,6 +62,12 @@
 //! `-M` takes an image file (then `-C` is required, as in mkisofs) or a drive (`b,t,l`, a
 //! device path, `emu:PATH`): then `-C` may be left out and is asked from the drive, the
 //! way `cdrecord -msinfo` would answer; with a blank disc the first session is made.
+//! A later session writes the previous session's system area blocks unchanged as its own
+//! (as xorriso does; a hybrid image's MBR and GPT survive a tool that copies the session's
+//! first 64 KiB to block 0); system area options there are refused (the partition tables
+//! describe the medium from block 0). The xorrisofs personality keeps the previous
+//! session's volume id unless `-V` is given, as xorriso does; the mkisofs one writes its
+//! default, as genisoimage -M does.
 //!
 //! An unknown option is a usage error naming it.
 
@@ -126,6 +132,8 @@ pub struct Job {
     /// Started as xorrisofs / `xorriso -as mkisofs`: xorriso's behaviour where it differs
     /// from genisoimage's.
     pub xorriso: bool,
+    /// `-V` was given (else xorrisofs -M, and `add`, keep the previous volume id).
+    pub volume_given: bool,
 }
 
 fn usage(prog: &str, msg: impl std::fmt::Display) -> CliError {
@@ -381,7 +389,10 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
             }
             "table-name" => j.opts.trans_table = Some(val(a)?),
             "hide-joliet-trans-tbl" => j.opts.trans_table_hide_joliet = true,
-            "V" | "volid" => j.opts.ids.volume = val(a)?,
+            "V" | "volid" => {
+                j.opts.ids.volume = val(a)?;
+                j.volume_given = true;
+            }
             "A" | "appid" => j.opts.ids.application = val(a)?,
             "P" | "publisher" => j.opts.ids.publisher = val(a)?,
             "p" | "preparer" => j.opts.ids.preparer = val(a)?,
@@ -1006,6 +1017,9 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
             );
         }
     }
+    // xorriso keeps the loaded image's volume id unless -volid is given; genisoimage -M
+    // writes its default (CDROM) instead.
+    job.opts.volume_id_from_previous = job.xorriso && !job.volume_given;
     let previous: Option<&mut dyn SectorSource> =
         prev.as_mut().map(|(s, _)| s as &mut dyn SectorSource);
     let image = Image::new(tree, job.opts.clone(), previous).map_err(|e| fail(e.to_string()))?;

@@ -117,6 +117,41 @@ pub struct Image {
     offset_tree: Option<layout::OffsetTree>,
     /// MD5 checksums recorded in the session (`Options::md5`).
     md5: Option<sums::Plan>,
+    /// The previous session's system area, written unchanged as this session's
+    /// (`Options::keep_system_area`).
+    kept_system_area: Option<Vec<u8>>,
+}
+
+/// What a later session takes from the session at `last` it continues: its volume id
+/// (`Options::volume_id_from_previous`, from the primary volume descriptor, ECMA-119
+/// §8.4.6) and its system area (`Options::keep_system_area`, blocks `last..last + 16`,
+/// returned when it holds anything and this session asks for no system area of its own).
+fn inherit(
+    opts: &mut Options,
+    prev: &mut dyn SectorSource,
+    last: u32,
+) -> Result<Option<Vec<u8>>, BuildError> {
+    let read = |prev: &mut dyn SectorSource, lba: u32, buf: &mut [u8]| {
+        prev.read_sectors(lba, buf).map_err(|e| BuildError::Source {
+            path: format!("previous session block {lba}"),
+            source: e,
+        })
+    };
+    if opts.volume_id_from_previous {
+        let mut pvd = vec![0u8; SECTOR];
+        read(prev, last + 16, &mut pvd)?;
+        if let Ok(vd) = crate::wire::vd::VolumeDescriptor::new_checked(&pvd) {
+            if vd.vd_type() == crate::wire::vd::VdType::Primary {
+                opts.ids.volume = vd.volume_id();
+            }
+        }
+    }
+    if !opts.keep_system_area || opts.system_area.is_set() {
+        return Ok(None);
+    }
+    let mut sa = vec![0u8; 16 * SECTOR];
+    read(prev, last, &mut sa)?;
+    Ok(sa.iter().any(|&b| b != 0).then_some(sa))
 }
 
 fn blocks(n: u64) -> u64 {
@@ -148,7 +183,7 @@ impl Image {
     /// ```
     pub fn new(
         mut tree: Tree,
-        opts: Options,
+        mut opts: Options,
         previous: Option<&mut dyn SectorSource>,
     ) -> Result<Self, BuildError> {
         let date = opts.date.unwrap_or_else(now);
@@ -156,8 +191,12 @@ impl Image {
             clamp_times(&mut tree, date);
         }
         let mut previous = previous;
+        let mut kept_system_area = None;
         if let Some(prev) = previous.as_deref_mut() {
             keep_unchanged(&mut tree, prev)?;
+            if let Some((last, _)) = opts.session {
+                kept_system_area = inherit(&mut opts, prev, last)?;
+            }
         }
         let start = opts.session.map_or(0, |s| s.1);
         let mut img = Self {
@@ -182,6 +221,7 @@ impl Image {
             hybrid: None,
             offset_tree: None,
             md5: opts.md5.then(sums::Plan::default),
+            kept_system_area,
             opts,
         };
         img.prepare_boot(previous)?;

@@ -314,6 +314,17 @@ pub struct Options {
     /// catalog and the boot images stay where the previous session put them. Ignored when
     /// `boot` is set; refused unless it lies before this session.
     pub kept_boot_catalog: Option<u32>,
+    /// A later session takes the volume identifier of the session it continues, read from
+    /// that session's primary volume descriptor (xorriso keeps the loaded image's volume id
+    /// unless `-volid` is given; genisoimage -M does not, it writes its default). Callers
+    /// set it when no volume id was given.
+    pub volume_id_from_previous: bool,
+    /// A later session without system area options of its own writes the previous
+    /// session's 16 system area blocks unchanged as its own (what libisofs does with the
+    /// system area it loads with the image). A reader never looks there, but a tool that
+    /// copies a session's first 64 KiB to block 0 of an overwritable medium (libisoburn's
+    /// multi-session emulation) then keeps the MBR and GPT instead of erasing them.
+    pub keep_system_area: bool,
     /// Zero blocks appended (`-pad`: 150; `-no-pad`: 0).
     pub pad_blocks: u32,
     /// Name of the relocation directory for deep trees.
@@ -361,6 +372,8 @@ impl Default for Options {
             boot: None,
             session: None,
             kept_boot_catalog: None,
+            volume_id_from_previous: false,
+            keep_system_area: true,
             pad_blocks: 150,
             rr_moved: "rr_moved".into(),
             volume_space: VolumeSpace::Absolute,

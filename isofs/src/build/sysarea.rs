@@ -520,6 +520,9 @@ impl Image {
 
     /// The 16 blocks of the system area.
     pub(super) fn system_area(&self) -> Result<Vec<u8>, BuildError> {
+        if let Some(k) = &self.kept_system_area {
+            return Ok(k.clone());
+        }
         let mut buf = vec![0u8; 16 * SECTOR];
         let sa = self.sa();
         if let Some(t) = &sa.template {
