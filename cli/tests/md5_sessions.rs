@@ -493,3 +493,85 @@ fn verify_checks_a_disc_xorriso_wrote_in_three_sessions() {
         assert_eq!(tag, n == 1, "session {n}");
     }
 }
+
+/// A block of one file recorded altered by the drive (`garble=` on the emulated BD-R:
+/// the WRITE completes GOOD, the block reads back other bytes), written with `--no-verify`
+/// so that the damage reaches the disc: xorriso `-check_md5_r` names that file, and
+/// `discburn verify` (no image, no tree) names it with the blocks it occupies and the
+/// session tag that no longer matches; the first session stays clean. Without
+/// `--no-verify` the read-back compare refuses such a session before anything relies on it.
+#[test]
+fn garbled_block_of_a_file_is_named_by_xorriso_and_verify() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=bd-r", disc.display());
+    let s1 = t.path().join("s1");
+    put(&s1, "first.txt", b"first session\n");
+    let j1 = add(&dev, &[], &[&s1]);
+    let s2 = t.path().join("s2");
+    put(&s2, "small.txt", b"small\n");
+    put(&s2, "big.bin", &pattern(300_000, 5));
+    // Where session 2 goes, and a block well inside big.bin (147 blocks after at most a
+    // few dozen blocks of descriptors and directories; checked below with xorriso).
+    let o = discburn(&[
+        "add",
+        "--dry-run",
+        "--json",
+        "--dev",
+        &dev,
+        s2.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let dry: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let start = dry["start"].as_u64().unwrap() as u32;
+    let garbled = format!("{dev},garble={}", start + 100);
+    let o = discburn(&["add", "--json", "--dev", &garbled, s2.to_str().unwrap()]);
+    assert!(
+        o.status.code() == Some(1) && text(&o).contains("read back differ from what was sent"),
+        "the read-back finds the garbled block: {}",
+        text(&o)
+    );
+    // The refused session was written (a BD-R track cannot be taken back): the next one
+    // goes after it, garbled again and this time not verified.
+    let o = discburn(&[
+        "add",
+        "--json",
+        "--no-verify",
+        "--dev",
+        &garbled_next(&dev, &disc, 100),
+        s2.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let j2: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = j2["start"].as_u64().unwrap() as u32;
+    let lba = lba_of(&disc, s, "/big.bin");
+    let hit = u64::from(s) + 100;
+    assert!(
+        lba <= hit && hit < lba + 147,
+        "block {hit} lies in /big.bin at {lba}"
+    );
+    assert_eq!(mismatches(&disc, s), ["/big.bin"]);
+    all_files_match(&disc, j1["start"].as_u64().unwrap() as u32);
+    let v = verify(&dev, 1);
+    assert_eq!(v["differences"], serde_json::json!([]), "session 1: {v}");
+    let n = v_sessions(&dev);
+    let (files, tag) = damaged(&dev, n);
+    let blocks = format!("blocks {lba}-{}", lba + 300_000 / 2048);
+    assert_eq!(files, [("big.bin".to_string(), blocks)]);
+    assert!(tag, "the session tag covers the garbled block");
+}
+
+/// The emulated drive `dev` with `garble=` on the block `offset` blocks after the next
+/// session's start (msinfo's next writable address).
+fn garbled_next(dev: &str, disc: &Path, offset: u32) -> String {
+    let (_, next) = msinfo(disc);
+    format!("{dev},garble={}", next + offset)
+}
+
+/// The number of sessions on the disc (`discburn sessions --json`).
+fn v_sessions(dev: &str) -> u16 {
+    let o = discburn(&["--json", "sessions", "--dev", dev]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["sessions"].as_array().unwrap().len() as u16
+}
