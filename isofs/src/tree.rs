@@ -210,14 +210,17 @@ fn meta_from(m: &fs::Metadata, _path: &Path) -> (Meta, u64, (u64, u64), u64) {
     )
 }
 
-/// Metadata without Unix modes, owners or inodes (Windows): directories 0755, files 0644
-/// (0444 when read-only), symbolic links and junctions 0777, times from the file system.
+/// Metadata without Unix modes or owners (Windows): directories 0755, files 0644 (0444 when
+/// read-only), symbolic links and junctions 0777, times from the file system.
 ///
-/// The identity is for `-f` loop detection only (Windows has no hard-link count in stable
-/// std, so every file is its own): a directory's is a hash of its canonical path, every
-/// other file's is (0, 0), which no directory gets. Every directory once had (0, 0), equal
-/// to the root's, so the walk took each subdirectory for a loop back to the root and left
-/// it empty (issue 17).
+/// The link count and identity come from [`file_identity`] (the file index and volume serial
+/// number of `GetFileInformationByHandle`, Windows' counterpart of the inode and device
+/// numbers): two hard links to one file share an identity, so they become one extent and
+/// Rock Ridge's PX link count is right, as on Unix. Where no handle can be had (or off
+/// Windows), a directory's identity is a hash of its canonical path (for `-f` loop detection)
+/// and every other file counts as its own, with identity (0, 0), which no directory gets.
+/// Every directory once had (0, 0), equal to the root's, so the walk took each
+/// subdirectory for a loop back to the root and left it empty (issue 17).
 #[cfg(not(unix))]
 fn meta_from(m: &fs::Metadata, path: &Path) -> (Meta, u64, (u64, u64), u64) {
     let time = |t: io::Result<std::time::SystemTime>| {
@@ -239,10 +242,12 @@ fn meta_from(m: &fs::Metadata, path: &Path) -> (Meta, u64, (u64, u64), u64) {
     } else {
         mode::S_IFREG | 0o644
     };
-    let key = if ft.is_dir() {
-        dir_identity(path)
-    } else {
-        (0, 0)
+    // A symbolic link itself has no data to share (without -f the metadata is the link's).
+    let (nlink, key) = match file_identity(path).filter(|_| !ft.is_symlink()) {
+        Some((_, key)) if ft.is_dir() => (1, key),
+        Some(found) => found,
+        None if ft.is_dir() => (1, dir_identity(path)),
+        None => (1, (0, 0)),
     };
     (
         Meta {
@@ -252,10 +257,35 @@ fn meta_from(m: &fs::Metadata, path: &Path) -> (Meta, u64, (u64, u64), u64) {
             ctime: mtime,
             ..Meta::default()
         },
-        1,
+        nlink,
         key,
         0,
     )
+}
+
+/// The link count and the identity (volume serial number, file index) of the file or
+/// directory at `path` (symbolic links followed), from `GetFileInformationByHandle` on a
+/// handle opened with backup semantics (which directories need); `None` when it cannot be
+/// opened or queried. The index is unique on its volume while the file is open (Microsoft's
+/// `BY_HANDLE_FILE_INFORMATION`); the walk holds no handles, but files cannot vanish and
+/// reappear under the same index within one walk of a tree that is not being changed. Wine
+/// reports the Unix inode as the index and `st_nlink` as the count.
+#[cfg(windows)]
+fn file_identity(path: &Path) -> Option<(u64, (u64, u64))> {
+    let h = winapi_util::Handle::from_path_any(path).ok()?;
+    let info = winapi_util::file::information(&h).ok()?;
+    let key = (info.volume_serial_number(), info.file_index());
+    // (0, 0) means "no identity" to the walk; a real file never has index 0 (NTFS's and
+    // Wine's indexes start above it), but do not let one collide with the fallbacks.
+    if key == (0, 0) {
+        return None;
+    }
+    Some((info.number_of_links().max(1), key))
+}
+
+#[cfg(all(not(unix), not(windows)))]
+fn file_identity(_path: &Path) -> Option<(u64, (u64, u64))> {
+    None
 }
 
 /// Two independent 64-bit hashes of a directory's canonical path (never (0, 0)).

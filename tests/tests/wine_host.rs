@@ -9,6 +9,9 @@
 //!   dates, extents) equal those of the Linux build's image of the same tree;
 //! - the source and output paths may be given as `C:\...`, `Z:/...` and relative with
 //!   backslashes;
+//! - three hard links to one file (two folders) are one extent with Rock Ridge link count 3,
+//!   as in the Linux build: the Windows walk takes the file index and link count from
+//!   `GetFileInformationByHandle`, which Wine answers with the Unix inode and `st_nlink`;
 //! - `--dev D:`, `--dev \\.\CdRom0` and `--dev 0,0,0` are understood on Windows and,
 //!   with no drive on the host, refused with exit 1 naming the device path tried.
 //!
@@ -70,6 +73,61 @@ fn make_tree(root: &Path) {
             .collect::<Vec<u8>>(),
     );
     std::fs::create_dir_all(root.join("empty")).unwrap();
+    // One file under three names in two folders (hard links).
+    put(root, "links/a.bin", &vec![b'h'; 5000]);
+    std::fs::hard_link(root.join("links/a.bin"), root.join("links/b.bin")).unwrap();
+    std::fs::hard_link(root.join("links/a.bin"), root.join("sub/c.bin")).unwrap();
+}
+
+/// `isoinfo -R -l` lines of the files `names` (Rock Ridge names): (link count, extent).
+fn rr_links_and_extents(iso: &Path, names: &[&str]) -> Vec<(String, String)> {
+    let out = run_tool(
+        "isoinfo",
+        "genisoimage",
+        [
+            OsStr::new("-R"),
+            OsStr::new("-l"),
+            OsStr::new("-i"),
+            iso.as_os_str(),
+        ],
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    names
+        .iter()
+        .map(|n| {
+            // "-rw-r--r--   3    0    0   5000 Dec  7 2026 [     45 02]  a.bin "
+            let line = text
+                .lines()
+                .find(|l| l.trim_end().ends_with(&format!("]  {n}")))
+                .unwrap_or_else(|| panic!("{n} not in isoinfo -R -l:\n{text}"));
+            let nlink = line.split_whitespace().nth(1).unwrap().to_string();
+            let (l, r) = (line.find('[').unwrap(), line.find(']').unwrap());
+            let extent = line[l + 1..r]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+            (nlink, extent)
+        })
+        .collect()
+}
+
+/// The hard links of [`make_tree`] in `iso`: one extent, link count 3 (and the same in the
+/// image of the Linux build, `linux`).
+fn assert_hard_links_shared(what: &str, iso: &Path, linux: &Path) {
+    let names = ["a.bin", "b.bin", "c.bin"];
+    let got = rr_links_and_extents(iso, &names);
+    assert!(
+        got.iter().all(|g| *g == got[0]) && got[0].0 == "3",
+        "{what}: hard links a.bin, b.bin, sub/c.bin (link count, extent): {got:?}"
+    );
+    let want = rr_links_and_extents(linux, &names);
+    assert_eq!(
+        got.iter().map(|g| &g.1).collect::<Vec<_>>(),
+        want.iter().map(|w| &w.1).collect::<Vec<_>>(),
+        "{what}: extents vs the Linux build"
+    );
 }
 
 /// Relative path to contents (`None` for a folder) of everything below `root`.
@@ -224,6 +282,7 @@ fn windows_mkisofs_under_wine_reads_back_as_the_tree_and_equals_the_linux_build(
         "{wj}"
     );
     assert_eq!(wj, lj, "Joliet tree: Windows build vs Linux build");
+    assert_hard_links_shared("Z:\\ source", &w_iso, &l_iso);
 
     // C:\ (a copy of the tree inside the prefix's drive_c, times kept).
     let c_tree = prefix.drive_c().join("src");
@@ -249,6 +308,7 @@ fn windows_mkisofs_under_wine_reads_back_as_the_tree_and_equals_the_linux_build(
     let c_iso = prefix.drive_c().join("c.iso");
     assert_eq!(isoinfo_l(&c_iso, false), li, r"C:\ source: ISO 9660 tree");
     assert_eq!(isoinfo_l(&c_iso, true), lj, r"C:\ source: Joliet tree");
+    assert_hard_links_shared(r"C:\ source", &c_iso, &l_iso);
 
     // Z:/ with forward slashes.
     let s_iso = dir.path().join("s.iso");
