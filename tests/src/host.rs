@@ -22,6 +22,11 @@ pub fn require_tool(program: &str, package: &str) -> Result<PathBuf> {
     for extra in ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"] {
         dirs.push(PathBuf::from(extra));
     }
+    require_tool_in(program, package, &dirs)
+}
+
+/// Like [`require_tool`], searching only the folders `dirs`.
+pub fn require_tool_in(program: &str, package: &str, dirs: &[PathBuf]) -> Result<PathBuf> {
     dirs.iter()
         .map(|d| d.join(program))
         .find(|p| is_executable(p))

@@ -58,11 +58,17 @@ pub fn windows_exe() -> Result<PathBuf> {
 
 /// Wine's 64-bit loader: `/usr/lib/wine/wine64` (Debian), else `wine64` in PATH.
 pub fn wine_loader() -> Result<PathBuf> {
-    let debian = PathBuf::from("/usr/lib/wine/wine64");
+    let debian = Path::new(WINE_BIN_DIR).join("wine64");
     if debian.is_file() {
         return Ok(debian);
     }
     require_tool("wine64", WINE_PACKAGE)
+}
+
+/// The mingw-w64 C compiler (which builds the `ProcessPrng` shim), or an error naming its
+/// package.
+pub fn mingw_gcc() -> Result<PathBuf> {
+    require_tool(MINGW_GCC, MINGW_PACKAGE)
 }
 
 /// Wine's server next to the loader (`wineserver64` or `wineserver`).
@@ -96,7 +102,7 @@ impl WinePrefix {
     pub fn create(dir: &Path) -> Result<Self> {
         let loader = wine_loader()?;
         let server = wineserver(&loader)?;
-        let gcc = require_tool(MINGW_GCC, MINGW_PACKAGE)?;
+        let gcc = mingw_gcc()?;
         if dir.exists() {
             std::fs::remove_dir_all(dir).map_err(|e| HarnessError::io("removing", dir, e))?;
         }
@@ -452,6 +458,51 @@ fn same_contents(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A machine without Wine or mingw: the lookups the wine tests make first fail with a
+    /// message naming the Debian package to install (and the test command), never a skip.
+    #[test]
+    fn a_missing_wine_or_mingw_fails_naming_the_package() {
+        let empty = tempfile::tempdir().unwrap();
+        let dirs = [empty.path().to_path_buf()];
+        for (program, package) in [
+            ("wine64", WINE_PACKAGE),
+            ("wineserver", WINE_PACKAGE),
+            (MINGW_GCC, MINGW_PACKAGE),
+            ("mkfs.erofs", EROFS_PACKAGE),
+        ] {
+            let err = crate::host::require_tool_in(program, package, &dirs)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("`{program}` is not installed"))
+                    && err.contains(&format!("apt-get install {package}"))
+                    && err.contains("tests/run-all.sh"),
+                "{err}"
+            );
+        }
+        assert_eq!(WINE_PACKAGE, "wine64");
+        assert_eq!(MINGW_PACKAGE, "gcc-mingw-w64-x86-64");
+        // The packages named are the ones the test command installs.
+        let run_all = include_str!("../run-all.sh");
+        for p in [WINE_PACKAGE, MINGW_PACKAGE, EROFS_PACKAGE] {
+            assert!(
+                run_all
+                    .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+                    .any(|w| w == p),
+                "{p} is not in run-all.sh's PACKAGES"
+            );
+        }
+        // Found where it is, once it is there.
+        let prog = empty.path().join("wine64");
+        std::fs::write(&prog, "#!/bin/sh\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(
+            crate::host::require_tool_in("wine64", WINE_PACKAGE, &dirs).unwrap(),
+            prog
+        );
+    }
 
     #[test]
     fn host_paths_are_spelled_as_wine_shows_them() {
