@@ -3,14 +3,17 @@
 //! `WineGuestRoot`) and reaches three SCSI drives through its SPTI backend, which Wine
 //! carries out with SG_IO on the guest's `/dev/srN` (ntdll `cdrom.c`):
 //! - D: QEMU's scsi-cd holding a genisoimage image;
-//! - E: a blank BD-R and F: a blank CD-R, both `discburn serve` on the host over iSCSI.
+//! - E: a blank BD-R and F: a blank CD-R, both `discburn serve` on the host over iSCSI;
+//! - G: tgt's blank DVD+R (a private `tgtd` on the host's loopback, as the other guest tests
+//!   attach it: QEMU's iSCSI initiator, the guest sees a SCSI CD/DVD drive).
 //!
 //! What is compared, each with the Linux build in the same guest on the same drive:
 //! `scan` (b,t,l and identity; Windows lists the drive letters), `inquiry` (also with
 //! `dev=\\.\E:` and `dev=0,1,0`), `media`, `toc`,
 //! `msinfo`, `features`; `discburn.exe read` of D: equals the image; `discburn.exe add`
-//! writes three sessions to E: and one to F:, the guest kernel mounts the last session of
-//! E: and shows the merged tree, and xorriso in the guest sees three sessions;
+//! writes three sessions to E: and one each to F: and G:, the guest kernel mounts the last
+//! session of E: and shows the merged tree, and G:'s one session; xorriso in the guest sees
+//! three sessions on E:; `msinfo`, `toc` and `media` after the writes equal the Linux build's;
 //! `cdrecord.exe dev=F: -msinfo` prints what wodim and the Linux cdrecord personality print.
 //!
 //! Seen on a loaded 2-core machine: the root image built in about 60 s, the guest ran in about
@@ -23,11 +26,16 @@ use std::time::Duration;
 use discburn_tests::fixture::numbers_iso;
 use discburn_tests::host::run_tool;
 use discburn_tests::wine::WineGuestRoot;
-use discburn_tests::{GuestRun, ServedDrives, Vm};
+use discburn_tests::{GuestRun, ServedDrives, TgtDisc, Vm};
 use serde_json::Value;
 
 /// Drive letter, SCSI id in the guest, and what it is.
-const DRIVES: [(char, u8, &str); 3] = [('D', 0, "scsi-cd"), ('E', 1, "BD-R"), ('F', 2, "CD-R")];
+const DRIVES: [(char, u8, &str); 4] = [
+    ('D', 0, "scsi-cd"),
+    ('E', 1, "served BD-R"),
+    ('F', 2, "served CD-R"),
+    ('G', 3, "tgt DVD+R"),
+];
 
 fn dev_name(id: u8) -> String {
     format!("$(ls /sys/bus/scsi/devices/*:0:{id}:0/block)")
@@ -64,7 +72,7 @@ fn put(root: &std::path::Path, rel: &str, data: &[u8]) {
 }
 
 #[test]
-fn windows_build_under_wine_drives_scsi_cd_and_served_bd_r_and_cd_r() {
+fn windows_build_under_wine_drives_scsi_cd_served_bd_r_and_cd_r_and_tgt_dvd_plus_r() {
     let dir = tempfile::tempdir().unwrap();
     let iso = numbers_iso(dir.path(), "cd.iso", "WINECD").unwrap();
     let iso_md5 = String::from_utf8(run_tool("md5sum", "coreutils", [&iso]).unwrap()).unwrap()
@@ -89,11 +97,13 @@ fn windows_build_under_wine_drives_scsi_cd_and_served_bd_r_and_cd_r() {
     );
     let mut served =
         ServedDrives::start(&["profile=bd-r".into(), "profile=cd-r".into()], &[]).unwrap();
+    let tgt = TgtDisc::blank_dvd_plus_r().unwrap();
 
     let mut vm = Vm::new();
     vm.cd(0, &iso)
         .iscsi(1, served.url(1))
         .iscsi(2, served.url(2))
+        .iscsi(3, tgt.url())
         .root_image(root.image())
         .memory_mb(1024)
         .timeout(Duration::from_secs(1500));
@@ -146,6 +156,7 @@ fn windows_build_under_wine_drives_scsi_cd_and_served_bd_r_and_cd_r() {
         );
     }
     vm.named("win-add-F", win(r"--dev F: add -q 'C:\s1'"));
+    vm.named("win-add-G", win(r"--dev G: add -q 'C:\s2'"));
     for (letter, id, _) in &DRIVES[1..] {
         let d = format!("D=/dev/{}", dev_name(*id));
         vm.named(
@@ -169,6 +180,7 @@ fn windows_build_under_wine_drives_scsi_cd_and_served_bd_r_and_cd_r() {
     }
     let e = format!("D=/dev/{}", dev_name(1));
     let f = format!("D=/dev/{}", dev_name(2));
+    let g = format!("D=/dev/{}", dev_name(3));
     vm.named("xorriso-E", format!("{e}; xorriso -indev $D -toc 2>&1"));
     vm.named(
         "mount-E",
@@ -179,6 +191,15 @@ fn windows_build_under_wine_drives_scsi_cd_and_served_bd_r_and_cd_r() {
              for h in /sys/class/scsi_host/host*; do echo '- - -' > $h/scan; done; sleep 1; \
              {e}; mkdir -p /mnt/e && mount -t iso9660 -o ro $D /mnt/e && ls -R /mnt/e && \
              cat /mnt/e/session1.txt /mnt/e/session3.txt"
+        ),
+    );
+    vm.named(
+        "mount-G",
+        format!(
+            "H=$(ls -d /sys/bus/scsi/devices/*:0:3:0); echo 1 > $H/delete; \
+             for h in /sys/class/scsi_host/host*; do echo '- - -' > $h/scan; done; sleep 1; \
+             {g}; mkdir -p /mnt/g && mount -t iso9660 -o ro $D /mnt/g && ls -R /mnt/g && \
+             cat /mnt/g/session2.txt"
         ),
     );
     vm.named(
@@ -296,11 +317,26 @@ fn windows_build_under_wine_drives_scsi_cd_and_served_bd_r_and_cd_r() {
         run.get(&format!("win-add-E-{s}")).assert_success();
     }
     run.get("win-add-F").assert_success();
+    run.get("win-add-G").assert_success();
     for (letter, _, what) in &DRIVES[1..] {
         let w = run.get(&format!("win-msinfo-{letter}"));
         let l = run.get(&format!("lin-msinfo-{letter}"));
-        w.assert_success();
-        l.assert_success();
+        if *letter == 'G' {
+            // tgt takes one session: its CLOSE SESSION closes the disc (READ DISC
+            // INFORMATION then says complete), so both builds refuse alike, as xorriso
+            // does ("is closed"; see guest_diag).
+            for o in [w, l] {
+                assert_eq!(o.status, 1, "msinfo on {what}: {}", o.describe());
+                assert!(
+                    o.stderr_str().contains("disc is closed"),
+                    "msinfo on {what}: {}",
+                    o.describe()
+                );
+            }
+        } else {
+            w.assert_success();
+            l.assert_success();
+        }
         assert_eq!(w.stdout, l.stdout, "msinfo on {what}");
         for cmd in ["toc2", "media2"] {
             assert_eq!(
@@ -340,6 +376,25 @@ fn windows_build_under_wine_drives_scsi_cd_and_served_bd_r_and_cd_r() {
             "{name} missing from the mounted BD-R:\n{listing}"
         );
     }
+
+    // tgt's DVD+R: the one session the Windows build wrote, as the guest kernel mounts it,
+    // and in tgt's backing file on the host (tgt writes LBA N at byte N * 2048).
+    let m = run.get("mount-G");
+    m.assert_success();
+    let listing = m.stdout_str();
+    for name in ["session2.txt", "same.txt", "session 2"] {
+        assert!(
+            listing.contains(name),
+            "{name} missing from the mounted DVD+R:\n{listing}\ntgt log:\n{}",
+            tgt.log()
+        );
+    }
+    let backing = std::fs::read(tgt.backing_file()).unwrap();
+    assert!(
+        backing.len() > 17 * 2048 && &backing[16 * 2048 + 1..16 * 2048 + 6] == b"CD001",
+        "tgt's backing file ({} bytes) holds no volume descriptor at LBA 16",
+        backing.len()
+    );
 
     let w = run.get("win-cdrecord-msinfo-F");
     let l = run.get("lin-cdrecord-msinfo-F");
