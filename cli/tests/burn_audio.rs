@@ -719,3 +719,74 @@ fn enhanced_cd_audio_session_then_data_by_add() {
         assert_eq!(j["sessions"].as_array().map(|a| a.len()), Some(1), "{j}");
     }
 }
+
+/// A Sun .au file: the 24-byte header (big-endian words: magic, data offset, data size,
+/// encoding, rate, channels), a 4-byte annotation, big-endian samples.
+fn sun_au(s: &[i16], rate: u32, size_known: bool) -> Vec<u8> {
+    let data = be(s);
+    let mut v = b".snd".to_vec();
+    for w in [
+        28u32,
+        if size_known {
+            data.len() as u32
+        } else {
+            u32::MAX
+        },
+        3,
+        rate,
+        2,
+    ] {
+        v.extend_from_slice(&w.to_be_bytes());
+    }
+    v.extend_from_slice(b"abc\0");
+    v.extend_from_slice(&data);
+    v
+}
+
+#[test]
+fn cdrecord_audio_takes_sun_au_files() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    let a = signal(7, 44_100 * 4 + 7);
+    let b = signal(8, 44_100 * 4);
+    std::fs::write(dir.join("a.au"), sun_au(&a, 44_100, true)).unwrap();
+    std::fs::write(dir.join("b.AU"), sun_au(&b, 44_100, false)).unwrap();
+    std::fs::write(dir.join("c.au"), sun_au(&b, 48_000, true)).unwrap();
+    let disc = dir.join("cd.img");
+    let dev = format!("emu:{},profile=cd-r", disc.display());
+    let p = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    // a 48 kHz file is refused before anything is written
+    let o = cdrecord(dir, &[&format!("dev={dev}"), "-audio", "-pad", &p("c.au")]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("48000 Hz"), "{}", text(&o));
+    // -swab does not apply: the header fixes the byte order (big-endian samples)
+    let o = cdrecord(
+        dir,
+        &[
+            &format!("dev={dev}"),
+            "-audio",
+            "-pad",
+            "-swab",
+            &p("a.au"),
+            &p("b.AU"),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = discburn(&["toc", "--dev", &dev, "--json"]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let t2 = j["tracks"][1]["lba"].as_u64().unwrap() as u32;
+    // an audio sector has no header: READ HEADER fails, the mode column is -1 as
+    // cdrecord -toc prints it for a drive that refuses (SCSI-2 CD-ROM READ HEADER)
+    assert_eq!(j["tracks"][0]["mode"], -1, "{j}");
+    let mut d = open(&disc);
+    let want_a = padded(le(&a), 2352);
+    assert!(
+        rip(&mut d, 0, want_a.len() as u32 / 2352) == want_a,
+        "the .au track with its data size"
+    );
+    let want_b = le(&b);
+    assert!(
+        rip(&mut d, t2, t2 + want_b.len() as u32 / 2352) == want_b,
+        "the .au track of unknown size (to the end of the file)"
+    );
+}

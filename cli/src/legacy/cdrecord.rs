@@ -857,13 +857,16 @@ fn write_audio(prog: &str, o: &Options) -> Result<(), CliError> {
             }
             let path = std::path::PathBuf::from(&t.file);
             let audio = t.is_audio();
-            let is_wave = ca::is_wave(&path);
-            if audio && !is_wave && t.file.to_ascii_lowercase().ends_with(".au") {
-                return Err(CliError::Failed(format!(
-                    "{prog}: {}: Sun .au audio is not implemented (convert it to WAVE or raw \
-                     CD-DA)",
-                    t.file
-                )));
+            // a WAVE or Sun .au file's header says its byte order (-swab does not apply)
+            let is_au = audio && mmc::audio::source::is_sun_au(&path);
+            let is_wave = ca::is_wave(&path) || is_au;
+            if audio
+                && !is_au
+                && path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("au"))
+            {
+                mmc::audio::source::Input::sun_au(&path).map_err(nothing)?;
             }
             let inf = if w.useinfo && audio {
                 Some(ca::read_inf(&path)?)
@@ -905,7 +908,11 @@ fn write_audio(prog: &str, o: &Options) -> Result<(), CliError> {
             }
             // cdrecord's check of the input size (checkfile()): before anything is written
             if audio {
-                let bytes = if is_wave {
+                let bytes = if is_au {
+                    mmc::audio::source::Input::sun_au(&path)
+                        .map_err(nothing)?
+                        .len
+                } else if is_wave {
                     mmc::audio::source::Input::wave(&path).map_err(nothing)?.len
                 } else {
                     std::fs::metadata(&path)

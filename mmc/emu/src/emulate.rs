@@ -930,6 +930,16 @@ impl EmuDrive {
                 .into())
             }
         }
+        // A CD-DA sector has no header: the command fails on an audio track as on
+        // SCSI-2/MMC-2 CD-ROM drives (ILLEGAL MODE FOR THIS TRACK), and cdrecord -toc
+        // then prints mode -1 for it.
+        if self.is_audio_block(lba) {
+            return Err(EmuError::IllegalMode {
+                lba,
+                what: "READ HEADER of a CD-DA sector (audio has no header)".into(),
+            }
+            .into());
+        }
         let mut d = [0u8; 8];
         d[0] = 0x01; // CD data mode 1
         d[4..8].copy_from_slice(&toc_addr(msf, lba));

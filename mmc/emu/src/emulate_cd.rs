@@ -175,6 +175,12 @@ impl EmuDrive {
 
     /// The track area holding `lba`: from a track's pre-gap to the next track's pre-gap,
     /// the lead-out, or (open session) the last block written.
+    /// Whether block `lba` lies in an audio track (its pre-gap included).
+    pub(super) fn is_audio_block(&self, lba: u32) -> bool {
+        self.cd_block(i64::from(lba))
+            .is_some_and(|b| self.disc.tracks[b.track].is_audio())
+    }
+
     fn cd_block(&self, lba: i64) -> Option<CdBlock> {
         let lba = u32::try_from(lba).ok()?;
         let tracks = &self.disc.tracks;

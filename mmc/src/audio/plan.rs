@@ -114,7 +114,7 @@ pub struct Placed {
 pub struct TrackFile {
     /// The file.
     pub path: PathBuf,
-    /// Audio (raw CD-DA or WAVE, by the file's header) or data.
+    /// Audio (raw CD-DA, WAVE or Sun .au, by the file's header) or data.
     pub mode: TrackMode,
     /// Flags.
     pub flags: Flags,
@@ -269,6 +269,7 @@ impl Plan {
             }
             let inp = match f.mode {
                 TrackMode::Audio if is_wave(&f.path) => Input::wave(&f.path)?,
+                TrackMode::Audio if super::source::is_sun_au(&f.path) => Input::sun_au(&f.path)?,
                 TrackMode::Audio => Input::raw(
                     &f.path,
                     if opts.swab {

@@ -1,6 +1,9 @@
 //! Where a track's sectors come from: a byte range of a raw CD-DA file (little-endian, or
 //! big-endian samples swapped), the PCM data of a WAVE file (44100 Hz, 16 bits, 2
-//! channels: Red Book audio; read with `hound`), a raw 2048-byte data file, or silence.
+//! channels: Red Book audio; read with `hound`) or of a Sun/NeXT `.au` file (the header
+//! cdrecord reads: magic `.snd`, data offset, data size, encoding 3 = 16-bit linear PCM,
+//! rate, channels, all big-endian 32-bit words; big-endian samples), a raw 2048-byte data
+//! file, or silence.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -97,10 +100,65 @@ impl Input {
         })
     }
 
+    /// A Sun `.au` file: only 16-bit linear PCM (encoding 3), 44100 Hz, 2 channels is
+    /// CD-DA; its samples are big-endian. A data size of FFFFFFFFh (unknown, as a writer
+    /// on a pipe leaves it) means the rest of the file.
+    pub fn sun_au(path: &Path) -> Result<Input, AudioError> {
+        let bad = |what: String| AudioError::Wave {
+            path: path.to_path_buf(),
+            what,
+        };
+        let mut f = File::open(path).map_err(io("open", path))?;
+        let mut h = [0u8; 24];
+        f.read_exact(&mut h)
+            .map_err(|_| bad("shorter than a Sun audio header (24 bytes)".into()))?;
+        if &h[..4] != b".snd" {
+            return Err(bad("not a Sun audio file (no .snd magic)".into()));
+        }
+        let w = |i: usize| u32::from_be_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
+        let (offset, size, enc, rate, ch) = (w(4), w(8), w(12), w(16), w(20));
+        let file_len = f.metadata().map_err(io("stat", path))?.len();
+        if offset < 24 || u64::from(offset) > file_len {
+            return Err(bad(format!("data offset {offset} outside the file")));
+        }
+        if enc != 3 || rate != 44_100 || ch != 2 {
+            return Err(bad(format!(
+                "encoding {enc}, {rate} Hz, {ch} channel(s): CD audio is 16-bit linear PCM \
+                 (encoding 3), 44100 Hz, stereo"
+            )));
+        }
+        let rest = file_len - u64::from(offset);
+        let len = if size == u32::MAX {
+            rest
+        } else {
+            u64::from(size).min(rest)
+        };
+        Ok(Input {
+            path: path.to_path_buf(),
+            offset: u64::from(offset),
+            len,
+            layout: Layout::Swapped,
+        })
+    }
+
     /// Whole sectors of `sector` bytes the payload fills (the last one padded).
     pub fn sectors(&self, sector: usize) -> u64 {
         self.len.div_ceil(sector as u64)
     }
+}
+
+/// True when `path` is named `*.au` (as cdrecord tells Sun audio files) and starts with
+/// the `.snd` magic.
+pub fn is_sun_au(path: &Path) -> bool {
+    let named = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("au"));
+    let mut m = [0u8; 4];
+    named
+        && File::open(path)
+            .and_then(|mut f| f.read_exact(&mut m))
+            .is_ok()
+        && &m == b".snd"
 }
 
 /// The byte offset of a RIFF WAVE file's "data" chunk payload.
