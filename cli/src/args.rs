@@ -398,6 +398,11 @@ pub struct BurnArgs {
     /// Size of the image on standard input (suffix k, m, g, s = 2048-byte sectors).
     #[arg(long, value_name = "SIZE")]
     pub tsize: Option<String>,
+    /// Write Reed-Solomon repair data after the image in the same track (PERCENT of its
+    /// blocks as parity, 1-100; as `add --ecc`, for `read --repair`); needs the image's
+    /// size (a file, or --tsize).
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub ecc: Option<u32>,
     /// Shared writing options.
     #[command(flatten)]
     pub common: WriteCommon,

@@ -536,3 +536,114 @@ fn readers_see_the_session_and_the_next_one_after_the_parity() {
     let (o, j) = d.repair(&bad, &out);
     assert_repaired(&d, &o, &j, &out, 31);
 }
+
+/// Overwritable media (BD-RE) have no sessions of their own: the copy of the volume
+/// descriptors at block 16 covers the parity (so msinfo's next session starts after it), and
+/// `read --repair` without an area takes the last session as msinfo emulates it.
+#[test]
+fn overwritable_media_keep_the_parity_before_the_next_session() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("re.img");
+    let s1 = t.path().join("s1");
+    put(&s1, "one.txt", b"one\n");
+    add(&format!("emu:{},profile=bd-re", disc.display()), &[], &s1);
+    let s2 = t.path().join("s2");
+    put(&s2, "two.bin", &pattern(1_500_000, 9));
+    let dev = format!("emu:{}", disc.display());
+    let j = add(&dev, &["--ecc", "10"], &s2);
+    let start = j["start"].as_u64().unwrap() as u32;
+    let n = j["ecc"]["session_blocks"].as_u64().unwrap() as u32;
+    let end = start + j["blocks"].as_u64().unwrap() as u32;
+    let sent =
+        std::fs::read(&disc).unwrap()[start as usize * 2048..(start + n) as usize * 2048].to_vec();
+    let share = n * 8 / 100;
+    let bad = format!("bad={}-{}", start + 40, start + 40 + share - 1);
+    let out = t.path().join("two.iso");
+    let o = discburn(&[
+        "read",
+        "--dev",
+        &format!("{dev},{bad}"),
+        "--repair",
+        "-o",
+        out.to_str().unwrap(),
+        "--retries",
+        "0",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(std::fs::read(&out).unwrap() == sent);
+    let s3 = t.path().join("s3");
+    put(&s3, "three.txt", b"three\n");
+    let j3 = add(&dev, &[], &s3);
+    let start3 = j3["start"].as_u64().unwrap() as u32;
+    assert!(
+        start3 >= end,
+        "session 3 at {start3}, the parity ends at {end}"
+    );
+    let (ok, out3) = xorriso(&disc, start, &["-check_md5_r", "SORRY", "/"]);
+    assert!(ok && !out3.contains("MISMATCH"), "{out3}");
+}
+
+/// `burn --ecc` of an image file that is no ISO 9660 volume and no multiple of a block: the
+/// header is found at the track's end, and the rebuilt image is the file, zero-padded to
+/// its last block as the drive got it.
+#[test]
+fn burn_ecc_repairs_any_image() {
+    let t = tempfile::tempdir().unwrap();
+    let disc = t.path().join("dvd.img");
+    let file = t.path().join("data.bin");
+    let data = pattern(1_000_001, 3);
+    std::fs::write(&file, &data).unwrap();
+    let o = discburn(&[
+        "burn",
+        "-q",
+        "--dev",
+        &format!("emu:{},profile=dvd+r", disc.display()),
+        "--ecc",
+        "10",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let blocks = data.len().div_ceil(2048) as u32;
+    let out = t.path().join("back.bin");
+    let o = discburn(&[
+        "read",
+        "--dev",
+        &format!(
+            "emu:{},bad=10-{}",
+            disc.display(),
+            10 + blocks * 8 / 100 - 1
+        ),
+        "--repair",
+        "-o",
+        out.to_str().unwrap(),
+        "--retries",
+        "0",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let mut want = data.clone();
+    want.resize(blocks as usize * 2048, 0);
+    assert!(std::fs::read(&out).unwrap() == want);
+    // Standard input without --tsize has no size to lay the parity out for.
+    let bd = format!("emu:{},profile=bd-r", t.path().join("b.img").display());
+    let mut child = Command::new(BIN)
+        .args(["burn", "-q", "--dev", &bd, "--ecc", "10", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all(&data[..40 * 2048]);
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--ecc needs the image's size"),
+        "{}",
+        text(&o)
+    );
+}

@@ -163,6 +163,8 @@ pub struct BurnJob {
     pub progress: Mode,
     /// No progress.
     pub quiet: bool,
+    /// Reed-Solomon repair data after the image (`--ecc PERCENT`).
+    pub ecc_percent: Option<u32>,
 }
 
 /// What a burn did.
@@ -327,6 +329,7 @@ pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
         wait_input: false,
         progress: Mode::detect(global.json),
         quiet: a.common.quiet,
+        ecc_percent: a.ecc,
     };
     let s = burn(&job)?;
     print_summary(&s, global.json)
@@ -449,6 +452,7 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
         verify: job.verify,
         verify_md5: job.verify_md5,
         cancel: Some(cli_job::interrupt_flag()),
+        ecc_percent: job.ecc_percent,
     };
     let mut display = cli_job::Display::new(job.progress, job.quiet);
     let r = mmc::job::burn::burn(&mut drive, reader, total, &options, &mut |e| {

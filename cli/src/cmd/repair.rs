@@ -3,7 +3,9 @@
 //! track (the ISO 9660 volume, the header, the parity and the header's copy) is dumped as
 //! `read` dumps it (`mmc::rescue::dump`: READ(10), MMC-6 §6.16, failing reads split and
 //! retried, unreadable blocks zero-filled and kept in a GNU ddrescue mapfile, default
-//! `FILE.map`), then every codeword that lost blocks is decoded from what was read.
+//! `FILE.map`), then every codeword that lost blocks is decoded from what was read. On
+//! overwritable media (no sessions the drive reports) the default is the last session as
+//! msinfo emulates it, up to the next session's start; `--range A-B` names any other.
 //!
 //! When every block is restored and the session's XXH3-128 matches the header's, FILE is
 //! cut to the session's blocks (the exact image `add` sent) and the default map is removed.
@@ -110,6 +112,22 @@ fn area_spec(drive: &mut crate::cmd::CliDrive, a: &ReadArgs) -> Result<AreaSpec,
     }
     if let Some((x, y)) = a.area.range {
         return Ok(AreaSpec::Range(x, y));
+    }
+    // Overwritable media have no sessions the drive knows of: the last one as msinfo
+    // emulates it (growisofs' and libisoburn's way), up to the next session's start.
+    if drive.current_profile().is_ok_and(|p| p.overwritable()) {
+        return match mmc::msinfo::msinfo(drive) {
+            Ok(mmc::msinfo::Msinfo::Appendable {
+                last_session_start,
+                next_writable,
+            }) if next_writable > last_session_start => {
+                Ok(AreaSpec::Range(last_session_start, next_writable - 1))
+            }
+            Ok(_) => Err(fail("the medium holds no session")),
+            Err(e) => Err(fail(format!(
+                "msinfo: {e}; name the session's blocks with --range A-B"
+            ))),
+        };
     }
     let di = drive
         .disc_info()

@@ -732,6 +732,7 @@ fn write_track(prog: &str, o: &Options) -> Result<(), CliError> {
         // cdrecord's own lines, with -v as in cdrecord.
         progress: crate::progress::Mode::Cdrecord,
         quiet: o.verbose == 0,
+        ecc_percent: None,
     };
     let s = burn::burn(&job).map_err(|e| match e {
         CliError::Failed(m) if w.overburn && m.contains(" are free from block ") => {

@@ -343,6 +343,7 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         wait_input: false,
         progress: Mode::Growisofs,
         quiet: false,
+        ecc_percent: None,
     };
     let r = burn::burn(&job);
     if let Some(t) = temp {

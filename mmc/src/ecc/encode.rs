@@ -126,6 +126,12 @@ impl<'a, W: Write> EccWriter<'a, W> {
     /// header's copy after it. Fails if the session was not `layout.data_blocks` long.
     pub fn finish(mut self) -> io::Result<()> {
         let expected = u64::from(self.layout.data_blocks) * BLOCK as u64;
+        // An image whose size is no multiple of a block: its last block zero-padded, as
+        // the drive gets it.
+        if self.written < expected && expected - self.written < BLOCK as u64 {
+            let pad = vec![0u8; (expected - self.written) as usize];
+            self.write_all(&pad)?;
+        }
         if self.written != expected {
             return Err(other(format!(
                 "repair data: the session was {} bytes, {expected} were laid out",

@@ -46,6 +46,9 @@ pub struct BurnOptions {
     pub verify_md5: bool,
     /// Set to stop feeding the drive (the track is then synchronized and closed).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Reed-Solomon repair data of this share (percent of the image's blocks) written after
+    /// the image in the same track ([`crate::ecc`]); needs the image's size.
+    pub ecc_percent: Option<u32>,
 }
 
 impl Default for BurnOptions {
@@ -61,6 +64,7 @@ impl Default for BurnOptions {
             verify: true,
             verify_md5: false,
             cancel: None,
+            ecc_percent: None,
         }
     }
 }
@@ -144,6 +148,12 @@ pub enum BurnError {
         #[source]
         source: MsinfoError,
     },
+    /// Repair data was asked for an image of unknown size.
+    #[error("--ecc needs the image's size (burn a file, or give --tsize); nothing was written")]
+    EccNeedsSize,
+    /// The repair data cannot be laid out.
+    #[error("repair data: {0}; nothing was written")]
+    Ecc(#[from] crate::ecc::EccError),
     /// The image is larger than any disc.
     #[error("the image of {blocks} blocks is too large for any disc")]
     TooLarge {
@@ -273,6 +283,13 @@ pub fn burn<T: Transport>(
         Some(b) => Some(u32::try_from(b).map_err(|_| BurnError::TooLarge { blocks: b })?),
         None => None,
     };
+    let ecc = match (options.ecc_percent, size_blocks) {
+        (None, _) => None,
+        // The start is known once the plan is made (it is recorded in the header only).
+        (Some(p), Some(n)) => Some(crate::ecc::Layout::new(0, n, p)?),
+        (Some(_), None) => return Err(BurnError::EccNeedsSize),
+    };
+    let size_blocks = ecc.map_or(size_blocks, |l| Some(l.total_blocks()));
     let plan = write::prepare(drive, size_blocks, &opts).map_err(BurnError::Prepare)?;
     log::info!(
         "writing {} at block {} of the {} (session {})",
@@ -283,7 +300,24 @@ pub fn burn<T: Transport>(
         plan.profile,
         plan.session
     );
-    let producer = pipeline::reader_producer(io::Cursor::new(head).chain(image));
+    let reader = io::Cursor::new(head).chain(image);
+    let (producer, size) = match ecc {
+        None => (pipeline::reader_producer(reader), size),
+        Some(mut layout) => {
+            layout.start = plan.start;
+            let producer: pipeline::Producer = Box::new(move |w| {
+                let mut e = crate::ecc::EccWriter::new(w, layout)
+                    .map_err(|e| format!("repair data: {e}"))?;
+                io::copy(&mut reader.take(size.unwrap_or(0)), &mut e)
+                    .map_err(|e| format!("reading the image: {e}"))?;
+                e.finish().map_err(|e| e.to_string())
+            });
+            (
+                producer,
+                Some(u64::from(layout.total_blocks()) * BLOCK as u64),
+            )
+        }
+    };
     let free = plan.free_blocks;
     let session = plan.session;
     let no_cancel = AtomicBool::new(false);
