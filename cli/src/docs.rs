@@ -445,7 +445,7 @@ fn xorrisofs(c: Command) -> Command {
             valued(
                 "rr_reloc_dir",
                 "NAME",
-                "Name of the relocation directory for deep trees",
+                "Relocate deep trees into NAME (xorrisofs has -D by default)",
             ),
             flag(
                 "md5",

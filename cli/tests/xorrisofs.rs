@@ -1169,3 +1169,175 @@ fn add_to_a_hybrid_image_keeps_the_partition_tables_as_xorriso() {
         }
     }
 }
+
+/// Sorted lines of a peer's listing of `img`.
+fn listing(what: &str, cmd: &mut Command) -> Vec<String> {
+    let mut v: Vec<String> = run(what, cmd).lines().map(str::to_string).collect();
+    v.sort();
+    v
+}
+
+/// Deep directories (more than 8 levels, ECMA-119 §6.8.2.1) as xorrisofs treats them: it
+/// has -D by default (the man page: "xorrisofs has -D set by default"), relocates only with
+/// -rr_reloc_dir NAME or -hide-rr-moved, and an explicit -D wins over both. For each of
+/// these the ISO 9660 names (isoinfo -f) and the Rock Ridge tree (xorriso -find) equal
+/// xorriso's. Relocated, the relocation directory carries RE (RRIP §4.1.5.3): xorriso and
+/// bsdtar show the tree as it was, no relocation directory, and 7z (which reads the Joliet
+/// tree, where every directory stays in place) neither. The relocated session is then
+/// continued by genisoimage -M, xorriso -as mkisofs -M and discburn -M: each new session
+/// holds the deep file at its place (xorriso extracts it) and no relocation directory.
+#[test]
+fn deep_directories_as_xorrisofs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let deep = "a/b/c/d/e/f/g/h/i/j/file.txt";
+    let f = d.join("t").join(deep);
+    std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+    std::fs::write(&f, "deep\n").unwrap();
+    std::fs::write(d.join("t/top.txt"), "top\n").unwrap();
+    std::fs::create_dir_all(d.join("t2")).unwrap();
+    std::fs::write(d.join("t2/two.txt"), "two\n").unwrap();
+    let ours_bin = xorriso_dir(d).join("xorriso");
+    let xorriso = need("xorriso", "xorriso");
+    let isoinfo = need("isoinfo", "genisoimage");
+    let find = |img: &Path, sb: u64| {
+        listing(
+            "xorriso -find",
+            Command::new(&xorriso).arg("-indev").arg(img).args([
+                "-load",
+                "sbsector",
+                &sb.to_string(),
+                "-find",
+                "/",
+            ]),
+        )
+    };
+    for (opts, reloc) in [
+        (&[][..], None),
+        (&["-hide-rr-moved"][..], Some("_RR_MOVE")),
+        (&["-rr_reloc_dir", "RELOC"][..], Some("RELOC")),
+        (&["-D", "-rr_reloc_dir", "RELOC"][..], None),
+        (&["-hide-rr-moved", "-D"][..], None),
+    ] {
+        let mut a = vec!["-R", "-J"];
+        a.extend_from_slice(opts);
+        a.push("t");
+        let (o, x) = (d.join("o.iso"), d.join("x.iso"));
+        build(&ours_bin, &o, &a, d);
+        build(&xorriso, &x, &a, d);
+        let iso = |img: &Path| {
+            listing(
+                "isoinfo -f",
+                Command::new(&isoinfo).arg("-f").arg("-i").arg(img),
+            )
+        };
+        let oi = iso(&o);
+        assert_eq!(oi, iso(&x), "{opts:?}: ISO 9660 names (left discburn)");
+        let of = find(&o, 0);
+        assert_eq!(of, find(&x, 0), "{opts:?}: Rock Ridge tree (left discburn)");
+        // What the equal listings say.
+        assert!(of.contains(&format!("'/{deep}'")), "{opts:?}: {of:?}");
+        assert!(!of
+            .iter()
+            .any(|l| l.contains("rr_moved") || l.contains("RELOC")));
+        match reloc {
+            Some(r) => assert!(oi.contains(&format!("/{r}")), "{opts:?}: {oi:?}"),
+            None => assert!(
+                oi.contains(&"/A/B/C/D/E/F/G/H/I/J/FILE.TXT;1".to_string()),
+                "{opts:?}: {oi:?}"
+            ),
+        }
+    }
+    // Relocated: bsdtar and 7z show no relocation directory either.
+    let one = d.join("one.iso");
+    build(
+        &ours_bin,
+        &one,
+        &["-R", "-J", "-rr_reloc_dir", "rr_moved", "t"],
+        d,
+    );
+    assert!(
+        listing(
+            "isoinfo -f",
+            Command::new(&isoinfo).arg("-f").arg("-i").arg(&one)
+        )
+        .contains(&"/RR_MOVED".to_string()),
+        "not relocated"
+    );
+    let bsdtar = listing(
+        "bsdtar tf",
+        Command::new(need("bsdtar", "libarchive-tools"))
+            .arg("tf")
+            .arg(&one),
+    );
+    assert!(bsdtar.iter().any(|l| l.ends_with(deep)), "{bsdtar:?}");
+    assert!(!bsdtar.iter().any(|l| l.contains("rr_moved")), "{bsdtar:?}");
+    let sz = run(
+        "7z l",
+        Command::new(need("7z", "p7zip-full"))
+            .args(["l", "-slt"])
+            .arg(&one),
+    );
+    let paths: Vec<&str> = sz
+        .lines()
+        .filter_map(|l| l.strip_prefix("Path = "))
+        .collect();
+    assert!(paths.iter().any(|p| p.ends_with(deep)), "{paths:?}");
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p.to_ascii_lowercase().contains("rr_moved")),
+        "{paths:?}"
+    );
+    // Continued by genisoimage, xorriso and discburn.
+    let next = std::fs::metadata(&one).unwrap().len() / 2048;
+    let c = format!("0,{next}");
+    let m = one.display().to_string();
+    let ms = ["-R", "-J", "-M", &m, "-C", &c, "t2"];
+    let geniso = need("genisoimage", "genisoimage");
+    for who in ["genisoimage", "xorriso", "discburn"] {
+        let two = d.join(format!("two-{who}.iso"));
+        match who {
+            "genisoimage" => {
+                run(
+                    "genisoimage -M",
+                    Command::new(&geniso)
+                        .current_dir(d)
+                        .args(["-quiet", "-o"])
+                        .arg(&two)
+                        .args(ms),
+                );
+            }
+            "xorriso" => build(&xorriso, &two, &ms, d),
+            _ => build(&ours_bin, &two, &ms, d),
+        }
+        let mut disc = std::fs::read(&one).unwrap();
+        disc.resize(next as usize * 2048, 0);
+        disc.extend(std::fs::read(&two).unwrap());
+        let dp = d.join(format!("disc-{who}.iso"));
+        std::fs::write(&dp, disc).unwrap();
+        let tree = find(&dp, next);
+        for want in [
+            format!("'/{deep}'"),
+            "'/two.txt'".into(),
+            "'/top.txt'".into(),
+        ] {
+            assert!(tree.contains(&want), "{who} -M: {want} missing: {tree:?}");
+        }
+        assert!(
+            !tree.iter().any(|l| l.contains("rr_moved")),
+            "{who} -M: {tree:?}"
+        );
+        let out = d.join(format!("x-{who}"));
+        run(
+            "xorriso -extract",
+            Command::new(&xorriso)
+                .arg("-indev")
+                .arg(&dp)
+                .args(["-load", "sbsector", &next.to_string()])
+                .args(["-osirrox", "on", "-extract", &format!("/{deep}")])
+                .arg(&out),
+        );
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "deep\n", "{who} -M");
+    }
+}

@@ -36,7 +36,10 @@
 //! (the personalities do the same). `-joliet-utf16` writes Joliet names in UTF-16
 //! (surrogate pairs beyond the BMP); without it such characters become '_' (UCS-2), as in
 //! xorriso and genisoimage. `-log-file FILE` sends every message to FILE (truncated), as
-//! xorrisofs does; standard error only says so.
+//! xorrisofs does; standard error only says so. Deep directories: the xorrisofs
+//! personality has `-D` by default, as xorrisofs has, and relocates only with
+//! `-rr_reloc_dir NAME` or `-hide-rr-moved` (an explicit `-D` wins); the mkisofs one
+//! relocates unless `-D`, as genisoimage.
 //!
 //! Hard links: with `-cache-inodes` (the default, as in genisoimage on Unix) names of one
 //! file share one copy of the data and one Rock Ridge inode (PX nlink = the names in the
@@ -134,6 +137,11 @@ pub struct Job {
     pub xorriso: bool,
     /// `-V` was given (else xorrisofs -M, and `add`, keep the previous volume id).
     pub volume_given: bool,
+    /// `-D` was given.
+    pub no_relocation_given: bool,
+    /// `-rr_reloc_dir` or `-hide-rr-moved` was given: xorrisofs relocates deep
+    /// directories only then (it has -D set by default; an explicit -D wins).
+    pub relocation_asked: bool,
 }
 
 fn usage(prog: &str, msg: impl std::fmt::Display) -> CliError {
@@ -380,8 +388,14 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
                 j.opts.allow_multidot = true;
                 j.opts.no_iso_translate = true;
             }
-            "D" | "disable-deep-relocation" => j.opts.relocate_deep = false,
-            "hide-rr-moved" => j.opts.rr_moved = ".rr_moved".into(),
+            "D" | "disable-deep-relocation" => {
+                j.opts.relocate_deep = false;
+                j.no_relocation_given = true;
+            }
+            "hide-rr-moved" => {
+                j.opts.rr_moved = ".rr_moved".into();
+                j.relocation_asked = true;
+            }
             "cache-inodes" => j.no_cache_inodes = false,
             "no-cache-inodes" => j.no_cache_inodes = true,
             "T" | "translation-table" => {
@@ -771,7 +785,21 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
                     j.dir_mode = Some(m);
                 }
             }
-            "rr_reloc_dir" => j.opts.rr_moved = val(a)?,
+            "rr_reloc_dir" => {
+                let v = val(a)?;
+                let name = v.trim_matches('/');
+                if name.is_empty() || name.contains('/') {
+                    return Err(usage(
+                        prog,
+                        format!(
+                            "{a} {v}: the relocation directory must be one name in the root \
+                             (relocating into the root itself is not supported)"
+                        ),
+                    ));
+                }
+                j.opts.rr_moved = name.to_string();
+                j.relocation_asked = true;
+            }
             _ => return Err(usage(prog, format!("unknown option {a}"))),
         }
     }
@@ -1010,7 +1038,7 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
                  they cannot be relocated (genisoimage leaves them out); the image does not \
                  conform to ISO 9660 (-iso-level 4 allows them)"
             );
-        } else if !job.opts.relocate_deep {
+        } else if !job.opts.relocate_deep && (job.no_relocation_given || !job.xorriso) {
             log::warn!(
                 "-D: directories deeper than 8 levels stay in place; the image does not \
                  conform to ISO 9660 (use -iso-level 4, or leave -D out to relocate them)"
@@ -1244,6 +1272,9 @@ pub fn run_xorrisofs(prog: &str, args: &[String]) -> Result<(), CliError> {
 fn run_xorrisofs_parsed(prog: &str, args: &[String]) -> Result<(), CliError> {
     let mut job = parse(prog, args)?;
     job.xorriso = true;
+    // xorrisofs has -D by default: deep directories are relocated only when
+    // -rr_reloc_dir or -hide-rr-moved asks for it, and never with an explicit -D.
+    job.opts.relocate_deep = job.relocation_asked && !job.no_relocation_given;
     // xorriso's own defaults for the texts mkisofs fills in: volume id ISOIMAGE, empty
     // system and application ids (unless given).
     let given = |o: &[&str]| args.iter().any(|a| o.contains(&a.trim_start_matches('-')));
