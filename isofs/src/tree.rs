@@ -243,7 +243,12 @@ fn meta_from(m: &fs::Metadata, path: &Path) -> (Meta, u64, (u64, u64), u64) {
         mode::S_IFREG | 0o644
     };
     // A symbolic link itself has no data to share (without -f the metadata is the link's).
-    let (nlink, key) = match file_identity(path).filter(|_| !ft.is_symlink()) {
+    let found = if ft.is_symlink() {
+        None
+    } else {
+        file_identity(path)
+    };
+    let (nlink, key) = match found {
         Some((_, key)) if ft.is_dir() => (1, key),
         Some(found) => found,
         None if ft.is_dir() => (1, dir_identity(path)),
