@@ -16,8 +16,9 @@
 //! three sessions on E:; `msinfo`, `toc` and `media` after the writes equal the Linux build's;
 //! `cdrecord.exe dev=F: -msinfo` prints what wodim and the Linux cdrecord personality print.
 //!
-//! Seen on a loaded 2-core machine: the root image built in about 60 s, the guest ran in about
-//! 75 s (each Windows program 0 to 8 s under TCG; the first one starts Wine's services).
+//! Seen on a loaded 2-core machine (load average 12 to 16): the root image built in about 60 s,
+//! the guest ran in about 90 s with the four drives (each Windows program 0 to 4 s under TCG;
+//! the first one, which starts Wine's services, about 20 s).
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // reason: test code; a failure fails the test
 
