@@ -10,7 +10,7 @@
 //! deliberate difference: a directory identifier has no extension here (ECMA-119 §7.6.3),
 //! so at level 1 a directory keeps 8 characters where genisoimage makes an 8.3 name.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Rules for converting a name to an ISO 9660 identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,6 +218,11 @@ fn truncate_bytes(s: &str, n: usize) -> String {
 /// replacing the end of its base name.
 pub fn iso_identifiers(rules: &IsoNameRules, names: &[&str], dirs: &[bool]) -> Vec<Vec<u8>> {
     let mut used: HashSet<String> = HashSet::with_capacity(names.len());
+    // The counters a collision search starts from, by converted name: the candidates of
+    // one name are always the same sequence, and those before the last one taken are all
+    // in `used` (it only grows), so the search resumes there (a directory of 1,000 names
+    // that convert alike costs 1,000 tries, not half a million).
+    let mut next: HashMap<(String, Option<String>, bool), u32> = HashMap::new();
     let mut out = Vec::with_capacity(names.len());
     for (name, &dir) in names.iter().zip(dirs) {
         let (base, ext) = rules.convert(name, dir);
@@ -240,7 +245,8 @@ pub fn iso_identifiers(rules: &IsoNameRules, names: &[&str], dirs: &[bool]) -> V
                         rules.ext_room(ext.as_deref())
                     }
             };
-            let mut n = 1u32;
+            let memo = (base.clone(), ext.clone(), dir);
+            let mut n = next.get(&memo).copied().unwrap_or(1);
             loop {
                 // d-characters only (ECMA-119 §7.4.1): a zero-padded counter replaces the
                 // end of the base name, as genisoimage does ("LONGF001.TXT").
@@ -253,6 +259,7 @@ pub fn iso_identifiers(rules: &IsoNameRules, names: &[&str], dirs: &[bool]) -> V
                 }
                 n += 1;
             }
+            next.insert(memo, n + 1);
         }
         used.insert(key(&id));
         out.push(id.into_bytes());
@@ -296,6 +303,7 @@ fn joliet_units(name: &str, rules: &JolietRules, max: usize) -> Vec<u16> {
 /// Truncation never splits a surrogate pair; collisions get `~N` before the extension.
 pub fn joliet_identifiers(rules: &JolietRules, names: &[&str], dirs: &[bool]) -> Vec<Vec<u8>> {
     let mut used: HashSet<Vec<u16>> = HashSet::with_capacity(names.len());
+    let mut next: HashMap<(Vec<u16>, Vec<u16>), u32> = HashMap::new();
     let mut out = Vec::with_capacity(names.len());
     for (name, &dir) in names.iter().zip(dirs) {
         let mut u = joliet_units(name, rules, rules.max_units);
@@ -305,7 +313,10 @@ pub fn joliet_identifiers(rules: &JolietRules, names: &[&str], dirs: &[bool]) ->
                 _ => (&name[..], ""),
             };
             let ext_u = joliet_units(ext, rules, rules.max_units / 2);
-            let mut n = 1u32;
+            // Resumes where the last search for names of the same candidates stopped (see
+            // iso_identifiers): those depend on the base's first units and the extension.
+            let memo = (joliet_units(base, rules, rules.max_units), ext_u.clone());
+            let mut n = next.get(&memo).copied().unwrap_or(1);
             loop {
                 let suffix: Vec<u16> = format!("~{n}").encode_utf16().collect();
                 let room = rules.max_units.saturating_sub(ext_u.len() + suffix.len());
@@ -318,6 +329,7 @@ pub fn joliet_identifiers(rules: &JolietRules, names: &[&str], dirs: &[bool]) ->
                 }
                 n += 1;
             }
+            next.insert(memo, n + 1);
         }
         used.insert(u.clone());
         let mut bytes = Vec::with_capacity(u.len() * 2 + 4);
@@ -462,6 +474,52 @@ fn class(p: &[u8], c: u8) -> Option<(bool, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A directory of names that all convert alike: each takes the next free counter, a
+    /// name already taken by a real file is skipped, and the search resumes (the result is
+    /// that of trying 1, 2, 3... for each name).
+    #[test]
+    fn many_collisions_take_the_next_free_counter() {
+        let r = IsoNameRules::default();
+        let mut names: Vec<String> = (0..1200).map(|i| format!("file-{i:04}.txt")).collect();
+        names.insert(3, "file_002.txt".into());
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let ids = iso_identifiers(&r, &refs, &vec![false; refs.len()]);
+        let s: Vec<String> = ids
+            .iter()
+            .map(|i| String::from_utf8(i.clone()).unwrap())
+            .collect();
+        assert_eq!(
+            &s[..6],
+            [
+                "FILE_000.TXT;1",
+                "FILE_001.TXT;1",
+                "FILE_002.TXT;1",
+                "FILE_003.TXT;1",
+                "FILE_004.TXT;1",
+                "FILE_005.TXT;1"
+            ]
+        );
+        // The inserted "file_002.txt" converts alike too: it takes 003, the next one 004.
+        assert_eq!(s[999], "FILE_999.TXT;1");
+        assert_eq!(s[1000], "FILE1000.TXT;1");
+        let uniq: HashSet<&String> = s.iter().collect();
+        assert_eq!(uniq.len(), s.len());
+        let j = JolietRules {
+            max_units: 64,
+            omit_version: false,
+            utf16: false,
+        };
+        let long: Vec<String> = (0..300)
+            .map(|i| format!("{}{i:03}.c", "x".repeat(70)))
+            .collect();
+        let refs: Vec<&str> = long.iter().map(String::as_str).collect();
+        let ids = joliet_identifiers(&j, &refs, &vec![false; refs.len()]);
+        let uniq: HashSet<&Vec<u8>> = ids.iter().collect();
+        assert_eq!(uniq.len(), ids.len());
+        let last = decode_joliet(&ids[299]);
+        assert!(last.ends_with("~299.c"), "{last}");
+    }
 
     #[test]
     fn level1_mangling_and_collisions() {

@@ -79,7 +79,7 @@ impl Image {
             push(&mut out, &rec);
         }
         for e in &d.entries {
-            let room = 255 - record_len(e.ident.len(), 0);
+            let room = 255 - record_len(view.ident(e).len(), 0);
             let su = if rr {
                 let es = self.rr_entries(view, k, Rec::Entry, Some(e));
                 pack_su(&es, room, ce)
@@ -96,7 +96,7 @@ impl Image {
                         t.size,
                         date_of(t.node),
                         flags::DIRECTORY | t.node.map_or(0, |n| self.hidden_flag(n)),
-                        &e.ident,
+                        view.ident(e),
                         &su,
                     );
                     push(&mut out, &rec);
@@ -104,7 +104,7 @@ impl Image {
                 Target::Placeholder(n) => {
                     rec.clear();
                     let f = self.hidden_flag(n);
-                    write_record(&mut rec, 0, 0, self.rec_date(n), f, &e.ident, &su);
+                    write_record(&mut rec, 0, 0, self.rec_date(n), f, view.ident(e), &su);
                     push(&mut out, &rec);
                 }
                 Target::Node(n) => {
@@ -129,7 +129,7 @@ impl Image {
                             part as u32,
                             self.rec_date(n),
                             f,
-                            &e.ident,
+                            view.ident(e),
                             &su,
                         );
                         push(&mut out, &rec);

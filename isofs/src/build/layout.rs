@@ -24,9 +24,15 @@ pub(super) enum Target {
     Relocated(u32),
 }
 
+/// One entry of a directory in a view: its identifier (in the view's identifier buffer,
+/// [`View::ident`]) and what it points at. 16 bytes and no allocation of its own: a view
+/// of 200,000 entries holds them in two buffers.
 #[derive(Debug, Clone)]
 pub(super) struct VEnt {
-    pub(super) ident: Vec<u8>,
+    /// Start of the identifier in [`View::names`].
+    at: u32,
+    /// Its length in bytes (at most 255, ECMA-119 §9.1.10).
+    len: u8,
     pub(super) target: Target,
 }
 
@@ -53,9 +59,29 @@ pub(super) struct View {
     /// Per directory: it keeps the previous session's extent (see `reuse`); empty when
     /// every directory is written.
     pub(super) keep: Vec<bool>,
+    /// The identifiers of every entry, one after the other.
+    names: Vec<u8>,
 }
 
 impl View {
+    /// The identifier of entry `e`.
+    pub(super) fn ident(&self, e: &VEnt) -> &[u8] {
+        let at = e.at as usize;
+        self.names.get(at..at + usize::from(e.len)).unwrap_or(&[])
+    }
+
+    /// An entry with identifier `ident` (cut to 255 bytes, more than any rule makes).
+    fn entry(&mut self, ident: &[u8], target: Target) -> VEnt {
+        let ident = &ident[..ident.len().min(255)];
+        let at = self.names.len() as u32;
+        self.names.extend_from_slice(ident);
+        VEnt {
+            at,
+            len: ident.len() as u8,
+            target,
+        }
+    }
+
     /// Whether directory `k` keeps the previous session's extent (and is not written).
     pub(super) fn kept(&self, k: usize) -> bool {
         self.keep.get(k).copied().unwrap_or(false)
@@ -267,42 +293,33 @@ impl Image {
                         let t = match t {
                             Target::Dir(_) => {
                                 // Resolved below once sorted.
-                                entries.push(VEnt {
-                                    ident,
-                                    target: Target::Node(c),
-                                });
+                                entries.push(v.entry(&ident, Target::Node(c)));
                                 let last = entries.len() - 1;
                                 entries[last].target = Target::Dir(c);
                                 continue;
                             }
                             t => t,
                         };
-                        entries.push(VEnt { ident, target: t });
+                        entries.push(v.entry(&ident, t));
                     }
                     if extra.is_some() {
                         let ident = iso_identifiers(&self.iso_rules(), &[&rr_moved_name], &[true])
                             .remove(0);
-                        entries.push(VEnt {
-                            ident,
-                            target: Target::Relocated(u32::MAX),
-                        });
+                        entries.push(v.entry(&ident, Target::Relocated(u32::MAX)));
                     }
                 }
                 None => {
                     // The relocation directory: holds every relocated directory.
                     let ids = self.idents(relocated, false, None);
                     for (&c, ident) in relocated.iter().zip(ids) {
-                        entries.push(VEnt {
-                            ident,
-                            target: Target::Relocated(c),
-                        });
+                        entries.push(v.entry(&ident, Target::Relocated(c)));
                     }
                 }
             }
             if joliet {
-                entries.sort_by(|a, b| a.ident.cmp(&b.ident));
+                entries.sort_by(|a, b| v.ident(a).cmp(v.ident(b)));
             } else {
-                entries.sort_by(|a, b| iso_cmp(&a.ident, &b.ident));
+                entries.sort_by(|a, b| iso_cmp(v.ident(a), v.ident(b)));
             }
             // Create child dirs in sorted order (breadth-first numbering = path table order).
             for e in &mut entries {
@@ -312,7 +329,7 @@ impl Image {
                         v.dirs.push(VDir {
                             node: Some(c),
                             parent: i as u32,
-                            ident: e.ident.clone(),
+                            ident: v.ident(e).to_vec(),
                             entries: Vec::new(),
                             lba: 0,
                             size: 0,
@@ -327,7 +344,7 @@ impl Image {
                         v.dirs.push(VDir {
                             node: None,
                             parent: i as u32,
-                            ident: e.ident.clone(),
+                            ident: v.ident(e).to_vec(),
                             entries: Vec::new(),
                             lba: 0,
                             size: 0,
@@ -341,7 +358,7 @@ impl Image {
                         v.dirs.push(VDir {
                             node: Some(c),
                             parent: i as u32,
-                            ident: e.ident.clone(),
+                            ident: v.ident(e).to_vec(),
                             entries: Vec::new(),
                             lba: 0,
                             size: 0,

@@ -199,7 +199,7 @@ fn plan_view(
                     && sub
                         .node
                         .and_then(|s| old_dirs.get(&s))
-                        .is_some_and(|o| o.ident == e.ident)
+                        .is_some_and(|o| o.ident == view.ident(e))
             }
             Target::Placeholder(_) | Target::Relocated(_) => false,
         });

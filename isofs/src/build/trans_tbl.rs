@@ -77,7 +77,7 @@ impl Image {
                 let Some(n) = n.filter(|&n| n != t) else {
                     continue;
                 };
-                bytes.extend_from_slice(&trans_table_line(&self.tree, n, &e.ident));
+                bytes.extend_from_slice(&trans_table_line(&self.tree, n, self.iso.ident(e)));
             }
             tables.push((t, bytes));
         }
