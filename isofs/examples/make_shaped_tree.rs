@@ -4,6 +4,8 @@
 //! ```text
 //! make_shaped_tree linux DIR [--small]   # the Linux-source-shaped tree (78,579 files)
 //! make_shaped_tree flat DIRS PER DIR     # DIRS directories of PER small files
+//! make_shaped_tree deep DIR              # 30,000 files 12 levels deep
+//! make_shaped_tree unicode DIR           # 20,000 files with long Unicode names
 //! make_shaped_tree stats linux           # prints the shape's statistics only
 //! ```
 //!
@@ -96,6 +98,16 @@ fn main() {
             write_shape(&s, Path::new(dir), rest.contains(&"--small"));
             stats(&s);
         }
+        ["deep", dir] => {
+            let s = shapes::deep();
+            write_shape(&s, Path::new(dir), false);
+            stats(&s);
+        }
+        ["unicode", dir] => {
+            let s = shapes::unicode();
+            write_shape(&s, Path::new(dir), false);
+            stats(&s);
+        }
         ["flat", d, p, dir] => {
             let s = shapes::flat(d.parse().unwrap(), p.parse().unwrap());
             write_shape(&s, Path::new(dir), false);
@@ -103,7 +115,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: make_shaped_tree linux DIR [--small] | flat DIRS PER DIR | stats linux"
+                "usage: make_shaped_tree linux DIR [--small] | flat DIRS PER DIR | deep DIR | unicode DIR | stats linux"
             );
             std::process::exit(2);
         }

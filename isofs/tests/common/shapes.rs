@@ -175,3 +175,62 @@ pub fn flat(dirs: usize, per: usize) -> Shape {
     }
     Shape { dirs: d, files: f }
 }
+
+/// A deep and narrow tree: 12 levels, each directory of a level holding two of the next,
+/// 30,000 files spread by the same power law (relocation below level 8 in Rock Ridge).
+pub fn deep() -> Shape {
+    generate(
+        0x6465_6570,
+        &[2, 4, 8, 16, 32, 64, 128, 256, 512, 512, 512, 512],
+        30_000,
+    )
+}
+
+/// Long Unicode names: 20,000 files in 200 directories, names of 40 to 120 characters (at
+/// most 240 bytes)
+/// from Latin, Greek, Cyrillic, CJK and emoji (4-byte UTF-8, outside the BMP).
+pub fn unicode() -> Shape {
+    const PARTS: &[&str] = &[
+        "résumé",
+        "Ärger",
+        "naïve",
+        "λόγος",
+        "Москва",
+        "日本語",
+        "中文文件",
+        "한국어",
+        "😀",
+        "ß",
+        "façade",
+        "ø",
+        "ŵ",
+        "_",
+        "-",
+        " ",
+        "2026",
+    ];
+    let mut rng = Rng(0x756e_6963);
+    // Up to 240 bytes (Linux takes 255 a name).
+    let name = |rng: &mut Rng, k: usize| {
+        let want = 40 + rng.below(81);
+        let mut s = format!("{k:05}-");
+        while s.chars().count() < want {
+            let p = PARTS[rng.below(PARTS.len())];
+            if s.len() + p.len() > 240 {
+                break;
+            }
+            s.push_str(p);
+        }
+        s
+    };
+    let mut d = vec![(0, String::new())];
+    let mut f = Vec::with_capacity(20_000);
+    for k in 0..200 {
+        d.push((0, name(&mut rng, k)));
+        for i in 0..100 {
+            let n = format!("{}.txt", name(&mut rng, i));
+            f.push((k + 1, n, 16 + rng.below(2048) as u64));
+        }
+    }
+    Shape { dirs: d, files: f }
+}
