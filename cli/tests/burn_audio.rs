@@ -189,6 +189,15 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["sao"], true, "{j}");
     assert!(j["cdtext_packs"].as_u64().unwrap() > 0, "{j}");
+    // read back after the burn (READ CD of each track from index 1) and compared
+    let v = j["verified"]["tracks"].as_array().unwrap();
+    assert_eq!(v.len(), 3, "{j}");
+    assert!(
+        v.iter().all(|t| t["differing"] == 0
+            && t["unreadable"] == 0
+            && t["sectors"].as_u64().unwrap() > 0),
+        "{j}"
+    );
     let mut d = open(&disc);
     let l1 = padded(le(&s1), 2352).len() as u32 / 2352;
     // track 2's file: 1 s pre-gap (index 0) then 6 s from index 1, index 2 at 3 s
@@ -789,4 +798,50 @@ fn cdrecord_audio_takes_sun_au_files() {
         rip(&mut d, t2, t2 + want_b.len() as u32 / 2352) == want_b,
         "the .au track of unknown size (to the end of the file)"
     );
+}
+
+#[test]
+fn audio_burn_verify_finds_sectors_recorded_wrong() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    let a = signal(1, 588 * 320);
+    let b = signal(2, 588 * 310);
+    write_wav(&dir.join("a.wav"), &a);
+    write_wav(&dir.join("b.wav"), &b);
+    let p = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    for tao in [false, true] {
+        let disc = dir.join(format!("cd{tao}.img"));
+        let dev = format!("emu:{},profile=cd-r,garble=480-482", disc.display());
+        let mut args = vec!["burn", "--dev", &dev, "--json"];
+        if tao {
+            args.push("--tao");
+        }
+        let (pa, pb) = (p("a.wav"), p("b.wav"));
+        args.extend([pa.as_str(), pb.as_str()]);
+        let o = discburn(&args);
+        assert_eq!(o.status.code(), Some(1), "tao={tao}: {}", text(&o));
+        let msg = text(&o);
+        assert!(
+            msg.contains("track 02: 3 of 310 sectors differ, 0 unreadable, the first at LBA 480"),
+            "tao={tao}: {msg}"
+        );
+        // the same with --no-verify: written, nothing compared
+        let disc = dir.join(format!("nv{tao}.img"));
+        let dev = format!("emu:{},profile=cd-r,garble=480-482", disc.display());
+        let mut args = vec!["burn", "--dev", &dev, "--json", "--no-verify"];
+        if tao {
+            args.push("--tao");
+        }
+        args.extend([pa.as_str(), pb.as_str()]);
+        let o = discburn(&args);
+        assert!(o.status.success(), "tao={tao}: {}", text(&o));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(j.get("verified").is_none(), "{j}");
+        // 480..482 lie in track 2 (from 320 session-at-once, after the TAO pre-gap)
+        let t2 = j["tracks"][1]["start"].as_i64().unwrap();
+        assert!(
+            t2 <= 480 && j["tracks"][1]["end"].as_i64().unwrap() > 482,
+            "{j}"
+        );
+    }
 }

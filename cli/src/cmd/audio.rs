@@ -29,6 +29,8 @@ pub struct AudioJob {
     pub opts: AudioBurnOptions,
     /// No progress lines.
     pub quiet: bool,
+    /// Read the tracks back and compare them with what was sent (not after a test write).
+    pub verify: bool,
 }
 
 /// One track as written.
@@ -76,6 +78,9 @@ pub struct AudioSummary {
     pub cdtext_packs: usize,
     /// Seconds writing.
     pub seconds: f64,
+    /// The read-back comparison (READ CD / READ(10) against what was sent), when done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<mmc::audio::verify::AudioVerify>,
 }
 
 /// True when `path` starts with a RIFF WAVE header.
@@ -134,6 +139,38 @@ pub fn burn(job: &AudioJob, plan: &mut Plan) -> Result<AudioSummary, CliError> {
     let r = audio::burn(&mut drive, plan, &job.opts, &mut show)
         .map_err(|e| CliError::Failed(failure(&mut drive, &e)))?;
     let seconds = t0.elapsed().as_secs_f64();
+    let verified = if job.verify && !job.opts.dummy {
+        let v = audio::verify::verify(&mut drive, plan, &r.tracks, job.opts.swab, &mut |n| {
+            if !quiet {
+                eprintln!("discburn: verifying track {n:02}")
+            }
+        })
+        .map_err(|e| CliError::Failed(format!("verify: {e}")))?;
+        if !v.ok() {
+            let bad: Vec<String> = v
+                .tracks
+                .iter()
+                .filter(|t| t.differing + t.unreadable > 0)
+                .map(|t| {
+                    format!(
+                        "track {:02}: {} of {} sectors differ, {} unreadable, the first at LBA {}",
+                        t.number,
+                        t.differing,
+                        t.sectors,
+                        t.unreadable,
+                        t.first_bad.unwrap_or(0)
+                    )
+                })
+                .collect();
+            return Err(CliError::Failed(format!(
+                "verify: the disc does not hold what was sent: {}",
+                bad.join("; ")
+            )));
+        }
+        Some(v)
+    } else {
+        None
+    };
     if job.eject {
         drive
             .eject()
@@ -167,6 +204,7 @@ pub fn burn(job: &AudioJob, plan: &mut Plan) -> Result<AudioSummary, CliError> {
         mcn: plan.mcn.clone(),
         cdtext_packs: r.cdtext_packs,
         seconds,
+        verified,
     })
 }
 
@@ -231,6 +269,13 @@ pub fn print_summary(s: &AudioSummary, json: bool) -> Result<(), CliError> {
             "closed"
         }
     );
+    if let Some(v) = &s.verified {
+        let n: u64 = v.tracks.iter().map(|t| u64::from(t.sectors)).sum();
+        outln!(
+            "verified: {n} sectors of {} track(s) read back equal to what was sent",
+            v.tracks.len()
+        );
+    }
     Ok(())
 }
 

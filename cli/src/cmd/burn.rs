@@ -271,6 +271,7 @@ fn run_audio(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
                 .map(|x| (x * 176.4).round().min(65_534.0) as u16),
         },
         quiet: a.common.quiet,
+        verify: !a.common.no_verify,
     };
     let s = super::audio::burn(&job, &mut plan)?;
     super::audio::print_summary(&s, global.json)

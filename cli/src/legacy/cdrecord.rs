@@ -1040,6 +1040,8 @@ fn write_audio(prog: &str, o: &Options) -> Result<(), CliError> {
             write_kbs: w.speed.map(|x| (x * 176.4).round().min(65_534.0) as u16),
         },
         quiet: o.verbose == 0 && !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        // cdrecord does not read back what it wrote
+        verify: false,
     };
     let s = ca::burn(&job, &mut plan)?;
     ca::print_summary(&s, false)

@@ -1593,7 +1593,11 @@ impl EmuDrive {
             return Err(EmuError::LossOfStreaming { lba }.into());
         }
         let src = &dout(data, opcode)?[..n as usize * bs];
-        if audio {
+        if audio && self.faults.take_garbled_write(lba, n) {
+            let mut altered = src.to_vec();
+            self.faults.garble_sectors(lba, &mut altered, bs);
+            self.write_audio(lba, &altered)?;
+        } else if audio {
             self.write_audio(lba, src)?;
         } else if self.faults.take_garbled_write(lba, n) {
             // Injected fault (`garble=`, see options.rs): recorded altered, reported GOOD.

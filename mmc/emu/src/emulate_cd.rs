@@ -670,7 +670,14 @@ impl EmuDrive {
             };
             let i = self.sao_track(t)?;
             if cue::form_block_len(if pregap { t.pregap_form } else { t.form }) == RAW_SECTOR {
-                self.write_audio(ul, chunk)?;
+                if self.faults.garbles(ul, 1) {
+                    // Injected fault (`garble=`): recorded altered, reported GOOD.
+                    let mut altered = chunk.to_vec();
+                    self.faults.garble_sectors(ul, &mut altered, RAW_SECTOR);
+                    self.write_audio(ul, &altered)?;
+                } else {
+                    self.write_audio(ul, chunk)?;
+                }
             } else if !pregap {
                 let pos = u64::from(ul) * BLOCK as u64;
                 let r = (|| -> std::io::Result<()> {

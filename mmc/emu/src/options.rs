@@ -26,6 +26,7 @@ use super::BLOCK;
 /// | `c2=A-B;C` | marginal CD-DA sectors: READ CD of a CD-DA sector in these LBA ranges answers GOOD with every 8th byte of the 2352 (bytes 0, 8, 16, ...) XOR [`C2_XOR`] (the drive's uncorrectable bytes) and, when the C2 error field is asked for (byte 9 bits 2-1, MMC-6 §6.15), the error bit of each of those bytes set (the 294-byte field, or the 296-byte one with the block error byte, the OR of them all); other commands and other sectors are untouched |
 /// | `slow=A-B:F;C-D:G` | blocks in A..=B take F times the time of a block at the drive's read speed (the delay is added to the READ; other blocks read as fast as the image file) |
 /// | `garble=A-B;C` | a failing laser or medium: blocks in these LBA ranges (inclusive) that a WRITE records while the option is given are stored altered (every byte XOR [`GARBLE_XOR`], so no block equals what was sent); the WRITE completes GOOD and later READs return the altered bytes with GOOD status; other blocks are untouched |
+/// | | CD-DA sectors too (2352 bytes each, in the audio companion file); session-at-once sectors are altered whenever they lie in the ranges (`garble_writes=` counts the WRITE commands of track-at-once and data writing) |
 /// | `garble_writes=N` | `garble=` alters only the first N WRITE commands that touch its ranges; later ones are recorded as sent (a marginal spot that a rewrite fixes) |
 /// | `sao=off` | a CD writer without session-at-once: no CD Mastering feature (002Eh) in GET CONFIGURATION, write type 2 (SAO) refused in MODE SELECT page 05h (26/00) and SEND CUE SHEET an invalid command (20/00) |
 /// | `sao_appendable=off` | session-at-once on a blank CD only, as the drives of libburn's cookbook: SEND CUE SHEET on a CD that holds sessions is refused (ILLEGAL REQUEST, 26/00) |
@@ -148,8 +149,13 @@ impl EmuOptions {
     /// of each block in a garbled range is XORed with [`GARBLE_XOR`]; other blocks are left
     /// as they are. A trailing partial block is left alone. Returns the blocks altered.
     pub fn garble_blocks(&self, lba: u32, data: &mut [u8]) -> u32 {
+        self.garble_sectors(lba, data, BLOCK)
+    }
+
+    /// [`Self::garble_blocks`] for sectors of `size` bytes (2352 for CD-DA).
+    pub fn garble_sectors(&self, lba: u32, data: &mut [u8], size: usize) -> u32 {
         let mut altered = 0;
-        for (i, block) in data.chunks_exact_mut(BLOCK).enumerate() {
+        for (i, block) in data.chunks_exact_mut(size.max(1)).enumerate() {
             let at = u64::from(lba) + i as u64;
             if self
                 .garble

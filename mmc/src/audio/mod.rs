@@ -3,7 +3,8 @@
 //! (MMC-6 §6.33, [`plan`]), CD-TEXT packs (MMC-6 Annex J, [`cdtext`]) and the burn
 //! ([`mod@write`]: session-at-once with the lead-in's CD-TEXT as cdrecord and libburn write
 //! it, or track-at-once with page 05h data block type 0, MMC-6 §7.5.4), and reading CD-DA
-//! back with READ CD ([`rip`], MMC-6 §6.19) with the MCN, ISRCs and CD-TEXT ([`info`]).
+//! back with READ CD ([`rip`], MMC-6 §6.15) with the MCN, ISRCs and CD-TEXT ([`info`]),
+//! and comparing a burnt session with what was sent ([`verify`]).
 
 pub mod cdtext;
 pub mod cue;
@@ -11,6 +12,7 @@ pub mod info;
 pub mod plan;
 pub mod rip;
 pub mod source;
+pub mod verify;
 pub mod write;
 
 use std::path::PathBuf;
