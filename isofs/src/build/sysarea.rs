@@ -591,6 +591,14 @@ impl Image {
                 part_type = 0xee;
                 risk_of_ee = true;
                 blocks4 = total4;
+            } else {
+                // A cylinder of an odd sector count (255 heads × 63 sectors) does not end
+                // on a 2 KiB block: the image is padded past it, and the partition, as
+                // libisofs' isohybrid MBR has it, covers whole cylinders only.
+                let cyl = u64::from(heads * secs);
+                if h.align > 0 && !cyl.is_multiple_of(4) && blocks4 >= cyl {
+                    blocks4 = blocks4 / cyl * cyl;
+                }
             }
             let (lba, _) = self.boot_extent(0);
             buf[432..440].copy_from_slice(&(u64::from(lba) * 4).to_le_bytes());
