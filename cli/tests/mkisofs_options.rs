@@ -740,3 +740,38 @@ fn hidden_and_new_dir_mode_match_genisoimage() {
         assert_eq!(extract(&d, "/A.TXT;1"), b"a.txt");
     }
 }
+
+/// `add` takes mkisofs options among its sources; the ones it does not carry out (-root,
+/// -old-root, -new-dir-mode, -log-file) are a usage error naming them, with nothing
+/// written, never skipped.
+#[test]
+fn add_refuses_the_mkisofs_options_it_does_not_carry_out() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("s");
+    put(&src.join("f.txt"), b"f");
+    let disc = t.path().join("disc.img");
+    let dev = format!("emu:{},profile=bd-r", disc.display());
+    for (opt, val) in [
+        ("-root", "/x"),
+        ("-old-root", "/x"),
+        ("-new-dir-mode", "0700"),
+        ("-log-file", "l.txt"),
+    ] {
+        let o = command(BIN)
+            .current_dir(t.path())
+            .args(["add", "--dev", &dev, opt, val, &s(&src)])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{opt}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            e.contains(opt) && e.contains("not supported by add"),
+            "{opt}: {e}"
+        );
+        assert!(!t.path().join("l.txt").exists());
+        assert!(
+            fs::metadata(&disc).map_or(true, |m| m.len() == 0),
+            "{opt} wrote"
+        );
+    }
+}

@@ -115,6 +115,29 @@ fn image_options(a: &AddArgs) -> Result<ImageSpec, CliError> {
                     .into(),
             ));
         }
+        // Options of the mkisofs personality that add does not carry out: refused rather
+        // than skipped (-old-root's update is add --mirror; -root is a graft point).
+        for (given, opt) in [
+            (
+                job.root.is_some(),
+                "-root (give graft points: -graft-points /DIR/=SOURCE)",
+            ),
+            (
+                job.old_root.is_some(),
+                "-old-root (add --mirror updates a tree in place)",
+            ),
+            (job.new_dir_mode.is_some(), "-new-dir-mode"),
+            (
+                job.log_file.is_some(),
+                "-log-file (add's messages go to standard error)",
+            ),
+        ] {
+            if given {
+                return Err(CliError::Usage(format!(
+                    "add: {opt} is not supported by add"
+                )));
+            }
+        }
         let specs = job
             .paths
             .iter()
