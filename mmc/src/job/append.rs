@@ -374,30 +374,13 @@ pub fn append<T: Transport>(
         not_carried,
         ..
     } = stage(drive, edits, options, progress, false)?;
-    let (added, replaced, removed) = (
-        changes.added.len(),
-        changes.replaced.len(),
-        changes.removed.len(),
-    );
+    let counts = Counts::of(&changes, not_carried);
     let size = image.size_blocks();
-    let ecc = options
-        .ecc_percent
-        .map(|p| crate::ecc::Layout::new(start, size, p))
-        .transpose()?;
+    let ecc = ecc_layout(options, start, size)?;
     // The track holds the session and its repair data.
     let track_blocks = ecc.map_or(size, |l| l.total_blocks());
-    let wopts = WriteOptions {
-        multi: !options.close,
-        dummy: false,
-        speed_kbps: options
-            .speed_x
-            .map(|x| (x * f64::from(profile.single_speed_kbps())).round() as u32),
-        mode: WriteMode::Auto,
-        bufe: true,
-        start: Start::Append,
-        reserve: true,
-    };
-    let plan = write::prepare(drive, Some(track_blocks), &wopts).map_err(AppendError::Prepare)?;
+    let plan = write::prepare(drive, Some(track_blocks), &write_options(options, profile))
+        .map_err(AppendError::Prepare)?;
     if plan.start != start {
         return Err(AppendError::NwaMismatch {
             nwa: plan.start,
@@ -406,19 +389,11 @@ pub fn append<T: Transport>(
     }
     let free = plan.free_blocks;
     let session = plan.session;
-    let producer: pipeline::Producer = match ecc {
-        None => Box::new(move |w| image.write_to(w).map_err(|e| e.to_string())),
-        Some(layout) => Box::new(move |w| {
-            let mut e =
-                crate::ecc::EccWriter::new(w, layout).map_err(|e| format!("repair data: {e}"))?;
-            image.write_to(&mut e).map_err(|e| e.to_string())?;
-            e.finish().map_err(|e| e.to_string())
-        }),
-    };
+    let producer = session_producer(image, ecc);
     let total = u64::from(track_blocks) * BLOCK as u64;
     let no_cancel = AtomicBool::new(false);
     let cancel = options.cancel.as_deref().unwrap_or(&no_cancel);
-    let mut burned = pipeline::run(
+    let burned = pipeline::run(
         drive,
         plan,
         Some(total),
@@ -428,6 +403,84 @@ pub fn append<T: Transport>(
         progress,
     )
     .map_err(AppendError::Write)?;
+    conclude(drive, burned, options, profile, &counts, ecc, free, session)
+}
+
+/// The repair data's layout for a session of `size` blocks at `start` (`ecc_percent`).
+pub(crate) fn ecc_layout(
+    options: &AppendOptions,
+    start: u32,
+    size: u32,
+) -> Result<Option<crate::ecc::Layout>, AppendError> {
+    Ok(options
+        .ecc_percent
+        .map(|p| crate::ecc::Layout::new(start, size, p))
+        .transpose()?)
+}
+
+/// The producer of a session's track: the session, then its repair data when `ecc`.
+pub(crate) fn session_producer(
+    image: Image,
+    ecc: Option<crate::ecc::Layout>,
+) -> pipeline::Producer {
+    match ecc {
+        None => Box::new(move |w| image.write_to(w).map_err(|e| e.to_string())),
+        Some(layout) => Box::new(move |w| {
+            let mut e =
+                crate::ecc::EccWriter::new(w, layout).map_err(|e| format!("repair data: {e}"))?;
+            image.write_to(&mut e).map_err(|e| e.to_string())?;
+            e.finish().map_err(|e| e.to_string())
+        }),
+    }
+}
+
+/// What the new session changes, for the report.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Counts {
+    added: usize,
+    replaced: usize,
+    removed: usize,
+    not_carried: Vec<isofs::extract::Problem>,
+}
+
+impl Counts {
+    pub(crate) fn of(c: &Changes, not_carried: Vec<isofs::extract::Problem>) -> Counts {
+        Counts {
+            added: c.added.len(),
+            replaced: c.replaced.len(),
+            removed: c.removed.len(),
+            not_carried,
+        }
+    }
+}
+
+/// The write options of a session [`stage`] built.
+pub(crate) fn write_options(options: &AppendOptions, profile: Profile) -> WriteOptions {
+    WriteOptions {
+        multi: !options.close,
+        dummy: false,
+        speed_kbps: options
+            .speed_x
+            .map(|x| (x * f64::from(profile.single_speed_kbps())).round() as u32),
+        mode: WriteMode::Auto,
+        bufe: true,
+        start: Start::Append,
+        reserve: true,
+    }
+}
+
+/// After the write: the read-back verify, the commit (overwritable media) and the report.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn conclude<T: Transport>(
+    drive: &mut Drive<T>,
+    mut burned: Burned,
+    options: &AppendOptions,
+    profile: Profile,
+    counts: &Counts,
+    ecc: Option<crate::ecc::Layout>,
+    free: u64,
+    session: u16,
+) -> Result<AppendReport, AppendError> {
     let (verified, read_back_md5) = verify(drive, &burned, options.verify, options.verify_md5)
         .map_err(|e| match e {
             VerifyError::Read(source) => AppendError::ReadBack {
@@ -448,9 +501,9 @@ pub fn append<T: Transport>(
         session,
         start: burned.report.start,
         blocks: burned.report.blocks,
-        added,
-        replaced,
-        removed,
+        added: counts.added,
+        replaced: counts.replaced,
+        removed: counts.removed,
         appendable: burned.report.appendable,
         md5: burned.md5,
         verified,
@@ -459,7 +512,7 @@ pub fn append<T: Transport>(
         seconds: burned.seconds,
         fifo_min_percent: burned.fifo_min_percent,
         commit_notes,
-        not_carried,
+        not_carried: counts.not_carried.clone(),
         ecc: ecc.map(|l| EccReport {
             percent: l.percent,
             session_blocks: l.data_blocks,
@@ -568,24 +621,34 @@ pub fn dry_run<T: Transport>(
 }
 
 /// The session built, not yet written.
-struct Staged {
-    profile: Profile,
-    image: Image,
-    start: u32,
-    changes: Changes,
-    not_carried: Vec<isofs::extract::Problem>,
-    notes: Vec<String>,
+pub(crate) struct Staged {
+    pub(crate) profile: Profile,
+    pub(crate) image: Image,
+    pub(crate) start: u32,
+    pub(crate) changes: Changes,
+    pub(crate) not_carried: Vec<isofs::extract::Problem>,
+    pub(crate) notes: Vec<String>,
 }
 
-/// Finds the previous session, imports it, applies the edits and builds the new session.
-/// With `dry`, only reads: an unfinished session is not closed (a note says so).
-fn stage<T: Transport>(
+/// The previous session of the disc in `drive` that [`append`] continues from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Previous {
+    /// The medium.
+    pub(crate) profile: Profile,
+    /// The session an interrupted write left unfinished, if any.
+    pub(crate) unfinished: Option<u32>,
+    /// msinfo (for a damaged unfinished last track: its start as both numbers).
+    pub(crate) ms: Msinfo,
+    /// The session whose tree is carried forward (None: a fresh tree).
+    pub(crate) prev: Option<u32>,
+}
+
+/// Finds the session [`append`] continues from (see [`stage`]).
+pub(crate) fn previous<T: Transport>(
     drive: &mut Drive<T>,
-    edits: &Edits,
     options: &AppendOptions,
     progress: &mut dyn FnMut(&Event),
-    dry: bool,
-) -> Result<Staged, AppendError> {
+) -> Result<Previous, AppendError> {
     let profile = write::check_device(drive).map_err(AppendError::Disc)?;
     // A session an earlier write left unfinished is skipped. It is found, and the previous
     // session chosen, imported and edited, before it is closed: once closed (a reserved
@@ -637,6 +700,29 @@ fn stage<T: Transport>(
             last
         }
     };
+    Ok(Previous {
+        profile,
+        unfinished,
+        ms,
+        prev,
+    })
+}
+
+/// Finds the previous session, imports it, applies the edits and builds the new session.
+/// With `dry`, only reads: an unfinished session is not closed (a note says so).
+pub(crate) fn stage<T: Transport>(
+    drive: &mut Drive<T>,
+    edits: &Edits,
+    options: &AppendOptions,
+    progress: &mut dyn FnMut(&Event),
+    dry: bool,
+) -> Result<Staged, AppendError> {
+    let Previous {
+        profile,
+        unfinished,
+        ms,
+        prev,
+    } = previous(drive, options, progress)?;
     let mut tree = Tree::new();
     let mut not_carried = Vec::new();
     if let Some(last) = prev {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use transport::Transport;
 
 use super::append::{verify, VerifyError};
-use super::pipeline::{self, Failed, ReadBack};
+use super::pipeline::{self, Burned, Failed, ReadBack};
 use super::Event;
 use crate::drive::{Drive, BLOCK};
 use crate::error::MmcError;
@@ -232,52 +232,9 @@ pub fn burn<T: Transport>(
     if let Some(start) = write::unfinished_session(drive).map_err(BurnError::Disc)? {
         return Err(BurnError::Unfinished { start });
     }
-    let head = read_head(&mut *image, 17 * BLOCK).map_err(BurnError::ReadImage)?;
-    if head.is_empty() {
-        return Err(BurnError::Empty);
-    }
-    // Overwritable media: an image made for the next writable address (mkisofs -C) is
-    // appended there; any other image replaces the disc's contents from block 0.
-    // Replacing the contents destroys every session the disc holds: only with `replace`.
-    let start = if profile.overwritable() {
-        let ms = msinfo::msinfo(drive);
-        let root = root_extent(&head);
-        match (ms, root) {
-            (Ok(Msinfo::Appendable { next_writable, .. }), Some(root)) if root >= next_writable => {
-                Start::Append
-            }
-            _ if options.replace => Start::At(0),
-            (Ok(Msinfo::Blank), _) if !holds_data(drive) => Start::At(0),
-            (Ok(Msinfo::Blank), _) => return Err(BurnError::HoldsData { profile }),
-            (
-                Ok(Msinfo::Appendable {
-                    last_session_start,
-                    next_writable,
-                }),
-                _,
-            ) => {
-                return Err(BurnError::HoldsSessions {
-                    profile,
-                    last_session_start,
-                    next_writable,
-                })
-            }
-            (Err(source), _) => return Err(BurnError::SessionsUnreadable { profile, source }),
-        }
-    } else {
-        Start::Append
-    };
-    let opts = WriteOptions {
-        multi: options.multi,
-        dummy: options.dummy,
-        speed_kbps: options
-            .speed_x
-            .map(|x| (x * f64::from(profile.single_speed_kbps())).round() as u32),
-        mode: options.mode,
-        bufe: options.bufe,
-        start,
-        reserve: true,
-    };
+    let head = image_head(&mut *image)?;
+    let start = start_for(drive, profile, &head, options)?;
+    let opts = write_options(options, profile, start);
     let blocks = size.map(|t| t.div_ceil(BLOCK as u64));
     let size_blocks = match blocks {
         Some(b) => Some(u32::try_from(b).map_err(|_| BurnError::TooLarge { blocks: b })?),
@@ -322,7 +279,7 @@ pub fn burn<T: Transport>(
     let session = plan.session;
     let no_cancel = AtomicBool::new(false);
     let cancel = options.cancel.as_deref().unwrap_or(&no_cancel);
-    let mut burned = pipeline::run(
+    let burned = pipeline::run(
         drive,
         plan,
         size,
@@ -332,6 +289,82 @@ pub fn burn<T: Transport>(
         progress,
     )
     .map_err(BurnError::Write)?;
+    conclude(drive, burned, options, profile, free, session)
+}
+
+/// Where the image goes on the disc in `drive`: on overwritable media an image made for
+/// the next writable address (mkisofs -C) is appended there, any other image replaces the
+/// disc's contents from block 0 (only with `replace` while the disc holds sessions).
+pub(crate) fn start_for<T: Transport>(
+    drive: &mut Drive<T>,
+    profile: Profile,
+    head: &[u8],
+    options: &BurnOptions,
+) -> Result<Start, BurnError> {
+    if !profile.overwritable() {
+        return Ok(Start::Append);
+    }
+    let ms = msinfo::msinfo(drive);
+    let root = root_extent(head);
+    Ok(match (ms, root) {
+        (Ok(Msinfo::Appendable { next_writable, .. }), Some(root)) if root >= next_writable => {
+            Start::Append
+        }
+        _ if options.replace => Start::At(0),
+        (Ok(Msinfo::Blank), _) if !holds_data(drive) => Start::At(0),
+        (Ok(Msinfo::Blank), _) => return Err(BurnError::HoldsData { profile }),
+        (
+            Ok(Msinfo::Appendable {
+                last_session_start,
+                next_writable,
+            }),
+            _,
+        ) => {
+            return Err(BurnError::HoldsSessions {
+                profile,
+                last_session_start,
+                next_writable,
+            })
+        }
+        (Err(source), _) => return Err(BurnError::SessionsUnreadable { profile, source }),
+    })
+}
+
+/// The write options of [`burn`] for `profile`, starting at `start`.
+pub(crate) fn write_options(options: &BurnOptions, profile: Profile, start: Start) -> WriteOptions {
+    WriteOptions {
+        multi: options.multi,
+        dummy: options.dummy,
+        speed_kbps: options
+            .speed_x
+            .map(|x| (x * f64::from(profile.single_speed_kbps())).round() as u32),
+        mode: options.mode,
+        bufe: options.bufe,
+        start,
+        reserve: true,
+    }
+}
+
+/// Reads the head of an image (the first 17 blocks: system area and the PVD, which
+/// [`start_for`] looks at), or less when the image is shorter.
+pub(crate) fn image_head(image: &mut dyn Read) -> Result<Vec<u8>, BurnError> {
+    let head = read_head(image, 17 * BLOCK).map_err(BurnError::ReadImage)?;
+    if head.is_empty() {
+        return Err(BurnError::Empty);
+    }
+    Ok(head)
+}
+
+/// After the write: the read-back verify (not after a test write), the commit
+/// (overwritable media) and the report.
+pub(crate) fn conclude<T: Transport>(
+    drive: &mut Drive<T>,
+    mut burned: Burned,
+    options: &BurnOptions,
+    profile: Profile,
+    free: u64,
+    session: u16,
+) -> Result<BurnReport, BurnError> {
     let (verified, read_back_md5) = verify(
         drive,
         &burned,

@@ -7,6 +7,7 @@
 pub mod append;
 pub mod burn;
 pub mod md5;
+pub mod multi;
 pub mod pipeline;
 
 use crate::profile::Profile;

@@ -54,11 +54,47 @@ pub struct FifoWriter {
     sent: u64,
     /// Buffers handed back once hashed.
     spare: Receiver<Vec<u8>>,
+    /// Several drives ([`run_many`]): each chunk goes, shared, to every drive still
+    /// writing and to the hasher; `tx` is then unused.
+    tee: Option<Tee>,
+}
+
+/// One drive's FIFO in a [`Tee`]: its sending end and its fill.
+type TeeLane = (SyncSender<Arc<Vec<u8>>>, Arc<FifoStats>);
+
+/// The FIFOs of [`run_many`]: one per drive (None once that drive stopped taking chunks),
+/// and the hasher's.
+#[derive(Debug)]
+struct Tee {
+    lanes: Vec<Option<TeeLane>>,
+    hasher: SyncSender<Arc<Vec<u8>>>,
 }
 
 impl FifoWriter {
     fn send(&mut self) -> io::Result<()> {
         if self.buf.is_empty() {
+            return Ok(());
+        }
+        if let Some(tee) = self.tee.as_mut() {
+            let b = Arc::new(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+            let n = b.len() as u64;
+            // The slowest drive paces: a full FIFO blocks here. A drive that failed has
+            // dropped its end; its FIFO is dropped and the others go on.
+            for lane in &mut tee.lanes {
+                if let Some((tx, stats)) = lane.as_ref() {
+                    stats.level.fetch_add(n, Ordering::SeqCst);
+                    if tx.send(b.clone()).is_err() {
+                        *lane = None;
+                    }
+                }
+            }
+            if tee.hasher.send(b).is_err() || tee.lanes.iter().all(Option::is_none) {
+                return Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "every drive stopped",
+                ));
+            }
+            self.sent += n;
             return Ok(());
         }
         let next = match self.spare.try_recv() {
@@ -282,6 +318,13 @@ pub enum FailCause {
     /// The producer thread panicked.
     #[error("the producer thread panicked")]
     ProducerPanicked,
+    /// Several drives at once ([`run_many`]): a drive's thread (writing or verifying) or
+    /// the hashing thread panicked.
+    #[error("the {0} thread panicked")]
+    ThreadPanicked(&'static str),
+    /// Several drives at once: the drive was not written (the job ended before its turn).
+    #[error("the drive was not written")]
+    NotRun,
     /// Writing the session, or ending it, failed.
     #[error(transparent)]
     Write(Box<WriteError>),
@@ -357,6 +400,7 @@ pub fn run<T: Transport>(
                 stats: pstats,
                 sent: 0,
                 spare,
+                tee: None,
             };
             producer(&mut w)?;
             w.send().map_err(|e| format!("feeding the FIFO: {e}"))?;
@@ -509,6 +553,305 @@ pub fn run<T: Transport>(
         fifo_min_percent: fifo_min,
         seconds: started.elapsed().as_secs_f64(),
         commit,
+    })
+}
+
+/// What one drive's thread of [`run_many`] wrote, before its verify.
+struct Written {
+    report: SessionReport,
+    commit: Option<crate::write::Commit>,
+    fifo_min: u8,
+    seconds: f64,
+}
+
+/// One producer feeding several drives (duplicators): the producer runs once, every chunk
+/// goes (shared, not copied) into a FIFO per drive (`fifo_size` bytes each) and to one
+/// hashing thread (the session's MD5 and unit digests, the same for every drive), and a
+/// thread per drive drains its FIFO into its [`SessionWriter`]. The slowest drive paces
+/// the producer; a drive that fails drops its FIFO, which the producer then stops feeding,
+/// so the others go on. Once every drive has written, `finish` runs for each drive that
+/// did, all at once on the drives' threads (the read-back verify and the commit), with the
+/// session's [`Burned`]. `progress` sees each drive's events with its index in `lanes`.
+/// The result has one entry per drive, in order.
+pub fn run_many<'d, T: Transport + Send, R: Send>(
+    lanes: Vec<(&'d mut Drive<T>, SessionPlan)>,
+    total_bytes: Option<u64>,
+    producer: Producer,
+    fifo_size: usize,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(usize, &Event) + Sync),
+    finish: &(dyn Fn(usize, &mut Drive<T>, Burned) -> R + Sync),
+) -> Vec<Result<R, Failed>> {
+    let slots = (fifo_size / CHUNK).max(2);
+    let mut senders = Vec::with_capacity(lanes.len());
+    let mut receivers = Vec::with_capacity(lanes.len());
+    for _ in 0..lanes.len() {
+        let (tx, rx) = sync_channel::<Arc<Vec<u8>>>(slots - 1);
+        let stats = Arc::new(FifoStats {
+            level: AtomicU64::new(0),
+            capacity: (slots * CHUNK) as u64,
+        });
+        senders.push(Some((tx, stats.clone())));
+        receivers.push((rx, stats));
+    }
+    let (htx, hrx) = sync_channel::<Arc<Vec<u8>>>(slots);
+    let produced: std::sync::OnceLock<Result<u64, String>> = std::sync::OnceLock::new();
+    let done = AtomicBool::new(false);
+    thread::scope(|scope| {
+        let hasher = scope.spawn(move || {
+            let mut md5 = Md5::new();
+            let mut units = UnitDigests::default();
+            let mut bytes = 0u64;
+            for b in hrx {
+                md5.update(&b);
+                units.update(&b);
+                bytes += b.len() as u64;
+            }
+            let r = bytes % BLOCK as u64;
+            if r != 0 {
+                let pad = vec![0u8; BLOCK - r as usize];
+                md5.update(&pad);
+                units.update(&pad);
+            }
+            (md5.finalize(), units.finish())
+        });
+        let (produced, done) = (&produced, &done);
+        let feeder = scope.spawn(move || {
+            let (tx, _) = sync_channel(0);
+            let (_, spare) = channel();
+            let mut w = FifoWriter {
+                tx,
+                buf: Vec::with_capacity(CHUNK),
+                stats: Arc::new(FifoStats {
+                    level: AtomicU64::new(0),
+                    capacity: 1,
+                }),
+                sent: 0,
+                spare,
+                tee: Some(Tee {
+                    lanes: senders,
+                    hasher: htx,
+                }),
+            };
+            let r = producer(&mut w).and_then(|()| {
+                w.send()
+                    .map(|()| w.sent)
+                    .map_err(|e| format!("feeding the FIFO: {e}"))
+            });
+            // Set before the FIFOs close, so a drive that sees its FIFO end knows why.
+            let _ = produced.set(r);
+            done.store(true, Ordering::SeqCst);
+            drop(w);
+        });
+        let writers: Vec<_> = lanes
+            .into_iter()
+            .zip(receivers)
+            .enumerate()
+            .map(|(i, ((drive, plan), (rx, stats)))| {
+                scope.spawn(move || {
+                    let w = lane(
+                        i,
+                        &mut *drive,
+                        plan,
+                        rx,
+                        &stats,
+                        done,
+                        produced,
+                        total_bytes,
+                        cancel,
+                        progress,
+                    );
+                    (drive, w)
+                })
+            })
+            .collect();
+        let written: Vec<_> = writers
+            .into_iter()
+            .map(|h| h.join().map_err(|_| FailCause::ThreadPanicked("writing")))
+            .collect();
+        let _ = feeder.join();
+        let digests = hasher.join().ok();
+        let finishing: Vec<_> = written
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| match (w, &digests) {
+                (Ok((drive, Ok(w))), Some((md5, units))) => {
+                    let burned = Burned {
+                        report: w.report,
+                        md5: *md5,
+                        units: units.clone(),
+                        fifo_min_percent: w.fifo_min,
+                        seconds: w.seconds,
+                        commit: w.commit,
+                    };
+                    Ok(scope.spawn(move || finish(i, drive, burned)))
+                }
+                (Ok((_, Err(f))), _) => Err(f),
+                (Ok((_, Ok(w))), None) => Err(Failed {
+                    cause: FailCause::ThreadPanicked("hashing"),
+                    cleanup: Vec::new(),
+                    blocks_written: u64::from(w.report.blocks),
+                    nothing_written: false,
+                }),
+                (Err(cause), _) => Err(Failed {
+                    cause,
+                    cleanup: Vec::new(),
+                    blocks_written: 0,
+                    nothing_written: false,
+                }),
+            })
+            .collect();
+        finishing
+            .into_iter()
+            .map(|f| {
+                f.and_then(|h| {
+                    h.join().map_err(|_| Failed {
+                        cause: FailCause::ThreadPanicked("verifying"),
+                        cleanup: Vec::new(),
+                        blocks_written: 0,
+                        nothing_written: false,
+                    })
+                })
+            })
+            .collect()
+    })
+}
+
+/// One drive's thread of [`run_many`]: waits for its FIFO to fill, then writes what the
+/// FIFO brings until the producer is done, the drive fails or `cancel` is set.
+#[allow(clippy::too_many_arguments)]
+fn lane<T: Transport>(
+    index: usize,
+    drive: &mut Drive<T>,
+    plan: SessionPlan,
+    rx: Receiver<Arc<Vec<u8>>>,
+    stats: &FifoStats,
+    done: &AtomicBool,
+    produced: &std::sync::OnceLock<Result<u64, String>>,
+    total_bytes: Option<u64>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(usize, &Event) + Sync),
+) -> Result<Written, Failed> {
+    progress(
+        index,
+        &Event::WriteStarted {
+            total_bytes,
+            profile: plan.profile,
+        },
+    );
+    let fill_deadline = Instant::now() + Duration::from_secs(30);
+    while stats.level.load(Ordering::SeqCst) + CHUNK as u64 <= stats.capacity
+        && !done.load(Ordering::SeqCst)
+        && Instant::now() < fill_deadline
+        && !cancel.load(Ordering::SeqCst)
+    {
+        thread::sleep(Duration::from_millis(5));
+    }
+    let mut sw = SessionWriter::new(drive, plan);
+    let mut bytes: u64 = 0;
+    let mut fifo_min = 100u8;
+    let mut drive_buf: Option<u8> = None;
+    let mut last_buf_query = Instant::now();
+    let started = Instant::now();
+    let mut failure: Option<FailCause> = None;
+    loop {
+        if cancel.load(Ordering::SeqCst) {
+            failure = Some(FailCause::Interrupted);
+            break;
+        }
+        let chunk = match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(c) => c,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        let n = chunk.len() as u64;
+        let level = stats.level.fetch_sub(n, Ordering::SeqCst).saturating_sub(n);
+        if !done.load(Ordering::SeqCst) {
+            fifo_min = fifo_min.min(percent(level + n, stats.capacity));
+        }
+        bytes += n;
+        if let Some(t) = total_bytes {
+            if bytes > t {
+                failure = Some(FailCause::InputTooLarge { announced: t });
+                break;
+            }
+        }
+        if let Err(e) = sw.write(&chunk) {
+            failure = Some(FailCause::Write(Box::new(e)));
+            break;
+        }
+        drop(chunk);
+        if last_buf_query.elapsed() >= Duration::from_secs(1) {
+            last_buf_query = Instant::now();
+            drive_buf = sw
+                .drive()
+                .buffer_capacity()
+                .ok()
+                .filter(|b| b.size > 0)
+                .map(|b| percent(u64::from(b.size - b.free.min(b.size)), u64::from(b.size)));
+        }
+        progress(
+            index,
+            &Event::Written(Sample {
+                written_bytes: bytes,
+                total_bytes,
+                fifo_percent: percent(level, stats.capacity),
+                fifo_min_percent: fifo_min,
+                drive_buffer_percent: drive_buf,
+            }),
+        );
+    }
+    // A failed drive's FIFO closes here: the producer stops feeding it.
+    drop(rx);
+    if failure.is_none() {
+        match produced.get() {
+            Some(Ok(_)) => {}
+            Some(Err(e)) => failure = Some(FailCause::Producer(e.clone())),
+            None => failure = Some(FailCause::ProducerPanicked),
+        }
+    }
+    if failure.is_none() {
+        if let Some(t) = total_bytes {
+            if bytes != t {
+                failure = Some(FailCause::InputTooShort {
+                    got: bytes,
+                    announced: t,
+                });
+            }
+        }
+    }
+    let sample = Sample {
+        written_bytes: bytes,
+        total_bytes,
+        fifo_percent: 0,
+        fifo_min_percent: fifo_min,
+        drive_buffer_percent: drive_buf,
+    };
+    if let Some(cause) = failure {
+        progress(index, &Event::WriteEnded(sample));
+        let blocks_written = sw.blocks_written();
+        let cleanup = sw.abort();
+        return Err(Failed {
+            cause,
+            cleanup,
+            blocks_written,
+            nothing_written: blocks_written == 0,
+        });
+    }
+    // The writer pads the last block with zeros, as the hasher does.
+    let blocks_written = sw.blocks_written();
+    let (report, commit) = sw.finish_uncommitted().map_err(|e| Failed {
+        cause: FailCause::Write(Box::new(e)),
+        cleanup: Vec::new(),
+        blocks_written,
+        nothing_written: false,
+    })?;
+    progress(index, &Event::WriteEnded(sample));
+    Ok(Written {
+        report,
+        commit,
+        fifo_min,
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 
