@@ -21,8 +21,18 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Device: b,t,l | t,l | ATA:b,t,l | a path (/dev/sr0, /dev/sg1) | emu:PATH[,key=value...].
-    /// Default: $CDR_DEVICE, else the only CD/DVD drive present.
-    #[arg(long, global = true, value_name = "DEV", allow_hyphen_values = true)]
+    /// Default: $CDR_DEVICE, else the only CD/DVD drive present. `add` and `burn` take it
+    /// more than once: the same session to every drive at once.
+    #[arg(
+        long = "dev",
+        global = true,
+        value_name = "DEV",
+        allow_hyphen_values = true,
+        action = clap::ArgAction::Append
+    )]
+    pub devs: Vec<String>,
+    /// The first `--dev` (set from `devs` by [`GlobalArgs::settle`]).
+    #[arg(skip)]
     pub dev: Option<String>,
     /// More output: -v informational messages, -vv every SCSI command (CDB, status, sense,
     /// time) on stderr, -vvv also the first data bytes of each command.
@@ -31,6 +41,31 @@ pub struct GlobalArgs {
     /// Machine-readable JSON on stdout (shapes documented in the `output` module).
     #[arg(long, global = true)]
     pub json: bool,
+}
+
+impl GlobalArgs {
+    /// Options for a command given one device (`dev`, none in `devs`).
+    pub fn one(dev: Option<String>, verbose: u8, json: bool) -> GlobalArgs {
+        GlobalArgs {
+            devs: dev.iter().cloned().collect(),
+            dev,
+            verbose,
+            json,
+        }
+    }
+
+    /// Sets `dev` to the first `--dev`; more than one is refused unless `many` (the
+    /// commands that write to several drives at once).
+    pub fn settle(&mut self, many: bool) -> Result<(), crate::error::CliError> {
+        if self.devs.len() > 1 && !many {
+            return Err(crate::error::CliError::Usage(format!(
+                "--dev given {} times: only add and burn write to several drives at once",
+                self.devs.len()
+            )));
+        }
+        self.dev = self.devs.first().cloned();
+        Ok(())
+    }
 }
 
 /// The subcommands.
@@ -501,9 +536,17 @@ mod tests {
 
     #[test]
     fn global_options_anywhere() {
-        let c = Cli::try_parse_from(["discburn", "inquiry", "--dev", "0,0,0", "-vv"]).unwrap();
+        let mut c = Cli::try_parse_from(["discburn", "inquiry", "--dev", "0,0,0", "-vv"]).unwrap();
+        c.global.settle(false).unwrap();
         assert_eq!(c.global.dev.as_deref(), Some("0,0,0"));
         assert_eq!(c.global.verbose, 2);
+        let mut c =
+            Cli::try_parse_from(["discburn", "add", "--dev", "a", "--dev", "b", "x"]).unwrap();
+        assert_eq!(c.global.devs, ["a", "b"]);
+        c.global.settle(true).unwrap();
+        assert_eq!(c.global.dev.as_deref(), Some("a"));
+        let mut c = Cli::try_parse_from(["discburn", "toc", "--dev", "a", "--dev", "b"]).unwrap();
+        assert!(c.global.settle(false).is_err());
         let c = Cli::try_parse_from(["discburn", "--json", "scan"]).unwrap();
         assert!(c.global.json);
         assert!(matches!(c.command, Command::Scan(_)));

@@ -1,7 +1,10 @@
 //! The CLI's error: what went wrong and which exit status it gives.
 //!
 //! Exit statuses: 0 success, 1 failure (device, I/O, nothing found), 2 usage error
-//! (unknown option, malformed `dev=`; clap's own usage errors exit 2 as well).
+//! (unknown option, malformed `dev=`; clap's own usage errors exit 2 as well); `add` and
+//! `burn` to several drives at once ([`EXIT_DRIVES`]): 64 + a bit mask of the drives that
+//! failed once writing had begun (bit 0 the first `--dev`, ... bit 5 the sixth and any
+//! later one), 65-127.
 
 use transport::spc::InquiryError;
 use transport::{AddrError, TransportError};
@@ -10,6 +13,9 @@ use transport::{AddrError, TransportError};
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit status for a usage error.
 pub const EXIT_USAGE: i32 = 2;
+/// Several drives at once: the exit status is this plus a bit per failed drive (bit 0 the
+/// first `--dev`; bit 5 the sixth and every later one).
+pub const EXIT_DRIVES: i32 = 64;
 
 /// A failed command line.
 #[derive(Debug, thiserror::Error)]

@@ -38,6 +38,8 @@ pub struct Display {
     mode: Mode,
     quiet: bool,
     shown: Option<Progress>,
+    /// One of several drives: the drive its lines name.
+    label: Option<String>,
 }
 
 impl Display {
@@ -47,6 +49,23 @@ impl Display {
             mode,
             quiet,
             shown: None,
+            label: None,
+        }
+    }
+
+    /// A display for one of several drives: plain lines (a bar per drive would overwrite
+    /// the others' lines) or JSON lines, each naming `label`.
+    pub fn for_drive(mode: Mode, quiet: bool, label: String) -> Display {
+        let mode = if mode == Mode::Json {
+            Mode::Json
+        } else {
+            Mode::Plain
+        };
+        Display {
+            mode,
+            quiet,
+            shown: None,
+            label: Some(label),
         }
     }
 
@@ -60,11 +79,10 @@ impl Display {
                 total_bytes,
                 profile,
             } => {
-                self.shown = Some(Progress::new(
-                    self.mode,
-                    *total_bytes,
-                    profile.single_speed_kbps(),
-                ));
+                self.shown = Some(
+                    Progress::new(self.mode, *total_bytes, profile.single_speed_kbps())
+                        .labelled(self.label.clone()),
+                );
             }
             Event::Written(s) => {
                 if let Some(p) = self.shown.as_mut() {

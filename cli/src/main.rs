@@ -80,8 +80,10 @@ fn main() {
 
 fn run_discburn() -> Result<(), CliError> {
     // clap prints its own usage errors and exits with status 2 (0 for --help/--version).
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     init_logging(cli.global.verbose);
+    let many = matches!(cli.command, Command::Add(_) | Command::Burn(_));
+    cli.global.settle(many)?;
     match &cli.command {
         Command::Scan(a) => cmd::scan::run(&cli.global, a),
         Command::Inquiry(a) => cmd::inquiry::run(&cli.global, a),

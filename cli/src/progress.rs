@@ -62,6 +62,9 @@ pub struct Progress {
     one_x: f64,
     /// The drive buffer's last reported fill (the pipeline samples it now and then).
     last_buf: Option<u8>,
+    /// Several drives at once: the drive a line is about (plain lines start with it, JSON
+    /// lines carry it as "drive").
+    label: Option<String>,
 }
 
 fn mb(b: u64) -> f64 {
@@ -87,7 +90,14 @@ impl Progress {
             last: now,
             one_x: f64::from(one_x_kbps.max(1)) * 1000.0,
             last_buf: None,
+            label: None,
         }
+    }
+
+    /// The same display for one of several drives, its lines naming `label`.
+    pub fn labelled(mut self, label: Option<String>) -> Progress {
+        self.label = label;
+        self
     }
 
     fn line(&self, s: &Sample) -> String {
@@ -182,6 +192,10 @@ impl Progress {
                     "fifo_min_percent": s.fifo_min_percent,
                     "drive_buffer_percent": s.drive_buffer_percent,
                 });
+                let mut v = v;
+                if let (Some(l), Some(o)) = (&self.label, v.as_object_mut()) {
+                    o.insert("drive".into(), serde_json::Value::String(l.clone()));
+                }
                 eprintln!("{v}");
             }
             Mode::Cdrecord => {
@@ -195,7 +209,10 @@ impl Progress {
                 let secs = self.start.elapsed().as_secs_f64();
                 let _ = writeln!(std::io::stdout(), "{}", growisofs_line(s, self.x(s), secs));
             }
-            _ => eprintln!("{}", self.line(s)),
+            _ => match &self.label {
+                Some(l) => eprintln!("{l}: {}", self.line(s)),
+                None => eprintln!("{}", self.line(s)),
+            },
         }
     }
 

@@ -24,7 +24,7 @@
 use std::path::PathBuf;
 
 use isofs::{Options, RockRidge, ScanOptions};
-use mmc::job::append::{append, AppendError, AppendOptions, Changes, Edits};
+use mmc::job::append::{append, AppendError, AppendOptions, AppendReport, Changes, Edits};
 use mmc::job::Event;
 
 use crate::args::{AddArgs, GlobalArgs};
@@ -216,7 +216,7 @@ fn fail(e: impl std::fmt::Display) -> CliError {
 
 /// The message for an [`AppendError`]: the library's words, the option a path came from,
 /// and the disc state where something may have been written.
-fn append_failure(drive: &mut CliDrive, a: &AddArgs, e: &AppendError) -> String {
+pub(crate) fn append_failure(drive: &mut CliDrive, a: &AddArgs, e: &AppendError) -> String {
     match e {
         AppendError::NoSuchPath { path, index } => {
             let opt = if *index < a.remove.len() {
@@ -403,7 +403,15 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     };
     let trace = global.verbose.saturating_sub(1);
     if a.dry_run {
+        if global.devs.len() > 1 {
+            return Err(CliError::Usage(
+                "add --dry-run takes one --dev (give each drive its own dry run)".into(),
+            ));
+        }
         return dry_run(global, a, &edits, &options, trace);
+    }
+    if global.devs.len() > 1 {
+        return super::many::add(global, a, &edits, &options);
     }
     let (spec, mut drive) = open_for_writing(global.dev.as_deref(), trace, a.common.force)?;
     let mut display = job::Display::new(Mode::detect(global.json), a.common.quiet);
@@ -422,8 +430,13 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
     if a.common.eject {
         drive.eject().map_err(|e| fail(format!("eject: {e}")))?;
     }
-    let s = AddSummary {
-        device: spec.to_string(),
+    print_summary(&summary(spec.to_string(), &r), global.json)
+}
+
+/// The summary of a session `add` wrote to `device`.
+pub(crate) fn summary(device: String, r: &AppendReport) -> AddSummary {
+    AddSummary {
+        device,
         medium: r.medium.to_string(),
         session: r.session,
         start: r.start,
@@ -447,24 +460,15 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
             })
             .collect(),
         ecc: r.ecc,
-    };
-    if global.json {
+    }
+}
+
+/// Prints `add`'s summary (text or JSON) on stdout.
+pub(crate) fn print_summary(s: &AddSummary, json: bool) -> Result<(), CliError> {
+    if json {
         outln!("{}", serde_json::to_string_pretty(&s).map_err(fail)?);
     } else {
-        outln!(
-            "session {} written at block {}: {} blocks ({:.1} MB) on the {}; files added {}, replaced {}, removed {}; {}{}; {} blocks left",
-            if s.session == 0 { "?".to_string() } else { s.session.to_string() },
-            s.start,
-            s.blocks,
-            f64::from(s.blocks) * 2048.0 / 1e6,
-            s.medium,
-            s.added,
-            s.replaced,
-            s.removed,
-            if s.verified { format!("verified (MD5 {}), ", s.md5) } else { String::new() },
-            if s.appendable { "disc appendable" } else { "disc closed" },
-            s.blocks_left
-        );
+        outln!("{}", summary_line(s));
         if let Some(e) = &s.ecc {
             outln!(
                 "repair data: {} % = {} parity blocks in {} codewords after the session's {} blocks (header at block {}); `discburn read --repair` restores the session",
@@ -473,6 +477,24 @@ pub fn run(global: &GlobalArgs, a: &AddArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// `add`'s summary line.
+pub(crate) fn summary_line(s: &AddSummary) -> String {
+    format!(
+        "session {} written at block {}: {} blocks ({:.1} MB) on the {}; files added {}, replaced {}, removed {}; {}{}; {} blocks left",
+        if s.session == 0 { "?".to_string() } else { s.session.to_string() },
+        s.start,
+        s.blocks,
+        f64::from(s.blocks) * 2048.0 / 1e6,
+        s.medium,
+        s.added,
+        s.replaced,
+        s.removed,
+        if s.verified { format!("verified (MD5 {}), ", s.md5) } else { String::new() },
+        if s.appendable { "disc appendable" } else { "disc closed" },
+        s.blocks_left
+    )
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use mmc::drive::{Drive, BLOCK};
-use mmc::job::burn::{BurnError, BurnOptions};
+use mmc::job::burn::{BurnError, BurnOptions, BurnReport};
 use mmc::write::{self, WriteMode};
 use transport::DevSpec;
 
@@ -332,6 +332,9 @@ pub fn run(global: &GlobalArgs, a: &BurnArgs) -> Result<(), CliError> {
         quiet: a.common.quiet,
         ecc_percent: a.ecc,
     };
+    if global.devs.len() > 1 {
+        return super::many::burn(global, &job);
+    }
     let s = burn(&job)?;
     print_summary(&s, global.json)
 }
@@ -344,7 +347,14 @@ pub fn print_summary(s: &BurnSummary, json: bool) -> Result<(), CliError> {
             serde_json::to_string_pretty(s).map_err(|e| CliError::Failed(e.to_string()))?
         );
     } else {
-        outln!(
+        outln!("{}", summary_line(s));
+    }
+    Ok(())
+}
+
+/// `burn`'s summary line.
+pub(crate) fn summary_line(s: &BurnSummary) -> String {
+    format!(
             "{}{} blocks ({:.1} MB) written at block {} of the {} in {:.1} s{}; disc {}; {} blocks left",
             if s.dummy { "test write: " } else { "" },
             s.blocks,
@@ -361,14 +371,12 @@ pub fn print_summary(s: &BurnSummary, json: bool) -> Result<(), CliError> {
                 "closed"
             },
             s.blocks_left
-        );
-    }
-    Ok(())
+        )
 }
 
 /// The message for a [`BurnError`]: the library's words, the options that would change
 /// the outcome, and the disc state where something may have been written.
-fn burn_failure(drive: &mut CliDrive, e: &BurnError) -> String {
+pub(crate) fn burn_failure(drive: &mut CliDrive, e: &BurnError) -> String {
     match e {
         BurnError::Disc(w) | BurnError::Prepare(w) => cli_job::refusal_message(drive, w),
         BurnError::Unfinished { .. } => format!(
@@ -396,6 +404,64 @@ fn burn_failure(drive: &mut CliDrive, e: &BurnError) -> String {
 
 /// Burns an image: the core of `burn` and of the cdrecord personality.
 pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
+    let (reader, total) = input(job)?;
+    let (spec, mut drive) = open_for_writing(job.dev.as_deref(), job.trace, job.force)?;
+    if job.progress == Mode::Cdrecord && !job.quiet {
+        crate::legacy::cdrecord::preamble(&mut drive, total, job)?;
+    }
+    let options = burn_options(job);
+    let mut display = cli_job::Display::new(job.progress, job.quiet);
+    let r = mmc::job::burn::burn(&mut drive, reader, total, &options, &mut |e| {
+        display.event(e)
+    })
+    .map_err(|e| CliError::Failed(burn_failure(&mut drive, &e)))?;
+    cli_job::commit_notes(&r.commit_notes);
+    if job.eject {
+        drive
+            .eject()
+            .map_err(|e| CliError::Failed(format!("eject: {e}")))?;
+    }
+    Ok(summary(spec.to_string(), &r))
+}
+
+/// The summary of an image `burn` wrote to `device`.
+pub(crate) fn summary(device: String, r: &BurnReport) -> BurnSummary {
+    BurnSummary {
+        device,
+        medium: r.medium.to_string(),
+        start: r.start,
+        blocks: r.blocks,
+        session: r.session,
+        appendable: r.appendable,
+        dummy: r.dummy,
+        md5: pipeline::hex(&r.md5),
+        verified: r.verified,
+        read_back_md5: r.read_back_md5.as_ref().map(pipeline::hex),
+        blocks_left: r.blocks_left,
+        seconds: r.seconds,
+        fifo_min_percent: r.fifo_min_percent,
+    }
+}
+
+/// The library's options for a job.
+pub(crate) fn burn_options(job: &BurnJob) -> BurnOptions {
+    BurnOptions {
+        multi: job.multi,
+        dummy: job.dummy,
+        speed_x: job.speed_x,
+        mode: job.mode,
+        bufe: job.bufe,
+        replace: job.force,
+        fifo_size: job.fifo_size,
+        verify: job.verify,
+        verify_md5: job.verify_md5,
+        cancel: Some(cli_job::interrupt_flag()),
+        ecc_percent: job.ecc_percent,
+    }
+}
+
+/// A job's image as a reader and its size in bytes when known (`-pad`, `tsize=` applied).
+pub(crate) fn input(job: &BurnJob) -> Result<(Box<dyn Read + Send>, Option<u64>), CliError> {
     let (reader, total): (Box<dyn Read + Send>, Option<u64>) = match &job.input {
         Input::File(p) => {
             let f = File::open(p).map_err(|e| CliError::Failed(format!("{}: {e}", p.display())))?;
@@ -438,49 +504,7 @@ pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
     } else {
         (reader, total)
     };
-    let (spec, mut drive) = open_for_writing(job.dev.as_deref(), job.trace, job.force)?;
-    if job.progress == Mode::Cdrecord && !job.quiet {
-        crate::legacy::cdrecord::preamble(&mut drive, total, job)?;
-    }
-    let options = BurnOptions {
-        multi: job.multi,
-        dummy: job.dummy,
-        speed_x: job.speed_x,
-        mode: job.mode,
-        bufe: job.bufe,
-        replace: job.force,
-        fifo_size: job.fifo_size,
-        verify: job.verify,
-        verify_md5: job.verify_md5,
-        cancel: Some(cli_job::interrupt_flag()),
-        ecc_percent: job.ecc_percent,
-    };
-    let mut display = cli_job::Display::new(job.progress, job.quiet);
-    let r = mmc::job::burn::burn(&mut drive, reader, total, &options, &mut |e| {
-        display.event(e)
-    })
-    .map_err(|e| CliError::Failed(burn_failure(&mut drive, &e)))?;
-    cli_job::commit_notes(&r.commit_notes);
-    if job.eject {
-        drive
-            .eject()
-            .map_err(|e| CliError::Failed(format!("eject: {e}")))?;
-    }
-    Ok(BurnSummary {
-        device: spec.to_string(),
-        medium: r.medium.to_string(),
-        start: r.start,
-        blocks: r.blocks,
-        session: r.session,
-        appendable: r.appendable,
-        dummy: r.dummy,
-        md5: pipeline::hex(&r.md5),
-        verified: r.verified,
-        read_back_md5: r.read_back_md5.as_ref().map(pipeline::hex),
-        blocks_left: r.blocks_left,
-        seconds: r.seconds,
-        fifo_min_percent: r.fifo_min_percent,
-    })
+    Ok((reader, total))
 }
 
 /// A reader followed by zeroes: to the next whole block, then `pad` bytes more.

@@ -16,6 +16,7 @@ pub mod info;
 pub mod inquiry;
 pub mod load;
 pub mod ls;
+pub mod many;
 pub mod media;
 pub mod mkisofs;
 pub mod msinfo;

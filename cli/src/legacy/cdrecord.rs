@@ -510,11 +510,8 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         return Ok(());
     }
     if o.format {
-        let global = crate::args::GlobalArgs {
-            dev: o.dev.clone(),
-            verbose: o.scsi_verbose.saturating_add(1),
-            json: false,
-        };
+        let global =
+            crate::args::GlobalArgs::one(o.dev.clone(), o.scsi_verbose.saturating_add(1), false);
         crate::cmd::format::run(
             &global,
             &crate::args::FormatArgs {

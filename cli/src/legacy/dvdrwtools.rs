@@ -92,11 +92,7 @@ pub fn run_format(prog: &str, args: &[String]) -> Result<(), CliError> {
         return Ok(());
     }
     drop(drive);
-    let global = crate::args::GlobalArgs {
-        dev: Some(dev),
-        verbose: 0,
-        json: false,
-    };
+    let global = crate::args::GlobalArgs::one(Some(dev), 0, false);
     eprintln!("* formatting");
     crate::cmd::format::run(&global, &crate::args::FormatArgs { force: true })
 }

@@ -478,6 +478,25 @@ pub fn burn_many<T: Transport + Send>(
             });
         }
     }
+    // Repair data after the image in the same track, as `burn` writes it.
+    let ecc = match (options.ecc_percent, blocks) {
+        (None, _) => None,
+        (Some(p), Some(n)) => {
+            Some(
+                crate::ecc::Layout::new(at, n, p).map_err(|e| ManyError::Drive {
+                    index: 0,
+                    error: Box::new(BurnError::from(e)),
+                })?,
+            )
+        }
+        (Some(_), None) => {
+            return Err(ManyError::Drive {
+                index: 0,
+                error: Box::new(BurnError::EccNeedsSize),
+            })
+        }
+    };
+    let blocks = ecc.map_or(blocks, |l| Some(l.total_blocks()));
     if let Some(b) = blocks {
         check_room(drives, b, at, BurnError::Prepare)?;
     }
@@ -502,7 +521,24 @@ pub fn burn_many<T: Transport + Send>(
             Err(e) => results[i] = Some(Err(BurnError::Prepare(e))),
         }
     }
-    let producer = pipeline::reader_producer(std::io::Cursor::new(head).chain(image));
+    let reader = std::io::Cursor::new(head).chain(image);
+    let (producer, size) = match ecc {
+        None => (pipeline::reader_producer(reader), size),
+        Some(layout) => {
+            let image_bytes = size.unwrap_or(0);
+            let producer: pipeline::Producer = Box::new(move |w| {
+                let mut e = crate::ecc::EccWriter::new(w, layout)
+                    .map_err(|e| format!("repair data: {e}"))?;
+                std::io::copy(&mut reader.take(image_bytes), &mut e)
+                    .map_err(|e| format!("reading the image: {e}"))?;
+                e.finish().map_err(|e| e.to_string())
+            });
+            (
+                producer,
+                Some(u64::from(layout.total_blocks()) * BLOCK as u64),
+            )
+        }
+    };
     let no_cancel = AtomicBool::new(false);
     let cancel = options.cancel.as_deref().unwrap_or(&no_cancel);
     let lane_progress = |k: usize, e: &Event| progress(index_of[k], e);
