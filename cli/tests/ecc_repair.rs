@@ -405,7 +405,7 @@ fn killed_repair_finishes_on_rerun() {
     let out = d.path("killed.img");
     let map = d.path("killed.map");
     let end = s + n + d.parity + 2;
-    let slow = d.dev(&format!("{},slow={s}-{end}:10", bad_opt(&bad)));
+    let slow = d.dev(&format!("{},slow={s}-{end}:200", bad_opt(&bad)));
     let mut child = Command::new(BIN)
         .args([
             "read",
@@ -430,7 +430,6 @@ fn killed_repair_finishes_on_rerun() {
         .spawn()
         .unwrap();
     wait_for_progress(&map, Duration::from_secs(60));
-    std::thread::sleep(Duration::from_millis(300));
     child.kill().unwrap(); // SIGKILL
     let o = child.wait_with_output().unwrap();
     assert!(!o.status.success(), "the run finished before the kill");

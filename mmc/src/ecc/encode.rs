@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::thread;
 
 use reed_solomon_simd::ReedSolomonEncoder;
@@ -26,6 +26,9 @@ pub struct EccWriter<'a, W: Write> {
     hasher: Xxh3,
     written: u64,
     tx: Option<SyncSender<Vec<u8>>>,
+    /// Windows the encoder is done with, to fill again (fresh memory costs a page fault a
+    /// page; on a VM that hands free pages back to its host, more than the encoding).
+    spare: Receiver<Vec<u8>>,
     worker: Option<thread::JoinHandle<Parity>>,
 }
 
@@ -43,7 +46,7 @@ fn other(e: impl std::fmt::Display) -> io::Error {
 }
 
 /// Encodes the windows received, in order, into a temporary file.
-fn encode_windows(layout: Layout, rx: Receiver<Vec<u8>>) -> Parity {
+fn encode_windows(layout: Layout, rx: Receiver<Vec<u8>>, back: Sender<Vec<u8>>) -> Parity {
     let file = tempfile::tempfile().map_err(|e| format!("a temporary file for the parity: {e}"))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let mut codewords = layout.codewords().peekable();
@@ -74,6 +77,8 @@ fn encode_windows(layout: Layout, rx: Receiver<Vec<u8>>) -> Parity {
                     .map_err(|e| format!("writing the parity to a temporary file: {e}"))?;
             }
         }
+        // The writer may be done with windows; then the buffer is simply freed.
+        let _ = back.send(buf);
     }
     let mut f = out
         .into_inner()
@@ -87,9 +92,10 @@ impl<'a, W: Write> EccWriter<'a, W> {
     /// A writer for a session laid out as `layout`, passing it on to `inner`.
     pub fn new(inner: &'a mut W, layout: Layout) -> io::Result<Self> {
         let (tx, rx) = sync_channel::<Vec<u8>>(0);
+        let (back, spare) = channel::<Vec<u8>>();
         let worker = thread::Builder::new()
             .name("ecc".into())
-            .spawn(move || encode_windows(layout, rx))?;
+            .spawn(move || encode_windows(layout, rx, back))?;
         Ok(EccWriter {
             inner,
             layout,
@@ -97,19 +103,28 @@ impl<'a, W: Write> EccWriter<'a, W> {
             hasher: Xxh3::new(),
             written: 0,
             tx: Some(tx),
+            spare,
             worker: Some(worker),
         })
     }
 
     fn send_window(&mut self) -> io::Result<()> {
-        let cap = self.layout.window as usize * BLOCK;
-        let next = Vec::with_capacity(cap);
-        let full = std::mem::replace(&mut self.window, next);
+        let full = std::mem::take(&mut self.window);
         let sent = self.tx.as_ref().is_some_and(|tx| tx.send(full).is_ok());
         if !sent {
             // The encoder stopped: its error is what finish() reports.
             return Err(self.worker_error());
         }
+        // The encoder took this window after finishing the one before, which it handed
+        // back: at most two windows are ever allocated.
+        let cap = self.layout.window as usize * BLOCK;
+        self.window = match self.spare.try_recv() {
+            Ok(mut b) => {
+                b.clear();
+                b
+            }
+            Err(_) => Vec::with_capacity(cap),
+        };
         Ok(())
     }
 
