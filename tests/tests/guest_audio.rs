@@ -142,6 +142,7 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
         ),
     );
     vm.named("wodimtoc", format!("{}; wodim -toc dev=$D 2>&1", dev(0)));
+    vm.named("ourtoc", format!("{}; discburn toc --dev $D", dev(0)));
     vm.named(
         "wodim",
         format!(
@@ -298,6 +299,32 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
             o.describe()
         );
     }
+
+    // discburn toc's cdrecord-style lines equal wodim -toc's, the mode column included
+    // (-1 for audio: READ HEADER fails on a CD-DA sector, and both print that as -1)
+    let o = run.get("ourtoc");
+    o.assert_success();
+    let ours: Vec<String> = o
+        .stdout_str()
+        .lines()
+        .filter(|l| l.starts_with("track:"))
+        .map(str::to_string)
+        .collect();
+    let theirs: Vec<String> = run
+        .get("wodimtoc")
+        .stdout_str()
+        .lines()
+        .filter(|l| l.starts_with("track:"))
+        .map(str::to_string)
+        .collect();
+    assert!(
+        ours.len() == 4 && ours == theirs,
+        "toc {ours:?} vs wodim -toc {theirs:?}"
+    );
+    assert!(
+        ours[..3].iter().all(|l| l.ends_with("mode: -1")),
+        "{ours:?}"
+    );
 
     run.get("wodim").assert_success();
     for n in 1..=2 {
