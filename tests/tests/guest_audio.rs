@@ -17,6 +17,8 @@
 //!   session's start from CDROMMULTISESSION, which sr answers with READ TOC format 1),
 //!   cdparanoia rips the audio track, `discburn ls`/`sessions` find the data session, and
 //!   `discburn msinfo` equals `wodim -msinfo` before and after the data session.
+//! - LUN 4: a served CD-R that cannot read five sectors: `read --audio` maps them, the rerun with the
+//!   map sends READ CD only inside them.
 //!
 //! cd-info's CD-TEXT strings need glibc's iconv (libcdio converts them from ISO-8859-1):
 //! the guest gets the gconv configuration and the ISO8859-1 module.
@@ -25,6 +27,10 @@
 
 use discburn_tests::host::{require_tool, run_tool};
 use discburn_tests::{ServedDrives, Vm};
+
+/// The unreadable sectors of LUN 4 (LBAs, inclusive), inside its one audio track.
+const BAD_FIRST: u32 = 100;
+const BAD_LAST: u32 = 104;
 
 fn signal(seed: u32, frames: usize) -> Vec<i16> {
     (0..frames * 2)
@@ -91,14 +97,16 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
     let c1 = signal(6, 588 * 400);
     let toc = "CD_DA\n\nTRACK AUDIO\nFILE \"/a/c1.raw\" 0\n";
 
-    let options: Vec<String> = (0..4).map(|_| "profile=cd-r".to_string()).collect();
+    // LUN 4 cannot read sectors 100-104 (the emulated drive's bad=): the damaged range.
+    let mut options: Vec<String> = (0..4).map(|_| "profile=cd-r".to_string()).collect();
+    options.push(format!("profile=cd-r,bad={BAD_FIRST}-{BAD_LAST}"));
     let mut served = ServedDrives::start(&options, &[]).unwrap();
     let mut vm = Vm::new();
     vm.gconv(
         require_tool("cd-info", "libcdio-utils").unwrap(),
         &["ISO8859-1"],
     );
-    for i in 0..4 {
+    for i in 0..5 {
         vm.iscsi(i as u8, served.url(i + 1).to_string());
     }
     for p in ["cdparanoia", "cd-info", "cdrdao"] {
@@ -220,6 +228,28 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
         format!(
             "{}; discburn ls --dev $D && discburn sessions --dev $D",
             dev(3)
+        ),
+    );
+    // LUN 4: a damaged audio range. read --audio maps it; the rerun with the map reads
+    // only it (READ CD commands in the -vv trace).
+    vm.named(
+        "bad_burn",
+        format!("{}; wodim dev=$D -audio -pad /a/w2.wav 2>&1", dev(4)),
+    );
+    vm.named(
+        "bad_read",
+        format!(
+            "{}; discburn read --dev $D --audio --track 1 -o /tmp/b.raw --map /tmp/b.map --retries 1 --json; \
+             echo rc=$?; head -c {} /tmp/b.raw | md5sum",
+            dev(4),
+            padded(le(&w2)).len()
+        ),
+    );
+    vm.named(
+        "bad_rerun",
+        format!(
+            "{}; discburn read --dev $D --audio --track 1 -o /tmp/b.raw --map /tmp/b.map --retries 1 -vv 2>&1 >/dev/null | grep -i 'CDB: *be '",
+            dev(4)
         ),
     );
     let run = vm
@@ -412,5 +442,61 @@ FILE \"three.raw\" MOTOROLA\n  TRACK 03 AUDIO\n    TITLE \"Tres\"\n    PERFORMER
         out.contains("readme.txt") && out.contains(&format!("  1 {start:>10} ")),
         "discburn ls/sessions read the data session at {start}: {}",
         o.describe()
+    );
+
+    // The damaged range through the served drive: the map names exactly it, the rest of the
+    // rip equals the source, and the rerun with the map sends READ CD only inside it.
+    run.get("bad_burn").assert_success();
+    let o = run.get("bad_read");
+    let out = o.stdout_str();
+    assert!(
+        out.contains("rc=1"),
+        "read of a damaged track exits 1: {}",
+        o.describe()
+    );
+    let json = out.split("rc=").next().unwrap_or("");
+    let j: serde_json::Value = serde_json::from_str(json.trim())
+        .unwrap_or_else(|e| panic!("read --json: {e}: {}", o.describe()));
+    assert_eq!(
+        j["bad_ranges"],
+        serde_json::json!([[BAD_FIRST, BAD_LAST]]),
+        "{j}"
+    );
+    let mut want = padded(le(&w2));
+    want[BAD_FIRST as usize * 2352..(BAD_LAST as usize + 1) * 2352].fill(0);
+    assert!(
+        out.contains(&md5(&want)),
+        "only the unreadable sectors (zero-filled) differ from the source: {}",
+        o.describe()
+    );
+    let o = run.get("bad_rerun");
+    let reads: Vec<(u32, u32)> = o
+        .stdout_str()
+        .lines()
+        .filter_map(|l| l.split_once("CDB:").map(|(_, r)| r))
+        .map(|r| {
+            r.split_whitespace()
+                .take(12)
+                .filter_map(|h| u8::from_str_radix(h, 16).ok())
+                .collect::<Vec<u8>>()
+        })
+        .filter(|b| b.len() == 12 && b[0] == 0xBE)
+        .map(|b| {
+            (
+                u32::from_be_bytes([b[2], b[3], b[4], b[5]]),
+                u32::from_be_bytes([0, b[6], b[7], b[8]]),
+            )
+        })
+        .collect();
+    assert!(
+        !reads.is_empty(),
+        "the rerun retried nothing: {}",
+        o.describe()
+    );
+    assert!(
+        reads
+            .iter()
+            .all(|&(l, n)| l >= BAD_FIRST && l + n - 1 <= BAD_LAST),
+        "the rerun read outside the mapped range: {reads:?}"
     );
 }
