@@ -17,6 +17,58 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the process's command line as [`Parser::parse`] does (usage errors print and
+    /// exit with status 2), except that `--dev` given before the subcommand's name and after
+    /// it combine, in the order given: `discburn --dev A add --dev B DIR` writes to A and B.
+    ///
+    /// clap lets a global option given after the subcommand replace the one given before
+    /// it, which would drop drive A without a word. cdrecord has one `dev=` and no
+    /// subcommands, so it sets no precedent; in discburn a repeated `--dev` means "every
+    /// one of these drives" (`add`, `burn`), and where it stands on the line must not change
+    /// that. Commands of one drive refuse a second `--dev` wherever it is
+    /// ([`GlobalArgs::settle`]), and `add`/`burn` refuse the same drive named twice.
+    pub fn parse_combined() -> Cli {
+        Self::try_parse_combined_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// [`Self::parse_combined`] of `args` (the first is the program name), giving clap's
+    /// error instead of exiting.
+    pub fn try_parse_combined_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = Cli::command();
+        // `--dev` is taken off the global options and given to the top level and to each
+        // subcommand as an option of its own, so the values before and after the
+        // subcommand's name stay apart in the matches.
+        let dev = command
+            .get_arguments()
+            .find(|a| a.get_id() == "devs")
+            .map(|a| a.clone().global(false));
+        if let Some(dev) = dev {
+            command = command.mut_arg("devs", |a| a.global(false));
+            let names: Vec<String> = command
+                .get_subcommands()
+                .map(|s| s.get_name().to_string())
+                .collect();
+            for n in names {
+                command = command.mut_subcommand(n, |s| s.arg(dev.clone()));
+            }
+        }
+        let matches = command.try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if let Some((_, sub)) = matches.subcommand() {
+            if let Ok(Some(after)) = sub.try_get_many::<String>("devs") {
+                cli.global.devs.extend(after.cloned());
+            }
+        }
+        Ok(cli)
+    }
+}
+
 /// Options every subcommand takes.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
@@ -550,5 +602,32 @@ mod tests {
         let c = Cli::try_parse_from(["discburn", "--json", "scan"]).unwrap();
         assert!(c.global.json);
         assert!(matches!(c.command, Command::Scan(_)));
+    }
+
+    /// `--dev` before the subcommand and after it combine in the order given (clap alone
+    /// would keep only the ones after it); the other global options still go anywhere.
+    #[test]
+    fn dev_before_and_after_the_subcommand_combine() {
+        let p = |a: &[&str]| Cli::try_parse_combined_from(a.iter().copied()).unwrap();
+        let c = p(&["discburn", "--dev", "a", "add", "--dev", "b", "x"]);
+        assert_eq!(c.global.devs, ["a", "b"]);
+        let c = p(&[
+            "discburn", "--dev", "a", "--dev", "b", "burn", "-v", "--dev", "c", "i",
+        ]);
+        assert_eq!(c.global.devs, ["a", "b", "c"]);
+        assert_eq!(c.global.verbose, 1);
+        assert_eq!(p(&["discburn", "--dev", "a", "media"]).global.devs, ["a"]);
+        assert_eq!(p(&["discburn", "media", "--dev", "a"]).global.devs, ["a"]);
+        assert!(p(&["discburn", "scan"]).global.devs.is_empty());
+        let mut c = p(&["discburn", "--dev", "a", "toc", "--dev", "b"]);
+        assert_eq!(c.global.devs, ["a", "b"]);
+        assert!(
+            c.global.settle(false).is_err(),
+            "one-drive commands refuse two"
+        );
+        let c = p(&["discburn", "-vv", "--json", "inquiry", "--dev=0,0,0"]);
+        assert_eq!((c.global.verbose, c.global.json), (2, true));
+        assert_eq!(c.global.devs, ["0,0,0"]);
+        assert!(Cli::try_parse_combined_from(["discburn", "add", "--dev"]).is_err());
     }
 }

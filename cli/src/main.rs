@@ -30,8 +30,6 @@ mod legacy;
 mod output;
 mod progress;
 
-use clap::Parser;
-
 use crate::args::{Cli, Command};
 use crate::error::CliError;
 use crate::legacy::Personality;
@@ -80,7 +78,7 @@ fn main() {
 
 fn run_discburn() -> Result<(), CliError> {
     // clap prints its own usage errors and exits with status 2 (0 for --help/--version).
-    let mut cli = Cli::parse();
+    let mut cli = Cli::parse_combined();
     init_logging(cli.global.verbose);
     let many = matches!(cli.command, Command::Add(_) | Command::Burn(_));
     cli.global.settle(many)?;

@@ -336,3 +336,276 @@ fn burn_writes_one_image_to_a_bd_r_and_a_dvd_plus_r() {
         );
     }
 }
+
+/// `--dev` before the subcommand's name and after it name drives alike: clap alone would let
+/// the ones after it replace the ones before it (drive A dropped without a word). A user of
+/// cdrecord has one `dev=` and no subcommand, so nothing there to follow; discburn's rule is
+/// that a repeated `--dev` means every drive named, wherever it stands, and a command of
+/// one drive refuses a second one wherever it stands.
+#[test]
+fn dev_before_and_after_the_subcommand_name_every_drive() {
+    let t = tempfile::tempdir().unwrap();
+    let (a, b) = (t.path().join("a.disc"), t.path().join("b.disc"));
+    let da = format!("emu:{},profile=bd-r", a.display());
+    let db = format!("emu:{},profile=dvd+r", b.display());
+    let src = t.path().join("src");
+    let mut expect = Expected::default();
+    put(&src, "one.txt", b"before and after\n");
+    expect.set("one.txt", b"before and after\n");
+    let o = discburn(&[
+        "--dev",
+        &da,
+        "--json",
+        "add",
+        "--dev",
+        &db,
+        src.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let j = json(&o);
+    all_verified(&j, 2, 0);
+    let devices: Vec<&str> = j["drives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["device"].as_str().unwrap())
+        .collect();
+    assert_eq!(devices, [da.as_str(), db.as_str()], "in the order given");
+    for d in [&a, &b] {
+        check_session(d, &serde_json::json!({"start": 0}), &expect);
+    }
+    // A command of one drive refuses the second wherever it stands.
+    let o = discburn(&["--dev", &da, "media", "--dev", &db]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--dev given 2 times: only add and burn"),
+        "{}",
+        text(&o)
+    );
+    // The same drive before and after is refused before it is opened.
+    let c = t.path().join("c.disc");
+    let dc = format!("emu:{},profile=bd-r", c.display());
+    let o = discburn(&["--dev", &dc, "add", "--dev", &dc, src.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("is given twice"), "{}", text(&o));
+    assert!(!c.exists(), "the refused drive was opened");
+}
+
+/// `add --ecc` to two drives: each drive's summary has its repair-data line (as the add of
+/// one drive prints it), the JSON has each drive's `ecc`, and `read --repair` rebuilds the
+/// session from either disc with 8 % of its blocks unreadable.
+#[test]
+fn add_ecc_on_two_drives_reports_and_repairs_on_each() {
+    let t = tempfile::tempdir().unwrap();
+    let discs = [t.path().join("a.disc"), t.path().join("b.disc")];
+    let devs: Vec<String> = discs
+        .iter()
+        .map(|d| format!("emu:{},profile=bd-r", d.display()))
+        .collect();
+    let src = t.path().join("src");
+    put(&src, "big.bin", &pattern(2_500_000, 7));
+    put(&src, "small.txt", b"small\n");
+    let o = discburn(&[
+        "add",
+        "-q",
+        "--dev",
+        &devs[0],
+        "--dev",
+        &devs[1],
+        "--ecc",
+        "10",
+        src.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // The single-drive add of the same session prints the line to compare with.
+    let one = t.path().join("one.disc");
+    let o1 = discburn(&[
+        "add",
+        "-q",
+        "--dev",
+        &format!("emu:{},profile=bd-r", one.display()),
+        "--ecc",
+        "10",
+        src.to_str().unwrap(),
+    ]);
+    assert!(o1.status.success(), "{}", text(&o1));
+    let single = String::from_utf8_lossy(&o1.stdout);
+    let repair = single
+        .lines()
+        .find(|l| l.starts_with("repair data: 10 % = "))
+        .unwrap_or_else(|| panic!("single-drive add prints no repair line: {single}"));
+    for dev in &devs {
+        let mine: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("{dev}: ")))
+            .collect();
+        assert_eq!(mine.len(), 2, "{dev}: a summary and a repair line: {out}");
+        assert!(mine[0].starts_with("session 1 written at block 0"), "{out}");
+        assert_eq!(mine[1], repair, "{dev}: {out}");
+    }
+    // JSON: the ecc of each drive.
+    let (c, d) = (t.path().join("c.disc"), t.path().join("d.disc"));
+    let jdevs = [
+        format!("emu:{},profile=bd-r", c.display()),
+        format!("emu:{},profile=bd-r", d.display()),
+    ];
+    let o = add_many(&jdevs, &["--ecc", "10", "-q"], &src);
+    assert!(o.status.success(), "{}", text(&o));
+    let j = json(&o);
+    all_verified(&j, 2, 0);
+    for e in j["drives"].as_array().unwrap() {
+        let ecc = &e["summary"]["ecc"];
+        assert_eq!(ecc["percent"], 10, "{j}");
+        let blocks = ecc["session_blocks"].as_u64().unwrap();
+        assert_eq!(ecc["parity_blocks"].as_u64().unwrap(), blocks.div_ceil(10));
+        assert_eq!(ecc["header_lba"].as_u64().unwrap(), blocks, "{j}");
+    }
+    let blocks = j["drives"][0]["summary"]["ecc"]["session_blocks"]
+        .as_u64()
+        .unwrap() as usize;
+    for disc in discs.iter().chain([&c, &d]) {
+        let want = disc_bytes(disc, 0, blocks * 2048);
+        let back = t.path().join("back.iso");
+        let bad = format!(
+            "emu:{},bad=20-{}",
+            disc.display(),
+            20 + blocks * 8 / 100 - 1
+        );
+        let o = discburn(&[
+            "read",
+            "--dev",
+            &bad,
+            "--repair",
+            "--session",
+            "1",
+            "-o",
+            back.to_str().unwrap(),
+            "--retries",
+            "0",
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}: {}", disc.display(), text(&o));
+        assert!(
+            fs::read(&back).unwrap() == want,
+            "{}: the repaired session differs",
+            disc.display()
+        );
+        fs::remove_file(&back).unwrap();
+        fs::remove_file(back.with_extension("iso.map")).ok();
+    }
+}
+
+/// `burn --ecc` to a BD-R and a DVD+R at once writes on each the track a one-drive `burn
+/// --ecc` writes (the image, then header, parity and header copy), and `read --repair`
+/// rebuilds the image from each; from standard input without `--tsize` there is no size to
+/// lay the parity out for, and the burn is refused before any drive is opened.
+#[test]
+fn burn_ecc_on_two_drives_writes_what_one_drive_writes() {
+    let t = tempfile::tempdir().unwrap();
+    let file = t.path().join("data.bin");
+    let data = pattern(1_500_001, 8);
+    fs::write(&file, &data).unwrap();
+    let (a, b, one) = (
+        t.path().join("a.disc"),
+        t.path().join("b.disc"),
+        t.path().join("one.disc"),
+    );
+    let o = discburn(&[
+        "--json",
+        "burn",
+        "-q",
+        "--dev",
+        &format!("emu:{},profile=bd-r", a.display()),
+        "--dev",
+        &format!("emu:{},profile=dvd+r", b.display()),
+        "--ecc",
+        "10",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let j = json(&o);
+    all_verified(&j, 2, 0);
+    let o1 = discburn(&[
+        "--json",
+        "burn",
+        "-q",
+        "--dev",
+        &format!("emu:{},profile=bd-r", one.display()),
+        "--ecc",
+        "10",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o1.status.success(), "{}", text(&o1));
+    let j1 = json(&o1);
+    let sent = j1["blocks"].as_u64().unwrap() as usize;
+    let image_blocks = data.len().div_ceil(2048);
+    assert!(sent > image_blocks + image_blocks / 10, "{j1}");
+    let want = disc_bytes(&one, 0, sent * 2048);
+    for (d, disc) in j["drives"].as_array().unwrap().iter().zip([&a, &b]) {
+        assert_eq!(d["summary"]["blocks"], sent, "{j}");
+        assert_eq!(d["summary"]["md5"], j1["md5"], "{j}");
+        assert!(
+            disc_bytes(disc, 0, sent * 2048) == want,
+            "{}: not the one-drive burn's track",
+            disc.display()
+        );
+        let back = t.path().join("back.bin");
+        let bad = format!(
+            "emu:{},bad=30-{}",
+            disc.display(),
+            30 + image_blocks * 8 / 100 - 1
+        );
+        let o = discburn(&[
+            "read",
+            "--dev",
+            &bad,
+            "--repair",
+            "-o",
+            back.to_str().unwrap(),
+            "--retries",
+            "0",
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}: {}", disc.display(), text(&o));
+        let mut padded = data.clone();
+        padded.resize(image_blocks * 2048, 0);
+        assert!(fs::read(&back).unwrap() == padded, "{}", disc.display());
+        fs::remove_file(&back).unwrap();
+        fs::remove_file(back.with_extension("bin.map")).ok();
+    }
+    // Standard input of unknown size: refused, no drive opened.
+    let (c, d) = (t.path().join("c.disc"), t.path().join("d.disc"));
+    let mut child = command(BIN)
+        .args([
+            "burn",
+            "-q",
+            "--dev",
+            &format!("emu:{},profile=bd-r", c.display()),
+            "--dev",
+            &format!("emu:{},profile=bd-r", d.display()),
+            "--ecc",
+            "10",
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all(&data[..40 * 2048]);
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "--ecc needs the image's size (burn a file, or give --tsize); nothing was written to any drive"
+        ),
+        "{}",
+        text(&o)
+    );
+    assert!(!c.exists() && !d.exists(), "a drive was opened");
+}

@@ -469,14 +469,21 @@ pub(crate) fn print_summary(s: &AddSummary, json: bool) -> Result<(), CliError> 
         outln!("{}", serde_json::to_string_pretty(&s).map_err(fail)?);
     } else {
         outln!("{}", summary_line(s));
-        if let Some(e) = &s.ecc {
-            outln!(
-                "repair data: {} % = {} parity blocks in {} codewords after the session's {} blocks (header at block {}); `discburn read --repair` restores the session",
-                e.percent, e.parity_blocks, e.codewords, e.session_blocks, e.header_lba
-            );
+        if let Some(l) = ecc_line(s) {
+            outln!("{l}");
         }
     }
     Ok(())
+}
+
+/// The line about the repair data written after the session (`--ecc`), if any.
+pub(crate) fn ecc_line(s: &AddSummary) -> Option<String> {
+    s.ecc.as_ref().map(|e| {
+        format!(
+            "repair data: {} % = {} parity blocks in {} codewords after the session's {} blocks (header at block {}); `discburn read --repair` restores the session",
+            e.percent, e.parity_blocks, e.codewords, e.session_blocks, e.header_lba
+        )
+    })
 }
 
 /// `add`'s summary line.

@@ -71,7 +71,7 @@ fn refusal<E: std::error::Error + 'static>(
         ManyError::Drive { index, error } => CliError::Failed(format!(
             "{}: {}; nothing was written to any drive",
             names[*index],
-            detail(*index, error)
+            detail(*index, error).trim_end_matches("; nothing was written")
         )),
         ManyError::Differs { index, what } => CliError::Failed(format!(
             "{}: {} (drive 1 is {}); nothing was written to any drive",
@@ -98,12 +98,13 @@ struct DriveEntry<S> {
 }
 
 /// Prints the report and gives the exit status for `results` (a summary or an error
-/// message per drive).
+/// message per drive); `lines` are a summary's lines of text, each printed after the
+/// drive's name.
 fn report<S: serde::Serialize>(
     names: &[String],
     json: bool,
     results: Vec<Result<S, String>>,
-    line: impl Fn(&S) -> String,
+    lines: impl Fn(&S) -> Vec<String>,
 ) -> Result<(), CliError> {
     let mut failed = Vec::new();
     let mut entries = Vec::new();
@@ -111,7 +112,9 @@ fn report<S: serde::Serialize>(
         match r {
             Ok(s) => {
                 if !json {
-                    outln!("{}: {}", names[i], line(&s));
+                    for l in lines(&s) {
+                        outln!("{}: {l}", names[i]);
+                    }
                 }
                 entries.push(DriveEntry {
                     device: names[i].clone(),
@@ -209,12 +212,25 @@ pub fn add(
             Err(e) => Err(super::add::append_failure(&mut drives[i], a, &e)),
         })
         .collect();
-    report(&names, global.json, results, super::add::summary_line)
+    report(&names, global.json, results, |s| {
+        std::iter::once(super::add::summary_line(s))
+            .chain(super::add::ecc_line(s))
+            .collect()
+    })
 }
 
 /// `burn` of one image to every `--dev` at once.
 pub fn burn(global: &GlobalArgs, job: &BurnJob) -> Result<(), CliError> {
     let (reader, total) = super::burn::input(job)?;
+    if job.ecc_percent.is_some() && total.is_none() {
+        // The repair data's layout needs the image's size before the first block goes out
+        // (mmc::job::burn refuses it too); no drive is at fault, so none is named.
+        return Err(CliError::Failed(
+            "--ecc needs the image's size (burn a file, or give --tsize); nothing was written \
+             to any drive"
+                .into(),
+        ));
+    }
     let (names, mut drives) = open_all(global, job.force)?;
     let shown = displays(&names, global, job.quiet);
     let progress = |i: usize, e: &Event| {
@@ -249,7 +265,9 @@ pub fn burn(global: &GlobalArgs, job: &BurnJob) -> Result<(), CliError> {
             Err(e) => Err(super::burn::burn_failure(&mut drives[i], &e)),
         })
         .collect();
-    report(&names, global.json, results, super::burn::summary_line)
+    report(&names, global.json, results, |s| {
+        vec![super::burn::summary_line(s)]
+    })
 }
 
 #[cfg(test)]
