@@ -402,7 +402,7 @@ fn a_refused_entry_is_named_and_skipped_and_the_rest_is_extracted() {
         ..Meta::default()
     };
     // Rock Ridge names no file system holds: "..", "a/b", "." (each a real record).
-    let dd = t.push_child(Tree::ROOT, b"..", Kind::Dir(Vec::new()), dm);
+    let dd = t.push_child(Tree::ROOT, b"..", Kind::Dir, dm);
     let data = t.add_blob(b"escaped\n".to_vec());
     t.push_child(dd, b"escape", Kind::File { size: 8, data }, fm);
     let data = t.add_blob(b"slash\n".to_vec());
@@ -413,7 +413,7 @@ fn a_refused_entry_is_named_and_skipped_and_the_rest_is_extracted() {
         let data = t.add_blob(c.as_bytes().to_vec());
         t.push_child(Tree::ROOT, n.as_bytes(), Kind::File { size: 2, data }, fm);
     }
-    let sub = t.push_child(Tree::ROOT, b"sub", Kind::Dir(Vec::new()), dm);
+    let sub = t.push_child(Tree::ROOT, b"sub", Kind::Dir, dm);
     let data = t.add_blob(b"deep\n".to_vec());
     t.push_child(sub, b"deep", Kind::File { size: 5, data }, fm);
     let o = Options {

@@ -176,10 +176,10 @@ fn verify_tree_refuses_the_names_extract_refuses() {
         mode: mode::S_IFREG | 0o644,
         ..Meta::default()
     };
-    let up = t.push_child(isofs::Tree::ROOT, b"..", Kind::Dir(Vec::new()), dm);
+    let up = t.push_child(isofs::Tree::ROOT, b"..", Kind::Dir, dm);
     let data = t.add_blob(secret.to_vec());
     t.push_child(up, b"secret", Kind::File { size: 17, data }, fm);
-    let sub = t.push_child(isofs::Tree::ROOT, b"sub", Kind::Dir(Vec::new()), dm);
+    let sub = t.push_child(isofs::Tree::ROOT, b"sub", Kind::Dir, dm);
     let data = t.add_blob(secret.to_vec());
     t.push_child(sub, b"secret", Kind::File { size: 17, data }, fm);
     let data = t.add_blob(b"ok\n".to_vec());

@@ -119,7 +119,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 
     // Continuation areas: a 250-byte name, a 1,500-byte link target, Joliet beside.
     let mut t = Tree::new();
-    let d = t.push_child(Tree::ROOT, b"a", Kind::Dir(Vec::new()), dir);
+    let d = t.push_child(Tree::ROOT, b"a", Kind::Dir, dir);
     let data = t.add_blob(b"hello\n".to_vec());
     t.push_child(d, &[b'n'; 250], Kind::File { size: 6, data }, file);
     let target = t.intern("x/".repeat(750).as_bytes());
@@ -132,7 +132,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let mut t = Tree::new();
     let mut d = Tree::ROOT;
     for n in b"abcdefghij" {
-        d = t.push_child(d, &[*n], Kind::Dir(Vec::new()), dir);
+        d = t.push_child(d, &[*n], Kind::Dir, dir);
     }
     let data = t.add_blob(b"deep\n".to_vec());
     t.push_child(d, b"f", Kind::File { size: 5, data }, file);
@@ -140,7 +140,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
 
     // Plain ISO 9660, level 1.
     let mut t = Tree::new();
-    let d = t.push_child(Tree::ROOT, b"x", Kind::Dir(Vec::new()), dir);
+    let d = t.push_child(Tree::ROOT, b"x", Kind::Dir, dir);
     let data = t.add_blob(b"1\n".to_vec());
     t.push_child(d, b"y", Kind::File { size: 2, data }, file);
     let mut o = options(1, false);

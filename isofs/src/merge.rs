@@ -177,7 +177,7 @@ pub fn import_checked_with<S: SectorSource>(
     // The walk reads every directory once: in large batches, no file data.
     vol.batch_directory_reads();
     let root = vol.root().clone();
-    tree.node_mut(Tree::ROOT).meta = meta_of(&root, 0);
+    tree.set_meta(Tree::ROOT, meta_of(&root, 0));
     // Only an import into a fresh tree can tell imported nodes by their ids.
     let fresh = tree.len() == 1;
     let mut prev = Previous {
@@ -266,7 +266,7 @@ pub fn import_checked_with<S: SectorSource>(
             }
         };
         if let Some(old) = tree.lookup(p, name.as_bytes()) {
-            let old_dir = matches!(tree.node(old).kind, Kind::Dir(_));
+            let old_dir = matches!(tree.node(old).kind, Kind::Dir);
             // Either way the directory no longer holds what its extent lists.
             if let Some(d) = prev.dirs.get_mut(&p) {
                 d.whole = false;
@@ -287,7 +287,7 @@ pub fn import_checked_with<S: SectorSource>(
         }
         let ft = e.mode.map(|m| m & mode::S_IFMT);
         let kind = if e.is_dir {
-            Kind::Dir(Vec::new())
+            Kind::Dir
         } else if let Some(t) = &e.symlink {
             Kind::Symlink(tree.intern(t.as_bytes()))
         } else if matches!(ft, Some(mode::S_IFCHR | mode::S_IFBLK)) {
@@ -427,7 +427,7 @@ fn joliet_dirs<S: SectorSource>(
         };
         let node = tree
             .lookup(p, e.name.as_bytes())
-            .filter(|&n| matches!(tree.node(n).kind, Kind::Dir(_)) == e.is_dir);
+            .filter(|&n| matches!(tree.node(n).kind, Kind::Dir) == e.is_dir);
         match out.get_mut(&p) {
             Some(d) if node.is_some() => d.entries += 1,
             Some(d) => d.whole = false,

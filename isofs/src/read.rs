@@ -1446,7 +1446,7 @@ mod tests {
             mode: 0o040755,
             ..Meta::default()
         };
-        let d = t.push_child(Tree::ROOT, b"sub", Kind::Dir(Vec::new()), m);
+        let d = t.push_child(Tree::ROOT, b"sub", Kind::Dir, m);
         let data = t.add_blob(b"hello".to_vec());
         t.push_child(
             d,
@@ -1699,7 +1699,7 @@ mod tests {
             mode: 0o040755,
             ..Meta::default()
         };
-        t.push_child(Tree::ROOT, b"d", Kind::Dir(Vec::new()), m);
+        t.push_child(Tree::ROOT, b"d", Kind::Dir, m);
         for i in 0..20u8 {
             let mut name = vec![b'f'; 200];
             name[199] = b'a' + i;
@@ -1754,7 +1754,7 @@ mod tests {
             mode: 0o040755,
             ..Meta::default()
         };
-        let d = t.push_child(Tree::ROOT, b"d", Kind::Dir(Vec::new()), m);
+        let d = t.push_child(Tree::ROOT, b"d", Kind::Dir, m);
         for i in 0..11u8 {
             let data = t.add_blob(vec![i]);
             t.push_child(

@@ -30,11 +30,11 @@ fn extraction_stays_inside_the_target() {
     // "evil" twice: a link to the outside folder and a directory with a file in it.
     let target = t.intern(outside.to_string_lossy().as_bytes());
     t.push_child(Tree::ROOT, b"evil", Kind::Symlink(target), lm);
-    let d = t.push_child(Tree::ROOT, b"evil", Kind::Dir(Vec::new()), dm);
+    let d = t.push_child(Tree::ROOT, b"evil", Kind::Dir, dm);
     let data = t.add_blob(b"pwned\n".to_vec());
     t.push_child(d, b"payload", Kind::File { size: 6, data }, fm);
     // "pre" exists in the target as a link to the outside folder.
-    let p = t.push_child(Tree::ROOT, b"pre", Kind::Dir(Vec::new()), dm);
+    let p = t.push_child(Tree::ROOT, b"pre", Kind::Dir, dm);
     let data = t.add_blob(b"pwned\n".to_vec());
     t.push_child(p, b"payload", Kind::File { size: 6, data }, fm);
     let o = Options {

@@ -44,7 +44,7 @@ fn tree_of(s: &shapes::Shape) -> Tree {
         let id = t.push_child(
             ids[*p],
             name.as_bytes(),
-            Kind::Dir(Vec::new()),
+            Kind::Dir,
             meta(mode::S_IFDIR | 0o755),
         );
         ids.push(id);

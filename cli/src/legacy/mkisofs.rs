@@ -940,11 +940,12 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
                 .map_or(0, |d| d.as_secs() as i64);
             Timestamp::from_secs(secs)
         });
-        let m = &mut tree.node_mut(Tree::ROOT).meta;
+        let mut m = tree.meta(Tree::ROOT);
         m.mode = isofs::tree::mode::S_IFDIR | (tree_new_dir_mode(&job) & 0o7777);
         m.mtime = now;
         m.atime = now;
         m.ctime = now;
+        tree.set_meta(Tree::ROOT, m);
     }
     for r in &job.remove {
         let p = format!("/{}", r.trim_matches('/'));
@@ -963,7 +964,7 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
         (Some(old), true) => {
             let old = format!("/{}", old.trim_matches('/'));
             match tree.lookup_path(&old) {
-                Some(o) if matches!(tree.node(o).kind, isofs::tree::Kind::Dir(_)) => {
+                Some(o) if matches!(tree.node(o).kind, isofs::tree::Kind::Dir) => {
                     let meta = tree.node(o).meta;
                     let r = tree
                         .ensure_dir(&root, meta)
@@ -1022,13 +1023,15 @@ pub fn build(prog: &str, mut job: Job) -> Result<(Job, Image), CliError> {
         };
         let mut stack = vec![id];
         while let Some(n) = stack.pop() {
-            tree.node_mut(n).weight = *w;
+            tree.set_weight(n, *w);
             stack.extend_from_slice(tree.children(n));
         }
     }
     if job.no_cache_inodes {
         for id in 0..tree.len() {
-            tree.node_mut(id as isofs::tree::NodeId).meta.link = 0;
+            let id = id as isofs::tree::NodeId;
+            let m = tree.meta(id);
+            tree.set_meta(id, isofs::tree::Meta { link: 0, ..m });
         }
     }
     if job.opts.iso_level < 4 && dir_depth(&tree, Tree::ROOT) > 8 {
@@ -1071,8 +1074,8 @@ fn apply_attributes(tree: &mut Tree, job: &Job) {
         return;
     }
     for id in 0..tree.len() as isofs::tree::NodeId {
-        let is_dir = matches!(tree.node(id).kind, Kind::Dir(_));
-        let m = &mut tree.node_mut(id).meta;
+        let is_dir = matches!(tree.node(id).kind, Kind::Dir);
+        let mut m = tree.meta(id);
         if let Some(u) = job.uid {
             m.uid = u;
         }
@@ -1083,6 +1086,7 @@ fn apply_attributes(tree: &mut Tree, job: &Job) {
         if let Some(p) = perm {
             m.mode = (m.mode & mode::S_IFMT) | p;
         }
+        tree.set_meta(id, m);
     }
 }
 
@@ -1094,7 +1098,7 @@ fn dir_depth(tree: &Tree, dir: isofs::tree::NodeId) -> u32 {
     while let Some((d, depth)) = stack.pop() {
         max = max.max(depth);
         for &c in tree.children(d) {
-            if matches!(tree.node(c).kind, isofs::tree::Kind::Dir(_)) && !tree.node(c).dead {
+            if matches!(tree.node(c).kind, isofs::tree::Kind::Dir) && !tree.node(c).dead {
                 stack.push((c, depth + 1));
             }
         }

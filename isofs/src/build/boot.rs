@@ -127,9 +127,10 @@ impl Image {
             meta,
         );
         if b.hide_catalog {
-            let n = self.tree.node_mut(id);
-            n.hide_iso = true;
-            n.hide_joliet = true;
+            self.tree.update(id, |n| {
+                n.hide_iso = true;
+                n.hide_joliet = true;
+            });
         }
         self.catalog_node = Some(id);
         Ok(())
@@ -182,9 +183,7 @@ impl Image {
              written again in this session for its boot information table"
         );
         let data = self.tree.add_blob(v);
-        if let Kind::File { data: d, .. } = &mut self.tree.node_mut(id).kind {
-            *d = data;
-        }
+        self.tree.set_data(id, data);
         Ok(())
     }
 

@@ -401,7 +401,7 @@ impl Image {
         for id in order {
             let node = self.tree.node(id);
             let link = node.meta.link;
-            if link != 0 && !matches!(node.kind, Kind::Dir(_)) {
+            if link != 0 && !matches!(node.kind, Kind::Dir) {
                 *group_count.entry(link).or_insert(0) += 1;
                 let old = self.old_ino(id);
                 let ino = *group_ino.entry(link).or_insert_with(|| {
@@ -422,7 +422,7 @@ impl Image {
                     next += 1;
                 }
             }
-            if let Kind::Dir(_) = node.kind {
+            if let Kind::Dir = node.kind {
                 let sub = self
                     .visible_children(id, false)
                     .iter()
@@ -594,7 +594,7 @@ impl Image {
                     continue;
                 }
                 match &node.kind {
-                    Kind::Dir(_) => stack.push(c),
+                    Kind::Dir => stack.push(c),
                     Kind::File {
                         data: Data::Old { lba },
                         ..

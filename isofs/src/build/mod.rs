@@ -289,7 +289,7 @@ impl Image {
     }
 
     pub(super) fn is_dir(&self, id: NodeId) -> bool {
-        matches!(self.tree.node(id).kind, Kind::Dir(_))
+        self.tree.is_dir(id)
     }
 }
 
@@ -302,7 +302,7 @@ fn now() -> Timestamp {
 
 fn clamp_times(tree: &mut Tree, date: Timestamp) {
     for i in 0..tree.len() as NodeId {
-        let m = &mut tree.node_mut(i).meta;
+        let mut m = tree.meta(i);
         let t = if m.mtime > date {
             date
         } else {
@@ -311,6 +311,7 @@ fn clamp_times(tree: &mut Tree, date: Timestamp) {
         m.mtime = t;
         m.atime = t;
         m.ctime = t;
+        tree.set_meta(i, m);
     }
 }
 
@@ -360,9 +361,7 @@ fn keep_unchanged(tree: &mut Tree, prev: &mut dyn SectorSource) -> Result<(), Bu
         if same {
             // The comparison read every byte: the kept extent's MD5 comes free.
             tree.old_md5.insert(lba, md5.finish());
-            if let Kind::File { data, .. } = &mut tree.node_mut(id).kind {
-                *data = Data::Old { lba };
-            }
+            tree.set_data(id, Data::Old { lba });
         }
     }
     Ok(())

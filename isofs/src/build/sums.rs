@@ -82,7 +82,7 @@ impl Image {
                 if self.tree.node(c).dead {
                     continue;
                 }
-                if matches!(self.tree.node(c).kind, Kind::Dir(_)) {
+                if matches!(self.tree.node(c).kind, Kind::Dir) {
                     stack.push(c);
                 } else {
                     reach.push(c);

@@ -20,7 +20,7 @@ impl Image {
             dirs.push(d);
             for &c in self.tree.children(d) {
                 let n = self.tree.node(c);
-                if !n.dead && !n.hide_iso && matches!(n.kind, Kind::Dir(_)) {
+                if !n.dead && !n.hide_iso && matches!(n.kind, Kind::Dir) {
                     stack.push(c);
                 }
             }
@@ -51,7 +51,8 @@ impl Image {
                 data,
             };
             let id = self.tree.push_child(d, name.as_bytes(), kind, meta);
-            self.tree.node_mut(id).hide_joliet = self.opts.trans_table_hide_joliet;
+            let hide = self.opts.trans_table_hide_joliet;
+            self.tree.update(id, |n| n.hide_joliet = hide);
         }
     }
 
@@ -84,10 +85,8 @@ impl Image {
         for (t, bytes) in tables {
             let len = bytes.len() as u64;
             let blob = self.tree.add_blob(bytes);
-            if let Kind::File { size, data } = &mut self.tree.node_mut(t).kind {
-                debug_assert_eq!(*size, len, "translation table size");
-                *data = blob;
-            }
+            debug_assert_eq!(self.tree.file_size(t), len, "translation table size");
+            self.tree.set_data(t, blob);
         }
     }
 }
@@ -106,7 +105,7 @@ pub fn trans_table_line(tree: &Tree, id: NodeId, iso_ident: &[u8]) -> Vec<u8> {
     let name = tree.name(id);
     let mut extra: Vec<u8> = Vec::new();
     let kind = match &node.kind {
-        Kind::Dir(_) => b'D',
+        Kind::Dir => b'D',
         Kind::File { .. } => b'F',
         Kind::Symlink(t) => {
             extra.extend_from_slice(tree.span(*t));

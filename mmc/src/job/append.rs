@@ -317,7 +317,7 @@ fn files(tree: &Tree) -> HashMap<String, Option<u32>> {
             }
             let path = format!("{prefix}/{}", tree.name_str(c));
             match &n.kind {
-                Kind::Dir(_) => stack.push((c, path)),
+                Kind::Dir => stack.push((c, path)),
                 Kind::File { data, .. } => {
                     let old = match data {
                         Data::Old { lba } => Some(*lba),

@@ -165,7 +165,7 @@ fn tree_digest(tree: &Tree) -> u128 {
             }
             let path = format!("{prefix}/{}", tree.name_str(c));
             let what = match &n.kind {
-                Kind::Dir(_) => {
+                Kind::Dir => {
                     stack.push((c, path.clone()));
                     "dir".to_string()
                 }
