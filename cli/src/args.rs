@@ -74,7 +74,8 @@ impl Cli {
 pub struct GlobalArgs {
     /// Device: b,t,l | t,l | ATA:b,t,l | a path (/dev/sr0, /dev/sg1) | emu:PATH[,key=value...].
     /// Default: $CDR_DEVICE, else the only CD/DVD drive present. `add` and `burn` take it
-    /// more than once: the same session to every drive at once.
+    /// more than once: the same session to every drive at once (given before the
+    /// subcommand's name and after it, every one counts).
     #[arg(
         long = "dev",
         global = true,
