@@ -497,7 +497,8 @@ fn add_ecc_on_two_drives_reports_and_repairs_on_each() {
 }
 
 /// `burn --ecc` to a BD-R and a DVD+R at once writes on each the track a one-drive `burn
-/// --ecc` writes (the image, then header, parity and header copy), and `read --repair`
+/// --ecc` writes (the image, then header, parity and header copy), each drive's summary
+/// has the repair data (JSON `ecc`, and a line of text as `add` prints), and `read --repair`
 /// rebuilds the image from each; from standard input without `--tsize` there is no size to
 /// lay the parity out for, and the burn is refused before any drive is opened.
 #[test]
@@ -542,9 +543,14 @@ fn burn_ecc_on_two_drives_writes_what_one_drive_writes() {
     let image_blocks = data.len().div_ceil(2048);
     assert!(sent > image_blocks + image_blocks / 10, "{j1}");
     let want = disc_bytes(&one, 0, sent * 2048);
+    let ecc = &j1["ecc"];
+    assert_eq!(ecc["percent"], 10, "{j1}");
+    assert_eq!(ecc["session_blocks"], image_blocks, "{j1}");
+    assert_eq!(ecc["header_lba"], image_blocks, "{j1}");
     for (d, disc) in j["drives"].as_array().unwrap().iter().zip([&a, &b]) {
         assert_eq!(d["summary"]["blocks"], sent, "{j}");
         assert_eq!(d["summary"]["md5"], j1["md5"], "{j}");
+        assert_eq!(&d["summary"]["ecc"], ecc, "{j}");
         assert!(
             disc_bytes(disc, 0, sent * 2048) == want,
             "{}: not the one-drive burn's track",
@@ -573,6 +579,39 @@ fn burn_ecc_on_two_drives_writes_what_one_drive_writes() {
         assert!(fs::read(&back).unwrap() == padded, "{}", disc.display());
         fs::remove_file(&back).unwrap();
         fs::remove_file(back.with_extension("bin.map")).ok();
+    }
+    // Text: a summary and a repair-data line per drive.
+    let (g, h) = (t.path().join("g.disc"), t.path().join("h.disc"));
+    let tdevs = [
+        format!("emu:{},profile=bd-r", g.display()),
+        format!("emu:{},profile=bd-r", h.display()),
+    ];
+    let o = discburn(&[
+        "burn",
+        "-q",
+        "--dev",
+        &tdevs[0],
+        "--dev",
+        &tdevs[1],
+        "--ecc",
+        "10",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = format!(
+        "repair data: 10 % = {} parity blocks in {} codewords after the image's {image_blocks} \
+         blocks (header at block {image_blocks}); `discburn read --repair` restores the image",
+        ecc["parity_blocks"], ecc["codewords"]
+    );
+    for dev in &tdevs {
+        let mine: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("{dev}: ")))
+            .collect();
+        assert_eq!(mine.len(), 2, "{dev}: {out}");
+        assert!(mine[0].contains("written at block 0"), "{out}");
+        assert_eq!(mine[1], line, "{out}");
     }
     // Standard input of unknown size: refused, no drive opened.
     let (c, d) = (t.path().join("c.disc"), t.path().join("d.disc"));

@@ -197,6 +197,9 @@ pub struct BurnSummary {
     pub seconds: f64,
     /// Lowest FIFO fill (%).
     pub fifo_min_percent: u8,
+    /// `--ecc`: the repair data after the image (`blocks` counts it too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecc: Option<mmc::job::append::EccReport>,
 }
 
 /// True when `burn`'s arguments make an audio (or mixed) CD rather than one data session.
@@ -348,8 +351,21 @@ pub fn print_summary(s: &BurnSummary, json: bool) -> Result<(), CliError> {
         );
     } else {
         outln!("{}", summary_line(s));
+        if let Some(l) = ecc_line(s) {
+            outln!("{l}");
+        }
     }
     Ok(())
+}
+
+/// The line about the repair data written after the image (`--ecc`), if any.
+pub(crate) fn ecc_line(s: &BurnSummary) -> Option<String> {
+    s.ecc.as_ref().map(|e| {
+        format!(
+            "repair data: {} % = {} parity blocks in {} codewords after the image's {} blocks (header at block {}); `discburn read --repair` restores the image",
+            e.percent, e.parity_blocks, e.codewords, e.session_blocks, e.header_lba
+        )
+    })
 }
 
 /// `burn`'s summary line.
@@ -440,6 +456,7 @@ pub(crate) fn summary(device: String, r: &BurnReport) -> BurnSummary {
         blocks_left: r.blocks_left,
         seconds: r.seconds,
         fifo_min_percent: r.fifo_min_percent,
+        ecc: r.ecc,
     }
 }
 

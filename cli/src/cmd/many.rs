@@ -266,7 +266,9 @@ pub fn burn(global: &GlobalArgs, job: &BurnJob) -> Result<(), CliError> {
         })
         .collect();
     report(&names, global.json, results, |s| {
-        vec![super::burn::summary_line(s)]
+        std::iter::once(super::burn::summary_line(s))
+            .chain(super::burn::ecc_line(s))
+            .collect()
     })
 }
 

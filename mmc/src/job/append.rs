@@ -513,14 +513,21 @@ pub(crate) fn conclude<T: Transport>(
         fifo_min_percent: burned.fifo_min_percent,
         commit_notes,
         not_carried: counts.not_carried.clone(),
-        ecc: ecc.map(|l| EccReport {
+        ecc: ecc.as_ref().map(EccReport::of),
+    })
+}
+
+impl EccReport {
+    /// The report of the repair data laid out by `l`.
+    pub(crate) fn of(l: &crate::ecc::Layout) -> EccReport {
+        EccReport {
             percent: l.percent,
             session_blocks: l.data_blocks,
             parity_blocks: l.parity_blocks(),
             codewords: l.codewords().count() as u32,
             header_lba: l.start + l.data_blocks,
-        }),
-    })
+        }
+    }
 }
 
 /// The files a session adds, replaces (new contents) and removes, each list sorted.

@@ -99,6 +99,8 @@ pub struct BurnReport {
     /// Blocks of the commit (overwritable media) that read back wrong once and were
     /// written again, read back correctly.
     pub commit_notes: Vec<String>,
+    /// The repair data written after the image (`ecc_percent`).
+    pub ecc: Option<crate::job::append::EccReport>,
 }
 
 /// Why [`burn`] failed. Variants before [`BurnError::Write`] wrote nothing.
@@ -258,10 +260,13 @@ pub fn burn<T: Transport>(
         plan.session
     );
     let reader = io::Cursor::new(head).chain(image);
+    let ecc = ecc.map(|mut l| {
+        l.start = plan.start;
+        l
+    });
     let (producer, size) = match ecc {
         None => (pipeline::reader_producer(reader), size),
-        Some(mut layout) => {
-            layout.start = plan.start;
+        Some(layout) => {
             let producer: pipeline::Producer = Box::new(move |w| {
                 let mut e = crate::ecc::EccWriter::new(w, layout)
                     .map_err(|e| format!("repair data: {e}"))?;
@@ -289,7 +294,9 @@ pub fn burn<T: Transport>(
         progress,
     )
     .map_err(BurnError::Write)?;
-    conclude(drive, burned, options, profile, free, session)
+    let mut report = conclude(drive, burned, options, profile, free, session)?;
+    report.ecc = ecc.as_ref().map(crate::job::append::EccReport::of);
+    Ok(report)
 }
 
 /// Where the image goes on the disc in `drive`: on overwritable media an image made for
@@ -397,5 +404,6 @@ pub(crate) fn conclude<T: Transport>(
         seconds: burned.seconds,
         fifo_min_percent: burned.fifo_min_percent,
         commit_notes,
+        ecc: None,
     })
 }

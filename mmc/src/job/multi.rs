@@ -544,7 +544,10 @@ pub fn burn_many<T: Transport + Send>(
     let lane_progress = |k: usize, e: &Event| progress(index_of[k], e);
     let finish = |k: usize, d: &mut Drive<T>, b: Burned| {
         let (profile, free, session) = plan_info[k];
-        burn::conclude(d, b, options, profile, free, session)
+        burn::conclude(d, b, options, profile, free, session).map(|mut r| {
+            r.ecc = ecc.as_ref().map(crate::job::append::EccReport::of);
+            r
+        })
     };
     let out = pipeline::run_many(
         lanes,
