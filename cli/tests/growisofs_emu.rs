@@ -233,7 +233,7 @@ fn version_and_bad_options() {
     assert!(out.contains("discburn"), "{out}");
     for args in [
         &["-Z", "/dev/null"][..],
-        &["-use-the-force-luke=seek=16", "-M", "/dev/null", "d"],
+        &["-use-the-force-luke=seek=24", "-M", "/dev/null", "d"],
         &["-speed=fast", "-Z", "/dev/null", "d"],
     ] {
         let o = growisofs(args, None);
@@ -417,4 +417,233 @@ fn k3b_and_brasero_growisofs_lines() {
         .unwrap_or_else(|| panic!("{}", text(&o)));
     assert!(n > 0);
     assert_same(&snapshot(&disc), &before, "sizing");
+}
+
+/// Bytes of a payload that is no ISO 9660 volume (growisofs's seek= is for such data too:
+/// its changelog names "tar-formatted" rewritable media).
+fn payload(n: usize) -> Vec<u8> {
+    pattern(n, 9)
+}
+
+#[test]
+fn seek_places_an_image_on_dvd_plus_rw_and_bd_re() {
+    // growisofs.c: "-use-the-force-luke=seek:N -Z /dev/dvd=image" is "builtin_dd
+    // if=image of=/dev/dvd obs=32k seek=N/16", N in 2 KiB blocks; for an image it copies no
+    // volume descriptors to block 16 ("if (alleged_next_session <= 0) exit (0)").
+    let t = tempfile::tempdir().unwrap();
+    let s1 = session_dir(t.path(), 1);
+    let data = payload(300_000);
+    let img = t.path().join("payload.bin");
+    std::fs::write(&img, &data).unwrap();
+    // 4112 = 257 * 16: a multiple of growisofs's 16, not of 32.
+    let n: u32 = 4112;
+    for profile in ["dvd+rw", "bd-re"] {
+        let disc = t.path().join(format!("{profile}.img"));
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let o = growisofs(&["-Z", &dev, "-r", s1.to_str().unwrap()], None);
+        assert!(o.status.success(), "{profile}: {}", text(&o));
+        let head_before = disc_bytes(&disc, 0, n as usize * 2048);
+        // The disc carries isofs: without a terminal growisofs refuses any -Z, seek or not.
+        let before = snapshot(&disc);
+        let seek = format!("-use-the-force-luke=seek={n}");
+        let z = format!("{dev}={}", img.display());
+        let o = growisofs(&[&seek, "-Z", &z], None);
+        assert_eq!(o.status.code(), Some(144), "{profile}: {}", text(&o));
+        assert_same(&snapshot(&disc), &before, "a refused seek");
+        let o = growisofs(&["-use-the-force-luke=tty", &seek, "-Z", &z], None);
+        assert!(o.status.success(), "{profile}: {}", text(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains(&format!(
+                "About to execute 'builtin_dd if={} of={dev} obs=32k seek={}'",
+                img.display(),
+                n / 16
+            )),
+            "{profile}: {}",
+            text(&o)
+        );
+        // The payload at block N, zero-padded to a whole block ...
+        let len = data.len().div_ceil(2048) * 2048;
+        let mut want = data.clone();
+        want.resize(len, 0);
+        assert!(
+            disc_bytes(&disc, n, len) == want,
+            "{profile}: the payload is not at block {n}"
+        );
+        // ... and nothing before it changed: block 16 still names the first session, which
+        // xorriso reads from block 0 as before.
+        assert!(
+            disc_bytes(&disc, 0, n as usize * 2048) == head_before,
+            "{profile}: blocks 0..{n} changed"
+        );
+        let got = xorriso_tree(&disc, 0);
+        assert!(
+            got.contains_key("f1.txt") && got.len() == 2,
+            "{profile}: {got:?}"
+        );
+        // A seek past the end: growisofs's no-room refusal (ENOSPC), nothing written.
+        let before = snapshot(&disc);
+        let far = (msinfo_capacity(&dev) - 16) / 16 * 16;
+        let o = growisofs(
+            &[
+                "-use-the-force-luke=tty",
+                &format!("-use-the-force-luke=seek={far}"),
+                "-Z",
+                &z,
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(156), "{profile}: {}", text(&o));
+        assert!(text(&o).contains(" blocks are free, "), "{}", text(&o));
+        assert_same(&snapshot(&disc), &before, "a seek past the end");
+    }
+}
+
+/// READ CAPACITY's block count of the emulated disc `dev`, from `discburn media --json`.
+fn msinfo_capacity(dev: &str) -> u32 {
+    let o = discburn(&["media", "--json", "--dev", dev]);
+    assert!(o.status.success(), "{}", text(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    find_number(&j, "capacity_blocks").unwrap_or_else(|| panic!("no capacity in {j}")) as u32
+}
+
+fn find_number(j: &serde_json::Value, key: &str) -> Option<u64> {
+    match j {
+        serde_json::Value::Object(m) => m
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .or_else(|| m.values().find_map(|v| find_number(v, key))),
+        serde_json::Value::Array(a) => a.iter().find_map(|v| find_number(v, key)),
+        _ => None,
+    }
+}
+
+#[test]
+fn seek_on_write_once_media_is_refused_as_the_drive_would() {
+    // On DVD±R and BD-R a drive writes the next writable address only (MMC-6 §4.5, INVALID
+    // ADDRESS FOR WRITE, 5/21/02, elsewhere): growisofs sends the WRITE, prints ":-[
+    // WRITE@LBA=...h failed with SK=5h/INVALID ADDRESS FOR WRITE]" and ":-( write failed",
+    // and exits with errno EINVAL (22; transport.hxx CREAM_ON_ERRNO). seek=N at the next
+    // writable address is an ordinary write.
+    let t = tempfile::tempdir().unwrap();
+    let data = payload(100_000);
+    let img = t.path().join("payload.bin");
+    std::fs::write(&img, &data).unwrap();
+    for profile in ["dvd+r", "dvd-r", "bd-r"] {
+        let disc = t.path().join(format!("{profile}.img"));
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let z = format!("{dev}={}", img.display());
+        // The blank disc comes into being with its first use.
+        assert!(discburn(&["media", "--dev", &dev]).status.success());
+        let before = snapshot(&disc);
+        let o = growisofs(&["-use-the-force-luke=seek=32", "-Z", &z], None);
+        assert_eq!(o.status.code(), Some(22), "{profile}: {}", text(&o));
+        let m = text(&o);
+        assert!(
+            m.contains("INVALID ADDRESS FOR WRITE") && m.contains(":-( write failed"),
+            "{profile}: {m}"
+        );
+        assert_same(
+            &snapshot(&disc),
+            &before,
+            "seek=32 on a blank write-once disc",
+        );
+        let o = growisofs(&["-use-the-force-luke=seek=0", "-Z", &z], None);
+        assert!(o.status.success(), "{profile}: {}", text(&o));
+        assert!(disc_bytes(&disc, 0, data.len()) == data, "{profile}");
+    }
+}
+
+#[test]
+fn brasero_blanks_dvd_plus_rw_and_bd_re_with_dev_zero() {
+    // Brasero's growisofs plugin (burn-growisofs.c, brasero_growisofs_set_argv_blank): the
+    // argument list of its fast blank, then SIGTERM once a progress line (its sscanf
+    // pattern) shows at least 65536 bytes written ("we nullified 65536 that's enough").
+    use std::io::BufRead;
+    let progress = regex::Regex::new(
+        r"^\s*(\d{1,10})/(\d+) \(\s*(\d{1,4})\.(\d)%\) @\s*(\d{1,2})\.(\d)x, remaining \d+:\d+",
+    )
+    .unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let s1 = session_dir(t.path(), 1);
+    let s2 = session_dir(t.path(), 2);
+    for profile in ["dvd+rw", "bd-re"] {
+        let disc = t.path().join(format!("{profile}.img"));
+        let dev = format!("emu:{},profile={profile}", disc.display());
+        let o = growisofs(&["-Z", &dev, "-r", "-J", s1.to_str().unwrap()], None);
+        assert!(o.status.success(), "{profile}: {}", text(&o));
+        assert!(
+            xorriso_toc(&disc).contains("Media status : is written , is appendable"),
+            "{profile}: {}",
+            xorriso_toc(&disc)
+        );
+        let mut c = command(BIN);
+        c.arg0("growisofs")
+            .args([
+                "-Z",
+                &format!("{dev}=/dev/zero"),
+                "-use-the-force-luke=tty",
+                "-speed=4",
+                "-use-the-force-luke=tracksize:1024",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let pid = child.id();
+        let out = child.stdout.take().unwrap();
+        let mut lines = Vec::new();
+        let mut killed = false;
+        for l in std::io::BufReader::new(out).lines() {
+            let l = l.unwrap();
+            if let Some(m) = progress.captures(&l) {
+                if !killed && m[1].parse::<u64>().unwrap() >= 65536 {
+                    let _ = command("kill").args(["-TERM", &pid.to_string()]).status();
+                    killed = true;
+                }
+            }
+            lines.push(l);
+        }
+        let o = child.wait_with_output().unwrap();
+        assert!(
+            killed || o.status.success(),
+            "{profile}: {:?} {lines:?} {}",
+            o.status,
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with(&format!(
+                "About to execute 'builtin_dd if=/dev/zero of={dev} obs=32k seek=0'"
+            ))),
+            "{profile}: {lines:?}"
+        );
+        // At least the 64 KiB Brasero waits for are zeros: the descriptors at 16 are gone.
+        assert!(
+            disc_bytes(&disc, 0, 65536).iter().all(|&b| b == 0),
+            "{profile}: the first 64 KiB are not zeroed"
+        );
+        // What readers see: xorriso a blank medium, msinfo a blank disc, and a -Z without
+        // -use-the-force-luke=tty no longer finds an isofs to refuse.
+        let toc = xorriso_toc(&disc);
+        assert!(toc.contains("Media status : is blank"), "{profile}: {toc}");
+        let m = discburn(&["msinfo", "--json", "--dev", &dev]);
+        let j: serde_json::Value = serde_json::from_slice(&m.stdout).unwrap();
+        assert_eq!(j["state"], "blank", "{profile}: {}", text(&m));
+        let mi = tool_as("dvd+rw-mediainfo", &[&dev]);
+        assert!(mi.status.success(), "{}", text(&mi));
+        let o = growisofs(&["-Z", &dev, "-r", "-J", s2.to_str().unwrap()], None);
+        assert!(o.status.success(), "{profile}: {}", text(&o));
+        let got = xorriso_tree(&disc, 0);
+        assert!(
+            got.contains_key("f2.txt") && !got.contains_key("f1.txt"),
+            "{profile}: {got:?}"
+        );
+    }
+}
+
+/// `xorriso -indev DISC -toc`'s output.
+fn xorriso_toc(disc: &Path) -> String {
+    let o = tool("xorriso", &["-indev", disc.to_str().unwrap(), "-toc"]);
+    assert!(o.status.success(), "{}", text(&o));
+    text(&o)
 }

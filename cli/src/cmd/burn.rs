@@ -420,12 +420,19 @@ pub(crate) fn burn_failure(drive: &mut CliDrive, e: &BurnError) -> String {
 
 /// Burns an image: the core of `burn` and of the cdrecord personality.
 pub fn burn(job: &BurnJob) -> Result<BurnSummary, CliError> {
+    burn_placed(job, None)
+}
+
+/// [`burn`] with the image at block `place` ([`mmc::job::burn::BurnOptions::place`]: the
+/// growisofs personality's `-use-the-force-luke=seek=N` and `-Z DEV=/dev/zero`).
+pub fn burn_placed(job: &BurnJob, place: Option<u32>) -> Result<BurnSummary, CliError> {
     let (reader, total) = input(job)?;
     let (spec, mut drive) = open_for_writing(job.dev.as_deref(), job.trace, job.force)?;
     if job.progress == Mode::Cdrecord && !job.quiet {
         crate::legacy::cdrecord::preamble(&mut drive, total, job)?;
     }
-    let options = burn_options(job);
+    let mut options = burn_options(job);
+    options.place = place;
     let mut display = cli_job::Display::new(job.progress, job.quiet);
     let r = mmc::job::burn::burn(&mut drive, reader, total, &options, &mut |e| {
         display.event(e)
@@ -474,6 +481,7 @@ pub(crate) fn burn_options(job: &BurnJob) -> BurnOptions {
         verify_md5: job.verify_md5,
         cancel: Some(cli_job::interrupt_flag()),
         ecc_percent: job.ecc_percent,
+        place: None,
     }
 }
 

@@ -15,7 +15,22 @@
 //! without a terminal), `notray`, `noload`, `4gms`, `wrvfy` (accepted), `dummy` (test
 //! write), `bufsize=N`/`bufsize:N` (the FIFO), `tracksize:N` (blocks on standard input),
 //! `spare=`/`spare:` (accepted: discburn formats BD-RE with the drive's default spare
-//! area), and `seek=N` (refused: discburn chooses the session's place).
+//! area), and `seek=N`/`seek:N` (growisofs.c's `next_session`, in 2 KiB blocks, a multiple of 16,
+//! `strtol` syntax; in force only when given before `-Z`, ignored after it or with `-M`, as
+//! there): `-use-the-force-luke=seek=N -Z DEV=IMAGE` writes the image's bytes at block N of
+//! a DVD+RW or BD-RE and nothing else (growisofs's `builtin_dd ... seek=N/16`, which copies
+//! no volume descriptors to block 16 for an image); on write-once media only the next
+//! writable address can be written, so another N ends with growisofs's exit status for
+//! the drive's INVALID ADDRESS FOR WRITE (22, EINVAL) before anything is sent. With mkisofs
+//! options instead of an image it is refused (growisofs would write a volume built for
+//! block 0 at N).
+//!
+//! `-Z DEV=/dev/zero` (Brasero's blank of DVD+RW: `-use-the-force-luke=tty`, `-speed=N`,
+//! `-use-the-force-luke=tracksize:1024`) writes zeros from block 0 (or seek=N), so that
+//! the volume descriptors at 16 are gone and the medium reads as blank; growisofs writes
+//! them until the end of the medium or until it is stopped (Brasero sends SIGTERM after
+//! 64 KiB), here they end after tracksize blocks when given, else at the end of the medium.
+//! `-M DEV=/dev/zero` (growisofs's filling up of a write-once disc) is refused.
 //!
 //! As growisofs (growisofs.c, `FATAL_START(e)` = 0x80|errno): a disc without room exits
 //! 156 (ENOSPC) after `:-( DEV: N blocks are free, M to be written!`; `-M` on a closed disc
@@ -72,6 +87,12 @@ pub struct Options {
     pub version: bool,
     /// `-C a,b`: the msinfo an `-M DEV=IMAGE` image was made for.
     pub msinfo: Option<String>,
+    /// `seek=N` given before `-Z`/`-M`: the block the image goes to (growisofs's
+    /// `next_session`).
+    pub seek: Option<u32>,
+    /// `seek=` given after `-Z`/`-M`, which growisofs ignores (it sets `next_session` only
+    /// while that is still undefined).
+    pub seek_ignored: bool,
 }
 
 fn bad(prog: &str, msg: String) -> CliError {
@@ -130,7 +151,7 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
             Some(s) if s.starts_with("use-the-force-luke") => {
                 let list = s.strip_prefix("use-the-force-luke").unwrap_or("");
                 let list = list.strip_prefix('=').unwrap_or(list);
-                force_luke(prog, list, &mut o)?;
+                force_luke(prog, list, dev.is_some(), &mut o)?;
             }
             Some(s) if s.starts_with('o') && !s.contains('-') => {
                 return Err(bad(
@@ -182,8 +203,8 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Options, CliError> {
     Ok(o)
 }
 
-/// `-use-the-force-luke=LIST`.
-fn force_luke(prog: &str, list: &str, o: &mut Options) -> Result<(), CliError> {
+/// `-use-the-force-luke=LIST`; `dev_seen`: a `-Z`/`-M` came before it.
+fn force_luke(prog: &str, list: &str, dev_seen: bool, o: &mut Options) -> Result<(), CliError> {
     for w in list.split(',').filter(|w| !w.is_empty()) {
         let (key, val) = match w.find([':', '=']) {
             Some(p) => (&w[..p], Some(&w[p + 1..])),
@@ -205,15 +226,20 @@ fn force_luke(prog: &str, list: &str, o: &mut Options) -> Result<(), CliError> {
             "notray" | "noload" | "4gms" | "wrvfy" | "moi" | "noopc" | "break" | "spare" => {}
             "bufsize" => o.bufsize = Some(size(val)?),
             "tracksize" => o.tracksize = Some(size(val)?),
-            "seek" => {
-                return Err(bad(
-                    prog,
-                    format!(
-                        "-use-the-force-luke={w}: not supported by discburn, which places the \
-                         session after the last one itself (use -M)"
-                    ),
-                ))
-            }
+            // growisofs.c: `next_session=strtol(o+5,0,0)`, refused when negative or not a
+            // multiple of 16 (blocks: its 32 KiB unit), and only while no -Z/-M has set it.
+            "seek" => match val {
+                Some(_) if dev_seen => o.seek_ignored = true,
+                Some(v) => {
+                    let sep = &w[4..5];
+                    let n = strtol(v);
+                    if n < 0 || n % 16 != 0 || n > i64::from(u32::MAX) {
+                        return Err(bad(prog, format!(":-( insane seek{sep}{n} option")));
+                    }
+                    o.seek = Some(n as u32);
+                }
+                None => {}
+            },
             other => {
                 return Err(bad(
                     prog,
@@ -223,6 +249,36 @@ fn force_luke(prog: &str, list: &str, o: &mut Options) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// C's `strtol(s, 0, 0)`: leading blanks, a sign, `0x` hexadecimal or `0` octal, digits up
+/// to the first that is not one (none: 0); saturating.
+fn strtol(s: &str) -> i64 {
+    let t = s.trim_start();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (radix, digits) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (16, h)
+    } else if t.starts_with('0') {
+        (8, t)
+    } else {
+        (10, t)
+    };
+    let mut n: i64 = 0;
+    for c in digits.chars() {
+        let Some(d) = c.to_digit(radix) else { break };
+        n = n
+            .saturating_mul(i64::from(radix))
+            .saturating_add(i64::from(d));
+    }
+    if neg {
+        -n
+    } else {
+        n
+    }
 }
 
 /// growisofs's `-version` line, in the form Brasero's check scans (`* %*s by
@@ -243,23 +299,59 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         outln!("{}", version(prog));
         return Ok(());
     }
-    // What growisofs would run, as its "Executing '...'" line (Brasero marks the job
-    // dangerous on it).
-    let what = match &o.image {
-        Some(img) => format!("builtin_dd if={img} of={}", o.dev),
-        None => format!("mkisofs {} | builtin_dd of={}", o.mkisofs.join(" "), o.dev),
-    };
+    if o.seek_ignored {
+        eprintln!(
+            "{prog}: -use-the-force-luke=seek after -Z/-M is ignored, as growisofs ignores it \
+             there (give it before -Z)"
+        );
+    }
+    let zero_image = o.image.as_deref() == Some("/dev/zero");
+    if zero_image && !o.zero {
+        return Err(bad(
+            prog,
+            "-M DEV=/dev/zero (growisofs's filling up of a write-once disc, which closes it) is \
+             not implemented by discburn; nothing was written"
+                .into(),
+        ));
+    }
+    // The image's place: growisofs's next_session for -Z (seek=, else 0).
+    let seek = if o.zero { o.seek.unwrap_or(0) } else { 0 };
+    if o.zero && o.image.is_none() && seek > 0 {
+        // growisofs passes mkisofs no -C here: the volume it writes at N is built for block
+        // 0, and the descriptors it then copies to block 16 name extents near block 0,
+        // which hold whatever was there before.
+        return Err(bad(
+            prog,
+            format!(
+                "-use-the-force-luke=seek={seek} with mkisofs options: growisofs would write a \
+                 volume built for block 0 at block {seek}, which no reader finds whole; give \
+                 -Z DEV=IMAGE (an image made with mkisofs -C 0,{seek}, or any data) or use -M"
+            ),
+        ));
+    }
     let spec = crate::device::resolve(Some(&o.dev))?;
-    let (state, isofs_at_start, overwritable) = probe(&spec)?;
-    if !o.zero && state == "closed" {
+    let probe = probe(&spec)?;
+    if !o.zero && probe.state == "closed" {
         return Err(CliError::Exit(
             fatal(EMEDIUMTYPE),
             ":-( media is not appendable".into(),
         ));
     }
-    if o.zero && isofs_at_start {
-        if !(o.tty || std::io::IsTerminal::is_terminal(&std::io::stdin())) || !overwritable {
-            let why = if overwritable {
+    // What growisofs runs, as its "Executing '...'" line (Brasero marks the job dangerous
+    // on it): builtin_dd writes in 32 KiB units, seek= counts them.
+    let at = if o.zero { seek } else { probe.next_writable };
+    let what = match &o.image {
+        Some(img) => format!("builtin_dd if={img} of={} obs=32k seek={}", o.dev, at / 16),
+        None => format!(
+            "mkisofs {} | builtin_dd of={} obs=32k seek={}",
+            o.mkisofs.join(" "),
+            o.dev,
+            at / 16
+        ),
+    };
+    if o.zero && probe.isofs_at_start {
+        if !(o.tty || std::io::IsTerminal::is_terminal(&std::io::stdin())) || !probe.overwritable {
+            let why = if probe.overwritable {
                 ""
             } else {
                 " (its sessions can only be added to: use -M)"
@@ -304,6 +396,19 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
     if o.dry_run {
         return Ok(());
     }
+    // -Z DEV=/dev/zero: zeros from the place on. growisofs reads /dev/zero until a write
+    // fails at the end of the medium (tracksize: only sets the size its progress shows),
+    // unless it is stopped first: Brasero's blank sends SIGTERM once 64 KiB are written.
+    // Here the zeros end at tracksize: when given (Brasero's 1024 blocks, more than the
+    // 64 KiB Brasero waits for), else at the end of the medium.
+    let tracksize = match (zero_image, o.tracksize) {
+        (true, None) => Some(probe.capacity.saturating_sub(u64::from(seek))),
+        (_, t) => t,
+    };
+    // The place the library is told: seek=N (N > 0), and /dev/zero always (zeros are no
+    // volume whose descriptors could be copied to block 16, and none are: the medium reads
+    // as blank afterwards).
+    let place = (zero_image || seek > 0).then_some(seek);
     // The input: the image, or one the mkisofs builder makes (in a temporary file that is
     // removed afterwards, so that the drive the previous session is read from is closed
     // before it is written).
@@ -330,7 +435,7 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
             Some(b) => b as usize,
             None => crate::job::DEFAULT_FIFO,
         },
-        tsize: o.tracksize.map(|b| b * 2048),
+        tsize: tracksize.map(|b| b * 2048),
         mode: if o.dao {
             mmc::write::WriteMode::Sao
         } else {
@@ -345,7 +450,7 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         quiet: false,
         ecc_percent: None,
     };
-    let r = burn::burn(&job);
+    let r = burn::burn_placed(&job, place);
     if let Some(t) = temp {
         let _ = std::fs::remove_file(t);
     }
@@ -365,6 +470,16 @@ pub fn run(prog: &str, args: &[String]) -> Result<(), CliError> {
         Err(CliError::Failed(m)) if m.contains(" are free from block ") => {
             Err(CliError::Exit(fatal(ENOSPC), no_space(&o.dev, &m)))
         }
+        // growisofs sends the WRITE and the drive refuses it: sperror's line, then
+        // ":-( write failed", exit status errno (EINVAL from ASC 21h/ASCQ 02h,
+        // transport.hxx CREAM_ON_ERRNO), not FATAL_START. Here the drive is not asked.
+        Err(CliError::Failed(m)) if m.contains("INVALID ADDRESS FOR WRITE") => Err(CliError::Exit(
+            EINVAL,
+            format!(
+                ":-( {}: WRITE@LBA={seek:x}h not sent: {m}\n:-( write failed: Invalid argument",
+                o.dev
+            ),
+        )),
         Err(e) => Err(e),
     }
 }
@@ -384,9 +499,23 @@ fn no_space(dev: &str, m: &str) -> String {
     }
 }
 
-/// The disc's state (msinfo's word), whether blocks 16.. of the -Z start hold an ISO 9660
-/// volume descriptor, and whether the medium is overwritable.
-fn probe(spec: &transport::DevSpec) -> Result<(&'static str, bool, bool), CliError> {
+/// What [`probe`] finds.
+struct Probe {
+    /// msinfo's word for the disc's state.
+    state: &'static str,
+    /// Blocks 16.. hold an ISO 9660 volume descriptor (growisofs's `warn_for_isofs`).
+    isofs_at_start: bool,
+    /// The medium is overwritable.
+    overwritable: bool,
+    /// Where a -M session goes (0 when blank).
+    next_writable: u32,
+    /// The blocks a -Z may fill: READ CAPACITY on overwritable media, else the next
+    /// writable address plus the free blocks of the last track (READ TRACK INFORMATION).
+    capacity: u64,
+}
+
+/// Looks at the disc before anything is written.
+fn probe(spec: &transport::DevSpec) -> Result<Probe, CliError> {
     let t = crate::device::open(spec, 0)?;
     let mut drive = mmc::drive::Drive::new(t);
     let r = crate::cmd::msinfo::collect(&mut drive, &spec.to_string())?;
@@ -396,7 +525,32 @@ fn probe(spec: &transport::DevSpec) -> Result<(&'static str, bool, bool), CliErr
         .unwrap_or(false);
     let mut b = vec![0u8; mmc::drive::BLOCK];
     let isofs = r.state != "blank" && drive.read_blocks(16, &mut b).is_ok() && &b[1..6] == b"CD001";
-    Ok((r.state, isofs, overwritable))
+    let capacity = if overwritable {
+        drive
+            .read_capacity()
+            .map_or(0, |(last, _)| u64::from(last) + 1)
+    } else {
+        drive
+            .disc_info()
+            .ok()
+            .map(|d| u32::from(d.view().last_track_last_session()))
+            .and_then(|t| {
+                drive
+                    .track_info(mmc::cmd::track_info::TrackAddress::Track(t))
+                    .ok()
+            })
+            .map_or(0, |ti| {
+                let v = ti.view();
+                u64::from(v.nwa().unwrap_or(0)) + u64::from(v.free_blocks())
+            })
+    };
+    Ok(Probe {
+        state: r.state,
+        isofs_at_start: isofs,
+        overwritable,
+        next_writable: r.next_writable.unwrap_or(0),
+        capacity,
+    })
 }
 
 /// Builds the session the mkisofs options describe into a temporary file: with `-M`, for
@@ -470,6 +624,11 @@ mod tests {
         .unwrap();
         assert!(!o.zero && o.dao && o.tty);
         assert_eq!((o.bufsize, o.tracksize), (Some(32 << 20), Some(100)));
+        // seek: before -Z in force (strtol: 0x20 is 32), after it ignored, as growisofs.c.
+        let o = p(&["-use-the-force-luke=seek=0x20", "-Z", "/dev/sr0=a.iso"]).unwrap();
+        assert_eq!((o.seek, o.seek_ignored), (Some(32), false));
+        let o = p(&["-Z", "/dev/sr0=a.iso", "-use-the-force-luke=seek:48"]).unwrap();
+        assert_eq!((o.seek, o.seek_ignored), (None, true));
         let o = p(&["-C", "0,2000", "-M", "/dev/sr0=/dev/fd/0"]).unwrap();
         assert!(!o.zero);
         assert_eq!(o.msinfo.as_deref(), Some("0,2000"));
@@ -479,6 +638,7 @@ mod tests {
             &["-R", "d"],
             &["-Z", "/dev/sr0=a.iso", "-R"],
             &["-use-the-force-luke=seek=10", "-M", "/dev/sr0", "d"],
+            &["-use-the-force-luke=seek:-16", "-Z", "/dev/sr0=a.iso"],
             &["-speed=0", "-Z", "/dev/sr0", "d"],
         ] {
             let e = p(bad).unwrap_err();

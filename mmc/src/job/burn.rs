@@ -5,7 +5,8 @@
 //! On DVD+RW and BD-RE an image made for the next writable address (mkisofs -C: its root
 //! directory lies at or after it) is appended; any other image replaces the contents from
 //! block 0 (growisofs -Z), which is refused while the disc holds sessions or other data
-//! unless [`BurnOptions::replace`].
+//! unless [`BurnOptions::replace`]. [`BurnOptions::place`] puts the image at a given block
+//! instead (growisofs `-use-the-force-luke=seek=N`).
 
 use std::io::{self, Read};
 use std::sync::atomic::AtomicBool;
@@ -49,6 +50,11 @@ pub struct BurnOptions {
     /// Reed-Solomon repair data of this share (percent of the image's blocks) written after
     /// the image in the same track ([`crate::ecc`]); needs the image's size.
     pub ecc_percent: Option<u32>,
+    /// The image's place: on overwritable media exactly this block (a multiple of
+    /// [`write::PLACE_ALIGN`]), whatever the disc holds, with nothing copied to block 16
+    /// ([`Start::Place`]); on write-once media it must be the next writable address, the
+    /// only block a drive writes there (MMC-6 §4.5: INVALID ADDRESS FOR WRITE elsewhere).
+    pub place: Option<u32>,
 }
 
 impl Default for BurnOptions {
@@ -65,6 +71,7 @@ impl Default for BurnOptions {
             verify_md5: false,
             cancel: None,
             ecc_percent: None,
+            place: None,
         }
     }
 }
@@ -117,6 +124,16 @@ pub enum BurnError {
     Unfinished {
         /// Its first block.
         start: u32,
+    },
+    /// [`BurnOptions::place`] on write-once media elsewhere than the next writable address.
+    #[error("a {profile} is written at its next writable address (block {next_writable}) only: a WRITE at block {place} would be refused (INVALID ADDRESS FOR WRITE); nothing was written")]
+    NotWritableThere {
+        /// The medium.
+        profile: Profile,
+        /// The block asked for.
+        place: u32,
+        /// The next writable address.
+        next_writable: u32,
     },
     /// Reading the image failed before anything was written.
     #[error("reading the image: {0}")]
@@ -308,6 +325,24 @@ pub(crate) fn start_for<T: Transport>(
     head: &[u8],
     options: &BurnOptions,
 ) -> Result<Start, BurnError> {
+    if let Some(place) = options.place {
+        if profile.overwritable() {
+            return Ok(Start::Place(place));
+        }
+        let next_writable = match msinfo::msinfo(drive) {
+            Ok(Msinfo::Blank) => 0,
+            Ok(Msinfo::Appendable { next_writable, .. }) => next_writable,
+            Err(e) => return Err(BurnError::Disc(WriteError::from(e))),
+        };
+        if place != next_writable {
+            return Err(BurnError::NotWritableThere {
+                profile,
+                place,
+                next_writable,
+            });
+        }
+        return Ok(Start::Append);
+    }
     if !profile.overwritable() {
         return Ok(Start::Append);
     }

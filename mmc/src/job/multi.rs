@@ -454,7 +454,7 @@ pub fn burn_many<T: Transport + Send>(
         }
         let start = burn::start_for(d, profile, &head, options).map_err(fail)?;
         let at = match start {
-            Start::At(s) => s,
+            Start::At(s) | Start::Place(s) => s,
             Start::Append => match msinfo::msinfo(d) {
                 Ok(Msinfo::Blank) => 0,
                 Ok(Msinfo::Appendable { next_writable, .. }) => next_writable,

@@ -51,7 +51,17 @@ pub enum Start {
     Append,
     /// Overwritable media only: this LBA (e.g. 0 to replace everything, as growisofs -Z).
     At(u32),
+    /// Overwritable media only: the image's bytes at exactly this LBA (a multiple of
+    /// [`PLACE_ALIGN`]) and nothing else changed: no volume descriptors are copied to block
+    /// 16 afterwards, so what block 16 names stays current (growisofs
+    /// `-use-the-force-luke=seek=N -Z DEV=IMAGE`, its `builtin_dd ... obs=32k seek=N/16`;
+    /// and `-Z DEV=/dev/zero`).
+    Place(u32),
 }
+
+/// The alignment of [`Start::Place`] in blocks: growisofs's 32 KiB unit (a DVD ECC block),
+/// which its `seek=N` must be a multiple of.
+pub const PLACE_ALIGN: u32 = 16;
 
 /// What to write and how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -444,6 +454,15 @@ fn plan_overwritable<T: Transport>(
                 _ => None,
             };
             (s, last, 0)
+        }
+        (Start::Place(s), _) => {
+            if s % PLACE_ALIGN != 0 {
+                return Err(WriteError::BadStart {
+                    start: s,
+                    reason: format!("an image is placed on {PLACE_ALIGN}-block boundaries"),
+                });
+            }
+            (s, None, 0)
         }
         (Start::Append, Msinfo::Blank) => {
             // msinfo found no ISO 9660 descriptors at block 16; the medium must really be

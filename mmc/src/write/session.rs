@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use transport::{DataPhase, Transport};
 
-use super::{descriptor_copy, step, Commit, Recipe, SessionClose, SessionPlan, Step, WriteError};
+use super::{
+    descriptor_copy, step, Commit, Recipe, SessionClose, SessionPlan, Start, Step, WriteError,
+};
 use crate::cmd::close::{self, CloseFunction};
 use crate::cmd::cue_sheet;
 use crate::cmd::write;
@@ -357,7 +359,7 @@ impl<'d, T: Transport> SessionWriter<'d, T> {
                 close_session(drive, f)?;
             }
             Recipe::Overwritable => {
-                if plan.start != 0 {
+                if plan.start != 0 && !matches!(plan.options.start, Start::Place(_)) {
                     let blocks = u32::try_from(self.written).unwrap_or(u32::MAX);
                     commit = Some(Commit {
                         vds: descriptor_copy(&self.head, plan.start, blocks)?,
