@@ -39,18 +39,33 @@ apt_update() {
     fi
 }
 missing=()
-for p in "${PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
-        missing+=("$p")
-    fi
-done
+find_missing() {
+    missing=()
+    for p in "${PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+            missing+=("$p")
+        fi
+    done
+}
+find_missing
 if [ "${#missing[@]}" -gt 0 ]; then
     if [ "${DISCBURN_SKIP_INSTALL:-0}" = 1 ]; then
         log "missing packages (not installing, DISCBURN_SKIP_INSTALL=1): ${missing[*]}"
     else
         apt_update
-        log "apt-get install ${missing[*]}"
-        "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+        # Two rounds: installing one package may remove another that was there already
+        # (seen: a backports qemu-utils removed by Debian's qemu-block-extra of another
+        # version); the second round installs it again, in the version that fits.
+        for round in 1 2; do
+            log "apt-get install ${missing[*]} (round $round)"
+            "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+            find_missing
+            [ "${#missing[@]}" -eq 0 ] && break
+        done
+        if [ "${#missing[@]}" -gt 0 ]; then
+            log "still not installed after apt-get install: ${missing[*]}"
+            exit 1
+        fi
     fi
 fi
 

@@ -18,7 +18,10 @@
 //!   residual (`resid`) make the [`Completion`]. The timeout is the request's, in ms.
 //! - Maximum transfer: the block queue limits of the device, which bound every passthrough
 //!   request the kernel maps: the smallest of `max_sectors_kb`, `max_hw_sectors_kb` and
-//!   `max_segments` × page size (a user buffer may need one segment per page), read from
+//!   (`max_segments` − 1) × page size (the kernel maps the user buffer in place, one
+//!   segment per page where the pages are not physically adjacent, and a buffer that does
+//!   not start on a page boundary, as a large `malloc` block does not, touches one page
+//!   more than its length; the kernel answers EINVAL when it needs more segments), read from
 //!   `/sys/dev/block/M:m/queue/` for a block node, or from
 //!   `/sys/dev/char/M:m/device/block/*/queue/` for an sg node whose device has a block driver.
 //!   Without sysfs, the `BLKSECTGET` ioctl (bytes on sg, 512-byte sectors on a block node);
@@ -498,7 +501,7 @@ fn queue_limit(queue: &Path) -> Option<usize> {
     let soft = read("max_sectors_kb").map(|kb| kb * 1024);
     let hard = read("max_hw_sectors_kb").map(|kb| kb * 1024);
     let page = page_size();
-    let segs = read("max_segments").map(|n| n * page);
+    let segs = read("max_segments").map(|n| n.saturating_sub(1) * page);
     [soft, hard, segs]
         .into_iter()
         .flatten()
@@ -529,6 +532,24 @@ fn blksectget(fd: &OwnedFd, is_char: bool) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queue_limit_leaves_a_page_for_an_unaligned_buffer() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        // The limits of QEMU's scsi-cd under a Debian 6.1 guest kernel: a 1,040,384-byte
+        // (254-page) READ into a malloc'd buffer needed 255 segments and failed with EINVAL.
+        for (name, v) in [
+            ("max_sectors_kb", "1280"),
+            ("max_hw_sectors_kb", "32766"),
+            ("max_segments", "254"),
+        ] {
+            fs::write(dir.join(name), v).unwrap();
+        }
+        assert_eq!(queue_limit(dir), Some(253 * page_size()));
+        fs::write(dir.join("max_sectors_kb"), "64").unwrap();
+        assert_eq!(queue_limit(dir), Some(64 * 1024));
+    }
 
     #[test]
     fn sg_io_hdr_layout_matches_the_kernel() {
