@@ -57,6 +57,67 @@ fn carry_md5<S: SectorSource>(
     }
 }
 
+/// The names the import put into each directory, hashed: finds an entry's namesake without
+/// a scan of its directory (`Tree::lookup` is linear, and directories of thousands of
+/// entries made the import quadratic). Complete only for an import into a fresh tree.
+#[derive(Default)]
+struct NameIndex {
+    /// Key of (directory, name) -> the node, or [`NameIndex::MANY`] when two names share
+    /// the key (then the directory is searched).
+    map: HashMap<u64, NodeId, std::hash::BuildHasherDefault<KeyHasher>>,
+}
+
+/// The keys of [`NameIndex`] are hashes already: taken as they are.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 = (self.0 ^ u64::from(x)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl NameIndex {
+    const MANY: NodeId = NodeId::MAX;
+
+    /// FNV-1a of the name, mixed with the directory (names are short: a few bytes each).
+    fn key(dir: NodeId, name: &[u8]) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(dir).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for &b in name {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+        h ^ (h >> 29)
+    }
+
+    /// The child `name` of `dir`.
+    fn find(&self, tree: &Tree, dir: NodeId, name: &[u8]) -> Option<NodeId> {
+        match self.map.get(&Self::key(dir, name)) {
+            None => None,
+            Some(&n) if n != Self::MANY && tree.node(n).parent == dir && tree.name(n) == name => {
+                Some(n)
+            }
+            Some(&n) if n != Self::MANY => None,
+            Some(_) => tree.lookup(dir, name),
+        }
+    }
+
+    /// Records that `dir` holds `id` under `name`.
+    fn insert(&mut self, tree: &Tree, dir: NodeId, name: &[u8], id: NodeId) {
+        let v = self.map.entry(Self::key(dir, name)).or_insert(id);
+        if *v != id && *v != Self::MANY && (tree.node(*v).parent != dir || tree.name(*v) != name) {
+            *v = Self::MANY;
+        }
+    }
+}
+
 fn meta_of(e: &Entry, link: u32) -> Meta {
     let default_mode = if e.is_dir {
         mode::S_IFDIR | 0o755
@@ -197,6 +258,7 @@ pub fn import_checked_with<S: SectorSource>(
     let mut err: Option<ReadError> = None;
     // Files with a recorded MD5: (first block, index in the checksum array).
     let mut md5_at: Vec<(u32, u32)> = Vec::new();
+    let mut names = NameIndex::default();
     vol.walk(&root, &mut |path, e| {
         let parent = path
             .len()
@@ -265,7 +327,12 @@ pub fn import_checked_with<S: SectorSource>(
                 return Ok(());
             }
         };
-        if let Some(old) = tree.lookup(p, name.as_bytes()) {
+        let namesake = if fresh {
+            names.find(tree, p, name.as_bytes())
+        } else {
+            tree.lookup(p, name.as_bytes())
+        };
+        if let Some(old) = namesake {
             let old_dir = matches!(tree.node(old).kind, Kind::Dir);
             // Either way the directory no longer holds what its extent lists.
             if let Some(d) = prev.dirs.get_mut(&p) {
@@ -330,7 +397,14 @@ pub fn import_checked_with<S: SectorSource>(
             }
         }
         let meta = meta_of(e, link);
-        let id = tree.put_child(p, name.as_bytes(), kind, meta);
+        let id = if fresh && namesake.is_none() {
+            // No namesake (the index is complete for a fresh tree): no scan needed.
+            let id = tree.push_child(p, name.as_bytes(), kind, meta);
+            names.insert(tree, p, name.as_bytes(), id);
+            id
+        } else {
+            tree.put_child(p, name.as_bytes(), kind, meta)
+        };
         if fresh {
             if let Some(d) = prev.dirs.get_mut(&p) {
                 d.entries += 1;
@@ -368,7 +442,7 @@ pub fn import_checked_with<S: SectorSource>(
     let mut src = vol.into_source();
     if fresh && !orphan {
         if prev.ns == Namespace::RockRidge {
-            prev.jdirs = joliet_dirs(tree, &mut src, start, limits);
+            prev.jdirs = joliet_dirs(tree, &names, &mut src, start, limits);
         }
         prev.imported = tree.len() as u32;
         prev.ino.resize(tree.len(), 0);
@@ -390,6 +464,7 @@ pub fn import_checked_with<S: SectorSource>(
 /// again. A session without Joliet, or one whose Joliet tree does not read, gives none.
 fn joliet_dirs<S: SectorSource>(
     tree: &Tree,
+    names: &NameIndex,
     src: &mut S,
     start: u32,
     limits: Limits,
@@ -425,8 +500,8 @@ fn joliet_dirs<S: SectorSource>(
                 return Ok(());
             }
         };
-        let node = tree
-            .lookup(p, e.name.as_bytes())
+        let node = names
+            .find(tree, p, e.name.as_bytes())
             .filter(|&n| matches!(tree.node(n).kind, Kind::Dir) == e.is_dir);
         match out.get_mut(&p) {
             Some(d) if node.is_some() => d.entries += 1,

@@ -329,6 +329,39 @@ fn volume_end(medium: Option<u64>, start: u32, space: u32) -> Option<u64> {
     }
 }
 
+/// Where an entry is, for errors: a directory's path and a name in it, joined only when
+/// an error or warning names it (a walk of a large tree would otherwise format a path per
+/// entry it never reports).
+#[derive(Debug, Clone, Copy)]
+struct At<'a> {
+    dir: &'a str,
+    name: &'a str,
+}
+
+impl<'a> At<'a> {
+    /// The entry (or directory) at `path` itself.
+    fn path(path: &'a str) -> Self {
+        At {
+            dir: path,
+            name: "",
+        }
+    }
+
+    /// The entry `name` of the directory at `dir`.
+    fn child(dir: &'a str, name: &'a str) -> Self {
+        At { dir, name }
+    }
+
+    /// The path, '/'-separated.
+    fn join(self) -> String {
+        match (self.dir.is_empty(), self.name.is_empty()) {
+            (_, true) => self.dir.to_string(),
+            (true, false) => self.name.to_string(),
+            (false, false) => format!("{}/{}", self.dir, self.name),
+        }
+    }
+}
+
 /// The type L path table (block, bytes) a supplementary or enhanced descriptor names.
 fn path_table_of(b: &[u8]) -> Option<(u32, u32)> {
     VolumeDescriptor::new_checked(b)
@@ -534,7 +567,7 @@ impl<S: SectorSource> Volume<S> {
     /// Checks that `size` bytes at `lba` end within the volume.
     fn check_extent(
         &self,
-        path: &str,
+        at: At<'_>,
         what: &'static str,
         lba: u32,
         size: u64,
@@ -542,7 +575,7 @@ impl<S: SectorSource> Volume<S> {
         if let Some(end) = self.end {
             if size > 0 && span(lba, size).1 > end {
                 return Err(ReadError::Entry {
-                    path: path.to_string(),
+                    path: at.join(),
                     problem: Problem::BeyondVolume {
                         what,
                         lba,
@@ -564,7 +597,7 @@ impl<S: SectorSource> Volume<S> {
                 lba,
             });
         }
-        self.check_extent(path, "directory extent", lba, u64::from(size))?;
+        self.check_extent(At::path(path), "directory extent", lba, u64::from(size))?;
         let n = (size as usize).div_ceil(SECTOR);
         self.dir_blocks(lba, n, true)
     }
@@ -582,7 +615,7 @@ impl<S: SectorSource> Volume<S> {
             return;
         }
         if self
-            .check_extent("", "path table", lba, u64::from(size))
+            .check_extent(At::path(""), "path table", lba, u64::from(size))
             .is_err()
         {
             return;
@@ -717,7 +750,15 @@ impl<S: SectorSource> Volume<S> {
         let mut e = Entry::default();
         let mut dir_ce = 0;
         // SP sits before the skip; the root "." is read from offset 0.
-        self.apply_susp(&mut e, r.system_use(), lba, true, path, &mut dir_ce, budget)?;
+        self.apply_susp(
+            &mut e,
+            r.system_use(),
+            lba,
+            true,
+            At::path(path),
+            &mut dir_ce,
+            budget,
+        )?;
         dir.mode = e.mode;
         dir.uid = e.uid;
         dir.gid = e.gid;
@@ -766,13 +807,13 @@ impl<S: SectorSource> Volume<S> {
         area: &[u8],
         lba: u32,
         dot: bool,
-        path: &str,
+        at: At<'_>,
         dir_ce: &mut u64,
         budget: &mut Budget,
     ) -> Result<Option<u32>, ReadError> {
         let lim = self.limits;
         let over = |problem| ReadError::Entry {
-            path: path.to_string(),
+            path: at.join(),
             problem,
         };
         let skip = if dot { 0 } else { self.susp_skip.unwrap_or(0) };
@@ -875,7 +916,7 @@ impl<S: SectorSource> Volume<S> {
                     },
                 });
             }
-            self.check_extent(path, "continuation area", c.block, 1)?;
+            self.check_extent(at, "continuation area", c.block, 1)?;
             *dir_ce += u64::from(c.len);
             budget.continuation += u64::from(c.len);
             if *dir_ce > lim.max_dir_continuation {
@@ -897,7 +938,7 @@ impl<S: SectorSource> Volume<S> {
             e.symlink = Some(String::from_utf8_lossy(&link).into_owned());
         }
         if !al.is_empty() {
-            Self::apply_aaip(e, &al, lba, path);
+            Self::apply_aaip(e, &al, lba, at);
         }
         Ok(cl)
     }
@@ -905,11 +946,14 @@ impl<S: SectorSource> Volume<S> {
     /// Takes the checksum attributes (libisofs `doc/checksums.txt`) from an attribute
     /// list. A list that does not decode loses only them (it is an extension a reader may
     /// ignore, SUSP 1.12 §6.2): a warning, not an error.
-    fn apply_aaip(e: &mut Entry, al: &aaip::AlCollector, lba: u32, path: &str) {
+    fn apply_aaip(e: &mut Entry, al: &aaip::AlCollector, lba: u32, at: At<'_>) {
         let pairs = match al.pairs() {
             Ok(p) => p,
             Err(er) => {
-                log::warn!("{path} (block {lba}): AAIP attributes not read: {er}");
+                log::warn!(
+                    "{} (block {lba}): AAIP attributes not read: {er}",
+                    at.join()
+                );
                 return;
             }
         };
@@ -917,12 +961,12 @@ impl<S: SectorSource> Volume<S> {
             if name == aaip::CX {
                 match aaip::parse_cx(&value) {
                     Ok(i) => e.md5_index = Some(i),
-                    Err(er) => log::warn!("{path} (block {lba}): {er}"),
+                    Err(er) => log::warn!("{} (block {lba}): {er}", at.join()),
                 }
             } else if name == aaip::CA {
                 match aaip::ChecksumArray::parse(&value) {
                     Ok(ca) => e.checksum_array = Some(ca),
-                    Err(er) => log::warn!("{path} (block {lba}): {er}"),
+                    Err(er) => log::warn!("{} (block {lba}): {er}", at.join()),
                 }
             }
         }
@@ -950,13 +994,6 @@ impl<S: SectorSource> Volume<S> {
         let bytes = self.read_dir_bytes(dir, path)?;
         let base = dir.lba();
         let size = dir.extents.first().map_or(0, |e| e.1) as usize;
-        let join = |n: &str| {
-            if path.is_empty() {
-                n.to_string()
-            } else {
-                format!("{path}/{n}")
-            }
-        };
         let mut out: Vec<Entry> = Vec::new();
         let mut pos = 0usize;
         // A multi-extent file being gathered, with its identifier as recorded.
@@ -1006,27 +1043,27 @@ impl<S: SectorSource> Volume<S> {
             };
             // Continuation of a multi-extent file: same identifier (ECMA-119 §6.5.1).
             if let Some((p, id)) = pending.as_mut() {
-                let here = join(&p.name);
+                let here = At::child(path, &p.name);
                 if raw != id.as_slice() {
                     return Err(ReadError::Entry {
-                        path: here,
+                        path: here.join(),
                         problem: Problem::PartName { next: name },
                     });
                 }
                 if p.extents.len() >= lim.max_extents {
                     return Err(ReadError::Entry {
-                        path: here,
+                        path: here.join(),
                         problem: Problem::TooManyExtents {
                             limit: lim.max_extents,
                         },
                     });
                 }
-                self.check_extent(&here, "file extent", r.extent(), u64::from(r.size()))?;
+                self.check_extent(here, "file extent", r.extent(), u64::from(r.size()))?;
                 p.extents.push((r.extent(), r.size()));
                 p.size += u64::from(r.size());
                 if !r.is_multi_extent() {
                     limits::check_parts(&p.extents).map_err(|problem| ReadError::Entry {
-                        path: here,
+                        path: here.join(),
                         problem,
                     })?;
                     if let Some((p, _)) = pending.take() {
@@ -1035,8 +1072,10 @@ impl<S: SectorSource> Volume<S> {
                 }
                 continue;
             }
+            let rr = self.ns == Namespace::RockRidge;
             let mut e = Entry {
-                name,
+                // With Rock Ridge the name is set below (NM, else the one recorded).
+                name: if rr { String::new() } else { name.clone() },
                 is_dir: r.is_dir(),
                 size: u64::from(r.size()),
                 extents: vec![(r.extent(), r.size())],
@@ -1044,13 +1083,22 @@ impl<S: SectorSource> Volume<S> {
                 ident: if r.is_dir() { raw.to_vec() } else { Vec::new() },
                 ..Entry::default()
             };
-            if self.ns == Namespace::RockRidge {
-                let at = join(&e.name);
-                if let Some(cl) =
-                    self.apply_susp(&mut e, r.system_use(), lba, false, &at, &mut dir_ce, budget)?
-                {
+            if rr {
+                let cl = self.apply_susp(
+                    &mut e,
+                    r.system_use(),
+                    lba,
+                    false,
+                    At::child(path, &name),
+                    &mut dir_ce,
+                    budget,
+                )?;
+                if e.name.is_empty() {
+                    e.name = name;
+                }
+                if let Some(cl) = cl {
                     // Placeholder for a relocated directory: read its "." record.
-                    self.check_extent(&join(&e.name), "directory extent", cl, 1)?;
+                    self.check_extent(At::child(path, &e.name), "directory extent", cl, 1)?;
                     let b = self.dir_blocks(cl, 1, false)?;
                     let d = DirRecord::new_checked(&b).map_err(|s| ReadError::Malformed {
                         what: "relocated directory",
@@ -1066,18 +1114,18 @@ impl<S: SectorSource> Volume<S> {
                     continue;
                 }
             }
-            let here = join(&e.name);
+            let here = At::child(path, &e.name);
             let what = if e.is_dir {
                 "directory extent"
             } else {
                 "file extent"
             };
-            self.check_extent(&here, what, e.lba(), e.size)?;
+            self.check_extent(here, what, e.lba(), e.size)?;
             let n = (e.name.len() + e.symlink.as_ref().map_or(0, String::len)) as u64;
             names += n;
             if names > lim.max_dir_names {
                 return Err(ReadError::Entry {
-                    path: here,
+                    path: here.join(),
                     problem: Problem::DirNames {
                         limit: lim.max_dir_names,
                     },
@@ -1088,7 +1136,7 @@ impl<S: SectorSource> Volume<S> {
             budget.names += n;
             if budget.names > lim.max_total_names {
                 return Err(ReadError::Entry {
-                    path: here,
+                    path: here.join(),
                     problem: Problem::TotalNames {
                         limit: lim.max_total_names,
                     },
@@ -1096,7 +1144,7 @@ impl<S: SectorSource> Volume<S> {
             }
             if out.len() >= lim.max_dir_entries {
                 return Err(ReadError::Entry {
-                    path: here,
+                    path: here.join(),
                     problem: Problem::DirEntries {
                         limit: lim.max_dir_entries,
                     },
@@ -1110,7 +1158,7 @@ impl<S: SectorSource> Volume<S> {
         }
         if let Some((p, _)) = pending {
             return Err(ReadError::Entry {
-                path: join(&p.name),
+                path: At::child(path, &p.name).join(),
                 problem: Problem::NoFinalPart,
             });
         }
@@ -1237,7 +1285,7 @@ impl<S: SectorSource> Volume<S> {
         const CH: usize = 64;
         let mut buf = vec![0u8; CH * SECTOR];
         for &(lba, len) in &e.extents {
-            self.check_extent(&e.name, "file extent", lba, u64::from(len))?;
+            self.check_extent(At::path(&e.name), "file extent", lba, u64::from(len))?;
             let mut left = len as usize;
             let mut at = lba;
             while left > 0 {
