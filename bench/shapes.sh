@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (issue 14): Rock Ridge + Joliet images of trees of every shape, and appending a
-# session to a Linux-source-shaped tree, by discburn, genisoimage, `xorriso -as mkisofs`
-# and bsdtar's ISO writer, against the floor of reading every file once
-# (`tar cf - TREE | cat >/dev/null`).
+# session to a Linux-source-shaped tree, by discburn, genisoimage, `xorriso -as mkisofs`,
+# bsdtar's ISO writer and hadris-cli (`hadris iso mkisofs -R -J`, a Rust crate), against the
+# floor of reading every file once (`tar cf - TREE | cat >/dev/null`).
 #
 #   bench/shapes.sh [--runs N] [--trees flat,linux,deep,unicode] [--no-append] [--no-build]
 #
@@ -16,11 +16,15 @@
 #   unicode  20,000 files with names of 40-120 characters of Latin, Greek, Cyrillic, CJK
 #            and emoji, up to 240 bytes
 # For each tree and tool: wall seconds, CPU seconds (user+sys), peak RSS (/usr/bin/time),
-# bytes of peak RSS per entry, image blocks, and the ratio to the floor's wall time.
+# bytes of peak RSS per entry, image blocks, and the ratio to the floor's wall time; on
+# linux, the issue's targets (at least 2.4x faster than genisoimage, 1.6x than hadris-cli).
+# hadris-cli 3.0.0-rc.2 is installed on first use by `cargo install --locked` into
+# $DISCBURN_BENCH_CACHE/hadris-cli-3.0.0-rc.2 (HADRIS=PATH takes another binary).
 # Append (on linux): session 1 is discburn's image of the tree; then each tool writes
 # session 2 of (a) 1,000 new files in 10 new directories and (b) 100 files changed in place
 # across 10 directories, with -C/-M of that image (mkisofs multisession; bsdtar has none);
-# reported: time, peak RSS, the session's size in blocks, and the ratio to discburn.
+# reported: time, peak RSS, the session's size in blocks, and the ratio to discburn, with
+# the target (discburn at least 3x faster than genisoimage). hadris-cli has no -M.
 # The cache is warm (each tree is read once first). Figures are the median of --runs
 # (default 1); the load average is printed: on a shared machine the times move with it.
 set -euo pipefail
@@ -49,7 +53,8 @@ command -v bsdtar >/dev/null || die "bsdtar is missing: apt-get install libarchi
 
 target=${CARGO_TARGET_DIR:-$repo/target}
 if [[ $build -eq 1 ]]; then
-    (cd "$repo" && cargo build -q --release -p discburn -p discburn-isofs --example make_shaped_tree)
+    (cd "$repo" && cargo build -q --release -p discburn --bin discburn \
+        && cargo build -q --release -p discburn-isofs --example make_shaped_tree)
 fi
 discburn=${DISCBURN:-$target/release/discburn}
 maker=$target/release/examples/make_shaped_tree
@@ -57,6 +62,16 @@ maker=$target/release/examples/make_shaped_tree
 [[ -x $maker ]] || die "no make_shaped_tree at $maker (drop --no-build)"
 
 mkdir -p "$cache"
+hadris_version=3.0.0-rc.2
+hadris=${HADRIS:-$cache/hadris-cli-$hadris_version/bin/hadris}
+if [[ ! -x $hadris ]]; then
+    [[ -z ${HADRIS:-} ]] || die "HADRIS=$HADRIS is not an executable"
+    echo "# installing hadris-cli $hadris_version into $cache/hadris-cli-$hadris_version" \
+        "(cargo install --locked, once; a few minutes)" >&2
+    cargo install -q hadris-cli --version "$hadris_version" --locked \
+        --root "$cache/hadris-cli-$hadris_version" >&2 \
+        || die "cargo install hadris-cli --version $hadris_version failed (network? see above)"
+fi
 scratch=$(mktemp -d "$cache/shapes.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 
@@ -104,7 +119,9 @@ median() {
 blocks() { echo $(( $(stat -c %s "$1") / 2048 )); }
 
 echo "== bench/shapes.sh $(date -u +%FT%TZ), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), warm cache, median of $runs"
-echo "   discburn $("$discburn" --version 2>/dev/null | head -1), $(genisoimage --version 2>&1 | head -1), $(xorriso -version 2>/dev/null | head -1), $(bsdtar --version)"
+echo "   discburn $("$discburn" --version 2>/dev/null | head -1), $(genisoimage --version 2>&1 | head -1), $(xorriso -version 2>/dev/null | head -1), $(bsdtar --version), $("$hadris" --version)"
+# "met" or "NOT met": whether $1 >= $2.
+verdict() { if [[ $(echo "$1 >= $2" | bc -l) -eq 1 ]]; then echo met; else echo "NOT met"; fi; }
 
 for t in ${trees//,/ }; do
     make_tree "$t"
@@ -115,7 +132,8 @@ for t in ${trees//,/ }; do
     echo "== $t: $d ($entries entries)"
     printf '   %-12s %8s %8s %9s %8s %10s %8s\n' tool "wall s" "cpu s" "RSS MB" "B/entry" "blocks" "x floor"
     floor=
-    for tool in floor discburn genisoimage xorriso bsdtar; do
+    declare -A took=()
+    for tool in floor discburn genisoimage xorriso bsdtar hadris; do
         img=$scratch/$tool.iso
         case $tool in
             floor) r=$(median sh -c "tar cf - -C '$d' . | cat >/dev/null") ;;
@@ -123,18 +141,30 @@ for t in ${trees//,/ }; do
             genisoimage) r=$(median genisoimage -quiet -R -J -o "$img" "$d") ;;
             xorriso) r=$(median xorriso -as mkisofs -quiet -R -J -o "$img" "$d") ;;
             bsdtar) r=$(median bsdtar -cf "$img" --format iso9660 --options joliet -C "$d" .) ;;
+            hadris) r=$(median "$hadris" iso mkisofs -R -J --force -o "$img" "$d") ;;
         esac
         read -r wall cpu rss <<< "$r"
         if [[ $wall == FAILED ]]; then
             printf '   %-12s FAILED\n' "$tool"; rm -f "$img"; continue
         fi
         [[ -z $floor ]] && floor=$wall
+        took[$tool]=$wall
         b=-
         [[ -f $img ]] && { b=$(blocks "$img"); rm -f "$img"; }
         printf '   %-12s %8.2f %8.2f %9.1f %8d %10s %8.2f\n' "$tool" "$wall" "$cpu" \
             "$(echo "$rss / 1024" | bc -l)" "$(( rss * 1024 / entries ))" "$b" \
             "$(echo "$wall / $floor" | bc -l)"
     done
+    if [[ $t == linux && -n ${took[discburn]:-} ]]; then
+        for p in "genisoimage 2.4" "hadris 1.6"; do
+            read -r tool want <<< "$p"
+            if [[ -z ${took[$tool]:-} ]]; then
+                echo "   target: >=${want}x faster than $tool: $tool FAILED"; continue
+            fi
+            x=$(echo "${took[$tool]} / ${took[discburn]}" | bc -l)
+            printf '   target: >=%sx faster than %s: %.2fx, %s\n' "$want" "$tool" "$x" "$(verdict "$x" "$want")"
+        done
+    fi
 done
 
 [[ $append -eq 1 ]] || exit 0
@@ -143,25 +173,32 @@ d=$(tree_dir linux)
 s1=$scratch/session1.iso
 "$discburn" mkisofs -quiet -R -J -o "$s1" "$d"
 next=$(blocks "$s1")
-# (a) 1,000 new files in 10 new directories at several depths; (b) 100 files of 10
-# directories changed in place (other contents).
+# (a) 1,000 new files in 10 new directories at several depths; (b) 100 files changed in
+# place (other contents): the first 10 files of 10 directories of at least 10 files, spread
+# over the tree.
 new=$scratch/new changed=$scratch/changed
 mapfile -t dirs < <(cd "$d" && find . -mindepth 1 -type d | sort | awk 'NR % 500 == 7' | head -10)
 for k in "${!dirs[@]}"; do
     mkdir -p "$new/${dirs[$k]}/new-dir-$k"
     for f in $(seq -w 0 99); do echo "new file $k $f" > "$new/${dirs[$k]}/new-dir-$k/new-$f.c"; done
 done
-mapfile -t cdirs < <(cd "$d" && find . -mindepth 1 -type d | sort | while read -r x; do
-    [[ $(find "$d/$x" -maxdepth 1 -type f | wc -l) -ge 10 ]] && echo "$x"; done | awk 'NR % 300 == 3' | head -10)
+mapfile -t cand < <(cd "$d" && find . -mindepth 2 -type f -printf '%h\n' | sort | uniq -c |
+    awk '$1 >= 10 { print $2 }')
+[[ ${#cand[@]} -ge 10 ]] || die "the linux tree has only ${#cand[@]} directories of 10 files"
+step=$(( ${#cand[@]} / 10 )) cdirs=()
+for ((i = 0; i < 10; i++)); do cdirs+=("${cand[$(( i * step + step / 2 ))]}"); done
 for x in "${cdirs[@]}"; do
     mkdir -p "$changed/$x"
     find "$d/$x" -maxdepth 1 -type f | sort | head -10 | while read -r f; do
         echo "changed in place" > "$changed/$x/$(basename "$f")"
     done
 done
+nnew=$(find "$new" -type f | wc -l) nchanged=$(find "$changed" -type f | wc -l)
+[[ $nnew -eq 1000 && $nchanged -eq 100 ]] || die "append cases: $nnew new and $nchanged changed files, not 1000 and 100"
 echo
 echo "== append to the linux tree's session (${next} blocks): 1,000 new files in ${#dirs[@]} new directories / 100 files changed in place in ${#cdirs[@]} directories"
 printf '   %-12s %-8s %8s %8s %9s %10s %8s\n' tool case "wall s" "cpu s" "RSS MB" "blocks" "t/disc"
+declare -A appended=()
 for c in new changed; do
     src=$scratch/$c
     base=
@@ -177,9 +214,17 @@ for c in new changed; do
             printf '   %-12s %-8s FAILED\n' "$tool" "$c"; rm -f "$out"; continue
         fi
         [[ -z $base ]] && base=$wall
+        appended[$tool-$c]=$wall
         printf '   %-12s %-8s %8.2f %8.2f %9.1f %10s %8.2f\n' "$tool" "$c" "$wall" "$cpu" \
             "$(echo "$rss / 1024" | bc -l)" "$(blocks "$out")" "$(echo "$wall / $base" | bc -l)"
         rm -f "$out"
     done
 done
-echo "   (bsdtar writes no multisession images; t/disc: tool / discburn, above 1 means discburn is faster)"
+echo "   (bsdtar and hadris-cli write no multisession images; t/disc: tool / discburn, above 1 means discburn is faster)"
+for c in new changed; do
+    if [[ -z ${appended[discburn-$c]:-} || -z ${appended[genisoimage-$c]:-} ]]; then
+        echo "   target: $c: >=3x faster than genisoimage: a tool FAILED"; continue
+    fi
+    x=$(echo "${appended[genisoimage-$c]} / ${appended[discburn-$c]}" | bc -l)
+    printf '   target: %s: >=3x faster than genisoimage: %.2fx, %s\n' "$c" "$x" "$(verdict "$x" 3)"
+done
