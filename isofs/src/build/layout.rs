@@ -214,9 +214,33 @@ impl Image {
             is_reloc[r as usize] = true;
         }
         self.has_rr_moved = !relocated.is_empty();
-        self.iso = self.build_view(false, &is_reloc, &relocated);
-        if self.opts.joliet {
-            self.joliet = Some(self.build_view(true, &vec![false; n], &[]));
+        let pre = self.reusable_dirs(false, &is_reloc);
+        self.iso = self.build_view(false, &is_reloc, &relocated, &pre);
+        let no_reloc = vec![false; n];
+        let jpre = if self.opts.joliet {
+            let jpre = self.reusable_dirs(true, &no_reloc);
+            self.joliet = Some(self.build_view(true, &no_reloc, &[], &jpre));
+            jpre
+        } else {
+            Vec::new()
+        };
+        self.plan_reuse();
+        // Every directory taken as reused must be (see `reusable_dirs`); should the plan
+        // differ, the views are built again in full.
+        let missed = |v: &View, pre: &[bool]| {
+            v.dirs.iter().enumerate().any(|(k, d)| {
+                d.node
+                    .is_some_and(|x| pre.get(x as usize).copied().unwrap_or(false))
+                    && !v.kept(k)
+            })
+        };
+        if missed(&self.iso, &pre) || self.joliet.as_ref().is_some_and(|j| missed(j, &jpre)) {
+            log::debug!("reused directories: the plan differs from the views; built again");
+            self.iso = self.build_view(false, &is_reloc, &relocated, &[]);
+            if self.opts.joliet {
+                self.joliet = Some(self.build_view(true, &no_reloc, &[], &[]));
+            }
+            self.plan_reuse();
         }
     }
 
@@ -253,7 +277,15 @@ impl Image {
         ids
     }
 
-    pub(super) fn build_view(&self, joliet: bool, is_reloc: &[bool], relocated: &[NodeId]) -> View {
+    /// The ISO 9660 (`joliet` false) or Joliet view; the directories `reused` marks (by
+    /// node, see `reusable_dirs`) get entries without identifiers of their own.
+    pub(super) fn build_view(
+        &self,
+        joliet: bool,
+        is_reloc: &[bool],
+        relocated: &[NodeId],
+        reused: &[bool],
+    ) -> View {
         let n = self.tree.len();
         let mut v = View {
             dir_of: vec![u32::MAX; n],
@@ -275,6 +307,22 @@ impl Image {
             let node = v.dirs[i].node;
             let mut entries: Vec<VEnt> = Vec::new();
             match node {
+                Some(d) if reused.get(d as usize).copied().unwrap_or(false) => {
+                    // Kept as the previous session wrote it: only the subdirectories'
+                    // identifiers matter (the path table), and its records hold them.
+                    for &c in self.tree.children(d) {
+                        let n = self.tree.node(c);
+                        if n.dead || if joliet { n.hide_joliet } else { n.hide_iso } {
+                            continue;
+                        }
+                        if self.is_dir(c) {
+                            let ident = self.old_ident(c, joliet).to_vec();
+                            entries.push(v.entry(&ident, Target::Dir(c)));
+                        } else {
+                            entries.push(v.entry(&[], Target::Node(c)));
+                        }
+                    }
+                }
                 Some(d) => {
                     let kids = self.visible_children(d, joliet);
                     let extra = (d == Tree::ROOT && !relocated.is_empty() && !joliet)

@@ -228,7 +228,6 @@ impl Image {
         img.add_trans_tables();
         img.check_sizes()?;
         img.build_views();
-        img.plan_reuse();
         img.fill_trans_tables();
         img.assign_inodes();
         img.plan_md5_indexes();

@@ -68,7 +68,7 @@ use std::collections::HashMap;
 
 use crate::merge::{OldDir, Previous};
 use crate::read::Namespace;
-use crate::tree::{Data, Kind, NodeId};
+use crate::tree::{Data, Kind, NodeId, Tree};
 
 /// The deepest directory level (root = 1) that is reused: RRIP relocation starts below it.
 const MAX_REUSED_DEPTH: u32 = 8;
@@ -86,6 +86,95 @@ impl Image {
                 Namespace::Iso9660 => !self.rr(),
                 Namespace::Joliet | Namespace::Iso1999 => false,
             }
+    }
+
+    /// The directories (by node) that will keep the previous session's extent in the ISO
+    /// 9660 view (`joliet` false) or the Joliet view, decided from the tree and what the
+    /// import recorded before the view is built (empty when none): by the rules of
+    /// [`plan_view`], with the tree's depth (stricter than the view's below a relocated
+    /// directory). The view then takes such a directory's entries without working out
+    /// their identifiers (its records are never written again): its subdirectories take the
+    /// identifiers its records hold, which is what the path table must repeat. Without
+    /// this, building the views cost as much as the whole old tree (identifiers and sorting
+    /// of 80,000 names for an append of a few). [`Image::plan_reuse`] decides again on the
+    /// built view; `build_views` checks that it kept every one of these.
+    pub(super) fn reusable_dirs(&self, joliet: bool, is_reloc: &[bool]) -> Vec<bool> {
+        let Some(prev) = self.tree.previous.as_deref() else {
+            return Vec::new();
+        };
+        if !self.reuse_allowed(prev) || (joliet && prev.jdirs.is_empty()) {
+            return Vec::new();
+        }
+        let old_dirs = if joliet { &prev.jdirs } else { &prev.dirs };
+        let max_depth = if joliet { u32::MAX } else { MAX_REUSED_DEPTH };
+        let imported = prev.imported;
+        let special = |c: NodeId| {
+            Some(c) == self.catalog_node || self.boot_nodes.iter().any(|(b, _)| *b == Some(c))
+        };
+        let visible = |c: NodeId| {
+            let n = self.tree.node(c);
+            !n.dead && if joliet { !n.hide_joliet } else { !n.hide_iso }
+        };
+        let mut keep = vec![false; self.tree.len()];
+        // Post-order over the visible directories (children decided before their parent).
+        let mut stack: Vec<(NodeId, u32, bool)> = vec![(Tree::ROOT, 1, false)];
+        while let Some((d, depth, done)) = stack.pop() {
+            if !done {
+                stack.push((d, depth, true));
+                for &c in self.tree.children(d) {
+                    if self.is_dir(c) && visible(c) {
+                        stack.push((c, depth + 1, false));
+                    }
+                }
+                continue;
+            }
+            if d == Tree::ROOT || d >= imported || depth > max_depth {
+                continue;
+            }
+            if !joliet && is_reloc.get(d as usize).copied().unwrap_or(true) {
+                continue;
+            }
+            let Some(old) = old_dirs.get(&d) else {
+                continue;
+            };
+            if !old.whole || old.meta != self.tree.node(d).meta {
+                continue;
+            }
+            let mut count = 0u32;
+            let ok = self.tree.children(d).iter().all(|&c| {
+                if !visible(c) {
+                    return true;
+                }
+                count += 1;
+                if self.is_dir(c) {
+                    keep[c as usize] && old_dirs.contains_key(&c)
+                } else {
+                    let nd = self.tree.node(c);
+                    c < imported
+                        && !special(c)
+                        && nd.meta.link == 0
+                        && !matches!(
+                            nd.kind,
+                            Kind::File {
+                                data: Data::Path(_) | Data::Blob(_),
+                                ..
+                            }
+                        )
+                }
+            });
+            keep[d as usize] = ok && count == old.entries;
+        }
+        keep
+    }
+
+    /// The identifier the previous session's records give directory `node` in the ISO 9660
+    /// (`joliet` false) or Joliet tree.
+    pub(super) fn old_ident(&self, node: NodeId, joliet: bool) -> &[u8] {
+        self.tree
+            .previous
+            .as_deref()
+            .and_then(|p| if joliet { &p.jdirs } else { &p.dirs }.get(&node))
+            .map_or(&[][..], |o| &o.ident[..])
     }
 
     /// Decides which directories of the ISO 9660 view keep the previous session's extent,
