@@ -349,12 +349,20 @@ pub fn joliet_identifiers(rules: &JolietRules, names: &[&str], dirs: &[bool]) ->
 /// controls are excluded), writers add no separator to a name without one (genisoimage
 /// and xorriso record `a.` and `b..` as they are), and bsdtar and xorriso read them so.
 pub fn decode_joliet(id: &[u8]) -> String {
-    let units: Vec<u16> = id
-        .chunks_exact(2)
-        .map(|c| u16::from_be_bytes([c[0], c[1]]))
-        .collect();
-    let s = String::from_utf16_lossy(&units);
-    strip_file_version(&s).to_string()
+    // One allocation per name: names are decoded for every entry of a walk.
+    let units = id.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+    let mut s = if units.clone().all(|u| u < 0x80) {
+        // ASCII (most names): the low bytes are the UTF-8.
+        let b: Vec<u8> = units.map(|u| u as u8).collect();
+        String::from_utf8(b).unwrap_or_default()
+    } else {
+        let mut s = String::with_capacity(id.len() + id.len() / 2);
+        s.extend(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
+        s
+    };
+    let keep = strip_file_version(&s).len();
+    s.truncate(keep);
+    s
 }
 
 /// Removes SEPARATOR 2 and the version number (";N", ECMA-119 §7.5.1) of a file

@@ -679,6 +679,12 @@ impl<S: SectorSource> Volume<S> {
                 b.blocks.entry(lba + i as u32).or_insert_with(|| c.to_vec());
             }
         }
+        if n == 1 && take {
+            // Most directories are one block: handed over, not copied.
+            if let Some(x) = b.blocks.remove(&lba) {
+                return Ok(x);
+            }
+        }
         let mut out = Vec::with_capacity(n * SECTOR);
         for i in 0..n as u32 {
             let k = lba + i;
@@ -824,7 +830,8 @@ impl<S: SectorSource> Volume<S> {
         let mut sl_cont = false;
         let mut cl = None;
         let mut al = aaip::AlCollector::default();
-        let mut pending: Vec<u8> = area.get(skip..).unwrap_or(&[]).to_vec();
+        // The record's own area, then each continuation area read.
+        let mut pending: std::borrow::Cow<'_, [u8]> = area.get(skip..).unwrap_or(&[]).into();
         let mut chain = 0;
         loop {
             let mut next: Option<susp::Continuation> = None;
@@ -929,7 +936,7 @@ impl<S: SectorSource> Volume<S> {
                     limit: lim.max_total_continuation,
                 }));
             }
-            pending = self.continuation(c)?;
+            pending = self.continuation(c)?.into();
         }
         if have_nm && !name.is_empty() {
             e.name = name;
@@ -994,7 +1001,9 @@ impl<S: SectorSource> Volume<S> {
         let bytes = self.read_dir_bytes(dir, path)?;
         let base = dir.lba();
         let size = dir.extents.first().map_or(0, |e| e.1) as usize;
-        let mut out: Vec<Entry> = Vec::new();
+        // Room for about as many entries as the directory holds (records of Joliet and
+        // Rock Ridge names take 64 bytes and more; the size was checked).
+        let mut out: Vec<Entry> = Vec::with_capacity((size / 64).min(lim.max_dir_entries));
         let mut pos = 0usize;
         // A multi-extent file being gathered, with its identifier as recorded.
         let mut pending: Option<(Entry, Vec<u8>)> = None;
@@ -1073,9 +1082,14 @@ impl<S: SectorSource> Volume<S> {
                 continue;
             }
             let rr = self.ns == Namespace::RockRidge;
+            // With Rock Ridge the name is set below (NM, else the one recorded).
+            let (name, recorded) = if rr {
+                (String::new(), name)
+            } else {
+                (name, String::new())
+            };
             let mut e = Entry {
-                // With Rock Ridge the name is set below (NM, else the one recorded).
-                name: if rr { String::new() } else { name.clone() },
+                name,
                 is_dir: r.is_dir(),
                 size: u64::from(r.size()),
                 extents: vec![(r.extent(), r.size())],
@@ -1089,12 +1103,12 @@ impl<S: SectorSource> Volume<S> {
                     r.system_use(),
                     lba,
                     false,
-                    At::child(path, &name),
+                    At::child(path, &recorded),
                     &mut dir_ce,
                     budget,
                 )?;
                 if e.name.is_empty() {
-                    e.name = name;
+                    e.name = recorded;
                 }
                 if let Some(cl) = cl {
                     // Placeholder for a relocated directory: read its "." record.
@@ -1201,13 +1215,16 @@ impl<S: SectorSource> Volume<S> {
         let _ = seen.insert(s, e);
         let mut ancestors = vec![dir.lba()];
         let mut budget = Budget::default();
-        self.walk_inner(dir, "", f, &mut seen, &mut ancestors, &mut budget)
+        let mut path = String::new();
+        self.walk_inner(dir, &mut path, f, &mut seen, &mut ancestors, &mut budget)
     }
 
+    /// Walks below `dir`, whose path is `path`: the entries' paths are made in that one
+    /// buffer (given back as it came when the walk succeeds), not allocated per entry.
     fn walk_inner(
         &mut self,
         dir: &Entry,
-        prefix: &str,
+        path: &mut String,
         f: &mut dyn FnMut(&str, &Entry) -> Result<(), ReadError>,
         seen: &mut DirExtents,
         ancestors: &mut Vec<u32>,
@@ -1217,27 +1234,30 @@ impl<S: SectorSource> Volume<S> {
             return Err(ReadError::TooDeep);
         }
         let lim = self.limits;
-        let kids = self.read_dir_at(dir, prefix, budget)?;
+        let kids = self.read_dir_at(dir, path, budget)?;
+        let prefix = path.len();
+        // An error ends the whole walk: the buffer is only restored on success.
         for k in kids {
-            let len = prefix.len() + 1 + k.name.len();
+            path.truncate(prefix);
+            let len = prefix + 1 + k.name.len();
             if len > lim.max_path {
                 return Err(ReadError::Entry {
-                    path: format!("{prefix}/{}", k.name),
+                    path: format!("{path}/{}", k.name),
                     problem: Problem::PathTooLong {
                         limit: lim.max_path,
                     },
                 });
             }
-            let path = if prefix.is_empty() {
-                k.name.clone()
-            } else {
-                format!("{prefix}/{}", k.name)
-            };
-            // The name and link target were counted by read_dir_at; the path adds its prefix.
+            if prefix > 0 {
+                path.push('/');
+            }
+            path.push_str(&k.name);
+            // The name and link target were counted by read_dir_at; the path adds its
+            // prefix.
             budget.names += (path.len() - k.name.len()) as u64;
             if budget.names > lim.max_total_names {
                 return Err(ReadError::Entry {
-                    path,
+                    path: path.clone(),
                     problem: Problem::TotalNames {
                         limit: lim.max_total_names,
                     },
@@ -1254,7 +1274,7 @@ impl<S: SectorSource> Volume<S> {
                         return Err(ReadError::Loop(lba));
                     }
                     return Err(ReadError::Entry {
-                        path,
+                        path: path.clone(),
                         problem: Problem::DirOverlap {
                             lba,
                             end: e.max(s + 1),
@@ -1264,19 +1284,20 @@ impl<S: SectorSource> Volume<S> {
                     });
                 }
                 let k = if self.ns == Namespace::RockRidge {
-                    self.dot_attrs(k, &path, budget)?
+                    self.dot_attrs(k, path, budget)?
                 } else {
                     k
                 };
-                f(&path, &k)?;
+                f(path, &k)?;
                 ancestors.push(lba);
-                let r = self.walk_inner(&k, &path, f, seen, ancestors, budget);
+                let r = self.walk_inner(&k, path, f, seen, ancestors, budget);
                 ancestors.pop();
                 r?;
             } else {
-                f(&path, &k)?;
+                f(path, &k)?;
             }
         }
+        path.truncate(prefix);
         Ok(())
     }
 

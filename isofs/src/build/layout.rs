@@ -441,7 +441,12 @@ impl Image {
         let mut order = Vec::new();
         while let Some(d) = stack.pop() {
             order.push(d);
+            if !self.is_dir(d) {
+                continue;
+            }
             let kids = self.visible_children(d, false);
+            let sub = kids.iter().filter(|&&c| self.is_dir(c)).count();
+            self.nlink[d as usize] = 2 + sub as u32;
             for &c in kids.iter().rev() {
                 stack.push(c);
             }
@@ -469,14 +474,6 @@ impl Image {
                     self.ino[id as usize] = next;
                     next += 1;
                 }
-            }
-            if let Kind::Dir = node.kind {
-                let sub = self
-                    .visible_children(id, false)
-                    .iter()
-                    .filter(|&&c| self.is_dir(c))
-                    .count();
-                self.nlink[id as usize] = 2 + sub as u32;
             }
         }
         for id in 0..n {
