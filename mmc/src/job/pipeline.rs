@@ -417,142 +417,38 @@ pub fn run<T: Transport>(
             })
         }
     };
-    let interrupted = cancel;
-    progress(&Event::WriteStarted {
-        total_bytes,
-        profile: plan.profile,
-    });
-    // Fill the FIFO before the first write, as cdrecord does.
-    let fill_deadline = Instant::now() + Duration::from_secs(30);
-    while stats.level.load(Ordering::SeqCst) + CHUNK as u64 <= stats.capacity
-        && !handle.is_finished()
-        && Instant::now() < fill_deadline
-        && !interrupted.load(Ordering::SeqCst)
-    {
-        thread::sleep(Duration::from_millis(5));
-    }
-    let mut sw = SessionWriter::new(drive, plan);
     let mut md5 = Hasher::spawn(recycle);
     let mut units = UnitDigests::default();
-    let mut bytes: u64 = 0;
-    let mut fifo_min = 100u8;
-    let mut drive_buf: Option<u8> = None;
-    let mut last_buf_query = Instant::now();
-    let started = Instant::now();
-    let mut failure: Option<FailCause> = None;
-    loop {
-        if interrupted.load(Ordering::SeqCst) {
-            failure = Some(FailCause::Interrupted);
-            break;
-        }
-        let chunk = match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(c) => c,
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => break,
-        };
-        let level = stats
-            .level
-            .fetch_sub(chunk.len() as u64, Ordering::SeqCst)
-            .saturating_sub(chunk.len() as u64);
-        // The producer being done is not starvation.
-        if !handle.is_finished() {
-            fifo_min = fifo_min.min(percent(level + chunk.len() as u64, stats.capacity));
-        }
-        bytes += chunk.len() as u64;
-        if let Some(t) = total_bytes {
-            if bytes > t {
-                failure = Some(FailCause::InputTooLarge { announced: t });
-                break;
-            }
-        }
-        if let Err(e) = sw.write(&chunk) {
-            failure = Some(FailCause::Write(Box::new(e)));
-            break;
-        }
-        units.update(&chunk);
-        md5.update(chunk);
-        if last_buf_query.elapsed() >= Duration::from_secs(1) {
-            last_buf_query = Instant::now();
-            drive_buf = sw
-                .drive()
-                .buffer_capacity()
-                .ok()
-                .filter(|b| b.size > 0)
-                .map(|b| percent(u64::from(b.size - b.free.min(b.size)), u64::from(b.size)));
-        }
-        progress(&Event::Written(Sample {
-            written_bytes: bytes,
-            total_bytes,
-            fifo_percent: percent(level, stats.capacity),
-            fifo_min_percent: fifo_min,
-            drive_buffer_percent: drive_buf,
-        }));
-    }
-    drop(rx);
-    let produced = handle.join();
-    if failure.is_none() {
-        match produced {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => failure = Some(FailCause::Producer(e)),
-            Err(_) => failure = Some(FailCause::ProducerPanicked),
-        }
-    }
-    if failure.is_none() {
-        if let Some(t) = total_bytes {
-            if bytes != t {
-                failure = Some(FailCause::InputTooShort {
-                    got: bytes,
-                    announced: t,
-                });
-            }
-        }
-    }
-    let sample = Sample {
-        written_bytes: bytes,
+    let mut hashed: u64 = 0;
+    let mut producer = Some(handle);
+    let w = drain(
+        drive,
+        plan,
+        rx,
+        &stats,
+        &mut producer,
         total_bytes,
-        fifo_percent: 0,
-        fifo_min_percent: fifo_min,
-        drive_buffer_percent: drive_buf,
-    };
-    if let Some(cause) = failure {
-        progress(&Event::WriteEnded(sample));
-        let blocks_written = sw.blocks_written();
-        let cleanup = sw.abort();
-        return Err(Failed {
-            cause,
-            cleanup,
-            blocks_written,
-            nothing_written: blocks_written == 0,
-        });
-    }
-    let r = bytes % BLOCK as u64;
+        cancel,
+        progress,
+        &mut |chunk: Vec<u8>| {
+            hashed += chunk.len() as u64;
+            units.update(&chunk);
+            md5.update(chunk);
+        },
+    )?;
+    let r = hashed % BLOCK as u64;
     if r != 0 {
         let pad = vec![0u8; BLOCK - r as usize];
         units.update(&pad);
         md5.update(pad);
     }
-    let digest = md5.finish();
-    let units = units.finish();
-    let blocks_written = sw.blocks_written();
-    let (report, commit) = match sw.finish_uncommitted() {
-        Ok(r) => r,
-        Err(e) => {
-            return Err(Failed {
-                cause: FailCause::Write(Box::new(e)),
-                cleanup: Vec::new(),
-                blocks_written,
-                nothing_written: false,
-            })
-        }
-    };
-    progress(&Event::WriteEnded(sample));
     Ok(Burned {
-        report,
-        md5: digest,
-        units,
-        fifo_min_percent: fifo_min,
-        seconds: started.elapsed().as_secs_f64(),
-        commit,
+        report: w.report,
+        md5: md5.finish(),
+        units: units.finish(),
+        fifo_min_percent: w.fifo_min,
+        seconds: w.seconds,
+        commit: w.commit,
     })
 }
 
@@ -649,17 +545,16 @@ pub fn run_many<'d, T: Transport + Send, R: Send>(
             .enumerate()
             .map(|(i, ((drive, plan), (rx, stats)))| {
                 scope.spawn(move || {
-                    let w = lane(
-                        i,
+                    let w = drain(
                         &mut *drive,
                         plan,
                         rx,
                         &stats,
-                        done,
-                        produced,
+                        &mut SharedProducer { done, produced },
                         total_bytes,
                         cancel,
-                        progress,
+                        &mut |e| progress(i, e),
+                        &mut drop,
                     );
                     (drive, w)
                 })
@@ -717,31 +612,77 @@ pub fn run_many<'d, T: Transport + Send, R: Send>(
     })
 }
 
-/// One drive's thread of [`run_many`]: waits for its FIFO to fill, then writes what the
-/// FIFO brings until the producer is done, the drive fails or `cancel` is set.
+/// How a drive's writer learns about the producer: whether it is done (then a FIFO that
+/// runs low is not starvation), and, once the FIFO has closed, why it ended.
+trait ProducerEnd {
+    fn done(&self) -> bool;
+    /// `None` when the producer fed everything it had.
+    fn failure(&mut self) -> Option<FailCause>;
+}
+
+/// [`run`]'s producer: its thread.
+impl ProducerEnd for Option<thread::JoinHandle<Result<u64, String>>> {
+    fn done(&self) -> bool {
+        self.as_ref().is_none_or(thread::JoinHandle::is_finished)
+    }
+
+    fn failure(&mut self) -> Option<FailCause> {
+        match self.take().map(thread::JoinHandle::join) {
+            Some(Ok(Ok(_))) => None,
+            Some(Ok(Err(e))) => Some(FailCause::Producer(e)),
+            _ => Some(FailCause::ProducerPanicked),
+        }
+    }
+}
+
+/// [`run_many`]'s producer, shared by every drive: its flag and result.
+struct SharedProducer<'a> {
+    done: &'a AtomicBool,
+    produced: &'a std::sync::OnceLock<Result<u64, String>>,
+}
+
+impl ProducerEnd for SharedProducer<'_> {
+    fn done(&self) -> bool {
+        self.done.load(Ordering::SeqCst)
+    }
+
+    fn failure(&mut self) -> Option<FailCause> {
+        match self.produced.get() {
+            Some(Ok(_)) => None,
+            Some(Err(e)) => Some(FailCause::Producer(e.clone())),
+            None => Some(FailCause::ProducerPanicked),
+        }
+    }
+}
+
+/// One drive's writer, for [`run`] and each drive of [`run_many`]: waits for its FIFO to
+/// fill, then writes what the FIFO brings until the producer is done, the drive fails or
+/// `cancel` is set. Each chunk goes to `written` once the drive has taken it (to be hashed,
+/// or dropped).
 #[allow(clippy::too_many_arguments)]
-fn lane<T: Transport>(
-    index: usize,
+fn drain<T: Transport, C>(
     drive: &mut Drive<T>,
     plan: SessionPlan,
-    rx: Receiver<Arc<Vec<u8>>>,
+    rx: Receiver<C>,
     stats: &FifoStats,
-    done: &AtomicBool,
-    produced: &std::sync::OnceLock<Result<u64, String>>,
+    producer: &mut dyn ProducerEnd,
     total_bytes: Option<u64>,
     cancel: &AtomicBool,
-    progress: &(dyn Fn(usize, &Event) + Sync),
-) -> Result<Written, Failed> {
-    progress(
-        index,
-        &Event::WriteStarted {
-            total_bytes,
-            profile: plan.profile,
-        },
-    );
+    progress: &mut dyn FnMut(&Event),
+    written: &mut dyn FnMut(C),
+) -> Result<Written, Failed>
+where
+    C: std::ops::Deref,
+    C::Target: AsRef<[u8]>,
+{
+    progress(&Event::WriteStarted {
+        total_bytes,
+        profile: plan.profile,
+    });
+    // Fill the FIFO before the first write, as cdrecord does.
     let fill_deadline = Instant::now() + Duration::from_secs(30);
     while stats.level.load(Ordering::SeqCst) + CHUNK as u64 <= stats.capacity
-        && !done.load(Ordering::SeqCst)
+        && !producer.done()
         && Instant::now() < fill_deadline
         && !cancel.load(Ordering::SeqCst)
     {
@@ -764,9 +705,10 @@ fn lane<T: Transport>(
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        let n = chunk.len() as u64;
+        let n = chunk.as_ref().len() as u64;
         let level = stats.level.fetch_sub(n, Ordering::SeqCst).saturating_sub(n);
-        if !done.load(Ordering::SeqCst) {
+        // The producer being done is not starvation.
+        if !producer.done() {
             fifo_min = fifo_min.min(percent(level + n, stats.capacity));
         }
         bytes += n;
@@ -776,11 +718,11 @@ fn lane<T: Transport>(
                 break;
             }
         }
-        if let Err(e) = sw.write(&chunk) {
+        if let Err(e) = sw.write(chunk.as_ref()) {
             failure = Some(FailCause::Write(Box::new(e)));
             break;
         }
-        drop(chunk);
+        written(chunk);
         if last_buf_query.elapsed() >= Duration::from_secs(1) {
             last_buf_query = Instant::now();
             drive_buf = sw
@@ -790,25 +732,18 @@ fn lane<T: Transport>(
                 .filter(|b| b.size > 0)
                 .map(|b| percent(u64::from(b.size - b.free.min(b.size)), u64::from(b.size)));
         }
-        progress(
-            index,
-            &Event::Written(Sample {
-                written_bytes: bytes,
-                total_bytes,
-                fifo_percent: percent(level, stats.capacity),
-                fifo_min_percent: fifo_min,
-                drive_buffer_percent: drive_buf,
-            }),
-        );
+        progress(&Event::Written(Sample {
+            written_bytes: bytes,
+            total_bytes,
+            fifo_percent: percent(level, stats.capacity),
+            fifo_min_percent: fifo_min,
+            drive_buffer_percent: drive_buf,
+        }));
     }
     // A failed drive's FIFO closes here: the producer stops feeding it.
     drop(rx);
     if failure.is_none() {
-        match produced.get() {
-            Some(Ok(_)) => {}
-            Some(Err(e)) => failure = Some(FailCause::Producer(e.clone())),
-            None => failure = Some(FailCause::ProducerPanicked),
-        }
+        failure = producer.failure();
     }
     if failure.is_none() {
         if let Some(t) = total_bytes {
@@ -828,7 +763,7 @@ fn lane<T: Transport>(
         drive_buffer_percent: drive_buf,
     };
     if let Some(cause) = failure {
-        progress(index, &Event::WriteEnded(sample));
+        progress(&Event::WriteEnded(sample));
         let blocks_written = sw.blocks_written();
         let cleanup = sw.abort();
         return Err(Failed {
@@ -846,7 +781,7 @@ fn lane<T: Transport>(
         blocks_written,
         nothing_written: false,
     })?;
-    progress(index, &Event::WriteEnded(sample));
+    progress(&Event::WriteEnded(sample));
     Ok(Written {
         report,
         commit,
