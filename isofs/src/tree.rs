@@ -14,6 +14,13 @@ use crate::wire::Timestamp;
 /// `Tree::intern_child_path`).
 const CHILD_PATH: u32 = 1 << 31;
 
+/// In a source path's [`Span`] length: the path is a scanned directory's (bits 8..30, an
+/// index into `Tree::src_dirs`) joined with the file's own name, which the span's start
+/// and low 8 bits locate in the name buffer: no bytes of its own per file.
+const NAME_PATH: u32 = 1 << 30;
+/// Source directories a [`NAME_PATH`] span can name.
+const NAME_PATH_DIRS: usize = 1 << 22;
+
 /// Index of a node in a [`Tree`].
 pub type NodeId = u32;
 
@@ -225,6 +232,9 @@ pub struct Tree {
     weights: HashMap<NodeId, i32>,
     names: Vec<u8>,
     paths: Vec<u8>,
+    /// Paths (spans of `paths`) of the scanned directories whose files' source paths are
+    /// [`NAME_PATH`] spans.
+    src_dirs: Vec<Span>,
     blobs: Vec<Vec<u8>>,
     links: HashMap<(u64, u64), u32>,
     next_link: u32,
@@ -456,6 +466,7 @@ impl Tree {
             weights: HashMap::new(),
             names: Vec::new(),
             paths: Vec::new(),
+            src_dirs: Vec::new(),
             blobs: Vec::new(),
             links: HashMap::new(),
             next_link: 1,
@@ -683,6 +694,21 @@ impl Tree {
         &self.names[s.start as usize..(s.start + s.len) as usize]
     }
 
+    /// Gives back the room the buffers grew into beyond what they hold (the builder calls
+    /// it once the tree is complete).
+    pub fn shrink_to_fit(&mut self) {
+        self.nodes.shrink_to_fit();
+        self.names.shrink_to_fit();
+        self.paths.shrink_to_fit();
+        self.src_dirs.shrink_to_fit();
+        self.dirs.shrink_to_fit();
+    }
+
+    /// Bytes in the name buffer (names and symbolic link targets).
+    pub fn names_len(&self) -> usize {
+        self.names.len()
+    }
+
     /// A node's name bytes.
     pub fn name(&self, id: NodeId) -> &[u8] {
         let s = self.nodes[id as usize].name;
@@ -699,6 +725,15 @@ impl Tree {
     /// Source path of a `Data::Path`.
     pub fn source_path(&self, s: Span) -> PathBuf {
         let bytes = |at: usize, len: usize| self.paths.get(at..at + len).unwrap_or(&[]);
+        if s.len & CHILD_PATH == 0 && s.len & NAME_PATH != 0 {
+            let dir = self.src_dirs.get(((s.len & !NAME_PATH) >> 8) as usize);
+            let dir = dir.copied().unwrap_or_default();
+            let mut p = bytes_path(bytes(dir.start as usize, dir.len as usize));
+            let at = s.start as usize;
+            let name = self.names.get(at..at + (s.len & 0xff) as usize);
+            p.push(bytes_path(name.unwrap_or(&[])));
+            return p;
+        }
         if s.len & CHILD_PATH == 0 {
             return bytes_path(bytes(s.start as usize, s.len as usize));
         }
@@ -787,6 +822,11 @@ impl Tree {
     /// Adds a child to `dir` without checking for an existing one of the same name.
     pub fn push_child(&mut self, dir: NodeId, name: &[u8], kind: Kind, meta: Meta) -> NodeId {
         let name = self.intern(name);
+        self.push_interned(dir, name, kind, meta)
+    }
+
+    /// [`Tree::push_child`] with the name in the name buffer already.
+    fn push_interned(&mut self, dir: NodeId, name: Span, kind: Kind, meta: Meta) -> NodeId {
         let id = self.nodes.len() as NodeId;
         let mut s = self.pack(
             &Node {
@@ -833,6 +873,19 @@ impl Tree {
     /// Adds or replaces the child `name` of `dir`. A directory replacing a directory keeps
     /// the existing node (contents are merged); anything else replaces the old node.
     pub fn put_child(&mut self, dir: NodeId, name: &[u8], kind: Kind, meta: Meta) -> NodeId {
+        self.put_child_as(dir, name, None, kind, meta)
+    }
+
+    /// [`Tree::put_child`]; a new node takes the name span `named` when given (the name
+    /// interned already).
+    fn put_child_as(
+        &mut self,
+        dir: NodeId,
+        name: &[u8],
+        named: Option<Span>,
+        kind: Kind,
+        meta: Meta,
+    ) -> NodeId {
         if let Some(old) = self.lookup(dir, name) {
             let both_dirs = self.is_dir(old) && matches!(kind, Kind::Dir);
             if both_dirs {
@@ -846,13 +899,15 @@ impl Tree {
                 _ => None,
             };
             self.detach(old);
-            let id = self.push_child(dir, name, kind, meta);
+            let n = named.unwrap_or_else(|| self.intern(name));
+            let id = self.push_interned(dir, n, kind, meta);
             if let Some(lba) = prev {
                 self.replaced.push((id, lba));
             }
             return id;
         }
-        self.push_child(dir, name, kind, meta)
+        let n = named.unwrap_or_else(|| self.intern(name));
+        self.push_interned(dir, n, kind, meta)
     }
 
     /// Returns the directory at `path`, creating missing directories (mode
@@ -949,7 +1004,7 @@ impl Tree {
         dir: NodeId,
         name: &[u8],
         path: &Path,
-        src_dir: Option<Span>,
+        src_dir: Option<u32>,
         md: &fs::Metadata,
         opts: &ScanOptions,
         checked: bool,
@@ -957,6 +1012,7 @@ impl Tree {
     ) -> Result<(), TreeError> {
         let (mut meta, nlink, key, rdev) = meta_from(md, path);
         let ft = meta.mode & mode::S_IFMT;
+        let mut named: Option<Span> = None;
         let kind = match ft {
             mode::S_IFDIR => Kind::Dir,
             mode::S_IFLNK => {
@@ -979,9 +1035,21 @@ impl Tree {
                     }
                     meta.link = l;
                 }
+                // `path` is the directory's path joined with `name` (scan_dir).
                 let sp = match src_dir {
-                    // `path` is the directory's path joined with `name` (scan_dir).
-                    Some(d) => self.intern_child_path(d, name),
+                    Some(d) if name.len() <= 0xff && (d as usize) < NAME_PATH_DIRS => {
+                        // The node's name goes in first: the source path points at it.
+                        let n = self.intern(name);
+                        named = Some(n);
+                        Span {
+                            start: n.start,
+                            len: NAME_PATH | d << 8 | n.len,
+                        }
+                    }
+                    Some(d) => {
+                        let dir = self.src_dirs[d as usize];
+                        self.intern_child_path(dir, name)
+                    }
                     None => self.intern_path(path),
                 };
                 Kind::File {
@@ -992,9 +1060,10 @@ impl Tree {
         };
         let is_dir = matches!(kind, Kind::Dir);
         let id = if checked {
-            self.put_child(dir, name, kind, meta)
+            self.put_child_as(dir, name, named, kind, meta)
         } else {
-            self.push_child(dir, name, kind, meta)
+            let n = named.unwrap_or_else(|| self.intern(name));
+            self.push_interned(dir, n, kind, meta)
         };
         if opts.hide.is_empty()
             && opts.hide_joliet.is_empty()
@@ -1072,7 +1141,7 @@ impl Tree {
         }
         ents.sort_by(|a, b| a.0.cmp(&b.0));
         let exclude = !opts.exclude.is_empty();
-        let mut dir_span: Option<Span> = None;
+        let mut dir_span: Option<u32> = None;
         for (name, p, md) in ents {
             if exclude {
                 let nstr = String::from_utf8_lossy(&name);
@@ -1092,8 +1161,12 @@ impl Tree {
                     source: e,
                 })?,
             };
-            let src_dir = if md.is_file() && name.len() < CHILD_PATH as usize {
-                Some(*dir_span.get_or_insert_with(|| self.intern_path(path)))
+            let src_dir = if md.is_file() && name.len() < NAME_PATH as usize {
+                Some(*dir_span.get_or_insert_with(|| {
+                    let sp = self.intern_path(path);
+                    self.src_dirs.push(sp);
+                    self.src_dirs.len() as u32 - 1
+                }))
             } else {
                 None
             };

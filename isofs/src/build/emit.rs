@@ -86,7 +86,7 @@ impl Image {
             } else {
                 Vec::new()
             };
-            match e.target {
+            match e.target() {
                 Target::Dir(c) | Target::Relocated(c) => {
                     let t = &view.dirs[c as usize];
                     rec.clear();

@@ -36,8 +36,6 @@ impl Image {
     ) -> Result<HashMap<NodeId, [u8; 16]>, BuildError> {
         let hash = self.md5.is_some();
         let mut digests: HashMap<NodeId, [u8; 16]> = HashMap::new();
-        /// Bytes a worker gathers before handing them over.
-        const CHUNK: usize = 1 << 20;
         /// Files per batch at most, and bytes per batch at most (a batch is one worker's
         /// unit; fewer, larger messages keep the threads from waking each other per file).
         const BATCH_FILES: usize = 512;
@@ -76,7 +74,7 @@ impl Image {
             let digests = &mut digests;
             let mut rxs = Vec::with_capacity(k);
             for wi in 0..k {
-                let (tx, rx) = sync_channel::<Msg>(4);
+                let (tx, rx) = sync_channel::<Msg>(QUEUE);
                 rxs.push(rx);
                 s.spawn(move || {
                     let mut b = wi;
@@ -153,7 +151,6 @@ impl Image {
         buf: &mut Vec<u8>,
         tx: &std::sync::mpsc::SyncSender<Msg>,
     ) -> Result<(), BuildError> {
-        const CHUNK: usize = 1 << 20;
         let gone = || BuildError::Write(io::Error::other("image writer stopped"));
         let send = |m: Msg| tx.send(m).map_err(|_| gone());
         let node = self.tree.node(id);
@@ -256,6 +253,13 @@ pub(super) enum Msg {
     /// Reading failed.
     Err(BuildError),
 }
+
+/// Bytes a worker gathers before handing them over. With [`QUEUE`], what the read-ahead
+/// holds at most: per worker the chunk it fills and `QUEUE` waiting, and the one being
+/// written (2 workers: 3.5 MiB; the memory per entry of a tree of small files counts it).
+const CHUNK: usize = 512 << 10;
+/// Chunks a worker may have waiting for the writer.
+const QUEUE: usize = 2;
 
 /// Files at least this large are copied file to file when the output is a file.
 pub(super) const DIRECT_MIN: u64 = 1 << 20;

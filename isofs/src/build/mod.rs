@@ -107,7 +107,8 @@ pub struct Image {
     boot_media: Vec<(Emulation, u8)>,
     data_lba: Vec<u32>,
     ino: Vec<u32>,
-    nlink: Vec<u32>,
+    /// Link counts other than 1 (see `nlink_of`).
+    nlink: std::collections::HashMap<NodeId, u32>,
     files: Vec<NodeId>,
     data_start: u32,
     has_rr_moved: bool,
@@ -186,6 +187,7 @@ impl Image {
         mut opts: Options,
         previous: Option<&mut dyn SectorSource>,
     ) -> Result<Self, BuildError> {
+        tree.shrink_to_fit();
         let date = opts.date.unwrap_or_else(now);
         if opts.reproducible {
             clamp_times(&mut tree, date);
@@ -214,7 +216,7 @@ impl Image {
             boot_media: Vec::new(),
             data_lba: Vec::new(),
             ino: Vec::new(),
-            nlink: Vec::new(),
+            nlink: std::collections::HashMap::new(),
             files: Vec::new(),
             data_start: 0,
             has_rr_moved: false,

@@ -268,7 +268,7 @@ fn plan_view(
         {
             continue;
         }
-        let ok = d.entries.iter().all(|e| match e.target {
+        let ok = d.entries.iter().all(|e| match e.target() {
             Target::Node(c) => {
                 let nd = img.tree.node(c);
                 c < imported

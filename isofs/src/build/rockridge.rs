@@ -134,7 +134,7 @@ impl Image {
         };
         out.push(susp::px(
             self.rr_mode(id),
-            self.nlink[id as usize],
+            self.nlink_of(id),
             uid,
             gid,
             self.ino[id as usize],
@@ -184,7 +184,7 @@ impl Image {
             }
             Rec::Entry => {
                 let Some(e) = ent else { return out };
-                let node = match e.target {
+                let node = match e.target() {
                     Target::Node(n) | Target::Placeholder(n) => Some(n),
                     Target::Dir(k) | Target::Relocated(k) => view.dirs[k as usize].node,
                 };
@@ -206,9 +206,9 @@ impl Image {
                     Kind::File { .. } => out.extend(self.md5_al_file(n).unwrap_or_default()),
                     _ => {}
                 }
-                match e.target {
+                match e.target() {
                     Target::Placeholder(c) => {
-                        let k = view.dir_of[c as usize];
+                        let k = view.dir_index(c);
                         let lba = view.dirs.get(k as usize).map_or(0, |x| x.lba);
                         out.push(susp::cl(lba));
                     }

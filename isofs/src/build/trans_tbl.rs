@@ -69,7 +69,7 @@ impl Image {
             };
             let mut bytes = Vec::new();
             for e in &vd.entries {
-                let n = match e.target {
+                let n = match e.target() {
                     Target::Node(n) | Target::Placeholder(n) => Some(n),
                     Target::Dir(k) | Target::Relocated(k) => self.iso.dirs[k as usize].node,
                 };
