@@ -292,6 +292,7 @@ fn mkisofs(c: Command) -> Command {
             valued("log-file", "FILE", "Send every message to FILE"),
             valued("sort", "FILE", "Order file data by the weights in FILE (PATH WEIGHT lines)"),
             flag("print-size", "Print the image's size in 2048-byte blocks and write nothing"),
+            flag("rewrite-dirs", "With -M: write every directory anew, as genisoimage does (discburn's own)"),
             flag("quiet", "No messages"),
             short('v', "v", "More messages").visible_aliases(["verbose", "gui"]),
             valued("input-charset", "CHARSET", "Accepted; names are taken as UTF-8")

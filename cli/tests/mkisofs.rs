@@ -355,6 +355,74 @@ fn multisession_on_an_image_file_and_on_the_emulated_drive() {
     assert_eq!(j["sessions"].as_array().unwrap().len(), 2, "{j}");
 }
 
+/// `-M` reuses the previous session's unchanged directories (the new session points at
+/// their extents); `-rewrite-dirs` writes them all again, as genisoimage does. Both
+/// sessions read back the same, through our reader and xorriso.
+#[test]
+fn rewrite_dirs_writes_every_directory_again() {
+    let t = tempfile::tempdir().unwrap();
+    let s1 = t.path().join("s1");
+    for d in 0..40 {
+        put(
+            &s1.join(format!("d{d:02}/f.txt")),
+            format!("{d}\n").as_bytes(),
+        );
+    }
+    let s2 = t.path().join("s2");
+    put(&s2.join("new.txt"), b"new\n");
+    let img = t.path().join("disc.img");
+    ok(&mkisofs(
+        &[
+            "-quiet",
+            "-R",
+            "-J",
+            "-o",
+            &img.to_string_lossy(),
+            &s1.to_string_lossy(),
+        ],
+        &[],
+    ));
+    let next = fs::metadata(&img).unwrap().len() / 2048;
+    let session = |extra: &[&str], name: &str| {
+        let part = t.path().join(name);
+        let c = format!("0,{next}");
+        let mut args = vec!["-quiet", "-R", "-J", "-C", &c, "-M"];
+        let m = img.to_string_lossy().into_owned();
+        let o = part.to_string_lossy().into_owned();
+        let src = s2.to_string_lossy().into_owned();
+        args.push(&m);
+        args.extend_from_slice(extra);
+        args.extend(["-o", &o, &src]);
+        ok(&mkisofs(&args, &[]));
+        let mut disc = fs::read(&img).unwrap();
+        disc.extend_from_slice(&fs::read(&part).unwrap());
+        let joined = t.path().join(format!("{name}.disc"));
+        fs::write(&joined, &disc).unwrap();
+        (fs::metadata(&part).unwrap().len() / 2048, joined)
+    };
+    let (reused, a) = session(&[], "reuse.iso");
+    let (whole, b) = session(&["-rewrite-dirs"], "whole.iso");
+    // 40 directories of one block each, in the ISO 9660 and the Joliet tree.
+    assert!(
+        whole >= reused + 80,
+        "-rewrite-dirs wrote {whole} blocks, the reusing session {reused}"
+    );
+    let want: Vec<String> = names(&a);
+    assert_eq!(want.len(), 81, "{want:?}");
+    assert_eq!(names(&b), want);
+    for disc in [&a, &b] {
+        let out = Command::new("xorriso")
+            .args(["-indev"])
+            .arg(disc)
+            .args(["-load", "sbsector", &next.to_string()])
+            .args(["-find", "/", "-type", "f"])
+            .output()
+            .expect("xorriso is missing: apt-get install xorriso");
+        let listing = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(listing.lines().count(), 41, "{}: {listing}", disc.display());
+    }
+}
+
 #[test]
 fn follow_links_and_joliet_hiding() {
     let t = tempfile::tempdir().unwrap();

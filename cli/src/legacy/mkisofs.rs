@@ -7,7 +7,9 @@
 //! -hide-joliet-list -sort -print-size -quiet -v -C -M -b -c -no-emul-boot -hard-disk-boot
 //! -no-boot -boot-load-size -boot-load-seg -boot-info-table -eltorito-alt-boot -e -pad
 //! -no-pad -input-charset -output-charset`,
-//! plus `-remove PATH` (a session may delete, mkisofs cannot) and `-reproducible`.
+//! plus `-remove PATH` (a session may delete, mkisofs cannot), `-reproducible` and
+//! `-rewrite-dirs` (with `-M`, every directory written anew instead of reusing the
+//! previous session's unchanged ones).
 //! Front ends' options: `-gui`, `-allow-limited-size` (nothing to allow: big files get
 //! several extents), `-volset-size 1` and `-volset-seqno 1` (larger volume sets are
 //! refused, as by genisoimage), `-version` in the form Brasero and K3b scan; `-udf` and
@@ -507,6 +509,9 @@ pub fn parse(prog: &str, args: &[String]) -> Result<Job, CliError> {
                 ))
             }
             "print-size" => j.print_size = true,
+            // discburn's own: with -M, write every directory anew (as genisoimage and
+            // xorriso do) instead of pointing unchanged ones at the previous session's.
+            "rewrite-dirs" => j.opts.rewrite_all_dirs = true,
             "quiet" => j.quiet = true,
             "v" | "verbose" | "gui" => {}
             "input-charset" | "output-charset" => {
@@ -1161,6 +1166,7 @@ Options:
   -sort FILE  --sort-weight NUMBER FILE
   -C A,B, -cdrecord-params A,B  -M FILE, -prev-session FILE
   -print-size  -quiet  -pad  -no-pad  -input-charset CS  -output-charset CS
+  -rewrite-dirs               With -M: write every directory anew (discburn's own option)
   --modification-date=YYYYMMDDhhmmsscc
                               Override date of creation and modification
   -b FILE, -eltorito-boot FILE
