@@ -189,7 +189,7 @@ step=$(( ${#cand[@]} / 10 )) cdirs=()
 for ((i = 0; i < 10; i++)); do cdirs+=("${cand[$(( i * step + step / 2 ))]}"); done
 for x in "${cdirs[@]}"; do
     mkdir -p "$changed/$x"
-    find "$d/$x" -maxdepth 1 -type f | sort | head -10 | while read -r f; do
+    find "$d/$x" -maxdepth 1 -type f | sort | awk 'NR <= 10' | while read -r f; do
         echo "changed in place" > "$changed/$x/$(basename "$f")"
     done
 done
